@@ -1,0 +1,524 @@
+//! One server line, `*HEADER: fields`, parsed byte-exactly into a [`Frame`].
+//!
+//! The wire rule is "field, then exactly one space": a bare field runs to the
+//! next space (so two spaces in a row are an empty field), a `\x01`-quoted
+//! field runs to the closing `\x01` and may hold spaces. `TIME`, `PROTOCOLS`,
+//! `CAPABILITY` and `TERMINATE` carry one payload with no trailing space.
+//!
+//! A [`Frame`] keeps the whole line in one buffer and the fields as byte
+//! ranges into it: parsing allocates twice per line, never per field.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Byte that wraps string fields (SOH).
+pub const QUOTE: u8 = 0x01;
+
+/// Longest protocol name the server uses.
+pub const MAX_HEADER_LEN: usize = 16;
+
+/// Protocols whose payload is the whole rest of the line, one field.
+const PAYLOAD_PROTOCOLS: [&str; 4] = ["TIME", "PROTOCOLS", "CAPABILITY", "TERMINATE"];
+
+/// Why a server line could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// The line is empty.
+    Empty,
+    /// The line does not start with `*`.
+    NoStar,
+    /// No `:` (followed by a space or the end of the line) after the header.
+    NoColon,
+    /// The header is empty, too long, or not a plain ASCII name.
+    BadHeader,
+    /// A `\x01`-quoted field has no closing `\x01`.
+    Unterminated {
+        /// Offset of the opening quote in the line.
+        offset: usize,
+    },
+    /// A closing `\x01` is followed by something other than a space.
+    JunkAfterQuote {
+        /// Offset of the unexpected byte in the line.
+        offset: usize,
+    },
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Empty => write!(f, "empty line"),
+            ParseError::NoStar => write!(f, "line does not start with '*'"),
+            ParseError::NoColon => write!(f, "no ': ' after the header"),
+            ParseError::BadHeader => write!(f, "header is not a protocol name"),
+            ParseError::Unterminated { offset } => {
+                write!(f, "unterminated \\x01 string at byte {offset}")
+            }
+            ParseError::JunkAfterQuote { offset } => {
+                write!(f, "no space after quoted field at byte {offset}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A parsed server line: its protocol and its fields, as bytes off the wire.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The whole line as received, without its `\n`.
+    line: Vec<u8>,
+    /// End of the header in `line` (the header is `line[1..header_end]`).
+    header_end: u32,
+    /// Each field's byte range in `line`.
+    spans: Vec<Range<u32>>,
+    /// Names of the fields, in order, when the client knows them.
+    names: Option<Arc<[String]>>,
+}
+
+impl fmt::Debug for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields: Vec<String> = self
+            .fields()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        f.debug_struct("Frame")
+            .field("protocol", &self.protocol())
+            .field("fields", &fields)
+            .finish()
+    }
+}
+
+impl Frame {
+    /// Parses one server line (without its `\n`).
+    ///
+    /// # Errors
+    /// A [`ParseError`] for anything that is not `*HEADER: fields` as the
+    /// server writes it. Never panics, whatever the bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_shell::protocol::Frame;
+    /// let f = Frame::parse(b"*SSID: \x01Coffee Shop\x01 00:18:E7:B2:00:02 ").unwrap();
+    /// assert_eq!(f.protocol(), "SSID");
+    /// assert_eq!(f.field(0), Some(&b"Coffee Shop"[..]));
+    /// assert_eq!(f.field(1), Some(&b"00:18:E7:B2:00:02"[..]));
+    /// ```
+    pub fn parse(line: &[u8]) -> Result<Frame, ParseError> {
+        let (header_end, spans) = parse_spans(line)?;
+        Ok(Frame {
+            line: line.to_vec(),
+            header_end: header_end as u32,
+            spans,
+            names: None,
+        })
+    }
+
+    /// Builds a frame from a protocol name and field values, as the server
+    /// would send it (see [`encode_line`]).
+    pub fn from_fields(protocol: &str, fields: &[FieldValue<'_>]) -> Result<Frame, ParseError> {
+        let mut line = encode_line(protocol, fields);
+        line.pop(); // the '\n'
+        Frame::parse(&line)
+    }
+
+    /// The protocol name (the header), as sent.
+    pub fn protocol(&self) -> &str {
+        // The header was checked to be ASCII when parsed.
+        std::str::from_utf8(&self.line[1..self.header_end as usize]).unwrap_or("")
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when the frame has no field.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The field at `index`, as bytes off the wire (quotes removed).
+    pub fn field(&self, index: usize) -> Option<&[u8]> {
+        self.spans
+            .get(index)
+            .map(|r| &self.line[r.start as usize..r.end as usize])
+    }
+
+    /// All fields in order.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        self.spans
+            .iter()
+            .map(|r| &self.line[r.start as usize..r.end as usize])
+    }
+
+    /// The whole line as received, without its `\n`.
+    pub fn raw(&self) -> &[u8] {
+        &self.line
+    }
+
+    /// Attaches the field names (the list the client enabled, in order).
+    pub fn with_names(mut self, names: Option<Arc<[String]>>) -> Frame {
+        self.names = names;
+        self
+    }
+
+    /// The field names, when known and when they match the field count.
+    pub fn names(&self) -> Option<&[String]> {
+        self.names
+            .as_deref()
+            .filter(|n| n.len() == self.spans.len())
+    }
+
+    /// The field called `name` (case-insensitive), when names are known.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        let names = self.names()?;
+        let i = names.iter().position(|n| n.eq_ignore_ascii_case(name))?;
+        self.field(i)
+    }
+
+    /// Pairs of (name, value); fields without a known name are called `fN`.
+    pub fn named_fields(&self) -> impl Iterator<Item = (std::borrow::Cow<'_, str>, &[u8])> + '_ {
+        let names = self.names();
+        self.fields().enumerate().map(move |(i, v)| {
+            let name = match names {
+                Some(n) => std::borrow::Cow::Borrowed(n[i].as_str()),
+                None => std::borrow::Cow::Owned(format!("f{i}")),
+            };
+            (name, v)
+        })
+    }
+}
+
+/// True for a protocol whose payload is the whole rest of the line.
+pub fn is_payload_protocol(header: &[u8]) -> bool {
+    PAYLOAD_PROTOCOLS.iter().any(|p| p.as_bytes() == header)
+}
+
+/// Parses a line into the header end and field spans; the core of
+/// [`Frame::parse`], kept allocation-light for the reader's hot path.
+fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
+    if line.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if line[0] != b'*' {
+        return Err(ParseError::NoStar);
+    }
+    if line.len() > u32::MAX as usize {
+        return Err(ParseError::BadHeader);
+    }
+    let colon = line
+        .iter()
+        .take(MAX_HEADER_LEN + 2)
+        .position(|&b| b == b':')
+        .ok_or(ParseError::NoColon)?;
+    let header = &line[1..colon];
+    if header.is_empty()
+        || header.len() > MAX_HEADER_LEN
+        || !header
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return Err(ParseError::BadHeader);
+    }
+    // ": " then the payload; a bare ":" at the very end is an empty payload.
+    let start = match line.get(colon + 1) {
+        None => return Ok((colon, Vec::new())),
+        Some(b' ') => colon + 2,
+        Some(_) => return Err(ParseError::NoColon),
+    };
+    let mut spans = Vec::with_capacity(8);
+    if is_payload_protocol(header) {
+        // One payload, no trailing space on the wire; tolerate one anyway.
+        let mut end = line.len();
+        if header != b"TERMINATE" && end > start && line[end - 1] == b' ' {
+            end -= 1;
+        }
+        spans.push(start as u32..end as u32);
+        return Ok((colon, spans));
+    }
+    let mut pos = start;
+    while pos < line.len() {
+        if line[pos] == QUOTE {
+            let open = pos;
+            let close = line[open + 1..]
+                .iter()
+                .position(|&b| b == QUOTE)
+                .map(|p| open + 1 + p)
+                .ok_or(ParseError::Unterminated { offset: open })?;
+            spans.push((open + 1) as u32..close as u32);
+            pos = close + 1;
+            match line.get(pos) {
+                None => break,
+                Some(b' ') => pos += 1,
+                Some(_) => return Err(ParseError::JunkAfterQuote { offset: pos }),
+            }
+        } else {
+            let end = line[pos..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(line.len(), |p| pos + p);
+            spans.push(pos as u32..end as u32);
+            // Skip exactly one space: a second one starts an empty field.
+            pos = end + 1;
+        }
+    }
+    Ok((colon, spans))
+}
+
+/// A field value to encode: quoted strings may hold spaces, bare ones not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldValue<'a> {
+    /// Written as is (numbers, MACs, lists); must not contain a space.
+    Bare(&'a [u8]),
+    /// Written wrapped in `\x01`.
+    Quoted(&'a [u8]),
+}
+
+/// Encodes a server line, `*HEADER: ` then each field and one space, `\n`.
+///
+/// Payload protocols (`TIME`, `PROTOCOLS`, `CAPABILITY`, `TERMINATE`) are
+/// written with their single payload and no trailing space. Bytes that the
+/// wire cannot carry (`\n`, and `\x01` inside a quoted value, a space in a
+/// bare one) are the caller's to avoid; they are replaced by `?` so that one
+/// field can never become two lines.
+pub fn encode_line(protocol: &str, fields: &[FieldValue<'_>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + fields.len() * 8);
+    encode_line_into(&mut out, protocol, fields);
+    out
+}
+
+/// Like [`encode_line`], appending to `out`.
+pub fn encode_line_into(out: &mut Vec<u8>, protocol: &str, fields: &[FieldValue<'_>]) {
+    out.push(b'*');
+    out.extend_from_slice(protocol.as_bytes());
+    out.extend_from_slice(b": ");
+    let push_clean = |out: &mut Vec<u8>, v: &[u8], bad: &[u8]| {
+        out.extend(v.iter().map(|b| if bad.contains(b) { b'?' } else { *b }));
+    };
+    if is_payload_protocol(protocol.as_bytes()) {
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            let (FieldValue::Bare(v) | FieldValue::Quoted(v)) = f;
+            push_clean(out, v, b"\n");
+        }
+    } else {
+        for f in fields {
+            match f {
+                FieldValue::Bare(v) => {
+                    let v = if v.first() == Some(&QUOTE) {
+                        &v[1..]
+                    } else {
+                        v
+                    };
+                    push_clean(out, v, b"\n \x01");
+                }
+                FieldValue::Quoted(v) => {
+                    out.push(QUOTE);
+                    push_clean(out, v, b"\n\x01");
+                    out.push(QUOTE);
+                }
+            }
+            out.push(b' ');
+        }
+    }
+    out.push(b'\n');
+}
+
+/// Splits a `CAPABILITY` payload (`GPS lat,lon,...`) into the protocol name
+/// and its field names.
+pub fn parse_capability(payload: &[u8]) -> Option<(String, Vec<String>)> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let (proto, list) = text.split_once(' ').unwrap_or((text, ""));
+    if proto.is_empty() {
+        return None;
+    }
+    let fields = list
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect();
+    Some((proto.to_string(), fields))
+}
+
+/// Splits a `PROTOCOLS` payload (comma list) into protocol names.
+pub fn parse_protocol_list(payload: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(payload)
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(line: &[u8]) -> Vec<Vec<u8>> {
+        Frame::parse(line)
+            .unwrap()
+            .fields()
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    fn v(items: &[&[u8]]) -> Vec<Vec<u8>> {
+        items.iter().map(|s| s.to_vec()).collect()
+    }
+
+    /// Every quirk of PROTOCOL.md, as a byte-literal table.
+    #[test]
+    fn quirk_table() {
+        let cases: &[(&[u8], &str, Vec<Vec<u8>>)] = &[
+            // Each field followed by exactly one space.
+            (
+                b"*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 ",
+                "SSID",
+                v(&[b"HomeNet", b"00:14:6C:A1:00:01"]),
+            ),
+            // Quoted strings hold spaces.
+            (
+                b"*SSID: \x01Coffee Shop Free WiFi\x01 00:18:E7:B2:00:02 ",
+                "SSID",
+                v(&[b"Coffee Shop Free WiFi", b"00:18:E7:B2:00:02"]),
+            ),
+            // Empty quoted string and a lone-space string.
+            (b"*SSID: \x01\x01 \x01 \x01 ", "SSID", v(&[b"", b" "])),
+            // Two spaces in a row: an empty bare field is kept.
+            (b"*CLIENT: a  b ", "CLIENT", v(&[b"a", b"", b"b"])),
+            // Payload protocols: no trailing space, the rest is one field.
+            (b"*TIME: 1795678127", "TIME", v(&[b"1795678127"])),
+            (
+                b"*TERMINATE: Kismet server terminating.",
+                "TERMINATE",
+                v(&[b"Kismet server terminating."]),
+            ),
+            (
+                b"*CAPABILITY: GPS lat,lon,alt",
+                "CAPABILITY",
+                v(&[b"GPS lat,lon,alt"]),
+            ),
+            (
+                b"*PROTOCOLS: KISMET,ERROR,ACK",
+                "PROTOCOLS",
+                v(&[b"KISMET,ERROR,ACK"]),
+            ),
+            // ACK / ERROR.
+            (b"*ACK: 1 \x01OK\x01 ", "ACK", v(&[b"1", b"OK"])),
+            (
+                b"*ERROR: 4 \x01Unknown protocol: 'BOGUS'\x01 ",
+                "ERROR",
+                v(&[b"4", b"Unknown protocol: 'BOGUS'"]),
+            ),
+            // Octal-escaped SSID stays raw in the frame.
+            (
+                b"*SSID: \x01Caf\\303\\251 \\342\\230\\225\x01 00:24:01:D4:00:04 ",
+                "SSID",
+                v(&[b"Caf\\303\\251 \\342\\230\\225", b"00:24:01:D4:00:04"]),
+            ),
+            // KISMET greeting with an empty dumpfiles string.
+            (
+                b"*KISMET: 0.0.0 1795678119 \x01Kismet Legacy Test\x01 \x01\x01 0 ",
+                "KISMET",
+                v(&[b"0.0.0", b"1795678119", b"Kismet Legacy Test", b"", b"0"]),
+            ),
+            // Non-UTF-8 bytes are kept as they are.
+            (
+                b"*STATUS: \x01\xff\xfe\x1b[2J\x01 4 ",
+                "STATUS",
+                v(&[b"\xff\xfe\x1b[2J", b"4"]),
+            ),
+            // A header with no fields at all.
+            (b"*INFO: ", "INFO", v(&[])),
+            (b"*INFO:", "INFO", v(&[])),
+            // Lenient: last field without its trailing space.
+            (
+                b"*BATTERY: 0 0 1 0",
+                "BATTERY",
+                v(&[b"0", b"0", b"1", b"0"]),
+            ),
+        ];
+        for (line, proto, want) in cases {
+            let f = Frame::parse(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            assert_eq!(f.protocol(), *proto, "{line:?}");
+            assert_eq!(&fields(line), want, "{line:?}");
+        }
+    }
+
+    /// Malformed lines give a typed error, never a panic.
+    #[test]
+    fn malformed_table() {
+        let cases: &[(&[u8], ParseError)] = &[
+            (b"", ParseError::Empty),
+            (b"SSID: x ", ParseError::NoStar),
+            (b"*SSID x ", ParseError::NoColon),
+            (b"*SSID:x ", ParseError::NoColon),
+            (b"*: x ", ParseError::BadHeader),
+            (b"*SS ID: x ", ParseError::BadHeader),
+            (b"*\x1b[2J: x ", ParseError::BadHeader),
+            (b"*ABCDEFGHIJKLMNOPQ: x ", ParseError::NoColon),
+            (b"*SSID: \x01abc ", ParseError::Unterminated { offset: 7 }),
+            (
+                b"*SSID: \x01abc\x01def ",
+                ParseError::JunkAfterQuote { offset: 12 },
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(Frame::parse(line).unwrap_err(), *want, "{line:?}");
+        }
+    }
+
+    /// Names attach to fields only when the counts agree.
+    #[test]
+    fn names_must_match_field_count() {
+        let names: Arc<[String]> = vec!["ssid".to_string(), "mac".to_string()].into();
+        let f = Frame::parse(b"*SSID: \x01x\x01 m ")
+            .unwrap()
+            .with_names(Some(names.clone()));
+        assert_eq!(f.get("MAC"), Some(&b"m"[..]));
+        let g = Frame::parse(b"*SSID: m ").unwrap().with_names(Some(names));
+        assert_eq!(g.get("mac"), None);
+        assert_eq!(g.named_fields().next().unwrap().0, "f0");
+    }
+
+    /// The encoder writes what the parser reads back.
+    #[test]
+    fn encode_examples() {
+        assert_eq!(
+            encode_line(
+                "SSID",
+                &[FieldValue::Quoted(b"a b"), FieldValue::Bare(b"00:11")]
+            ),
+            b"*SSID: \x01a b\x01 00:11 \n"
+        );
+        assert_eq!(
+            encode_line("TIME", &[FieldValue::Bare(b"17")]),
+            b"*TIME: 17\n"
+        );
+        assert_eq!(
+            encode_line(
+                "CLIENT",
+                &[
+                    FieldValue::Bare(b"a"),
+                    FieldValue::Bare(b""),
+                    FieldValue::Bare(b"b")
+                ]
+            ),
+            b"*CLIENT: a  b \n"
+        );
+    }
+
+    /// CAPABILITY and PROTOCOLS payloads split into names.
+    #[test]
+    fn capability_payloads() {
+        let (p, f) = parse_capability(b"GPS lat,lon,alt").unwrap();
+        assert_eq!(p, "GPS");
+        assert_eq!(f, ["lat", "lon", "alt"]);
+        assert_eq!(parse_protocol_list(b"A,B,,C"), ["A", "B", "C"]);
+        assert!(parse_capability(b"").is_none());
+    }
+}
