@@ -1,1 +1,112 @@
-fn main() {}
+//! kismet-shell: parse the command line, dispatch, report errors once.
+
+use std::io::{self, BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{CommandFactory, Parser};
+
+use kismet_shell::cli::{normalize_addr, Cli, FormatArg, Sub};
+use kismet_shell::client::{Client, Options};
+use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
+use kismet_shell::shell::commands::Session;
+use kismet_shell::shell::render::Format;
+use kismet_shell::shell::repl::{self, ReplOptions};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // clap's own code is 2 for usage errors, 0 for --help/--version.
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("kismet-shell: {e:#}");
+            ExitCode::from(EXIT_CONNECTION as u8)
+        }
+    }
+}
+
+fn secs(s: f64, what: &str) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(s)
+        .with_context(|| format!("{what}: {s} is not a number of seconds"))
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    match &cli.command {
+        Some(Sub::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "kismet-shell",
+                &mut io::stdout(),
+            );
+            return Ok(0);
+        }
+        Some(Sub::Sim { .. }) => {
+            anyhow::bail!("the simulator is not built into this version");
+        }
+        None => {}
+    }
+    let addr = normalize_addr(cli.addr.as_deref());
+    let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
+    let options = Options {
+        connect_timeout: secs(cli.connect_timeout, "--connect-timeout")?,
+        handshake_timeout: secs(cli.connect_timeout, "--connect-timeout")?
+            .max(Duration::from_secs(1)),
+        reconnect: if interactive {
+            !cli.no_reconnect
+        } else {
+            cli.batch.reconnect
+        },
+        ..Options::default()
+    };
+    let client = Client::connect(&addr, options)?;
+    let session = Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?);
+    if interactive {
+        return repl::run(
+            session,
+            ReplOptions {
+                history: cli.history.clone(),
+            },
+        );
+    }
+    let format = match cli.batch.format {
+        FormatArg::Text => Format::Text,
+        FormatArg::Json => Format::Json,
+        FormatArg::Raw => Format::Raw,
+    };
+    let options = BatchOptions {
+        format,
+        follow: cli.batch.follow,
+        count: cli.batch.count,
+        timeout: cli
+            .batch
+            .timeout
+            .map(|t| secs(t, "--timeout"))
+            .transpose()?,
+    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut err = stderr.lock();
+    let mut lines: Box<dyn Iterator<Item = io::Result<String>>> = if cli.commands.is_empty() {
+        Box::new(io::stdin().lock().lines())
+    } else {
+        Box::new(cli.commands.clone().into_iter().map(Ok))
+    };
+    Ok(batch::run(
+        &session,
+        &mut lines,
+        &options,
+        Output {
+            out: &mut out,
+            err: &mut err,
+        },
+    ))
+}

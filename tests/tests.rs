@@ -1,1 +1,10 @@
+//! The integration tests: one binary, one module per area.
 
+// Wire lines are written with their explicit "\n", as the server writes them.
+#![allow(clippy::write_with_newline)]
+
+mod common;
+
+mod client;
+mod golden;
+mod props;

@@ -155,14 +155,22 @@ pub fn split_words(line: &[u8]) -> Vec<Vec<u8>> {
     let mut words = Vec::new();
     let mut cur = Vec::new();
     let mut quoted = false;
+    // A word opened by a quote exists even when empty (`\x01\x01`).
+    let mut opened = false;
     for &b in line {
         match b {
-            QUOTE => quoted = !quoted,
-            b' ' if !quoted => words.push(std::mem::take(&mut cur)),
+            QUOTE => {
+                quoted = !quoted;
+                opened = true;
+            }
+            b' ' if !quoted => {
+                words.push(std::mem::take(&mut cur));
+                opened = false;
+            }
             _ => cur.push(b),
         }
     }
-    if !cur.is_empty() {
+    if !cur.is_empty() || opened {
         words.push(cur);
     }
     words

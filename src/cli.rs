@@ -1,0 +1,162 @@
+//! Command-line definitions (clap). Also used to generate `completions/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::client::DEFAULT_ADDR;
+
+/// Interactive shell and batch tool for the legacy Kismet server protocol.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kismet-shell",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  kismet-shell --demo                          try it on the built-in simulator\n  kismet-shell 10.0.0.5                        open the shell on a server (port 2501)\n  kismet-shell -c protocols --format json      list protocols as JSON\n  kismet-shell -c 'enable SSID ssid,mac' --follow --count 10 --format json\n  echo 'fields GPS' | kismet-shell localhost:2501"
+)]
+pub struct Cli {
+    /// Server address, HOST[:PORT] (port 2501 if left out).
+    #[arg(value_name = "ADDR")]
+    pub addr: Option<String>,
+
+    /// Start the built-in simulated server on a free loopback port and connect to it.
+    #[arg(long, conflicts_with = "addr")]
+    pub demo: bool,
+
+    /// Seed of the simulated world with --demo.
+    #[arg(long, value_name = "N", requires = "demo")]
+    pub seed: Option<u64>,
+
+    /// Run this shell command, then exit (repeatable; runs in order).
+    #[arg(short = 'c', long = "command", value_name = "CMD")]
+    pub commands: Vec<String>,
+
+    #[command(flatten)]
+    pub batch: BatchArgs,
+
+    /// Seconds to wait for each command's reply.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub reply_timeout: f64,
+
+    /// Seconds to wait for the TCP connection and the handshake.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub connect_timeout: f64,
+
+    /// Interactive shell: do not reconnect when the connection drops.
+    #[arg(long)]
+    pub no_reconnect: bool,
+
+    /// History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history].
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+/// Options of batch mode.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// After the commands, print frames of the enabled protocols until stopped.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// With --follow: stop after N frames.
+    #[arg(long, value_name = "N", requires = "follow")]
+    pub count: Option<u64>,
+
+    /// With --follow: stop after SECS seconds.
+    #[arg(long, value_name = "SECS", requires = "follow")]
+    pub timeout: Option<f64>,
+
+    /// With --follow: reconnect (and re-enable) when the connection drops.
+    #[arg(long, requires = "follow")]
+    pub reconnect: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+}
+
+/// Output format of batch mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One frame per line, tables for listings.
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// The server's lines byte for byte.
+    Raw,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Run the simulated Kismet server in the foreground (Ctrl-C stops it).
+    Sim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:2501")]
+        listen: String,
+        /// Seed of the simulated world (same seed, same world).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// PACKET frames per second (0: none).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        packet_rate: u32,
+        /// Connections served at once; more are accepted and closed, like a real server.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        max_clients: usize,
+        /// Milliseconds between TIME/INFO/SOURCE updates.
+        #[arg(long, value_name = "MS", default_value_t = 1000)]
+        tick_ms: u64,
+        /// Send CLIENT lines (all fields) as fast as each client reads them, for load tests.
+        #[arg(long)]
+        flood: bool,
+    },
+    /// Print a shell completion script for kismet-shell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// HOST or HOST:PORT -> HOST:PORT (default port 2501); IPv6 in brackets.
+pub fn normalize_addr(addr: Option<&str>) -> String {
+    match addr {
+        None => DEFAULT_ADDR.to_string(),
+        Some(a) if a.starts_with('[') => {
+            if a.contains("]:") {
+                a.to_string()
+            } else {
+                format!("{a}:2501")
+            }
+        }
+        Some(a) if a.matches(':').count() == 1 => a.to_string(),
+        Some(a) if a.contains(':') => format!("[{a}]:2501"),
+        Some(a) => format!("{a}:2501"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The clap definition is consistent.
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    /// Addresses get the default port.
+    #[test]
+    fn addresses() {
+        assert_eq!(normalize_addr(None), "127.0.0.1:2501");
+        assert_eq!(normalize_addr(Some("host")), "host:2501");
+        assert_eq!(normalize_addr(Some("host:1")), "host:1");
+        assert_eq!(normalize_addr(Some("::1")), "[::1]:2501");
+        assert_eq!(normalize_addr(Some("[::1]:9")), "[::1]:9");
+    }
+}

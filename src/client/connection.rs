@@ -1,0 +1,217 @@
+//! Buffered line reading off the socket, with a bound on line length.
+//!
+//! The reader keeps one fixed buffer: lines are handed out as slices into it
+//! (no copy until a frame is built), a half line waits in the buffer for the
+//! rest of its bytes, and a line longer than the limit is skipped to its
+//! newline and reported, so no server can make the buffer grow.
+
+use std::io::{self, Read};
+
+/// Default longest line accepted (the server's own client-line limit).
+pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+
+/// What one call to [`LineReader::next_line`] produced.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// A complete line, without its `\n`.
+    Complete(&'a [u8]),
+    /// A line longer than the limit was skipped; its length in bytes.
+    Overlong(usize),
+}
+
+/// Reads `\n`-terminated lines from a byte stream.
+pub struct LineReader<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+    max_line: usize,
+    /// Bytes of an overlong line skipped so far, while skipping.
+    skipping: Option<usize>,
+}
+
+impl<R: Read> LineReader<R> {
+    /// A reader that accepts lines up to `max_line` bytes.
+    pub fn new(inner: R, max_line: usize) -> LineReader<R> {
+        let max_line = max_line.max(16);
+        // Room for a whole line plus a large read, so reads stay big.
+        let cap = max_line + 64 * 1024;
+        LineReader {
+            inner,
+            buf: vec![0; cap].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            max_line,
+            skipping: None,
+        }
+    }
+
+    /// The underlying stream.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    /// True when bytes of an unfinished line are buffered.
+    pub fn has_partial(&self) -> bool {
+        self.end > self.start || self.skipping.is_some()
+    }
+
+    /// The next line, reading from the stream as needed.
+    ///
+    /// Returns `Ok(None)` on a clean end of stream (nothing buffered).
+    ///
+    /// # Errors
+    /// The stream's errors (including timeouts, which leave the reader
+    /// usable), and `UnexpectedEof` when the stream ends in the middle of a
+    /// line: the peer went away mid-frame.
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        loop {
+            if let Some(found) = self.scan_buffered() {
+                return Ok(Some(self.take(found)));
+            }
+            if self.end == self.buf.len() {
+                self.compact();
+            }
+            let n = self.inner.read(&mut self.buf[self.end..])?;
+            if n == 0 {
+                return if self.has_partial() {
+                    Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed in the middle of a line",
+                    ))
+                } else {
+                    Ok(None)
+                };
+            }
+            self.end += n;
+        }
+    }
+
+    /// The next line that is already buffered, without reading; `None` when
+    /// a read is needed. Lets the caller drain a whole read before doing
+    /// per-batch work.
+    pub fn next_buffered(&mut self) -> Option<Line<'_>> {
+        let found = self.scan_buffered()?;
+        Some(self.take(found))
+    }
+
+    /// Finds the next line end in the buffer, or handles an overlong line.
+    fn scan_buffered(&mut self) -> Option<Scan> {
+        let pending = &self.buf[self.start..self.end];
+        match pending.iter().position(|&b| b == b'\n') {
+            Some(i) => Some(match self.skipping.take() {
+                Some(skipped) => Scan::OverlongEnd {
+                    len: skipped + i,
+                    next: self.start + i + 1,
+                },
+                None if i > self.max_line => Scan::OverlongEnd {
+                    len: i,
+                    next: self.start + i + 1,
+                },
+                None => Scan::Line {
+                    end: self.start + i,
+                },
+            }),
+            None => {
+                // No newline: past the limit, drop what we have and skip on.
+                if pending.len() > self.max_line || self.skipping.is_some() {
+                    *self.skipping.get_or_insert(0) += pending.len();
+                    self.start = 0;
+                    self.end = 0;
+                }
+                None
+            }
+        }
+    }
+
+    fn take(&mut self, found: Scan) -> Line<'_> {
+        match found {
+            Scan::Line { end } => {
+                let start = self.start;
+                self.start = end + 1;
+                Line::Complete(&self.buf[start..end])
+            }
+            Scan::OverlongEnd { len, next } => {
+                self.start = next;
+                Line::Overlong(len)
+            }
+        }
+    }
+
+    /// Moves the unfinished line to the front of the buffer.
+    fn compact(&mut self) {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+    }
+}
+
+enum Scan {
+    Line { end: usize },
+    OverlongEnd { len: usize, next: usize },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out its data in fixed-size pieces.
+    struct Chunked<'a>(&'a [u8], usize);
+    impl Read for Chunked<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn collect(data: &[u8], chunk: usize, max: usize) -> io::Result<Vec<Result<Vec<u8>, usize>>> {
+        let mut r = LineReader::new(Chunked(data, chunk), max);
+        let mut out = Vec::new();
+        while let Some(l) = r.next_line()? {
+            out.push(match l {
+                Line::Complete(b) => Ok(b.to_vec()),
+                Line::Overlong(n) => Err(n),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Lines come out whole however the stream is split.
+    #[test]
+    fn split_reads() {
+        let data = b"*A: 1 \n*B: 2 \n\n*C: 3 \n";
+        for chunk in 1..data.len() {
+            let got = collect(data, chunk, 1024).unwrap();
+            assert_eq!(
+                got,
+                vec![
+                    Ok(b"*A: 1 ".to_vec()),
+                    Ok(b"*B: 2 ".to_vec()),
+                    Ok(Vec::new()),
+                    Ok(b"*C: 3 ".to_vec())
+                ]
+            );
+        }
+    }
+
+    /// A line over the limit is skipped and reported; the next one survives.
+    #[test]
+    fn overlong_line() {
+        let mut data = vec![b'x'; 200_000];
+        data.extend_from_slice(b"\n*OK: 1 \n");
+        for chunk in [7, 4096, 1 << 20] {
+            let got = collect(&data, chunk, 100).unwrap();
+            assert_eq!(got, vec![Err(200_000), Ok(b"*OK: 1 ".to_vec())], "{chunk}");
+        }
+    }
+
+    /// End of stream mid-line is an error, a clean end is `None`.
+    #[test]
+    fn eof_mid_line() {
+        let e = collect(b"*A: 1 \n*B: ha", 3, 100).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(collect(b"", 3, 100).unwrap(), vec![]);
+    }
+}

@@ -1,0 +1,8 @@
+//! The connection to a server and its reader thread.
+
+pub mod connection;
+pub mod event;
+pub mod session;
+
+pub use event::{Event, Reply};
+pub use session::{Client, Options, PendingReply, ServerInfo, Stats, WaitError, DEFAULT_ADDR};

@@ -1,0 +1,7 @@
+//! The front ends: the interactive shell and batch mode, sharing one
+//! command table.
+
+pub mod batch;
+pub mod commands;
+pub mod render;
+pub mod repl;

@@ -1,0 +1,391 @@
+//! Turning frames and outcomes into text lines, JSON lines and tables.
+//!
+//! Every byte from the server goes through [`text::display`] (text) or
+//! [`text::json_string`] (JSON) on its way out: nothing off the wire reaches
+//! the terminal raw.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+use super::commands::{Outcome, ProtocolRow, StatusReport};
+use crate::client::Reply;
+use crate::protocol::{text, Frame};
+
+/// Output format of batch mode (and the text of the shell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Human-readable lines and tables.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// The server's lines byte for byte.
+    Raw,
+}
+
+/// True for fields that hold an SSID (octal escapes decoded for display).
+fn is_ssid_field(protocol: &str, name: &str) -> bool {
+    name == "ssid" && (protocol == "SSID" || protocol == "PACKET")
+}
+
+/// Whether a bare value can be shown without quotes.
+fn needs_quotes(s: &str) -> bool {
+    s.is_empty() || s.contains([' ', '"', '='])
+}
+
+/// One frame as a text line: `SSID ssid="Coffee Shop" mac=00:18:E7:B2:00:02`.
+pub fn frame_text(out: &mut String, frame: &Frame) {
+    let proto = frame.protocol();
+    out.push_str(proto);
+    let mut value = String::new();
+    for (name, raw) in frame.named_fields() {
+        value.clear();
+        if is_ssid_field(proto, &name) {
+            text::display_into(&mut value, &text::ssid_bytes(raw));
+        } else {
+            text::display_into(&mut value, raw);
+        }
+        let _ = write!(out, " {name}=");
+        if needs_quotes(&value) {
+            out.push('"');
+            out.push_str(&value.replace('"', "\\\""));
+            out.push('"');
+        } else {
+            out.push_str(&value);
+        }
+    }
+}
+
+/// One frame as a JSON object (no newline).
+pub fn frame_json(out: &mut String, frame: &Frame) {
+    let proto = frame.protocol();
+    out.push_str("{\"type\":\"frame\",\"protocol\":");
+    text::json_string(out, proto.as_bytes());
+    out.push_str(",\"fields\":{");
+    for (i, (name, raw)) in frame.named_fields().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        text::json_string(out, name.as_bytes());
+        out.push(':');
+        if is_ssid_field(proto, &name) {
+            text::json_string(out, &text::ssid_bytes(raw));
+        } else {
+            text::json_string(out, raw);
+        }
+    }
+    out.push_str("}}");
+}
+
+/// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
+pub fn reply_text(reply: &Reply) -> String {
+    let ms = latency_ms(reply.latency);
+    match &reply.result {
+        Ok(t) if t == "OK" => format!("ok ({ms})"),
+        Ok(t) => format!("ok: {} ({ms})", text::display(t.as_bytes())),
+        Err(e) => format!("error: {} ({ms})", text::display(e.as_bytes())),
+    }
+}
+
+fn latency_ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+/// A reply as a JSON object.
+pub fn reply_json(reply: &Reply) -> String {
+    let mut s = String::new();
+    let (kind, t) = match &reply.result {
+        Ok(t) => ("ack", t),
+        Err(t) => ("error", t),
+    };
+    let _ = write!(s, "{{\"type\":\"{kind}\",\"id\":{},\"command\":", reply.id);
+    text::json_string(&mut s, reply.command.as_bytes());
+    s.push_str(",\"text\":");
+    text::json_string(&mut s, t.as_bytes());
+    let _ = write!(
+        s,
+        ",\"latency_ms\":{:.3}}}",
+        reply.latency.as_secs_f64() * 1000.0
+    );
+    s
+}
+
+fn new_table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    t
+}
+
+/// The `protocols` table.
+pub fn protocols_table(rows: &[ProtocolRow], width: Option<u16>) -> String {
+    let mut t = new_table(&["protocol", "fields", "enabled", "frames"]);
+    if let Some(w) = width {
+        t.set_width(w);
+    }
+    for r in rows {
+        t.add_row(vec![
+            r.protocol.clone(),
+            r.fields.len().to_string(),
+            r.enabled.as_ref().map_or("-".into(), |f| f.join(",")),
+            r.frames.to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+/// The `fields PROTO` table.
+pub fn fields_table(fields: &[String], enabled: Option<&[String]>) -> String {
+    let mut t = new_table(&["#", "field", "enabled"]);
+    for (i, f) in fields.iter().enumerate() {
+        let pos = enabled.and_then(|e| e.iter().position(|x| x == f));
+        t.add_row(vec![
+            i.to_string(),
+            f.clone(),
+            pos.map_or(String::new(), |p| format!("yes (#{p})")),
+        ]);
+    }
+    t.to_string()
+}
+
+/// Seconds as `1h02m03s`.
+pub fn duration_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60),
+    }
+}
+
+/// The `status` report as text.
+pub fn status_text(r: &StatusReport) -> String {
+    let mut s = String::new();
+    let state = if r.connected {
+        "connected"
+    } else {
+        "DISCONNECTED"
+    };
+    let _ = writeln!(
+        s,
+        "server   {} at {} ({state}, connection {})",
+        text::display(r.server_name.as_bytes()),
+        r.addr,
+        r.connections
+    );
+    let _ = writeln!(
+        s,
+        "clock    server started {}, server time {} ({}s since start)",
+        r.server_start,
+        r.server_time,
+        r.server_time.saturating_sub(r.server_start)
+    );
+    let _ = writeln!(s, "uptime   {}", duration_text(r.uptime));
+    let _ = writeln!(
+        s,
+        "pending  {} command(s) awaiting a reply{}",
+        r.pending,
+        if r.paused { "; output paused" } else { "" }
+    );
+    let _ = writeln!(
+        s,
+        "skipped  {} malformed line(s), {} overlong line(s)",
+        r.malformed, r.overlong
+    );
+    let mut t = new_table(&["protocol", "frames", "per second", "dropped"]);
+    for (p, total, rate) in &r.rates {
+        let dropped = r
+            .dropped
+            .iter()
+            .find(|(d, _)| d == p)
+            .map_or(0, |(_, n)| *n);
+        t.add_row(vec![
+            p.clone(),
+            total.to_string(),
+            format!("{rate:.1}"),
+            dropped.to_string(),
+        ]);
+    }
+    for (p, n) in &r.dropped {
+        if !r.rates.iter().any(|(q, _, _)| q == p) {
+            t.add_row(vec![p.clone(), "0".into(), "0.0".into(), n.to_string()]);
+        }
+    }
+    s.push_str(&t.to_string());
+    s
+}
+
+/// An outcome as text (empty for none).
+pub fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Nothing | Outcome::Quit => String::new(),
+        Outcome::Protocols(rows) => protocols_table(rows, None),
+        Outcome::Fields {
+            protocol,
+            fields,
+            enabled,
+        } => format!(
+            "{protocol}: {} fields\n{}",
+            fields.len(),
+            fields_table(fields, enabled.as_deref())
+        ),
+        Outcome::Reply(r) => reply_text(r),
+        Outcome::Status(s) => status_text(s),
+        Outcome::Help(h) => h.clone(),
+        Outcome::Paused(true) => {
+            "output paused (frames are still counted); resume to show them".into()
+        }
+        Outcome::Paused(false) => "output resumed".into(),
+    }
+}
+
+fn json_list(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, f) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        text::json_string(out, f.as_bytes());
+    }
+    out.push(']');
+}
+
+/// An outcome as one JSON line (without newline); `None` for nothing.
+pub fn outcome_json(o: &Outcome) -> Option<String> {
+    let mut s = String::new();
+    match o {
+        Outcome::Nothing | Outcome::Quit => return None,
+        Outcome::Protocols(rows) => {
+            s.push_str("{\"type\":\"protocols\",\"protocols\":[");
+            for (i, r) in rows.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str("{\"protocol\":");
+                text::json_string(&mut s, r.protocol.as_bytes());
+                s.push_str(",\"fields\":");
+                json_list(&mut s, &r.fields);
+                s.push_str(",\"enabled\":");
+                match &r.enabled {
+                    Some(e) => json_list(&mut s, e),
+                    None => s.push_str("null"),
+                }
+                let _ = write!(s, ",\"frames\":{}}}", r.frames);
+            }
+            s.push_str("]}");
+        }
+        Outcome::Fields {
+            protocol,
+            fields,
+            enabled,
+        } => {
+            s.push_str("{\"type\":\"fields\",\"protocol\":");
+            text::json_string(&mut s, protocol.as_bytes());
+            s.push_str(",\"fields\":");
+            json_list(&mut s, fields);
+            s.push_str(",\"enabled\":");
+            match enabled {
+                Some(e) => json_list(&mut s, e),
+                None => s.push_str("null"),
+            }
+            s.push('}');
+        }
+        Outcome::Reply(r) => return Some(reply_json(r)),
+        Outcome::Status(r) => {
+            s.push_str("{\"type\":\"status\",\"server\":");
+            text::json_string(&mut s, r.server_name.as_bytes());
+            s.push_str(",\"addr\":");
+            text::json_string(&mut s, r.addr.as_bytes());
+            let _ = write!(
+                s,
+                ",\"connected\":{},\"server_start\":{},\"server_time\":{},\"uptime_s\":{:.3},\"pending\":{},\"malformed\":{},\"overlong\":{},\"connections\":{},\"protocols\":[",
+                r.connected,
+                r.server_start,
+                r.server_time,
+                r.uptime.as_secs_f64(),
+                r.pending,
+                r.malformed,
+                r.overlong,
+                r.connections
+            );
+            for (i, (p, total, rate)) in r.rates.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                let dropped = r
+                    .dropped
+                    .iter()
+                    .find(|(d, _)| d == p)
+                    .map_or(0, |(_, n)| *n);
+                s.push_str("{\"protocol\":");
+                text::json_string(&mut s, p.as_bytes());
+                let _ = write!(
+                    s,
+                    ",\"frames\":{total},\"per_second\":{rate:.3},\"dropped\":{dropped}}}"
+                );
+            }
+            s.push_str("],\"dropped\":{");
+            for (i, (p, n)) in r.dropped.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                text::json_string(&mut s, p.as_bytes());
+                let _ = write!(s, ":{n}");
+            }
+            s.push_str("}}");
+        }
+        Outcome::Help(h) => {
+            s.push_str("{\"type\":\"help\",\"text\":");
+            text::json_string(&mut s, h.as_bytes());
+            s.push('}');
+        }
+        Outcome::Paused(p) => {
+            let _ = write!(s, "{{\"type\":\"paused\",\"paused\":{p}}}");
+        }
+    }
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn named(line: &[u8], names: &[&str]) -> Frame {
+        let names: Arc<[String]> = names.iter().map(|s| s.to_string()).collect();
+        Frame::parse(line).unwrap().with_names(Some(names))
+    }
+
+    /// Text lines name fields, decode SSIDs and neutralise controls.
+    #[test]
+    fn frame_lines() {
+        let f = named(
+            b"*SSID: \x01Caf\\303\\251 \\342\\230\\225\x01 00:24:01:D4:00:04 ",
+            &["ssid", "mac"],
+        );
+        let mut s = String::new();
+        frame_text(&mut s, &f);
+        assert_eq!(s, "SSID ssid=\"Café ☕\" mac=00:24:01:D4:00:04");
+        let f = named(
+            b"*STATUS: \x01\x1b]0;owned\x07\x1b[2J\x01 4 ",
+            &["text", "flags"],
+        );
+        s.clear();
+        frame_text(&mut s, &f);
+        assert_eq!(s, "STATUS text=\\x1b]0;owned\\x07\\x1b[2J flags=4");
+        s.clear();
+        frame_json(&mut s, &f);
+        assert_eq!(
+            s,
+            r#"{"type":"frame","protocol":"STATUS","fields":{"text":"\u001b]0;owned\u0007\u001b[2J","flags":"4"}}"#
+        );
+    }
+}

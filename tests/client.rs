@@ -1,0 +1,277 @@
+//! The client against a scripted server on `127.0.0.1:0`: handshake,
+//! subscriptions, reply matching, and every way a connection can go wrong.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use kismet_shell::client::{Client, Event, Options, WaitError};
+use kismet_shell::protocol::{Command, Frame};
+
+use crate::common::{capability_lines, read_line, serve_handshake, Scripted, WAIT};
+
+fn opts() -> Options {
+    Options {
+        connect_timeout: WAIT,
+        handshake_timeout: WAIT,
+        ..Options::default()
+    }
+}
+
+/// Collects frames of `proto` until `n` arrived (bounded wait).
+fn frames_of(client: &Client, proto: &str, n: usize) -> Vec<Frame> {
+    let deadline = Instant::now() + WAIT;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.events().recv_timeout(left) {
+            Ok(Event::Frames(fs)) => out.extend(fs.into_iter().filter(|f| f.protocol() == proto)),
+            Ok(other) => panic!("unexpected event {other:?}"),
+            Err(e) => panic!("waiting for {proto} frames: {e} (got {})", out.len()),
+        }
+    }
+    out
+}
+
+/// The handshake learns all 29 protocols with their fields, in one write of
+/// CAPABILITY requests, and the server's name.
+#[test]
+fn handshake_builds_the_table() {
+    let server = Scripted::start(|s| {
+        let (_s, mut r) = serve_handshake(s);
+        let _ = read_line(&mut r); // hold the connection until the client goes
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    let table = client.table();
+    assert_eq!(table.len(), 29);
+    assert_eq!(
+        table.get("gps").unwrap().fields[..3],
+        ["lat".to_string(), "lon".into(), "alt".into()]
+    );
+    assert_eq!(table.get("CLIENT").unwrap().fields.len(), 56);
+    assert_eq!(client.server_info().name, "Scripted");
+    assert!(client.is_connected());
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// ENABLE is sent as asked; the burst before the ACK and the live frames
+/// after it are named by the enabled field list; ERROR replies are matched.
+#[test]
+fn enable_names_frames_and_matches_replies() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let line = read_line(&mut r);
+        let id = line.split(' ').next().unwrap()[1..].to_string();
+        assert_eq!(line, format!("!{id} ENABLE SSID ssid,mac\n"));
+        write!(
+            s,
+            "*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 \n*ACK: {id} \x01OK\x01 \n\
+             *SSID: \x01Coffee Shop Free WiFi\x01 00:18:E7:B2:00:02 \n"
+        )
+        .unwrap();
+        let line = read_line(&mut r);
+        let id = line.split(' ').next().unwrap()[1..].to_string();
+        assert_eq!(line, format!("!{id} NOSUCHCMD\n"));
+        write!(s, "*ERROR: {id} \x01NO SUCH COMMAND\x01 \n").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    let reply = client.enable("ssid", "SSID,MAC", WAIT).unwrap();
+    assert_eq!(reply.result, Ok("OK".to_string()));
+    assert_eq!(reply.command, "ENABLE SSID ssid,mac");
+    let frames = frames_of(&client, "SSID", 2);
+    assert_eq!(frames[0].get("ssid"), Some(&b"HomeNet"[..]));
+    assert_eq!(frames[1].get("ssid"), Some(&b"Coffee Shop Free WiFi"[..]));
+    assert_eq!(frames[1].get("mac"), Some(&b"00:18:E7:B2:00:02"[..]));
+    let reply = client
+        .request(&Command::new("NOSUCHCMD", Vec::<String>::new()), WAIT)
+        .unwrap();
+    assert_eq!(reply.result, Err("NO SUCH COMMAND".to_string()));
+    assert_eq!(client.stats().unmatched_replies, 0);
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// A CLIENT line with all 56 fields and an empty `dot11d` keeps 56 fields,
+/// `dot11d` empty, and the later fields correctly named.
+#[test]
+fn client_line_with_empty_dot11d() {
+    let caps = capability_lines();
+    let fields: Vec<String> = caps
+        .iter()
+        .find(|(p, _)| p == "CLIENT")
+        .unwrap()
+        .1
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let line: String = fields
+        .iter()
+        .map(|f| match f.as_str() {
+            "dot11d" => " ".to_string(),
+            "manuf" => "\x01Intel Corp\x01 ".to_string(),
+            other => format!("v_{other} "),
+        })
+        .collect();
+    let line = format!("*CLIENT: {line}\n");
+    let server = Scripted::start(move |s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let l = read_line(&mut r);
+        let id = l.split(' ').next().unwrap()[1..].to_string();
+        write!(s, "*ACK: {id} \x01OK\x01 \n{line}").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    assert!(client.enable("CLIENT", "*", WAIT).unwrap().is_ok());
+    let f = &frames_of(&client, "CLIENT", 1)[0];
+    assert_eq!(f.len(), 56);
+    assert_eq!(f.get("dot11d"), Some(&b""[..]));
+    assert_eq!(f.get("manuf"), Some(&b"Intel Corp"[..]));
+    let names = f.names().unwrap();
+    for (i, name) in names.iter().enumerate().skip(52) {
+        assert_eq!(name, &fields[i]);
+        if name != "dot11d" {
+            assert_eq!(f.field(i).unwrap(), format!("v_{name}").as_bytes());
+        }
+    }
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// An unknown protocol or field is refused locally, naming the nearest valid
+/// names, and nothing reaches the server.
+#[test]
+fn enable_checked_locally() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        // The first line after the handshake is the good command.
+        let line = read_line(&mut r);
+        assert!(line.ends_with(" CAPABILITY GPS\n"), "{line:?}");
+        let id = &line.split(' ').next().unwrap()[1..];
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    let e = client.enable("BOGUS", "x", WAIT).unwrap_err().to_string();
+    assert!(e.contains("unknown protocol \"BOGUS\""), "{e}");
+    let e = client
+        .enable("SSID", "ssid,mca", WAIT)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("\"mca\"") && e.contains("mac"), "{e}");
+    let e = client.remove("GSP", WAIT).unwrap_err().to_string();
+    assert!(e.contains("GPS"), "{e}");
+    let e = client
+        .request(&Command::new("ENABLE", ["SSID", "a\nb"]), WAIT)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("newline"), "{e}");
+    assert!(client
+        .request(&Command::new("CAPABILITY", ["GPS"]), WAIT)
+        .unwrap()
+        .is_ok());
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// A server that accepts and closes without a byte (maxclients) gives a
+/// clear error at once.
+#[test]
+fn server_closes_before_greeting() {
+    let server = Scripted::start(drop);
+    let started = Instant::now();
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    let msg = format!("{e:#}");
+    assert!(
+        msg.contains("closed the connection before its greeting"),
+        "{msg}"
+    );
+    assert!(started.elapsed() < WAIT);
+    server.handle.join().unwrap();
+}
+
+/// A server that never answers the handshake times out instead of hanging.
+#[test]
+fn silent_server_times_out() {
+    let server = Scripted::start(|mut s| {
+        s.write_all(b"*KISMET: 0.0.0 1 \x01x\x01 \x01\x01 0 \n*PROTOCOLS: GPS\n")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+    });
+    let options = Options {
+        handshake_timeout: Duration::from_millis(300),
+        ..opts()
+    };
+    let e = Client::connect(&server.addr(), options).err().unwrap();
+    assert!(
+        format!("{e:#}").contains("timed out waiting for CAPABILITY"),
+        "{e:#}"
+    );
+    server.handle.join().unwrap();
+}
+
+/// A command the server never answers ends in a timeout, and a late reply
+/// counts as unmatched.
+#[test]
+fn unanswered_command_times_out() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let line = read_line(&mut r);
+        std::thread::sleep(Duration::from_millis(400));
+        let id = &line.split(' ').next().unwrap()[1..];
+        write!(s, "*ACK: {id} \x01OK\x01 \n*TIME: 5\n").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    let pending = client.send(&Command::new("CAPABILITY", ["GPS"])).unwrap();
+    let id = pending.id;
+    let err = pending.wait(Duration::from_millis(100)).unwrap_err();
+    assert_eq!(
+        err,
+        WaitError::Timeout {
+            id,
+            after: Duration::from_millis(100)
+        }
+    );
+    frames_of(&client, "TIME", 1);
+    assert_eq!(client.stats().unmatched_replies, 1);
+    assert_eq!(client.server_time(), 5);
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// The server going away in the middle of a line: the disconnect is
+/// reported with its reason and the pending command gets "connection lost".
+#[test]
+fn disconnect_mid_line() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let _ = read_line(&mut r);
+        s.write_all(b"*TIME: 7\n*SSID: \x01half").unwrap();
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    let pending = client.send(&Command::new("CAPABILITY", ["GPS"])).unwrap();
+    assert_eq!(pending.wait(WAIT).unwrap_err(), WaitError::ConnectionLost);
+    let deadline = Instant::now() + WAIT;
+    let reason = loop {
+        match client
+            .events()
+            .recv_timeout(deadline - Instant::now())
+            .unwrap()
+        {
+            Event::Disconnected { reason } => break reason,
+            _ => continue,
+        }
+    };
+    assert!(reason.contains("middle of a line"), "{reason}");
+    assert!(!client.is_connected());
+    let e = client
+        .send(&Command::new("CAPABILITY", ["GPS"]))
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("not connected"), "{e}");
+    server.handle.join().unwrap();
+}

@@ -1,0 +1,188 @@
+//! Helpers shared by the integration tests: fixtures, the recordings' log
+//! format, and a scripted server on `127.0.0.1:0`.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// Every wait in the tests is bounded by this.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Path of a recording in `tests/fixtures/legacy-server/`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/legacy-server")
+        .join(name)
+}
+
+/// The complete lines of a `.raw` recording (a trailing half line is left out).
+pub fn raw_lines(name: &str) -> Vec<Vec<u8>> {
+    let data = std::fs::read(fixture(name)).expect("fixture");
+    let mut lines: Vec<Vec<u8>> = data.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    lines.pop(); // after the last '\n': empty or a half line
+    lines
+}
+
+/// Decodes a Python bytes literal body (between the quotes).
+pub fn py_bytes(body: &str) -> Vec<u8> {
+    let b = body.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            match b[i + 1] {
+                b'x' => {
+                    let hex = std::str::from_utf8(&b[i + 2..i + 4]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 4;
+                    continue;
+                }
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                other => out.push(other),
+            }
+            i += 2;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// One line of a `.log`: direction (`>>` sent by the client, `<<` received),
+/// the bytes, and the comment after `#` if any.
+pub struct LogEntry {
+    pub sent: bool,
+    pub bytes: Vec<u8>,
+    pub comment: String,
+}
+
+/// Parses a `.log` recording. Elided bytes (`...<N bytes total>...`) are
+/// rebuilt as the run of the repeated byte before them.
+pub fn log_entries(name: &str) -> Vec<LogEntry> {
+    let text = std::fs::read_to_string(fixture(name)).expect("fixture");
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let sent = line.starts_with(">>");
+        if !sent && !line.starts_with("<<") {
+            continue;
+        }
+        let Some(start) = line.find(" b'").or_else(|| line.find(" b\"")) else {
+            continue;
+        };
+        let quote = line.as_bytes()[start + 2] as char;
+        let body_start = start + 3;
+        // The literal ends at the last matching quote before any comment.
+        let (lit_end, comment) = match line.rfind("   # ") {
+            Some(c) => (line[..c].rfind(quote).unwrap(), line[c + 5..].to_string()),
+            None => (line.rfind(quote).unwrap(), String::new()),
+        };
+        let body = &line[body_start..lit_end];
+        let bytes = match body.find("...<") {
+            Some(e) => {
+                let total: usize = body[e + 4..body.find(" bytes total>").unwrap()]
+                    .parse()
+                    .unwrap();
+                let head = py_bytes(&body[..e]);
+                let tail = py_bytes(&body[body.find(">...").unwrap() + 4..]);
+                let fill = *head.last().unwrap();
+                let mut v = head.clone();
+                v.resize(total - tail.len(), fill);
+                v.extend_from_slice(&tail);
+                v
+            }
+            None => py_bytes(body),
+        };
+        out.push(LogEntry {
+            sent,
+            bytes,
+            comment,
+        });
+    }
+    out
+}
+
+/// The 29 CAPABILITY lines of a default server, as (protocol, line).
+pub fn capability_lines() -> Vec<(String, String)> {
+    std::fs::read_to_string(fixture("capabilities.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("*CAPABILITY: "))
+        .map(|l| {
+            let proto = l["*CAPABILITY: ".len()..].split(' ').next().unwrap();
+            (proto.to_string(), l.to_string())
+        })
+        .collect()
+}
+
+/// A one-connection server on `127.0.0.1:0` that runs `script` on the
+/// accepted socket in its own thread.
+pub struct Scripted {
+    pub addr: SocketAddr,
+    pub handle: JoinHandle<()>,
+}
+
+impl Scripted {
+    pub fn start(script: impl FnOnce(TcpStream) + Send + 'static) -> Scripted {
+        let once = std::sync::Mutex::new(Some(script));
+        Scripted::start_many(1, move |_, s| {
+            if let Some(f) = once.lock().unwrap().take() {
+                f(s)
+            }
+        })
+    }
+
+    /// Accepts `n` connections one after the other, calling `script(i, socket)`.
+    pub fn start_many(n: usize, script: impl Fn(usize, TcpStream) + Send + 'static) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = thread::spawn(move || {
+            for i in 0..n {
+                let (s, _) = listener.accept().unwrap();
+                s.set_read_timeout(Some(WAIT)).unwrap();
+                script(i, s);
+            }
+        });
+        Scripted { addr, handle }
+    }
+
+    pub fn addr(&self) -> String {
+        self.addr.to_string()
+    }
+}
+
+/// What a scripted server does in the handshake: greeting with the default
+/// protocols, then answers every CAPABILITY request from `capabilities.txt`.
+/// Returns a line reader over the socket for what comes next.
+pub fn serve_handshake(mut s: TcpStream) -> (TcpStream, BufReader<TcpStream>) {
+    let caps = capability_lines();
+    let names: Vec<&str> = caps.iter().map(|(p, _)| p.as_str()).collect();
+    write!(
+        s,
+        "*KISMET: 0.0.0 1795678119 \x01Scripted\x01 \x01\x01 0 \n*PROTOCOLS: {}\n",
+        names.join(",")
+    )
+    .unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    for _ in 0..caps.len() {
+        let line = read_line(&mut r);
+        let (id, rest) = line.trim_end().split_once(' ').unwrap();
+        let proto = rest.strip_prefix("CAPABILITY ").unwrap();
+        let cap = &caps.iter().find(|(p, _)| p == proto).unwrap().1;
+        write!(s, "{cap}\n*ACK: {} \x01OK\x01 \n", &id[1..]).unwrap();
+    }
+    (s, r)
+}
+
+/// Reads one line (with a bounded wait, set on the socket).
+pub fn read_line(r: &mut BufReader<TcpStream>) -> String {
+    let mut line = String::new();
+    r.read_line(&mut line).expect("line from client");
+    line
+}

@@ -1,0 +1,104 @@
+//! Property tests of the codec and the line reader.
+
+use proptest::prelude::*;
+
+use kismet_shell::client::connection::{Line, LineReader};
+use kismet_shell::protocol::frame::{encode_line, FieldValue};
+use kismet_shell::protocol::{Command, Frame};
+
+/// A field as the server can write it: quoted (no `\x01`, no `\n`) or bare
+/// (no space, `\x01` or `\n`).
+fn field() -> impl Strategy<Value = (bool, Vec<u8>)> {
+    prop_oneof![
+        proptest::collection::vec(
+            any::<u8>().prop_filter("q", |b| *b != 1 && *b != b'\n'),
+            0..20
+        )
+        .prop_map(|v| (true, v)),
+        proptest::collection::vec(
+            any::<u8>().prop_filter("b", |b| *b != 1 && *b != b'\n' && *b != b' '),
+            0..20
+        )
+        .prop_map(|v| (false, v)),
+    ]
+}
+
+fn header() -> impl Strategy<Value = String> {
+    "[A-Z][A-Z0-9_]{0,15}".prop_filter("payload protocols", |h| {
+        !["TIME", "PROTOCOLS", "CAPABILITY", "TERMINATE"].contains(&h.as_str())
+    })
+}
+
+/// Reads every line of `data`, handed over in pieces of the given sizes.
+fn lines_in_pieces(data: &[u8], sizes: &[usize]) -> Vec<Result<Vec<u8>, usize>> {
+    struct Pieces<'a>(&'a [u8], Vec<usize>, usize);
+    impl std::io::Read for Pieces<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let want = self.1[self.2 % self.1.len()].max(1);
+            self.2 += 1;
+            let n = want.min(self.0.len()).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let mut r = LineReader::new(Pieces(data, sizes.to_vec(), 0), 256);
+    let mut out = Vec::new();
+    while let Ok(Some(l)) = r.next_line() {
+        out.push(match l {
+            Line::Complete(b) => Ok(b.to_vec()),
+            Line::Overlong(n) => Err(n),
+        });
+    }
+    out
+}
+
+proptest! {
+    /// parse(encode(x)) gives back the protocol and every field.
+    #[test]
+    fn frame_round_trip(h in header(), fields in proptest::collection::vec(field(), 0..12)) {
+        let values: Vec<FieldValue> = fields
+            .iter()
+            .map(|(q, v)| if *q { FieldValue::Quoted(v) } else { FieldValue::Bare(v) })
+            .collect();
+        let mut line = encode_line(&h, &values);
+        prop_assert_eq!(line.pop(), Some(b'\n'));
+        let f = Frame::parse(&line).unwrap();
+        prop_assert_eq!(f.protocol(), h.as_str());
+        let got: Vec<Vec<u8>> = f.fields().map(<[u8]>::to_vec).collect();
+        let want: Vec<Vec<u8>> = fields.into_iter().map(|(_, v)| v).collect();
+        prop_assert_eq!(got, want);
+    }
+
+    /// An encoded command is one line whose words the server reads back.
+    #[test]
+    fn command_round_trip(name in "[A-Z]{1,12}", args in proptest::collection::vec("[ -~]{0,12}", 0..5)) {
+        let args: Vec<String> = args.into_iter().filter(|a| !a.contains('\u{1}')).collect();
+        let c = Command::new(&name, args.clone());
+        let line = c.encode(42).unwrap();
+        prop_assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        let (id, got_name, got_args) =
+            kismet_shell::protocol::command::parse_client_line(&line[..line.len() - 1]).unwrap();
+        prop_assert_eq!(id, 42);
+        prop_assert_eq!(got_name, name);
+        let got: Vec<String> = got_args.into_iter().map(|a| String::from_utf8(a).unwrap()).collect();
+        prop_assert_eq!(got, args);
+    }
+
+    /// The same lines come out however the byte stream is split into reads.
+    #[test]
+    fn split_invariance(data in proptest::collection::vec(prop_oneof![Just(b'\n'), any::<u8>()], 0..2000),
+                        sizes in proptest::collection::vec(1usize..700, 1..8)) {
+        let whole = lines_in_pieces(&data, &[1 << 20]);
+        prop_assert_eq!(lines_in_pieces(&data, &sizes), whole);
+    }
+
+    /// Arbitrary bytes never panic the parser or the reader.
+    #[test]
+    fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..4000)) {
+        for line in lines_in_pieces(&data, &[97]).into_iter().flatten() {
+            let _ = Frame::parse(&line).map(|f| f.fields().count());
+        }
+        let _ = Frame::parse(&data);
+    }
+}
