@@ -5,6 +5,8 @@
 
 mod common;
 
+mod batch;
 mod client;
+mod completions;
 mod golden;
 mod props;

@@ -804,10 +804,9 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
     let mut unreported: HashMap<String, u64> = HashMap::new();
     let mut terminating: Option<String> = None;
     loop {
-        names.refresh(shared);
         // Block for one line, then take every line already buffered.
         let first = match reader.next_line() {
-            Ok(Some(line)) => handle_line(shared, line, &names, &mut batch, &mut terminating),
+            Ok(Some(line)) => handle_line(shared, line, &mut names, &mut batch, &mut terminating),
             Ok(None) => {
                 flush(shared, tx, &mut batch, &mut unreported);
                 return match terminating {
@@ -837,7 +836,7 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
         while batch.len() < MAX_BATCH && !flush_now {
             match reader.next_buffered() {
                 Some(line) => {
-                    flush_now = handle_line(shared, line, &names, &mut batch, &mut terminating)
+                    flush_now = handle_line(shared, line, &mut names, &mut batch, &mut terminating)
                 }
                 None => break,
             }
@@ -851,7 +850,7 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
 fn handle_line(
     shared: &Shared,
     line: Line<'_>,
-    names: &NameCache,
+    names: &mut NameCache,
     batch: &mut Vec<Frame>,
     terminating: &mut Option<String>,
 ) -> bool {
@@ -869,6 +868,8 @@ fn handle_line(
             return false;
         }
     };
+    // One atomic load: a subscription changed since the last line?
+    names.refresh(shared);
     let proto = frame.protocol();
     match proto {
         "ACK" | "ERROR" => {

@@ -186,3 +186,63 @@ pub fn read_line(r: &mut BufReader<TcpStream>) -> String {
     r.read_line(&mut line).expect("line from client");
     line
 }
+
+/// A scripted server that, after the handshake, answers commands the way a
+/// legacy server does for the few this needs, and streams SSID lines every
+/// `period` once SSID is enabled. Serves `conns` connections in turn.
+pub fn responder(conns: usize, period: Duration) -> Scripted {
+    Scripted::start_many(conns, move |_, s| {
+        let (s, mut r) = serve_handshake(s);
+        let streaming = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = std::sync::Arc::new(std::sync::Mutex::new(s));
+        let (w2, st2) = (writer.clone(), streaming.clone());
+        let streamer = thread::spawn(move || {
+            let mut n = 0u32;
+            loop {
+                thread::sleep(period);
+                if st2.load(std::sync::atomic::Ordering::Acquire) {
+                    n += 1;
+                    let line = format!("*SSID: \x01Net {n}\x01 00:14:6C:A1:00:{:02X} \n", n % 256);
+                    if w2.lock().unwrap().write_all(line.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+                if Arc::strong_count(&w2) == 1 {
+                    return;
+                }
+            }
+        });
+        loop {
+            let mut line = String::new();
+            match r.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let words: Vec<&str> = line.trim_end().split(' ').collect();
+            let Some(id) = words[0].strip_prefix('!') else {
+                continue;
+            };
+            if words.len() < 2 {
+                continue;
+            }
+            let reply = match (words[1], words.get(2).copied()) {
+                ("ENABLE", Some("SSID")) => {
+                    streaming.store(true, std::sync::atomic::Ordering::Release);
+                    format!("*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 \n*ACK: {id} \x01OK\x01 \n")
+                }
+                ("ENABLE", Some("BOGUS")) => {
+                    format!("*ERROR: {id} \x01Unknown protocol: 'BOGUS'\x01 \n")
+                }
+                ("ENABLE" | "REMOVE" | "CAPABILITY", _) => format!("*ACK: {id} \x01OK\x01 \n"),
+                _ => format!("*ERROR: {id} \x01NO SUCH COMMAND\x01 \n"),
+            };
+            if writer.lock().unwrap().write_all(reply.as_bytes()).is_err() {
+                break;
+            }
+        }
+        drop(writer);
+        let _ = streamer.join();
+    })
+}
+
+use std::sync::Arc;

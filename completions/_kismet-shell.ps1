@@ -1,0 +1,81 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'kismet-shell'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'kismet-shell' {
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the simulated world with --demo')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Run this shell command, then exit (repeatable; runs in order)')
+            [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'Run this shell command, then exit (repeatable; runs in order)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --follow: stop after N frames')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --follow: stop after SECS seconds')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--reply-timeout', '--reply-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each command''s reply')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the TCP connection and the handshake')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Start the built-in simulated server on a free loopback port and connect to it')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'After the commands, print frames of the enabled protocols until stopped')
+            [CompletionResult]::new('--reconnect', '--reconnect', [CompletionResultType]::ParameterName, 'With --follow: reconnect (and re-enable) when the connection drops')
+            [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Interactive shell: do not reconnect when the connection drops')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kismet-shell')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kismet-shell;sim' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the simulated world (same seed, same world)')
+            [CompletionResult]::new('--packet-rate', '--packet-rate', [CompletionResultType]::ParameterName, 'PACKET frames per second (0: none)')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Connections served at once; more are accepted and closed, like a real server')
+            [CompletionResult]::new('--tick-ms', '--tick-ms', [CompletionResultType]::ParameterName, 'Milliseconds between TIME/INFO/SOURCE updates')
+            [CompletionResult]::new('--flood', '--flood', [CompletionResultType]::ParameterName, 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kismet-shell;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kismet-shell;help' {
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kismet-shell')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kismet-shell;help;sim' {
+            break
+        }
+        'kismet-shell;help;completions' {
+            break
+        }
+        'kismet-shell;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

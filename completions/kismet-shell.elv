@@ -1,0 +1,69 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kismet-shell] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kismet-shell'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kismet-shell'= {
+            cand --seed 'Seed of the simulated world with --demo'
+            cand -c 'Run this shell command, then exit (repeatable; runs in order)'
+            cand --command 'Run this shell command, then exit (repeatable; runs in order)'
+            cand --count 'With --follow: stop after N frames'
+            cand --timeout 'With --follow: stop after SECS seconds'
+            cand --format 'Output format'
+            cand --reply-timeout 'Seconds to wait for each command''s reply'
+            cand --connect-timeout 'Seconds to wait for the TCP connection and the handshake'
+            cand --history 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]'
+            cand --demo 'Start the built-in simulated server on a free loopback port and connect to it'
+            cand --follow 'After the commands, print frames of the enabled protocols until stopped'
+            cand --reconnect 'With --follow: reconnect (and re-enable) when the connection drops'
+            cand --no-reconnect 'Interactive shell: do not reconnect when the connection drops'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand sim 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+            cand completions 'Print a shell completion script for kismet-shell'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kismet-shell;sim'= {
+            cand --listen 'Address to listen on'
+            cand --seed 'Seed of the simulated world (same seed, same world)'
+            cand --packet-rate 'PACKET frames per second (0: none)'
+            cand --max-clients 'Connections served at once; more are accepted and closed, like a real server'
+            cand --tick-ms 'Milliseconds between TIME/INFO/SOURCE updates'
+            cand --flood 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kismet-shell;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kismet-shell;help'= {
+            cand sim 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+            cand completions 'Print a shell completion script for kismet-shell'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kismet-shell;help;sim'= {
+        }
+        &'kismet-shell;help;completions'= {
+        }
+        &'kismet-shell;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

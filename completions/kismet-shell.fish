@@ -1,0 +1,56 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kismet_shell_global_optspecs
+    string join \n demo seed= c/command= follow count= timeout= reconnect format= reply-timeout= connect-timeout= no-reconnect history= h/help V/version
+end
+
+function __fish_kismet_shell_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kismet_shell_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kismet_shell_using_subcommand
+    set -l cmd (__fish_kismet_shell_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
+json\t'One JSON object per line'
+raw\t'The server\'s lines byte for byte'"
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout -d 'Seconds to wait for each command\'s reply' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l history -d 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Start the built-in simulated server on a free loopback port and connect to it'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-reconnect -d 'Interactive shell: do not reconnect when the connection drops'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s V -l version -d 'Print version'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "sim" -d 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "completions" -d 'Print a shell completion script for kismet-shell'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l listen -d 'Address to listen on' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l seed -d 'Seed of the simulated world (same seed, same world)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l packet-rate -d 'PACKET frames per second (0: none)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds between TIME/INFO/SOURCE updates' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l flood -d 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -s h -l help -d 'Print help'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "sim" -d 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "completions" -d 'Print a shell completion script for kismet-shell'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

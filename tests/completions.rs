@@ -1,0 +1,53 @@
+//! The checked-in completion scripts are what the binary generates now.
+
+use clap::CommandFactory;
+use clap_complete::{Generator, Shell};
+
+use kismet_shell::cli::Cli;
+
+const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::Elvish,
+    Shell::PowerShell,
+];
+
+fn dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("completions")
+}
+
+/// Each file in completions/ equals a fresh generation; the failure says how
+/// to regenerate.
+#[test]
+fn completions_are_fresh() {
+    for shell in SHELLS {
+        let mut fresh = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "kismet-shell", &mut fresh);
+        let path = dir().join(shell.file_name("kismet-shell"));
+        if std::env::var_os("UPDATE_COMPLETIONS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let saved = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            saved == fresh,
+            "{} is out of date with the CLI; regenerate all with:\n  \
+             UPDATE_COMPLETIONS=1 cargo test --test tests completions",
+            path.display()
+        );
+    }
+}
+
+/// The bash script is valid bash (skipped where bash is missing).
+#[test]
+fn bash_completion_parses() {
+    let path = dir().join(Shell::Bash.file_name("kismet-shell"));
+    match std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+    {
+        Ok(o) => assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => eprintln!("bash not installed: skipped"),
+    }
+}
