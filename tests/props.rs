@@ -102,3 +102,22 @@ proptest! {
         let _ = Frame::parse(&data);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200_000))]
+
+    /// Soak variant of the reader properties: run with
+    /// `cargo test --release --test tests props::soak -- --ignored`.
+    #[test]
+    #[ignore]
+    fn soak_reader_never_panics_and_ignores_splits(
+        data in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(1u8), Just(b' '), any::<u8>()], 0..8000),
+        sizes in proptest::collection::vec(1usize..3000, 1..8),
+    ) {
+        let whole = lines_in_pieces(&data, &[1 << 20]);
+        prop_assert_eq!(lines_in_pieces(&data, &sizes), whole.clone());
+        for line in whole.into_iter().flatten() {
+            let _ = Frame::parse(&line).map(|f| f.fields().count());
+        }
+    }
+}

@@ -10,3 +10,4 @@ mod client;
 mod completions;
 mod golden;
 mod props;
+mod resilience;

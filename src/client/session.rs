@@ -52,7 +52,10 @@ pub struct Options {
     pub silence_timeout: Option<Duration>,
     /// Longest server line accepted; longer ones are skipped and counted.
     pub max_line: usize,
-    /// Frame batches the channel holds before frames are dropped.
+    /// Frame batches the channel holds before frames are dropped. A batch
+    /// holds at most [`MAX_BATCH_FRAMES`] frames and about
+    /// [`MAX_BATCH_BYTES`] of line data, so this bounds the memory that a
+    /// slow consumer can make the client hold.
     pub channel_batches: usize,
     /// Reconnect (with backoff) when the connection is lost.
     pub reconnect: bool,
@@ -67,7 +70,7 @@ impl Default for Options {
             handshake_timeout: Duration::from_secs(10),
             silence_timeout: Some(Duration::from_secs(10)),
             max_line: DEFAULT_MAX_LINE,
-            channel_batches: 256,
+            channel_batches: 64,
             reconnect: false,
             backoff: (Duration::from_secs(1), Duration::from_secs(30)),
         }
@@ -791,8 +794,10 @@ impl NameCache {
     }
 }
 
-/// Largest batch of frames sent as one event.
-const MAX_BATCH: usize = 1024;
+/// Most frames sent as one event.
+pub const MAX_BATCH_FRAMES: usize = 1024;
+/// Line bytes after which a batch is sent (a batch may exceed it by one line).
+pub const MAX_BATCH_BYTES: usize = 128 * 1024;
 
 /// Reads lines until the connection ends; returns why it ended.
 fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Event>) -> String {
@@ -833,12 +838,17 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
             }
         };
         let mut flush_now = first;
-        while batch.len() < MAX_BATCH && !flush_now {
+        let mut bytes: usize = batch.iter().map(|f| f.raw().len()).sum();
+        while !flush_now && batch.len() < MAX_BATCH_FRAMES && bytes < MAX_BATCH_BYTES {
+            let before = batch.len();
             match reader.next_buffered() {
                 Some(line) => {
                     flush_now = handle_line(shared, line, &mut names, &mut batch, &mut terminating)
                 }
                 None => break,
+            }
+            if batch.len() > before {
+                bytes += batch.last().map_or(0, |f| f.raw().len());
             }
         }
         flush(shared, tx, &mut batch, &mut unreported);

@@ -1,0 +1,352 @@
+//! Reconnect, watchdog, backpressure and hostile input.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use kismet_shell::client::{Client, Event, Options};
+use kismet_shell::protocol::Command;
+
+use crate::common::{read_line, serve_handshake, Scripted, WAIT};
+
+fn opts() -> Options {
+    Options {
+        connect_timeout: WAIT,
+        handshake_timeout: WAIT,
+        reconnect: true,
+        backoff: (Duration::from_millis(50), Duration::from_millis(200)),
+        ..Options::default()
+    }
+}
+
+/// Waits for the first event that `want` accepts, failing after WAIT.
+fn wait_for(client: &Client, what: &str, mut want: impl FnMut(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.events().recv_timeout(left) {
+            Ok(e) if want(&e) => return e,
+            Ok(_) => {}
+            Err(_) => panic!("timed out waiting for {what}"),
+        }
+    }
+}
+
+fn is_named_ssid(e: &Event, ssid: &[u8]) -> bool {
+    matches!(e, Event::Frames(fs) if fs.iter().any(|f| f.get("ssid") == Some(ssid) && f.get("mac").is_some()))
+}
+
+/// Serves one connection: handshake, ACK the ENABLE it expects, one SSID
+/// frame named `ssid`, then `end` (what to write before closing).
+fn serve_ssid(s: std::net::TcpStream, ssid: &str, end: &[u8]) {
+    let (mut s, mut r) = serve_handshake(s);
+    let line = read_line(&mut r);
+    let id = line.split(' ').next().unwrap()[1..].to_string();
+    assert!(line.ends_with(" ENABLE SSID ssid,mac\n"), "{line:?}");
+    write!(
+        s,
+        "*ACK: {id} \x01OK\x01 \n*SSID: \x01{ssid}\x01 00:11:22:33:44:55 \n"
+    )
+    .unwrap();
+    thread::sleep(Duration::from_millis(100));
+    s.write_all(end).unwrap();
+}
+
+/// Server killed and restarted on the same port: the client reconnects,
+/// re-enables SSID with the same fields, and frames come named again.
+#[test]
+fn reconnects_after_server_restart() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (s, _) = listener.accept().unwrap();
+        serve_ssid(s, "before", b"");
+        drop(listener); // the server process goes away...
+        thread::sleep(Duration::from_millis(300));
+        let listener = TcpListener::bind(addr).unwrap(); // ...and comes back
+        let (s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(WAIT)).unwrap();
+        serve_ssid(s, "after", b"");
+        thread::sleep(Duration::from_millis(200));
+    });
+    let client = Client::connect(&addr.to_string(), opts()).unwrap();
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    wait_for(&client, "first frame", |e| is_named_ssid(e, b"before"));
+    wait_for(&client, "disconnect", |e| {
+        matches!(e, Event::Disconnected { .. })
+    });
+    wait_for(&client, "reconnect", |e| {
+        matches!(e, Event::Reconnected { .. })
+    });
+    wait_for(&client, "frame after reconnect", |e| {
+        is_named_ssid(e, b"after")
+    });
+    assert_eq!(client.stats().connections, 2);
+    assert_eq!(client.table().len(), 29);
+    server.join().unwrap();
+}
+
+/// TERMINATE: the disconnect says why, and the client reconnects.
+#[test]
+fn terminate_then_reconnect() {
+    let server = Scripted::start_many(2, |i, s| {
+        if i == 0 {
+            serve_ssid(s, "one", b"*TERMINATE: Kismet server terminating.\n");
+        } else {
+            serve_ssid(s, "two", b"");
+            thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    let e = wait_for(&client, "disconnect", |e| {
+        matches!(e, Event::Disconnected { .. })
+    });
+    let Event::Disconnected { reason } = e else {
+        unreachable!()
+    };
+    assert_eq!(reason, "server terminated: Kismet server terminating.");
+    wait_for(&client, "frame after reconnect", |e| {
+        is_named_ssid(e, b"two")
+    });
+    server.handle.join().unwrap();
+}
+
+/// A server that stops sending anything is declared dead by the watchdog,
+/// and a pending command is answered "connection lost".
+#[test]
+fn watchdog_fires_on_silence() {
+    let server = Scripted::start(|s| {
+        let (_s, mut r) = serve_handshake(s);
+        let _ = read_line(&mut r); // swallow the command, say nothing
+        thread::sleep(Duration::from_millis(1500));
+    });
+    let options = Options {
+        silence_timeout: Some(Duration::from_millis(400)),
+        reconnect: false,
+        ..opts()
+    };
+    let client = Client::connect(&server.addr(), options).unwrap();
+    let pending = client.send(&Command::new("CAPABILITY", ["GPS"])).unwrap();
+    let started = Instant::now();
+    assert_eq!(
+        pending.wait(WAIT).unwrap_err(),
+        kismet_shell::client::WaitError::ConnectionLost
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let e = wait_for(&client, "disconnect", |e| {
+        matches!(e, Event::Disconnected { .. })
+    });
+    let Event::Disconnected { reason } = e else {
+        unreachable!()
+    };
+    assert!(reason.contains("no data from the server"), "{reason}");
+    server.handle.join().unwrap();
+}
+
+/// A flood to a consumer that does not read: frames are dropped and counted,
+/// received + dropped == sent, and the reply after the flood still arrives.
+#[test]
+fn flood_drops_are_counted_and_replies_survive() {
+    const SENT: usize = 200_000;
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let line = read_line(&mut r);
+        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let mut buf = Vec::with_capacity(1 << 20);
+        for i in 0..SENT {
+            buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
+            if buf.len() > 1 << 20 {
+                s.write_all(&buf).unwrap();
+                buf.clear();
+            }
+        }
+        buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
+        s.write_all(&buf).unwrap();
+        let _ = read_line(&mut r);
+    });
+    let options = Options {
+        channel_batches: 4,
+        reconnect: false,
+        ..opts()
+    };
+    let client = Client::connect(&server.addr(), options).unwrap();
+    // The reply comes after all the frames; nobody reads the events meanwhile.
+    let reply = client
+        .enable("SSID", "ssid,mac", Duration::from_secs(30))
+        .unwrap();
+    assert!(reply.is_ok());
+    let mut received = 0usize;
+    let mut reported = 0u64;
+    while let Ok(e) = client.events().recv_timeout(Duration::from_millis(200)) {
+        match e {
+            Event::Frames(fs) => received += fs.iter().filter(|f| f.protocol() == "SSID").count(),
+            Event::Dropped { counts } => reported += counts.iter().map(|(_, n)| n).sum::<u64>(),
+            _ => {}
+        }
+    }
+    let dropped = client.stats().dropped.get("SSID").copied().unwrap_or(0);
+    assert!(dropped > 0, "nothing was dropped: the test did not flood");
+    assert_eq!(received as u64 + dropped, SENT as u64);
+    assert!(reported <= dropped);
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// Peak memory of the binary following a flood with its stdout blocked
+/// stays under 64 MiB (the channel holds at most 64 batches of ~128 KiB).
+#[test]
+fn flood_into_blocked_stdout_keeps_memory_bounded() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let line = read_line(&mut r);
+        let id = line.split(' ').next().unwrap()[1..].to_string();
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let chunk: Vec<u8> = (0..10_000)
+            .flat_map(|i| format!("*SSID: \x01flood {i:06}\x01 00:11:22:33:44:55 \n").into_bytes())
+            .collect();
+        let until = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < until {
+            if s.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kismet-shell"))
+        .args([
+            &server.addr(),
+            "-c",
+            "enable SSID ssid,mac",
+            "--follow",
+            "--timeout",
+            "3.5",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped()) // never read: blocked output
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    thread::sleep(Duration::from_millis(3000));
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    let hwm_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if hwm_kb == 0 {
+        eprintln!("no /proc: memory not measured");
+    } else {
+        eprintln!("peak RSS following a flood with stdout blocked: {hwm_kb} KiB");
+        assert!(hwm_kb < 64 * 1024, "peak RSS {hwm_kb} KiB");
+    }
+    let mut rest = Vec::new();
+    let _ = child.stdout.take().unwrap().read_to_end(&mut rest);
+    server.handle.join().unwrap();
+}
+
+/// A hostile server: escape sequences, CR, bidi overrides, invalid UTF-8 and
+/// a 1 MiB line. Text output carries no raw control byte, the session goes
+/// on, and the malformed lines are counted.
+#[test]
+fn hostile_server() {
+    let hostile: Vec<u8> = [
+        &b"*SSID: \x01\x1b]0;owned\x07\x01 00:00:00:00:00:01 \n"[..],
+        b"*SSID: \x01\x1b[2J\rwiped\x01 00:00:00:00:00:02 \n",
+        "*SSID: \x01evil\u{202e}txt.exe\u{9b}31m\x01 00:00:00:00:00:03 \n".as_bytes(),
+        b"*SSID: \x01\xff\xfe\x80\x01 00:00:00:00:00:04 \n",
+        b"*SSID: \x01\\033[31mred\x01 00:00:00:00:00:05 \n",
+        b"*STATUS: \x01\x1b]52;c;ZXZpbA==\x07\x08\x08\x01 8 \n",
+        b"\n",                               // malformed: empty
+        b"no star at all\n",                 // malformed
+        b"*SSID: \x01never closed 00:00 \n", // malformed: unterminated
+        b"*\x1b[31m: x \n",                  // malformed: header
+    ]
+    .concat();
+    let mut huge = b"*SSID: \x01".to_vec();
+    huge.resize(1 << 20, b'A');
+    huge.extend_from_slice(b"\x01 00:00:00:00:00:06 \n"); // overlong
+    let server = Scripted::start(move |s| {
+        let (mut s, mut r) = serve_handshake(s);
+        for _ in 0..2 {
+            let line = read_line(&mut r);
+            let id = line.split(' ').next().unwrap()[1..].to_string();
+            write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        }
+        s.write_all(&hostile).unwrap();
+        s.write_all(&huge).unwrap();
+        s.write_all(b"*SSID: \x01still alive\x01 00:00:00:00:00:07 \n")
+            .unwrap();
+        let _ = read_line(&mut r);
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kismet-shell"))
+        .args([
+            &server.addr(),
+            "-c",
+            "enable SSID ssid,mac",
+            "-c",
+            "enable STATUS text,flags",
+            "--follow",
+            "--count",
+            "7",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("output is UTF-8");
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !kismet_shell::protocol::text::is_unsafe_char(c),
+            "raw {c:?} in output:\n{text}"
+        );
+    }
+    assert!(text.contains("ssid=\\x1b]0;owned\\x07"), "{text}");
+    assert!(text.contains("evil\\u{202e}txt.exe\\x9b31m"), "{text}");
+    assert!(text.contains("\\xff\\xfe\\x80"), "{text}");
+    assert!(text.contains("ssid=\\x1b[31mred"), "{text}"); // decoded octal, escaped
+    assert!(text.contains("ssid=\"still alive\""), "{text}");
+    server.handle.join().unwrap();
+}
+
+/// The same hostile lines through the library: malformed and overlong
+/// lines are counted exactly, and the connection survives them.
+#[test]
+fn hostile_lines_are_counted() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let line = read_line(&mut r);
+        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let mut huge = b"*SSID: x".to_vec();
+        huge.resize(1 << 20, b'A');
+        huge.push(b'\n');
+        s.write_all(b"\nno star\n*SSID: \x01open 1 \n*\x1b: x \n")
+            .unwrap();
+        s.write_all(&huge).unwrap();
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(
+        &server.addr(),
+        Options {
+            reconnect: false,
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    let stats = client.stats();
+    assert_eq!(stats.malformed, 4);
+    assert_eq!(stats.overlong, 1);
+    assert!(client.is_connected());
+    drop(client);
+    server.handle.join().unwrap();
+}
