@@ -10,6 +10,9 @@ use std::io::{self, Read};
 /// Default longest line accepted (the server's own client-line limit).
 pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
 
+/// Free space below which the buffer is compacted before a read.
+const MIN_READ: usize = 32 * 1024;
+
 /// What one call to [`LineReader::next_line`] produced.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line<'a> {
@@ -69,7 +72,9 @@ impl<R: Read> LineReader<R> {
             if let Some(found) = self.scan_buffered() {
                 return Ok(Some(self.take(found)));
             }
-            if self.end == self.buf.len() {
+            // Keep reads large: a half line near the end of the buffer would
+            // otherwise leave room for only a few bytes per read() call.
+            if self.buf.len() - self.end < MIN_READ {
                 self.compact();
             }
             let n = self.inner.read(&mut self.buf[self.end..])?;
@@ -138,7 +143,8 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    /// Moves the unfinished line to the front of the buffer.
+    /// Moves the unfinished line (at most `max_line` bytes, or the buffer
+    /// would already be skipping) to the front of the buffer.
     fn compact(&mut self) {
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;

@@ -227,16 +227,17 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
         Some(b' ') => colon + 2,
         Some(_) => return Err(ParseError::NoColon),
     };
-    let mut spans = Vec::with_capacity(8);
     if is_payload_protocol(header) {
         // One payload, no trailing space on the wire; tolerate one anyway.
         let mut end = line.len();
         if header != b"TERMINATE" && end > start && line[end - 1] == b' ' {
             end -= 1;
         }
-        spans.push(start as u32..end as u32);
-        return Ok((colon, spans));
+        return Ok((colon, vec![start as u32..end as u32]));
     }
+    // One allocation of the right size: fields <= spaces (each ends in one).
+    let spaces = line[start..].iter().filter(|&&b| b == b' ').count();
+    let mut spans = Vec::with_capacity(spaces + 1);
     let mut pos = start;
     while pos < line.len() {
         if line[pos] == QUOTE {

@@ -60,6 +60,11 @@ pub fn ssid_bytes(raw: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
+/// Printable ASCII: a space up to `~`.
+fn is_plain_ascii(b: u8) -> bool {
+    (0x20..0x7f).contains(&b)
+}
+
 /// True for a character that must never reach a terminal as itself: C0 and
 /// C1 controls, DEL, and the Unicode bidi controls that reorder text.
 pub fn is_unsafe_char(c: char) -> bool {
@@ -87,6 +92,11 @@ pub fn display(bytes: &[u8]) -> String {
 
 /// Like [`display`], appending to `out`.
 pub fn display_into(out: &mut String, bytes: &[u8]) {
+    // Fast path: printable ASCII needs no escaping.
+    if bytes.iter().all(|&b| is_plain_ascii(b)) {
+        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
         if !valid.chars().any(is_unsafe_char) {
@@ -117,8 +127,18 @@ fn push_display_char(out: &mut String, c: char) {
 /// Valid UTF-8 is kept as text with JSON's escapes; control and bidi
 /// characters are written as `\uNNNN`; bytes that are not UTF-8 become the
 /// text `\xNN` (so the value stays a string, and shows what was there).
-pub fn json_string(out: &mut String, bytes: &[u8]) {
-    out.push('"');
+/// The output is always valid UTF-8.
+pub fn json_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'"');
+    // Fast path: printable ASCII other than '"' and '\\' is written as is.
+    if bytes
+        .iter()
+        .all(|&b| is_plain_ascii(b) && b != b'"' && b != b'\\')
+    {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
         let mut start = 0;
@@ -134,21 +154,29 @@ pub fn json_string(out: &mut String, bytes: &[u8]) {
             if esc.is_none() && !is_unsafe_char(c) {
                 continue;
             }
-            out.push_str(&valid[start..i]);
+            out.extend_from_slice(&valid.as_bytes()[start..i]);
             match esc {
-                Some(e) => out.push_str(e),
+                Some(e) => out.extend_from_slice(e.as_bytes()),
                 None => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
+                    let _ = std::io::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
                 }
             }
             start = i + c.len_utf8();
         }
-        out.push_str(&valid[start..]);
+        out.extend_from_slice(&valid.as_bytes()[start..]);
         for b in chunk.invalid() {
-            let _ = write!(out, "\\\\x{b:02x}");
+            let _ = std::io::Write::write_fmt(out, format_args!("\\\\x{b:02x}"));
         }
     }
-    out.push('"');
+    out.push(b'"');
+}
+
+/// Like [`json_bytes`], appending to a `String`.
+pub fn json_string(out: &mut String, bytes: &[u8]) {
+    let mut v = Vec::with_capacity(bytes.len() + 2);
+    json_bytes(&mut v, bytes);
+    // json_bytes writes only valid UTF-8.
+    out.push_str(&String::from_utf8_lossy(&v));
 }
 
 #[cfg(test)]

@@ -202,8 +202,8 @@ fn follow(
                             buf.push('\n');
                         }
                         Format::Json => {
-                            render::frame_json(&mut buf, f);
-                            buf.push('\n');
+                            render::frame_json(&mut bytes, f);
+                            bytes.push(b'\n');
                         }
                         Format::Raw => {
                             bytes.extend_from_slice(f.raw());

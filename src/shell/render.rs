@@ -58,25 +58,26 @@ pub fn frame_text(out: &mut String, frame: &Frame) {
     }
 }
 
-/// One frame as a JSON object (no newline).
-pub fn frame_json(out: &mut String, frame: &Frame) {
+/// One frame as a JSON object (no newline), appended as bytes: the hot path
+/// of `--format json`, so it writes straight into the output buffer.
+pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
     let proto = frame.protocol();
-    out.push_str("{\"type\":\"frame\",\"protocol\":");
-    text::json_string(out, proto.as_bytes());
-    out.push_str(",\"fields\":{");
+    out.extend_from_slice(b"{\"type\":\"frame\",\"protocol\":");
+    text::json_bytes(out, proto.as_bytes());
+    out.extend_from_slice(b",\"fields\":{");
     for (i, (name, raw)) in frame.named_fields().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        text::json_string(out, name.as_bytes());
-        out.push(':');
+        text::json_bytes(out, name.as_bytes());
+        out.push(b':');
         if is_ssid_field(proto, &name) {
-            text::json_string(out, &text::ssid_bytes(raw));
+            text::json_bytes(out, &text::ssid_bytes(raw));
         } else {
-            text::json_string(out, raw);
+            text::json_bytes(out, raw);
         }
     }
-    out.push_str("}}");
+    out.extend_from_slice(b"}}");
 }
 
 /// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
@@ -381,10 +382,10 @@ mod tests {
         s.clear();
         frame_text(&mut s, &f);
         assert_eq!(s, "STATUS text=\\x1b]0;owned\\x07\\x1b[2J flags=4");
-        s.clear();
-        frame_json(&mut s, &f);
+        let mut j = Vec::new();
+        frame_json(&mut j, &f);
         assert_eq!(
-            s,
+            String::from_utf8(j).unwrap(),
             r#"{"type":"frame","protocol":"STATUS","fields":{"text":"\u001b]0;owned\u0007\u001b[2J","flags":"4"}}"#
         );
     }

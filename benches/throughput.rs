@@ -1,0 +1,262 @@
+//! Throughput benchmarks: parsing, and socket -> reader thread -> channel ->
+//! JSON lines, against the raw socket read rate of the same stream.
+//!
+//! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
+//! MB/s follow from the line sizes printed at the start.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use kismet_shell::client::{Client, Event, Options};
+use kismet_shell::protocol::Frame;
+use kismet_shell::shell::render;
+
+const CAPS: &str = include_str!("../tests/fixtures/legacy-server/capabilities.txt");
+const T1: &[u8] = include_bytes!("../tests/fixtures/legacy-server/t1_commands.raw");
+
+fn capability(proto: &str) -> Vec<String> {
+    let line = CAPS
+        .lines()
+        .find(|l| l.starts_with(&format!("*CAPABILITY: {proto} ")))
+        .expect("protocol in capabilities.txt");
+    line.rsplit(' ')
+        .next()
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect()
+}
+
+/// BSSID lines with all 58 fields, as recorded from a real server.
+fn bssid_lines() -> Vec<Vec<u8>> {
+    T1.split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"*BSSID: "))
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// A CLIENT line with all 56 fields as the server writes them: the empty
+/// `dot11d` bare field shows as two spaces.
+fn client_line(i: u32) -> Vec<u8> {
+    let mut s = String::from("*CLIENT: ");
+    for f in capability("CLIENT") {
+        let v = match f.as_str() {
+            "bssid" => format!("00:14:6C:A1:00:{:02X}", i % 6),
+            "mac" => format!("00:1B:77:10:{:02X}:{:02X}", (i >> 8) & 0xff, i & 0xff),
+            "manuf" => "\x01IntelCor\x01".to_string(),
+            "dot11d" => String::new(),
+            "cdpdevice" | "cdpport" | "dhcphost" | "dhcpvendor" => "\x01 \x01".to_string(),
+            "minlat" | "maxlat" | "agglat" => "52.520008".to_string(),
+            "minlon" | "maxlon" | "agglon" => "13.404954".to_string(),
+            "signal_dbm" | "minsignal_dbm" | "maxsignal_dbm" => format!("-{}", 40 + i % 40),
+            "firsttime" | "lasttime" => (1_795_678_119 + i).to_string(),
+            _ => (i % 1000).to_string(),
+        };
+        s.push_str(&v);
+        s.push(' ');
+    }
+    s.push('\n');
+    s.into_bytes()
+}
+
+fn bench_parse(c: &mut Criterion) {
+    let bssid = bssid_lines();
+    let bssid_names: Arc<[String]> = capability("BSSID").into();
+    let clients: Vec<Vec<u8>> = (0..1000).map(client_line).collect();
+    let client_names: Arc<[String]> = capability("CLIENT").into();
+    eprintln!(
+        "line sizes: BSSID {} bytes, CLIENT {} bytes (with newline)",
+        bssid.iter().map(|l| l.len() + 1).sum::<usize>() / bssid.len(),
+        clients.iter().map(Vec::len).sum::<usize>() / clients.len()
+    );
+    let mut g = c.benchmark_group("parse");
+    g.throughput(Throughput::Elements(bssid.len() as u64));
+    g.bench_function("bssid_58_fields_named", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for l in &bssid {
+                let f = Frame::parse(l)
+                    .unwrap()
+                    .with_names(Some(bssid_names.clone()));
+                n += f.get("channel").map_or(0, <[u8]>::len);
+            }
+            n
+        })
+    });
+    g.throughput(Throughput::Elements(clients.len() as u64));
+    g.bench_function("client_56_fields_named", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for l in &clients {
+                let f = Frame::parse(&l[..l.len() - 1])
+                    .unwrap()
+                    .with_names(Some(client_names.clone()));
+                n += f.get("dot11d").map_or(0, <[u8]>::len) + f.len();
+            }
+            n
+        })
+    });
+    let frames: Vec<Frame> = clients
+        .iter()
+        .map(|l| {
+            Frame::parse(&l[..l.len() - 1])
+                .unwrap()
+                .with_names(Some(client_names.clone()))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(1 << 20);
+    g.bench_function("client_56_fields_to_json", |b| {
+        b.iter(|| {
+            out.clear();
+            for f in &frames {
+                render::frame_json(&mut out, f);
+                out.push(b'\n');
+            }
+            out.len()
+        })
+    });
+    g.finish();
+}
+
+/// Frames sent per round of the end-to-end benchmarks.
+const ROUND: usize = 200_000;
+
+/// A server that answers the handshake for CLIENT, then writes ROUND
+/// pre-encoded CLIENT lines each time it is told to. For each connection it
+/// hands out the sender that tells it to.
+fn flood_server() -> (String, Receiver<Sender<()>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (conn_tx, conn_rx) = bounded::<Sender<()>>(1);
+    let mut block = Vec::new();
+    for i in 0..ROUND as u32 {
+        block.extend_from_slice(&client_line(i));
+    }
+    let client_caps = capability("CLIENT").join(",");
+    thread::spawn(move || {
+        for conn in listener.incoming() {
+            let mut s = conn.unwrap();
+            let (go_tx, go_rx) = bounded::<()>(1);
+            conn_tx.send(go_tx).unwrap();
+            let block = block.clone();
+            let caps = client_caps.clone();
+            thread::spawn(move || {
+                let _ = s.set_nodelay(true);
+                s.write_all(b"*KISMET: 0.0.0 1 \x01bench\x01 \x01\x01 0 \n*PROTOCOLS: CLIENT\n")
+                    .unwrap();
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut line = String::new();
+                // CAPABILITY (client) or nothing (raw baseline, which says GO).
+                r.read_line(&mut line).unwrap();
+                if line.contains("CAPABILITY") {
+                    let id = line.split(' ').next().unwrap()[1..].to_string();
+                    write!(s, "*CAPABILITY: CLIENT {caps}\n*ACK: {id} \x01OK\x01 \n").unwrap();
+                    line.clear();
+                    r.read_line(&mut line).unwrap(); // ENABLE CLIENT *
+                    let id = line.split(' ').next().unwrap()[1..].to_string();
+                    write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+                }
+                while go_rx.recv().is_ok() {
+                    if s.write_all(&block).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, conn_rx)
+}
+
+fn bench_end_to_end(c: &mut Criterion) {
+    let (addr, conns) = flood_server();
+    let mut g = c.benchmark_group("end_to_end");
+    g.throughput(Throughput::Elements(ROUND as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+
+    // Baseline: read the same stream and count newlines, no parsing.
+    {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GO\n").unwrap();
+        let go = conns.recv().unwrap();
+        let mut buf = vec![0u8; 64 * 1024];
+        // Skip the greeting (2 lines).
+        let mut skip = 2;
+        g.bench_function("raw_socket_count_newlines", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    go.send(()).unwrap();
+                    let mut lines = 0;
+                    while lines < ROUND + skip {
+                        let n = s.read(&mut buf).unwrap();
+                        lines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+                    }
+                    skip = 0;
+                }
+                start.elapsed()
+            })
+        });
+    }
+
+    // The client: reader thread, channel, JSON lines into a sink.
+    {
+        let client = Client::connect(
+            &addr,
+            Options {
+                channel_batches: 1024,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let go = conns.recv().unwrap();
+        assert!(client
+            .enable("CLIENT", "*", Duration::from_secs(5))
+            .unwrap()
+            .is_ok());
+        let mut sink = std::io::sink();
+        let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
+        g.bench_function("client_json_lines", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    go.send(()).unwrap();
+                    let mut frames = 0;
+                    while frames < ROUND {
+                        match client
+                            .events()
+                            .recv_timeout(Duration::from_secs(10))
+                            .unwrap()
+                        {
+                            Event::Frames(fs) => {
+                                out.clear();
+                                for f in &fs {
+                                    render::frame_json(&mut out, f);
+                                    out.push(b'\n');
+                                }
+                                sink.write_all(&out).unwrap();
+                                frames += fs.len();
+                            }
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                }
+                start.elapsed()
+            })
+        });
+        assert!(
+            client.stats().dropped.is_empty(),
+            "frames dropped in the benchmark"
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_parse, bench_end_to_end);
+criterion_main!(benches);
