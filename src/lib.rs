@@ -2,3 +2,4 @@
 //! legacy Kismet server protocol (newcore, port 2501).
 
 pub mod protocol;
+pub mod sim;

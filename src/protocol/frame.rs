@@ -373,7 +373,8 @@ mod tests {
     /// Every quirk of PROTOCOL.md, as a byte-literal table.
     #[test]
     fn quirk_table() {
-        let cases: &[(&[u8], &str, Vec<Vec<u8>>)] = &[
+        type Case<'a> = (&'a [u8], &'a str, Vec<Vec<u8>>);
+        let cases: &[Case] = &[
             // Each field followed by exactly one space.
             (
                 b"*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 ",
