@@ -196,8 +196,12 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut tmp = vec![0u8; 16 * 1024];
     let reason = loop {
-        if client.is_closed() || shared.is_stopping() {
-            break "server stopping";
+        if client.is_closed() {
+            return;
+        }
+        if shared.is_stopping() {
+            // The writer sends TERMINATE, then closes.
+            return;
         }
         match stream.read(&mut tmp) {
             Ok(0) => break "closed by client",
@@ -227,12 +231,12 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
             Err(_) => break "connection error",
         }
     };
-    client.close();
-    shared.remove_client(client.id);
     shared.log(&format!(
         "client {} ({}) disconnected: {reason}",
         client.id, client.peer
     ));
+    client.close();
+    shared.remove_client(client.id);
 }
 
 /// The writer thread: drains the client's queue into the socket; in flood
@@ -288,11 +292,15 @@ pub fn writer(
             break Err(e);
         }
     };
-    if result.is_err() {
-        shared.log(&format!("client {}: write failed, closing", client.id));
+    if result.is_err() && !client.is_closed() {
+        shared.log(&format!(
+            "client {} ({}): write failed, closing",
+            client.id, client.peer
+        ));
     }
     let _ = stream.flush();
     client.close();
+    shared.remove_client(client.id);
 }
 
 /// The flood writer's pre-encoded CLIENT lines, rebuilt when the world

@@ -810,7 +810,7 @@ impl World {
             if self.ticks == 1 {
                 let n = &self.networks[i];
                 let text = format!(
-                    "Detected new managed network \"{}\", BSSID {}, encryption {}, channel {}, 54.00 mbit",
+                    "Detected new managed network \"{}\", BSSID {}, encryption {}, channel {}, 18.00 mbit",
                     display_ssid(&n.ssids[0].ssid, true),
                     bssid,
                     if n.cryptset != 0 { "yes" } else { "no" },
