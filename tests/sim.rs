@@ -743,3 +743,40 @@ fn source_and_tag_commands() {
     c.send(b"!9 STRINGS 1\n!10 LISTWEPKEYS\n!11 ADDTRACKERFILTER BSSID(!AA:BB:CC:DD:EE:FF)\n");
     c.reply(11);
 }
+
+/// Throughput probe (run by hand in release mode): PACKET and flood rates.
+#[test]
+#[ignore = "measurement, run by hand with --release"]
+fn throughput_probe() {
+    for (rate, flood) in [(300_000, false), (0, true)] {
+        let sim = sim(SimConfig {
+            packet_rate: rate,
+            flood_client: flood,
+            ..SimConfig::default()
+        });
+        let mut c = Conn::open(sim.local_addr());
+        c.greeting();
+        c.send(if flood {
+            b"!1 ENABLE CLIENT *\n"
+        } else {
+            b"!1 ENABLE PACKET *\n"
+        });
+        c.reply(1);
+        let start = Instant::now();
+        let mut lines = 0u64;
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 20];
+        while start.elapsed() < Duration::from_secs(3) {
+            if let Ok(n) = c.stream.read(&mut buf) {
+                lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+                bytes += n as u64;
+            }
+        }
+        let s = start.elapsed().as_secs_f64();
+        eprintln!(
+            "rate {rate} flood {flood}: {:.0} lines/s, {:.1} MB/s",
+            lines as f64 / s,
+            bytes as f64 / s / 1e6
+        );
+    }
+}

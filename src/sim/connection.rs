@@ -5,8 +5,8 @@
 //! command handler; the writer thread drains the client's own queue into
 //! the socket. Everything else (the world, the PACKET generator, other
 //! clients' commands) only ever queues bytes, so a slow client never
-//! blocks anyone: once too much is queued for it, further lines are
-//! dropped silently, as the real server does after 5000 lines.
+//! blocks anyone: once 5000 lines are queued for it, further lines are
+//! dropped silently, as the real server does.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -24,8 +24,9 @@ use super::server::{lock, Shared};
 /// Longest partial line the server keeps; beyond it the connection is reset.
 pub const MAX_LINE: usize = 64 * 1024;
 
-/// Bytes that may wait in a client's queue before lines are dropped.
-pub const MAX_QUEUED_BYTES: usize = 4 * 1024 * 1024;
+/// Lines that may wait in a client's queue; later ones are dropped (the
+/// real server's `maxbacklog` default).
+pub const MAX_QUEUED_LINES: usize = 5000;
 
 /// How often blocked threads look up to see whether they should stop.
 const POLL: Duration = Duration::from_millis(50);
@@ -150,20 +151,26 @@ impl ClientHandle {
     }
 
     /// Must be called with the subscription lock held, so that chunks are
-    /// queued in one order for everyone.
+    /// queued in one order for everyone. A chunk that would take the queue
+    /// past [`MAX_QUEUED_LINES`] is dropped whole.
     fn push(&self, bytes: Vec<u8>) {
         if bytes.is_empty() || self.is_closed() {
             return;
         }
-        let len = bytes.len();
-        if self.queued.load(Ordering::Relaxed) + len > MAX_QUEUED_BYTES {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        let lines = count_lines(&bytes);
+        if self.queued.load(Ordering::Relaxed) + lines > MAX_QUEUED_LINES {
+            self.dropped.fetch_add(lines as u64, Ordering::Relaxed);
             return;
         }
-        self.queued.fetch_add(len, Ordering::Relaxed);
+        self.queued.fetch_add(lines, Ordering::Relaxed);
         if self.tx.send(bytes).is_err() {
-            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.queued.fetch_sub(lines, Ordering::Relaxed);
         }
+    }
+
+    /// Lines dropped so far because the client read too slowly.
+    pub fn dropped_lines(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// True once TERMINATE was queued.
@@ -182,6 +189,11 @@ impl ClientHandle {
         self.closed.store(true, Ordering::Relaxed);
         let _ = self.stream.shutdown(Shutdown::Both);
     }
+}
+
+/// Number of lines in a chunk.
+fn count_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Every field of `proto`, in capability order.
@@ -232,8 +244,10 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
         }
     };
     shared.log(&format!(
-        "client {} ({}) disconnected: {reason}",
-        client.id, client.peer
+        "client {} ({}) disconnected: {reason} ({} lines dropped for reading too slowly)",
+        client.id,
+        client.peer,
+        client.dropped_lines()
     ));
     client.close();
     shared.remove_client(client.id);
@@ -287,7 +301,9 @@ pub fn writer(
                 Err(_) => break,
             }
         }
-        client.queued.fetch_sub(out.len(), Ordering::Relaxed);
+        client
+            .queued
+            .fetch_sub(count_lines(&out), Ordering::Relaxed);
         if let Err(e) = stream.write_all(&out) {
             break Err(e);
         }

@@ -74,7 +74,7 @@ impl Default for SimConfig {
 }
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// A running simulator.
 pub struct Sim {

@@ -278,7 +278,7 @@ pub fn ssid_record(n: &Network, s: &SsidInfo) -> Record {
             "beaconrate" => r.num(s.beaconrate),
             "packets" => r.num(s.packets),
             "beacons" => r.num(s.beacons),
-            "dot11d" => r.quoted(if s.stype == 0 { "US:1-11-30" } else { "" }),
+            "dot11d" => r.quoted(if s.stype == 0 { "US:1-11-30:" } else { "" }),
             "wps" => r.num(0),
             "wps_manuf" | "wps_device_name" | "wps_model_name" | "wps_model_number" => r.quoted(""),
             _ => r.num(0),

@@ -843,6 +843,9 @@ impl World {
         if self.strings && self.rng.chance(0.3) {
             self.emit_string();
         }
+        if self.rng.chance(0.02) {
+            self.status("Saving data files".to_string(), 2);
+        }
 
         // Counters.
         self.totals.packets += tick_packets;
