@@ -441,12 +441,12 @@ pub fn source_record(s: &Source) -> Record {
     })
 }
 
-/// GPS: the current fix.
+/// GPS: the current fix (latitude and longitude printed like `%f`).
 pub fn gps_record(g: &Gps) -> Record {
     by_name(Proto::Gps, |r, name| {
         match name {
-            "lat" => r.float(g.lat),
-            "lon" => r.float(g.lon),
+            "lat" => r.num(format_args!("{:.6}", g.lat)),
+            "lon" => r.num(format_args!("{:.6}", g.lon)),
             "alt" => r.float(g.alt),
             "spd" => r.float(g.spd),
             "heading" => r.float(g.heading),
