@@ -752,6 +752,91 @@ fn source_and_tag_commands() {
     c.reply(11);
 }
 
+/// Random lines, random commands with random arguments, quoted and not,
+/// never break the server: every line it sends parses, and it still answers.
+#[test]
+fn garbage_never_breaks_server() {
+    const NAMES: [&str; 22] = [
+        "ENABLE",
+        "REMOVE",
+        "CAPABILITY",
+        "ADDSOURCE",
+        "DELSOURCE",
+        "RESTARTSOURCE",
+        "HOPSOURCE",
+        "CHANSOURCE",
+        "ADDNETTAG",
+        "DELNETTAG",
+        "ADDCLITAG",
+        "DELCLITAG",
+        "ADDTRACKERFILTER",
+        "ADDNETCLIFILTER",
+        "ADDSTRINGSFILTER",
+        "LISTWEPKEYS",
+        "ADDWEPKEY",
+        "DELWEPKEY",
+        "STRINGS",
+        "enable",
+        "BOGUS",
+        "",
+    ];
+    const WORDS: [&[u8]; 14] = [
+        b"SSID",
+        b"*",
+        b"mac,ssid",
+        b",",
+        b"",
+        b"\x01",
+        b"\x01a b\x01",
+        b"00:14:6C:A1:00:01",
+        b"LOCK",
+        b"HOP",
+        b"1,6,11",
+        b"\xff\xfe",
+        b"x:type=pcapfile,name=y",
+        b"-1",
+    ];
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    c.send(b"!1 ENABLE STATUS *\n");
+    c.reply(1);
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n.max(1)
+    };
+    let mut bytes = Vec::new();
+    for i in 0..400u64 {
+        match next(4) {
+            0 => {
+                for _ in 0..next(120) {
+                    let b = next(256) as u8;
+                    bytes.push(if b == b'\n' { b' ' } else { b });
+                }
+            }
+            _ => {
+                bytes.extend_from_slice(
+                    format!("!{} {}", 1000 + i, NAMES[next(22) as usize]).as_bytes(),
+                );
+                for _ in 0..next(6) {
+                    bytes.push(b' ');
+                    bytes.extend_from_slice(WORDS[next(14) as usize]);
+                }
+            }
+        }
+        bytes.extend_from_slice(if next(3) == 0 { b"\r\n" } else { b"\n" });
+    }
+    c.send(&bytes);
+    c.send(b"!2 CAPABILITY TIME\n");
+    for l in c.reply(2) {
+        frame(&l);
+    }
+    assert_eq!(sim.connections(), 1);
+}
+
 /// Throughput probe (run by hand in release mode): PACKET and flood rates.
 #[test]
 #[ignore = "measurement, run by hand with --release"]
