@@ -243,11 +243,13 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
             Err(_) => break "connection error",
         }
     };
+    let dropped = match client.dropped_lines() {
+        0 => String::new(),
+        n => format!(" ({n} lines dropped: it read too slowly)"),
+    };
     shared.log(&format!(
-        "client {} ({}) disconnected: {reason} ({} lines dropped for reading too slowly)",
-        client.id,
-        client.peer,
-        client.dropped_lines()
+        "client {} ({}) disconnected: {reason}{dropped}",
+        client.id, client.peer
     ));
     client.close();
     shared.remove_client(client.id);

@@ -8,6 +8,19 @@
 //! the source and tag commands, `maxclients`, the 64 KiB line limit and
 //! SHUTDOWN. The data comes from a synthetic world, deterministic by seed.
 //!
+//! Each client has its own reader and writer thread and an outgoing queue
+//! of at most 5000 lines (later lines are dropped, as on the real server),
+//! so a slow client never holds up the world or the other clients.
+//!
+//! Known differences from a real server:
+//! - sources added with ADDSOURCE capture nothing (a missing pcap file gets
+//!   the real "No such file or directory" STATUS);
+//! - PLUGIN, CRITFAIL and REMOVE records are never sent;
+//! - deleting a tag sends it once more with an empty value;
+//! - the error texts of the tag, WEP key, filter and STRINGS commands are
+//!   plausible, not recorded (those of CAPABILITY, ENABLE, REMOVE and the
+//!   source commands are the real server's).
+//!
 //! Layout:
 //! - `capabilities`: the protocol table (embedded `capabilities.txt`)
 //! - `records`: one record per protocol, all fields, capability order
