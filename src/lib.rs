@@ -5,3 +5,4 @@ pub mod cli;
 pub mod client;
 pub mod protocol;
 pub mod shell;
+pub mod sim;

@@ -11,3 +11,4 @@ mod completions;
 mod golden;
 mod props;
 mod resilience;
+mod sim;
