@@ -8,3 +8,4 @@ mod common;
 mod client;
 mod golden;
 mod props;
+mod repl;
