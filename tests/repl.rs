@@ -6,7 +6,7 @@
 //! every wait is bounded by the rexpect timeout.
 
 use std::io::{BufRead, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -25,6 +25,7 @@ const EXPECT_MS: u64 = 5000;
 /// A scripted server for the shell: the handshake, then `*ACK` for every
 /// command (`*ERROR: NO SUCH COMMAND` for `NOSUCHCMD`) and, once `ENABLE
 /// SSID` arrived, an SSID line every ~100 ms until the client goes away.
+/// `CLOSEME` is acknowledged, then the connection is closed.
 struct ShellServer {
     server: Scripted,
     /// Every command line received after the handshake.
@@ -32,48 +33,63 @@ struct ShellServer {
 }
 
 impl ShellServer {
+    /// Serves one connection.
     fn start() -> ShellServer {
+        ShellServer::start_many(1)
+    }
+
+    /// Serves `n` connections, one after the other.
+    fn start_many(n: usize) -> ShellServer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = received.clone();
-        let server = Scripted::start(move |s| {
-            let (s, mut r) = serve_handshake(s);
-            // The shell may sit idle between keystrokes longer than WAIT.
-            s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-            let writer = Arc::new(Mutex::new(s));
-            let ticking = Arc::new(AtomicBool::new(false));
-            loop {
-                let mut line = String::new();
-                match r.read_line(&mut line) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                log.lock().unwrap().push(line.clone());
-                let Some((id, rest)) = line
-                    .trim_end()
-                    .strip_prefix('!')
-                    .and_then(|l| l.split_once(' '))
-                else {
-                    continue;
-                };
-                let reply = if rest.starts_with("NOSUCHCMD") {
-                    format!("*ERROR: {id} \x01NO SUCH COMMAND\x01 \n")
-                } else {
-                    format!("*ACK: {id} \x01OK\x01 \n")
-                };
-                if writer.lock().unwrap().write_all(reply.as_bytes()).is_err() {
-                    break;
-                }
-                if rest.starts_with("ENABLE SSID") && !ticking.swap(true, Ordering::SeqCst) {
-                    let w = writer.clone();
-                    thread::spawn(move || ssid_ticker(w));
-                }
-            }
-        });
+        let server = Scripted::start_many(n, move |_, s| serve(s, &log));
         ShellServer { server, received }
     }
 
     fn addr(&self) -> String {
         self.server.addr()
+    }
+}
+
+/// One connection of [`ShellServer`].
+fn serve(s: TcpStream, log: &Mutex<Vec<String>>) {
+    let (s, mut r) = serve_handshake(s);
+    // The shell may sit idle between keystrokes longer than WAIT.
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let writer = Arc::new(Mutex::new(s));
+    let ticking = Arc::new(AtomicBool::new(false));
+    loop {
+        let mut line = String::new();
+        match r.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        log.lock().unwrap().push(line.clone());
+        let Some((id, rest)) = line
+            .trim_end()
+            .strip_prefix('!')
+            .and_then(|l| l.split_once(' '))
+        else {
+            continue;
+        };
+        let reply = if rest.starts_with("NOSUCHCMD") {
+            format!("*ERROR: {id} \x01NO SUCH COMMAND\x01 \n")
+        } else {
+            format!("*ACK: {id} \x01OK\x01 \n")
+        };
+        let mut w = writer.lock().unwrap();
+        if w.write_all(reply.as_bytes()).is_err() {
+            break;
+        }
+        if rest.starts_with("CLOSEME") {
+            let _ = w.shutdown(Shutdown::Both);
+            break;
+        }
+        drop(w);
+        if rest.starts_with("ENABLE SSID") && !ticking.swap(true, Ordering::SeqCst) {
+            let w = writer.clone();
+            thread::spawn(move || ssid_ticker(w));
+        }
     }
 }
 
@@ -103,8 +119,14 @@ fn temp_history() -> PathBuf {
 /// The shell on a pseudo-terminal, connected to `addr`, past its banner and
 /// first prompt.
 fn shell(addr: &str, history: &PathBuf) -> (PtySession, String) {
+    shell_with(addr, history, &[])
+}
+
+/// [`shell`] with more command-line arguments.
+fn shell_with(addr: &str, history: &PathBuf, args: &[&str]) -> (PtySession, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kismet-shell"));
     cmd.arg(addr)
+        .args(args)
         .arg("--history")
         .arg(history)
         .arg("--connect-timeout")
@@ -300,5 +322,44 @@ fn repl_typeahead_is_processed() {
     p.flush().unwrap();
     p.exp_string("server   Scripted at").unwrap();
     p.exp_string(&prompt).unwrap();
+    exit_with_ctrl_d(p);
+}
+
+/// When the server closes the connection the shell says so in place, the
+/// prompt changes, and commands fail clearly instead of waiting.
+#[test]
+fn repl_disconnect_changes_prompt() {
+    let server = ShellServer::start();
+    let addr = server.addr();
+    let (mut p, _) = shell_with(&addr, &temp_history(), &["--no-reconnect"]);
+    type_text(&mut p, "!CLOSEME\r");
+    p.exp_string("[disconnected: ")
+        .expect("the disconnect shown");
+    key(&mut p, '\r');
+    let prompt = "kismet (disconnected)> ";
+    p.exp_string(prompt).expect("the prompt changed");
+    type_text(&mut p, "!NOSUCHCMD\r");
+    p.exp_string(&format!("error: not connected to {addr}"))
+        .unwrap();
+    p.exp_string(prompt).unwrap();
+    exit_with_ctrl_d(p);
+}
+
+/// A lost connection is retried; the attempt and the new connection are
+/// shown in place, and the prompt is the connected one again.
+#[test]
+fn repl_reconnect_shown_in_place() {
+    let server = ShellServer::start_many(2);
+    let addr = server.addr();
+    let (mut p, prompt) = shell(&addr, &temp_history());
+    type_text(&mut p, "!CLOSEME\r");
+    p.exp_string("[disconnected: ").unwrap();
+    p.exp_regex(r"\[reconnecting in [0-9.]+ s \(attempt 1\)\]")
+        .unwrap();
+    p.exp_string(&format!("[reconnected to {addr}]")).unwrap();
+    key(&mut p, '\r');
+    p.exp_string(&prompt).unwrap();
+    type_text(&mut p, "!NOSUCHCMD\r");
+    p.exp_string("NO SUCH COMMAND").unwrap();
     exit_with_ctrl_d(p);
 }
