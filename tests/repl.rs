@@ -111,16 +111,31 @@ fn ssid_ticker(w: Arc<Mutex<TcpStream>>) {
     }
 }
 
-/// A fresh history file path in the temp directory (not created).
-fn temp_history() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kismet-shell-repl-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir.join("state").join("history")
+/// A history file in a fresh temp directory (the file not created), removed
+/// with its directory when dropped.
+struct TempHistory {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl TempHistory {
+    fn new() -> TempHistory {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "kismet-shell-repl-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("state").join("history");
+        TempHistory { dir, file }
+    }
+}
+
+impl Drop for TempHistory {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The shell on a pseudo-terminal, connected to `addr`, past its banner and
@@ -214,7 +229,8 @@ fn exit_with_ctrl_d(mut p: PtySession) {
 #[test]
 fn repl_tab_completes_protocol() {
     let server = ShellServer::start();
-    let (mut p, prompt) = shell(&server.addr(), &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
     type_text(&mut p, "fields GP");
     key(&mut p, '\t');
     p.exp_string("fields GPS").expect("Tab completes GPS");
@@ -231,8 +247,8 @@ fn repl_tab_completes_protocol() {
 #[test]
 fn repl_frames_scroll_above_the_line_being_typed() {
     let server = ShellServer::start();
-    let history = temp_history();
-    let (mut p, prompt) = shell(&server.addr(), &history);
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
     type_text(&mut p, "enable SSID ssid,mac\r");
     p.exp_regex(r"ok \([0-9.]+ ms\)").expect("the ACK");
     p.exp_string(&prompt).unwrap();
@@ -249,17 +265,17 @@ fn repl_frames_scroll_above_the_line_being_typed() {
         .expect("the typed line was intact");
     p.exp_string(&prompt).unwrap();
     exit_with_ctrl_d(p);
-    let saved = std::fs::read_to_string(&history).expect("history saved");
+    let saved = std::fs::read_to_string(&history.file).expect("history saved");
     assert!(saved.contains("enable SSID ssid,mac"), "{saved}");
     assert!(saved.contains("fields GPS"), "{saved}");
-    let _ = std::fs::remove_dir_all(history.parent().unwrap().parent().unwrap());
 }
 
 /// A raw command the server does not know shows the server's error text.
 #[test]
 fn repl_raw_command_error() {
     let server = ShellServer::start();
-    let (mut p, prompt) = shell(&server.addr(), &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
     type_text(&mut p, "!NOSUCHCMD\r");
     p.exp_regex(r"error: NO SUCH COMMAND \([0-9.]+ ms\)")
         .unwrap();
@@ -272,7 +288,8 @@ fn repl_raw_command_error() {
 fn repl_dangerous_command_asks() {
     let server = ShellServer::start();
     let addr = server.addr();
-    let (mut p, prompt) = shell(&addr, &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&addr, &history.file);
     type_text(&mut p, "!SHUTDOWN\r");
     p.exp_string(&format!("really send SHUTDOWN to {addr}? [y/N] "))
         .unwrap();
@@ -294,7 +311,8 @@ fn repl_dangerous_command_asks() {
 #[test]
 fn repl_ctrl_c_clears_the_line() {
     let server = ShellServer::start();
-    let (mut p, prompt) = shell(&server.addr(), &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
     type_text(&mut p, "garbage");
     p.send_control('c').unwrap();
     p.exp_string(&prompt).unwrap();
@@ -309,7 +327,8 @@ fn repl_ctrl_c_clears_the_line() {
 #[test]
 fn repl_quit_exits_zero() {
     let server = ShellServer::start();
-    let (mut p, _) = shell(&server.addr(), &temp_history());
+    let history = TempHistory::new();
+    let (mut p, _) = shell(&server.addr(), &history.file);
     type_text(&mut p, "quit\r");
     p.exp_eof().unwrap();
     match p.process().wait().unwrap() {
@@ -324,7 +343,8 @@ fn repl_quit_exits_zero() {
 #[ignore = "rustyline 17 bug #976 (fixed in 19): with an external printer, keys that arrive in one read wait for the next key"]
 fn repl_typeahead_is_processed() {
     let server = ShellServer::start();
-    let (mut p, prompt) = shell(&server.addr(), &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
     p.send("status\r").unwrap();
     p.flush().unwrap();
     p.exp_string("server   Scripted at").unwrap();
@@ -338,7 +358,8 @@ fn repl_typeahead_is_processed() {
 fn repl_disconnect_changes_prompt() {
     let server = ShellServer::start();
     let addr = server.addr();
-    let (mut p, _) = shell_with(&addr, &temp_history(), &["--no-reconnect"]);
+    let history = TempHistory::new();
+    let (mut p, _) = shell_with(&addr, &history.file, &["--no-reconnect"]);
     type_text(&mut p, "!CLOSEME\r");
     p.exp_string("[disconnected: ")
         .expect("the disconnect shown");
@@ -358,7 +379,8 @@ fn repl_disconnect_changes_prompt() {
 fn repl_reconnect_shown_in_place() {
     let server = ShellServer::start_many(2);
     let addr = server.addr();
-    let (mut p, prompt) = shell(&addr, &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&addr, &history.file);
     type_text(&mut p, "!CLOSEME\r");
     p.exp_string("[disconnected: ").unwrap();
     p.exp_regex(r"\[reconnecting in [0-9.]+ s \(attempt 1\)\]")
@@ -376,7 +398,8 @@ fn repl_reconnect_shown_in_place() {
 #[test]
 fn repl_flood_is_rate_limited() {
     let server = ShellServer::start();
-    let (mut p, prompt) = shell(&server.addr(), &temp_history());
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
     type_text(&mut p, "enable SSID ssid,mac\r");
     p.exp_regex(r"ok \([0-9.]+ ms\)").unwrap();
     p.exp_string(&prompt).unwrap();
