@@ -72,7 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         return repl::run(
             session,
             ReplOptions {
-                history: cli.history.clone(),
+                history: cli.history.clone().or_else(repl::default_history_path),
             },
         );
     }

@@ -10,5 +10,6 @@ mod client;
 mod completions;
 mod golden;
 mod props;
+mod repl;
 mod resilience;
 mod sim;

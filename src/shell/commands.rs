@@ -498,7 +498,7 @@ pub enum Outcome {
 /// # Errors
 /// [`CommandFailure`]: refused locally, answered with ERROR (the outcome of
 /// an ERROR is still returned as `Ok(Outcome::Reply)` so front ends can show
-/// it; see [`Outcome::is_failure`]), no reply, or no connection.
+/// it; see [`Outcome::failure`]), no reply, or no connection.
 pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, CommandFailure> {
     let client = &session.client;
     match parsed {

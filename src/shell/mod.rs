@@ -3,5 +3,6 @@
 
 pub mod batch;
 pub mod commands;
+pub mod helper;
 pub mod render;
 pub mod repl;

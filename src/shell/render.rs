@@ -123,6 +123,12 @@ fn new_table(header: &[&str]) -> Table {
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
+    // A pseudo-terminal whose size was never set reports 0 columns: squeezing
+    // the table into that prints one character per row. Take 80, as
+    // rustyline does.
+    if t.width() == Some(0) {
+        t.set_width(80);
+    }
     t
 }
 

@@ -1,0 +1,502 @@
+//! The rustyline helper of the interactive shell: tab completion, grey
+//! argument hints and hint colouring.
+//!
+//! The logic lives in pure functions of `(line, cursor, &CapabilityTable)`
+//! ([`complete`], [`hint`]) so it is tested without a terminal. Names come
+//! from the one command table ([`COMMANDS`], [`SERVER_COMMANDS`]) and from
+//! the capability table the reader thread keeps; completion never touches
+//! the network.
+
+use std::borrow::Cow;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::{Hint, Hinter};
+use rustyline::{Context, Helper, Validator};
+
+use super::commands::{self, ArgKind, COMMANDS, SERVER_COMMANDS};
+use crate::protocol::CapabilityTable;
+
+/// Grey, for hints (SGR 90, "bright black").
+const GREY: &str = "\x1b[90m";
+/// Back to normal.
+const RESET: &str = "\x1b[0m";
+
+/// Where the completer gets the current capability table from (a cheap
+/// copy of the one the reader thread keeps, never a network request).
+pub type TableSource = Box<dyn Fn() -> CapabilityTable>;
+
+/// The shell's rustyline helper: completion and hints from the command
+/// tables and the live capability table.
+#[derive(Helper, Validator)]
+pub struct ShellHelper {
+    table: TableSource,
+    color: bool,
+    active: bool,
+}
+
+impl ShellHelper {
+    /// A helper reading the capability table from `table`; `color` turns on
+    /// grey hints.
+    pub fn new(table: TableSource, color: bool) -> ShellHelper {
+        ShellHelper {
+            table,
+            color,
+            active: true,
+        }
+    }
+
+    /// Turns completion and hints off (for a yes/no question) or back on.
+    pub fn set_active(&mut self, active: bool) {
+        self.active = active;
+    }
+}
+
+impl Completer for ShellHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        if !self.active {
+            return Ok((pos, Vec::new()));
+        }
+        Ok(complete(line, pos, &(self.table)()))
+    }
+}
+
+impl Hinter for ShellHelper {
+    type Hint = ArgHint;
+
+    fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<ArgHint> {
+        if !self.active {
+            return None;
+        }
+        hint(line, pos)
+    }
+}
+
+impl Highlighter for ShellHelper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("{GREY}{hint}{RESET}"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+}
+
+/// A grey hint after the cursor: the rest of a command's name and its
+/// argument syntax. Right arrow accepts the name part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgHint {
+    /// What is shown.
+    pub display: String,
+    /// How many bytes of `display` Right arrow inserts (the rest of a name).
+    pub complete_up_to: usize,
+}
+
+impl Hint for ArgHint {
+    fn display(&self) -> &str {
+        &self.display
+    }
+
+    fn completion(&self) -> Option<&str> {
+        (self.complete_up_to > 0).then(|| &self.display[..self.complete_up_to])
+    }
+}
+
+/// The words of `line[..pos]` before the one under the cursor, and the one
+/// under the cursor with its start offset.
+fn split_at_cursor(line: &str, pos: usize) -> (Vec<&str>, usize, &str) {
+    let head = line.get(..pos).unwrap_or(line);
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let done = head[..start].split_whitespace().collect();
+    (done, start, &head[start..])
+}
+
+/// Case-insensitive prefix test.
+fn starts_with_ci(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.is_char_boundary(prefix.len())
+        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// A candidate shown as `name`, inserted as `name` plus a space when another
+/// argument follows.
+fn pair(name: &str, more: bool) -> Pair {
+    Pair {
+        display: name.to_string(),
+        replacement: if more {
+            format!("{name} ")
+        } else {
+            name.to_string()
+        },
+    }
+}
+
+/// A typed command word (`fields`, `!ENABLE`) resolved to its argument kinds
+/// and usage, from the one command table.
+fn command_of(word: &str) -> Option<(&'static [ArgKind], &'static str)> {
+    match word.strip_prefix('!') {
+        Some(raw) => commands::find_server(raw).map(|c| (c.args, c.usage)),
+        None => commands::find(word).map(|c| (c.args, c.usage)),
+    }
+}
+
+/// Tab completion of `line` with the cursor at byte `pos`: where the
+/// replaced text starts and the candidates (canonical names, matched
+/// case-insensitively).
+///
+/// Completes shell command names, `!` server command names, protocol names
+/// and the field under the cursor in an `enable PROTO f1,f2` list (fields
+/// already listed are not offered again; `*` only as the whole list).
+///
+/// # Examples
+/// ```
+/// use kismet_shell::protocol::CapabilityTable;
+/// use kismet_shell::shell::helper::complete;
+/// let mut t = CapabilityTable::new();
+/// t.insert("GPS", vec!["lat".into(), "lon".into()]);
+/// let (start, c) = complete("fields g", 8, &t);
+/// assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
+/// ```
+pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<Pair>) {
+    let (done, start, word) = split_at_cursor(line, pos);
+    let Some(first) = done.first() else {
+        let skip = usize::from(word.starts_with('!'));
+        return (start + skip, complete_command_name(word));
+    };
+    let Some((kinds, _)) = command_of(first) else {
+        return (start, Vec::new());
+    };
+    let index = done.len() - 1;
+    let Some(kind) = kinds.get(index) else {
+        return (start, Vec::new());
+    };
+    let more = index + 1 < kinds.len();
+    match kind {
+        ArgKind::Protocol => (start, complete_protocol(word, more, table)),
+        ArgKind::FieldList => {
+            let Some(proto) = done.get(index).and_then(|p| table.get(p)) else {
+                return (start, Vec::new());
+            };
+            // The whole word, also the part after the cursor, for "already listed".
+            let tail = line
+                .get(pos..)
+                .map_or("", |t| t.split(char::is_whitespace).next().unwrap_or(""));
+            let element_start = word.rfind(',').map_or(0, |i| i + 1);
+            let element = &word[element_start..];
+            let listed: Vec<&str> = word[..element_start]
+                .split(',')
+                .chain(tail.split(',').skip(1))
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut out: Vec<Pair> = Vec::new();
+            if element_start == 0 && tail.is_empty() && (element.is_empty() || element == "*") {
+                out.push(pair("*", false));
+            }
+            out.extend(
+                proto
+                    .fields
+                    .iter()
+                    .filter(|f| starts_with_ci(f, element))
+                    .filter(|f| !listed.iter().any(|l| l.eq_ignore_ascii_case(f)))
+                    .map(|f| pair(f, false)),
+            );
+            (start + element_start, out)
+        }
+        ArgKind::ShellCommand => {
+            if let Some(raw) = word.strip_prefix('!') {
+                let c = SERVER_COMMANDS
+                    .iter()
+                    .filter(|c| starts_with_ci(c.name, raw))
+                    .map(|c| pair(c.name, false))
+                    .collect();
+                (start + 1, c)
+            } else {
+                let c = COMMANDS
+                    .iter()
+                    .filter(|c| starts_with_ci(c.name, word))
+                    .map(|c| pair(c.name, false))
+                    .collect();
+                (start, c)
+            }
+        }
+        ArgKind::Text => (start, Vec::new()),
+    }
+}
+
+/// Candidates for the first word: shell commands, or `!` server commands.
+fn complete_command_name(word: &str) -> Vec<Pair> {
+    if let Some(raw) = word.strip_prefix('!') {
+        return SERVER_COMMANDS
+            .iter()
+            .filter(|c| starts_with_ci(c.name, raw))
+            .map(|c| pair(c.name, !c.usage.is_empty()))
+            .collect();
+    }
+    let names: Vec<Pair> = COMMANDS
+        .iter()
+        .filter(|c| starts_with_ci(c.name, word))
+        .map(|c| pair(c.name, !c.args.is_empty()))
+        .collect();
+    if !names.is_empty() || word.is_empty() {
+        return names;
+    }
+    // No name matches: try the aliases (`dis` -> `disable`).
+    COMMANDS
+        .iter()
+        .flat_map(|c| c.aliases.iter().map(move |a| (a, c)))
+        .filter(|(a, _)| starts_with_ci(a, word))
+        .map(|(a, c)| pair(a, !c.args.is_empty()))
+        .collect()
+}
+
+/// Protocol names from the capability table.
+fn complete_protocol(word: &str, more: bool, table: &CapabilityTable) -> Vec<Pair> {
+    table
+        .iter()
+        .filter(|p| starts_with_ci(&p.name, word))
+        .map(|p| pair(&p.name, more))
+        .collect()
+}
+
+/// The grey hint for `line` with the cursor at byte `pos` (only at the end
+/// of the line): the rest of a uniquely typed command name and its usage,
+/// or, after a command and a space, the syntax of the arguments still to
+/// type.
+///
+/// # Examples
+/// ```
+/// use kismet_shell::shell::helper::hint;
+/// assert_eq!(hint("enable ", 7).unwrap().display, "PROTO f1,f2,...|*");
+/// ```
+pub fn hint(line: &str, pos: usize) -> Option<ArgHint> {
+    if pos < line.len() || line.trim().is_empty() {
+        return None;
+    }
+    let (done, _, word) = split_at_cursor(line, pos);
+    let Some(first) = done.first() else {
+        return name_hint(word);
+    };
+    let (_, usage) = command_of(first)?;
+    if !word.is_empty() || usage.is_empty() {
+        return None;
+    }
+    let typed = done.len() - 1;
+    let rest = if usage.contains(" | ") {
+        // Alternatives (`UUID LOCK CHAN | UUID HOP RATE`): only before any argument.
+        (typed == 0).then(|| usage.to_string())?
+    } else {
+        let words: Vec<&str> = usage.split_whitespace().collect();
+        words.get(typed..).filter(|w| !w.is_empty())?.join(" ")
+    };
+    Some(ArgHint {
+        display: rest,
+        complete_up_to: 0,
+    })
+}
+
+/// The hint while typing the first word: the rest of the one command it
+/// can be, then that command's usage.
+fn name_hint(word: &str) -> Option<ArgHint> {
+    let (name, usage) = match word.strip_prefix('!') {
+        Some(raw) => {
+            let mut it = SERVER_COMMANDS
+                .iter()
+                .filter(|c| starts_with_ci(c.name, raw));
+            let c = it.next()?;
+            if it.next().is_some() {
+                return None;
+            }
+            (&c.name[raw.len()..], c.usage)
+        }
+        None => {
+            let mut it = COMMANDS.iter().filter(|c| starts_with_ci(c.name, word));
+            let c = it.next()?;
+            if it.next().is_some() {
+                return None;
+            }
+            (&c.name[word.len()..], c.usage)
+        }
+    };
+    let display = if usage.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {usage}")
+    };
+    (!display.is_empty() && !display.starts_with(' ')).then_some(ArgHint {
+        display,
+        complete_up_to: name.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> CapabilityTable {
+        let mut t = CapabilityTable::new();
+        let list = |s: &str| s.split(',').map(String::from).collect::<Vec<_>>();
+        t.insert("GPS", list("lat,lon,alt,spd,heading,fix"));
+        t.insert("SSID", list("mac,checksum,type,ssid,beaconinfo"));
+        t.insert("CLIENT", list("bssid,mac,type"));
+        t.insert("TIME", list("timesec"));
+        t
+    }
+
+    /// The replacements offered for `line` with the cursor at its end.
+    fn offered(line: &str) -> (usize, Vec<String>) {
+        let (start, c) = complete(line, line.len(), &table());
+        (start, c.into_iter().map(|p| p.replacement).collect())
+    }
+
+    /// A command name prefix completes to the command (and a space before
+    /// its argument).
+    #[test]
+    fn completes_command_names() {
+        assert_eq!(offered("fie"), (0, vec!["fields ".to_string()]));
+        assert_eq!(offered("FIE"), (0, vec!["fields ".to_string()]));
+        assert_eq!(offered("sta"), (0, vec!["status".to_string()]));
+        let (_, all) = offered("");
+        assert_eq!(all.len(), COMMANDS.len());
+        assert_eq!(offered("dis"), (0, vec!["disable ".to_string()]));
+        assert_eq!(offered("zz").1, Vec::<String>::new());
+    }
+
+    /// Protocol names come from the capability table, any case, canonical.
+    #[test]
+    fn completes_protocols_after_commands() {
+        assert_eq!(offered("fields G"), (7, vec!["GPS".to_string()]));
+        assert_eq!(offered("fields g"), (7, vec!["GPS".to_string()]));
+        assert_eq!(offered("enable ss"), (7, vec!["SSID ".to_string()]));
+        assert_eq!(offered("remove t"), (7, vec!["TIME".to_string()]));
+        assert_eq!(offered("disable c"), (8, vec!["CLIENT".to_string()]));
+        assert_eq!(offered("fields GPS ").1, Vec::<String>::new());
+    }
+
+    /// In `enable PROTO a,b` the element under the cursor completes, and
+    /// fields already listed are not offered again.
+    #[test]
+    fn completes_fields_in_the_comma_list() {
+        assert_eq!(offered("enable SSID ssid,m"), (17, vec!["mac".to_string()]));
+        let (start, c) = offered("enable SSID ssid,");
+        assert_eq!(start, 17);
+        assert!(!c.contains(&"ssid".to_string()), "{c:?}");
+        assert!(c.contains(&"mac".to_string()) && c.contains(&"type".to_string()));
+        assert!(!c.contains(&"*".to_string()), "* only as the whole list");
+        let (_, c) = offered("enable gps ");
+        assert_eq!(c[0], "*");
+        assert_eq!(c.len(), 7);
+        assert_eq!(offered("enable SSID SSID,MAC,t").1, ["type"]);
+        // The cursor in the middle of the list: fields after it count as listed.
+        let line = "enable SSID ma,ssid";
+        let (start, c) = complete(line, 14, &table());
+        assert_eq!(start, 12);
+        assert_eq!(
+            c.iter().map(|p| p.replacement.as_str()).collect::<Vec<_>>(),
+            ["mac"]
+        );
+        assert_eq!(offered("enable NOPE ").1, Vec::<String>::new());
+    }
+
+    /// `!` completes server command names and then their protocol arguments.
+    #[test]
+    fn completes_server_commands() {
+        assert_eq!(offered("!HOP"), (1, vec!["HOPSOURCE ".to_string()]));
+        assert_eq!(offered("!hop"), (1, vec!["HOPSOURCE ".to_string()]));
+        assert_eq!(offered("!SHUT"), (1, vec!["SHUTDOWN".to_string()]));
+        assert_eq!(offered("!ENABLE GP"), (8, vec!["GPS ".to_string()]));
+        assert_eq!(offered("!capability s"), (12, vec!["SSID".to_string()]));
+        assert_eq!(offered("!REMOVE T"), (8, vec!["TIME".to_string()]));
+        assert_eq!(
+            offered("!ENABLE GPS l"),
+            (12, vec!["lat".to_string(), "lon".to_string()])
+        );
+        assert_eq!(offered("!HOPSOURCE ").1, Vec::<String>::new());
+        assert_eq!(offered("!").1.len(), SERVER_COMMANDS.len());
+    }
+
+    /// `help` completes shell command names, and `!` server ones.
+    #[test]
+    fn completes_help_topics() {
+        assert_eq!(offered("help en"), (5, vec!["enable".to_string()]));
+        assert_eq!(
+            offered("help !DEL"),
+            (
+                6,
+                vec![
+                    "DELSOURCE".to_string(),
+                    "DELNETTAG".to_string(),
+                    "DELCLITAG".to_string(),
+                    "DELWEPKEY".to_string()
+                ]
+            )
+        );
+    }
+
+    /// Hints show the arguments still to type, from the usage strings.
+    #[test]
+    fn hints_show_usage() {
+        let h = |l: &str| hint(l, l.len()).map(|h| h.display);
+        assert_eq!(h("enable ").as_deref(), Some("PROTO f1,f2,...|*"));
+        assert_eq!(h("enable SSID ").as_deref(), Some("f1,f2,...|*"));
+        assert_eq!(h("enable SSID ssid "), None);
+        assert_eq!(h("fields ").as_deref(), Some("PROTO"));
+        assert_eq!(h("help ").as_deref(), Some("[COMMAND]"));
+        assert_eq!(h("status "), None);
+        assert_eq!(
+            h("!HOPSOURCE ").as_deref(),
+            Some("UUID LOCK CHAN | UUID HOP RATE | UUID DWELL SECS")
+        );
+        assert_eq!(h("!HOPSOURCE abc "), None);
+        assert_eq!(h("!enable ").as_deref(), Some("PROTO f1,f2,...|*"));
+        assert_eq!(h("enable SS"), None, "no hint inside a word");
+        assert_eq!(hint("enable ", 3), None, "only at the end of the line");
+        assert_eq!(h(""), None);
+    }
+
+    /// A uniquely typed command name is hinted to its end, and Right arrow
+    /// inserts only the name.
+    #[test]
+    fn hints_complete_unique_names() {
+        let x = hint("fie", 3).unwrap();
+        assert_eq!(x.display, "lds PROTO");
+        assert_eq!(x.completion(), Some("lds"));
+        let x = hint("!HOPS", 5).unwrap();
+        assert!(x.display.starts_with("OURCE UUID"), "{x:?}");
+        assert_eq!(hint("e", 1).unwrap().display, "nable PROTO f1,f2,...|*");
+        assert_eq!(hint("re", 2), None, "remove and resume both match");
+        assert_eq!(hint("!DEL", 4), None, "several server commands match");
+        assert_eq!(hint("status", 6), None, "nothing left to show");
+    }
+
+    /// The helper answers through rustyline's traits, and stays quiet while
+    /// inactive (during a yes/no question).
+    #[test]
+    fn helper_traits() {
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let mut h = ShellHelper::new(Box::new(table), false);
+        let (start, c) = h.complete("fields G", 8, &ctx).unwrap();
+        assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
+        assert_eq!(
+            h.hint("enable ", 7, &ctx).map(|h| h.display),
+            Some("PROTO f1,f2,...|*".to_string())
+        );
+        assert_eq!(h.highlight_hint("x"), "x");
+        h.set_active(false);
+        assert!(h.complete("fields G", 8, &ctx).unwrap().1.is_empty());
+        assert_eq!(h.hint("enable ", 7, &ctx), None);
+        let h = ShellHelper::new(Box::new(table), true);
+        assert_eq!(h.highlight_hint("x"), "\x1b[90mx\x1b[0m");
+    }
+}
