@@ -4,6 +4,9 @@
 //! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
 //! MB/s follow from the line sizes printed at the start.
 
+// Wire lines are written with their explicit "\n", as the server writes them.
+#![allow(clippy::write_with_newline)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
 use kismet_shell::shell::commands::Session;
 use kismet_shell::shell::render::Format;
 use kismet_shell::shell::repl::{self, ReplOptions};
+use kismet_shell::sim::{self, Sim, SimConfig};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -48,12 +49,43 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             );
             return Ok(0);
         }
-        Some(Sub::Sim { .. }) => {
-            anyhow::bail!("the simulator is not built into this version");
+        Some(Sub::Sim {
+            listen,
+            seed,
+            packet_rate,
+            max_clients,
+            tick_ms,
+            flood,
+        }) => {
+            let config = SimConfig {
+                seed: *seed,
+                packet_rate: *packet_rate,
+                max_clients: *max_clients,
+                tick: Duration::from_millis((*tick_ms).max(1)),
+                flood_client: *flood,
+                ..SimConfig::default()
+            };
+            sim::run_standalone(listen, config)?;
+            return Ok(0);
         }
         None => {}
     }
-    let addr = normalize_addr(cli.addr.as_deref());
+    // --demo: the simulator in-process on a free loopback port; it lives
+    // as long as this function, that is, as long as the shell.
+    let demo = if cli.demo {
+        let config = SimConfig {
+            seed: cli.seed.unwrap_or(1),
+            ..SimConfig::default()
+        };
+        let sim = Sim::start("127.0.0.1:0", config).context("starting the simulated server")?;
+        Some(sim)
+    } else {
+        None
+    };
+    let addr = match &demo {
+        Some(sim) => sim.local_addr().to_string(),
+        None => normalize_addr(cli.addr.as_deref()),
+    };
     let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
     let options = Options {
         connect_timeout: secs(cli.connect_timeout, "--connect-timeout")?,

@@ -233,7 +233,8 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
         if header != b"TERMINATE" && end > start && line[end - 1] == b' ' {
             end -= 1;
         }
-        return Ok((colon, vec![start as u32..end as u32]));
+        let one = std::iter::once(start as u32..end as u32).collect();
+        return Ok((colon, one));
     }
     // One allocation of the right size: fields <= spaces (each ends in one).
     let spaces = line[start..].iter().filter(|&&b| b == b' ').count();
