@@ -114,11 +114,12 @@ fn bench_parse(c: &mut Criterion) {
         })
         .collect();
     let mut out = Vec::with_capacity(1 << 20);
+    let mut json = render::FrameJson::new();
     g.bench_function("client_56_fields_to_json", |b| {
         b.iter(|| {
             out.clear();
             for f in &frames {
-                render::frame_json(&mut out, f);
+                json.write(&mut out, f);
                 out.push(b'\n');
             }
             out.len()
@@ -225,6 +226,7 @@ fn bench_end_to_end(c: &mut Criterion) {
             .is_ok());
         let mut sink = std::io::sink();
         let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
+        let mut json = render::FrameJson::new();
         g.bench_function("client_json_lines", |b| {
             b.iter_custom(|iters| {
                 let start = Instant::now();
@@ -240,7 +242,7 @@ fn bench_end_to_end(c: &mut Criterion) {
                             Event::Frames(fs) => {
                                 out.clear();
                                 for f in &fs {
-                                    render::frame_json(&mut out, f);
+                                    json.write(&mut out, f);
                                     out.push(b'\n');
                                 }
                                 sink.write_all(&out).unwrap();

@@ -93,6 +93,30 @@ proptest! {
         prop_assert_eq!(lines_in_pieces(&data, &sizes), whole);
     }
 
+    /// The cached JSON writer (with its whole-line fast path) writes exactly
+    /// what the plain one does, and always valid JSON with the right keys.
+    #[test]
+    fn fast_json_equals_plain_json(h in header(), fields in proptest::collection::vec(field(), 1..8)) {
+        let values: Vec<FieldValue> = fields
+            .iter()
+            .map(|(q, v)| if *q { FieldValue::Quoted(v) } else { FieldValue::Bare(v) })
+            .collect();
+        let mut line = encode_line(&h, &values);
+        line.pop();
+        let mut names: Vec<String> = (0..fields.len()).map(|i| format!("f{i}")).collect();
+        names[0] = "ssid".into();
+        let f = Frame::parse(&line).unwrap().with_names(Some(names.clone().into()));
+        let mut slow = Vec::new();
+        kismet_shell::shell::render::frame_json(&mut slow, &f);
+        let mut fast = Vec::new();
+        let mut w = kismet_shell::shell::render::FrameJson::new();
+        w.write(&mut fast, &f);
+        prop_assert_eq!(&fast, &slow);
+        let v: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+        let keys: Vec<&String> = v["fields"].as_object().unwrap().keys().collect();
+        prop_assert_eq!(keys, names.iter().collect::<Vec<_>>());
+    }
+
     /// Arbitrary bytes never panic the parser or the reader.
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..4000)) {

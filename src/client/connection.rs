@@ -103,7 +103,7 @@ impl<R: Read> LineReader<R> {
     /// Finds the next line end in the buffer, or handles an overlong line.
     fn scan_buffered(&mut self) -> Option<Scan> {
         let pending = &self.buf[self.start..self.end];
-        match pending.iter().position(|&b| b == b'\n') {
+        match memchr::memchr(b'\n', pending) {
             Some(i) => Some(match self.skipping.take() {
                 Some(skipped) => Scan::OverlongEnd {
                     len: skipped + i,

@@ -774,15 +774,31 @@ fn fail_pending(shared: &Shared) {
 struct NameCache {
     gen: u64,
     map: HashMap<String, Arc<[String]>>,
+    /// The last protocol looked up and its names: frames come in runs.
+    last: Option<(String, Option<Arc<[String]>>)>,
 }
 
 impl NameCache {
+    /// The names for `proto`, from the one-entry cache when it is the same
+    /// protocol as the last frame's.
+    fn lookup(&mut self, proto: &str) -> Option<Arc<[String]>> {
+        match &self.last {
+            Some((p, names)) if p == proto => names.clone(),
+            _ => {
+                let names = self.map.get(proto).cloned();
+                self.last = Some((proto.to_string(), names.clone()));
+                names
+            }
+        }
+    }
+
     fn refresh(&mut self, shared: &Shared) {
         let gen = shared.names_gen.load(Ordering::Acquire);
         if gen == self.gen {
             return;
         }
         self.gen = gen;
+        self.last = None;
         self.map.clear();
         for p in lock(&shared.table).iter() {
             self.map
@@ -804,6 +820,7 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
     let mut names = NameCache {
         gen: 0,
         map: HashMap::new(),
+        last: None,
     };
     let mut batch: Vec<Frame> = Vec::new();
     let mut unreported: HashMap<String, u64> = HashMap::new();
@@ -903,7 +920,7 @@ fn handle_line(
         }
         _ => {}
     }
-    let named = names.map.get(proto).cloned();
+    let named = names.lookup(proto);
     batch.push(frame.with_names(named));
     false
 }

@@ -170,6 +170,12 @@ impl Frame {
             .filter(|n| n.len() == self.spans.len())
     }
 
+    /// The shared list of field names, when known and matching the field
+    /// count (lets formatters cache per field list).
+    pub fn names_arc(&self) -> Option<&Arc<[String]>> {
+        self.names.as_ref().filter(|n| n.len() == self.spans.len())
+    }
+
     /// The field called `name` (case-insensitive), when names are known.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         let names = self.names()?;
@@ -236,31 +242,37 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
         let one = std::iter::once(start as u32..end as u32).collect();
         return Ok((colon, one));
     }
+    let payload = &line[start..];
+    let at = |p: usize| (start + p) as u32;
     // One allocation of the right size: fields <= spaces (each ends in one).
-    let spaces = line[start..].iter().filter(|&&b| b == b' ').count();
+    let spaces = payload.iter().filter(|&&b| b == b' ').count();
     let mut spans = Vec::with_capacity(spaces + 1);
-    let mut pos = start;
-    while pos < line.len() {
-        if line[pos] == QUOTE {
-            let open = pos;
-            let close = line[open + 1..]
-                .iter()
-                .position(|&b| b == QUOTE)
-                .map(|p| open + 1 + p)
-                .ok_or(ParseError::Unterminated { offset: open })?;
-            spans.push((open + 1) as u32..close as u32);
+    let mut pos = 0;
+    while pos < payload.len() {
+        if payload[pos] == QUOTE {
+            let close = memchr::memchr(QUOTE, &payload[pos + 1..])
+                .map(|p| pos + 1 + p)
+                .ok_or(ParseError::Unterminated {
+                    offset: start + pos,
+                })?;
+            spans.push(at(pos + 1)..at(close));
             pos = close + 1;
-            match line.get(pos) {
+            match payload.get(pos) {
                 None => break,
                 Some(b' ') => pos += 1,
-                Some(_) => return Err(ParseError::JunkAfterQuote { offset: pos }),
+                Some(_) => {
+                    return Err(ParseError::JunkAfterQuote {
+                        offset: start + pos,
+                    })
+                }
             }
         } else {
-            let end = line[pos..]
+            // Bare fields are short: a plain loop beats a SIMD search here.
+            let end = payload[pos..]
                 .iter()
                 .position(|&b| b == b' ')
-                .map_or(line.len(), |p| pos + p);
-            spans.push(pos as u32..end as u32);
+                .map_or(payload.len(), |p| pos + p);
+            spans.push(at(pos)..at(end));
             // Skip exactly one space: a second one starts an empty field.
             pos = end + 1;
         }

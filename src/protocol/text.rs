@@ -60,6 +60,17 @@ pub fn ssid_bytes(raw: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
+/// Bytes that a JSON string holds as they are: printable ASCII but `"`, `\\`.
+static JSON_PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = b != b'"' as usize && b != b'\\' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Printable ASCII: a space up to `~`.
 fn is_plain_ascii(b: u8) -> bool {
     (0x20..0x7f).contains(&b)
@@ -130,13 +141,16 @@ fn push_display_char(out: &mut String, c: char) {
 /// The output is always valid UTF-8.
 pub fn json_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
+    json_body(out, bytes);
+    out.push(b'"');
+}
+
+/// The inside of a JSON string literal for `bytes` (see [`json_bytes`]),
+/// without the quotes.
+pub fn json_body(out: &mut Vec<u8>, bytes: &[u8]) {
     // Fast path: printable ASCII other than '"' and '\\' is written as is.
-    if bytes
-        .iter()
-        .all(|&b| is_plain_ascii(b) && b != b'"' && b != b'\\')
-    {
+    if bytes.iter().all(|&b| JSON_PLAIN[b as usize]) {
         out.extend_from_slice(bytes);
-        out.push(b'"');
         return;
     }
     for chunk in bytes.utf8_chunks() {
@@ -168,7 +182,15 @@ pub fn json_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
             let _ = std::io::Write::write_fmt(out, format_args!("\\\\x{b:02x}"));
         }
     }
-    out.push(b'"');
+}
+
+/// True when every byte of a server line is printable ASCII other than `"`
+/// and `\\`, or the `\x01` field quote: then no field of it needs any JSON
+/// escaping nor SSID decoding. Branch-free, so the compiler vectorises it.
+pub fn line_is_json_plain(line: &[u8]) -> bool {
+    line.iter().fold(true, |ok, &b| {
+        ok & (((b.wrapping_sub(0x20) < 0x5f) & (b != b'"') & (b != b'\\')) | (b == 0x01))
+    })
 }
 
 /// Like [`json_bytes`], appending to a `String`.

@@ -169,6 +169,7 @@ fn follow(
     let mut printed: u64 = 0;
     let mut buf = String::with_capacity(64 * 1024);
     let mut bytes: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut json = render::FrameJson::new();
     loop {
         let wait = match deadline {
             Some(d) => d.saturating_duration_since(Instant::now()),
@@ -202,7 +203,7 @@ fn follow(
                             buf.push('\n');
                         }
                         Format::Json => {
-                            render::frame_json(&mut bytes, f);
+                            json.write(&mut bytes, f);
                             bytes.push(b'\n');
                         }
                         Format::Raw => {

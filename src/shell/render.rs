@@ -5,6 +5,7 @@
 //! the terminal raw.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
@@ -78,6 +79,106 @@ pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
         }
     }
     out.extend_from_slice(b"}}");
+}
+
+/// Writes frames as JSON objects, like [`frame_json`], fast: the encoded
+/// `"protocol"` head and `,"name":` keys of each field list are built once
+/// and reused for every frame with that list (looked up by pointer).
+#[derive(Default)]
+pub struct FrameJson {
+    layouts: Vec<JsonLayout>,
+}
+
+/// The constant parts of the JSON of one protocol's frames.
+struct JsonLayout {
+    names: Arc<[String]>,
+    protocol: String,
+    /// `{"type":"frame","protocol":"X","fields":{`
+    head: Vec<u8>,
+    /// `"name":"` for the first field, `,"name":"` for the others (each
+    /// with the opening quote of its value).
+    keys: Vec<Vec<u8>>,
+    /// Index of the SSID field, whose octal escapes are decoded.
+    ssid: Option<usize>,
+}
+
+/// Field lists remembered at most (a re-enable makes a new one).
+const MAX_LAYOUTS: usize = 64;
+
+impl FrameJson {
+    /// A writer with no cached layout.
+    pub fn new() -> FrameJson {
+        FrameJson::default()
+    }
+
+    /// Appends one frame as a JSON object (no newline) to `out`.
+    pub fn write(&mut self, out: &mut Vec<u8>, frame: &Frame) {
+        let Some(names) = frame.names_arc() else {
+            return frame_json(out, frame);
+        };
+        let proto = frame.protocol();
+        let i = match self
+            .layouts
+            .iter()
+            .position(|l| Arc::ptr_eq(&l.names, names) && l.protocol == proto)
+        {
+            Some(i) => i,
+            None => {
+                if self.layouts.len() >= MAX_LAYOUTS {
+                    self.layouts.clear();
+                }
+                self.layouts.push(JsonLayout::new(proto, names.clone()));
+                self.layouts.len() - 1
+            }
+        };
+        let layout = &self.layouts[i];
+        out.extend_from_slice(&layout.head);
+        if text::line_is_json_plain(frame.raw()) {
+            // Nothing to escape or decode anywhere in the line.
+            for (key, raw) in layout.keys.iter().zip(frame.fields()) {
+                out.extend_from_slice(key);
+                out.extend_from_slice(raw);
+                out.push(b'"');
+            }
+        } else {
+            for (i, (key, raw)) in layout.keys.iter().zip(frame.fields()).enumerate() {
+                out.extend_from_slice(key);
+                if layout.ssid == Some(i) {
+                    text::json_body(out, &text::ssid_bytes(raw));
+                } else {
+                    text::json_body(out, raw);
+                }
+                out.push(b'"');
+            }
+        }
+        out.extend_from_slice(b"}}");
+    }
+}
+
+impl JsonLayout {
+    fn new(protocol: &str, names: Arc<[String]>) -> JsonLayout {
+        let mut head = b"{\"type\":\"frame\",\"protocol\":".to_vec();
+        text::json_bytes(&mut head, protocol.as_bytes());
+        head.extend_from_slice(b",\"fields\":{");
+        let keys = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut k = if i == 0 { Vec::new() } else { vec![b','] };
+                text::json_bytes(&mut k, n.as_bytes());
+                k.extend_from_slice(b":\"");
+                k
+            })
+            .collect();
+        let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
+        JsonLayout {
+            protocol: protocol.to_string(),
+            names,
+            head,
+            keys,
+            ssid,
+        }
+    }
 }
 
 /// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
@@ -364,7 +465,6 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn named(line: &[u8], names: &[&str]) -> Frame {
         let names: Arc<[String]> = names.iter().map(|s| s.to_string()).collect();
@@ -390,6 +490,14 @@ mod tests {
         assert_eq!(s, "STATUS text=\\x1b]0;owned\\x07\\x1b[2J flags=4");
         let mut j = Vec::new();
         frame_json(&mut j, &f);
+        // The cached writer gives the same bytes, twice in a row.
+        let mut fast = FrameJson::new();
+        let mut k = Vec::new();
+        fast.write(&mut k, &f);
+        assert_eq!(k, j);
+        k.clear();
+        fast.write(&mut k, &f);
+        assert_eq!(k, j);
         assert_eq!(
             String::from_utf8(j).unwrap(),
             r#"{"type":"frame","protocol":"STATUS","fields":{"text":"\u001b]0;owned\u0007\u001b[2J","flags":"4"}}"#
