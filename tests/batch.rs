@@ -205,3 +205,101 @@ fn raw_format() {
     assert_eq!(lines[1], b"*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 ");
     server.handle.join().unwrap();
 }
+
+/// `--demo` runs against the built-in simulator: the recorded SSIDs come out
+/// named, the octal-escaped one decoded.
+#[test]
+fn demo_follow_json() {
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable SSID ssid,mac",
+        "--follow",
+        "--count",
+        "6",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json_lines(&o);
+    assert_eq!(v.len(), 7);
+    let ssids: Vec<&str> = v[1..]
+        .iter()
+        .map(|f| f["fields"]["ssid"].as_str().unwrap())
+        .collect();
+    assert!(ssids.contains(&"Café ☕"), "{ssids:?}");
+    assert!(ssids.contains(&"Coffee Shop Free WiFi"), "{ssids:?}");
+}
+
+/// A plain socket client (no project code) talks to `kismet-shell sim`
+/// byte for byte; Ctrl-C (SIGINT) sends TERMINATE and exits 0.
+#[test]
+fn plain_socket_against_sim_binary() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = Command::new(BIN)
+        .args(["sim", "--listen", "127.0.0.1:0", "--tick-ms", "100"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    let addr = first
+        .strip_prefix("kismet-shell sim: listening on ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(crate::common::WAIT)).unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let mut line = Vec::new();
+    r.read_until(b'\n', &mut line).unwrap();
+    assert!(line.starts_with(b"*KISMET: 0.0.0 "), "{line:?}");
+    assert!(line.ends_with(b" 0 \n"), "{line:?}");
+    line.clear();
+    r.read_until(b'\n', &mut line).unwrap();
+    assert!(line.starts_with(b"*PROTOCOLS: KISMET,ERROR,ACK,PROTOCOLS,CAPABILITY,TERMINATE,TIME,"));
+    s.write_all(b"!1 ENABLE SSID ssid,mac\n").unwrap();
+    let mut ssid_lines = 0;
+    loop {
+        line.clear();
+        r.read_until(b'\n', &mut line).unwrap();
+        if line == b"*ACK: 1 \x01OK\x01 \n" {
+            break;
+        }
+        if line.starts_with(b"*SSID: ") {
+            // \x01ssid\x01 then a MAC then one space.
+            assert_eq!(line[7], 1, "{line:?}");
+            let close = line[8..].iter().position(|&b| b == 1).unwrap() + 8;
+            let rest = &line[close + 1..];
+            assert_eq!(rest.len(), 1 + 17 + 2, "{line:?}");
+            assert!(rest.starts_with(b" ") && rest.ends_with(b" \n"), "{line:?}");
+            ssid_lines += 1;
+        }
+    }
+    assert!(ssid_lines >= 6, "{ssid_lines}");
+    // Ctrl-C: the server says TERMINATE and stops.
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let mut rest = Vec::new();
+    let _ = r.read_to_end(&mut rest);
+    assert!(
+        rest.ends_with(b"*TERMINATE: Kismet server terminating.\n"),
+        "{:?}",
+        String::from_utf8_lossy(&rest[rest.len().saturating_sub(200)..])
+    );
+    let deadline = Instant::now() + crate::common::WAIT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "sim did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

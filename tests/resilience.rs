@@ -350,3 +350,45 @@ fn hostile_lines_are_counted() {
     drop(client);
     server.handle.join().unwrap();
 }
+
+/// After `REMOVE TIME` silence is normal: the watchdog stays quiet, and a
+/// reconnect removes TIME again along with re-enabling SSID.
+#[test]
+fn no_watchdog_without_time_and_remove_replayed() {
+    let server = Scripted::start_many(2, |i, s| {
+        let (mut s, mut r) = serve_handshake(s);
+        if i == 0 {
+            for _ in 0..2 {
+                let line = read_line(&mut r);
+                let id = line.split(' ').next().unwrap()[1..].to_string();
+                write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+            }
+            thread::sleep(Duration::from_millis(900)); // silent, then a frame
+            s.write_all(b"*SSID: \x01late\x01 00:11:22:33:44:55 \n")
+                .unwrap();
+            thread::sleep(Duration::from_millis(100));
+        } else {
+            let a = read_line(&mut r);
+            let b = read_line(&mut r);
+            assert!(a.ends_with(" ENABLE SSID ssid,mac\n"), "{a:?}");
+            assert!(b.ends_with(" REMOVE TIME\n"), "{b:?}");
+            thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let options = Options {
+        silence_timeout: Some(Duration::from_millis(300)),
+        ..opts()
+    };
+    let client = Client::connect(&server.addr(), options).unwrap();
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    assert!(client.remove("time", WAIT).unwrap().is_ok());
+    let e = wait_for(&client, "late frame", |e| {
+        matches!(e, Event::Disconnected { .. }) || is_named_ssid(e, b"late")
+    });
+    assert!(matches!(e, Event::Frames(_)), "watchdog fired: {e:?}");
+    wait_for(&client, "reconnect", |e| {
+        matches!(e, Event::Reconnected { .. })
+    });
+    drop(client);
+    server.handle.join().unwrap();
+}

@@ -151,6 +151,8 @@ struct Shared {
     info: Mutex<ServerInfo>,
     /// Field names per enabled protocol (upper-case key), as last asked.
     subs: Mutex<HashMap<String, Arc<[String]>>>,
+    /// Always-on protocols (TIME, ...) this client removed, upper-case.
+    removed: Mutex<std::collections::HashSet<String>>,
     /// Bumped whenever `subs` or `table` changes, so the reader re-reads them.
     names_gen: AtomicU64,
     pending: Mutex<HashMap<u64, Pending>>,
@@ -212,6 +214,7 @@ impl Client {
             table: Mutex::new(conn.table.clone()),
             info: Mutex::new(conn.info.clone()),
             subs: Mutex::new(HashMap::new()),
+            removed: Mutex::new(std::collections::HashSet::new()),
             names_gen: AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(conn.next_id),
@@ -399,6 +402,14 @@ impl Client {
             _ => return None,
         };
         drop(table);
+        if ALWAYS_ON.contains(&key.as_str()) {
+            let mut removed = lock(&self.shared.removed);
+            if new.is_some() {
+                removed.remove(&key);
+            } else {
+                removed.insert(key.clone());
+            }
+        }
         let mut subs = lock(&self.shared.subs);
         let old = match new {
             Some(names) => subs.insert(key.clone(), names),
@@ -724,10 +735,20 @@ fn reconnect(shared: &Arc<Shared>) -> anyhow::Result<LineReader<TcpStream>> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // Every subscription again with the same fields, and the always-on
+    // protocols the user had removed removed again, in one write.
+    let mut commands: Vec<Command> = subs
+        .iter()
+        .map(|(proto, fields)| Command::new("ENABLE", [proto.clone(), fields.join(",")]))
+        .collect();
+    commands.extend(
+        lock(&shared.removed)
+            .iter()
+            .map(|proto| Command::new("REMOVE", [proto.clone()])),
+    );
     let mut out = Vec::new();
-    for (proto, fields) in &subs {
+    for cmd in commands {
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let cmd = Command::new("ENABLE", [proto.clone(), fields.join(",")]);
         if let Ok(line) = cmd.encode(id) {
             out.extend_from_slice(&line);
             // Registered so the answer is matched, not counted as stray; a
@@ -835,6 +856,12 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
                     Some(t) => format!("server terminated: {t}"),
                     None => "server closed the connection".to_string(),
                 };
+            }
+            // The watchdog counts on TIME every second: without it, silence
+            // is normal and the connection is not declared dead.
+            Err(e) if is_timeout(&e) && lock(&shared.removed).contains("TIME") => {
+                flush(shared, tx, &mut batch, &mut unreported);
+                continue;
             }
             Err(e) if is_timeout(&e) => {
                 flush(shared, tx, &mut batch, &mut unreported);
