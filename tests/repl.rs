@@ -176,9 +176,9 @@ fn key(p: &mut PtySession, k: char) {
 /// for the shell's echo and then for the output to go quiet before the
 /// next. A final `\r` (Enter) is sent without waiting.
 ///
-/// Never two keys at once: rustyline 17 with an external printer leaves
-/// keys that arrive in one read unprocessed until another key comes
-/// (rustyline issue #976, fixed in 19; see `repl_typeahead_is_processed`).
+/// One key at a time keeps the echo checks simple; keys arriving together
+/// are covered by `repl_typeahead_is_processed` (rustyline 17 left them
+/// waiting, issue #976; we use 19, which fixed it).
 /// The echo is drained, not matched: rustyline redraws the line with its
 /// hint, or writes just the key, depending on the hint.
 fn type_text(p: &mut PtySession, text: &str) {
@@ -340,7 +340,6 @@ fn repl_quit_exits_zero() {
 /// Keys that arrive together (typeahead while a command runs, a slow link,
 /// an input method) are all processed.
 #[test]
-#[ignore = "rustyline 17 bug #976 (fixed in 19): with an external printer, keys that arrive in one read wait for the next key"]
 fn repl_typeahead_is_processed() {
     let server = ShellServer::start();
     let history = TempHistory::new();

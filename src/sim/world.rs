@@ -1036,7 +1036,7 @@ impl World {
             let step = if s.velocity > 0 {
                 s.velocity as usize
             } else {
-                usize::from(s.dwell > 0 && ticks % u64::from(s.dwell) == 0)
+                usize::from(s.dwell > 0 && ticks.is_multiple_of(u64::from(s.dwell)))
             };
             s.hop_pos = (s.hop_pos + step) % list.len();
             s.channel = list[s.hop_pos];
@@ -1134,7 +1134,7 @@ impl World {
         out.push((Proto::Trackinfo, records::trackinfo_record(&self.totals)));
         out.push((Proto::Gps, records::gps_record(&self.gps)));
         out.push((Proto::Battery, records::battery_record(&self.battery)));
-        if self.ticks % 2 == 0 {
+        if self.ticks.is_multiple_of(2) {
             for c in &mut self.channels {
                 c.networks = APS.iter().filter(|a| a.2 == c.channel).count() as u64;
                 c.active = if c.packets_delta > 0 { c.networks } else { 0 };
