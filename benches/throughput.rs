@@ -20,6 +20,10 @@ use kismet_shell::client::{Client, Event, Options};
 use kismet_shell::protocol::Frame;
 use kismet_shell::shell::render;
 
+// The same allocator as the binary (see src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CAPS: &str = include_str!("../tests/fixtures/legacy-server/capabilities.txt");
 const T1: &[u8] = include_bytes!("../tests/fixtures/legacy-server/t1_commands.raw");
 

@@ -15,6 +15,11 @@ use kismet_shell::shell::render::Format;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::sim::{self, Sim, SimConfig};
 
+// mimalloc: frames are allocated on the reader thread and freed on the
+// output thread; glibc malloc handles that cross-thread traffic poorly.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

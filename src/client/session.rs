@@ -23,7 +23,7 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 
 use super::connection::{Line, LineReader, DEFAULT_MAX_LINE};
 use super::event::{Event, Reply};
-use crate::protocol::frame::{parse_capability, parse_protocol_list};
+use crate::protocol::frame::{parse_capability, parse_protocol_list, MAX_HEADER_LEN};
 use crate::protocol::{CapabilityTable, Command, Frame, LookupError};
 
 /// Default server address.
@@ -70,7 +70,7 @@ impl Default for Options {
             handshake_timeout: Duration::from_secs(10),
             silence_timeout: Some(Duration::from_secs(10)),
             max_line: DEFAULT_MAX_LINE,
-            channel_batches: 64,
+            channel_batches: 32,
             reconnect: false,
             backoff: (Duration::from_secs(1), Duration::from_secs(30)),
         }
@@ -846,10 +846,22 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
     let mut batch: Vec<Frame> = Vec::new();
     let mut unreported: HashMap<String, u64> = HashMap::new();
     let mut terminating: Option<String> = None;
+    let mut tally = DropTally::default();
     loop {
-        // Block for one line, then take every line already buffered.
+        // Block for one line, then take every line already buffered. When
+        // the channel is full, this read's frames are tallied, not parsed.
         let first = match reader.next_line() {
-            Ok(Some(line)) => handle_line(shared, line, &mut names, &mut batch, &mut terminating),
+            Ok(Some(line)) => {
+                let dropping = tx.is_full().then_some(&mut tally);
+                handle_line(
+                    shared,
+                    line,
+                    &mut names,
+                    &mut batch,
+                    &mut terminating,
+                    dropping,
+                )
+            }
             Ok(None) => {
                 flush(shared, tx, &mut batch, &mut unreported);
                 return match terminating {
@@ -887,7 +899,15 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
             let before = batch.len();
             match reader.next_buffered() {
                 Some(line) => {
-                    flush_now = handle_line(shared, line, &mut names, &mut batch, &mut terminating)
+                    let dropping = tx.is_full().then_some(&mut tally);
+                    flush_now = handle_line(
+                        shared,
+                        line,
+                        &mut names,
+                        &mut batch,
+                        &mut terminating,
+                        dropping,
+                    )
                 }
                 None => break,
             }
@@ -895,6 +915,7 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
                 bytes += batch.last().map_or(0, |f| f.raw().len());
             }
         }
+        tally.commit(shared, &mut unreported);
         flush(shared, tx, &mut batch, &mut unreported);
     }
 }
@@ -907,6 +928,7 @@ fn handle_line(
     names: &mut NameCache,
     batch: &mut Vec<Frame>,
     terminating: &mut Option<String>,
+    dropping: Option<&mut DropTally>,
 ) -> bool {
     let line = match line {
         Line::Complete(l) => l,
@@ -915,6 +937,18 @@ fn handle_line(
             return false;
         }
     };
+    // The consumer is behind and this frame would be dropped anyway: count
+    // it by its header without parsing it (the reader's CPU then goes to
+    // the consumer). Replies and the protocols the client itself reads
+    // are always handled.
+    if let Some(tally) = dropping {
+        if let Some(header) = quick_header(line) {
+            if !CONTROL.iter().any(|c| c.as_bytes() == header) {
+                tally.add(header);
+                return false;
+            }
+        }
+    }
     let frame = match Frame::parse(line) {
         Ok(f) => f,
         Err(_) => {
@@ -950,6 +984,60 @@ fn handle_line(
     let named = names.lookup(proto);
     batch.push(frame.with_names(named));
     false
+}
+
+/// Protocols the reader acts on itself; never dropped unparsed.
+const CONTROL: [&str; 7] = [
+    "ACK",
+    "ERROR",
+    "TIME",
+    "TERMINATE",
+    "CAPABILITY",
+    "KISMET",
+    "PROTOCOLS",
+];
+
+/// The header of a `*HEADER: ...` line, when it looks like one.
+fn quick_header(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.strip_prefix(b"*")?;
+    let colon = rest
+        .iter()
+        .take(MAX_HEADER_LEN + 1)
+        .position(|&b| b == b':')?;
+    let header = &rest[..colon];
+    (!header.is_empty()
+        && header
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+    .then_some(header)
+}
+
+/// Frames dropped unparsed during one read, per protocol; added to the
+/// counters under one lock when the read is done.
+#[derive(Default)]
+struct DropTally {
+    counts: Vec<(Vec<u8>, u64)>,
+}
+
+impl DropTally {
+    fn add(&mut self, header: &[u8]) {
+        match self.counts.iter_mut().find(|(h, _)| h == header) {
+            Some((_, n)) => *n += 1,
+            None => self.counts.push((header.to_vec(), 1)),
+        }
+    }
+
+    fn commit(&mut self, shared: &Shared, unreported: &mut HashMap<String, u64>) {
+        if self.counts.is_empty() {
+            return;
+        }
+        let mut stats = lock(&shared.stats);
+        for (header, n) in self.counts.drain(..) {
+            let proto = String::from_utf8_lossy(&header).into_owned();
+            *stats.dropped.entry(proto.clone()).or_insert(0) += n;
+            *unreported.entry(proto).or_insert(0) += n;
+        }
+    }
 }
 
 /// Matches an ACK/ERROR to its pending command and hands it over.
@@ -988,9 +1076,6 @@ fn flush(
     batch: &mut Vec<Frame>,
     unreported: &mut HashMap<String, u64>,
 ) {
-    if batch.is_empty() {
-        return;
-    }
     if !unreported.is_empty() {
         let counts: Vec<(String, u64)> = unreported.drain().collect();
         if let Err(e) = tx.try_send(Event::Dropped { counts }) {
@@ -998,6 +1083,9 @@ fn flush(
                 unreported.extend(counts);
             }
         }
+    }
+    if batch.is_empty() {
+        return;
     }
     let frames = std::mem::take(batch);
     if let Err(e) = tx.try_send(Event::Frames(frames)) {

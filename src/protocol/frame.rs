@@ -5,11 +5,10 @@
 //! field runs to the closing `\x01` and may hold spaces. `TIME`, `PROTOCOLS`,
 //! `CAPABILITY` and `TERMINATE` carry one payload with no trailing space.
 //!
-//! A [`Frame`] keeps the whole line in one buffer and the fields as byte
-//! ranges into it: parsing allocates twice per line, never per field.
+//! A [`Frame`] keeps the whole line and, after it in the same buffer, each
+//! field's byte range: parsing allocates once per line, never per field.
 
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
 /// Byte that wraps string fields (SOH).
@@ -66,12 +65,15 @@ impl std::error::Error for ParseError {}
 /// A parsed server line: its protocol and its fields, as bytes off the wire.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Frame {
-    /// The whole line as received, without its `\n`.
-    line: Vec<u8>,
-    /// End of the header in `line` (the header is `line[1..header_end]`).
+    /// The whole line as received (without its `\n`), then for each field
+    /// its start and end offsets in the line as two little-endian `u32`.
+    data: Vec<u8>,
+    /// Length of the line at the front of `data`.
+    line_len: u32,
+    /// End of the header in the line (the header is `line[1..header_end]`).
     header_end: u32,
-    /// Each field's byte range in `line`.
-    spans: Vec<Range<u32>>,
+    /// Number of fields.
+    count: u32,
     /// Names of the fields, in order, when the client knows them.
     names: Option<Arc<[String]>>,
 }
@@ -105,11 +107,20 @@ impl Frame {
     /// assert_eq!(f.field(1), Some(&b"00:18:E7:B2:00:02"[..]));
     /// ```
     pub fn parse(line: &[u8]) -> Result<Frame, ParseError> {
-        let (header_end, spans) = parse_spans(line)?;
+        if line.len() > u32::MAX as usize / 2 {
+            return Err(ParseError::BadHeader);
+        }
+        // Fields <= spaces + 1 (each field but the last ends in one): one
+        // allocation of the right size for the line and its spans.
+        let spaces = count_spaces(line);
+        let mut data = Vec::with_capacity(line.len() + 8 * (spaces + 1));
+        data.extend_from_slice(line);
+        let (header_end, count) = parse_spans(line, &mut data)?;
         Ok(Frame {
-            line: line.to_vec(),
+            data,
+            line_len: line.len() as u32,
             header_end: header_end as u32,
-            spans,
+            count: count as u32,
             names: None,
         })
     }
@@ -125,36 +136,51 @@ impl Frame {
     /// The protocol name (the header), as sent.
     pub fn protocol(&self) -> &str {
         // The header was checked to be ASCII when parsed.
-        std::str::from_utf8(&self.line[1..self.header_end as usize]).unwrap_or("")
+        std::str::from_utf8(self.protocol_bytes()).unwrap_or("")
+    }
+
+    /// The protocol name as bytes (ASCII), for comparisons on hot paths.
+    pub fn protocol_bytes(&self) -> &[u8] {
+        &self.data[1..self.header_end as usize]
     }
 
     /// Number of fields.
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.count as usize
     }
 
     /// True when the frame has no field.
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.count == 0
     }
 
     /// The field at `index`, as bytes off the wire (quotes removed).
     pub fn field(&self, index: usize) -> Option<&[u8]> {
-        self.spans
-            .get(index)
-            .map(|r| &self.line[r.start as usize..r.end as usize])
+        if index >= self.len() {
+            return None;
+        }
+        let at = self.line_len as usize + 8 * index;
+        Some(self.span(&self.data[at..at + 8]))
     }
 
     /// All fields in order.
     pub fn fields(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
-        self.spans
-            .iter()
-            .map(|r| &self.line[r.start as usize..r.end as usize])
+        self.data[self.line_len as usize..]
+            .chunks_exact(8)
+            .map(|s| self.span(s))
+    }
+
+    /// The line bytes of one encoded span (start and end, LE `u32`s).
+    #[inline]
+    fn span(&self, s: &[u8]) -> &[u8] {
+        let start = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
+        let end = u32::from_le_bytes([s[4], s[5], s[6], s[7]]) as usize;
+        &self.data[start..end]
     }
 
     /// The whole line as received, without its `\n`.
     pub fn raw(&self) -> &[u8] {
-        &self.line
+        &self.data[..self.line_len as usize]
     }
 
     /// Attaches the field names (the list the client enabled, in order).
@@ -165,15 +191,13 @@ impl Frame {
 
     /// The field names, when known and when they match the field count.
     pub fn names(&self) -> Option<&[String]> {
-        self.names
-            .as_deref()
-            .filter(|n| n.len() == self.spans.len())
+        self.names.as_deref().filter(|n| n.len() == self.len())
     }
 
     /// The shared list of field names, when known and matching the field
     /// count (lets formatters cache per field list).
     pub fn names_arc(&self) -> Option<&Arc<[String]>> {
-        self.names.as_ref().filter(|n| n.len() == self.spans.len())
+        self.names.as_ref().filter(|n| n.len() == self.len())
     }
 
     /// The field called `name` (case-insensitive), when names are known.
@@ -201,17 +225,21 @@ pub fn is_payload_protocol(header: &[u8]) -> bool {
     PAYLOAD_PROTOCOLS.iter().any(|p| p.as_bytes() == header)
 }
 
-/// Parses a line into the header end and field spans; the core of
-/// [`Frame::parse`], kept allocation-light for the reader's hot path.
-fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
+/// Parses a line: returns the header end and the number of fields, and
+/// appends each field's start and end (LE `u32`s) to `spans`. The core of
+/// [`Frame::parse`]; it allocates nothing itself.
+fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), ParseError> {
+    let mut count = 0;
+    let mut push = |start: usize, end: usize| {
+        let (s, e) = ((start as u32).to_le_bytes(), (end as u32).to_le_bytes());
+        spans.extend_from_slice(&[s[0], s[1], s[2], s[3], e[0], e[1], e[2], e[3]]);
+        count += 1;
+    };
     if line.is_empty() {
         return Err(ParseError::Empty);
     }
     if line[0] != b'*' {
         return Err(ParseError::NoStar);
-    }
-    if line.len() > u32::MAX as usize {
-        return Err(ParseError::BadHeader);
     }
     let colon = line
         .iter()
@@ -229,7 +257,7 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
     }
     // ": " then the payload; a bare ":" at the very end is an empty payload.
     let start = match line.get(colon + 1) {
-        None => return Ok((colon, Vec::new())),
+        None => return Ok((colon, 0)),
         Some(b' ') => colon + 2,
         Some(_) => return Err(ParseError::NoColon),
     };
@@ -239,14 +267,10 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
         if header != b"TERMINATE" && end > start && line[end - 1] == b' ' {
             end -= 1;
         }
-        let one = std::iter::once(start as u32..end as u32).collect();
-        return Ok((colon, one));
+        push(start, end);
+        return Ok((colon, 1));
     }
     let payload = &line[start..];
-    let at = |p: usize| (start + p) as u32;
-    // One allocation of the right size: fields <= spaces (each ends in one).
-    let spaces = payload.iter().filter(|&&b| b == b' ').count();
-    let mut spans = Vec::with_capacity(spaces + 1);
     let mut pos = 0;
     while pos < payload.len() {
         if payload[pos] == QUOTE {
@@ -255,7 +279,7 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
                 .ok_or(ParseError::Unterminated {
                     offset: start + pos,
                 })?;
-            spans.push(at(pos + 1)..at(close));
+            push(start + pos + 1, start + close);
             pos = close + 1;
             match payload.get(pos) {
                 None => break,
@@ -267,17 +291,50 @@ fn parse_spans(line: &[u8]) -> Result<(usize, Vec<Range<u32>>), ParseError> {
                 }
             }
         } else {
-            // Bare fields are short: a plain loop beats a SIMD search here.
-            let end = payload[pos..]
-                .iter()
-                .position(|&b| b == b' ')
-                .map_or(payload.len(), |p| pos + p);
-            spans.push(at(pos)..at(end));
+            let end = find_space(payload, pos);
+            push(start + pos, start + end);
             // Skip exactly one space: a second one starts an empty field.
             pos = end + 1;
         }
     }
-    Ok((colon, spans))
+    Ok((colon, count))
+}
+
+/// Number of spaces in `bytes`, counted in chunks of 255 with byte-wide
+/// counters so the compiler vectorises it.
+fn count_spaces(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|c| c.iter().fold(0u8, |n, &b| n + u8::from(b == b' ')) as usize)
+        .sum()
+}
+
+/// Index of the first space in `hay` at or after `from`, or `hay.len()`.
+/// Bare fields are short (numbers, MACs): eight bytes at a time in a `u64`
+/// (SWAR) finds most of them in one step, where a SIMD search costs more to
+/// set up than it saves.
+#[inline]
+fn find_space(hay: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const SPACES: u64 = LO * b' ' as u64;
+    let mut i = from;
+    while let Some(chunk) = hay.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word) ^ SPACES;
+        // A zero byte of x is a space; the lowest flagged byte is exact.
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    hay[i.min(hay.len())..]
+        .iter()
+        .position(|&b| b == b' ')
+        .map_or(hay.len(), |p| i + p)
 }
 
 /// A field value to encode: quoted strings may hold spaces, bare ones not.
@@ -524,6 +581,24 @@ mod tests {
                 ]
             ),
             b"*CLIENT: a  b \n"
+        );
+    }
+
+    /// The word-at-a-time space search agrees with a plain one everywhere.
+    #[test]
+    fn find_space_agrees() {
+        let hay = b"a bc  defghijklmnopq r\x20\xa0\x00 xyz";
+        for from in 0..=hay.len() {
+            let want = hay[from..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(hay.len(), |p| from + p);
+            assert_eq!(find_space(hay, from), want, "{from}");
+        }
+        assert_eq!(count_spaces(&[b' '; 1000]), 1000);
+        assert_eq!(
+            count_spaces(hay),
+            hay.iter().filter(|&&b| b == b' ').count()
         );
     }
 

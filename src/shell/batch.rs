@@ -5,7 +5,6 @@
 //! a time limit, the server closing, or the reader of stdout going away.
 //! Output is written one buffered write per batch of frames.
 
-use std::collections::HashSet;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
@@ -157,7 +156,8 @@ fn follow(
     err: &mut dyn Write,
 ) -> Result<i32, Stop> {
     let client = &session.client;
-    let enabled: HashSet<String> = client.subscriptions().into_iter().map(|(p, _)| p).collect();
+    // A handful of names: a linear byte comparison beats hashing per frame.
+    let enabled: Vec<String> = client.subscriptions().into_iter().map(|(p, _)| p).collect();
     if enabled.is_empty() {
         let _ = writeln!(
             err,
@@ -193,7 +193,7 @@ fn follow(
                     if options.count.is_some_and(|c| printed >= c) {
                         break;
                     }
-                    if !enabled.contains(f.protocol()) {
+                    if !enabled.iter().any(|p| p.as_bytes() == f.protocol_bytes()) {
                         continue;
                     }
                     printed += 1;
@@ -267,21 +267,20 @@ fn follow(
 pub fn count_frames(session: &Session, frames: &[crate::protocol::Frame]) {
     let now = session.now_secs();
     let mut counts = session.counts.lock().unwrap_or_else(|p| p.into_inner());
-    let mut run: Option<(&str, u64)> = None;
+    let mut run: Option<(&crate::protocol::Frame, u64)> = None;
     // Frames of one protocol tend to come in runs: one map update per run.
     for f in frames {
-        let p = f.protocol();
         match &mut run {
-            Some((q, n)) if *q == p => *n += 1,
+            Some((q, n)) if q.protocol_bytes() == f.protocol_bytes() => *n += 1,
             _ => {
                 if let Some((q, n)) = run {
-                    counts.add(q, n, now);
+                    counts.add(q.protocol(), n, now);
                 }
-                run = Some((p, 1));
+                run = Some((f, 1));
             }
         }
     }
     if let Some((q, n)) = run {
-        counts.add(q, n, now);
+        counts.add(q.protocol(), n, now);
     }
 }

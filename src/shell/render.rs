@@ -95,9 +95,11 @@ struct JsonLayout {
     protocol: String,
     /// `{"type":"frame","protocol":"X","fields":{`
     head: Vec<u8>,
-    /// `"name":"` for the first field, `,"name":"` for the others (each
-    /// with the opening quote of its value).
+    /// `"name":"` for the first field, `","name":"` for the others: the
+    /// previous value's closing quote, the key, this value's opening quote.
     keys: Vec<Vec<u8>>,
+    /// Bytes of the constant parts, to reserve the output once per frame.
+    size: usize,
     /// Index of the SSID field, whose octal escapes are decoded.
     ssid: Option<usize>,
 }
@@ -116,29 +118,30 @@ impl FrameJson {
         let Some(names) = frame.names_arc() else {
             return frame_json(out, frame);
         };
-        let proto = frame.protocol();
+        let proto = frame.protocol_bytes();
         let i = match self
             .layouts
             .iter()
-            .position(|l| Arc::ptr_eq(&l.names, names) && l.protocol == proto)
+            .position(|l| Arc::ptr_eq(&l.names, names) && l.protocol.as_bytes() == proto)
         {
             Some(i) => i,
             None => {
                 if self.layouts.len() >= MAX_LAYOUTS {
                     self.layouts.clear();
                 }
-                self.layouts.push(JsonLayout::new(proto, names.clone()));
+                self.layouts
+                    .push(JsonLayout::new(frame.protocol(), names.clone()));
                 self.layouts.len() - 1
             }
         };
         let layout = &self.layouts[i];
+        out.reserve(layout.size + frame.raw().len());
         out.extend_from_slice(&layout.head);
         if text::line_is_json_plain(frame.raw()) {
             // Nothing to escape or decode anywhere in the line.
             for (key, raw) in layout.keys.iter().zip(frame.fields()) {
                 out.extend_from_slice(key);
                 out.extend_from_slice(raw);
-                out.push(b'"');
             }
         } else {
             for (i, (key, raw)) in layout.keys.iter().zip(frame.fields()).enumerate() {
@@ -148,10 +151,13 @@ impl FrameJson {
                 } else {
                     text::json_body(out, raw);
                 }
-                out.push(b'"');
             }
         }
-        out.extend_from_slice(b"}}");
+        out.extend_from_slice(if layout.keys.is_empty() {
+            b"}}"
+        } else {
+            b"\"}}"
+        });
     }
 }
 
@@ -160,23 +166,26 @@ impl JsonLayout {
         let mut head = b"{\"type\":\"frame\",\"protocol\":".to_vec();
         text::json_bytes(&mut head, protocol.as_bytes());
         head.extend_from_slice(b",\"fields\":{");
-        let keys = names
+        let keys: Vec<Vec<u8>> = names
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                let mut k = if i == 0 { Vec::new() } else { vec![b','] };
+                // The previous value's closing quote, then this key.
+                let mut k = if i == 0 { Vec::new() } else { b"\",".to_vec() };
                 text::json_bytes(&mut k, n.as_bytes());
                 k.extend_from_slice(b":\"");
                 k
             })
             .collect();
         let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
+        let size = head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
         JsonLayout {
             protocol: protocol.to_string(),
             names,
             head,
             keys,
             ssid,
+            size,
         }
     }
 }
