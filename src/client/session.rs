@@ -836,35 +836,76 @@ pub const MAX_BATCH_FRAMES: usize = 1024;
 /// Line bytes after which a batch is sent (a batch may exceed it by one line).
 pub const MAX_BATCH_BYTES: usize = 128 * 1024;
 
+/// What the reader carries from one line to the next.
+struct ReadState {
+    names: NameCache,
+    /// Frames parsed and not yet sent.
+    batch: Vec<Frame>,
+    /// Line bytes in `batch`.
+    batch_bytes: usize,
+    /// Drops not yet reported on the channel.
+    unreported: HashMap<String, u64>,
+    /// Frames dropped unparsed during this read.
+    tally: DropTally,
+    /// The text of a TERMINATE, once one came.
+    terminating: Option<String>,
+}
+
+impl ReadState {
+    /// Handles one line (tallied unparsed when the channel is full); true
+    /// when the batch should be sent before the next line.
+    fn handle(&mut self, shared: &Shared, tx: &Sender<Event>, line: Line<'_>) -> bool {
+        let dropping = tx.is_full().then_some(&mut self.tally);
+        let before = self.batch.len();
+        let flush_now = handle_line(
+            shared,
+            line,
+            &mut self.names,
+            &mut self.batch,
+            &mut self.terminating,
+            dropping,
+        );
+        if self.batch.len() > before {
+            self.batch_bytes += self.batch.last().map_or(0, |f| f.raw().len());
+        }
+        flush_now
+    }
+
+    /// True while the batch may take more lines.
+    fn has_room(&self) -> bool {
+        self.batch.len() < MAX_BATCH_FRAMES && self.batch_bytes < MAX_BATCH_BYTES
+    }
+
+    /// Records the tallied drops and sends the batch.
+    fn flush(&mut self, shared: &Shared, tx: &Sender<Event>) {
+        self.tally.commit(shared, &mut self.unreported);
+        flush(shared, tx, &mut self.batch, &mut self.unreported);
+        self.batch_bytes = 0;
+    }
+}
+
 /// Reads lines until the connection ends; returns why it ended.
 fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Event>) -> String {
-    let mut names = NameCache {
-        gen: 0,
-        map: HashMap::new(),
-        last: None,
+    let mut state = ReadState {
+        names: NameCache {
+            gen: 0,
+            map: HashMap::new(),
+            last: None,
+        },
+        batch: Vec::new(),
+        batch_bytes: 0,
+        unreported: HashMap::new(),
+        tally: DropTally::default(),
+        terminating: None,
     };
-    let mut batch: Vec<Frame> = Vec::new();
-    let mut unreported: HashMap<String, u64> = HashMap::new();
-    let mut terminating: Option<String> = None;
-    let mut tally = DropTally::default();
     loop {
-        // Block for one line, then take every line already buffered. When
-        // the channel is full, this read's frames are tallied, not parsed.
-        let first = match reader.next_line() {
-            Ok(Some(line)) => {
-                let dropping = tx.is_full().then_some(&mut tally);
-                handle_line(
-                    shared,
-                    line,
-                    &mut names,
-                    &mut batch,
-                    &mut terminating,
-                    dropping,
-                )
-            }
+        // Block for one line, then take every line already buffered: one
+        // batch (one channel operation) per read.
+        let mut flush_now = match reader.next_line() {
+            Ok(Some(line)) => state.handle(shared, tx, line),
             Ok(None) => {
-                flush(shared, tx, &mut batch, &mut unreported);
-                return match terminating {
+                state.flush(shared, tx);
+                return match state.terminating {
                     Some(t) => format!("server terminated: {t}"),
                     None => "server closed the connection".to_string(),
                 };
@@ -872,11 +913,11 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
             // The watchdog counts on TIME every second: without it, silence
             // is normal and the connection is not declared dead.
             Err(e) if is_timeout(&e) && lock(&shared.removed).contains("TIME") => {
-                flush(shared, tx, &mut batch, &mut unreported);
+                state.flush(shared, tx);
                 continue;
             }
             Err(e) if is_timeout(&e) => {
-                flush(shared, tx, &mut batch, &mut unreported);
+                state.flush(shared, tx);
                 let secs = shared
                     .options
                     .silence_timeout
@@ -886,37 +927,20 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
                 );
             }
             Err(e) => {
-                flush(shared, tx, &mut batch, &mut unreported);
+                state.flush(shared, tx);
                 if shared.closing.load(Ordering::Acquire) {
                     return "closed".into();
                 }
                 return format!("connection lost: {e}");
             }
         };
-        let mut flush_now = first;
-        let mut bytes: usize = batch.iter().map(|f| f.raw().len()).sum();
-        while !flush_now && batch.len() < MAX_BATCH_FRAMES && bytes < MAX_BATCH_BYTES {
-            let before = batch.len();
+        while !flush_now && state.has_room() {
             match reader.next_buffered() {
-                Some(line) => {
-                    let dropping = tx.is_full().then_some(&mut tally);
-                    flush_now = handle_line(
-                        shared,
-                        line,
-                        &mut names,
-                        &mut batch,
-                        &mut terminating,
-                        dropping,
-                    )
-                }
+                Some(line) => flush_now = state.handle(shared, tx, line),
                 None => break,
             }
-            if batch.len() > before {
-                bytes += batch.last().map_or(0, |f| f.raw().len());
-            }
         }
-        tally.commit(shared, &mut unreported);
-        flush(shared, tx, &mut batch, &mut unreported);
+        state.flush(shared, tx);
     }
 }
 
