@@ -274,7 +274,9 @@ pub fn parse(line: &str) -> Result<Parsed, CommandFailure> {
         return Ok(Parsed::Raw(cmd));
     }
     let words = shell_words(line)?;
-    let (name, args) = words.split_first().expect("line is not empty");
+    let Some((name, args)) = words.split_first() else {
+        return Ok(Parsed::Empty);
+    };
     let spec = find(name).ok_or_else(|| {
         let names = COMMANDS.iter().map(|c| c.name);
         let near = crate::protocol::capability::nearest(name, names);
