@@ -128,7 +128,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200_000))]
+    #![proptest_config(ProptestConfig::with_cases(50_000))]
 
     /// Soak variant of the reader properties: run with
     /// `cargo test --release --test tests props::soak -- --ignored`.
