@@ -283,6 +283,28 @@ pub fn duration_text(d: Duration) -> String {
     }
 }
 
+/// Epoch seconds as `2026-11-27 10:16:31 UTC` (civil date from days,
+/// after Howard Hinnant's algorithm; no time zone database needed).
+pub fn utc_text(epoch: u64) -> String {
+    let days = (epoch / 86_400) as i64;
+    let secs = epoch % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
 /// The `status` report as text.
 pub fn status_text(r: &StatusReport) -> String {
     let mut s = String::new();
@@ -300,10 +322,12 @@ pub fn status_text(r: &StatusReport) -> String {
     );
     let _ = writeln!(
         s,
-        "clock    server started {}, server time {} ({}s since start)",
-        r.server_start,
-        r.server_time,
-        r.server_time.saturating_sub(r.server_start)
+        "clock    server started {}, server time {} (up {})",
+        utc_text(r.server_start),
+        utc_text(r.server_time),
+        duration_text(Duration::from_secs(
+            r.server_time.saturating_sub(r.server_start)
+        ))
     );
     let _ = writeln!(s, "uptime   {}", duration_text(r.uptime));
     let _ = writeln!(
@@ -478,6 +502,14 @@ mod tests {
     fn named(line: &[u8], names: &[&str]) -> Frame {
         let names: Arc<[String]> = names.iter().map(|s| s.to_string()).collect();
         Frame::parse(line).unwrap().with_names(Some(names))
+    }
+
+    /// Epoch seconds come out as UTC calendar time.
+    #[test]
+    fn utc() {
+        assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_text(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc_text(1_795_678_119), "2026-11-26 07:28:39 UTC");
     }
 
     /// Text lines name fields, decode SSIDs and neutralise controls.
