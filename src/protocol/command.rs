@@ -178,14 +178,17 @@ pub fn split_words(line: &[u8]) -> Vec<Vec<u8>> {
 
 /// A client line as the server reads it: `!<id>` then the command and its
 /// arguments. `None` for a line the server ignores without a reply (no `!`,
-/// a non-numeric id, fewer than two words).
+/// an id that does not start with a digit, fewer than two words).
 pub fn parse_client_line(line: &[u8]) -> Option<(u64, String, Vec<Vec<u8>>)> {
     let words = split_words(line);
     if words.len() < 2 {
         return None;
     }
+    // The server reads the id like sscanf("%d"): leading digits, the rest
+    // of the word ignored (`!12abc` is command 12, `!abc` is no command).
     let id = words[0].strip_prefix(b"!")?;
-    let id: u64 = std::str::from_utf8(id).ok()?.parse().ok()?;
+    let digits = id.iter().take_while(|b| b.is_ascii_digit()).count();
+    let id: u64 = std::str::from_utf8(&id[..digits]).ok()?.parse().ok()?;
     let name = String::from_utf8_lossy(&words[1]).to_ascii_uppercase();
     Some((id, name, words[2..].to_vec()))
 }
@@ -248,6 +251,10 @@ mod tests {
         );
         assert_eq!(parse_client_line(b"ENABLE CLIENT *"), None);
         assert_eq!(parse_client_line(b"!abc ENABLE TIME *"), None);
+        assert_eq!(
+            parse_client_line(b"!12abc REMOVE TIME"),
+            Some((12, "REMOVE".into(), vec![b"TIME".to_vec()]))
+        );
         assert_eq!(parse_client_line(b"!12"), None);
         let (_, _, args) = parse_client_line(b"!16 ENABLE SSID mac, ssid").unwrap();
         assert_eq!(args[1], b"mac,");
