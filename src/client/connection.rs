@@ -31,6 +31,9 @@ pub struct LineReader<R> {
     max_line: usize,
     /// Bytes of an overlong line skipped so far, while skipping.
     skipping: Option<usize>,
+    /// Bytes from `start` already searched for `\n` in vain: a line that
+    /// arrives a byte at a time is searched once, not once per read.
+    scanned: usize,
 }
 
 impl<R: Read> LineReader<R> {
@@ -46,6 +49,7 @@ impl<R: Read> LineReader<R> {
             end: 0,
             max_line,
             skipping: None,
+            scanned: 0,
         }
     }
 
@@ -103,26 +107,33 @@ impl<R: Read> LineReader<R> {
     /// Finds the next line end in the buffer, or handles an overlong line.
     fn scan_buffered(&mut self) -> Option<Scan> {
         let pending = &self.buf[self.start..self.end];
-        match memchr::memchr(b'\n', pending) {
-            Some(i) => Some(match self.skipping.take() {
-                Some(skipped) => Scan::OverlongEnd {
-                    len: skipped + i,
-                    next: self.start + i + 1,
-                },
-                None if i > self.max_line => Scan::OverlongEnd {
-                    len: i,
-                    next: self.start + i + 1,
-                },
-                None => Scan::Line {
-                    end: self.start + i,
-                },
-            }),
+        let from = self.scanned.min(pending.len());
+        match memchr::memchr(b'\n', &pending[from..]).map(|j| from + j) {
+            Some(i) => {
+                // The rest of the buffer belongs to the next line: unsearched.
+                self.scanned = 0;
+                Some(match self.skipping.take() {
+                    Some(skipped) => Scan::OverlongEnd {
+                        len: skipped + i,
+                        next: self.start + i + 1,
+                    },
+                    None if i > self.max_line => Scan::OverlongEnd {
+                        len: i,
+                        next: self.start + i + 1,
+                    },
+                    None => Scan::Line {
+                        end: self.start + i,
+                    },
+                })
+            }
             None => {
+                self.scanned = pending.len();
                 // No newline: past the limit, drop what we have and skip on.
                 if pending.len() > self.max_line || self.skipping.is_some() {
                     *self.skipping.get_or_insert(0) += pending.len();
                     self.start = 0;
                     self.end = 0;
+                    self.scanned = 0;
                 }
                 None
             }
@@ -182,6 +193,29 @@ mod tests {
             });
         }
         Ok(out)
+    }
+
+    /// A line that arrives a byte at a time is searched once, not once per
+    /// read: what was searched in vain is remembered (no quadratic rescan).
+    #[test]
+    fn partial_line_is_not_rescanned() {
+        /// One byte per read, then "would block" after `left` bytes.
+        struct Trickle(usize);
+        impl Read for Trickle {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                self.0 -= 1;
+                out[0] = b'x';
+                Ok(1)
+            }
+        }
+        let mut r = LineReader::new(Trickle(5000), 64 * 1024);
+        let e = r.next_line().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(r.scanned, 5000);
+        assert!(r.has_partial());
     }
 
     /// Lines come out whole however the stream is split.
