@@ -229,12 +229,7 @@ pub fn is_payload_protocol(header: &[u8]) -> bool {
 /// appends each field's start and end (LE `u32`s) to `spans`. The core of
 /// [`Frame::parse`]; it allocates nothing itself.
 fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), ParseError> {
-    let mut count = 0;
-    let mut push = |start: usize, end: usize| {
-        let (s, e) = ((start as u32).to_le_bytes(), (end as u32).to_le_bytes());
-        spans.extend_from_slice(&[s[0], s[1], s[2], s[3], e[0], e[1], e[2], e[3]]);
-        count += 1;
-    };
+    let base = spans.len();
     if line.is_empty() {
         return Err(ParseError::Empty);
     }
@@ -267,7 +262,7 @@ fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), Parse
         if header != b"TERMINATE" && end > start && line[end - 1] == b' ' {
             end -= 1;
         }
-        push(start, end);
+        push_span(spans, start, end);
         return Ok((colon, 1));
     }
     let payload = &line[start..];
@@ -279,7 +274,7 @@ fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), Parse
                 .ok_or(ParseError::Unterminated {
                     offset: start + pos,
                 })?;
-            push(start + pos + 1, start + close);
+            push_span(spans, start + pos + 1, start + close);
             pos = close + 1;
             match payload.get(pos) {
                 None => break,
@@ -292,12 +287,19 @@ fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), Parse
             }
         } else {
             let end = find_space(payload, pos);
-            push(start + pos, start + end);
+            push_span(spans, start + pos, start + end);
             // Skip exactly one space: a second one starts an empty field.
             pos = end + 1;
         }
     }
-    Ok((colon, count))
+    Ok((colon, (spans.len() - base) / 8))
+}
+
+/// Appends one field's start and end as two little-endian `u32`s.
+#[inline(always)]
+fn push_span(spans: &mut Vec<u8>, start: usize, end: usize) {
+    let (s, e) = ((start as u32).to_le_bytes(), (end as u32).to_le_bytes());
+    spans.extend_from_slice(&[s[0], s[1], s[2], s[3], e[0], e[1], e[2], e[3]]);
 }
 
 /// Number of spaces in `bytes`, counted in chunks of 255 with byte-wide
