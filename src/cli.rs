@@ -16,8 +16,12 @@ use crate::client::DEFAULT_ADDR;
     after_help = "Examples:\n  kismet-shell --demo                          try it on the built-in simulator\n  kismet-shell 10.0.0.5                        open the shell on a server (port 2501)\n  kismet-shell -c protocols --format json      list protocols as JSON\n  kismet-shell -c 'enable SSID ssid,mac' --follow --count 10 --format json\n  echo 'fields GPS' | kismet-shell localhost:2501"
 )]
 pub struct Cli {
-    /// Server address, HOST[:PORT] (port 2501 if left out).
-    #[arg(value_name = "ADDR")]
+    // The help text is given as an attribute: as a doc comment, rustdoc
+    // would take `[:PORT]` for a link.
+    #[arg(
+        value_name = "ADDR",
+        help = "Server address, HOST[:PORT] (port 2501 if left out)"
+    )]
     pub addr: Option<String>,
 
     /// Start the built-in simulated server on a free loopback port and connect to it.
