@@ -26,7 +26,8 @@ const EXPECT_MS: u64 = 5000;
 /// command (`*ERROR: NO SUCH COMMAND` for `NOSUCHCMD`) and, once `ENABLE
 /// SSID` arrived, an SSID line every ~100 ms until the client goes away.
 /// `CLOSEME` is acknowledged, then the connection is closed; `FLOOD` is
-/// acknowledged, then 3000 SSID lines follow in one write.
+/// acknowledged, then 3000 SSID lines follow in one write; `HANG` is never
+/// answered.
 struct ShellServer {
     server: Scripted,
     /// Every command line received after the handshake.
@@ -73,6 +74,9 @@ fn serve(s: TcpStream, log: &Mutex<Vec<String>>) {
         else {
             continue;
         };
+        if rest.starts_with("HANG") {
+            continue; // never answered
+        }
         let reply = if rest.starts_with("NOSUCHCMD") {
             format!("*ERROR: {id} \x01NO SUCH COMMAND\x01 \n")
         } else {
@@ -319,6 +323,40 @@ fn repl_ctrl_c_clears_the_line() {
     type_text(&mut p, "status\r");
     p.exp_string("server   Scripted at")
         .expect("status ran, not garbagestatus");
+    p.exp_string(&prompt).unwrap();
+    exit_with_ctrl_d(p);
+}
+
+/// Ctrl-C while a command waits for a reply that never comes stops the
+/// wait (it is a signal then, not a key); the shell carries on.
+#[test]
+fn repl_ctrl_c_stops_waiting_for_a_reply() {
+    let server = ShellServer::start();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell_with(&server.addr(), &history.file, &["--reply-timeout", "30"]);
+    type_text(&mut p, "!HANG\r");
+    let deadline = Instant::now() + WAIT;
+    while !server
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("HANG"))
+    {
+        assert!(Instant::now() < deadline, "the server never got HANG");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let asked = Instant::now();
+    p.send_control('c').unwrap();
+    p.exp_string("HANG: interrupted; a late reply will be ignored")
+        .unwrap();
+    p.exp_string(&prompt).unwrap();
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "waited for the timeout"
+    );
+    type_text(&mut p, "status\r");
+    p.exp_string("server   Scripted at").unwrap();
     p.exp_string(&prompt).unwrap();
     exit_with_ctrl_d(p);
 }

@@ -102,6 +102,11 @@ pub enum WaitError {
     },
     /// The connection was lost before the reply came.
     ConnectionLost,
+    /// The caller stopped waiting (see [`PendingReply::wait_or_cancel`]).
+    Cancelled {
+        /// The command id.
+        id: u64,
+    },
 }
 
 impl std::fmt::Display for WaitError {
@@ -113,6 +118,9 @@ impl std::fmt::Display for WaitError {
                 after.as_secs_f64()
             ),
             WaitError::ConnectionLost => write!(f, "connection lost before the reply came"),
+            WaitError::Cancelled { id } => {
+                write!(f, "stopped waiting for the reply to command {id}")
+            }
         }
     }
 }
@@ -468,6 +476,38 @@ impl PendingReply {
                 after: timeout,
             }),
             Err(RecvTimeoutError::Disconnected) => Err(WaitError::ConnectionLost),
+        }
+    }
+}
+
+impl PendingReply {
+    /// Like [`PendingReply::wait`], but gives up as soon as `cancel` is set
+    /// (checked every 50 ms), e.g. by a Ctrl-C handler.
+    ///
+    /// # Errors
+    /// As [`PendingReply::wait`], and [`WaitError::Cancelled`].
+    pub fn wait_or_cancel(
+        self,
+        timeout: Duration,
+        cancel: &AtomicBool,
+    ) -> Result<Reply, WaitError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if cancel.load(Ordering::Acquire) {
+                return Err(WaitError::Cancelled { id: self.id });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(WaitError::Timeout {
+                    id: self.id,
+                    after: timeout,
+                });
+            }
+            match self.rx.recv_timeout(left.min(Duration::from_millis(50))) {
+                Ok(r) => return r,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return Err(WaitError::ConnectionLost),
+            }
         }
     }
 }

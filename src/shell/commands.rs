@@ -403,6 +403,8 @@ pub struct Session {
     pub reply_timeout: Duration,
     /// When the session started (the clock of `counts`).
     pub started: Instant,
+    /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
+    pub interrupted: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -414,6 +416,7 @@ impl Session {
             paused: Arc::new(AtomicBool::new(false)),
             reply_timeout,
             started: Instant::now(),
+            interrupted: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -576,8 +579,12 @@ fn send_and_wait(session: &Session, cmd: &Command) -> Result<Reply, CommandFailu
     let pending = client
         .send(cmd)
         .map_err(|e| CommandFailure::Connection(format!("{e:#}")))?;
-    match pending.wait(session.reply_timeout) {
+    match pending.wait_or_cancel(session.reply_timeout, &session.interrupted) {
         Ok(r) => Ok(r),
+        Err(WaitError::Cancelled { .. }) => Err(CommandFailure::Server(format!(
+            "{}: interrupted; a late reply will be ignored",
+            cmd.text()
+        ))),
         Err(e @ WaitError::Timeout { .. }) => Err(CommandFailure::Server(format!(
             "{}: {e} (the server ignores some malformed commands)",
             cmd.text()

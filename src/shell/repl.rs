@@ -354,6 +354,13 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
             .spawn(move || printer_loop(session, sink, held, stop, color))?;
     }
 
+    // Ctrl-C while a command waits for its reply (the terminal is not in
+    // raw mode then, so it is a signal, not a key): stop waiting, stay in
+    // the shell. At the prompt, rustyline reads Ctrl-C as a key.
+    let interrupted = session.interrupted.clone();
+    if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
+        eprintln!("kismet-shell: warning: Ctrl-C will end the shell while a command waits: {e}");
+    }
     say(&banner(&session.client));
     let mut history_warned = false;
     loop {
@@ -399,6 +406,7 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
                 continue;
             }
         }
+        session.interrupted.store(false, Ordering::Release);
         match commands::execute(&session, parsed) {
             Ok(Outcome::Quit) => break,
             Ok(o @ Outcome::Reply(_)) if o.failure().is_some() => {
