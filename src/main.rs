@@ -103,7 +103,17 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         },
         ..Options::default()
     };
-    let client = Client::connect(&addr, options)?;
+    let client = match Client::connect(&addr, options) {
+        Ok(c) => c,
+        // No address given and nothing at the default one: point at --demo.
+        Err(e) if cli.addr.is_none() && demo.is_none() => {
+            return Err(e.context(format!(
+                "no server address given and none answers at {addr} \
+                 (give HOST[:PORT], or try --demo for the built-in simulator)"
+            )));
+        }
+        Err(e) => return Err(e),
+    };
     let session = Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?);
     if interactive {
         return repl::run(
