@@ -29,6 +29,9 @@ use crate::protocol::{CapabilityTable, Command, Frame, LookupError};
 /// Default server address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:2501";
 
+/// Longest a command write may block (the server's receive window full).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Protocols the server enables for every client from the start.
 pub const ALWAYS_ON: [&str; 7] = [
     "KISMET",
@@ -633,6 +636,8 @@ fn handshake(stream: TcpStream, options: &Options) -> anyhow::Result<Established
         }
     }
     stream.set_read_timeout(options.silence_timeout)?;
+    // A server that stops reading must not hang the caller of send().
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let next_id = info.protocols.len() as u64 + 1;
     Ok(Established {
         stream,
