@@ -275,3 +275,33 @@ fn disconnect_mid_line() {
     assert!(e.to_string().contains("not connected"), "{e}");
     server.handle.join().unwrap();
 }
+
+/// A server that stops reading cannot hang the sender: once the socket
+/// buffers are full, the write times out and `send` reports it.
+#[test]
+fn send_to_a_server_that_stops_reading_times_out() {
+    let server = Scripted::start(|s| {
+        let (_s, _r) = serve_handshake(s);
+        std::thread::sleep(Duration::from_secs(8)); // reads nothing more
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    let big = "a".repeat(1 << 20);
+    let started = Instant::now();
+    let err = loop {
+        match client.send(&Command::new(
+            "ADDNETTAG",
+            ["00:11", "1", "note", big.as_str()],
+        )) {
+            Ok(_) => assert!(started.elapsed() < Duration::from_secs(30), "never blocked"),
+            Err(e) => break format!("{e:#}"),
+        }
+    };
+    assert!(err.contains("sending the command"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(client);
+    server.handle.join().unwrap();
+}
