@@ -296,12 +296,25 @@ fn send_to_a_server_that_stops_reading_times_out() {
             Err(e) => break format!("{e:#}"),
         }
     };
-    assert!(err.contains("sending the command"), "{err}");
+    assert!(
+        err.contains("connection closed: sending the command"),
+        "{err}"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "{:?}",
         started.elapsed()
     );
+    // The half-sent line cannot be taken back: the connection is dropped.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match client.events().recv_timeout(deadline - Instant::now()) {
+            Ok(Event::Disconnected { .. }) => break,
+            Ok(_) => continue,
+            Err(e) => panic!("no disconnect: {e}"),
+        }
+    }
+    assert!(!client.is_connected());
     drop(client);
     server.handle.join().unwrap();
 }

@@ -342,7 +342,13 @@ impl Client {
             if let Some(p) = lock(&self.shared.pending).remove(&id) {
                 restore(&self.shared, p.revert);
             }
-            return Err(e);
+            // Part of the line may have gone out: the next command would be
+            // glued to it. Drop the connection; the reader reports it (and
+            // reconnects, if asked to).
+            if let Some(w) = lock(&self.shared.writer).take() {
+                let _ = w.shutdown(Shutdown::Both);
+            }
+            return Err(e.context("connection closed"));
         }
         Ok(PendingReply {
             id,
