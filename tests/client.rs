@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use kismet_shell::client::{Client, Event, Options, WaitError};
 use kismet_shell::protocol::{Command, Frame};
 
-use crate::common::{capability_lines, read_line, serve_handshake, Scripted, WAIT};
+use crate::common::{capability_lines, command_id, read_line, serve_handshake, Scripted, WAIT};
 
 fn opts() -> Options {
     Options {
@@ -61,7 +61,7 @@ fn enable_names_frames_and_matches_replies() {
     let server = Scripted::start(|s| {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
-        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let id = command_id(&line);
         assert_eq!(line, format!("!{id} ENABLE SSID ssid,mac\n"));
         write!(
             s,
@@ -70,7 +70,7 @@ fn enable_names_frames_and_matches_replies() {
         )
         .unwrap();
         let line = read_line(&mut r);
-        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let id = command_id(&line);
         assert_eq!(line, format!("!{id} NOSUCHCMD\n"));
         write!(s, "*ERROR: {id} \x01NO SUCH COMMAND\x01 \n").unwrap();
         let _ = read_line(&mut r);
@@ -120,7 +120,7 @@ fn client_line_with_empty_dot11d() {
     let server = Scripted::start(move |s| {
         let (mut s, mut r) = serve_handshake(s);
         let l = read_line(&mut r);
-        let id = l.split(' ').next().unwrap()[1..].to_string();
+        let id = command_id(&l);
         write!(s, "*ACK: {id} \x01OK\x01 \n{line}").unwrap();
         let _ = read_line(&mut r);
     });
@@ -150,7 +150,7 @@ fn enable_checked_locally() {
         // The first line after the handshake is the good command.
         let line = read_line(&mut r);
         assert!(line.ends_with(" CAPABILITY GPS\n"), "{line:?}");
-        let id = &line.split(' ').next().unwrap()[1..];
+        let id = command_id(&line);
         write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
         let _ = read_line(&mut r);
     });
@@ -221,7 +221,7 @@ fn unanswered_command_times_out() {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
         std::thread::sleep(Duration::from_millis(400));
-        let id = &line.split(' ').next().unwrap()[1..];
+        let id = command_id(&line);
         write!(s, "*ACK: {id} \x01OK\x01 \n*TIME: 5\n").unwrap();
         let _ = read_line(&mut r);
     });

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use kismet_shell::client::{Client, Event, Options};
 use kismet_shell::protocol::Command;
 
-use crate::common::{read_line, serve_handshake, Scripted, WAIT};
+use crate::common::{command_id, read_line, serve_handshake, Scripted, WAIT};
 
 fn opts() -> Options {
     Options {
@@ -42,7 +42,7 @@ fn is_named_ssid(e: &Event, ssid: &[u8]) -> bool {
 fn serve_ssid(s: std::net::TcpStream, ssid: &str, end: &[u8]) {
     let (mut s, mut r) = serve_handshake(s);
     let line = read_line(&mut r);
-    let id = line.split(' ').next().unwrap()[1..].to_string();
+    let id = command_id(&line);
     assert!(line.ends_with(" ENABLE SSID ssid,mac\n"), "{line:?}");
     write!(
         s,
@@ -153,7 +153,7 @@ fn flood_drops_are_counted_and_replies_survive() {
     let server = Scripted::start(|s| {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
-        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let id = command_id(&line);
         let mut buf = Vec::with_capacity(1 << 20);
         for i in 0..SENT {
             buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
@@ -195,13 +195,13 @@ fn flood_drops_are_counted_and_replies_survive() {
 }
 
 /// Peak memory of the binary following a flood with its stdout blocked
-/// stays under 64 MiB (the channel holds at most 64 batches of ~128 KiB).
+/// stays under 64 MiB (the channel holds at most 32 batches of ~128 KiB).
 #[test]
 fn flood_into_blocked_stdout_keeps_memory_bounded() {
     let server = Scripted::start(|s| {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
-        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let id = command_id(&line);
         write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
         let chunk: Vec<u8> = (0..10_000)
             .flat_map(|i| format!("*SSID: \x01flood {i:06}\x01 00:11:22:33:44:55 \n").into_bytes())
@@ -274,7 +274,7 @@ fn hostile_server() {
         let (mut s, mut r) = serve_handshake(s);
         for _ in 0..2 {
             let line = read_line(&mut r);
-            let id = line.split(' ').next().unwrap()[1..].to_string();
+            let id = command_id(&line);
             write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
         }
         s.write_all(&hostile).unwrap();
@@ -324,7 +324,7 @@ fn hostile_lines_are_counted() {
     let server = Scripted::start(|s| {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
-        let id = line.split(' ').next().unwrap()[1..].to_string();
+        let id = command_id(&line);
         let mut huge = b"*SSID: x".to_vec();
         huge.resize(1 << 20, b'A');
         huge.push(b'\n');
@@ -360,7 +360,7 @@ fn no_watchdog_without_time_and_remove_replayed() {
         if i == 0 {
             for _ in 0..2 {
                 let line = read_line(&mut r);
-                let id = line.split(' ').next().unwrap()[1..].to_string();
+                let id = command_id(&line);
                 write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
             }
             thread::sleep(Duration::from_millis(900)); // silent, then a frame

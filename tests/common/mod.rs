@@ -180,6 +180,15 @@ pub fn serve_handshake(mut s: TcpStream) -> (TcpStream, BufReader<TcpStream>) {
     (s, r)
 }
 
+/// The id of a client command line, `!<id> ...`.
+pub fn command_id(line: &str) -> String {
+    line.split(' ')
+        .next()
+        .and_then(|w| w.strip_prefix('!'))
+        .unwrap_or_else(|| panic!("not a command: {line:?}"))
+        .to_string()
+}
+
 /// Reads one line (with a bounded wait, set on the socket).
 pub fn read_line(r: &mut BufReader<TcpStream>) -> String {
     let mut line = String::new();
