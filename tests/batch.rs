@@ -303,3 +303,41 @@ fn plain_socket_against_sim_binary() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Frames are counted by the client as they arrive, so `status` in batch
+/// mode sees the burst that came before the ENABLE's ACK.
+#[test]
+fn status_counts_frames_in_batch_mode() {
+    // Streamed frames come every 2 s: none within this short run.
+    let server = responder(1, Duration::from_secs(2));
+    let o = run(&[
+        &server.addr(),
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "status",
+        "-c",
+        "protocols",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json_lines(&o);
+    assert_eq!(v[1]["type"], "status");
+    let ssid = v[1]["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["protocol"] == "SSID")
+        .unwrap_or_else(|| panic!("{}", v[1]));
+    assert_eq!(ssid["frames"], 1);
+    let row = v[2]["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["protocol"] == "SSID")
+        .unwrap();
+    assert_eq!(row["frames"], 1);
+    assert_eq!(row["enabled"], serde_json::json!(["ssid", "mac"]));
+    server.handle.join().unwrap();
+}

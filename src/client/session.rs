@@ -22,6 +22,7 @@ use anyhow::{anyhow, bail, Context as _};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 
 use super::connection::{Line, LineReader, DEFAULT_MAX_LINE};
+use super::counts::FrameCounts;
 use super::event::{Event, Reply};
 use crate::protocol::frame::{parse_capability, parse_protocol_list, MAX_HEADER_LEN};
 use crate::protocol::{CapabilityTable, Command, Frame, LookupError};
@@ -173,6 +174,10 @@ struct Shared {
     closing: AtomicBool,
     writer: Mutex<Option<TcpStream>>,
     stats: Mutex<Stats>,
+    /// Frames received per protocol (parsed or dropped), on the clock of
+    /// `started`.
+    counts: Mutex<FrameCounts>,
+    started: Instant,
     connected_at: Mutex<Instant>,
 }
 
@@ -237,6 +242,8 @@ impl Client {
                 connections: 1,
                 ..Stats::default()
             }),
+            counts: Mutex::new(FrameCounts::default()),
+            started: Instant::now(),
             connected_at: Mutex::new(Instant::now()),
             options,
         });
@@ -291,6 +298,17 @@ impl Client {
     /// The reader's counters.
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()
+    }
+
+    /// Frames received so far per protocol (including those dropped
+    /// because the consumer fell behind).
+    pub fn frame_counts(&self) -> FrameCounts {
+        lock(&self.shared.counts).clone()
+    }
+
+    /// (protocol, frames received, frames per second over the last seconds).
+    pub fn frame_rates(&self) -> Vec<(String, u64, f64)> {
+        lock(&self.shared.counts).rates(self.shared.started.elapsed().as_secs())
     }
 
     /// Commands sent and not yet answered.
@@ -908,7 +926,7 @@ impl ReadState {
     fn handle(&mut self, shared: &Shared, tx: &Sender<Event>, line: Line<'_>) -> bool {
         let dropping = tx.is_full().then_some(&mut self.tally);
         let before = self.batch.len();
-        let flush_now = handle_line(
+        let reply = handle_line(
             shared,
             line,
             &mut self.names,
@@ -919,7 +937,16 @@ impl ReadState {
         if self.batch.len() > before {
             self.batch_bytes += self.batch.last().map_or(0, |f| f.raw().len());
         }
-        flush_now
+        match reply {
+            // The frames before a reply are counted and sent before the
+            // caller waiting for it wakes up.
+            Some(reply) => {
+                self.flush(shared, tx);
+                deliver_reply(shared, &reply);
+                true
+            }
+            None => false,
+        }
     }
 
     /// True while the batch may take more lines.
@@ -927,8 +954,17 @@ impl ReadState {
         self.batch.len() < MAX_BATCH_FRAMES && self.batch_bytes < MAX_BATCH_BYTES
     }
 
-    /// Records the tallied drops and sends the batch.
+    /// Counts this read's frames, records the tallied drops and sends the
+    /// batch.
     fn flush(&mut self, shared: &Shared, tx: &Sender<Event>) {
+        if !self.batch.is_empty() || !self.tally.counts.is_empty() {
+            let now = shared.started.elapsed().as_secs();
+            let mut counts = lock(&shared.counts);
+            counts.add_frames(&self.batch, now);
+            for (header, n) in &self.tally.counts {
+                counts.add(&String::from_utf8_lossy(header), *n, now);
+            }
+        }
         self.tally.commit(shared, &mut self.unreported);
         flush(shared, tx, &mut self.batch, &mut self.unreported);
         self.batch_bytes = 0;
@@ -995,8 +1031,8 @@ fn read_loop(shared: &Shared, reader: &mut LineReader<TcpStream>, tx: &Sender<Ev
     }
 }
 
-/// Handles one line; true when the batch should be flushed before the next
-/// (a reply was just delivered, so frames before it go out first).
+/// Handles one line: a frame goes into the batch (or the tally); an ACK or
+/// ERROR is returned, for the caller to deliver once the batch is out.
 fn handle_line(
     shared: &Shared,
     line: Line<'_>,
@@ -1004,12 +1040,12 @@ fn handle_line(
     batch: &mut Vec<Frame>,
     terminating: &mut Option<String>,
     dropping: Option<&mut DropTally>,
-) -> bool {
+) -> Option<Frame> {
     let line = match line {
         Line::Complete(l) => l,
         Line::Overlong(_) => {
             lock(&shared.stats).overlong += 1;
-            return false;
+            return None;
         }
     };
     // The consumer is behind and this frame would be dropped anyway: count
@@ -1020,7 +1056,7 @@ fn handle_line(
         if let Some(header) = quick_header(line) {
             if !CONTROL.iter().any(|c| c.as_bytes() == header) {
                 tally.add(header);
-                return false;
+                return None;
             }
         }
     }
@@ -1028,17 +1064,14 @@ fn handle_line(
         Ok(f) => f,
         Err(_) => {
             lock(&shared.stats).malformed += 1;
-            return false;
+            return None;
         }
     };
     // One atomic load: a subscription changed since the last line?
     names.refresh(shared);
     let proto = frame.protocol();
     match proto {
-        "ACK" | "ERROR" => {
-            deliver_reply(shared, &frame);
-            return true;
-        }
+        "ACK" | "ERROR" => return Some(frame),
         "TIME" => {
             if let Some(t) = parse_time(&frame) {
                 shared.server_time.store(t, Ordering::Relaxed);
@@ -1058,7 +1091,7 @@ fn handle_line(
     }
     let named = names.lookup(proto);
     batch.push(frame.with_names(named));
-    false
+    None
 }
 
 /// Protocols the reader acts on itself; never dropped unparsed.

@@ -186,7 +186,6 @@ fn follow(
         };
         match event {
             Event::Frames(frames) => {
-                count_frames(session, &frames);
                 buf.clear();
                 bytes.clear();
                 for f in &frames {
@@ -260,27 +259,5 @@ fn follow(
                 let _ = writeln!(err, "kismet-shell: reconnected to {}", client.addr());
             }
         }
-    }
-}
-
-/// Adds a batch of frames to the session's per-protocol counts.
-pub fn count_frames(session: &Session, frames: &[crate::protocol::Frame]) {
-    let now = session.now_secs();
-    let mut counts = session.counts.lock().unwrap_or_else(|p| p.into_inner());
-    let mut run: Option<(&crate::protocol::Frame, u64)> = None;
-    // Frames of one protocol tend to come in runs: one map update per run.
-    for f in frames {
-        match &mut run {
-            Some((q, n)) if q.protocol_bytes() == f.protocol_bytes() => *n += 1,
-            _ => {
-                if let Some((q, n)) = run {
-                    counts.add(q.protocol(), n, now);
-                }
-                run = Some((f, 1));
-            }
-        }
-    }
-    if let Some((q, n)) = run {
-        counts.add(q.protocol(), n, now);
     }
 }

@@ -5,10 +5,9 @@
 //! everywhere at once. Execution returns an [`Outcome`], data that the
 //! interactive shell and batch mode each render in their own way.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::client::{Client, Reply, WaitError};
 use crate::protocol::command::split_words;
@@ -332,77 +331,14 @@ fn shell_words(line: &str) -> Result<Vec<String>, CommandFailure> {
     Ok(words)
 }
 
-/// Frames counted per protocol, for `protocols` and `status`. Updated once
-/// per batch by whoever consumes the client's events.
-#[derive(Debug, Default)]
-pub struct FrameCounts {
-    per_protocol: HashMap<String, ProtoCount>,
-}
-
-#[derive(Debug, Default, Clone)]
-struct ProtoCount {
-    total: u64,
-    /// (second bucket start, count) for the rate over the last seconds.
-    window: [(u64, u64); 5],
-}
-
-impl FrameCounts {
-    /// Adds `n` frames of `protocol` seen at `now` (seconds since start).
-    pub fn add(&mut self, protocol: &str, n: u64, now_secs: u64) {
-        let c = match self.per_protocol.get_mut(protocol) {
-            Some(c) => c,
-            None => self.per_protocol.entry(protocol.to_string()).or_default(),
-        };
-        c.total += n;
-        let slot = &mut c.window[(now_secs % 5) as usize];
-        if slot.0 != now_secs {
-            *slot = (now_secs, 0);
-        }
-        slot.1 += n;
-    }
-
-    /// Frames of `protocol` seen so far.
-    pub fn total(&self, protocol: &str) -> u64 {
-        self.per_protocol
-            .get(&protocol.to_ascii_uppercase())
-            .or_else(|| self.per_protocol.get(protocol))
-            .map_or(0, |c| c.total)
-    }
-
-    /// (protocol, total, frames per second over the last full seconds).
-    pub fn rates(&self, now_secs: u64) -> Vec<(String, u64, f64)> {
-        let mut v: Vec<_> = self
-            .per_protocol
-            .iter()
-            .map(|(p, c)| {
-                // Full seconds in the window, excluding the current one.
-                let span = now_secs.clamp(1, 4);
-                let sum: u64 = c
-                    .window
-                    .iter()
-                    .filter(|(t, _)| *t < now_secs && *t + span >= now_secs)
-                    .map(|(_, n)| n)
-                    .sum();
-                (p.clone(), c.total, sum as f64 / span as f64)
-            })
-            .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v
-    }
-}
-
 /// What a front end needs to run commands: the client and shared counters.
 pub struct Session {
     /// The connection.
     pub client: Client,
-    /// Frames seen per protocol.
-    pub counts: Arc<Mutex<FrameCounts>>,
     /// True while the scrolling output is held.
     pub paused: Arc<AtomicBool>,
     /// How long to wait for a command's reply.
     pub reply_timeout: Duration,
-    /// When the session started (the clock of `counts`).
-    pub started: Instant,
     /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
     pub interrupted: Arc<AtomicBool>,
 }
@@ -412,17 +348,10 @@ impl Session {
     pub fn new(client: Client, reply_timeout: Duration) -> Session {
         Session {
             client,
-            counts: Arc::new(Mutex::new(FrameCounts::default())),
             paused: Arc::new(AtomicBool::new(false)),
             reply_timeout,
-            started: Instant::now(),
             interrupted: Arc::new(AtomicBool::new(false)),
         }
-    }
-
-    /// Seconds since the session started, the clock of [`FrameCounts`].
-    pub fn now_secs(&self) -> u64 {
-        self.started.elapsed().as_secs()
     }
 }
 
@@ -606,7 +535,7 @@ fn enabled_fields(client: &Client, protocol: &str) -> Option<Vec<String>> {
 /// The rows of the `protocols` table.
 pub fn protocol_rows(session: &Session) -> Vec<ProtocolRow> {
     let subs = session.client.subscriptions();
-    let counts = session.counts.lock().unwrap_or_else(|p| p.into_inner());
+    let counts = session.client.frame_counts();
     session
         .client
         .table()
@@ -630,11 +559,7 @@ pub fn status_report(session: &Session) -> StatusReport {
     let stats = client.stats();
     let mut dropped: Vec<(String, u64)> = stats.dropped.into_iter().collect();
     dropped.sort();
-    let rates = session
-        .counts
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .rates(session.now_secs());
+    let rates = client.frame_rates();
     StatusReport {
         server_name: info.name,
         addr: client.addr().to_string(),
@@ -775,19 +700,5 @@ mod tests {
             .unwrap()
             .contains("enable SSID ssid,mac"));
         assert!(help_text(Some("nope")).is_err());
-    }
-
-    /// Frame rates average over the last full seconds.
-    #[test]
-    fn frame_rates() {
-        let mut c = FrameCounts::default();
-        for s in 0..4 {
-            c.add("SSID", 10, s);
-        }
-        c.add("SSID", 3, 4);
-        let r = c.rates(4);
-        assert_eq!(r[0].0, "SSID");
-        assert_eq!(r[0].1, 43);
-        assert!((r[0].2 - 10.0).abs() < 1e-9, "{r:?}");
     }
 }

@@ -2,8 +2,8 @@
 //! thread that scrolls frames and connection news above the prompt.
 //!
 //! The main thread reads a line, runs it with [`commands::execute`] and
-//! prints the outcome. The printer thread consumes the client's events,
-//! counts every frame, and every ~100 ms prints what arrived through
+//! prints the outcome. The printer thread consumes the client's events
+//! (the client counts the frames), and every ~100 ms prints what arrived through
 //! rustyline's `ExternalPrinter` (which redraws the line being typed below
 //! it): frames of the protocols this session enabled, at most
 //! [`LINES_PER_TICK`] of them per tick, then one line saying how many were
@@ -23,7 +23,6 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
-use super::batch::count_frames;
 use super::commands::{self, Outcome, Parsed, Session};
 use super::helper::ShellHelper;
 use super::render;
@@ -205,7 +204,6 @@ fn printer_loop(
         let wait = next_tick.saturating_duration_since(Instant::now());
         let mut handle = |event: Event| match event {
             Event::Frames(frames) => {
-                count_frames(&session, &frames);
                 if session.paused.load(Ordering::Acquire) {
                     return;
                 }
