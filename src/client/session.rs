@@ -966,8 +966,21 @@ impl ReadState {
             }
         }
         self.tally.commit(shared, &mut self.unreported);
-        flush(shared, tx, &mut self.batch, &mut self.unreported);
+        report_drops(tx, &mut self.unreported);
         self.batch_bytes = 0;
+        if self.batch.is_empty() {
+            return;
+        }
+        // Never block: when the channel is full the frames are dropped and
+        // counted like the unparsed ones (reported once there is room).
+        if let Err(e) = tx.try_send(Event::Frames(std::mem::take(&mut self.batch))) {
+            if let Event::Frames(frames) = e.into_inner() {
+                for f in &frames {
+                    self.tally.add(f.protocol_bytes());
+                }
+                self.tally.commit(shared, &mut self.unreported);
+            }
+        }
     }
 }
 
@@ -1175,45 +1188,16 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
     let _ = p.tx.try_send(Ok(reply));
 }
 
-/// Sends the batch without blocking; when the channel is full the frames are
-/// dropped and counted per protocol, both in [`Stats`] and in `unreported`,
-/// which goes out as an [`Event::Dropped`] as soon as the channel has room.
-fn flush(
-    shared: &Shared,
-    tx: &Sender<Event>,
-    batch: &mut Vec<Frame>,
-    unreported: &mut HashMap<String, u64>,
-) {
-    if !unreported.is_empty() {
-        let counts: Vec<(String, u64)> = unreported.drain().collect();
-        if let Err(e) = tx.try_send(Event::Dropped { counts }) {
-            if let Event::Dropped { counts } = e.into_inner() {
-                unreported.extend(counts);
-            }
-        }
-    }
-    if batch.is_empty() {
+/// Sends the drop counts not yet reported as an [`Event::Dropped`], when
+/// the channel has room; they wait for the next try otherwise.
+fn report_drops(tx: &Sender<Event>, unreported: &mut HashMap<String, u64>) {
+    if unreported.is_empty() {
         return;
     }
-    let frames = std::mem::take(batch);
-    if let Err(e) = tx.try_send(Event::Frames(frames)) {
-        if let Event::Frames(frames) = e.into_inner() {
-            let mut stats = lock(&shared.stats);
-            for f in &frames {
-                let proto = f.protocol();
-                match stats.dropped.get_mut(proto) {
-                    Some(n) => *n += 1,
-                    None => {
-                        stats.dropped.insert(proto.to_string(), 1);
-                    }
-                }
-                match unreported.get_mut(proto) {
-                    Some(n) => *n += 1,
-                    None => {
-                        unreported.insert(proto.to_string(), 1);
-                    }
-                }
-            }
+    let counts: Vec<(String, u64)> = unreported.drain().collect();
+    if let Err(e) = tx.try_send(Event::Dropped { counts }) {
+        if let Event::Dropped { counts } = e.into_inner() {
+            unreported.extend(counts);
         }
     }
 }
