@@ -24,7 +24,7 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use super::connection::{Line, LineReader, DEFAULT_MAX_LINE};
 use super::counts::FrameCounts;
 use super::event::{Event, Reply};
-use crate::protocol::frame::{parse_capability, parse_protocol_list, MAX_HEADER_LEN};
+use crate::protocol::frame::{header_end, parse_capability, parse_protocol_list};
 use crate::protocol::{CapabilityTable, Command, Frame, LookupError};
 
 /// Default server address.
@@ -1120,17 +1120,7 @@ const CONTROL: [&str; 7] = [
 
 /// The header of a `*HEADER: ...` line, when it looks like one.
 fn quick_header(line: &[u8]) -> Option<&[u8]> {
-    let rest = line.strip_prefix(b"*")?;
-    let colon = rest
-        .iter()
-        .take(MAX_HEADER_LEN + 1)
-        .position(|&b| b == b':')?;
-    let header = &rest[..colon];
-    (!header.is_empty()
-        && header
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'_'))
-    .then_some(header)
+    header_end(line).ok().map(|colon| &line[1..colon])
 }
 
 /// Frames dropped unparsed during one read, per protocol; added to the

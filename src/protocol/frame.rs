@@ -225,11 +225,13 @@ pub fn is_payload_protocol(header: &[u8]) -> bool {
     PAYLOAD_PROTOCOLS.iter().any(|p| p.as_bytes() == header)
 }
 
-/// Parses a line: returns the header end and the number of fields, and
-/// appends each field's start and end (LE `u32`s) to `spans`. The core of
-/// [`Frame::parse`]; it allocates nothing itself.
-fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), ParseError> {
-    let base = spans.len();
+/// Where the header of `*HEADER:` ends (the index of the `:`), after
+/// checking that it is a plain ASCII name of at most 16 characters.
+///
+/// # Errors
+/// [`ParseError::Empty`], [`ParseError::NoStar`], [`ParseError::NoColon`] or
+/// [`ParseError::BadHeader`].
+pub fn header_end(line: &[u8]) -> Result<usize, ParseError> {
     if line.is_empty() {
         return Err(ParseError::Empty);
     }
@@ -250,6 +252,16 @@ fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), Parse
     {
         return Err(ParseError::BadHeader);
     }
+    Ok(colon)
+}
+
+/// Parses a line: returns the header end and the number of fields, and
+/// appends each field's start and end (LE `u32`s) to `spans`. The core of
+/// [`Frame::parse`]; it allocates nothing itself.
+fn parse_spans(line: &[u8], spans: &mut Vec<u8>) -> Result<(usize, usize), ParseError> {
+    let base = spans.len();
+    let colon = header_end(line)?;
+    let header = &line[1..colon];
     // ": " then the payload; a bare ":" at the very end is an empty payload.
     let start = match line.get(colon + 1) {
         None => return Ok((colon, 0)),

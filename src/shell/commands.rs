@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::{Client, Reply, WaitError};
-use crate::protocol::command::split_words;
 use crate::protocol::Command;
 
 /// What a command's argument is, for completion and hints.
@@ -640,17 +639,6 @@ pub fn help_text(topic: Option<&str>) -> Result<String, CommandFailure> {
         }
     }
     Ok(s)
-}
-
-/// Splits the words of a raw `!` line the way [`parse`] does, for the
-/// completer (exposed so both agree).
-pub fn words_of(line: &str) -> Vec<String> {
-    shell_words(line).unwrap_or_else(|_| {
-        split_words(line.as_bytes())
-            .into_iter()
-            .map(|w| String::from_utf8_lossy(&w).into_owned())
-            .collect()
-    })
 }
 
 #[cfg(test)]
