@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::client::DEFAULT_ADDR;
+use crate::protocol::spec::{DEFAULT_ADDR, DEFAULT_PORT};
+use crate::shell::render::Format;
 
 /// Interactive shell and batch tool for the legacy Kismet server protocol.
 #[derive(Debug, Parser)]
@@ -79,19 +80,8 @@ pub struct BatchArgs {
     pub reconnect: bool,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    pub format: FormatArg,
-}
-
-/// Output format of batch mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// One frame per line, tables for listings.
-    Text,
-    /// One JSON object per line.
-    Json,
-    /// The server's lines byte for byte.
-    Raw,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Subcommands.
@@ -100,7 +90,7 @@ pub enum Sub {
     /// Run the simulated Kismet server in the foreground (Ctrl-C stops it).
     Sim {
         /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:2501")]
+        #[arg(long, default_value = DEFAULT_ADDR)]
         listen: String,
         /// Seed of the simulated world (same seed, same world).
         #[arg(long, default_value_t = 1)]
@@ -134,12 +124,12 @@ pub fn normalize_addr(addr: Option<&str>) -> String {
             if a.contains("]:") {
                 a.to_string()
             } else {
-                format!("{a}:2501")
+                format!("{a}:{DEFAULT_PORT}")
             }
         }
         Some(a) if a.matches(':').count() == 1 => a.to_string(),
-        Some(a) if a.contains(':') => format!("[{a}]:2501"),
-        Some(a) => format!("{a}:2501"),
+        Some(a) if a.contains(':') => format!("[{a}]:{DEFAULT_PORT}"),
+        Some(a) => format!("{a}:{DEFAULT_PORT}"),
     }
 }
 

@@ -7,12 +7,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 
-use kismet_shell::cli::{normalize_addr, Cli, FormatArg, Sub};
+use kismet_shell::cli::{normalize_addr, Cli, Sub};
 use kismet_shell::client::{Client, Options};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
-use kismet_shell::shell::commands::Session;
-use kismet_shell::shell::render::Format;
 use kismet_shell::shell::repl::{self, ReplOptions};
+use kismet_shell::shell::session::Session;
 use kismet_shell::sim::{self, Sim, SimConfig};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
@@ -107,12 +106,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Ok(c) => c,
         // No address given and nothing at the default one: point at --demo.
         Err(e) if cli.addr.is_none() && demo.is_none() => {
-            return Err(e.context(format!(
+            return Err(anyhow::Error::new(e).context(format!(
                 "no server address given and none answers at {addr} \
                  (give HOST[:PORT], or try --demo for the built-in simulator)"
             )));
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let session = Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?);
     if interactive {
@@ -123,13 +122,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             },
         );
     }
-    let format = match cli.batch.format {
-        FormatArg::Text => Format::Text,
-        FormatArg::Json => Format::Json,
-        FormatArg::Raw => Format::Raw,
-    };
     let options = BatchOptions {
-        format,
+        format: cli.batch.format,
         follow: cli.batch.follow,
         count: cli.batch.count,
         timeout: cli

@@ -4,8 +4,10 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use kismet_shell::client::{Client, Event, Options, WaitError};
-use kismet_shell::protocol::{Command, Frame};
+use kismet_shell::client::{
+    Client, DisconnectReason, Error, Event, HandshakeError, Options, ReplyKind,
+};
+use kismet_shell::protocol::{Command, Frame, LookupError, ServerCommand};
 
 use crate::common::{capability_lines, command_id, read_line, serve_handshake, Scripted, WAIT};
 
@@ -77,16 +79,22 @@ fn enable_names_frames_and_matches_replies() {
     });
     let client = Client::connect(&server.addr(), opts()).unwrap();
     let reply = client.enable("ssid", "SSID,MAC", WAIT).unwrap();
-    assert_eq!(reply.result, Ok("OK".to_string()));
+    assert_eq!((reply.kind, reply.text.as_str()), (ReplyKind::Ack, "OK"));
     assert_eq!(reply.command, "ENABLE SSID ssid,mac");
     let frames = frames_of(&client, "SSID", 2);
     assert_eq!(frames[0].get("ssid"), Some(&b"HomeNet"[..]));
     assert_eq!(frames[1].get("ssid"), Some(&b"Coffee Shop Free WiFi"[..]));
     assert_eq!(frames[1].get("mac"), Some(&b"00:18:E7:B2:00:02"[..]));
-    let reply = client
-        .request(&Command::new("NOSUCHCMD", Vec::<String>::new()), WAIT)
-        .unwrap();
-    assert_eq!(reply.result, Err("NO SUCH COMMAND".to_string()));
+    let err = client
+        .request(&Command::raw("NOSUCHCMD", Vec::<String>::new()), WAIT)
+        .unwrap_err();
+    let Error::Server(reply) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (reply.kind, reply.text.as_str()),
+        (ReplyKind::Error, "NO SUCH COMMAND")
+    );
     assert_eq!(client.stats().unmatched_replies, 0);
     drop(client);
     server.handle.join().unwrap();
@@ -155,22 +163,31 @@ fn enable_checked_locally() {
         let _ = read_line(&mut r);
     });
     let client = Client::connect(&server.addr(), opts()).unwrap();
-    let e = client.enable("BOGUS", "x", WAIT).unwrap_err().to_string();
-    assert!(e.contains("unknown protocol \"BOGUS\""), "{e}");
+    let e = client.enable("BOGUS", "x", WAIT).unwrap_err();
+    assert!(
+        matches!(&e, Error::Lookup(LookupError::UnknownProtocol { name, .. }) if name == "BOGUS"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("unknown protocol \"BOGUS\""), "{e}");
+    let e = client.enable("SSID", "ssid,mca", WAIT).unwrap_err();
+    let Error::Lookup(LookupError::UnknownField { name, nearest, .. }) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(name, "mca");
+    assert!(nearest.contains(&"mac".to_string()), "{e}");
+    assert!(e.to_string().contains("\"mca\""), "{e}");
+    let e = client.remove("GSP", WAIT).unwrap_err();
+    assert!(
+        matches!(&e, Error::Lookup(LookupError::UnknownProtocol { nearest, .. }) if nearest.contains(&"GPS".to_string())),
+        "{e:?}"
+    );
     let e = client
-        .enable("SSID", "ssid,mca", WAIT)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("\"mca\"") && e.contains("mac"), "{e}");
-    let e = client.remove("GSP", WAIT).unwrap_err().to_string();
-    assert!(e.contains("GPS"), "{e}");
-    let e = client
-        .request(&Command::new("ENABLE", ["SSID", "a\nb"]), WAIT)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("newline"), "{e}");
+        .request(&Command::new(ServerCommand::Enable, ["SSID", "a\nb"]), WAIT)
+        .unwrap_err();
+    assert!(matches!(e, Error::Refused(_)), "{e:?}");
+    assert!(e.to_string().contains("newline"), "{e}");
     assert!(client
-        .request(&Command::new("CAPABILITY", ["GPS"]), WAIT)
+        .request(&Command::new(ServerCommand::Capability, ["GPS"]), WAIT)
         .unwrap()
         .is_ok());
     drop(client);
@@ -184,6 +201,16 @@ fn server_closes_before_greeting() {
     let server = Scripted::start(drop);
     let started = Instant::now();
     let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    assert!(
+        matches!(
+            e,
+            Error::Handshake {
+                kind: HandshakeError::ClosedBeforeGreeting,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let msg = format!("{e:#}");
     assert!(
         msg.contains("closed the connection before its greeting"),
@@ -207,6 +234,18 @@ fn silent_server_times_out() {
     };
     let e = Client::connect(&server.addr(), options).err().unwrap();
     assert!(
+        matches!(
+            e,
+            Error::Handshake {
+                kind: HandshakeError::Timeout {
+                    what: "CAPABILITY answers"
+                },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
         format!("{e:#}").contains("timed out waiting for CAPABILITY"),
         "{e:#}"
     );
@@ -226,19 +265,21 @@ fn unanswered_command_times_out() {
         let _ = read_line(&mut r);
     });
     let client = Client::connect(&server.addr(), opts()).unwrap();
-    let pending = client.send(&Command::new("CAPABILITY", ["GPS"])).unwrap();
+    let pending = client
+        .send(&Command::new(ServerCommand::Capability, ["GPS"]))
+        .unwrap();
     let id = pending.id;
     let err = pending.wait(Duration::from_millis(100)).unwrap_err();
-    assert_eq!(
-        err,
-        WaitError::Timeout {
-            id,
-            after: Duration::from_millis(100)
-        }
+    assert!(
+        matches!(
+            err,
+            Error::Timeout { id: i, after, .. } if i == id && after == Duration::from_millis(100)
+        ),
+        "{err:?}"
     );
     frames_of(&client, "TIME", 1);
     assert_eq!(client.stats().unmatched_replies, 1);
-    assert_eq!(client.server_time(), 5);
+    assert_eq!(client.server_time(), Some(5));
     drop(client);
     server.handle.join().unwrap();
 }
@@ -253,8 +294,11 @@ fn disconnect_mid_line() {
         s.write_all(b"*TIME: 7\n*SSID: \x01half").unwrap();
     });
     let client = Client::connect(&server.addr(), opts()).unwrap();
-    let pending = client.send(&Command::new("CAPABILITY", ["GPS"])).unwrap();
-    assert_eq!(pending.wait(WAIT).unwrap_err(), WaitError::ConnectionLost);
+    let pending = client
+        .send(&Command::new(ServerCommand::Capability, ["GPS"]))
+        .unwrap();
+    let e = pending.wait(WAIT).unwrap_err();
+    assert!(matches!(e, Error::ConnectionLost { .. }), "{e:?}");
     let deadline = Instant::now() + WAIT;
     let reason = loop {
         match client
@@ -266,12 +310,14 @@ fn disconnect_mid_line() {
             _ => continue,
         }
     };
-    assert!(reason.contains("middle of a line"), "{reason}");
+    assert_eq!(reason, DisconnectReason::ClosedMidLine);
+    assert!(reason.to_string().contains("middle of a line"), "{reason}");
     assert!(!client.is_connected());
     let e = client
-        .send(&Command::new("CAPABILITY", ["GPS"]))
+        .send(&Command::new(ServerCommand::Capability, ["GPS"]))
         .err()
         .unwrap();
+    assert!(matches!(e, Error::NotConnected { .. }), "{e:?}");
     assert!(e.to_string().contains("not connected"), "{e}");
     server.handle.join().unwrap();
 }
@@ -289,13 +335,15 @@ fn send_to_a_server_that_stops_reading_times_out() {
     let started = Instant::now();
     let err = loop {
         match client.send(&Command::new(
-            "ADDNETTAG",
+            ServerCommand::AddNetTag,
             ["00:11", "1", "note", big.as_str()],
         )) {
             Ok(_) => assert!(started.elapsed() < Duration::from_secs(30), "never blocked"),
-            Err(e) => break format!("{e:#}"),
+            Err(e) => break e,
         }
     };
+    assert!(matches!(err, Error::Write { .. }), "{err:?}");
+    let err = format!("{err:#}");
     assert!(
         err.contains("connection closed: sending the command"),
         "{err}"
@@ -309,7 +357,13 @@ fn send_to_a_server_that_stops_reading_times_out() {
     let deadline = Instant::now() + WAIT;
     loop {
         match client.events().recv_timeout(deadline - Instant::now()) {
-            Ok(Event::Disconnected { .. }) => break,
+            Ok(Event::Disconnected { reason }) => {
+                assert!(
+                    matches!(reason, DisconnectReason::WriteFailed { .. }),
+                    "{reason:?}"
+                );
+                break;
+            }
             Ok(_) => continue,
             Err(e) => panic!("no disconnect: {e}"),
         }

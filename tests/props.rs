@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 
-use kismet_shell::client::connection::{Line, LineReader};
 use kismet_shell::protocol::frame::{encode_line, FieldValue};
+use kismet_shell::protocol::lines::{Line, LineReader};
 use kismet_shell::protocol::{Command, Frame};
 
 /// A field as the server can write it: quoted (no `\x01`, no `\n`) or bare
@@ -74,13 +74,13 @@ proptest! {
     #[test]
     fn command_round_trip(name in "[A-Z]{1,12}", args in proptest::collection::vec("[ -~]{0,12}", 0..5)) {
         let args: Vec<String> = args.into_iter().filter(|a| !a.contains('\u{1}')).collect();
-        let c = Command::new(&name, args.clone());
+        let c = Command::raw(&name, args.clone());
         let line = c.encode(42).unwrap();
         prop_assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
         let (id, got_name, got_args) =
             kismet_shell::protocol::command::parse_client_line(&line[..line.len() - 1]).unwrap();
         prop_assert_eq!(id, 42);
-        prop_assert_eq!(got_name, name);
+        prop_assert_eq!(got_name.as_str(), name.as_str());
         let got: Vec<String> = got_args.into_iter().map(|a| String::from_utf8(a).unwrap()).collect();
         prop_assert_eq!(got, args);
     }

@@ -5,8 +5,8 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kismet_shell::client::{Client, Event, Options};
-use kismet_shell::protocol::Command;
+use kismet_shell::client::{Client, DisconnectReason, Error, Event, Options};
+use kismet_shell::protocol::{Command, ServerCommand};
 
 use crate::common::{command_id, read_line, serve_handshake, Scripted, WAIT};
 
@@ -106,7 +106,16 @@ fn terminate_then_reconnect() {
     let Event::Disconnected { reason } = e else {
         unreachable!()
     };
-    assert_eq!(reason, "server terminated: Kismet server terminating.");
+    assert_eq!(
+        reason,
+        DisconnectReason::Terminated {
+            text: "Kismet server terminating.".into()
+        }
+    );
+    assert_eq!(
+        reason.to_string(),
+        "server terminated: Kismet server terminating."
+    );
     wait_for(&client, "frame after reconnect", |e| {
         is_named_ssid(e, b"two")
     });
@@ -128,12 +137,12 @@ fn watchdog_fires_on_silence() {
         ..opts()
     };
     let client = Client::connect(&server.addr(), options).unwrap();
-    let pending = client.send(&Command::new("CAPABILITY", ["GPS"])).unwrap();
+    let pending = client
+        .send(&Command::new(ServerCommand::Capability, ["GPS"]))
+        .unwrap();
     let started = Instant::now();
-    assert_eq!(
-        pending.wait(WAIT).unwrap_err(),
-        kismet_shell::client::WaitError::ConnectionLost
-    );
+    let e = pending.wait(WAIT).unwrap_err();
+    assert!(matches!(e, Error::ConnectionLost { .. }), "{e:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
     let e = wait_for(&client, "disconnect", |e| {
         matches!(e, Event::Disconnected { .. })
@@ -141,7 +150,16 @@ fn watchdog_fires_on_silence() {
     let Event::Disconnected { reason } = e else {
         unreachable!()
     };
-    assert!(reason.contains("no data from the server"), "{reason}");
+    assert_eq!(
+        reason,
+        DisconnectReason::Silent {
+            after: Duration::from_millis(400)
+        }
+    );
+    assert!(
+        reason.to_string().contains("no data from the server"),
+        "{reason}"
+    );
     server.handle.join().unwrap();
 }
 

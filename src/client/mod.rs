@@ -1,10 +1,26 @@
-//! The connection to a server and its reader thread.
+//! The connection to a server: the client API, the handshake, the reader
+//! thread and reconnecting, the events and typed errors.
+//!
+//! - [`api`]: [`Client`], [`PendingReply`], [`Wait`]
+//! - [`handshake`]: connecting, the greeting and the CAPABILITY round
+//! - [`reader`]: the read loop: frames in batches, replies matched
+//! - [`reconnect`]: the reader thread's loop, reconnect with backoff
+//! - [`state`]: what the handle and the reader thread share; [`Options`]
+//! - [`event`]: [`Event`], [`Reply`], [`ServerInfo`]
+//! - [`error`]: [`Error`], [`HandshakeError`], [`DisconnectReason`]
+//! - [`counts`]: frames per protocol and their rates
 
-pub mod connection;
+pub mod api;
 pub mod counts;
+pub mod error;
 pub mod event;
-pub mod session;
+pub mod handshake;
+pub mod reader;
+pub mod reconnect;
+pub mod state;
 
+pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;
-pub use event::{Event, Reply};
-pub use session::{Client, Options, PendingReply, ServerInfo, Stats, WaitError, DEFAULT_ADDR};
+pub use error::{DisconnectReason, Error, HandshakeError};
+pub use event::{Event, Reply, ReplyKind, ServerInfo};
+pub use state::{Options, Stats, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use super::frame::QUOTE;
+use super::server_command::ServerCommand;
+use super::spec::QUOTE;
 
 /// Why a command cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,33 +41,90 @@ impl fmt::Display for CommandError {
 
 impl std::error::Error for CommandError {}
 
+/// The name of a command to send: one the server is known to have, or any
+/// other (sent as typed: the server answers `NO SUCH COMMAND` if it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandName {
+    /// A command of [`ServerCommand`].
+    Known(ServerCommand),
+    /// Any other name, upper-cased.
+    Other(String),
+}
+
+impl CommandName {
+    /// The name as sent.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CommandName::Known(c) => c.name(),
+            CommandName::Other(n) => n,
+        }
+    }
+}
+
 /// A command to send: its name (case-insensitive on the server) and arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
-    /// Command name, upper-cased when built with [`Command::new`].
-    pub name: String,
+    /// The command.
+    pub name: CommandName,
     /// Arguments, each one word on the wire (quoted if it holds spaces).
     pub args: Vec<String>,
 }
 
 impl Command {
-    /// A command with its arguments; the name is upper-cased.
+    /// One of the server's commands with its arguments.
     ///
     /// # Examples
     /// ```
-    /// use kismet_shell::protocol::Command;
-    /// let c = Command::new("enable", ["SSID", "ssid,mac"]);
+    /// use kismet_shell::protocol::{Command, ServerCommand};
+    /// let c = Command::new(ServerCommand::Enable, ["SSID", "ssid,mac"]);
     /// assert_eq!(c.encode(2).unwrap(), b"!2 ENABLE SSID ssid,mac\n");
     /// ```
-    pub fn new<I, S>(name: &str, args: I) -> Command
+    pub fn new<I, S>(command: ServerCommand, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         Command {
-            name: name.to_ascii_uppercase(),
+            name: CommandName::Known(command),
             args: args.into_iter().map(Into::into).collect(),
         }
+    }
+
+    /// A command by name, as typed: a known name becomes its
+    /// [`ServerCommand`], any other is kept (upper-cased) and sent as is.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_shell::protocol::{Command, ServerCommand};
+    /// assert_eq!(Command::raw("enable", ["GPS", "lat"]).server_command(), Some(ServerCommand::Enable));
+    /// assert_eq!(Command::raw("nosuchcmd", [""; 0]).encode(3).unwrap(), b"!3 NOSUCHCMD\n");
+    /// ```
+    pub fn raw<I, S>(name: &str, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let name = match ServerCommand::from_name(name) {
+            Some(c) => CommandName::Known(c),
+            None => CommandName::Other(name.to_ascii_uppercase()),
+        };
+        Command {
+            name,
+            args: args.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The server command, when the name is a known one.
+    pub fn server_command(&self) -> Option<ServerCommand> {
+        match self.name {
+            CommandName::Known(c) => Some(c),
+            CommandName::Other(_) => None,
+        }
+    }
+
+    /// The name as sent (upper case).
+    pub fn name(&self) -> &str {
+        self.name.as_str()
     }
 
     /// Checks that the command can be written as one line.
@@ -75,15 +133,12 @@ impl Command {
     /// [`CommandError`] when the name is not a plain name or an argument holds
     /// `\n`, `\r` or `\x01`.
     pub fn validate(&self) -> Result<(), CommandError> {
-        if self.name.is_empty() {
+        let name = self.name();
+        if name.is_empty() {
             return Err(CommandError::EmptyName);
         }
-        if !self
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            return Err(CommandError::BadName(self.name.clone()));
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(CommandError::BadName(name.to_string()));
         }
         for (index, arg) in self.args.iter().enumerate() {
             for b in arg.bytes() {
@@ -101,7 +156,7 @@ impl Command {
 
     /// The command as the user would write it: `ENABLE SSID ssid,mac`.
     pub fn text(&self) -> String {
-        let mut s = self.name.clone();
+        let mut s = self.name().to_string();
         for a in &self.args {
             s.push(' ');
             if needs_quotes(a) {
@@ -121,11 +176,12 @@ impl Command {
     /// As [`Command::validate`]: nothing is encoded for a bad command.
     pub fn encode(&self, id: u64) -> Result<Vec<u8>, CommandError> {
         self.validate()?;
-        let mut out = Vec::with_capacity(16 + self.name.len() + self.args.len() * 8);
+        let name = self.name();
+        let mut out = Vec::with_capacity(16 + name.len() + self.args.len() * 8);
         out.push(b'!');
         out.extend_from_slice(id.to_string().as_bytes());
         out.push(b' ');
-        out.extend_from_slice(self.name.as_bytes());
+        out.extend_from_slice(name.as_bytes());
         for a in &self.args {
             out.push(b' ');
             if needs_quotes(a) {
@@ -179,7 +235,7 @@ pub fn split_words(line: &[u8]) -> Vec<Vec<u8>> {
 /// A client line as the server reads it: `!<id>` then the command and its
 /// arguments. `None` for a line the server ignores without a reply (no `!`,
 /// an id that does not start with a digit, fewer than two words).
-pub fn parse_client_line(line: &[u8]) -> Option<(u64, String, Vec<Vec<u8>>)> {
+pub fn parse_client_line(line: &[u8]) -> Option<(u64, CommandName, Vec<Vec<u8>>)> {
     let words = split_words(line);
     if words.len() < 2 {
         return None;
@@ -189,7 +245,7 @@ pub fn parse_client_line(line: &[u8]) -> Option<(u64, String, Vec<Vec<u8>>)> {
     let id = words[0].strip_prefix(b"!")?;
     let digits = id.iter().take_while(|b| b.is_ascii_digit()).count();
     let id: u64 = std::str::from_utf8(&id[..digits]).ok()?.parse().ok()?;
-    let name = String::from_utf8_lossy(&words[1]).to_ascii_uppercase();
+    let name = Command::raw(&String::from_utf8_lossy(&words[1]), [""; 0]).name;
     Some((id, name, words[2..].to_vec()))
 }
 
@@ -200,24 +256,25 @@ mod tests {
     /// Arguments with spaces are quoted, bad bytes refused.
     #[test]
     fn encode_and_refuse() {
-        let c = Command::new("addnettag", ["00:11", "1", "note", "hello world"]);
+        let c = Command::raw("addnettag", ["00:11", "1", "note", "hello world"]);
+        assert_eq!(c.server_command(), Some(ServerCommand::AddNetTag));
         assert_eq!(
             c.encode(7).unwrap(),
             b"!7 ADDNETTAG 00:11 1 note \x01hello world\x01\n"
         );
         for bad in ["a\nb", "a\rb", "a\x01b"] {
-            let c = Command::new("ENABLE", ["SSID", bad]);
+            let c = Command::new(ServerCommand::Enable, ["SSID", bad]);
             assert!(matches!(
                 c.encode(1),
                 Err(CommandError::BadArgument { index: 1, .. })
             ));
         }
         assert_eq!(
-            Command::new("", Vec::<String>::new()).encode(1),
+            Command::raw("", Vec::<String>::new()).encode(1),
             Err(CommandError::EmptyName)
         );
         assert!(matches!(
-            Command::new("EN ABLE", Vec::<String>::new()).encode(1),
+            Command::raw("EN ABLE", Vec::<String>::new()).encode(1),
             Err(CommandError::BadName(_))
         ));
     }
@@ -229,7 +286,7 @@ mod tests {
             parse_client_line(b"!2 ENABLE SSID ssid,mac"),
             Some((
                 2,
-                "ENABLE".into(),
+                CommandName::Known(ServerCommand::Enable),
                 vec![b"SSID".to_vec(), b"ssid,mac".to_vec()]
             ))
         );
@@ -237,7 +294,7 @@ mod tests {
             parse_client_line(b"!15 ENABLE SSID \x01mac,ssid\x01"),
             Some((
                 15,
-                "ENABLE".into(),
+                CommandName::Known(ServerCommand::Enable),
                 vec![b"SSID".to_vec(), b"mac,ssid".to_vec()]
             ))
         );
@@ -245,7 +302,7 @@ mod tests {
             parse_client_line(b"!10 enable STATUS text,flags\r"),
             Some((
                 10,
-                "ENABLE".into(),
+                CommandName::Known(ServerCommand::Enable),
                 vec![b"STATUS".to_vec(), b"text,flags".to_vec()]
             ))
         );
@@ -253,9 +310,17 @@ mod tests {
         assert_eq!(parse_client_line(b"!abc ENABLE TIME *"), None);
         assert_eq!(
             parse_client_line(b"!12abc REMOVE TIME"),
-            Some((12, "REMOVE".into(), vec![b"TIME".to_vec()]))
+            Some((
+                12,
+                CommandName::Known(ServerCommand::Remove),
+                vec![b"TIME".to_vec()]
+            ))
         );
         assert_eq!(parse_client_line(b"!12"), None);
+        assert_eq!(
+            parse_client_line(b"!13 bogus"),
+            Some((13, CommandName::Other("BOGUS".into()), vec![]))
+        );
         let (_, _, args) = parse_client_line(b"!16 ENABLE SSID mac, ssid").unwrap();
         assert_eq!(args[1], b"mac,");
     }

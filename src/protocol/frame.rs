@@ -11,14 +11,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// Byte that wraps string fields (SOH).
-pub const QUOTE: u8 = 0x01;
-
-/// Longest protocol name the server uses.
-pub const MAX_HEADER_LEN: usize = 16;
-
-/// Protocols whose payload is the whole rest of the line, one field.
-const PAYLOAD_PROTOCOLS: [&str; 4] = ["TIME", "PROTOCOLS", "CAPABILITY", "TERMINATE"];
+use super::spec::{is_payload_protocol, MAX_HEADER_LEN, QUOTE};
 
 /// Why a server line could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,11 +211,6 @@ impl Frame {
             (name, v)
         })
     }
-}
-
-/// True for a protocol whose payload is the whole rest of the line.
-pub fn is_payload_protocol(header: &[u8]) -> bool {
-    PAYLOAD_PROTOCOLS.iter().any(|p| p.as_bytes() == header)
 }
 
 /// Where the header of `*HEADER:` ends (the index of the `:`), after

@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::RecvTimeoutError;
 
-use super::commands::{self, CommandFailure, Outcome, Parsed, Session};
+use super::commands;
+use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
-use crate::client::Event;
+use super::session::Session;
+use crate::client::{Error, Event};
 
 /// Exit status: everything succeeded.
 pub const EXIT_OK: i32 = 0;
@@ -96,23 +98,21 @@ fn run_commands(
             let _ = writeln!(err, "kismet-shell: reading commands: {e}");
             Stop::Exit(EXIT_CONNECTION)
         })?;
-        let outcome = commands::parse(&line).and_then(|p| match p {
-            Parsed::Empty => Ok(Outcome::Nothing),
-            p => commands::execute(session, p),
-        });
+        let outcome = commands::parse(&line).and_then(|p| commands::execute(session, p));
         let outcome = match outcome {
             Ok(o) => o,
-            Err(f) => {
-                let _ = writeln!(err, "kismet-shell: {f}");
-                return Err(Stop::Exit(exit_code(&f)));
+            Err(e) => {
+                // The server's ERROR line is output too.
+                if let ShellError::Client(Error::Server(reply)) = &e {
+                    print_outcome(&Outcome::Reply((**reply).clone()), options.format, out)?;
+                    out.flush()?;
+                }
+                let _ = writeln!(err, "kismet-shell: {e}");
+                return Err(Stop::Exit(exit_code(&e)));
             }
         };
         print_outcome(&outcome, options.format, out)?;
         out.flush()?;
-        if let Some(f) = outcome.failure() {
-            let _ = writeln!(err, "kismet-shell: {f}");
-            return Err(Stop::Exit(exit_code(&f)));
-        }
         if outcome == Outcome::Quit {
             return Ok(true);
         }
@@ -120,10 +120,13 @@ fn run_commands(
     Ok(false)
 }
 
-fn exit_code(f: &CommandFailure) -> i32 {
-    match f {
-        CommandFailure::Refused(_) | CommandFailure::Server(_) => EXIT_COMMAND,
-        CommandFailure::Connection(_) => EXIT_CONNECTION,
+/// The exit status for a failed command: 2 for the connection's failures,
+/// 1 for the command's.
+fn exit_code(e: &ShellError) -> i32 {
+    if e.is_connection() {
+        EXIT_CONNECTION
+    } else {
+        EXIT_COMMAND
     }
 }
 
@@ -238,7 +241,7 @@ fn follow(
                 if client.will_reconnect() {
                     continue;
                 }
-                let code = if reason.starts_with("server terminated") {
+                let code = if reason.is_terminated() {
                     EXIT_OK
                 } else {
                     EXIT_CONNECTION

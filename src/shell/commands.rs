@@ -1,32 +1,42 @@
-//! The ONE table of shell commands, and their execution.
+//! The ONE table of shell commands: each entry carries its name, help,
+//! argument kinds and counts, and its handler.
 //!
 //! Dispatch, `help`, hints and tab completion all read [`COMMANDS`] (and
-//! [`SERVER_COMMANDS`] for raw `!CMD` lines), so a command added here is
-//! everywhere at once. Execution returns an [`Outcome`], data that the
-//! interactive shell and batch mode each render in their own way.
+//! [`ServerCommand`] for raw `!CMD` lines), so a command added here is
+//! everywhere at once, like ripgrep's flags. Running a command returns an
+//! [`Outcome`], data that the interactive shell and batch mode each render
+//! in their own way.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::fmt::Write as _;
 
-use crate::client::{Client, Reply, WaitError};
-use crate::protocol::Command;
+use super::handlers::{self, Handled};
+use super::outcome::{Outcome, ShellError};
+use super::session::Session;
+use crate::client::Error;
+use crate::protocol::capability::nearest;
+use crate::protocol::{self, Command, ServerCommand};
 
-/// What a command's argument is, for completion and hints.
+/// What a shell command's argument is, for completion and hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
-    /// A protocol name from the capability table.
-    Protocol,
-    /// A comma list of that protocol's fields, or `*`.
-    FieldList,
-    /// A shell command name (for `help`).
-    ShellCommand,
-    /// Free text.
-    Text,
+    /// An argument of a server command's kind (protocol, field list, ...).
+    Server(protocol::ArgKind),
+    /// A protocol this session enabled.
+    EnabledProtocol,
+    /// A help topic: a shell command name, or `!` and a server command.
+    Topic,
 }
 
+impl From<protocol::ArgKind> for ArgKind {
+    fn from(k: protocol::ArgKind) -> ArgKind {
+        ArgKind::Server(k)
+    }
+}
+
+/// A command's handler: the session and the words after the name.
+pub type Handler = fn(&Session, &[String]) -> Handled;
+
 /// One shell command.
-#[derive(Debug, PartialEq, Eq)]
 pub struct CommandSpec {
     /// The name typed.
     pub name: &'static str,
@@ -36,41 +46,72 @@ pub struct CommandSpec {
     pub usage: &'static str,
     /// The arguments' kinds, in order, for completion.
     pub args: &'static [ArgKind],
+    /// Fewest arguments.
+    pub min_args: usize,
+    /// Most arguments.
+    pub max_args: usize,
     /// One line for `help`.
     pub summary: &'static str,
     /// Longer help text.
     pub details: &'static str,
     /// Examples for `help COMMAND`.
     pub examples: &'static [&'static str],
+    /// What it does.
+    pub run: Handler,
 }
 
+impl std::fmt::Debug for CommandSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandSpec")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for CommandSpec {
+    fn eq(&self, other: &CommandSpec) -> bool {
+        self.name == other.name
+    }
+}
+
+const PROTOCOL: ArgKind = ArgKind::Server(protocol::ArgKind::Protocol);
+const FIELD_LIST: ArgKind = ArgKind::Server(protocol::ArgKind::FieldList);
+
 /// Every shell command. Raw server commands start with `!` (see
-/// [`SERVER_COMMANDS`]).
+/// [`ServerCommand`]).
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "protocols",
         aliases: &[],
         usage: "",
         args: &[],
+        min_args: 0,
+        max_args: 0,
         summary: "list the server's protocols, their fields and what is enabled",
         details: "One row per protocol the server offers: its field count, the fields \
                   this session enabled (or -) and how many of its frames arrived.",
         examples: &["protocols"],
+        run: handlers::protocols,
     },
     CommandSpec {
         name: "fields",
         aliases: &[],
         usage: "PROTO",
-        args: &[ArgKind::Protocol],
+        args: &[PROTOCOL],
+        min_args: 1,
+        max_args: 1,
         summary: "list a protocol's fields in order, marking the enabled ones",
         details: "Field names come from the server's CAPABILITY answer.",
         examples: &["fields GPS", "fields client"],
+        run: handlers::fields,
     },
     CommandSpec {
         name: "enable",
         aliases: &[],
         usage: "PROTO f1,f2,...|*",
-        args: &[ArgKind::Protocol, ArgKind::FieldList],
+        args: &[PROTOCOL, FIELD_LIST],
+        min_args: 2,
+        max_args: 2,
         summary: "receive a protocol's frames with the fields listed (* = all)",
         details: "Names are checked against the capability table before anything is \
                   sent. Fields come back in the order asked; enabling a protocol again \
@@ -81,125 +122,84 @@ pub static COMMANDS: &[CommandSpec] = &[
             "enable GPS lat,lon,alt",
             "enable CLIENT *",
         ],
+        run: handlers::enable,
     },
     CommandSpec {
         name: "remove",
         aliases: &["disable"],
         usage: "PROTO",
-        args: &[ArgKind::Protocol],
+        args: &[PROTOCOL],
+        min_args: 1,
+        max_args: 1,
         summary: "stop receiving a protocol",
         details: "Works for the always-on ones too (TIME, for example).",
         examples: &["remove SSID", "remove TIME"],
+        run: handlers::remove,
     },
     CommandSpec {
         name: "status",
         aliases: &[],
         usage: "",
         args: &[],
+        min_args: 0,
+        max_args: 0,
         summary: "server, connection, frame rates and drop counters",
         details: "Server name and address, its start time and clock, how long this \
                   connection has been up, frames per second per protocol, frames \
                   dropped because output fell behind, and commands awaiting a reply.",
         examples: &["status"],
+        run: handlers::status,
     },
     CommandSpec {
         name: "pause",
         aliases: &[],
         usage: "",
         args: &[],
+        min_args: 0,
+        max_args: 0,
         summary: "hold the scrolling frames (they are still counted)",
         details: "Frames that arrive while paused are counted, not shown.",
         examples: &["pause"],
+        run: handlers::pause,
     },
     CommandSpec {
         name: "resume",
         aliases: &[],
         usage: "",
         args: &[],
+        min_args: 0,
+        max_args: 0,
         summary: "show frames again after pause",
         details: "",
         examples: &["resume"],
+        run: handlers::resume,
     },
     CommandSpec {
         name: "help",
         aliases: &["?"],
         usage: "[COMMAND]",
-        args: &[ArgKind::ShellCommand],
+        args: &[ArgKind::Topic],
+        min_args: 0,
+        max_args: 1,
         summary: "list commands, or explain one",
-        details: "Raw server commands are typed with a leading '!': `help !` lists them.",
-        examples: &["help", "help enable", "help !"],
+        details: "Raw server commands are typed with a leading '!': `help !` lists them, \
+                  `help !ENABLE` explains one.",
+        examples: &["help", "help enable", "help !", "help !HOPSOURCE"],
+        run: help,
     },
     CommandSpec {
         name: "quit",
         aliases: &["exit"],
         usage: "",
         args: &[],
+        min_args: 0,
+        max_args: 0,
         summary: "leave the shell (Ctrl-D does too)",
         details: "",
         examples: &["quit"],
+        run: handlers::quit,
     },
 ];
-
-/// A command the legacy server understands, for `!CMD` completion and hints.
-#[derive(Debug)]
-pub struct ServerCommand {
-    /// Command name, upper case.
-    pub name: &'static str,
-    /// Argument syntax.
-    pub usage: &'static str,
-    /// Kinds of the first arguments, for completion.
-    pub args: &'static [ArgKind],
-    /// Asks for confirmation in the interactive shell.
-    pub dangerous: bool,
-}
-
-/// The server's commands (it never lists them; these are the legacy server's).
-pub static SERVER_COMMANDS: &[ServerCommand] = &[
-    sc("CAPABILITY", "PROTO", &[ArgKind::Protocol], false),
-    sc(
-        "ENABLE",
-        "PROTO f1,f2,...|*",
-        &[ArgKind::Protocol, ArgKind::FieldList],
-        false,
-    ),
-    sc("REMOVE", "PROTO", &[ArgKind::Protocol], false),
-    sc("SHUTDOWN", "", &[], true),
-    sc("ADDSOURCE", "iface:name=X,opt=v,...", &[], false),
-    sc("DELSOURCE", "UUID", &[], true),
-    sc("RESTARTSOURCE", "UUID", &[], false),
-    sc(
-        "HOPSOURCE",
-        "UUID LOCK CHAN | UUID HOP RATE | UUID DWELL SECS",
-        &[],
-        false,
-    ),
-    sc("CHANSOURCE", "UUID ch[:weight],...", &[], false),
-    sc("ADDNETTAG", "BSSID PERSIST TAG VALUE...", &[], false),
-    sc("DELNETTAG", "BSSID TAG", &[], false),
-    sc("ADDCLITAG", "BSSID MAC PERSIST TAG VALUE...", &[], false),
-    sc("DELCLITAG", "BSSID MAC TAG", &[], false),
-    sc("ADDTRACKERFILTER", "SPEC", &[], false),
-    sc("ADDNETCLIFILTER", "SPEC", &[], false),
-    sc("ADDSTRINGSFILTER", "SPEC", &[], false),
-    sc("LISTWEPKEYS", "", &[], false),
-    sc("ADDWEPKEY", "BSSID,HEXKEY", &[], false),
-    sc("DELWEPKEY", "BSSID", &[], false),
-    sc("STRINGS", "0|1", &[], false),
-];
-
-const fn sc(
-    name: &'static str,
-    usage: &'static str,
-    args: &'static [ArgKind],
-    dangerous: bool,
-) -> ServerCommand {
-    ServerCommand {
-        name,
-        usage,
-        args,
-        dangerous,
-    }
-}
 
 /// The shell command called `name` (or one of its aliases), any case.
 pub fn find(name: &str) -> Option<&'static CommandSpec> {
@@ -208,15 +208,8 @@ pub fn find(name: &str) -> Option<&'static CommandSpec> {
     })
 }
 
-/// The server command called `name`, any case.
-pub fn find_server(name: &str) -> Option<&'static ServerCommand> {
-    SERVER_COMMANDS
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
-}
-
 /// A shell command, parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// A blank line or a `#` comment.
     Empty,
@@ -226,35 +219,23 @@ pub enum Parsed {
     Raw(Command),
 }
 
-/// Why a command did not succeed; the kind decides batch mode's exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommandFailure {
-    /// Refused before sending (bad name, bad argument): exit 1.
-    Refused(String),
-    /// The server answered ERROR, or did not answer: exit 1.
-    Server(String),
-    /// Not connected, or the connection was lost: exit 2.
-    Connection(String),
-}
-
-impl std::fmt::Display for CommandFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Parsed {
+    /// The server command a parsed line sends, when it is one the shell
+    /// asks to confirm first.
+    pub fn dangerous(&self) -> Option<ServerCommand> {
         match self {
-            CommandFailure::Refused(m)
-            | CommandFailure::Server(m)
-            | CommandFailure::Connection(m) => f.write_str(m),
+            Parsed::Raw(cmd) => cmd.server_command().filter(|c| c.is_dangerous()),
+            _ => None,
         }
     }
 }
 
-impl std::error::Error for CommandFailure {}
-
 /// Parses a line typed by the user.
 ///
 /// # Errors
-/// [`CommandFailure::Refused`] for an unknown command, wrong argument count
-/// or an argument the protocol cannot carry.
-pub fn parse(line: &str) -> Result<Parsed, CommandFailure> {
+/// [`ShellError::Usage`] for an unknown command or a wrong argument count,
+/// [`Error::Refused`] for an argument the protocol cannot carry.
+pub fn parse(line: &str) -> Result<Parsed, ShellError> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(Parsed::Empty);
@@ -262,13 +243,12 @@ pub fn parse(line: &str) -> Result<Parsed, CommandFailure> {
     if let Some(raw) = line.strip_prefix('!') {
         let words = shell_words(raw)?;
         let Some((name, args)) = words.split_first() else {
-            return Err(CommandFailure::Refused(
+            return Err(ShellError::Usage(
                 "a raw command needs a name after '!' (help ! lists them)".into(),
             ));
         };
-        let cmd = Command::new(name, args.to_vec());
-        cmd.validate()
-            .map_err(|e| CommandFailure::Refused(e.to_string()))?;
+        let cmd = Command::raw(name, args.to_vec());
+        cmd.validate().map_err(Error::Refused)?;
         return Ok(Parsed::Raw(cmd));
     }
     let words = shell_words(line)?;
@@ -276,20 +256,16 @@ pub fn parse(line: &str) -> Result<Parsed, CommandFailure> {
         return Ok(Parsed::Empty);
     };
     let spec = find(name).ok_or_else(|| {
-        let names = COMMANDS.iter().map(|c| c.name);
-        let near = crate::protocol::capability::nearest(name, names);
+        let near = nearest(name, COMMANDS.iter().map(|c| c.name));
         let hint = if near.is_empty() {
             String::new()
         } else {
             format!(" (did you mean {}?)", near.join(", "))
         };
-        CommandFailure::Refused(format!("unknown command {name:?}{hint}; try help"))
+        ShellError::Usage(format!("unknown command {name:?}{hint}; try help"))
     })?;
-    let optional = spec.usage.starts_with('[');
-    let max = spec.args.len();
-    let min = if optional { 0 } else { max };
-    if args.len() < min || args.len() > max {
-        return Err(CommandFailure::Refused(format!(
+    if args.len() < spec.min_args || args.len() > spec.max_args {
+        return Err(ShellError::Usage(format!(
             "usage: {} {}",
             spec.name, spec.usage
         )));
@@ -298,7 +274,7 @@ pub fn parse(line: &str) -> Result<Parsed, CommandFailure> {
 }
 
 /// Splits a typed line into words: spaces separate, "double quotes" group.
-fn shell_words(line: &str) -> Result<Vec<String>, CommandFailure> {
+fn shell_words(line: &str) -> Result<Vec<String>, ShellError> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -322,7 +298,7 @@ fn shell_words(line: &str) -> Result<Vec<String>, CommandFailure> {
         }
     }
     if quoted {
-        return Err(CommandFailure::Refused("unterminated \" quote".into()));
+        return Err(ShellError::Usage("unterminated \" quote".into()));
     }
     if in_word {
         words.push(cur);
@@ -330,258 +306,29 @@ fn shell_words(line: &str) -> Result<Vec<String>, CommandFailure> {
     Ok(words)
 }
 
-/// What a front end needs to run commands: the client and shared counters.
-pub struct Session {
-    /// The connection.
-    pub client: Client,
-    /// True while the scrolling output is held.
-    pub paused: Arc<AtomicBool>,
-    /// How long to wait for a command's reply.
-    pub reply_timeout: Duration,
-    /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
-    pub interrupted: Arc<AtomicBool>,
-}
-
-impl Session {
-    /// A session over a connected client.
-    pub fn new(client: Client, reply_timeout: Duration) -> Session {
-        Session {
-            client,
-            paused: Arc::new(AtomicBool::new(false)),
-            reply_timeout,
-            interrupted: Arc::new(AtomicBool::new(false)),
-        }
-    }
-}
-
-/// One row of the `protocols` table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolRow {
-    /// Protocol name.
-    pub protocol: String,
-    /// All its fields, in capability order.
-    pub fields: Vec<String>,
-    /// Fields this session enabled, if any.
-    pub enabled: Option<Vec<String>>,
-    /// Frames seen.
-    pub frames: u64,
-}
-
-/// What `status` reports.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusReport {
-    /// Server name from the greeting.
-    pub server_name: String,
-    /// Address connected to.
-    pub addr: String,
-    /// True while connected.
-    pub connected: bool,
-    /// Server start time, epoch seconds.
-    pub server_start: u64,
-    /// Server clock from TIME, epoch seconds.
-    pub server_time: u64,
-    /// How long this connection has been up.
-    pub uptime: Duration,
-    /// (protocol, frames seen, frames per second).
-    pub rates: Vec<(String, u64, f64)>,
-    /// (protocol, frames dropped).
-    pub dropped: Vec<(String, u64)>,
-    /// Malformed and overlong lines skipped.
-    pub malformed: u64,
-    /// Lines over the length limit skipped.
-    pub overlong: u64,
-    /// Commands awaiting a reply.
-    pub pending: usize,
-    /// Connections made so far (1 + reconnects).
-    pub connections: u64,
-    /// True while output is paused.
-    pub paused: bool,
-}
-
-/// The result of a command, for a front end to render.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Nothing to show.
-    Nothing,
-    /// The `protocols` table.
-    Protocols(Vec<ProtocolRow>),
-    /// The `fields PROTO` table.
-    Fields {
-        /// Protocol name.
-        protocol: String,
-        /// Field names in order.
-        fields: Vec<String>,
-        /// Enabled field list, if any.
-        enabled: Option<Vec<String>>,
-    },
-    /// The server's answer to a command (ACK or ERROR).
-    Reply(Reply),
-    /// The `status` report.
-    Status(StatusReport),
-    /// Help text.
-    Help(String),
-    /// Output paused or resumed.
-    Paused(bool),
-    /// Leave the shell.
-    Quit,
-}
-
 /// Runs one parsed command.
 ///
 /// # Errors
-/// [`CommandFailure`]: refused locally, answered with ERROR (the outcome of
-/// an ERROR is still returned as `Ok(Outcome::Reply)` so front ends can show
-/// it; see [`Outcome::failure`]), no reply, or no connection.
-pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, CommandFailure> {
-    let client = &session.client;
+/// [`ShellError`]: refused locally, answered with ERROR
+/// ([`Error::Server`], which carries the reply), no reply, or no connection.
+pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, ShellError> {
     match parsed {
         Parsed::Empty => Ok(Outcome::Nothing),
-        Parsed::Raw(cmd) => send_and_wait(session, &cmd).map(Outcome::Reply),
-        Parsed::Shell(spec, args) => match spec.name {
-            "protocols" => Ok(Outcome::Protocols(protocol_rows(session))),
-            "fields" => {
-                let table = client.table();
-                let info = table
-                    .protocol(&args[0])
-                    .map_err(|e| CommandFailure::Refused(e.to_string()))?;
-                Ok(Outcome::Fields {
-                    protocol: info.name.clone(),
-                    fields: info.fields.to_vec(),
-                    enabled: enabled_fields(client, &info.name),
-                })
-            }
-            "enable" => {
-                let cmd = client
-                    .check_enable(&args[0], &args[1])
-                    .map_err(|e| CommandFailure::Refused(e.to_string()))?;
-                send_and_wait(session, &cmd).map(Outcome::Reply)
-            }
-            "remove" => {
-                let table = client.table();
-                let info = table
-                    .protocol(&args[0])
-                    .map_err(|e| CommandFailure::Refused(e.to_string()))?;
-                let cmd = Command::new("REMOVE", [info.name.clone()]);
-                send_and_wait(session, &cmd).map(Outcome::Reply)
-            }
-            "status" => Ok(Outcome::Status(status_report(session))),
-            "pause" => {
-                session.paused.store(true, Ordering::Release);
-                Ok(Outcome::Paused(true))
-            }
-            "resume" => {
-                session.paused.store(false, Ordering::Release);
-                Ok(Outcome::Paused(false))
-            }
-            "help" => help_text(args.first().map(String::as_str)).map(Outcome::Help),
-            "quit" => Ok(Outcome::Quit),
-            other => Err(CommandFailure::Refused(format!(
-                "command {other} has no implementation"
-            ))),
-        },
+        Parsed::Raw(cmd) => Ok(Outcome::Reply(session.request(&cmd)?)),
+        Parsed::Shell(spec, args) => (spec.run)(session, &args),
     }
 }
 
-impl Outcome {
-    /// The failure an outcome stands for: an ERROR reply.
-    pub fn failure(&self) -> Option<CommandFailure> {
-        match self {
-            Outcome::Reply(r) => r
-                .result
-                .as_ref()
-                .err()
-                .map(|e| CommandFailure::Server(format!("{}: {e}", r.command))),
-            _ => None,
-        }
-    }
+/// `help [TOPIC]`.
+fn help(_session: &Session, args: &[String]) -> Handled {
+    help_text(args.first().map(String::as_str)).map(Outcome::Help)
 }
 
-fn send_and_wait(session: &Session, cmd: &Command) -> Result<Reply, CommandFailure> {
-    let client = &session.client;
-    if !client.is_connected() {
-        return Err(CommandFailure::Connection(format!(
-            "not connected to {}",
-            client.addr()
-        )));
-    }
-    let pending = client
-        .send(cmd)
-        .map_err(|e| CommandFailure::Connection(format!("{e:#}")))?;
-    match pending.wait_or_cancel(session.reply_timeout, &session.interrupted) {
-        Ok(r) => Ok(r),
-        Err(WaitError::Cancelled { .. }) => Err(CommandFailure::Server(format!(
-            "{}: interrupted; a late reply will be ignored",
-            cmd.text()
-        ))),
-        Err(e @ WaitError::Timeout { .. }) => Err(CommandFailure::Server(format!(
-            "{}: {e} (the server ignores some malformed commands)",
-            cmd.text()
-        ))),
-        Err(e @ WaitError::ConnectionLost) => {
-            Err(CommandFailure::Connection(format!("{}: {e}", cmd.text())))
-        }
-    }
-}
-
-fn enabled_fields(client: &Client, protocol: &str) -> Option<Vec<String>> {
-    client
-        .subscriptions()
-        .into_iter()
-        .find(|(p, _)| p.eq_ignore_ascii_case(protocol))
-        .map(|(_, f)| f.to_vec())
-}
-
-/// The rows of the `protocols` table.
-pub fn protocol_rows(session: &Session) -> Vec<ProtocolRow> {
-    let subs = session.client.subscriptions();
-    let counts = session.client.frame_counts();
-    session
-        .client
-        .table()
-        .iter()
-        .map(|p| ProtocolRow {
-            protocol: p.name.clone(),
-            fields: p.fields.to_vec(),
-            enabled: subs
-                .iter()
-                .find(|(s, _)| s.eq_ignore_ascii_case(&p.name))
-                .map(|(_, f)| f.to_vec()),
-            frames: counts.total(&p.name),
-        })
-        .collect()
-}
-
-/// The `status` report.
-pub fn status_report(session: &Session) -> StatusReport {
-    let client = &session.client;
-    let info = client.server_info();
-    let stats = client.stats();
-    let mut dropped: Vec<(String, u64)> = stats.dropped.into_iter().collect();
-    dropped.sort();
-    let rates = client.frame_rates();
-    StatusReport {
-        server_name: info.name,
-        addr: client.addr().to_string(),
-        connected: client.is_connected(),
-        server_start: info.start_time,
-        server_time: client.server_time(),
-        uptime: client.connected_at().elapsed(),
-        rates,
-        dropped,
-        malformed: stats.malformed,
-        overlong: stats.overlong,
-        pending: client.pending_count(),
-        connections: stats.connections,
-        paused: session.paused.load(Ordering::Acquire),
-    }
-}
-
-/// `help` and `help COMMAND`, from the table.
+/// `help` and `help COMMAND`, from the tables.
 ///
 /// # Errors
-/// [`CommandFailure::Refused`] for an unknown command name.
-pub fn help_text(topic: Option<&str>) -> Result<String, CommandFailure> {
-    use std::fmt::Write as _;
+/// [`ShellError::Usage`] for an unknown command name.
+pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
     let mut s = String::new();
     match topic {
         None => {
@@ -605,24 +352,23 @@ pub fn help_text(topic: Option<&str>) -> Result<String, CommandFailure> {
                 s,
                 "Server commands (type them after '!'; the id is added for you):"
             );
-            for c in SERVER_COMMANDS {
-                let warn = if c.dangerous {
+            for c in ServerCommand::ALL {
+                let warn = if c.is_dangerous() {
                     "  (asks to confirm)"
                 } else {
                     ""
                 };
-                let _ = writeln!(s, "  !{:<18} {}{warn}", c.name, c.usage);
+                let _ = writeln!(s, "  !{:<18} {}{warn}", c.name(), c.usage());
             }
             let _ = write!(s, "Arguments with spaces: wrap them in \"double quotes\".");
         }
         Some(name) => {
-            if let Some(c) = name.strip_prefix('!').and_then(find_server) {
-                let _ = write!(s, "!{} {}", c.name, c.usage);
+            if let Some(c) = name.strip_prefix('!').and_then(ServerCommand::from_name) {
+                let _ = write!(s, "!{} {}", c.name(), c.usage());
                 return Ok(s);
             }
-            let c = find(name).ok_or_else(|| {
-                CommandFailure::Refused(format!("no help for {name:?}; try help"))
-            })?;
+            let c = find(name)
+                .ok_or_else(|| ShellError::Usage(format!("no help for {name:?}; try help")))?;
             let _ = writeln!(s, "{} {}", c.name, c.usage);
             let _ = writeln!(s, "  {}", c.summary);
             if !c.details.is_empty() {
@@ -661,19 +407,23 @@ mod tests {
         assert_eq!(
             parse("!addnettag 00:11 1 note \"hello world\"").unwrap(),
             Parsed::Raw(Command::new(
-                "ADDNETTAG",
+                ServerCommand::AddNetTag,
                 ["00:11", "1", "note", "hello world"]
             ))
         );
         let e = parse("feilds GPS").unwrap_err().to_string();
         assert!(e.contains("unknown command") && e.contains("fields"), "{e}");
-        assert_eq!(
-            parse("enable SSID").unwrap_err(),
-            CommandFailure::Refused("usage: enable PROTO f1,f2,...|*".into())
-        );
+        assert!(matches!(
+            parse("enable SSID"),
+            Err(ShellError::Usage(m)) if m == "usage: enable PROTO f1,f2,...|*"
+        ));
         assert!(parse("help").is_ok() && parse("help enable").is_ok());
         assert!(parse("!").is_err());
         assert!(parse("say \"unterminated").is_err());
+        assert!(matches!(
+            parse("!ENABLE SSID \"a\u{1}b\""),
+            Err(ShellError::Client(Error::Refused(_)))
+        ));
     }
 
     /// Help is built from the table and names every command.
@@ -688,5 +438,32 @@ mod tests {
             .unwrap()
             .contains("enable SSID ssid,mac"));
         assert!(help_text(Some("nope")).is_err());
+    }
+
+    /// Every entry's counts agree with its usage and kinds: the usage names
+    /// `max_args` words, the optional ones in brackets.
+    #[test]
+    fn table_counts_agree() {
+        for c in COMMANDS {
+            let words = c.usage.split_whitespace().count();
+            let optional = c
+                .usage
+                .split_whitespace()
+                .filter(|w| w.starts_with('['))
+                .count();
+            assert_eq!(words, c.max_args, "{}", c.name);
+            assert_eq!(words - optional, c.min_args, "{}", c.name);
+            assert_eq!(c.args.len(), c.max_args, "{}", c.name);
+        }
+    }
+
+    /// Only dangerous server commands ask for confirmation.
+    #[test]
+    fn dangerous_commands() {
+        let p = |l: &str| parse(l).unwrap().dangerous();
+        assert_eq!(p("!shutdown"), Some(ServerCommand::Shutdown));
+        assert_eq!(p("!DELSOURCE abc"), Some(ServerCommand::DelSource));
+        assert_eq!(p("!ENABLE GPS lat"), None);
+        assert_eq!(p("status"), None);
     }
 }

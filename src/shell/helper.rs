@@ -3,7 +3,7 @@
 //!
 //! The logic lives in pure functions of `(line, cursor, &CapabilityTable)`
 //! ([`complete`], [`hint`]) so it is tested without a terminal. Names come
-//! from the one command table ([`COMMANDS`], [`SERVER_COMMANDS`]) and from
+//! from the one command table ([`COMMANDS`], [`ServerCommand`]) and from
 //! the capability table the reader thread keeps; completion never touches
 //! the network.
 
@@ -14,8 +14,8 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::{Hint, Hinter};
 use rustyline::{Context, Helper, Validator};
 
-use super::commands::{self, ArgKind, COMMANDS, SERVER_COMMANDS};
-use crate::protocol::CapabilityTable;
+use super::commands::{self, ArgKind, COMMANDS};
+use crate::protocol::{self, CapabilityTable, ServerCommand};
 
 /// Grey, for hints (SGR 90, "bright black").
 const GREY: &str = "\x1b[90m";
@@ -144,10 +144,15 @@ fn pair(name: &str, more: bool) -> Pair {
 
 /// A typed command word (`fields`, `!ENABLE`) resolved to its argument kinds
 /// and usage, from the one command table.
-fn command_of(word: &str) -> Option<(&'static [ArgKind], &'static str)> {
+fn command_of(word: &str) -> Option<(Vec<ArgKind>, &'static str)> {
     match word.strip_prefix('!') {
-        Some(raw) => commands::find_server(raw).map(|c| (c.args, c.usage)),
-        None => commands::find(word).map(|c| (c.args, c.usage)),
+        Some(raw) => ServerCommand::from_name(raw).map(|c| {
+            (
+                c.args().iter().map(|&k| ArgKind::from(k)).collect(),
+                c.usage(),
+            )
+        }),
+        None => commands::find(word).map(|c| (c.args.to_vec(), c.usage)),
     }
 }
 
@@ -183,8 +188,10 @@ pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<
     };
     let more = index + 1 < kinds.len();
     match kind {
-        ArgKind::Protocol => (start, complete_protocol(word, more, table)),
-        ArgKind::FieldList => {
+        ArgKind::Server(protocol::ArgKind::Protocol) | ArgKind::EnabledProtocol => {
+            (start, complete_protocol(word, more, table))
+        }
+        ArgKind::Server(protocol::ArgKind::FieldList) => {
             let Some(proto) = done.get(index).and_then(|p| table.get(p)) else {
                 return (start, Vec::new());
             };
@@ -213,12 +220,12 @@ pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<
             );
             (start + element_start, out)
         }
-        ArgKind::ShellCommand => {
+        ArgKind::Topic => {
             if let Some(raw) = word.strip_prefix('!') {
-                let c = SERVER_COMMANDS
+                let c = ServerCommand::ALL
                     .iter()
-                    .filter(|c| starts_with_ci(c.name, raw))
-                    .map(|c| pair(c.name, false))
+                    .filter(|c| starts_with_ci(c.name(), raw))
+                    .map(|c| pair(c.name(), false))
                     .collect();
                 (start + 1, c)
             } else {
@@ -230,17 +237,17 @@ pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<
                 (start, c)
             }
         }
-        ArgKind::Text => (start, Vec::new()),
+        ArgKind::Server(_) => (start, Vec::new()),
     }
 }
 
 /// Candidates for the first word: shell commands, or `!` server commands.
 fn complete_command_name(word: &str) -> Vec<Pair> {
     if let Some(raw) = word.strip_prefix('!') {
-        return SERVER_COMMANDS
+        return ServerCommand::ALL
             .iter()
-            .filter(|c| starts_with_ci(c.name, raw))
-            .map(|c| pair(c.name, !c.usage.is_empty()))
+            .filter(|c| starts_with_ci(c.name(), raw))
+            .map(|c| pair(c.name(), !c.usage().is_empty()))
             .collect();
     }
     let names: Vec<Pair> = COMMANDS
@@ -310,14 +317,14 @@ pub fn hint(line: &str, pos: usize) -> Option<ArgHint> {
 fn name_hint(word: &str) -> Option<ArgHint> {
     let (name, usage) = match word.strip_prefix('!') {
         Some(raw) => {
-            let mut it = SERVER_COMMANDS
+            let mut it = ServerCommand::ALL
                 .iter()
-                .filter(|c| starts_with_ci(c.name, raw));
+                .filter(|c| starts_with_ci(c.name(), raw));
             let c = it.next()?;
             if it.next().is_some() {
                 return None;
             }
-            (&c.name[raw.len()..], c.usage)
+            (&c.name()[raw.len()..], c.usage())
         }
         None => {
             let mut it = COMMANDS.iter().filter(|c| starts_with_ci(c.name, word));
@@ -422,7 +429,7 @@ mod tests {
             (12, vec!["lat".to_string(), "lon".to_string()])
         );
         assert_eq!(offered("!HOPSOURCE ").1, Vec::<String>::new());
-        assert_eq!(offered("!").1.len(), SERVER_COMMANDS.len());
+        assert_eq!(offered("!").1.len(), ServerCommand::ALL.len());
     }
 
     /// `help` completes shell command names, and `!` server ones.

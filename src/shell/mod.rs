@@ -1,8 +1,20 @@
 //! The front ends: the interactive shell and batch mode, sharing one
 //! command table.
+//!
+//! - [`commands`]: the one table of shell commands (name, help, arguments,
+//!   handler), parsing and dispatch
+//! - [`handlers`]: what each command does
+//! - [`session`]: the client and the flags a run shares
+//! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
+//! - [`render`]: frames, replies and outcomes as text, JSON and tables
+//! - [`batch`]: `-c`, piped stdin and `--follow`
+//! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 
 pub mod batch;
 pub mod commands;
+pub mod handlers;
 pub mod helper;
+pub mod outcome;
 pub mod render;
 pub mod repl;
+pub mod session;

@@ -10,14 +10,15 @@ use std::time::Duration;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
-use super::commands::{Outcome, ProtocolRow, StatusReport};
-use crate::client::Reply;
+use super::outcome::{Outcome, ProtocolRow, StatusReport};
+use crate::client::{Reply, ReplyKind};
 use crate::protocol::{text, Frame};
 
-/// Output format of batch mode (and the text of the shell).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Output format of batch mode (and the text of the shell); also the values
+/// of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
-    /// Human-readable lines and tables.
+    /// One frame per line, tables for listings.
     #[default]
     Text,
     /// One JSON object per line.
@@ -193,10 +194,12 @@ impl JsonLayout {
 /// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
 pub fn reply_text(reply: &Reply) -> String {
     let ms = latency_ms(reply.latency);
-    match &reply.result {
-        Ok(t) if t == "OK" => format!("ok ({ms})"),
-        Ok(t) => format!("ok: {} ({ms})", text::display(t.as_bytes())),
-        Err(e) => format!("error: {} ({ms})", text::display(e.as_bytes())),
+    let t = text::display(reply.text.as_bytes());
+    match reply.kind {
+        ReplyKind::Ack if reply.text == "OK" => format!("ok ({ms})"),
+        ReplyKind::Ack => format!("ok: {t} ({ms})"),
+        ReplyKind::Error => format!("error: {t} ({ms})"),
+        ReplyKind::Terminate => format!("server is shutting down: {t} ({ms})"),
     }
 }
 
@@ -212,14 +215,15 @@ fn latency_ms(d: Duration) -> String {
 /// A reply as a JSON object.
 pub fn reply_json(reply: &Reply) -> String {
     let mut s = String::new();
-    let (kind, t) = match &reply.result {
-        Ok(t) => ("ack", t),
-        Err(t) => ("error", t),
+    let kind = match reply.kind {
+        ReplyKind::Ack => "ack",
+        ReplyKind::Error => "error",
+        ReplyKind::Terminate => "terminate",
     };
     let _ = write!(s, "{{\"type\":\"{kind}\",\"id\":{},\"command\":", reply.id);
     text::json_string(&mut s, reply.command.as_bytes());
     s.push_str(",\"text\":");
-    text::json_string(&mut s, t.as_bytes());
+    text::json_string(&mut s, reply.text.as_bytes());
     let _ = write!(
         s,
         ",\"latency_ms\":{:.3}}}",
@@ -320,15 +324,20 @@ pub fn status_text(r: &StatusReport) -> String {
         r.addr,
         r.connections
     );
-    let _ = writeln!(
-        s,
-        "clock    server started {}, server time {} (up {})",
-        utc_text(r.server_start),
-        utc_text(r.server_time),
-        duration_text(Duration::from_secs(
-            r.server_time.saturating_sub(r.server_start)
-        ))
-    );
+    let _ = match r.server_time {
+        Some(now) => writeln!(
+            s,
+            "clock    server started {}, server time {} (up {})",
+            utc_text(r.server_start),
+            utc_text(now),
+            duration_text(Duration::from_secs(now.saturating_sub(r.server_start)))
+        ),
+        None => writeln!(
+            s,
+            "clock    server started {}, server time unknown (no TIME yet)",
+            utc_text(r.server_start)
+        ),
+    };
     let _ = writeln!(s, "uptime   {}", duration_text(r.uptime));
     let _ = writeln!(
         s,
@@ -450,7 +459,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 ",\"connected\":{},\"server_start\":{},\"server_time\":{},\"uptime_s\":{:.3},\"pending\":{},\"malformed\":{},\"overlong\":{},\"connections\":{},\"protocols\":[",
                 r.connected,
                 r.server_start,
-                r.server_time,
+                r.server_time.map_or("null".to_string(), |t| t.to_string()),
                 r.uptime.as_secs_f64(),
                 r.pending,
                 r.malformed,

@@ -23,10 +23,12 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
-use super::commands::{self, Outcome, Parsed, Session};
+use super::commands;
 use super::helper::ShellHelper;
+use super::outcome::{Outcome, ShellError};
 use super::render;
-use crate::client::{Client, Event};
+use super::session::Session;
+use crate::client::{Client, Error, Event};
 use crate::protocol::{text, Frame};
 
 /// Most frame lines printed per tick; the rest are counted and reported.
@@ -105,19 +107,14 @@ pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
             .iter()
             .map(|(p, n)| format!("[{n} {} frames dropped]", text::display(p.as_bytes())))
             .collect(),
-        Event::Disconnected { reason } => {
-            vec![format!(
-                "[disconnected: {}]",
-                text::display(reason.as_bytes())
-            )]
-        }
-        Event::Reconnecting { attempt, delay, .. } => vec![format!(
+        Event::Disconnected { reason } => vec![format!("[disconnected: {reason}]")],
+        Event::Reconnecting { attempt, delay } => vec![format!(
             "[reconnecting in {:.1} s (attempt {attempt})]",
             delay.as_secs_f64()
         )],
         Event::ReconnectFailed { attempt, error } => vec![format!(
             "[reconnect attempt {attempt} failed: {}]",
-            text::display(error.as_bytes())
+            text::display(error.to_string().as_bytes())
         )],
         Event::Reconnected { .. } => vec![format!("[reconnected to {addr}]")],
     }
@@ -304,17 +301,6 @@ fn confirm(rl: &mut Editor<ShellHelper, FileHistory>, question: &str) -> bool {
     matches!(answer, Ok(a) if matches!(a.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
-/// The dangerous server command a parsed line sends, if any (from
-/// `SERVER_COMMANDS`).
-fn dangerous(parsed: &Parsed) -> Option<&str> {
-    match parsed {
-        Parsed::Raw(cmd) => commands::find_server(&cmd.name)
-            .filter(|c| c.dangerous)
-            .map(|c| c.name),
-        _ => None,
-    }
-}
-
 /// Runs the interactive shell until `quit` or Ctrl-D; returns the exit status.
 ///
 /// # Errors
@@ -397,7 +383,7 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
                 continue;
             }
         };
-        if let Some(name) = dangerous(&parsed) {
+        if let Some(name) = parsed.dangerous() {
             let question = format!("really send {name} to {}? [y/N] ", client.addr());
             if !confirm(&mut rl, &question) {
                 say("not sent");
@@ -407,10 +393,10 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
         session.interrupted.store(false, Ordering::Release);
         match commands::execute(&session, parsed) {
             Ok(Outcome::Quit) => break,
-            Ok(o @ Outcome::Reply(_)) if o.failure().is_some() => {
-                say(&error_text(&render::outcome_text(&o), color));
-            }
             Ok(o) => say(&render::outcome_text(&o)),
+            Err(ShellError::Client(Error::Server(reply))) => {
+                say(&error_text(&render::reply_text(&reply), color));
+            }
             Err(e) => say(&error_text(&e.to_string(), color)),
         }
     }
@@ -421,6 +407,7 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::DisconnectReason;
     use std::sync::Arc as StdArc;
 
     fn ssid_frame(name: &str) -> Frame {
@@ -511,29 +498,20 @@ mod tests {
         );
         assert_eq!(
             n(Event::Disconnected {
-                reason: "server closed\x1b[2J".into()
+                reason: DisconnectReason::Terminated {
+                    text: "bye\x1b[2J".into()
+                }
             }),
-            ["[disconnected: server closed\\x1b[2J]"]
+            ["[disconnected: server terminated: bye\\x1b[2J]"]
         );
         assert_eq!(
             n(Event::Reconnecting {
                 attempt: 3,
                 delay: Duration::from_secs(2),
-                reason: String::new()
             }),
             ["[reconnecting in 2.0 s (attempt 3)]"]
         );
         assert!(n(Event::Frames(Vec::new())).is_empty());
-    }
-
-    /// Only dangerous server commands ask for confirmation.
-    #[test]
-    fn dangerous_commands() {
-        let p = |l: &str| commands::parse(l).unwrap();
-        assert_eq!(dangerous(&p("!shutdown")), Some("SHUTDOWN"));
-        assert_eq!(dangerous(&p("!DELSOURCE abc")), Some("DELSOURCE"));
-        assert_eq!(dangerous(&p("!ENABLE GPS lat")), None);
-        assert_eq!(dangerous(&p("status")), None);
     }
 
     /// Error lines start with `error:` exactly once.

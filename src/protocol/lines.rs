@@ -1,14 +1,25 @@
-//! Buffered line reading off the socket, with a bound on line length.
+//! Buffered line reading off a socket, with a bound on line length: the one
+//! line splitter of the client (server lines) and the simulator (client
+//! lines).
 //!
 //! The reader keeps one fixed buffer: lines are handed out as slices into it
 //! (no copy until a frame is built), a half line waits in the buffer for the
 //! rest of its bytes, and a line longer than the limit is skipped to its
-//! newline and reported, so no server can make the buffer grow.
+//! newline and reported ([`Overlong::Skip`], the client's way), or ends the
+//! stream with an error ([`Overlong::Fail`], the server's way); either way
+//! no peer can make the buffer grow.
 
 use std::io::{self, Read};
 
-/// Default longest line accepted (the server's own client-line limit).
-pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+/// What to do with a line longer than the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlong {
+    /// Skip it to its newline and report it as [`Line::Overlong`].
+    Skip,
+    /// Fail with [`io::ErrorKind::InvalidData`] as soon as the unfinished
+    /// line passes the limit (a server resets such a connection).
+    Fail,
+}
 
 /// Free space below which the buffer is compacted before a read.
 const MIN_READ: usize = 32 * 1024;
@@ -34,11 +45,18 @@ pub struct LineReader<R> {
     /// Bytes from `start` already searched for `\n` in vain: a line that
     /// arrives a byte at a time is searched once, not once per read.
     scanned: usize,
+    overlong: Overlong,
 }
 
 impl<R: Read> LineReader<R> {
-    /// A reader that accepts lines up to `max_line` bytes.
+    /// A reader that accepts lines up to `max_line` bytes and skips longer
+    /// ones ([`Overlong::Skip`]).
     pub fn new(inner: R, max_line: usize) -> LineReader<R> {
+        LineReader::with_overlong(inner, max_line, Overlong::Skip)
+    }
+
+    /// A reader that treats lines over `max_line` bytes as `overlong` says.
+    pub fn with_overlong(inner: R, max_line: usize, overlong: Overlong) -> LineReader<R> {
         let max_line = max_line.max(16);
         // Room for a whole line plus a large read, so reads stay big.
         let cap = max_line + 64 * 1024;
@@ -50,12 +68,19 @@ impl<R: Read> LineReader<R> {
             max_line,
             skipping: None,
             scanned: 0,
+            overlong,
         }
     }
 
     /// The underlying stream.
     pub fn get_ref(&self) -> &R {
         &self.inner
+    }
+
+    /// The bytes of the unfinished line buffered so far (empty while an
+    /// overlong line is skipped).
+    pub fn partial(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
     }
 
     /// True when bytes of an unfinished line are buffered.
@@ -69,12 +94,19 @@ impl<R: Read> LineReader<R> {
     ///
     /// # Errors
     /// The stream's errors (including timeouts, which leave the reader
-    /// usable), and `UnexpectedEof` when the stream ends in the middle of a
-    /// line: the peer went away mid-frame.
+    /// usable), `UnexpectedEof` when the stream ends in the middle of a
+    /// line (the peer went away mid-frame), and with [`Overlong::Fail`]
+    /// `InvalidData` for a line over the limit.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
         loop {
             if let Some(found) = self.scan_buffered() {
                 return Ok(Some(self.take(found)));
+            }
+            if self.overlong == Overlong::Fail && self.skipping.is_some() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("line longer than {} bytes", self.max_line),
+                ));
             }
             // Keep reads large: a half line near the end of the buffer would
             // otherwise leave room for only a few bytes per read() call.
@@ -98,7 +130,8 @@ impl<R: Read> LineReader<R> {
 
     /// The next line that is already buffered, without reading; `None` when
     /// a read is needed. Lets the caller drain a whole read before doing
-    /// per-batch work.
+    /// per-batch work. (With [`Overlong::Fail`], the failure comes from the
+    /// next [`LineReader::next_line`].)
     pub fn next_buffered(&mut self) -> Option<Line<'_>> {
         let found = self.scan_buffered()?;
         Some(self.take(found))
@@ -245,6 +278,18 @@ mod tests {
             let got = collect(&data, chunk, 100).unwrap();
             assert_eq!(got, vec![Err(200_000), Ok(b"*OK: 1 ".to_vec())], "{chunk}");
         }
+    }
+
+    /// A server-side reader fails on an overlong line instead of skipping it,
+    /// after handing out the complete lines before it.
+    #[test]
+    fn overlong_line_fails_when_asked() {
+        let mut data = b"*A: 1 \n".to_vec();
+        data.extend(vec![b'x'; 300]);
+        let mut r = LineReader::with_overlong(Chunked(&data, 64), 100, Overlong::Fail);
+        assert_eq!(r.next_line().unwrap(), Some(Line::Complete(b"*A: 1 ")));
+        let e = r.next_line().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
     }
 
     /// End of stream mid-line is an error, a clean end is `None`.

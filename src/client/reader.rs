@@ -1,0 +1,421 @@
+//! The reader loop: lines off the socket, parsed and named, in batches into
+//! the event channel; replies matched to their commands.
+//!
+//! The reader owns the socket's read half. It names each frame's fields from
+//! the subscription table, matches `*ACK`/`*ERROR` (and the `*TERMINATE`
+//! that answers SHUTDOWN) to the command that caused them, and sends frames
+//! in batches (one channel operation per socket read). When the channel is
+//! full it drops frames and counts them rather than block; they are then not
+//! even parsed. Replies travel on their own channels and are never dropped.
+
+use std::collections::HashMap;
+use std::net::TcpStream;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crossbeam_channel::Sender;
+
+use super::error::{DisconnectReason, Error};
+use super::event::{Event, Reply, ReplyKind};
+use super::handshake::{is_timeout, parse_time, parse_u64};
+use super::state::{lock, Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
+use crate::protocol::frame::{header_end, parse_capability};
+use crate::protocol::lines::{Line, LineReader};
+use crate::protocol::{Answer, Frame};
+
+/// Field names per protocol as the reader sees them: the capability table's
+/// full lists, overridden by this client's subscriptions. Refreshed only when
+/// `names_gen` moves, so naming a frame takes no lock.
+#[derive(Default)]
+struct NameCache {
+    gen: u64,
+    map: HashMap<String, Arc<[String]>>,
+    /// The last protocol looked up and its names: frames come in runs.
+    last: Option<(String, Option<Arc<[String]>>)>,
+}
+
+impl NameCache {
+    /// The names for `proto`, from the one-entry cache when it is the same
+    /// protocol as the last frame's.
+    fn lookup(&mut self, proto: &str) -> Option<Arc<[String]>> {
+        match &self.last {
+            Some((p, names)) if p == proto => names.clone(),
+            _ => {
+                let names = self.map.get(proto).cloned();
+                self.last = Some((proto.to_string(), names.clone()));
+                names
+            }
+        }
+    }
+
+    fn refresh(&mut self, shared: &Shared) {
+        let gen = shared.names_gen.load(Ordering::Acquire);
+        if gen == self.gen {
+            return;
+        }
+        self.gen = gen;
+        self.last = None;
+        self.map.clear();
+        for p in lock(&shared.table).iter() {
+            self.map
+                .insert(p.name.to_ascii_uppercase(), p.fields.clone());
+        }
+        for (k, v) in lock(&shared.subs).iter() {
+            self.map.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// What the reader carries from one line to the next.
+#[derive(Default)]
+struct ReadState {
+    names: NameCache,
+    /// Frames parsed and not yet sent.
+    batch: Vec<Frame>,
+    /// Line bytes in `batch`.
+    batch_bytes: usize,
+    /// Drops not yet reported on the channel.
+    unreported: HashMap<String, u64>,
+    /// Frames dropped unparsed during this read.
+    tally: DropTally,
+    /// The text of a TERMINATE, once one came.
+    terminating: Option<String>,
+}
+
+/// What a line asks of the reader once the frames before it are out.
+enum Reaction {
+    /// Nothing.
+    None,
+    /// Deliver this ACK or ERROR.
+    Reply(Frame),
+    /// The server is terminating: answer the commands waiting for that.
+    Terminate(Frame),
+}
+
+impl ReadState {
+    /// Handles one line (tallied unparsed when the channel is full); true
+    /// when the batch should be sent before the next line.
+    fn handle(&mut self, shared: &Shared, tx: &Sender<Event>, line: Line<'_>) -> bool {
+        let dropping = tx.is_full().then_some(&mut self.tally);
+        let before = self.batch.len();
+        let reaction = handle_line(
+            shared,
+            line,
+            &mut self.names,
+            &mut self.batch,
+            &mut self.terminating,
+            dropping,
+        );
+        if self.batch.len() > before {
+            self.batch_bytes += self.batch.last().map_or(0, |f| f.raw().len());
+        }
+        // The frames before a reply are counted and sent before the caller
+        // waiting for it wakes up.
+        match reaction {
+            Reaction::None => false,
+            Reaction::Reply(frame) => {
+                self.flush(shared, tx);
+                deliver_reply(shared, &frame);
+                true
+            }
+            Reaction::Terminate(frame) => {
+                self.flush(shared, tx);
+                deliver_terminate(shared, &frame);
+                true
+            }
+        }
+    }
+
+    /// True while the batch may take more lines.
+    fn has_room(&self) -> bool {
+        self.batch.len() < MAX_BATCH_FRAMES && self.batch_bytes < MAX_BATCH_BYTES
+    }
+
+    /// Counts this read's frames, records the tallied drops and sends the
+    /// batch.
+    fn flush(&mut self, shared: &Shared, tx: &Sender<Event>) {
+        if !self.batch.is_empty() || !self.tally.counts.is_empty() {
+            let now = shared.started.elapsed().as_secs();
+            let mut counts = lock(&shared.counts);
+            counts.add_frames(&self.batch, now);
+            for (header, n) in &self.tally.counts {
+                counts.add(&String::from_utf8_lossy(header), *n, now);
+            }
+        }
+        self.tally.commit(shared, &mut self.unreported);
+        report_drops(tx, &mut self.unreported);
+        self.batch_bytes = 0;
+        if self.batch.is_empty() {
+            return;
+        }
+        // Never block: when the channel is full the frames are dropped and
+        // counted like the unparsed ones (reported once there is room).
+        if let Err(e) = tx.try_send(Event::Frames(std::mem::take(&mut self.batch))) {
+            if let Event::Frames(frames) = e.into_inner() {
+                for f in &frames {
+                    self.tally.add(f.protocol_bytes());
+                }
+                self.tally.commit(shared, &mut self.unreported);
+            }
+        }
+    }
+}
+
+/// Reads lines until the connection ends; returns why it ended.
+pub fn read_loop(
+    shared: &Shared,
+    reader: &mut LineReader<TcpStream>,
+    tx: &Sender<Event>,
+) -> DisconnectReason {
+    let mut state = ReadState::default();
+    loop {
+        // Block for one line, then take every line already buffered: one
+        // batch (one channel operation) per read.
+        let mut flush_now = match reader.next_line() {
+            Ok(Some(line)) => state.handle(shared, tx, line),
+            Ok(None) => {
+                state.flush(shared, tx);
+                return ended(shared, state.terminating, DisconnectReason::Closed);
+            }
+            // The watchdog counts on TIME every second: without it, silence
+            // is normal and the connection is not declared dead.
+            Err(e) if is_timeout(&e) && lock(&shared.removed).contains("TIME") => {
+                state.flush(shared, tx);
+                continue;
+            }
+            Err(e) if is_timeout(&e) => {
+                state.flush(shared, tx);
+                return DisconnectReason::Silent {
+                    after: shared.options.silence_timeout.unwrap_or_default(),
+                };
+            }
+            Err(e) => {
+                state.flush(shared, tx);
+                return ended(shared, state.terminating, DisconnectReason::from_io(&e));
+            }
+        };
+        while !flush_now && state.has_room() {
+            match reader.next_buffered() {
+                Some(line) => flush_now = state.handle(shared, tx, line),
+                None => break,
+            }
+        }
+        state.flush(shared, tx);
+    }
+}
+
+/// Why the connection ended, in order of precedence: this client closed
+/// it, or dropped it after a failed write; the server said TERMINATE; else
+/// what the socket said (`seen`).
+fn ended(shared: &Shared, terminating: Option<String>, seen: DisconnectReason) -> DisconnectReason {
+    if shared.is_closing() {
+        return DisconnectReason::ByClient;
+    }
+    if let Some(reason) = lock(&shared.drop_reason).take() {
+        return reason;
+    }
+    match terminating {
+        Some(text) => DisconnectReason::Terminated { text },
+        None => seen,
+    }
+}
+
+/// Handles one line: a frame goes into the batch (or the tally); an ACK,
+/// ERROR or TERMINATE is returned for the caller to act on once the batch
+/// is out.
+fn handle_line(
+    shared: &Shared,
+    line: Line<'_>,
+    names: &mut NameCache,
+    batch: &mut Vec<Frame>,
+    terminating: &mut Option<String>,
+    dropping: Option<&mut DropTally>,
+) -> Reaction {
+    let line = match line {
+        Line::Complete(l) => l,
+        Line::Overlong(_) => {
+            lock(&shared.stats).overlong += 1;
+            return Reaction::None;
+        }
+    };
+    // The consumer is behind and this frame would be dropped anyway: count
+    // it by its header without parsing it (the reader's CPU then goes to
+    // the consumer). Replies and the protocols the client itself reads
+    // are always handled.
+    if let Some(tally) = dropping {
+        if let Some(header) = quick_header(line) {
+            if !CONTROL.iter().any(|c| c.as_bytes() == header) {
+                tally.add(header);
+                return Reaction::None;
+            }
+        }
+    }
+    let frame = match Frame::parse(line) {
+        Ok(f) => f,
+        Err(_) => {
+            lock(&shared.stats).malformed += 1;
+            return Reaction::None;
+        }
+    };
+    // One atomic load: a subscription changed since the last line?
+    names.refresh(shared);
+    let proto = frame.protocol();
+    let mut reaction = Reaction::None;
+    match proto {
+        "ACK" | "ERROR" => return Reaction::Reply(frame),
+        "TIME" => {
+            if let Some(t) = parse_time(&frame) {
+                shared.server_time.store(t, Ordering::Relaxed);
+            }
+        }
+        "TERMINATE" => {
+            *terminating =
+                Some(String::from_utf8_lossy(frame.field(0).unwrap_or(b"")).into_owned());
+            reaction = Reaction::Terminate(frame.clone());
+        }
+        "CAPABILITY" => {
+            if let Some((p, fields)) = parse_capability(frame.field(0).unwrap_or(b"")) {
+                lock(&shared.table).insert(&p, fields);
+                shared.bump_names();
+            }
+            attach_data(shared, &frame);
+        }
+        _ => {}
+    }
+    let named = names.lookup(proto);
+    batch.push(frame.with_names(named));
+    reaction
+}
+
+/// A data line that answers a pending command (the `*CAPABILITY` line of a
+/// CAPABILITY) is kept with that command's reply, for the oldest such
+/// command: the server answers in order.
+fn attach_data(shared: &Shared, frame: &Frame) {
+    let proto = frame.protocol();
+    let mut pending = lock(&shared.pending);
+    let oldest = pending
+        .iter_mut()
+        .filter(|(_, p)| p.kind.and_then(|k| k.data_protocol()) == Some(proto))
+        .min_by_key(|(id, _)| **id);
+    if let Some((_, p)) = oldest {
+        p.data.push(frame.clone());
+    }
+}
+
+/// Protocols the reader acts on itself; never dropped unparsed.
+const CONTROL: [&str; 7] = [
+    "ACK",
+    "ERROR",
+    "TIME",
+    "TERMINATE",
+    "CAPABILITY",
+    "KISMET",
+    "PROTOCOLS",
+];
+
+/// The header of a `*HEADER: ...` line, when it looks like one.
+fn quick_header(line: &[u8]) -> Option<&[u8]> {
+    header_end(line).ok().map(|colon| &line[1..colon])
+}
+
+/// Frames dropped unparsed during one read, per protocol; added to the
+/// counters under one lock when the read is done.
+#[derive(Default)]
+struct DropTally {
+    counts: Vec<(Vec<u8>, u64)>,
+}
+
+impl DropTally {
+    fn add(&mut self, header: &[u8]) {
+        match self.counts.iter_mut().find(|(h, _)| h == header) {
+            Some((_, n)) => *n += 1,
+            None => self.counts.push((header.to_vec(), 1)),
+        }
+    }
+
+    fn commit(&mut self, shared: &Shared, unreported: &mut HashMap<String, u64>) {
+        if self.counts.is_empty() {
+            return;
+        }
+        let mut stats = lock(&shared.stats);
+        for (header, n) in self.counts.drain(..) {
+            let proto = String::from_utf8_lossy(&header).into_owned();
+            *stats.dropped.entry(proto.clone()).or_insert(0) += n;
+            *unreported.entry(proto).or_insert(0) += n;
+        }
+    }
+}
+
+/// Matches an ACK/ERROR to its pending command and hands it over.
+fn deliver_reply(shared: &Shared, frame: &Frame) {
+    let Some(id) = frame.field(0).and_then(parse_u64) else {
+        lock(&shared.stats).malformed += 1;
+        return;
+    };
+    let Some(p) = lock(&shared.pending).remove(&id) else {
+        lock(&shared.stats).unmatched_replies += 1;
+        return;
+    };
+    let kind = if frame.protocol() == "ACK" {
+        ReplyKind::Ack
+    } else {
+        shared.restore(p.revert);
+        ReplyKind::Error
+    };
+    let reply = Reply {
+        id,
+        command: p.command,
+        kind,
+        text: String::from_utf8_lossy(frame.field(1).unwrap_or(b"")).into_owned(),
+        latency: p.sent.elapsed(),
+        raw: frame.raw().to_vec(),
+        data: p.data,
+    };
+    let result = match kind {
+        ReplyKind::Error => Err(Error::Server(Box::new(reply))),
+        _ => Ok(reply),
+    };
+    let _ = p.tx.try_send(result);
+}
+
+/// A TERMINATE answers every pending command that the server answers that
+/// way (SHUTDOWN): it never gets an ACK.
+fn deliver_terminate(shared: &Shared, frame: &Frame) {
+    let answered: Vec<(u64, super::state::Pending)> = {
+        let mut pending = lock(&shared.pending);
+        let ids: Vec<u64> = pending
+            .iter()
+            .filter(|(_, p)| p.kind.map(|k| k.answer()) == Some(Answer::Terminate))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| pending.remove(&id).map(|p| (id, p)))
+            .collect()
+    };
+    for (id, p) in answered {
+        let reply = Reply {
+            id,
+            command: p.command,
+            kind: ReplyKind::Terminate,
+            text: String::from_utf8_lossy(frame.field(0).unwrap_or(b"")).into_owned(),
+            latency: p.sent.elapsed(),
+            raw: frame.raw().to_vec(),
+            data: p.data,
+        };
+        let _ = p.tx.try_send(Ok(reply));
+    }
+}
+
+/// Sends the drop counts not yet reported as an [`Event::Dropped`], when
+/// the channel has room; they wait for the next try otherwise.
+fn report_drops(tx: &Sender<Event>, unreported: &mut HashMap<String, u64>) {
+    if unreported.is_empty() {
+        return;
+    }
+    let counts: Vec<(String, u64)> = unreported.drain().collect();
+    if let Err(e) = tx.try_send(Event::Dropped { counts }) {
+        if let Event::Dropped { counts } = e.into_inner() {
+            unreported.extend(counts);
+        }
+    }
+}

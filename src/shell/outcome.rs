@@ -1,0 +1,121 @@
+//! What running a shell command gives: data for a front end to render
+//! ([`Outcome`]) or a typed failure ([`ShellError`]).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::client::{Error, Reply};
+
+/// Why a shell command did not succeed.
+#[derive(Debug)]
+pub enum ShellError {
+    /// The line is not a valid shell command (unknown name, wrong number
+    /// of arguments, bad quoting, unknown help topic).
+    Usage(String),
+    /// The library refused or failed it: refused locally, answered with
+    /// ERROR, not answered, or the connection is down.
+    Client(Error),
+}
+
+impl ShellError {
+    /// True when the failure is the connection's (batch exit status 2),
+    /// not the command's (exit status 1).
+    pub fn is_connection(&self) -> bool {
+        match self {
+            ShellError::Usage(_) => false,
+            ShellError::Client(e) => e.is_connection(),
+        }
+    }
+}
+
+impl fmt::Display for ShellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShellError::Usage(m) => f.write_str(m),
+            ShellError::Client(e) => e.fmt(f),
+        }
+    }
+}
+
+// Display delegates to the client's error: no `source()`, or `{:#}`
+// would print it twice.
+impl std::error::Error for ShellError {}
+
+impl From<Error> for ShellError {
+    fn from(e: Error) -> ShellError {
+        ShellError::Client(e)
+    }
+}
+
+/// One row of the `protocols` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolRow {
+    /// Protocol name.
+    pub protocol: String,
+    /// All its fields, in capability order.
+    pub fields: Vec<String>,
+    /// Fields this session enabled, if any.
+    pub enabled: Option<Vec<String>>,
+    /// Frames seen.
+    pub frames: u64,
+}
+
+/// What `status` reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusReport {
+    /// Server name from the greeting.
+    pub server_name: String,
+    /// Address connected to.
+    pub addr: String,
+    /// True while connected.
+    pub connected: bool,
+    /// Server start time, epoch seconds.
+    pub server_start: u64,
+    /// Server clock from TIME, epoch seconds; `None` before the first TIME.
+    pub server_time: Option<u64>,
+    /// How long this connection has been up.
+    pub uptime: Duration,
+    /// (protocol, frames seen, frames per second).
+    pub rates: Vec<(String, u64, f64)>,
+    /// (protocol, frames dropped).
+    pub dropped: Vec<(String, u64)>,
+    /// Malformed lines skipped.
+    pub malformed: u64,
+    /// Lines over the length limit skipped.
+    pub overlong: u64,
+    /// Commands awaiting a reply.
+    pub pending: usize,
+    /// Connections made so far (1 + reconnects).
+    pub connections: u64,
+    /// True while output is paused.
+    pub paused: bool,
+}
+
+/// The result of a command, for a front end to render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Nothing to show.
+    Nothing,
+    /// The `protocols` table.
+    Protocols(Vec<ProtocolRow>),
+    /// The `fields PROTO` table.
+    Fields {
+        /// Protocol name.
+        protocol: String,
+        /// Field names in order.
+        fields: Vec<String>,
+        /// Enabled field list, if any.
+        enabled: Option<Vec<String>>,
+    },
+    /// The server's answer to a command (an ACK, or the TERMINATE that
+    /// answers SHUTDOWN; an ERROR is [`Error::Server`]).
+    Reply(Reply),
+    /// The `status` report.
+    Status(StatusReport),
+    /// Help text.
+    Help(String),
+    /// Output paused or resumed.
+    Paused(bool),
+    /// Leave the shell.
+    Quit,
+}
