@@ -11,9 +11,10 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
 
 use super::counts::FrameCounts;
 use super::error::{DisconnectReason, Error};
-use super::event::{Event, Reply, ServerInfo};
+use super::event::{Event, ServerInfo};
 use super::handshake::establish;
 use super::reconnect::connection_thread;
+use super::reply::Reply;
 use super::state::{lock, write_all_within, Options, Pending, Shared, Stats, WRITE_TIMEOUT};
 use crate::protocol::{CapabilityTable, Command, ServerCommand};
 

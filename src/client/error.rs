@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
-use super::event::Reply;
+use super::reply::Reply;
 use crate::protocol::{text, CommandError, LookupError};
 
 /// Why connecting, or a command, failed.

@@ -6,7 +6,8 @@
 //! - [`reader`]: the read loop: frames in batches, replies matched
 //! - [`reconnect`]: the reader thread's loop, reconnect with backoff
 //! - [`state`]: what the handle and the reader thread share; [`Options`]
-//! - [`event`]: [`Event`], [`Reply`], [`ServerInfo`]
+//! - [`event`]: [`Event`], [`ServerInfo`]
+//! - [`reply`]: [`Reply`], [`ReplyKind`]
 //! - [`error`]: [`Error`], [`HandshakeError`], [`DisconnectReason`]
 //! - [`counts`]: frames per protocol and their rates
 
@@ -17,10 +18,12 @@ pub mod event;
 pub mod handshake;
 pub mod reader;
 pub mod reconnect;
+pub mod reply;
 pub mod state;
 
 pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;
 pub use error::{DisconnectReason, Error, HandshakeError};
-pub use event::{Event, Reply, ReplyKind, ServerInfo};
+pub use event::{Event, ServerInfo};
+pub use reply::{Reply, ReplyKind};
 pub use state::{Options, Stats, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};

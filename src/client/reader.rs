@@ -16,8 +16,9 @@ use std::sync::Arc;
 use crossbeam_channel::Sender;
 
 use super::error::{DisconnectReason, Error};
-use super::event::{Event, Reply, ReplyKind};
+use super::event::Event;
 use super::handshake::{is_timeout, parse_time, parse_u64};
+use super::reply::{Reply, ReplyKind};
 use super::state::{lock, Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::protocol::frame::{header_end, parse_capability};
 use crate::protocol::lines::{Line, LineReader};

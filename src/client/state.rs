@@ -12,7 +12,8 @@ use crossbeam_channel::Sender;
 
 use super::counts::FrameCounts;
 use super::error::{DisconnectReason, Error};
-use super::event::{Reply, ServerInfo};
+use super::event::ServerInfo;
+use super::reply::Reply;
 use crate::protocol::spec::{is_always_on, MAX_LINE};
 use crate::protocol::{CapabilityTable, Command, Frame, ServerCommand};
 
