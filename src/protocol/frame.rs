@@ -443,7 +443,7 @@ mod tests {
         items.iter().map(|s| s.to_vec()).collect()
     }
 
-    /// Every quirk of PROTOCOL.md, as a byte-literal table.
+    /// Every quirk of docs/PROTOCOL.md, as a byte-literal table.
     #[test]
     fn quirk_table() {
         type Case<'a> = (&'a [u8], &'a str, Vec<Vec<u8>>);
