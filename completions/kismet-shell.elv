@@ -30,6 +30,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --demo 'Start the built-in simulated server on a free loopback port and connect to it'
             cand --follow 'After the commands, print frames of the enabled protocols until stopped'
             cand --reconnect 'With --follow: reconnect (and re-enable) when the connection drops'
+            cand --keep-going 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
             cand --no-reconnect 'Interactive shell: do not reconnect when the connection drops'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -79,6 +79,11 @@ pub struct BatchArgs {
     #[arg(long, requires = "follow")]
     pub reconnect: bool,
 
+    /// Run every command even after one fails (exit status 1 if any failed;
+    /// without it, the first failure stops the run).
+    #[arg(long)]
+    pub keep_going: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -124,6 +124,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     let options = BatchOptions {
         format: cli.batch.format,
+        keep_going: cli.batch.keep_going,
         follow: cli.batch.follow,
         count: cli.batch.count,
         timeout: cli

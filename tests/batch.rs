@@ -99,20 +99,48 @@ fn bogus_protocol_refused_locally() {
     server.handle.join().unwrap();
 }
 
-/// A command the server refuses exits 1 with the server's text.
+/// A command the server refuses exits 1 with the server's text, printed
+/// once, on stderr (not also on stdout).
 #[test]
 fn server_error_exits_1() {
     let server = responder(1, Duration::from_millis(50));
     let o = run(&[&server.addr(), "-c", "!NOSUCHCMD", "-c", "protocols"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("NO SUCH COMMAND"), "{}", stderr(&o));
-    assert!(
-        stdout(&o).contains("error: NO SUCH COMMAND"),
+    assert_eq!(
+        stderr(&o),
+        "kismet-shell: NOSUCHCMD: NO SUCH COMMAND\n",
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
+    assert!(!stdout(&o).contains("NO SUCH COMMAND"), "{}", stdout(&o));
     // Processing stopped: no protocols table.
     assert!(!stdout(&o).contains("GPS"));
+    server.handle.join().unwrap();
+}
+
+/// `--keep-going` runs the commands after a failed one; the exit status
+/// still says one failed.
+#[test]
+fn keep_going_runs_the_rest_and_exits_1() {
+    let server = responder(1, Duration::from_millis(50));
+    let o = run(&[
+        &server.addr(),
+        "--keep-going",
+        "-c",
+        "!NOSUCHCMD",
+        "-c",
+        "enable BOGUS x",
+        "-c",
+        "fields GPS",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("NO SUCH COMMAND") && err.contains("\"BOGUS\""),
+        "{err}"
+    );
+    assert!(stdout(&o).contains("GPS: 10 fields"), "{}", stdout(&o));
     server.handle.join().unwrap();
 }
 
@@ -179,7 +207,7 @@ fn follow_into_closed_pipe_exits_0() {
     server.handle.join().unwrap();
 }
 
-/// `--format raw` writes the server's lines byte for byte.
+/// `--format raw` writes the server's lines byte for byte, in wire order.
 #[test]
 fn raw_format() {
     let server = responder(1, Duration::from_millis(10));
@@ -195,14 +223,15 @@ fn raw_format() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = o.stdout;
+    assert!(out.ends_with(b" \n"));
+    // Wire order: the burst the server sent before its ACK comes first.
+    let lines: Vec<&[u8]> = out.split(|&b| b == b'\n').collect();
+    assert_eq!(lines[0], b"*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 ");
     assert!(
-        out.starts_with(b"*ACK: "),
+        lines[1].starts_with(b"*ACK: "),
         "{:?}",
         String::from_utf8_lossy(&out)
     );
-    assert!(out.ends_with(b" \n"));
-    let lines: Vec<&[u8]> = out.split(|&b| b == b'\n').collect();
-    assert_eq!(lines[1], b"*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 ");
     server.handle.join().unwrap();
 }
 
@@ -340,4 +369,175 @@ fn status_counts_frames_in_batch_mode() {
     assert_eq!(row["frames"], 1);
     assert_eq!(row["enabled"], serde_json::json!(["ssid", "mac"]));
     server.handle.join().unwrap();
+}
+
+/// `!CAPABILITY GPS` shows the `*CAPABILITY` line it provoked with its
+/// answer: as a list in text, a `capability` object in JSON, and in wire
+/// order (before the ACK) in raw.
+#[test]
+fn capability_answer_is_shown_with_the_ack() {
+    let fields = "lat,lon,alt,spd,heading,fix,satinfo,hdop,vdop,connected";
+    let o = run(&["--demo", "-c", "!CAPABILITY GPS"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("ok ("), "{out}");
+    assert_eq!(lines[1], format!("CAPABILITY GPS: {fields}"), "{out}");
+
+    let o = run(&["--demo", "-c", "!CAPABILITY GPS", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json_lines(&o);
+    assert_eq!(v.len(), 2, "{}", stdout(&o));
+    assert_eq!(v[0]["type"], "capability");
+    assert_eq!(v[0]["protocol"], "GPS");
+    assert_eq!(v[0]["fields"].as_array().unwrap().len(), 10);
+    assert_eq!(v[1]["type"], "ack");
+    assert_eq!(v[1]["command"], "CAPABILITY GPS");
+
+    let o = run(&["--demo", "-c", "!CAPABILITY GPS", "--format", "raw"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("*CAPABILITY: GPS {fields}"));
+    assert!(lines[1].starts_with("*ACK: "), "{out}");
+}
+
+/// Before the first TIME line the server's clock is unknown: `status` says
+/// so, and JSON has `null`, not 1970.
+#[test]
+fn status_before_any_time_shows_the_clock_unknown() {
+    // The scripted responder never sends TIME.
+    let server = responder(1, Duration::from_millis(50));
+    let o = run(&[
+        &server.addr(),
+        "-c",
+        "status",
+        "-c",
+        "status",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json_lines(&o);
+    assert_eq!(v[0]["type"], "status");
+    assert!(v[0]["server_time"].is_null(), "{}", v[0]);
+    server.handle.join().unwrap();
+    let server = responder(1, Duration::from_millis(50));
+    let o = run(&[&server.addr(), "-c", "status"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("server time unknown"), "{out}");
+    assert!(!out.contains("1970"), "{out}");
+    server.handle.join().unwrap();
+}
+
+/// A child's stdout, line by line, through a channel (every wait bounded).
+struct Lines {
+    rx: std::sync::mpsc::Receiver<String>,
+}
+
+impl Lines {
+    fn of(child: &mut std::process::Child) -> Lines {
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Lines { rx }
+    }
+
+    /// Lines until one that `want` accepts (returned with all before it).
+    fn until(&self, what: &str, want: impl Fn(&str) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(l) => {
+                    let done = want(&l);
+                    seen.push(l);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(e) => panic!("waiting for {what}: {e}; got {seen:?}"),
+            }
+        }
+    }
+}
+
+/// `--follow --reconnect` across a server stopped and started again on the
+/// same port: the gap shows in the stream itself, as `disconnected`,
+/// `reconnecting` and `reconnected` objects in JSON, bracketed notices in
+/// text, and frames follow again after it.
+#[test]
+fn reconnect_gap_shows_in_json_and_text_streams() {
+    use kismet_shell::sim::{Sim, SimConfig};
+    let config = SimConfig {
+        tick: Duration::from_millis(100),
+        ..SimConfig::default()
+    };
+    let mut sim = Sim::start("127.0.0.1:0", config.clone()).unwrap();
+    let addr = sim.local_addr().to_string();
+    for format in ["json", "text"] {
+        let mut child = Command::new(BIN)
+            .args([&addr, "-c", "enable TIME *", "--follow", "--reconnect"])
+            .args(["--format", format, "--timeout", "30"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Lines::of(&mut child);
+        let is_frame = |l: &str| {
+            if format == "json" {
+                l.contains(r#""type":"frame""#)
+            } else {
+                l.starts_with("TIME ")
+            }
+        };
+        lines.until("a first frame", is_frame);
+        sim.shutdown();
+        sim = Sim::start(&addr, config.clone()).unwrap();
+        let gap = lines.until("reconnected", |l| {
+            l.contains(r#""type":"reconnected""#) || l.starts_with("[reconnected to ")
+        });
+        lines.until("a frame after the gap", is_frame);
+        let _ = child.kill();
+        let _ = child.wait();
+        if format == "json" {
+            let kinds: Vec<String> = gap
+                .iter()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                .map(|v| v["type"].as_str().unwrap().to_string())
+                .filter(|t| t != "frame")
+                .collect();
+            assert_eq!(kinds[0], "disconnected", "{gap:?}");
+            assert_eq!(kinds[1], "reconnecting", "{gap:?}");
+            assert_eq!(kinds.last().unwrap(), "reconnected", "{gap:?}");
+            let d: serde_json::Value =
+                serde_json::from_str(gap.iter().find(|l| l.contains("disconnected")).unwrap())
+                    .unwrap();
+            assert_eq!(d["terminated"], true);
+            assert_eq!(d["reason"], "server terminated: Kismet server terminating.");
+        } else {
+            let notices: Vec<&String> = gap.iter().filter(|l| l.starts_with('[')).collect();
+            assert!(
+                notices[0].starts_with("[disconnected: server terminated"),
+                "{gap:?}"
+            );
+            assert!(notices[1].starts_with("[reconnecting in "), "{gap:?}");
+            assert_eq!(
+                notices.last().unwrap().as_str(),
+                format!("[reconnected to {addr}]")
+            );
+        }
+    }
+    sim.shutdown();
 }

@@ -1,9 +1,14 @@
 //! Batch mode: shell commands from `-c` or stdin, output for programs.
 //!
-//! Each command waits for its reply; the first failure stops the run. With
-//! `--follow`, frames of the enabled protocols are then printed until a count,
-//! a time limit, the server closing, or the reader of stdout going away.
-//! Output is written one buffered write per batch of frames.
+//! Each command waits for its reply; the first failure stops the run
+//! (`--keep-going` runs the rest). With `--follow`, frames of the enabled
+//! protocols are then printed until a count, a time limit, the server
+//! closing, or the reader of stdout going away. Output is written one
+//! buffered write per batch of frames.
+//!
+//! Errors go to stderr once, as `kismet-shell: <message>`; stdout carries
+//! only results, frames and (in text and JSON) the connection's notices, so
+//! a consumer sees where a gap in the stream is.
 
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
@@ -14,7 +19,8 @@ use super::commands;
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
 use super::session::Session;
-use crate::client::{Error, Event};
+use crate::client::{Event, ReplyKind};
+use crate::protocol::Frame;
 
 /// Exit status: everything succeeded.
 pub const EXIT_OK: i32 = 0;
@@ -22,6 +28,10 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_COMMAND: i32 = 1;
 /// Exit status: no connection, or it was lost; bad arguments.
 pub const EXIT_CONNECTION: i32 = 2;
+
+/// How long, after SHUTDOWN is answered, the lines that follow are shown
+/// while waiting for the server to close (a real server closes after ~2 s).
+const SHUTDOWN_DRAIN: Duration = Duration::from_secs(10);
 
 /// How a batch run behaves.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +44,8 @@ pub struct BatchOptions {
     pub count: Option<u64>,
     /// Stop following after this long.
     pub timeout: Option<Duration>,
+    /// Run every command even after one fails.
+    pub keep_going: bool,
 }
 
 /// Where batch output goes.
@@ -70,13 +82,15 @@ pub fn run(
     output: Output<'_>,
 ) -> i32 {
     let Output { out, err } = output;
-    let result = run_commands(session, lines, options, out, err).and_then(|quit| {
-        if options.follow && !quit {
-            follow(session, options, out, err)
-        } else {
-            Ok(EXIT_OK)
-        }
-    });
+    let mut printer = Printer::new(options);
+    let result =
+        run_commands(session, lines, options, &mut printer, out, err).and_then(|(code, quit)| {
+            if options.follow && !quit {
+                Ok(code.max(follow(session, options, &mut printer, out, err)?))
+            } else {
+                Ok(code)
+            }
+        });
     let _ = out.flush();
     match result {
         Ok(code) => code,
@@ -85,39 +99,52 @@ pub fn run(
     }
 }
 
-/// Runs each command; true when `quit` was among them.
+/// Runs each command; the exit status so far, and true when `quit` was
+/// among them.
 fn run_commands(
     session: &Session,
     lines: &mut dyn Iterator<Item = io::Result<String>>,
     options: &BatchOptions,
+    printer: &mut Printer,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<bool, Stop> {
+) -> Result<(i32, bool), Stop> {
+    let mut code = EXIT_OK;
     for line in lines {
         let line = line.map_err(|e| {
             let _ = writeln!(err, "kismet-shell: reading commands: {e}");
             Stop::Exit(EXIT_CONNECTION)
         })?;
         let outcome = commands::parse(&line).and_then(|p| commands::execute(session, p));
+        // In raw format the lines that came before a reply (the burst
+        // before an ENABLE's ACK) are written before it: wire order.
+        if options.format == Format::Raw && options.follow {
+            printer.drain_queued(session, out, err)?;
+        }
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
-                // The server's ERROR line is output too.
-                if let ShellError::Client(Error::Server(reply)) = &e {
-                    print_outcome(&Outcome::Reply((**reply).clone()), options.format, out)?;
-                    out.flush()?;
-                }
                 let _ = writeln!(err, "kismet-shell: {e}");
-                return Err(Stop::Exit(exit_code(&e)));
+                code = code.max(exit_code(&e));
+                if options.keep_going {
+                    continue;
+                }
+                return Err(Stop::Exit(code));
             }
         };
         print_outcome(&outcome, options.format, out)?;
         out.flush()?;
-        if outcome == Outcome::Quit {
-            return Ok(true);
+        match &outcome {
+            Outcome::Quit => return Ok((code, true)),
+            // SHUTDOWN was answered: show what the server still sends until
+            // it closes.
+            Outcome::Reply(r) if r.kind == ReplyKind::Terminate => {
+                printer.until_disconnected(session, out, err)?;
+            }
+            _ => {}
         }
     }
-    Ok(false)
+    Ok((code, false))
 }
 
 /// The exit status for a failed command: 2 for the connection's failures,
@@ -138,6 +165,10 @@ fn print_outcome(o: &Outcome, format: Format, out: &mut dyn Write) -> io::Result
             }
         }
         (Format::Raw, Outcome::Reply(r)) => {
+            for f in &r.data {
+                out.write_all(f.raw())?;
+                out.write_all(b"\n")?;
+            }
             out.write_all(&r.raw)?;
             out.write_all(b"\n")?;
         }
@@ -151,16 +182,205 @@ fn print_outcome(o: &Outcome, format: Format, out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
+/// What an event means for the run.
+enum Flow {
+    /// Go on.
+    Continue,
+    /// The connection ended for good.
+    Ended(i32),
+    /// `--count` frames were printed.
+    CountReached,
+}
+
+/// Writes frames and connection notices in the chosen format, counting the
+/// frames printed.
+struct Printer {
+    format: Format,
+    count: Option<u64>,
+    printed: u64,
+    text: String,
+    bytes: Vec<u8>,
+    json: render::FrameJson,
+    /// The exit status the connection's end called for, once it ended.
+    ended: Option<i32>,
+}
+
+impl Printer {
+    fn new(options: &BatchOptions) -> Printer {
+        Printer {
+            format: options.format,
+            count: options.count,
+            printed: 0,
+            text: String::with_capacity(64 * 1024),
+            bytes: Vec::with_capacity(64 * 1024),
+            json: render::FrameJson::new(),
+            ended: None,
+        }
+    }
+
+    fn count_reached(&self) -> bool {
+        self.count.is_some_and(|c| self.printed >= c)
+    }
+
+    /// Prints the frames of the `enabled` protocols, up to the count.
+    fn frames(
+        &mut self,
+        frames: &[Frame],
+        enabled: &[String],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.text.clear();
+        self.bytes.clear();
+        for f in frames {
+            if self.count_reached() {
+                break;
+            }
+            // A handful of names: a linear comparison beats hashing.
+            if !enabled.iter().any(|p| p.as_bytes() == f.protocol_bytes()) {
+                continue;
+            }
+            self.printed += 1;
+            match self.format {
+                Format::Text => {
+                    render::frame_text(&mut self.text, f);
+                    self.text.push('\n');
+                }
+                Format::Json => {
+                    self.json.write(&mut self.bytes, f);
+                    self.bytes.push(b'\n');
+                }
+                Format::Raw => {
+                    self.bytes.extend_from_slice(f.raw());
+                    self.bytes.push(b'\n');
+                }
+            }
+        }
+        out.write_all(self.text.as_bytes())?;
+        out.write_all(&self.bytes)?;
+        out.flush()
+    }
+
+    /// Handles one event: frames printed, notices written (stdout in text
+    /// and JSON, so the gap shows in the stream; stderr in raw, which holds
+    /// only the server's lines), and whether the run goes on.
+    fn event(
+        &mut self,
+        event: Event,
+        session: &Session,
+        enabled: &[String],
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Stop> {
+        let client = &session.client;
+        if let Event::Frames(frames) = &event {
+            self.frames(frames, enabled, out)?;
+            return Ok(if self.count_reached() {
+                Flow::CountReached
+            } else {
+                Flow::Continue
+            });
+        }
+        let ended = match &event {
+            Event::Disconnected { reason } if !client.will_reconnect() => Some(reason),
+            _ => None,
+        };
+        match (self.format, ended) {
+            (Format::Json, _) => {
+                for j in render::event_json(&event, client.addr()) {
+                    writeln!(out, "{j}")?;
+                }
+            }
+            (Format::Text, None) => {
+                for n in render::event_notices(&event, client.addr()) {
+                    writeln!(out, "{n}")?;
+                }
+            }
+            (Format::Raw, None) => {
+                for n in render::event_notices(&event, client.addr()) {
+                    let _ = writeln!(err, "kismet-shell: {n}");
+                }
+            }
+            (_, Some(_)) => {}
+        }
+        out.flush()?;
+        Ok(match ended {
+            // The end: its reason is the error message, once, on stderr;
+            // a server that said TERMINATE ended the run normally.
+            Some(reason) => {
+                let _ = writeln!(err, "kismet-shell: {reason}");
+                let code = if reason.is_terminated() {
+                    EXIT_OK
+                } else {
+                    EXIT_CONNECTION
+                };
+                self.ended = Some(code);
+                Flow::Ended(code)
+            }
+            None => Flow::Continue,
+        })
+    }
+
+    /// Handles the events already queued, without waiting.
+    fn drain_queued(
+        &mut self,
+        session: &Session,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<(), Stop> {
+        let enabled = enabled_protocols(session);
+        while let Ok(event) = session.client.events().try_recv() {
+            if let Flow::Ended(code) = self.event(event, session, &enabled, out, err)? {
+                return Err(Stop::Exit(code));
+            }
+        }
+        Ok(())
+    }
+
+    /// After SHUTDOWN: shows what comes until the connection ends (bounded).
+    fn until_disconnected(
+        &mut self,
+        session: &Session,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<(), Stop> {
+        let enabled = enabled_protocols(session);
+        let deadline = Instant::now() + SHUTDOWN_DRAIN;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let event = match session.client.events().recv_timeout(left) {
+                Ok(e) => e,
+                Err(_) => return Ok(()),
+            };
+            let last = matches!(event, Event::Disconnected { .. });
+            match self.event(event, session, &enabled, out, err)? {
+                Flow::Ended(_) => return Ok(()),
+                _ if last => return Ok(()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The protocols this session enabled, whose frames are printed.
+fn enabled_protocols(session: &Session) -> Vec<String> {
+    session
+        .client
+        .subscriptions()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
 /// Prints frames of the enabled protocols until told to stop.
 fn follow(
     session: &Session,
     options: &BatchOptions,
+    printer: &mut Printer,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Stop> {
     let client = &session.client;
-    // A handful of names: a linear byte comparison beats hashing per frame.
-    let enabled: Vec<String> = client.subscriptions().into_iter().map(|(p, _)| p).collect();
+    let enabled = enabled_protocols(session);
     if enabled.is_empty() {
         let _ = writeln!(
             err,
@@ -168,11 +388,10 @@ fn follow(
         );
         return Err(Stop::Exit(EXIT_COMMAND));
     }
+    if printer.count_reached() {
+        return Ok(EXIT_OK);
+    }
     let deadline = options.timeout.map(|t| Instant::now() + t);
-    let mut printed: u64 = 0;
-    let mut buf = String::with_capacity(64 * 1024);
-    let mut bytes: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut json = render::FrameJson::new();
     loop {
         let wait = match deadline {
             Some(d) => d.saturating_duration_since(Instant::now()),
@@ -183,84 +402,21 @@ fn follow(
             Err(RecvTimeoutError::Timeout) if deadline.is_some() => return Ok(EXIT_OK),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => {
-                let _ = writeln!(err, "kismet-shell: connection lost");
-                return Err(Stop::Exit(EXIT_CONNECTION));
+                // The reader thread is gone: its end was handled already
+                // (after a SHUTDOWN), or it went without a word.
+                return match printer.ended {
+                    Some(code) => Ok(code),
+                    None => {
+                        let _ = writeln!(err, "kismet-shell: connection lost");
+                        Err(Stop::Exit(EXIT_CONNECTION))
+                    }
+                };
             }
         };
-        match event {
-            Event::Frames(frames) => {
-                buf.clear();
-                bytes.clear();
-                for f in &frames {
-                    if options.count.is_some_and(|c| printed >= c) {
-                        break;
-                    }
-                    if !enabled.iter().any(|p| p.as_bytes() == f.protocol_bytes()) {
-                        continue;
-                    }
-                    printed += 1;
-                    match options.format {
-                        Format::Text => {
-                            render::frame_text(&mut buf, f);
-                            buf.push('\n');
-                        }
-                        Format::Json => {
-                            json.write(&mut bytes, f);
-                            bytes.push(b'\n');
-                        }
-                        Format::Raw => {
-                            bytes.extend_from_slice(f.raw());
-                            bytes.push(b'\n');
-                        }
-                    }
-                }
-                out.write_all(buf.as_bytes())?;
-                out.write_all(&bytes)?;
-                out.flush()?;
-                if options.count.is_some_and(|c| printed >= c) {
-                    return Ok(EXIT_OK);
-                }
-            }
-            Event::Dropped { counts } => {
-                for (proto, n) in counts {
-                    match options.format {
-                        Format::Json => {
-                            let mut s = String::from("{\"type\":\"dropped\",\"protocol\":");
-                            crate::protocol::text::json_string(&mut s, proto.as_bytes());
-                            writeln!(out, "{s},\"count\":{n}}}")?;
-                        }
-                        Format::Text => writeln!(out, "[{n} {proto} frames dropped]")?,
-                        Format::Raw => {
-                            let _ = writeln!(err, "kismet-shell: [{n} {proto} frames dropped]");
-                        }
-                    }
-                }
-            }
-            Event::Disconnected { reason } => {
-                let _ = writeln!(err, "kismet-shell: {reason}");
-                if client.will_reconnect() {
-                    continue;
-                }
-                let code = if reason.is_terminated() {
-                    EXIT_OK
-                } else {
-                    EXIT_CONNECTION
-                };
-                return Err(Stop::Exit(code));
-            }
-            Event::Reconnecting { attempt, delay, .. } => {
-                let _ = writeln!(
-                    err,
-                    "kismet-shell: reconnecting in {:.1} s (attempt {attempt})",
-                    delay.as_secs_f64()
-                );
-            }
-            Event::ReconnectFailed { error, .. } => {
-                let _ = writeln!(err, "kismet-shell: reconnect failed: {error}");
-            }
-            Event::Reconnected { .. } => {
-                let _ = writeln!(err, "kismet-shell: reconnected to {}", client.addr());
-            }
+        match printer.event(event, session, &enabled, out, err)? {
+            Flow::Continue => {}
+            Flow::CountReached => return Ok(EXIT_OK),
+            Flow::Ended(code) => return Ok(code),
         }
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
 use super::outcome::{Outcome, ProtocolRow, StatusReport};
-use crate::client::{Reply, ReplyKind};
+use crate::client::{Event, Reply, ReplyKind};
 use crate::protocol::{text, Frame};
 
 /// Output format of batch mode (and the text of the shell); also the values
@@ -191,16 +191,113 @@ impl JsonLayout {
     }
 }
 
+/// A connection event as the line shown in place, e.g. `[disconnected: ...]`;
+/// one line per protocol for drops; nothing for frames.
+pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
+    match event {
+        Event::Frames(_) => Vec::new(),
+        Event::Dropped { counts } => counts
+            .iter()
+            .map(|(p, n)| format!("[{n} {} frames dropped]", text::display(p.as_bytes())))
+            .collect(),
+        Event::Disconnected { reason } => vec![format!("[disconnected: {reason}]")],
+        Event::Reconnecting { attempt, delay } => vec![format!(
+            "[reconnecting in {:.1} s (attempt {attempt})]",
+            delay.as_secs_f64()
+        )],
+        Event::ReconnectFailed { attempt, error } => vec![format!(
+            "[reconnect attempt {attempt} failed: {}]",
+            text::display(error.to_string().as_bytes())
+        )],
+        Event::Reconnected { .. } => vec![format!("[reconnected to {addr}]")],
+    }
+}
+
+/// A connection event as JSON objects (one per line, without newlines);
+/// nothing for frames.
+pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
+    let mut s = String::new();
+    match event {
+        Event::Frames(_) => return Vec::new(),
+        Event::Dropped { counts } => {
+            return counts
+                .iter()
+                .map(|(proto, n)| {
+                    let mut s = String::from("{\"type\":\"dropped\",\"protocol\":");
+                    text::json_string(&mut s, proto.as_bytes());
+                    let _ = write!(s, ",\"count\":{n}}}");
+                    s
+                })
+                .collect()
+        }
+        Event::Disconnected { reason } => {
+            s.push_str("{\"type\":\"disconnected\",\"addr\":");
+            text::json_string(&mut s, addr.as_bytes());
+            s.push_str(",\"reason\":");
+            text::json_string(&mut s, reason.to_string().as_bytes());
+            let _ = write!(s, ",\"terminated\":{}}}", reason.is_terminated());
+        }
+        Event::Reconnecting { attempt, delay } => {
+            let _ = write!(
+                s,
+                "{{\"type\":\"reconnecting\",\"attempt\":{attempt},\"delay_s\":{:.3}}}",
+                delay.as_secs_f64()
+            );
+        }
+        Event::ReconnectFailed { attempt, error } => {
+            let _ = write!(
+                s,
+                "{{\"type\":\"reconnect_failed\",\"attempt\":{attempt},\"error\":"
+            );
+            text::json_string(&mut s, error.to_string().as_bytes());
+            s.push('}');
+        }
+        Event::Reconnected { info } => {
+            s.push_str("{\"type\":\"reconnected\",\"addr\":");
+            text::json_string(&mut s, addr.as_bytes());
+            s.push_str(",\"server\":");
+            text::json_string(&mut s, info.name.as_bytes());
+            s.push('}');
+        }
+    }
+    vec![s]
+}
+
 /// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
+/// The data lines a command provoked (the `*CAPABILITY` answer) follow,
+/// one per line: `CAPABILITY GPS: lat,lon,...`.
 pub fn reply_text(reply: &Reply) -> String {
     let ms = latency_ms(reply.latency);
     let t = text::display(reply.text.as_bytes());
-    match reply.kind {
+    let mut s = match reply.kind {
         ReplyKind::Ack if reply.text == "OK" => format!("ok ({ms})"),
         ReplyKind::Ack => format!("ok: {t} ({ms})"),
         ReplyKind::Error => format!("error: {t} ({ms})"),
         ReplyKind::Terminate => format!("server is shutting down: {t} ({ms})"),
+    };
+    for f in &reply.data {
+        s.push('\n');
+        match capability_of(f) {
+            Some((proto, fields)) => {
+                let _ = write!(
+                    s,
+                    "CAPABILITY {}: {}",
+                    text::display(proto.as_bytes()),
+                    text::display(fields.join(",").as_bytes())
+                );
+            }
+            None => frame_text(&mut s, f),
+        }
     }
+    s
+}
+
+/// A `*CAPABILITY` frame's protocol and fields.
+fn capability_of(frame: &Frame) -> Option<(String, Vec<String>)> {
+    if frame.protocol() != "CAPABILITY" {
+        return None;
+    }
+    crate::protocol::frame::parse_capability(frame.field(0)?)
 }
 
 fn latency_ms(d: Duration) -> String {
@@ -212,9 +309,30 @@ fn latency_ms(d: Duration) -> String {
     }
 }
 
-/// A reply as a JSON object.
+/// A reply as a JSON object (`ack`, `error` or `terminate`).
+///
+/// The data lines it provoked come first, as they came on the wire:
+/// `{"type":"capability","protocol":"GPS","fields":[...]}` for a
+/// `*CAPABILITY` line, a frame object otherwise; one object per line.
 pub fn reply_json(reply: &Reply) -> String {
     let mut s = String::new();
+    for f in &reply.data {
+        match capability_of(f) {
+            Some((proto, fields)) => {
+                s.push_str("{\"type\":\"capability\",\"protocol\":");
+                text::json_string(&mut s, proto.as_bytes());
+                s.push_str(",\"fields\":");
+                json_list(&mut s, &fields);
+                s.push('}');
+            }
+            None => {
+                let mut b = Vec::new();
+                frame_json(&mut b, f);
+                s.push_str(&String::from_utf8_lossy(&b));
+            }
+        }
+        s.push('\n');
+    }
     let kind = match reply.kind {
         ReplyKind::Ack => "ack",
         ReplyKind::Error => "error",
@@ -507,10 +625,39 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::DisconnectReason;
 
     fn named(line: &[u8], names: &[&str]) -> Frame {
         let names: Arc<[String]> = names.iter().map(|s| s.to_string()).collect();
         Frame::parse(line).unwrap().with_names(Some(names))
+    }
+
+    /// Connection events read as bracketed lines, server text neutralised.
+    #[test]
+    fn notices() {
+        let n = |e: Event| event_notices(&e, "10.0.0.5:2501");
+        assert_eq!(
+            n(Event::Dropped {
+                counts: vec![("SSID".into(), 1234), ("CLIENT".into(), 2)]
+            }),
+            ["[1234 SSID frames dropped]", "[2 CLIENT frames dropped]"]
+        );
+        assert_eq!(
+            n(Event::Disconnected {
+                reason: DisconnectReason::Terminated {
+                    text: "bye\x1b[2J".into()
+                }
+            }),
+            ["[disconnected: server terminated: bye\\x1b[2J]"]
+        );
+        assert_eq!(
+            n(Event::Reconnecting {
+                attempt: 3,
+                delay: Duration::from_secs(2),
+            }),
+            ["[reconnecting in 2.0 s (attempt 3)]"]
+        );
+        assert!(n(Event::Frames(Vec::new())).is_empty());
     }
 
     /// Epoch seconds come out as UTC calendar time.

@@ -98,28 +98,6 @@ pub fn banner(client: &Client) -> String {
     )
 }
 
-/// A connection event as the line shown in place, e.g. `[disconnected: ...]`;
-/// one line per protocol for drops; nothing for frames.
-pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
-    match event {
-        Event::Frames(_) => Vec::new(),
-        Event::Dropped { counts } => counts
-            .iter()
-            .map(|(p, n)| format!("[{n} {} frames dropped]", text::display(p.as_bytes())))
-            .collect(),
-        Event::Disconnected { reason } => vec![format!("[disconnected: {reason}]")],
-        Event::Reconnecting { attempt, delay } => vec![format!(
-            "[reconnecting in {:.1} s (attempt {attempt})]",
-            delay.as_secs_f64()
-        )],
-        Event::ReconnectFailed { attempt, error } => vec![format!(
-            "[reconnect attempt {attempt} failed: {}]",
-            text::display(error.to_string().as_bytes())
-        )],
-        Event::Reconnected { .. } => vec![format!("[reconnected to {addr}]")],
-    }
-}
-
 /// What waits to be printed above the prompt: frame lines (at most a limit
 /// of them) and notices, in arrival order.
 #[derive(Debug)]
@@ -210,7 +188,7 @@ fn printer_loop(
                 });
             }
             other => {
-                for line in event_notices(&other, session.client.addr()) {
+                for line in render::event_notices(&other, session.client.addr()) {
                     backlog.add_notice(&line);
                 }
             }
@@ -407,7 +385,6 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::DisconnectReason;
     use std::sync::Arc as StdArc;
 
     fn ssid_frame(name: &str) -> Frame {
@@ -484,34 +461,6 @@ mod tests {
             b.take().unwrap(),
             "\x1b[1;36mSSID\x1b[0m ssid=a mac=00:18:E7:B2:00:02\n"
         );
-    }
-
-    /// Connection events read as bracketed lines, server text neutralised.
-    #[test]
-    fn notices() {
-        let n = |e: Event| event_notices(&e, "10.0.0.5:2501");
-        assert_eq!(
-            n(Event::Dropped {
-                counts: vec![("SSID".into(), 1234), ("CLIENT".into(), 2)]
-            }),
-            ["[1234 SSID frames dropped]", "[2 CLIENT frames dropped]"]
-        );
-        assert_eq!(
-            n(Event::Disconnected {
-                reason: DisconnectReason::Terminated {
-                    text: "bye\x1b[2J".into()
-                }
-            }),
-            ["[disconnected: server terminated: bye\\x1b[2J]"]
-        );
-        assert_eq!(
-            n(Event::Reconnecting {
-                attempt: 3,
-                delay: Duration::from_secs(2),
-            }),
-            ["[reconnecting in 2.0 s (attempt 3)]"]
-        );
-        assert!(n(Event::Frames(Vec::new())).is_empty());
     }
 
     /// Error lines start with `error:` exactly once.
