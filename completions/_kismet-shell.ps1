@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--reconnect', '--reconnect', [CompletionResultType]::ParameterName, 'With --follow: reconnect (and re-enable) when the connection drops')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)')
             [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Interactive shell: do not reconnect when the connection drops')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Interactive shell: print long output instead of showing it through $PAGER')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --reconnect 'With --follow: reconnect (and re-enable) when the connection drops'
             cand --keep-going 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
             cand --no-reconnect 'Interactive shell: do not reconnect when the connection drops'
+            cand --no-pager 'Interactive shell: print long output instead of showing it through $PAGER'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= no-reconnect history= h/help V/version
+    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= no-reconnect no-pager history= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -39,6 +39,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'Af
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l keep-going -d 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-reconnect -d 'Interactive shell: do not reconnect when the connection drops'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-pager -d 'Interactive shell: print long output instead of showing it through $PAGER'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s V -l version -d 'Print version'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "sim" -d 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::protocol::spec::{DEFAULT_ADDR, DEFAULT_PORT};
+use crate::protocol::spec::DEFAULT_ADDR;
 use crate::shell::render::Format;
 
 /// Interactive shell and batch tool for the legacy Kismet server protocol.
@@ -51,6 +51,10 @@ pub struct Cli {
     /// Interactive shell: do not reconnect when the connection drops.
     #[arg(long)]
     pub no_reconnect: bool,
+
+    /// Interactive shell: print long output instead of showing it through $PAGER.
+    #[arg(long)]
+    pub no_pager: bool,
 
     /// History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history].
     #[arg(long, value_name = "FILE")]
@@ -121,23 +125,6 @@ pub enum Sub {
     },
 }
 
-/// HOST or HOST:PORT -> HOST:PORT (default port 2501); IPv6 in brackets.
-pub fn normalize_addr(addr: Option<&str>) -> String {
-    match addr {
-        None => DEFAULT_ADDR.to_string(),
-        Some(a) if a.starts_with('[') => {
-            if a.contains("]:") {
-                a.to_string()
-            } else {
-                format!("{a}:{DEFAULT_PORT}")
-            }
-        }
-        Some(a) if a.matches(':').count() == 1 => a.to_string(),
-        Some(a) if a.contains(':') => format!("[{a}]:{DEFAULT_PORT}"),
-        Some(a) => format!("{a}:{DEFAULT_PORT}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,15 +134,5 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
-    }
-
-    /// Addresses get the default port.
-    #[test]
-    fn addresses() {
-        assert_eq!(normalize_addr(None), "127.0.0.1:2501");
-        assert_eq!(normalize_addr(Some("host")), "host:2501");
-        assert_eq!(normalize_addr(Some("host:1")), "host:1");
-        assert_eq!(normalize_addr(Some("::1")), "[::1]:2501");
-        assert_eq!(normalize_addr(Some("[::1]:9")), "[::1]:9");
     }
 }

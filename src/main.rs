@@ -7,9 +7,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 
-use kismet_shell::cli::{normalize_addr, Cli, Sub};
+use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::client::{Client, Options};
+use kismet_shell::protocol::spec::normalize_addr;
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
+use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::Session;
 use kismet_shell::sim::{self, Sim, SimConfig};
@@ -119,12 +121,16 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             session,
             ReplOptions {
                 history: cli.history.clone().or_else(repl::default_history_path),
+                pager: Pager::from_env(std::env::var("PAGER").ok().as_deref(), cli.no_pager),
             },
         );
     }
     let options = BatchOptions {
         format: cli.batch.format,
         keep_going: cli.batch.keep_going,
+        width: io::stdout()
+            .is_terminal()
+            .then(kismet_shell::shell::render::layout::terminal_width),
         follow: cli.batch.follow,
         count: cli.batch.count,
         timeout: cli

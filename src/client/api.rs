@@ -186,6 +186,56 @@ impl Client {
         v
     }
 
+    /// The options this client was made with.
+    pub fn options(&self) -> &Options {
+        &self.shared.options
+    }
+
+    /// The always-on protocols (TIME, ...) this client removed, sorted.
+    pub fn removed(&self) -> Vec<String> {
+        let mut v: Vec<String> = lock(&self.shared.removed).iter().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// Asks this client's server for what another client had: every
+    /// subscription with the same field list (`*` where it was all of the
+    /// protocol's fields), and the always-on protocols it had removed
+    /// removed again. Used to reconnect by hand, or to carry a session over
+    /// to another server.
+    ///
+    /// Returns the protocols that could not be restored, each with why
+    /// (a protocol or field the server does not have, an ERROR, ...).
+    pub fn replay<'a>(
+        &self,
+        subscriptions: &[(String, Arc<[String]>)],
+        removed: &[String],
+        wait: impl Into<Wait<'a>>,
+    ) -> Vec<(String, Error)> {
+        let wait = wait.into();
+        let mut failed = Vec::new();
+        for (proto, fields) in subscriptions {
+            let all = self
+                .table()
+                .get(proto)
+                .is_some_and(|p| p.fields[..] == fields[..]);
+            let spec = if all {
+                "*".to_string()
+            } else {
+                fields.join(",")
+            };
+            if let Err(e) = self.enable(proto, &spec, wait) {
+                failed.push((proto.clone(), e));
+            }
+        }
+        for proto in removed {
+            if let Err(e) = self.remove(proto, wait) {
+                failed.push((proto.clone(), e));
+            }
+        }
+        failed
+    }
+
     /// The field list this client enabled for `protocol` (any case).
     pub fn subscription(&self, protocol: &str) -> Option<Arc<[String]>> {
         lock(&self.shared.subs)
@@ -330,6 +380,7 @@ impl Client {
     /// Closes the connection; the reader thread ends without reporting it.
     pub fn close(&self) {
         self.shared.closing.store(true, Ordering::Release);
+        self.shared.connected.store(false, Ordering::Release);
         if let Some(w) = lock(&self.shared.writer).take() {
             let _ = w.shutdown(Shutdown::Both);
         }

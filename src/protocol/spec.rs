@@ -80,6 +80,23 @@ pub fn is_always_on(protocol: &str) -> bool {
     ALWAYS_ON.iter().any(|p| p.eq_ignore_ascii_case(protocol))
 }
 
+/// HOST or HOST:PORT -> HOST:PORT (default port 2501); IPv6 in brackets.
+pub fn normalize_addr(addr: Option<&str>) -> String {
+    match addr {
+        None => DEFAULT_ADDR.to_string(),
+        Some(a) if a.starts_with('[') => {
+            if a.contains("]:") {
+                a.to_string()
+            } else {
+                format!("{a}:{DEFAULT_PORT}")
+            }
+        }
+        Some(a) if a.matches(':').count() == 1 => a.to_string(),
+        Some(a) if a.contains(':') => format!("[{a}]:{DEFAULT_PORT}"),
+        Some(a) => format!("{a}:{DEFAULT_PORT}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +110,15 @@ mod tests {
         assert!(is_always_on("time"));
         assert!(!is_always_on("SSID"));
         assert_eq!(DEFAULT_ADDR, format!("127.0.0.1:{DEFAULT_PORT}"));
+    }
+
+    /// Addresses get the default port.
+    #[test]
+    fn addresses() {
+        assert_eq!(normalize_addr(None), "127.0.0.1:2501");
+        assert_eq!(normalize_addr(Some("host")), "host:2501");
+        assert_eq!(normalize_addr(Some("host:1")), "host:1");
+        assert_eq!(normalize_addr(Some("::1")), "[::1]:2501");
+        assert_eq!(normalize_addr(Some("[::1]:9")), "[::1]:9");
     }
 }

@@ -46,6 +46,8 @@ pub struct BatchOptions {
     pub timeout: Option<Duration>,
     /// Run every command even after one fails.
     pub keep_going: bool,
+    /// Width to wrap text and tables to (`None`: no wrapping, for a pipe).
+    pub width: Option<usize>,
 }
 
 /// Where batch output goes.
@@ -132,7 +134,7 @@ fn run_commands(
                 return Err(Stop::Exit(code));
             }
         };
-        print_outcome(&outcome, options.format, out)?;
+        print_outcome(&outcome, options, out)?;
         out.flush()?;
         match &outcome {
             Outcome::Quit => return Ok((code, true)),
@@ -157,8 +159,8 @@ fn exit_code(e: &ShellError) -> i32 {
     }
 }
 
-fn print_outcome(o: &Outcome, format: Format, out: &mut dyn Write) -> io::Result<()> {
-    match (format, o) {
+fn print_outcome(o: &Outcome, options: &BatchOptions, out: &mut dyn Write) -> io::Result<()> {
+    match (options.format, o) {
         (Format::Json, o) => {
             if let Some(j) = render::outcome_json(o) {
                 writeln!(out, "{j}")?;
@@ -173,7 +175,7 @@ fn print_outcome(o: &Outcome, format: Format, out: &mut dyn Write) -> io::Result
             out.write_all(b"\n")?;
         }
         (_, o) => {
-            let t = render::outcome_text(o);
+            let t = render::outcome_text(o, options.width);
             if !t.is_empty() {
                 writeln!(out, "{t}")?;
             }
@@ -271,7 +273,7 @@ impl Printer {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<Flow, Stop> {
-        let client = &session.client;
+        let client = session.client();
         if let Event::Frames(frames) = &event {
             self.frames(frames, enabled, out)?;
             return Ok(if self.count_reached() {
@@ -328,7 +330,7 @@ impl Printer {
         err: &mut dyn Write,
     ) -> Result<(), Stop> {
         let enabled = enabled_protocols(session);
-        while let Ok(event) = session.client.events().try_recv() {
+        while let Ok(event) = session.client().events().try_recv() {
             if let Flow::Ended(code) = self.event(event, session, &enabled, out, err)? {
                 return Err(Stop::Exit(code));
             }
@@ -347,7 +349,7 @@ impl Printer {
         let deadline = Instant::now() + SHUTDOWN_DRAIN;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let event = match session.client.events().recv_timeout(left) {
+            let event = match session.client().events().recv_timeout(left) {
                 Ok(e) => e,
                 Err(_) => return Ok(()),
             };
@@ -364,7 +366,7 @@ impl Printer {
 /// The protocols this session enabled, whose frames are printed.
 fn enabled_protocols(session: &Session) -> Vec<String> {
     session
-        .client
+        .client()
         .subscriptions()
         .into_iter()
         .map(|(p, _)| p)
@@ -379,7 +381,7 @@ fn follow(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Stop> {
-    let client = &session.client;
+    let client = session.client();
     let enabled = enabled_protocols(session);
     if enabled.is_empty() {
         let _ = writeln!(

@@ -76,6 +76,7 @@ impl PartialEq for CommandSpec {
 
 const PROTOCOL: ArgKind = ArgKind::Server(protocol::ArgKind::Protocol);
 const FIELD_LIST: ArgKind = ArgKind::Server(protocol::ArgKind::FieldList);
+const WORD: ArgKind = ArgKind::Server(protocol::ArgKind::Word);
 
 /// Every shell command. Raw server commands start with `!` (see
 /// [`ServerCommand`]).
@@ -128,7 +129,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         name: "remove",
         aliases: &["disable"],
         usage: "PROTO",
-        args: &[PROTOCOL],
+        args: &[ArgKind::EnabledProtocol],
         min_args: 1,
         max_args: 1,
         summary: "stop receiving a protocol",
@@ -170,9 +171,60 @@ pub static COMMANDS: &[CommandSpec] = &[
         min_args: 0,
         max_args: 0,
         summary: "show frames again after pause",
-        details: "",
+        details: "Says how many frames were held back while paused.",
         examples: &["resume"],
         run: handlers::resume,
+    },
+    CommandSpec {
+        name: "connect",
+        aliases: &[],
+        usage: "HOST[:PORT] [--keep]",
+        args: &[WORD, WORD],
+        min_args: 1,
+        max_args: 2,
+        summary: "switch to another server (port 2501 if left out)",
+        details: "Completion and the prompt follow the new server's protocols. The \
+                  protocols enabled here are not enabled there unless --keep is given. \
+                  If the new server cannot be reached, the old connection stays.",
+        examples: &["connect 10.0.0.5", "connect sensor.lan:2501 --keep"],
+        run: handlers::connect,
+    },
+    CommandSpec {
+        name: "reconnect",
+        aliases: &[],
+        usage: "",
+        args: &[],
+        min_args: 0,
+        max_args: 0,
+        summary: "connect to the same server again, with the same protocols enabled",
+        details: "For a server that was restarted, or after disconnect; the shell also \
+                  reconnects by itself unless started with --no-reconnect.",
+        examples: &["reconnect"],
+        run: handlers::reconnect,
+    },
+    CommandSpec {
+        name: "disconnect",
+        aliases: &[],
+        usage: "",
+        args: &[],
+        min_args: 0,
+        max_args: 0,
+        summary: "close the connection (reconnect or connect to go on)",
+        details: "",
+        examples: &["disconnect"],
+        run: handlers::disconnect,
+    },
+    CommandSpec {
+        name: "clear",
+        aliases: &[],
+        usage: "",
+        args: &[],
+        min_args: 0,
+        max_args: 0,
+        summary: "clear the screen (Ctrl-L does too)",
+        details: "",
+        examples: &["clear"],
+        run: handlers::clear,
     },
     CommandSpec {
         name: "help",
@@ -262,15 +314,46 @@ pub fn parse(line: &str) -> Result<Parsed, ShellError> {
         } else {
             format!(" (did you mean {}?)", near.join(", "))
         };
-        ShellError::Usage(format!("unknown command {name:?}{hint}; try help"))
+        ShellError::Usage(format!(
+            "unknown command \"{}\"{hint}; try help",
+            abbreviate(name)
+        ))
     })?;
     if args.len() < spec.min_args || args.len() > spec.max_args {
-        return Err(ShellError::Usage(format!(
-            "usage: {} {}",
-            spec.name, spec.usage
-        )));
+        return Err(ShellError::Usage(argument_count_error(spec, args)));
     }
     Ok(Parsed::Shell(spec, args.to_vec()))
+}
+
+/// Longest piece of a typed word quoted back in an error.
+const QUOTED_WORD: usize = 40;
+
+/// `word`, cut to [`QUOTED_WORD`] characters with `...` when longer, and
+/// safe to print.
+fn abbreviate(word: &str) -> String {
+    let shown: String = word.chars().take(QUOTED_WORD).collect();
+    let more = if shown.len() < word.len() { "..." } else { "" };
+    format!("{}{more}", crate::protocol::text::display(shown.as_bytes()))
+}
+
+/// What is wrong with the number of arguments: the usage, or for a field
+/// list with a space after a comma, that.
+fn argument_count_error(spec: &CommandSpec, args: &[String]) -> String {
+    let list = spec
+        .args
+        .iter()
+        .position(|k| *k == FIELD_LIST)
+        .and_then(|i| args.get(i..))
+        .filter(|rest| rest.len() > 1);
+    if let Some(rest) = list {
+        if rest[0].ends_with(',') || rest[1].starts_with(',') {
+            return format!(
+                "the field list must be one word: no space after a comma (write {})",
+                abbreviate(&rest.concat())
+            );
+        }
+    }
+    format!("usage: {} {}", spec.name, spec.usage)
 }
 
 /// Splits a typed line into words: spaces separate, "double quotes" group.
@@ -364,7 +447,12 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
         }
         Some(name) => {
             if let Some(c) = name.strip_prefix('!').and_then(ServerCommand::from_name) {
-                let _ = write!(s, "!{} {}", c.name(), c.usage());
+                let _ = writeln!(s, "!{} {}", c.name(), c.usage());
+                let _ = writeln!(s, "  {}", c.summary());
+                if c.is_dangerous() {
+                    let _ = writeln!(s, "  The shell asks before sending it.");
+                }
+                let _ = write!(s, "  e.g. !{}", c.example());
                 return Ok(s);
             }
             let c = find(name)
@@ -419,6 +507,14 @@ mod tests {
         ));
         assert!(parse("help").is_ok() && parse("help enable").is_ok());
         assert!(parse("!").is_err());
+        let e = parse("enable SSID ssid, mac").unwrap_err().to_string();
+        assert!(
+            e.contains("no space after a comma") && e.contains("ssid,mac"),
+            "{e}"
+        );
+        let long = "x".repeat(5000);
+        let e = parse(&long).unwrap_err().to_string();
+        assert!(e.len() < 120 && e.contains("xxx..."), "{}", e.len());
         assert!(parse("say \"unterminated").is_err());
         assert!(matches!(
             parse("!ENABLE SSID \"a\u{1}b\""),
@@ -434,6 +530,14 @@ mod tests {
             assert!(h.contains(c.name), "{}", c.name);
         }
         assert!(help_text(Some("!")).unwrap().contains("!HOPSOURCE"));
+        let h = help_text(Some("!hopsource")).unwrap();
+        assert!(
+            h.contains("UUID LOCK CHAN") && h.contains("e.g. !HOPSOURCE "),
+            "{h}"
+        );
+        assert!(help_text(Some("!SHUTDOWN"))
+            .unwrap()
+            .contains("asks before"));
         assert!(help_text(Some("enable"))
             .unwrap()
             .contains("enable SSID ssid,mac"));

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering;
 
 use super::outcome::{Outcome, ProtocolRow, ShellError, StatusReport};
 use super::session::Session;
-use crate::client::Error;
+use crate::client::{Client, Error};
+use crate::protocol::spec::normalize_addr;
 
 /// The result of a handler.
 pub type Handled = Result<Outcome, ShellError>;
@@ -18,7 +19,7 @@ pub fn protocols(session: &Session, _args: &[String]) -> Handled {
 
 /// `fields PROTO`: one protocol's fields in order.
 pub fn fields(session: &Session, args: &[String]) -> Handled {
-    let client = &session.client;
+    let client = session.client();
     let table = client.table();
     let info = table.protocol(&args[0]).map_err(Error::Lookup)?;
     Ok(Outcome::Fields {
@@ -30,13 +31,15 @@ pub fn fields(session: &Session, args: &[String]) -> Handled {
 
 /// `enable PROTO fields`: the client's own enable, checked locally first.
 pub fn enable(session: &Session, args: &[String]) -> Handled {
-    let reply = session.client.enable(&args[0], &args[1], session.wait())?;
+    let reply = session
+        .client()
+        .enable(&args[0], &args[1], session.wait())?;
     Ok(Outcome::Reply(reply))
 }
 
 /// `remove PROTO`: the client's own remove.
 pub fn remove(session: &Session, args: &[String]) -> Handled {
-    let reply = session.client.remove(&args[0], session.wait())?;
+    let reply = session.client().remove(&args[0], session.wait())?;
     Ok(Outcome::Reply(reply))
 }
 
@@ -47,14 +50,95 @@ pub fn status(session: &Session, _args: &[String]) -> Handled {
 
 /// `pause`: hold the scrolling frames.
 pub fn pause(session: &Session, _args: &[String]) -> Handled {
-    session.paused.store(true, Ordering::Release);
-    Ok(Outcome::Paused(true))
+    if !session.paused.swap(true, Ordering::AcqRel) {
+        session.held_back.store(0, Ordering::Release);
+    }
+    Ok(Outcome::Paused)
 }
 
-/// `resume`: show frames again.
+/// `resume`: show frames again, saying how many were held back.
 pub fn resume(session: &Session, _args: &[String]) -> Handled {
     session.paused.store(false, Ordering::Release);
-    Ok(Outcome::Paused(false))
+    Ok(Outcome::Resumed {
+        held_back: session.held_back.swap(0, Ordering::AcqRel),
+    })
+}
+
+/// `connect HOST[:PORT] [--keep]`: switch servers; with `--keep`, the
+/// subscriptions are carried over. The old connection stays if the new
+/// one cannot be made.
+pub fn connect(session: &Session, args: &[String]) -> Handled {
+    let mut addr = None;
+    let mut keep = false;
+    for a in args {
+        match a.as_str() {
+            "--keep" | "-k" => keep = true,
+            _ if addr.is_none() => addr = Some(normalize_addr(Some(a))),
+            _ => {
+                return Err(ShellError::Usage(
+                    "usage: connect HOST[:PORT] [--keep]".into(),
+                ))
+            }
+        }
+    }
+    let Some(addr) = addr else {
+        return Err(ShellError::Usage(
+            "usage: connect HOST[:PORT] [--keep]".into(),
+        ));
+    };
+    let new = Client::connect(&addr, session.options.clone())?;
+    switch_to(session, new, keep)
+}
+
+/// `reconnect`: a new connection to the same server, with the same
+/// subscriptions.
+pub fn reconnect(session: &Session, _args: &[String]) -> Handled {
+    let old = session.client();
+    let new = Client::connect(old.addr(), session.options.clone())?;
+    switch_to(session, new, true)
+}
+
+/// Makes `new` the session's client, carrying the old one's subscriptions
+/// over when `keep`.
+fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
+    let old = session.client();
+    let (mut restored, mut failed) = (Vec::new(), Vec::new());
+    if keep {
+        let subs = old.subscriptions();
+        let errors = new.replay(&subs, &old.removed(), session.wait());
+        for (proto, _) in &subs {
+            if !errors.iter().any(|(p, _)| p == proto) {
+                restored.push(proto.clone());
+            }
+        }
+        failed = errors
+            .into_iter()
+            .map(|(p, e)| (p, e.to_string()))
+            .collect();
+    }
+    let outcome = Outcome::Connected {
+        addr: new.addr().to_string(),
+        server: new.server_info().name,
+        protocols: new.table().len(),
+        restored,
+        failed,
+    };
+    session.replace_client(new);
+    Ok(outcome)
+}
+
+/// `disconnect`: close the connection (no reconnecting).
+pub fn disconnect(session: &Session, _args: &[String]) -> Handled {
+    let client = session.client();
+    client.close();
+    Ok(Outcome::Disconnected {
+        addr: client.addr().to_string(),
+    })
+}
+
+/// `clear`: clear the screen.
+pub fn clear(_session: &Session, _args: &[String]) -> Handled {
+    Ok(Outcome::Clear)
 }
 
 /// `quit`: leave.
@@ -64,10 +148,10 @@ pub fn quit(_session: &Session, _args: &[String]) -> Handled {
 
 /// The rows of the `protocols` table.
 pub fn protocol_rows(session: &Session) -> Vec<ProtocolRow> {
-    let subs = session.client.subscriptions();
-    let counts = session.client.frame_counts();
-    session
-        .client
+    let client = session.client();
+    let subs = client.subscriptions();
+    let counts = client.frame_counts();
+    client
         .table()
         .iter()
         .map(|p| ProtocolRow {
@@ -84,7 +168,7 @@ pub fn protocol_rows(session: &Session) -> Vec<ProtocolRow> {
 
 /// The `status` report.
 pub fn status_report(session: &Session) -> StatusReport {
-    let client = &session.client;
+    let client = session.client();
     let info = client.server_info();
     let stats = client.stats();
     let mut dropped: Vec<(String, u64)> = stats.dropped.into_iter().collect();

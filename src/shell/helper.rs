@@ -22,15 +22,16 @@ const GREY: &str = "\x1b[90m";
 /// Back to normal.
 const RESET: &str = "\x1b[0m";
 
-/// Where the completer gets the current capability table from (a cheap
-/// copy of the one the reader thread keeps, never a network request).
-pub type TableSource = Box<dyn Fn() -> CapabilityTable>;
+/// Where the completer gets the current capability table and the protocols
+/// this session enabled from (cheap copies of what the reader thread keeps,
+/// never a network request).
+pub type NameSource = Box<dyn Fn() -> (CapabilityTable, Vec<String>)>;
 
 /// The shell's rustyline helper: completion and hints from the command
 /// tables and the live capability table.
 #[derive(Helper, Validator)]
 pub struct ShellHelper {
-    table: TableSource,
+    names: NameSource,
     color: bool,
     active: bool,
 }
@@ -38,9 +39,9 @@ pub struct ShellHelper {
 impl ShellHelper {
     /// A helper reading the capability table from `table`; `color` turns on
     /// grey hints.
-    pub fn new(table: TableSource, color: bool) -> ShellHelper {
+    pub fn new(names: NameSource, color: bool) -> ShellHelper {
         ShellHelper {
-            table,
+            names,
             color,
             active: true,
         }
@@ -64,7 +65,8 @@ impl Completer for ShellHelper {
         if !self.active {
             return Ok((pos, Vec::new()));
         }
-        Ok(complete(line, pos, &(self.table)()))
+        let (table, enabled) = (self.names)();
+        Ok(complete(line, pos, &table, &enabled))
     }
 }
 
@@ -156,9 +158,9 @@ fn command_of(word: &str) -> Option<(Vec<ArgKind>, &'static str)> {
     }
 }
 
-/// Tab completion of `line` with the cursor at byte `pos`: where the
-/// replaced text starts and the candidates (canonical names, matched
-/// case-insensitively).
+/// Tab completion of `line` with the cursor at byte `pos`, given the
+/// capability table and the protocols enabled: where the replaced text
+/// starts and the candidates (canonical names, matched case-insensitively).
 ///
 /// Completes shell command names, `!` server command names, protocol names
 /// and the field under the cursor in an `enable PROTO f1,f2` list (fields
@@ -170,10 +172,15 @@ fn command_of(word: &str) -> Option<(Vec<ArgKind>, &'static str)> {
 /// use kismet_shell::shell::helper::complete;
 /// let mut t = CapabilityTable::new();
 /// t.insert("GPS", vec!["lat".into(), "lon".into()]);
-/// let (start, c) = complete("fields g", 8, &t);
+/// let (start, c) = complete("fields g", 8, &t, &[]);
 /// assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
 /// ```
-pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<Pair>) {
+pub fn complete(
+    line: &str,
+    pos: usize,
+    table: &CapabilityTable,
+    enabled: &[String],
+) -> (usize, Vec<Pair>) {
     let (done, start, word) = split_at_cursor(line, pos);
     let Some(first) = done.first() else {
         let skip = usize::from(word.starts_with('!'));
@@ -188,8 +195,16 @@ pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<
     };
     let more = index + 1 < kinds.len();
     match kind {
-        ArgKind::Server(protocol::ArgKind::Protocol) | ArgKind::EnabledProtocol => {
+        ArgKind::Server(protocol::ArgKind::Protocol) => {
             (start, complete_protocol(word, more, table))
+        }
+        ArgKind::EnabledProtocol => {
+            let c = enabled
+                .iter()
+                .filter(|p| starts_with_ci(p, word))
+                .map(|p| pair(p, more))
+                .collect();
+            (start, c)
         }
         ArgKind::Server(protocol::ArgKind::FieldList) => {
             let Some(proto) = done.get(index).and_then(|p| table.get(p)) else {
@@ -241,7 +256,8 @@ pub fn complete(line: &str, pos: usize, table: &CapabilityTable) -> (usize, Vec<
     }
 }
 
-/// Candidates for the first word: shell commands, or `!` server commands.
+/// Candidates for the first word: shell commands and their aliases, or
+/// `!` server commands.
 fn complete_command_name(word: &str) -> Vec<Pair> {
     if let Some(raw) = word.strip_prefix('!') {
         return ServerCommand::ALL
@@ -250,21 +266,22 @@ fn complete_command_name(word: &str) -> Vec<Pair> {
             .map(|c| pair(c.name(), !c.usage().is_empty()))
             .collect();
     }
-    let names: Vec<Pair> = COMMANDS
+    let mut names: Vec<Pair> = COMMANDS
         .iter()
         .filter(|c| starts_with_ci(c.name, word))
         .map(|c| pair(c.name, !c.args.is_empty()))
         .collect();
-    if !names.is_empty() || word.is_empty() {
-        return names;
+    // Aliases too (`disa` -> `disable`), but not in the list of everything.
+    if !word.is_empty() {
+        names.extend(
+            COMMANDS
+                .iter()
+                .flat_map(|c| c.aliases.iter().map(move |a| (a, c)))
+                .filter(|(a, _)| starts_with_ci(a, word))
+                .map(|(a, c)| pair(a, !c.args.is_empty())),
+        );
     }
-    // No name matches: try the aliases (`dis` -> `disable`).
-    COMMANDS
-        .iter()
-        .flat_map(|c| c.aliases.iter().map(move |a| (a, c)))
-        .filter(|(a, _)| starts_with_ci(a, word))
-        .map(|(a, c)| pair(a, !c.args.is_empty()))
-        .collect()
+    names
 }
 
 /// Protocol names from the capability table.
@@ -362,7 +379,7 @@ mod tests {
 
     /// The replacements offered for `line` with the cursor at its end.
     fn offered(line: &str) -> (usize, Vec<String>) {
-        let (start, c) = complete(line, line.len(), &table());
+        let (start, c) = complete(line, line.len(), &table(), &["SSID".to_string()]);
         (start, c.into_iter().map(|p| p.replacement).collect())
     }
 
@@ -375,7 +392,11 @@ mod tests {
         assert_eq!(offered("sta"), (0, vec!["status".to_string()]));
         let (_, all) = offered("");
         assert_eq!(all.len(), COMMANDS.len());
-        assert_eq!(offered("dis"), (0, vec!["disable ".to_string()]));
+        assert_eq!(offered("disa"), (0, vec!["disable ".to_string()]));
+        assert_eq!(
+            offered("dis"),
+            (0, vec!["disconnect".to_string(), "disable ".to_string()])
+        );
         assert_eq!(offered("zz").1, Vec::<String>::new());
     }
 
@@ -385,8 +406,10 @@ mod tests {
         assert_eq!(offered("fields G"), (7, vec!["GPS".to_string()]));
         assert_eq!(offered("fields g"), (7, vec!["GPS".to_string()]));
         assert_eq!(offered("enable ss"), (7, vec!["SSID ".to_string()]));
-        assert_eq!(offered("remove t"), (7, vec!["TIME".to_string()]));
-        assert_eq!(offered("disable c"), (8, vec!["CLIENT".to_string()]));
+        // remove and its alias offer only what is enabled (SSID here).
+        assert_eq!(offered("remove s"), (7, vec!["SSID".to_string()]));
+        assert_eq!(offered("remove t").1, Vec::<String>::new());
+        assert_eq!(offered("disable S"), (8, vec!["SSID".to_string()]));
         assert_eq!(offered("fields GPS ").1, Vec::<String>::new());
     }
 
@@ -406,7 +429,7 @@ mod tests {
         assert_eq!(offered("enable SSID SSID,MAC,t").1, ["type"]);
         // The cursor in the middle of the list: fields after it count as listed.
         let line = "enable SSID ma,ssid";
-        let (start, c) = complete(line, 14, &table());
+        let (start, c) = complete(line, 14, &table(), &[]);
         assert_eq!(start, 12);
         assert_eq!(
             c.iter().map(|p| p.replacement.as_str()).collect::<Vec<_>>(),
@@ -492,7 +515,7 @@ mod tests {
     fn helper_traits() {
         let history = rustyline::history::DefaultHistory::new();
         let ctx = Context::new(&history);
-        let mut h = ShellHelper::new(Box::new(table), false);
+        let mut h = ShellHelper::new(Box::new(|| (table(), Vec::new())), false);
         let (start, c) = h.complete("fields G", 8, &ctx).unwrap();
         assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
         assert_eq!(
@@ -503,7 +526,7 @@ mod tests {
         h.set_active(false);
         assert!(h.complete("fields G", 8, &ctx).unwrap().1.is_empty());
         assert_eq!(h.hint("enable ", 7, &ctx), None);
-        let h = ShellHelper::new(Box::new(table), true);
+        let h = ShellHelper::new(Box::new(|| (table(), Vec::new())), true);
         assert_eq!(h.highlight_hint("x"), "\x1b[90mx\x1b[0m");
     }
 }

@@ -9,12 +9,18 @@
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
+//! - [`console`]: the one printer of the interactive shell
+//! - [`prompt`]: the prompt that follows the connection's state
+//! - [`pager`]: long output through `$PAGER`
 
 pub mod batch;
 pub mod commands;
+pub mod console;
 pub mod handlers;
 pub mod helper;
 pub mod outcome;
+pub mod pager;
+pub mod prompt;
 pub mod render;
 pub mod repl;
 pub mod session;

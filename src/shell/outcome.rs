@@ -114,8 +114,33 @@ pub enum Outcome {
     Status(StatusReport),
     /// Help text.
     Help(String),
-    /// Output paused or resumed.
-    Paused(bool),
+    /// Output paused.
+    Paused,
+    /// Output resumed.
+    Resumed {
+        /// Frames not shown while it was paused.
+        held_back: u64,
+    },
+    /// Connected (`connect`, `reconnect`).
+    Connected {
+        /// The address.
+        addr: String,
+        /// The server's name.
+        server: String,
+        /// How many protocols it offers.
+        protocols: usize,
+        /// Subscriptions carried over: the protocols enabled again.
+        restored: Vec<String>,
+        /// Subscriptions that could not be carried over, with why.
+        failed: Vec<(String, String)>,
+    },
+    /// Disconnected by `disconnect`.
+    Disconnected {
+        /// The address.
+        addr: String,
+    },
+    /// Clear the screen.
+    Clear,
     /// Leave the shell.
     Quit,
 }

@@ -2,16 +2,19 @@
 //! thread that scrolls frames and connection news above the prompt.
 //!
 //! The main thread reads a line, runs it with [`commands::execute`] and
-//! prints the outcome. The printer thread consumes the client's events
-//! (the client counts the frames), and every ~100 ms prints what arrived through
-//! rustyline's `ExternalPrinter` (which redraws the line being typed below
-//! it): frames of the protocols this session enabled, at most
-//! [`LINES_PER_TICK`] of them per tick, then one line saying how many were
-//! not shown. While a command runs, its output goes first and the frames
-//! wait, so a table is never cut by frame lines.
+//! prints the outcome through the [`Console`], which holds frames back while
+//! a command runs and while output is paused. Lines typed or pasted together
+//! all run, in order: rustyline keeps keys read ahead of one line for the
+//! next (its `buffer-redux` feature), and a bracketed paste of several lines
+//! is split into one command per line. The printer thread consumes the
+//! client's events (the client counts the frames) and every ~100 ms prints
+//! what arrived through rustyline's external printer, which redraws the
+//! line being typed below it; the prompt ([`LivePrompt`]) follows the
+//! connection's state at each redraw.
 
+use std::collections::VecDeque;
 use std::ffi::OsStr;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,15 +27,15 @@ use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
 use super::commands;
+use super::console::{Console, Sink};
 use super::helper::ShellHelper;
 use super::outcome::{Outcome, ShellError};
-use super::render;
+use super::pager::Pager;
+use super::prompt::{prompt_text, LivePrompt};
+use super::render::{self, layout};
 use super::session::Session;
 use crate::client::{Client, Error, Event};
-use crate::protocol::{text, Frame};
-
-/// Most frame lines printed per tick; the rest are counted and reported.
-pub const LINES_PER_TICK: usize = 200;
+use crate::protocol::text;
 
 /// How often the printer thread prints what arrived.
 pub const TICK: Duration = Duration::from_millis(100);
@@ -40,18 +43,27 @@ pub const TICK: Duration = Duration::from_millis(100);
 /// Most events taken off the channel in one go before checking the clock.
 const EVENTS_PER_DRAIN: usize = 1024;
 
-/// Bold cyan, for protocol names.
-const CYAN: &str = "\x1b[1;36m";
 /// Bold red, for `error:`.
 const RED: &str = "\x1b[1;31m";
 /// Back to normal.
 const RESET: &str = "\x1b[0m";
 
 /// How the interactive shell behaves.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReplOptions {
     /// History file; `None` for no history (see [`default_history_path`]).
     pub history: Option<PathBuf>,
+    /// How long output is shown.
+    pub pager: Pager,
+}
+
+impl Default for ReplOptions {
+    fn default() -> ReplOptions {
+        ReplOptions {
+            history: None,
+            pager: Pager::none(),
+        }
+    }
 }
 
 /// The default history file: `$XDG_STATE_HOME/kismet-shell/history`, else
@@ -73,15 +85,6 @@ pub fn history_path_from(xdg_state_home: Option<&OsStr>, home: Option<&OsStr>) -
         .map(|h| Path::new(h).join(".local/state/kismet-shell/history"))
 }
 
-/// The prompt: where the shell is connected, or that it is not.
-pub fn prompt_text(addr: &str, connected: bool) -> String {
-    if connected {
-        format!("kismet {addr}> ")
-    } else {
-        "kismet (disconnected)> ".to_string()
-    }
-}
-
 /// True when output may be coloured: stdout is a terminal and `NO_COLOR` is
 /// unset or empty.
 pub fn color_wanted() -> bool {
@@ -91,125 +94,50 @@ pub fn color_wanted() -> bool {
 /// The line shown when the shell starts.
 pub fn banner(client: &Client) -> String {
     format!(
-        "connected to {} at {}: {} protocols; type help, Tab completes",
+        "connected to {} at {}: {}; type help, Tab completes",
         text::display(client.server_info().name.as_bytes()),
         client.addr(),
-        client.table().len()
+        layout::plural(client.table().len() as u64, "protocol")
     )
 }
 
-/// What waits to be printed above the prompt: frame lines (at most a limit
-/// of them) and notices, in arrival order.
-#[derive(Debug)]
-pub struct Backlog {
-    text: String,
-    frames: usize,
-    not_shown: u64,
-    limit: usize,
-    color: bool,
-}
-
-impl Backlog {
-    /// An empty backlog printing at most `limit` frame lines per take.
-    pub fn new(limit: usize, color: bool) -> Backlog {
-        Backlog {
-            text: String::new(),
-            frames: 0,
-            not_shown: 0,
-            limit,
-            color,
-        }
-    }
-
-    /// Adds the frames for which `shown` is true (one line each, up to the
-    /// limit; the others are counted as not shown).
-    pub fn add_frames(&mut self, frames: &[Frame], shown: impl Fn(&str) -> bool) {
-        for f in frames.iter().filter(|f| shown(f.protocol())) {
-            if self.frames >= self.limit {
-                self.not_shown += 1;
-                continue;
-            }
-            self.frames += 1;
-            let start = self.text.len();
-            render::frame_text(&mut self.text, f);
-            if self.color {
-                // The line starts with the protocol name (plain ASCII).
-                let end = start + f.protocol().len();
-                self.text.insert_str(end, RESET);
-                self.text.insert_str(start, CYAN);
-            }
-            self.text.push('\n');
-        }
-    }
-
-    /// Adds a notice line (always kept).
-    pub fn add_notice(&mut self, line: &str) {
-        self.text.push_str(line);
-        self.text.push('\n');
-    }
-
-    /// Everything waiting, ending in a newline and, if frames were left
-    /// out, a line saying how many; `None` when there is nothing.
-    pub fn take(&mut self) -> Option<String> {
-        if self.not_shown > 0 {
-            let n = std::mem::take(&mut self.not_shown);
-            self.add_notice(&format!("[{n} frames not shown: output rate limited]"));
-        }
-        self.frames = 0;
-        (!self.text.is_empty()).then(|| std::mem::take(&mut self.text))
-    }
-}
-
-/// Where the printer thread's text goes; false when it can no longer print.
-type Sink = Box<dyn FnMut(String) -> bool + Send>;
-
-/// Consumes the client's events until the channel closes or `stop` is set.
-fn printer_loop(
-    session: Arc<Session>,
-    mut sink: Sink,
-    held: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-    color: bool,
-) {
-    let events = session.client.events().clone();
-    let mut backlog = Backlog::new(LINES_PER_TICK, color);
+/// Consumes the client's events into the console until `stop` is set,
+/// printing at each tick. It follows the session to a new client after
+/// `connect`, and outlives the end of a connection: a notice of the end
+/// must never be lost.
+fn printer_loop(session: Arc<Session>, console: Arc<Console>, stop: Arc<AtomicBool>) {
     let mut next_tick = Instant::now() + TICK;
-    let mut open = true;
-    while open && !stop.load(Ordering::Acquire) {
+    while !stop.load(Ordering::Acquire) {
+        let client = session.client();
         let wait = next_tick.saturating_duration_since(Instant::now());
-        let mut handle = |event: Event| match event {
-            Event::Frames(frames) => {
-                if session.paused.load(Ordering::Acquire) {
-                    return;
+        let handle = |event: Event| match event {
+            Event::Frames(frames) => console.frames(&session, &frames),
+            e @ Event::Dropped { .. } => {
+                for line in render::event_notices(&e, client.addr()) {
+                    console.drop_notice(&session, &line);
                 }
-                let subs = session.client.subscriptions();
-                backlog.add_frames(&frames, |p| {
-                    subs.iter().any(|(s, _)| s.eq_ignore_ascii_case(p))
-                });
             }
             other => {
-                for line in render::event_notices(&other, session.client.addr()) {
-                    backlog.add_notice(&line);
+                for line in render::event_notices(&other, client.addr()) {
+                    console.notice(&line);
                 }
             }
         };
-        match events.recv_timeout(wait) {
+        match client.events().recv_timeout(wait) {
             Ok(event) => {
                 handle(event);
-                for event in events.try_iter().take(EVENTS_PER_DRAIN) {
+                for event in client.events().try_iter().take(EVENTS_PER_DRAIN) {
                     handle(event);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => open = false,
+            // This connection is over (its end already reported); wait for
+            // `connect` or `reconnect` to bring another.
+            Err(RecvTimeoutError::Disconnected) => thread::sleep(wait),
         }
-        if Instant::now() >= next_tick || !open {
-            if !held.load(Ordering::Acquire) || !open {
-                if let Some(text) = backlog.take() {
-                    if stop.load(Ordering::Acquire) || !sink(text) {
-                        return;
-                    }
-                }
+        if Instant::now() >= next_tick {
+            if !console.tick(&session) {
+                return;
             }
             next_tick = Instant::now() + TICK;
         }
@@ -218,22 +146,11 @@ fn printer_loop(
 
 /// Writes straight to stdout, for terminals rustyline cannot drive.
 fn stdout_sink(text: String) -> bool {
+    use std::io::Write;
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .is_ok()
-}
-
-/// Prints a command's output (one write, so frames cannot cut into it).
-fn say(text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    let mut out = io::stdout().lock();
-    let _ = out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush());
 }
 
 /// `error: ...`, in red when colouring.
@@ -279,6 +196,86 @@ fn confirm(rl: &mut Editor<ShellHelper, FileHistory>, question: &str) -> bool {
     matches!(answer, Ok(a) if matches!(a.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
+/// The interactive shell's state between lines.
+struct Repl {
+    session: Arc<Session>,
+    console: Arc<Console>,
+    rl: Editor<ShellHelper, FileHistory>,
+    options: ReplOptions,
+    color: bool,
+    history_warned: bool,
+}
+
+impl Repl {
+    /// Adds a line to the history (and its file).
+    fn remember(&mut self, line: &str) {
+        if line.trim().is_empty() {
+            return;
+        }
+        let _ = self.rl.add_history_entry(line);
+        if let Some(path) = &self.options.history {
+            if let Err(e) = self.rl.append_history(path) {
+                if !self.history_warned {
+                    eprintln!(
+                        "kismet-shell: warning: saving history {}: {e}",
+                        path.display()
+                    );
+                    self.history_warned = true;
+                }
+            }
+        }
+    }
+
+    /// Runs one line; false when the shell should end.
+    fn run_line(&mut self, line: &str) -> bool {
+        let width = Some(layout::terminal_width());
+        let parsed = match commands::parse(line) {
+            Ok(p) => p,
+            Err(e) => {
+                self.console
+                    .end_command(&self.session, &error_text(&e.to_string(), self.color));
+                return true;
+            }
+        };
+        if let Some(command) = parsed.dangerous() {
+            let question = format!(
+                "really send {command} to {}? [y/N] ",
+                self.session.client().addr()
+            );
+            if !confirm(&mut self.rl, &question) {
+                self.console.end_command(&self.session, "not sent");
+                return true;
+            }
+        }
+        self.session.interrupted.store(false, Ordering::Release);
+        let output = match commands::execute(&self.session, parsed) {
+            Ok(Outcome::Quit) => {
+                self.console.end_command(&self.session, "");
+                return false;
+            }
+            Ok(Outcome::Clear) => {
+                let _ = self.rl.clear_screen();
+                String::new()
+            }
+            Ok(o) => render::outcome_text(&o, width),
+            Err(ShellError::Client(Error::Server(reply))) => {
+                error_text(&render::reply_text(&reply), self.color)
+            }
+            Err(e) => error_text(&e.to_string(), self.color),
+        };
+        // A table taller than the screen goes through the pager (frames
+        // wait meanwhile); what fits is printed.
+        if self.options.pager.wants(&output, layout::terminal_height())
+            && self.options.pager.show(&output)
+        {
+            self.console.end_command(&self.session, "");
+        } else {
+            self.console.end_command(&self.session, &output);
+        }
+        true
+    }
+}
+
 /// Runs the interactive shell until `quit` or Ctrl-D; returns the exit status.
 ///
 /// # Errors
@@ -294,26 +291,30 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
         .completion_type(CompletionType::List)
         .build();
     let mut rl: Editor<ShellHelper, FileHistory> = Editor::with_config(config)?;
-    let table_session = session.clone();
+    let names = session.clone();
     rl.set_helper(Some(ShellHelper::new(
-        Box::new(move || table_session.client.table()),
+        Box::new(move || {
+            let client = names.client();
+            let enabled = client.subscriptions().into_iter().map(|(p, _)| p).collect();
+            (client.table(), enabled)
+        }),
         color,
     )));
     if let Some(path) = &options.history {
         load_history(&mut rl, path);
     }
 
-    let held = Arc::new(AtomicBool::new(true));
     let stop = Arc::new(AtomicBool::new(false));
     let sink: Sink = match rl.create_external_printer() {
         Ok(mut printer) => Box::new(move |text| printer.print(text).is_ok()),
         Err(_) => Box::new(stdout_sink),
     };
+    let console = Arc::new(Console::new(sink, color));
     {
-        let (session, held, stop) = (session.clone(), held.clone(), stop.clone());
+        let (session, console, stop) = (session.clone(), console.clone(), stop.clone());
         thread::Builder::new()
             .name("kismet-printer".into())
-            .spawn(move || printer_loop(session, sink, held, stop, color))?;
+            .spawn(move || printer_loop(session, console, stop))?;
     }
 
     // Ctrl-C while a command waits for its reply (the terminal is not in
@@ -323,77 +324,67 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
     if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
         eprintln!("kismet-shell: warning: Ctrl-C will end the shell while a command waits: {e}");
     }
-    say(&banner(&session.client));
-    let mut history_warned = false;
-    loop {
-        let client = &session.client;
-        let prompt = prompt_text(client.addr(), client.is_connected());
-        held.store(false, Ordering::Release);
-        let read = rl.readline(&prompt);
-        held.store(true, Ordering::Release);
-        let line = match read {
-            Ok(line) => line,
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => break,
-            Err(e) => {
-                stop.store(true, Ordering::Release);
-                return Err(anyhow::Error::new(e).context("reading the command line"));
+    let mut repl = Repl {
+        session: session.clone(),
+        console: console.clone(),
+        rl,
+        options,
+        color,
+        history_warned: false,
+    };
+    console.begin_command();
+    console.end_command(
+        &session,
+        &layout::wrap(&banner(&session.client()), layout::terminal_width()),
+    );
+    // The lines of a paste after the first, run one after the other.
+    let mut queued: VecDeque<String> = VecDeque::new();
+    let result = loop {
+        let line = match queued.pop_front() {
+            Some(line) => {
+                // Shown as if typed, so each output follows its command.
+                let client = session.client();
+                console.say(&format!(
+                    "{}{line}",
+                    prompt_text(client.addr(), client.is_connected())
+                ));
+                line
             }
-        };
-        if !line.trim().is_empty() {
-            let _ = rl.add_history_entry(line.as_str());
-            if let Some(path) = &options.history {
-                if let Err(e) = rl.append_history(path) {
-                    if !history_warned {
-                        eprintln!(
-                            "kismet-shell: warning: saving history {}: {e}",
-                            path.display()
-                        );
-                        history_warned = true;
+            None => {
+                let read = repl.rl.readline(&LivePrompt::new(session.clone()));
+                console.begin_command();
+                match read {
+                    Ok(text) => {
+                        // A bracketed paste of several lines: one command each.
+                        let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
+                        let first = lines.next().unwrap_or_default().to_string();
+                        queued.extend(lines.filter(|l| !l.trim().is_empty()).map(String::from));
+                        first
                     }
+                    Err(ReadlineError::Interrupted) => {
+                        console.end_command(&session, "");
+                        continue;
+                    }
+                    Err(ReadlineError::Eof) => break Ok(0),
+                    Err(e) => break Err(anyhow::Error::new(e).context("reading the command line")),
                 }
             }
-        }
-        let parsed = match commands::parse(&line) {
-            Ok(p) => p,
-            Err(e) => {
-                say(&error_text(&e.to_string(), color));
-                continue;
-            }
         };
-        if let Some(name) = parsed.dangerous() {
-            let question = format!("really send {name} to {}? [y/N] ", client.addr());
-            if !confirm(&mut rl, &question) {
-                say("not sent");
-                continue;
-            }
+        repl.remember(&line);
+        if !repl.run_line(&line) {
+            break Ok(0);
         }
-        session.interrupted.store(false, Ordering::Release);
-        match commands::execute(&session, parsed) {
-            Ok(Outcome::Quit) => break,
-            Ok(o) => say(&render::outcome_text(&o)),
-            Err(ShellError::Client(Error::Server(reply))) => {
-                say(&error_text(&render::reply_text(&reply), color));
-            }
-            Err(e) => say(&error_text(&e.to_string(), color)),
+        if !queued.is_empty() {
+            console.begin_command();
         }
-    }
+    };
     stop.store(true, Ordering::Release);
-    Ok(0)
+    result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc as StdArc;
-
-    fn ssid_frame(name: &str) -> Frame {
-        let names: StdArc<[String]> = ["ssid", "mac"].map(String::from).into();
-        let line = format!("*SSID: \x01{name}\x01 00:18:E7:B2:00:02 ");
-        Frame::parse(line.as_bytes())
-            .unwrap()
-            .with_names(Some(names))
-    }
 
     /// The history file follows XDG_STATE_HOME, then HOME.
     #[test]
@@ -409,57 +400,6 @@ mod tests {
         assert_eq!(
             history_path_from(Some(OsStr::new("")), Some(OsStr::new(""))),
             None
-        );
-    }
-
-    /// The prompt says where the shell is connected, or that it is not.
-    #[test]
-    fn prompts() {
-        assert_eq!(
-            prompt_text("127.0.0.1:2501", true),
-            "kismet 127.0.0.1:2501> "
-        );
-        assert_eq!(
-            prompt_text("127.0.0.1:2501", false),
-            "kismet (disconnected)> "
-        );
-    }
-
-    /// Only frames of shown protocols are kept, one line each; past the
-    /// limit they are counted and reported once.
-    #[test]
-    fn backlog_limits_and_reports() {
-        let mut b = Backlog::new(2, false);
-        let frames: Vec<Frame> = (0..5).map(|i| ssid_frame(&format!("net {i}"))).collect();
-        b.add_frames(&frames, |p| p == "SSID");
-        b.add_notice("[disconnected: x]");
-        let text = b.take().unwrap();
-        assert_eq!(
-            text,
-            "SSID ssid=\"net 0\" mac=00:18:E7:B2:00:02\n\
-             SSID ssid=\"net 1\" mac=00:18:E7:B2:00:02\n\
-             [disconnected: x]\n\
-             [3 frames not shown: output rate limited]\n"
-        );
-        assert_eq!(b.take(), None);
-        b.add_frames(&frames, |p| p == "TIME");
-        assert_eq!(b.take(), None);
-        b.add_frames(&frames[..1], |_| true);
-        assert_eq!(
-            b.take().unwrap().lines().count(),
-            1,
-            "the limit is per take"
-        );
-    }
-
-    /// With colour, the protocol name is bold cyan and the rest untouched.
-    #[test]
-    fn backlog_colours_protocol_names() {
-        let mut b = Backlog::new(10, true);
-        b.add_frames(&[ssid_frame("a")], |_| true);
-        assert_eq!(
-            b.take().unwrap(),
-            "\x1b[1;36mSSID\x1b[0m ssid=a mac=00:18:E7:B2:00:02\n"
         );
     }
 

@@ -1,19 +1,22 @@
-//! What the front ends share while running commands: the client and the
-//! session's settings and flags.
+//! What the front ends share while running commands: the client (which
+//! `connect` and `reconnect` replace) and the session's flags.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use crate::client::{Client, Error, Reply, Wait};
+use crate::client::{Client, Error, Options, Reply, Wait};
 use crate::protocol::Command;
 
 /// A connected client and the state of one shell or batch run.
 pub struct Session {
-    /// The connection.
-    pub client: Client,
+    client: RwLock<Arc<Client>>,
+    /// How connections are made (`connect` and `reconnect` use it too).
+    pub options: Options,
     /// True while the scrolling output is held.
     pub paused: Arc<AtomicBool>,
+    /// Frames not shown because output was paused, since the last `pause`.
+    pub held_back: Arc<AtomicU64>,
     /// How long to wait for a command's reply.
     pub reply_timeout: Duration,
     /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
@@ -24,11 +27,30 @@ impl Session {
     /// A session over a connected client.
     pub fn new(client: Client, reply_timeout: Duration) -> Session {
         Session {
-            client,
+            options: client.options().clone(),
+            client: RwLock::new(Arc::new(client)),
             paused: Arc::new(AtomicBool::new(false)),
+            held_back: Arc::new(AtomicU64::new(0)),
             reply_timeout,
             interrupted: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The current client (cheap: a shared handle).
+    pub fn client(&self) -> Arc<Client> {
+        self.client
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Puts `client` in place of the current one, which is closed.
+    pub fn replace_client(&self, client: Client) {
+        let old = std::mem::replace(
+            &mut *self.client.write().unwrap_or_else(|p| p.into_inner()),
+            Arc::new(client),
+        );
+        old.close();
     }
 
     /// The wait for a reply: the reply timeout, cut short by Ctrl-C.
@@ -41,7 +63,7 @@ impl Session {
     /// # Errors
     /// As [`Client::request`].
     pub fn request(&self, command: &Command) -> Result<Reply, Error> {
-        self.client.request(command, self.wait())
+        self.client().request(command, self.wait())
     }
 
     /// True while output is paused.

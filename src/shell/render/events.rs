@@ -1,0 +1,121 @@
+//! Connection events (drops, disconnects, reconnects) as notice lines and
+//! JSON objects.
+
+use std::fmt::Write as _;
+
+use crate::client::Event;
+use crate::protocol::text;
+
+/// A connection event as the line shown in place, e.g. `[disconnected: ...]`;
+/// one line per protocol for drops; nothing for frames.
+pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
+    match event {
+        Event::Frames(_) => Vec::new(),
+        Event::Dropped { counts } => counts
+            .iter()
+            .map(|(p, n)| {
+                let proto = text::display(p.as_bytes());
+                if *n == 1 {
+                    format!("[1 {proto} frame dropped]")
+                } else {
+                    format!("[{n} {proto} frames dropped]")
+                }
+            })
+            .collect(),
+        Event::Disconnected { reason } => vec![format!("[disconnected: {reason}]")],
+        Event::Reconnecting { attempt, delay } => vec![format!(
+            "[reconnecting in {:.1} s (attempt {attempt})]",
+            delay.as_secs_f64()
+        )],
+        Event::ReconnectFailed { attempt, error } => vec![format!(
+            "[reconnect attempt {attempt} failed: {}]",
+            text::display(error.to_string().as_bytes())
+        )],
+        Event::Reconnected { .. } => vec![format!("[reconnected to {addr}]")],
+    }
+}
+
+/// A connection event as JSON objects (one per line, without newlines);
+/// nothing for frames.
+pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
+    let mut s = String::new();
+    match event {
+        Event::Frames(_) => return Vec::new(),
+        Event::Dropped { counts } => {
+            return counts
+                .iter()
+                .map(|(proto, n)| {
+                    let mut s = String::from("{\"type\":\"dropped\",\"protocol\":");
+                    text::json_string(&mut s, proto.as_bytes());
+                    let _ = write!(s, ",\"count\":{n}}}");
+                    s
+                })
+                .collect()
+        }
+        Event::Disconnected { reason } => {
+            s.push_str("{\"type\":\"disconnected\",\"addr\":");
+            text::json_string(&mut s, addr.as_bytes());
+            s.push_str(",\"reason\":");
+            text::json_string(&mut s, reason.to_string().as_bytes());
+            let _ = write!(s, ",\"terminated\":{}}}", reason.is_terminated());
+        }
+        Event::Reconnecting { attempt, delay } => {
+            let _ = write!(
+                s,
+                "{{\"type\":\"reconnecting\",\"attempt\":{attempt},\"delay_s\":{:.3}}}",
+                delay.as_secs_f64()
+            );
+        }
+        Event::ReconnectFailed { attempt, error } => {
+            let _ = write!(
+                s,
+                "{{\"type\":\"reconnect_failed\",\"attempt\":{attempt},\"error\":"
+            );
+            text::json_string(&mut s, error.to_string().as_bytes());
+            s.push('}');
+        }
+        Event::Reconnected { info } => {
+            s.push_str("{\"type\":\"reconnected\",\"addr\":");
+            text::json_string(&mut s, addr.as_bytes());
+            s.push_str(",\"server\":");
+            text::json_string(&mut s, info.name.as_bytes());
+            s.push('}');
+        }
+    }
+    vec![s]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::DisconnectReason;
+    use std::time::Duration;
+
+    /// Connection events read as bracketed lines, server text neutralised.
+    #[test]
+    fn notices() {
+        let n = |e: Event| event_notices(&e, "10.0.0.5:2501");
+        assert_eq!(
+            n(Event::Dropped {
+                counts: vec![("SSID".into(), 1234), ("CLIENT".into(), 1)]
+            }),
+            ["[1234 SSID frames dropped]", "[1 CLIENT frame dropped]"]
+        );
+        assert_eq!(
+            n(Event::Disconnected {
+                reason: DisconnectReason::Terminated {
+                    text: "bye\x1b[2J".into()
+                }
+            }),
+            ["[disconnected: server terminated: bye\\x1b[2J]"]
+        );
+        assert_eq!(
+            n(Event::Reconnecting {
+                attempt: 3,
+                delay: Duration::from_secs(2),
+            }),
+            ["[reconnecting in 2.0 s (attempt 3)]"]
+        );
+        assert!(n(Event::Frames(Vec::new())).is_empty());
+    }
+}

@@ -1,0 +1,214 @@
+//! One frame as a text line or a JSON object: the hot path of the
+//! scrolling output and of `--format json`.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::protocol::{text, Frame};
+
+/// True for fields that hold an SSID (octal escapes decoded for display).
+fn is_ssid_field(protocol: &str, name: &str) -> bool {
+    name == "ssid" && (protocol == "SSID" || protocol == "PACKET")
+}
+
+/// Whether a bare value can be shown without quotes.
+fn needs_quotes(s: &str) -> bool {
+    s.is_empty() || s.contains([' ', '"', '='])
+}
+
+/// One frame as a text line: `SSID ssid="Coffee Shop" mac=00:18:E7:B2:00:02`.
+pub fn frame_text(out: &mut String, frame: &Frame) {
+    let proto = frame.protocol();
+    out.push_str(proto);
+    let mut value = String::new();
+    for (name, raw) in frame.named_fields() {
+        value.clear();
+        if is_ssid_field(proto, &name) {
+            text::display_into(&mut value, &text::ssid_bytes(raw));
+        } else {
+            text::display_into(&mut value, raw);
+        }
+        let _ = write!(out, " {name}=");
+        if needs_quotes(&value) {
+            out.push('"');
+            out.push_str(&value.replace('"', "\\\""));
+            out.push('"');
+        } else {
+            out.push_str(&value);
+        }
+    }
+}
+
+/// One frame as a JSON object (no newline), appended as bytes: the hot path
+/// of `--format json`, so it writes straight into the output buffer.
+pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
+    let proto = frame.protocol();
+    out.extend_from_slice(b"{\"type\":\"frame\",\"protocol\":");
+    text::json_bytes(out, proto.as_bytes());
+    out.extend_from_slice(b",\"fields\":{");
+    for (i, (name, raw)) in frame.named_fields().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        text::json_bytes(out, name.as_bytes());
+        out.push(b':');
+        if is_ssid_field(proto, &name) {
+            text::json_bytes(out, &text::ssid_bytes(raw));
+        } else {
+            text::json_bytes(out, raw);
+        }
+    }
+    out.extend_from_slice(b"}}");
+}
+
+/// Writes frames as JSON objects, like [`frame_json`], fast: the encoded
+/// `"protocol"` head and `,"name":` keys of each field list are built once
+/// and reused for every frame with that list (looked up by pointer).
+#[derive(Default)]
+pub struct FrameJson {
+    layouts: Vec<JsonLayout>,
+}
+
+/// The constant parts of the JSON of one protocol's frames.
+struct JsonLayout {
+    names: Arc<[String]>,
+    protocol: String,
+    /// `{"type":"frame","protocol":"X","fields":{`
+    head: Vec<u8>,
+    /// `"name":"` for the first field, `","name":"` for the others: the
+    /// previous value's closing quote, the key, this value's opening quote.
+    keys: Vec<Vec<u8>>,
+    /// Bytes of the constant parts, to reserve the output once per frame.
+    size: usize,
+    /// Index of the SSID field, whose octal escapes are decoded.
+    ssid: Option<usize>,
+}
+
+/// Field lists remembered at most (a re-enable makes a new one).
+const MAX_LAYOUTS: usize = 64;
+
+impl FrameJson {
+    /// A writer with no cached layout.
+    pub fn new() -> FrameJson {
+        FrameJson::default()
+    }
+
+    /// Appends one frame as a JSON object (no newline) to `out`.
+    pub fn write(&mut self, out: &mut Vec<u8>, frame: &Frame) {
+        let Some(names) = frame.names_arc() else {
+            return frame_json(out, frame);
+        };
+        let proto = frame.protocol_bytes();
+        let i = match self
+            .layouts
+            .iter()
+            .position(|l| Arc::ptr_eq(&l.names, names) && l.protocol.as_bytes() == proto)
+        {
+            Some(i) => i,
+            None => {
+                if self.layouts.len() >= MAX_LAYOUTS {
+                    self.layouts.clear();
+                }
+                self.layouts
+                    .push(JsonLayout::new(frame.protocol(), names.clone()));
+                self.layouts.len() - 1
+            }
+        };
+        let layout = &self.layouts[i];
+        out.reserve(layout.size + frame.raw().len());
+        out.extend_from_slice(&layout.head);
+        if text::line_is_json_plain(frame.raw()) {
+            // Nothing to escape or decode anywhere in the line.
+            for (key, raw) in layout.keys.iter().zip(frame.fields()) {
+                out.extend_from_slice(key);
+                out.extend_from_slice(raw);
+            }
+        } else {
+            for (i, (key, raw)) in layout.keys.iter().zip(frame.fields()).enumerate() {
+                out.extend_from_slice(key);
+                if layout.ssid == Some(i) {
+                    text::json_body(out, &text::ssid_bytes(raw));
+                } else {
+                    text::json_body(out, raw);
+                }
+            }
+        }
+        out.extend_from_slice(if layout.keys.is_empty() {
+            b"}}"
+        } else {
+            b"\"}}"
+        });
+    }
+}
+
+impl JsonLayout {
+    fn new(protocol: &str, names: Arc<[String]>) -> JsonLayout {
+        let mut head = b"{\"type\":\"frame\",\"protocol\":".to_vec();
+        text::json_bytes(&mut head, protocol.as_bytes());
+        head.extend_from_slice(b",\"fields\":{");
+        let keys: Vec<Vec<u8>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                // The previous value's closing quote, then this key.
+                let mut k = if i == 0 { Vec::new() } else { b"\",".to_vec() };
+                text::json_bytes(&mut k, n.as_bytes());
+                k.extend_from_slice(b":\"");
+                k
+            })
+            .collect();
+        let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
+        let size = head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
+        JsonLayout {
+            protocol: protocol.to_string(),
+            names,
+            head,
+            keys,
+            ssid,
+            size,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(line: &[u8], names: &[&str]) -> Frame {
+        let names: Arc<[String]> = names.iter().map(|s| s.to_string()).collect();
+        Frame::parse(line).unwrap().with_names(Some(names))
+    }
+
+    /// Text lines name fields, decode SSIDs and neutralise controls.
+    #[test]
+    fn frame_lines() {
+        let f = named(
+            b"*SSID: \x01Caf\\303\\251 \\342\\230\\225\x01 00:24:01:D4:00:04 ",
+            &["ssid", "mac"],
+        );
+        let mut s = String::new();
+        frame_text(&mut s, &f);
+        assert_eq!(s, "SSID ssid=\"Café ☕\" mac=00:24:01:D4:00:04");
+        let f = named(
+            b"*STATUS: \x01\x1b]0;owned\x07\x1b[2J\x01 4 ",
+            &["text", "flags"],
+        );
+        s.clear();
+        frame_text(&mut s, &f);
+        assert_eq!(s, "STATUS text=\\x1b]0;owned\\x07\\x1b[2J flags=4");
+        let mut j = Vec::new();
+        frame_json(&mut j, &f);
+        // The cached writer gives the same bytes, twice in a row.
+        let mut fast = FrameJson::new();
+        let mut k = Vec::new();
+        fast.write(&mut k, &f);
+        assert_eq!(k, j);
+        k.clear();
+        fast.write(&mut k, &f);
+        assert_eq!(k, j);
+        assert_eq!(
+            String::from_utf8(j).unwrap(),
+            r#"{"type":"frame","protocol":"STATUS","fields":{"text":"\u001b]0;owned\u0007\u001b[2J","flags":"4"}}"#
+        );
+    }
+}

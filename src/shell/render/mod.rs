@@ -1,0 +1,234 @@
+//! Turning frames and outcomes into text lines, JSON lines and tables.
+//!
+//! Every byte from the server goes through [`text::display`] (text) or
+//! [`text::json_string`] (JSON) on its way out: nothing off the wire reaches
+//! the terminal raw.
+//!
+//! - [`frame`]: one frame as a text line or a JSON object
+//! - [`reply`]: replies and the data lines they carry
+//! - [`events`]: connection notices as lines and JSON objects
+//! - [`tables`]: printed tables and the status report
+//! - [`json`]: JSON helpers
+
+use std::fmt::Write as _;
+
+pub mod events;
+pub mod frame;
+pub mod json;
+pub mod layout;
+pub mod reply;
+pub mod tables;
+
+pub use events::{event_json, event_notices};
+pub use frame::{frame_json, frame_text, FrameJson};
+pub use reply::{reply_json, reply_text};
+pub use tables::{duration_text, fields_table, protocols_table, status_text, utc_text};
+
+use super::outcome::Outcome;
+use crate::protocol::text;
+use json::json_list;
+use layout::{plural, wrap};
+
+/// Output format of batch mode (and the text of the shell); also the values
+/// of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// One frame per line, tables for listings.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// The server's lines byte for byte.
+    Raw,
+}
+
+/// An outcome as text (empty for none), for a terminal `width` columns
+/// wide: prose is wrapped at word boundaries, tables fit.
+pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
+    match o {
+        Outcome::Nothing | Outcome::Quit | Outcome::Clear => String::new(),
+        Outcome::Protocols(rows) => protocols_table(rows, width),
+        Outcome::Fields {
+            protocol,
+            fields,
+            enabled,
+        } => format!(
+            "{protocol}: {} fields\n{}",
+            fields.len(),
+            fields_table(fields, enabled.as_deref(), width)
+        ),
+        Outcome::Reply(r) => wrap_to(&reply_text(r), width),
+        Outcome::Status(s) => status_text(s, width),
+        Outcome::Help(h) => wrap_to(h, width),
+        Outcome::Paused => wrap_to(
+            "output paused (frames are still counted); resume to show them",
+            width,
+        ),
+        Outcome::Resumed { held_back: 0 } => "output resumed".into(),
+        Outcome::Resumed { held_back } => format!(
+            "output resumed ({} held back while paused)",
+            plural(*held_back, "frame")
+        ),
+        Outcome::Connected {
+            addr,
+            server,
+            protocols,
+            restored,
+            failed,
+        } => {
+            let mut t = format!(
+                "connected to {} at {addr}: {}",
+                text::display(server.as_bytes()),
+                plural(*protocols as u64, "protocol")
+            );
+            if !restored.is_empty() {
+                let _ = write!(t, "; enabled again: {}", restored.join(", "));
+            }
+            for (proto, why) in failed {
+                let _ = write!(t, "\nnot enabled again: {proto}: {why}");
+            }
+            wrap_to(&t, width)
+        }
+        Outcome::Disconnected { addr } => {
+            format!("disconnected from {addr}; reconnect or connect HOST to go on")
+        }
+    }
+}
+
+/// `text` wrapped to `width` columns, or as it is without a width.
+fn wrap_to(text: &str, width: Option<usize>) -> String {
+    match width {
+        Some(w) => wrap(text, w),
+        None => text.to_string(),
+    }
+}
+
+/// An outcome as one JSON line (without newline); `None` for nothing.
+pub fn outcome_json(o: &Outcome) -> Option<String> {
+    let mut s = String::new();
+    match o {
+        Outcome::Nothing | Outcome::Quit => return None,
+        Outcome::Protocols(rows) => {
+            s.push_str("{\"type\":\"protocols\",\"protocols\":[");
+            for (i, r) in rows.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str("{\"protocol\":");
+                text::json_string(&mut s, r.protocol.as_bytes());
+                s.push_str(",\"fields\":");
+                json_list(&mut s, &r.fields);
+                s.push_str(",\"enabled\":");
+                match &r.enabled {
+                    Some(e) => json_list(&mut s, e),
+                    None => s.push_str("null"),
+                }
+                let _ = write!(s, ",\"frames\":{}}}", r.frames);
+            }
+            s.push_str("]}");
+        }
+        Outcome::Fields {
+            protocol,
+            fields,
+            enabled,
+        } => {
+            s.push_str("{\"type\":\"fields\",\"protocol\":");
+            text::json_string(&mut s, protocol.as_bytes());
+            s.push_str(",\"fields\":");
+            json_list(&mut s, fields);
+            s.push_str(",\"enabled\":");
+            match enabled {
+                Some(e) => json_list(&mut s, e),
+                None => s.push_str("null"),
+            }
+            s.push('}');
+        }
+        Outcome::Reply(r) => return Some(reply_json(r)),
+        Outcome::Status(r) => {
+            s.push_str("{\"type\":\"status\",\"server\":");
+            text::json_string(&mut s, r.server_name.as_bytes());
+            s.push_str(",\"addr\":");
+            text::json_string(&mut s, r.addr.as_bytes());
+            let _ = write!(
+                s,
+                ",\"connected\":{},\"server_start\":{},\"server_time\":{},\"uptime_s\":{:.3},\"pending\":{},\"malformed\":{},\"overlong\":{},\"connections\":{},\"protocols\":[",
+                r.connected,
+                r.server_start,
+                r.server_time.map_or("null".to_string(), |t| t.to_string()),
+                r.uptime.as_secs_f64(),
+                r.pending,
+                r.malformed,
+                r.overlong,
+                r.connections
+            );
+            for (i, (p, total, rate)) in r.rates.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                let dropped = r
+                    .dropped
+                    .iter()
+                    .find(|(d, _)| d == p)
+                    .map_or(0, |(_, n)| *n);
+                s.push_str("{\"protocol\":");
+                text::json_string(&mut s, p.as_bytes());
+                let _ = write!(
+                    s,
+                    ",\"frames\":{total},\"per_second\":{rate:.3},\"dropped\":{dropped}}}"
+                );
+            }
+            s.push_str("],\"dropped\":{");
+            for (i, (p, n)) in r.dropped.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                text::json_string(&mut s, p.as_bytes());
+                let _ = write!(s, ":{n}");
+            }
+            s.push_str("}}");
+        }
+        Outcome::Help(h) => {
+            s.push_str("{\"type\":\"help\",\"text\":");
+            text::json_string(&mut s, h.as_bytes());
+            s.push('}');
+        }
+        Outcome::Clear => return None,
+        Outcome::Paused => s.push_str("{\"type\":\"paused\",\"paused\":true}"),
+        Outcome::Resumed { held_back } => {
+            let _ = write!(
+                s,
+                "{{\"type\":\"paused\",\"paused\":false,\"held_back\":{held_back}}}"
+            );
+        }
+        Outcome::Connected {
+            addr,
+            server,
+            protocols,
+            restored,
+            failed,
+        } => {
+            s.push_str("{\"type\":\"connected\",\"addr\":");
+            text::json_string(&mut s, addr.as_bytes());
+            s.push_str(",\"server\":");
+            text::json_string(&mut s, server.as_bytes());
+            let _ = write!(s, ",\"protocols\":{protocols},\"restored\":");
+            json_list(&mut s, restored);
+            s.push_str(",\"failed\":{");
+            for (i, (p, why)) in failed.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                text::json_string(&mut s, p.as_bytes());
+                s.push(':');
+                text::json_string(&mut s, why.as_bytes());
+            }
+            s.push_str("}}");
+        }
+        Outcome::Disconnected { addr } => {
+            s.push_str("{\"type\":\"disconnected\",\"addr\":");
+            text::json_string(&mut s, addr.as_bytes());
+            s.push_str(",\"reason\":\"disconnected\",\"terminated\":false}");
+        }
+    }
+    Some(s)
+}

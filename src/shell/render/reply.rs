@@ -1,0 +1,96 @@
+//! A command's reply, with the data lines it provoked, as text and JSON.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::frame::{frame_json, frame_text};
+use super::json::json_list;
+use crate::client::{Reply, ReplyKind};
+use crate::protocol::{text, Frame};
+
+/// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
+/// The data lines a command provoked (the `*CAPABILITY` answer) follow,
+/// one per line: `CAPABILITY GPS: lat,lon,...`.
+pub fn reply_text(reply: &Reply) -> String {
+    let ms = latency_ms(reply.latency);
+    let t = text::display(reply.text.as_bytes());
+    let mut s = match reply.kind {
+        ReplyKind::Ack if reply.text == "OK" => format!("ok ({ms})"),
+        ReplyKind::Ack => format!("ok: {t} ({ms})"),
+        ReplyKind::Error => format!("error: {t} ({ms})"),
+        ReplyKind::Terminate => format!("server is shutting down: {t} ({ms})"),
+    };
+    for f in &reply.data {
+        s.push('\n');
+        match capability_of(f) {
+            Some((proto, fields)) => {
+                let _ = write!(
+                    s,
+                    "CAPABILITY {}: {}",
+                    text::display(proto.as_bytes()),
+                    text::display(fields.join(",").as_bytes())
+                );
+            }
+            None => frame_text(&mut s, f),
+        }
+    }
+    s
+}
+
+/// A `*CAPABILITY` frame's protocol and fields.
+fn capability_of(frame: &Frame) -> Option<(String, Vec<String>)> {
+    if frame.protocol() != "CAPABILITY" {
+        return None;
+    }
+    crate::protocol::frame::parse_capability(frame.field(0)?)
+}
+
+fn latency_ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+/// A reply as a JSON object (`ack`, `error` or `terminate`).
+///
+/// The data lines it provoked come first, as they came on the wire:
+/// `{"type":"capability","protocol":"GPS","fields":[...]}` for a
+/// `*CAPABILITY` line, a frame object otherwise; one object per line.
+pub fn reply_json(reply: &Reply) -> String {
+    let mut s = String::new();
+    for f in &reply.data {
+        match capability_of(f) {
+            Some((proto, fields)) => {
+                s.push_str("{\"type\":\"capability\",\"protocol\":");
+                text::json_string(&mut s, proto.as_bytes());
+                s.push_str(",\"fields\":");
+                json_list(&mut s, &fields);
+                s.push('}');
+            }
+            None => {
+                let mut b = Vec::new();
+                frame_json(&mut b, f);
+                s.push_str(&String::from_utf8_lossy(&b));
+            }
+        }
+        s.push('\n');
+    }
+    let kind = match reply.kind {
+        ReplyKind::Ack => "ack",
+        ReplyKind::Error => "error",
+        ReplyKind::Terminate => "terminate",
+    };
+    let _ = write!(s, "{{\"type\":\"{kind}\",\"id\":{},\"command\":", reply.id);
+    text::json_string(&mut s, reply.command.as_bytes());
+    s.push_str(",\"text\":");
+    text::json_string(&mut s, reply.text.as_bytes());
+    let _ = write!(
+        s,
+        ",\"latency_ms\":{:.3}}}",
+        reply.latency.as_secs_f64() * 1000.0
+    );
+    s
+}

@@ -1,0 +1,208 @@
+//! Printed tables (comfy-table) and the `status` report.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, ColumnConstraint, ContentArrangement, Table, Width,
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::layout::plural;
+use crate::protocol::text;
+use crate::shell::outcome::{ProtocolRow, StatusReport};
+
+/// A table with this header, `width` columns wide at most when given (else
+/// as wide as its content). No column is narrower than its header's longest
+/// word or the longest word in `unbroken` cells of it: those never break
+/// inside a word, however narrow the terminal.
+pub fn new_table(header: &[&str], width: Option<usize>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(header.to_vec());
+    match width {
+        Some(w) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(u16::try_from(w).unwrap_or(u16::MAX));
+        }
+        None => {
+            t.force_no_tty()
+                .set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    for (i, h) in header.iter().enumerate() {
+        keep_words(&mut t, i, h);
+    }
+    t
+}
+
+/// Makes column `i` at least as wide as the longest word of `text`.
+pub fn keep_words(t: &mut Table, i: usize, text: &str) {
+    let longest = text
+        .split_whitespace()
+        .map(|w| w.width())
+        .max()
+        .unwrap_or(0);
+    let want = u16::try_from(longest).unwrap_or(u16::MAX);
+    if let Some(c) = t.column_mut(i) {
+        let now = match c.constraint() {
+            Some(ColumnConstraint::LowerBoundary(Width::Fixed(n))) => *n,
+            _ => 0,
+        };
+        if want > now {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(want)));
+        }
+    }
+}
+
+/// A protocol's enabled fields as shown: `*` for all of them in the
+/// server's order, else the list with spaces after the commas (so a narrow
+/// terminal wraps between names, not inside one).
+pub fn enabled_text(all: &[String], enabled: &[String]) -> String {
+    if enabled == all {
+        format!("* (all {})", all.len())
+    } else {
+        enabled.join(", ")
+    }
+}
+
+/// The `protocols` table.
+pub fn protocols_table(rows: &[ProtocolRow], width: Option<usize>) -> String {
+    let mut t = new_table(&["protocol", "fields", "enabled", "frames"], width);
+    for r in rows {
+        keep_words(&mut t, 0, &r.protocol);
+        t.add_row(vec![
+            r.protocol.clone(),
+            r.fields.len().to_string(),
+            r.enabled
+                .as_ref()
+                .map_or("-".into(), |e| enabled_text(&r.fields, e)),
+            r.frames.to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+/// The `fields PROTO` table.
+pub fn fields_table(fields: &[String], enabled: Option<&[String]>, width: Option<usize>) -> String {
+    let mut t = new_table(&["#", "field", "enabled"], width);
+    for (i, f) in fields.iter().enumerate() {
+        let pos = enabled.and_then(|e| e.iter().position(|x| x == f));
+        t.add_row(vec![
+            i.to_string(),
+            f.clone(),
+            pos.map_or(String::new(), |p| format!("yes (#{p})")),
+        ]);
+    }
+    t.to_string()
+}
+
+/// Seconds as `1h02m03s`.
+pub fn duration_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60),
+    }
+}
+
+/// Epoch seconds as `2026-11-27 10:16:31 UTC` (civil date from days,
+/// after Howard Hinnant's algorithm; no time zone database needed).
+pub fn utc_text(epoch: u64) -> String {
+    let days = (epoch / 86_400) as i64;
+    let secs = epoch % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+/// The `status` report as text.
+pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
+    let mut s = String::new();
+    let state = if r.connected {
+        "connected"
+    } else {
+        "DISCONNECTED"
+    };
+    let _ = writeln!(
+        s,
+        "server   {} at {} ({state}, connection {})",
+        text::display(r.server_name.as_bytes()),
+        r.addr,
+        r.connections
+    );
+    let _ = match r.server_time {
+        Some(now) => writeln!(
+            s,
+            "clock    server started {}, server time {} (up {})",
+            utc_text(r.server_start),
+            utc_text(now),
+            duration_text(Duration::from_secs(now.saturating_sub(r.server_start)))
+        ),
+        None => writeln!(
+            s,
+            "clock    server started {}, server time unknown (no TIME yet)",
+            utc_text(r.server_start)
+        ),
+    };
+    let _ = writeln!(s, "uptime   {}", duration_text(r.uptime));
+    let _ = writeln!(
+        s,
+        "pending  {} awaiting a reply{}",
+        plural(r.pending as u64, "command"),
+        if r.paused { "; output paused" } else { "" }
+    );
+    let _ = writeln!(
+        s,
+        "skipped  {} malformed, {} overlong",
+        plural(r.malformed, "line"),
+        plural(r.overlong, "line")
+    );
+    let mut t = new_table(&["protocol", "frames", "per second", "dropped"], width);
+    for (p, total, rate) in &r.rates {
+        let dropped = r
+            .dropped
+            .iter()
+            .find(|(d, _)| d == p)
+            .map_or(0, |(_, n)| *n);
+        t.add_row(vec![
+            p.clone(),
+            total.to_string(),
+            format!("{rate:.1}"),
+            dropped.to_string(),
+        ]);
+    }
+    for (p, n) in &r.dropped {
+        if !r.rates.iter().any(|(q, _, _)| q == p) {
+            t.add_row(vec![p.clone(), "0".into(), "0.0".into(), n.to_string()]);
+        }
+    }
+    s.push_str(&t.to_string());
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Epoch seconds come out as UTC calendar time.
+    #[test]
+    fn utc() {
+        assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_text(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc_text(1_795_678_119), "2026-11-26 07:28:39 UTC");
+    }
+}
