@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use rexpect::process::wait::WaitStatus;
 use rexpect::session::{spawn_command, PtySession};
 
+use kismet_shell::sim::{Sim, SimConfig};
+
 use crate::common::{serve_handshake, Scripted, WAIT};
 
 /// Milliseconds rexpect waits for each expected output.
@@ -150,7 +152,35 @@ fn shell(addr: &str, history: &PathBuf) -> (PtySession, String) {
 
 /// [`shell`] with more command-line arguments.
 fn shell_with(addr: &str, history: &PathBuf, args: &[&str]) -> (PtySession, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kismet-shell"));
+    shell_at(addr, history, args, "Scripted", None, &[])
+}
+
+/// The shell on a pseudo-terminal, connected to `addr` (a server called
+/// `server`), past its banner and first prompt. With `size` (rows,
+/// columns), the terminal's size is set first with `stty`; `env` adds
+/// environment variables.
+fn shell_at(
+    addr: &str,
+    history: &PathBuf,
+    args: &[&str],
+    server: &str,
+    size: Option<(u16, u16)>,
+    env: &[(&str, &str)],
+) -> (PtySession, String) {
+    let bin = env!("CARGO_BIN_EXE_kismet-shell");
+    let mut cmd = match size {
+        Some((rows, cols)) => {
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!(
+                    "stty rows {rows} cols {cols} && exec \"$0\" \"$@\""
+                ))
+                .arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
+    cmd.envs(env.iter().copied());
     cmd.arg(addr)
         .args(args)
         .arg("--history")
@@ -161,10 +191,9 @@ fn shell_with(addr: &str, history: &PathBuf, args: &[&str]) -> (PtySession, Stri
         .env("NO_COLOR", "1")
         .env_remove("XDG_STATE_HOME");
     let mut p = spawn_command(cmd, Some(EXPECT_MS)).expect("spawn the shell");
-    p.exp_string(&format!(
-        "connected to Scripted at {addr}: 29 protocols; type help, Tab completes"
-    ))
-    .expect("banner");
+    // (Wrapped on a narrow terminal: only the start is on one line.)
+    p.exp_string(&format!("connected to {server}"))
+        .expect("banner");
     let prompt = format!("kismet {addr}> ");
     p.exp_string(&prompt).expect("first prompt");
     (p, prompt)
@@ -180,9 +209,9 @@ fn key(p: &mut PtySession, k: char) {
 /// for the shell's echo and then for the output to go quiet before the
 /// next. A final `\r` (Enter) is sent without waiting.
 ///
-/// One key at a time keeps the echo checks simple; keys arriving together
-/// are covered by `repl_typeahead_is_processed` (rustyline 17 left them
-/// waiting, issue #976; we use 19, which fixed it).
+/// One key at a time keeps the echo checks simple; keys and lines arriving
+/// together are covered by `repl_lines_sent_together_all_run_in_order` and
+/// `repl_bracketed_paste_of_three_lines_runs_three_commands`.
 /// The echo is drained, not matched: rustyline redraws the line with its
 /// hint, or writes just the key, depending on the hint.
 fn type_text(p: &mut PtySession, text: &str) {
@@ -375,22 +404,55 @@ fn repl_quit_exits_zero() {
     }
 }
 
-/// Keys that arrive together (typeahead while a command runs, a slow link,
-/// an input method) are all processed.
+/// Lines typed ahead and sent in one write (typeahead, or a paste without
+/// bracketed-paste mode) all run, in order, each once.
 #[test]
-fn repl_typeahead_is_processed() {
+fn repl_lines_sent_together_all_run_in_order() {
     let server = ShellServer::start();
     let history = TempHistory::new();
     let (mut p, prompt) = shell(&server.addr(), &history.file);
-    p.send("status\r").unwrap();
+    p.send("help quit\rhelp pause\rhelp resume\r").unwrap();
     p.flush().unwrap();
-    p.exp_string("server   Scripted at").unwrap();
+    p.exp_string("leave the shell").expect("help quit ran");
+    p.exp_string("hold the scrolling frames")
+        .expect("help pause ran, after help quit");
+    p.exp_string("show frames again after pause")
+        .expect("help resume ran, after help pause");
+    p.exp_string(&prompt).unwrap();
+    exit_with_ctrl_d(p);
+    let saved = std::fs::read_to_string(&history.file).unwrap();
+    let lines: Vec<&str> = saved.lines().filter(|l| l.starts_with("help")).collect();
+    assert_eq!(lines, ["help quit", "help pause", "help resume"], "{saved}");
+}
+
+/// A bracketed paste of three lines runs them as three commands, in order,
+/// when Enter is pressed.
+#[test]
+fn repl_bracketed_paste_of_three_lines_runs_three_commands() {
+    let server = ShellServer::start();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell(&server.addr(), &history.file);
+    p.send("\x1b[200~help quit\rhelp pause\rhelp resume\x1b[201~")
+        .unwrap();
+    p.flush().unwrap();
+    p.exp_string("help resume").expect("the paste echoed");
+    key(&mut p, '\r');
+    p.exp_string("leave the shell").expect("help quit ran");
+    p.exp_string(&format!("{prompt}help pause"))
+        .expect("the second command shown");
+    p.exp_string("hold the scrolling frames")
+        .expect("help pause ran");
+    p.exp_string(&format!("{prompt}help resume"))
+        .expect("the third command shown");
+    p.exp_string("show frames again after pause")
+        .expect("help resume ran");
     p.exp_string(&prompt).unwrap();
     exit_with_ctrl_d(p);
 }
 
 /// When the server closes the connection the shell says so in place, the
-/// prompt changes, and commands fail clearly instead of waiting.
+/// prompt changes without a key being pressed, and commands fail clearly
+/// instead of waiting.
 #[test]
 fn repl_disconnect_changes_prompt() {
     let server = ShellServer::start();
@@ -400,7 +462,7 @@ fn repl_disconnect_changes_prompt() {
     type_text(&mut p, "!CLOSEME\r");
     p.exp_string("[disconnected: ")
         .expect("the disconnect shown");
-    key(&mut p, '\r');
+    // No key pressed: the prompt changes with the state.
     let prompt = "kismet (disconnected)> ";
     p.exp_string(prompt).expect("the prompt changed");
     type_text(&mut p, "!NOSUCHCMD\r");
@@ -455,5 +517,237 @@ fn repl_flood_is_rate_limited() {
         .and_then(|n| n.parse().ok())
         .unwrap();
     assert!(n >= 3000, "{count}");
+    exit_with_ctrl_d(p);
+}
+
+/// A simulated server on `127.0.0.1:0` called `name`.
+fn sim_named(name: &str, packet_rate: u32) -> Sim {
+    Sim::start(
+        "127.0.0.1:0",
+        SimConfig {
+            server_name: name.to_string(),
+            packet_rate,
+            tick: Duration::from_millis(200),
+            ..SimConfig::default()
+        },
+    )
+    .expect("start the simulator")
+}
+
+/// Reads whatever the shell prints for `span`, as text.
+fn output_during(p: &mut PtySession, span: Duration) -> String {
+    let until = Instant::now() + span;
+    let mut seen = String::new();
+    while Instant::now() < until {
+        match p.try_read() {
+            Some(c) => seen.push(c),
+            None => thread::sleep(Duration::from_millis(2)),
+        }
+    }
+    seen
+}
+
+/// With 2000 PACKET frames a second scrolling by, `pause` takes effect at
+/// once: after "output paused" no frame and no drop notice is printed
+/// while paused, and `resume` says how many frames were held back.
+#[test]
+fn repl_pause_stops_frames_at_once_and_resume_counts_them() {
+    let sim = sim_named("Packets", 2000);
+    let addr = sim.local_addr().to_string();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell_at(&addr, &history.file, &[], "Packets", None, &[]);
+    // (No SSID field: rexpect's reader cannot take the "Café ☕" SSID.)
+    type_text(&mut p, "enable PACKET type,subtype,bssid\r");
+    p.exp_string("PACKET type=").expect("packets scroll by");
+    type_text(&mut p, "pause\r");
+    p.exp_string("output paused").expect("the pause message");
+    let after = output_during(&mut p, Duration::from_millis(1500));
+    assert!(
+        !after.contains("PACKET") && !after.contains("dropped]") && !after.contains("not shown"),
+        "printed after the pause message: {after:?}"
+    );
+    type_text(&mut p, "resume\r");
+    let (_, held) = p
+        .exp_regex(r"output resumed \(([0-9]+) frames held back while paused\)")
+        .expect("resume counts what was held back");
+    let n: u64 = held.split(['(', ' ']).find_map(|w| w.parse().ok()).unwrap();
+    assert!(n >= 1000, "{held}");
+    p.exp_string("PACKET type=")
+        .expect("frames again after resume");
+    p.exp_string(&prompt).unwrap();
+    exit_with_ctrl_d(p);
+}
+
+/// The prompt follows the connection while a line is half typed, with no
+/// key pressed: it says disconnected when the server goes, and shows the
+/// address again when the shell has reconnected; the half-typed text stays.
+#[test]
+fn repl_prompt_follows_the_connection_without_a_key() {
+    let mut sim = sim_named("Flaky", 0);
+    let addr = sim.local_addr().to_string();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell_at(&addr, &history.file, &[], "Flaky", None, &[]);
+    type_text(&mut p, "stat");
+    sim.shutdown();
+    p.exp_string("[disconnected: server terminated")
+        .expect("the disconnect shown");
+    // (Padded to the width the line started with; `us` is the grey hint.)
+    p.exp_regex(r"kismet \(disconnected\)> +stat")
+        .expect("the prompt changed, the typed text kept");
+    sim = Sim::start(
+        &addr,
+        SimConfig {
+            server_name: "Flaky".into(),
+            ..SimConfig::default()
+        },
+    )
+    .unwrap();
+    p.exp_string(&format!("[reconnected to {addr}]"))
+        .expect("the reconnect shown");
+    p.exp_string(&format!("{prompt}stat"))
+        .expect("the prompt shows the address again, the typed text kept");
+    type_text(&mut p, "us\r");
+    p.exp_string("server   Flaky at").expect("status ran");
+    exit_with_ctrl_d(p);
+    sim.shutdown();
+}
+
+/// `connect` switches servers (the prompt and status follow; `--keep`
+/// carries the subscriptions over), `disconnect` closes, `reconnect` comes
+/// back to the same server.
+#[test]
+fn repl_connect_disconnect_reconnect() {
+    let (a, b) = (sim_named("Sim A", 0), sim_named("Sim B", 0));
+    let (addr_a, addr_b) = (a.local_addr().to_string(), b.local_addr().to_string());
+    let history = TempHistory::new();
+    let (mut p, _) = shell_at(
+        &addr_a,
+        &history.file,
+        &["--no-reconnect"],
+        "Sim A",
+        None,
+        &[],
+    );
+    // (Not SSID: rexpect's reader cannot take the "Café ☕" SSID.)
+    type_text(&mut p, "enable BATTERY percentage\r");
+    p.exp_regex(r"ok \([0-9.]+ ms\)").unwrap();
+    type_text(&mut p, &format!("connect {addr_b} --keep\r"));
+    p.exp_string(&format!(
+        "connected to Sim B at {addr_b}: 29 protocols; enabled again: BATTERY"
+    ))
+    .expect("connected to B with BATTERY carried over");
+    let prompt_b = format!("kismet {addr_b}> ");
+    p.exp_string(&prompt_b).expect("the prompt follows");
+    type_text(&mut p, "status\r");
+    p.exp_string(&format!("server   Sim B at {addr_b}"))
+        .unwrap();
+    p.exp_string(&prompt_b).unwrap();
+    type_text(&mut p, "fields BATTERY\r");
+    p.exp_string("yes (#0)").expect("percentage enabled on B");
+    p.exp_string(&prompt_b).unwrap();
+    type_text(&mut p, "disconnect\r");
+    p.exp_string(&format!("disconnected from {addr_b}"))
+        .unwrap();
+    p.exp_string("kismet (disconnected)> ").unwrap();
+    type_text(&mut p, "reconnect\r");
+    p.exp_string(&format!("connected to Sim B at {addr_b}"))
+        .unwrap();
+    p.exp_string(&prompt_b).unwrap();
+    type_text(&mut p, &format!("connect {addr_a}\r"));
+    p.exp_string(&format!("connected to Sim A at {addr_a}: 29 protocols"))
+        .unwrap();
+    p.exp_string(&format!("kismet {addr_a}> ")).unwrap();
+    type_text(&mut p, "fields BATTERY\r");
+    p.exp_string("BATTERY: 4 fields").unwrap();
+    let table = p.exp_string(&format!("kismet {addr_a}> ")).unwrap();
+    assert!(
+        !table.contains("yes (#"),
+        "no --keep: nothing enabled: {table}"
+    );
+    exit_with_ctrl_d(p);
+}
+
+/// Output taller than the screen goes through $PAGER; with --no-pager it
+/// is printed.
+#[test]
+fn repl_tall_output_goes_through_the_pager() {
+    let server = ShellServer::start_many(2);
+    let addr = server.addr();
+    let history = TempHistory::new();
+    let pager = [("PAGER", "sed 's/^/PAGED:/'")];
+    let (mut p, prompt) = shell_at(
+        &addr,
+        &history.file,
+        &[],
+        "Scripted",
+        Some((20, 80)),
+        &pager,
+    );
+    type_text(&mut p, "protocols\r");
+    // (rexpect hands over the table's UTF-8 rules byte by byte.)
+    p.exp_regex("PAGED:[^ ]+ CRITFAIL")
+        .expect("the table went through the pager");
+    p.exp_string(&prompt).unwrap();
+    type_text(&mut p, "help quit\r");
+    let short = p.exp_string(&prompt).unwrap();
+    assert!(
+        !short.contains("PAGED:"),
+        "short output is printed: {short}"
+    );
+    exit_with_ctrl_d(p);
+    let (mut p, prompt) = shell_at(
+        &addr,
+        &history.file,
+        &["--no-pager"],
+        "Scripted",
+        Some((20, 80)),
+        &pager,
+    );
+    type_text(&mut p, "protocols\r");
+    let table = p.exp_string(&prompt).unwrap();
+    assert!(
+        table.contains("CRITFAIL") && !table.contains("PAGED:"),
+        "{table}"
+    );
+    exit_with_ctrl_d(p);
+}
+
+/// At 40 columns, help wraps between words (no line wider than the
+/// terminal) and table headers are not broken inside a word.
+#[test]
+fn repl_text_wraps_at_word_boundaries_at_40_columns() {
+    let server = ShellServer::start();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell_at(
+        &server.addr(),
+        &history.file,
+        &["--no-pager"],
+        "Scripted",
+        Some((50, 40)),
+        &[],
+    );
+    type_text(&mut p, "help enable\r");
+    let help = p.exp_string(&prompt).unwrap();
+    let body: Vec<&str> = help
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .skip_while(|l| !l.starts_with("enable PROTO"))
+        .collect();
+    assert!(body.len() > 4, "{help:?}");
+    for l in &body {
+        assert!(l.chars().count() <= 40, "wider than 40: {l:?}");
+    }
+    let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let joined = body.join(" ");
+    assert!(
+        words(&joined).contains(&"checked".to_string())
+            && words(&joined).contains(&"capability".to_string()),
+        "a word was split: {joined}"
+    );
+    type_text(&mut p, "status\r");
+    let status = p.exp_string(&prompt).unwrap();
+    for header in ["protocol", "frames", "dropped"] {
+        assert!(status.contains(header), "header {header} broken: {status}");
+    }
     exit_with_ctrl_d(p);
 }

@@ -14,8 +14,8 @@ use crate::shell::outcome::{ProtocolRow, StatusReport};
 
 /// A table with this header, `width` columns wide at most when given (else
 /// as wide as its content). No column is narrower than its header's longest
-/// word or the longest word in `unbroken` cells of it: those never break
-/// inside a word, however narrow the terminal.
+/// word, so headers never break inside a word, however narrow the terminal
+/// ([`keep_words`] does the same for chosen cells).
 pub fn new_table(header: &[&str], width: Option<usize>) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
@@ -43,7 +43,8 @@ pub fn keep_words(t: &mut Table, i: usize, text: &str) {
         .map(|w| w.width())
         .max()
         .unwrap_or(0);
-    let want = u16::try_from(longest).unwrap_or(u16::MAX);
+    // comfy-table counts the cell's padding (one space each side) in it.
+    let want = u16::try_from(longest + 2).unwrap_or(u16::MAX);
     if let Some(c) = t.column_mut(i) {
         let now = match c.constraint() {
             Some(ColumnConstraint::LowerBoundary(Width::Fixed(n))) => *n,
