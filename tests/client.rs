@@ -372,3 +372,81 @@ fn send_to_a_server_that_stops_reading_times_out() {
     drop(client);
     server.handle.join().unwrap();
 }
+
+/// A peer that answers with something other than the greeting (a web
+/// server's `HTTP/1.1 400`) is named for what it is, with what it sent.
+#[test]
+fn http_answer_is_not_a_legacy_server() {
+    let server = Scripted::start(|mut s| {
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    let Error::Handshake {
+        kind: HandshakeError::NotKismet { first },
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert!(first.starts_with(b"HTTP/1.1 400"), "{first:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("not a legacy Kismet server"), "{msg}");
+    assert!(msg.contains("HTTP/1.1 400 Bad Request"), "{msg}");
+    assert!(msg.contains("REST API"), "{msg}");
+    server.handle.join().unwrap();
+}
+
+/// A peer that says nothing but answers an HTTP request (a Kismet release
+/// since 2019 on port 2501) gets an error that says so, after the greeting
+/// timeout; one that answers nothing at all is still told apart from a slow
+/// legacy server.
+#[test]
+fn silent_peer_is_probed_for_http() {
+    let http = Scripted::start(|mut s| {
+        let mut buf = [0u8; 64];
+        let n = std::io::Read::read(&mut s, &mut buf).unwrap_or(0);
+        if buf[..n].starts_with(b"GET / HTTP/1.0") {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n");
+        }
+    });
+    let options = Options {
+        handshake_timeout: Duration::from_millis(300),
+        ..opts()
+    };
+    let e = Client::connect(&http.addr(), options.clone())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            e,
+            Error::Handshake {
+                kind: HandshakeError::Silent { http: true, .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("it answers HTTP"), "{e}");
+    http.handle.join().unwrap();
+
+    let mute = Scripted::start(|s| {
+        std::thread::sleep(Duration::from_millis(1800));
+        drop(s);
+    });
+    let e = Client::connect(&mute.addr(), options).err().unwrap();
+    assert!(
+        matches!(
+            e,
+            Error::Handshake {
+                kind: HandshakeError::Silent { http: false, .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("newer Kismet releases serve HTTP"),
+        "{e}"
+    );
+    mute.handle.join().unwrap();
+}
