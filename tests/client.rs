@@ -450,3 +450,86 @@ fn silent_peer_is_probed_for_http() {
     );
     mute.handle.join().unwrap();
 }
+
+/// A tracker that keeps every BSSID frame it is fed.
+struct Collect {
+    frames: std::sync::Mutex<Vec<Frame>>,
+}
+
+impl kismet_shell::client::Tracker for Collect {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        vec![(
+            "BSSID".to_string(),
+            vec!["bssid".into(), "type".into(), "manuf".into()],
+        )]
+    }
+    fn feed(&self, frames: &[Frame]) {
+        let mut v = self.frames.lock().unwrap();
+        v.extend(frames.iter().filter(|f| f.protocol() == "BSSID").cloned());
+    }
+}
+
+/// One connection, two consumers: with a tracker on, the server is asked
+/// for the union of the fields, the tracker gets them all, and the user's
+/// frames still hold exactly the user's fields in the user's order (their
+/// raw lines too).
+#[test]
+fn tracker_gets_its_fields_user_sees_only_theirs() {
+    use kismet_shell::sim::{Sim, SimConfig};
+    use std::sync::Arc;
+    let sim = Sim::start(
+        "127.0.0.1:0",
+        SimConfig {
+            tick: Duration::from_millis(100),
+            ..SimConfig::default()
+        },
+    )
+    .unwrap();
+    let client = Client::connect(&sim.local_addr().to_string(), opts()).unwrap();
+    client.enable("BSSID", "channel,bssid", WAIT).unwrap();
+    let burst = frames_of_any(&client, "BSSID", 6);
+    let collect = Arc::new(Collect {
+        frames: std::sync::Mutex::new(Vec::new()),
+    });
+    client.track(collect.clone(), WAIT).unwrap();
+    assert!(client.is_tracking());
+    // The user's list is unchanged.
+    assert_eq!(
+        &*client.subscription("bssid").unwrap(),
+        &["channel".to_string(), "bssid".to_string()]
+    );
+    let later = frames_of_any(&client, "BSSID", 12);
+    for f in burst.iter().chain(&later) {
+        assert_eq!(
+            f.names().unwrap(),
+            &["channel".to_string(), "bssid".to_string()]
+        );
+        assert_eq!(Frame::parse(f.raw()).unwrap().len(), 2, "{:?}", f.raw());
+    }
+    let fed = collect.frames.lock().unwrap().clone();
+    assert!(!fed.is_empty());
+    let full = fed.last().unwrap();
+    let names = full.names().unwrap();
+    assert_eq!(names[..2], ["channel".to_string(), "bssid".to_string()]);
+    assert!(names.contains(&"manuf".to_string()) && names.contains(&"type".to_string()));
+    assert!(full.get("manuf").is_some());
+    client.untrack(WAIT).unwrap();
+    assert!(!client.is_tracking());
+    drop(client);
+    sim.shutdown();
+}
+
+/// Frames of `proto`, whatever other events come (bounded wait).
+fn frames_of_any(client: &Client, proto: &str, n: usize) -> Vec<Frame> {
+    let deadline = Instant::now() + WAIT;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.events().recv_timeout(left) {
+            Ok(Event::Frames(fs)) => out.extend(fs.into_iter().filter(|f| f.protocol() == proto)),
+            Ok(_) => {}
+            Err(e) => panic!("waiting for {proto} frames: {e} (got {})", out.len()),
+        }
+    }
+    out
+}

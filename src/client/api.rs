@@ -15,7 +15,9 @@ use super::event::{Event, ServerInfo};
 use super::handshake::establish;
 use super::reconnect::connection_thread;
 use super::reply::Reply;
-use super::state::{lock, write_all_within, Options, Pending, Shared, Stats, WRITE_TIMEOUT};
+use super::state::{
+    lock, write_all_within, Options, Pending, Shared, Stats, Tracker, WRITE_TIMEOUT,
+};
 use crate::protocol::{CapabilityTable, Command, ServerCommand};
 
 /// A connection to a legacy Kismet server.
@@ -178,12 +180,7 @@ impl Client {
 
     /// Protocols enabled by this client and their field lists, as asked.
     pub fn subscriptions(&self) -> Vec<(String, Arc<[String]>)> {
-        let mut v: Vec<_> = lock(&self.shared.subs)
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        v.sort();
-        v
+        lock(&self.shared.subs).user()
     }
 
     /// The options this client was made with.
@@ -193,9 +190,7 @@ impl Client {
 
     /// The always-on protocols (TIME, ...) this client removed, sorted.
     pub fn removed(&self) -> Vec<String> {
-        let mut v: Vec<String> = lock(&self.shared.removed).iter().cloned().collect();
-        v.sort();
-        v
+        lock(&self.shared.subs).removed()
     }
 
     /// Asks this client's server for what another client had: every
@@ -238,9 +233,7 @@ impl Client {
 
     /// The field list this client enabled for `protocol` (any case).
     pub fn subscription(&self, protocol: &str) -> Option<Arc<[String]>> {
-        lock(&self.shared.subs)
-            .get(&protocol.to_ascii_uppercase())
-            .cloned()
+        lock(&self.shared.subs).user_of(&protocol.to_ascii_uppercase())
     }
 
     /// Sends a command; the reply is matched to it by id.
@@ -254,14 +247,42 @@ impl Client {
     /// [`Error::NotConnected`], or [`Error::Write`] (the connection is then
     /// dropped: part of the line may have gone out).
     pub fn send(&self, command: &Command) -> Result<PendingReply, Error> {
+        self.send_as(command, true, None)
+    }
+
+    /// [`Client::send`]; `user` false for the tracker's own commands (the
+    /// user's subscriptions do not change), `quiet` a protocol whose frames
+    /// are not shown until the reply.
+    fn send_as(
+        &self,
+        command: &Command,
+        user: bool,
+        quiet: Option<String>,
+    ) -> Result<PendingReply, Error> {
         command.validate()?;
         if !self.is_connected() {
             return Err(self.not_connected());
         }
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let line = command.encode(id)?;
+        let (replacement, revert) = if user {
+            self.shared.track_subscription(command)
+        } else {
+            (None, None)
+        };
+        // With a tracker on the protocol, the union of the fields goes out;
+        // the reply still names the command as asked.
+        let line = match replacement.as_ref().unwrap_or(command).encode(id) {
+            Ok(line) => line,
+            Err(e) => {
+                self.shared.restore(revert);
+                return Err(e.into());
+            }
+        };
         let (tx, rx) = bounded(1);
-        let revert = self.shared.track_subscription(command);
+        if let Some(q) = &quiet {
+            lock(&self.shared.quiet).insert(q.clone());
+            self.shared.bump_names();
+        }
         lock(&self.shared.pending).insert(
             id,
             Pending {
@@ -271,6 +292,7 @@ impl Client {
                 tx,
                 revert,
                 data: Vec::new(),
+                quiet,
             },
         );
         let written = match lock(&self.shared.writer).as_mut() {
@@ -281,7 +303,7 @@ impl Client {
         };
         if let Err(e) = written {
             if let Some(p) = lock(&self.shared.pending).remove(&id) {
-                self.shared.restore(p.revert);
+                self.shared.settle(p.revert, p.quiet, false);
             }
             if let Error::Write { source } = &e {
                 // Part of the line may have gone out: the next command would
@@ -302,6 +324,80 @@ impl Client {
             rx,
             shared: self.shared.clone(),
         })
+    }
+
+    /// Starts feeding `tracker` with the frames it needs: its fields are
+    /// enabled alongside the user's (the user keeps seeing exactly their
+    /// own fields, and not the records the server sends again in answer).
+    /// Replaces a tracker already there.
+    ///
+    /// # Errors
+    /// As [`Client::request`], for the ENABLEs it takes; the tracker stays
+    /// on for the protocols that worked.
+    pub fn track<'a>(
+        &self,
+        tracker: Arc<dyn Tracker>,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<(), Error> {
+        let needs = tracker.needs();
+        *lock(&self.shared.tracker) = Some(tracker);
+        let table = self.table();
+        let tracked = needs
+            .into_iter()
+            .filter_map(|(proto, fields)| {
+                let info = table.get(&proto)?;
+                let fields: Vec<String> = info
+                    .fields
+                    .iter()
+                    .filter(|f| fields.iter().any(|n| n.eq_ignore_ascii_case(f)))
+                    .cloned()
+                    .collect();
+                Some((info.name.to_ascii_uppercase(), Arc::from(fields)))
+            })
+            .collect();
+        self.retrack(tracked, wait)
+    }
+
+    /// Stops feeding the tracker; the fields only it needed are dropped.
+    ///
+    /// # Errors
+    /// As [`Client::track`].
+    pub fn untrack<'a>(&self, wait: impl Into<Wait<'a>>) -> Result<(), Error> {
+        *lock(&self.shared.tracker) = None;
+        self.retrack(std::collections::HashMap::new(), wait)
+    }
+
+    /// True while a tracker is fed.
+    pub fn is_tracking(&self) -> bool {
+        lock(&self.shared.tracker).is_some()
+    }
+
+    /// Sends what a new tracker list changes on the wire.
+    fn retrack<'a>(
+        &self,
+        tracked: std::collections::HashMap<String, Arc<[String]>>,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<(), Error> {
+        let wait = wait.into();
+        let changed = lock(&self.shared.subs).set_tracked(tracked);
+        self.shared.bump_names();
+        let table = self.table();
+        let mut first_error = None;
+        for (key, names) in changed {
+            let name = table.get(&key).map_or(key.clone(), |p| p.name.clone());
+            let cmd = match names {
+                Some(list) => Command::new(ServerCommand::Enable, [name, list.join(",")]),
+                None => Command::new(ServerCommand::Remove, [name]),
+            };
+            // The tracker's own: no subscription of the user changes.
+            let result = self
+                .send_as(&cmd, false, Some(key))
+                .and_then(|p| p.wait(wait));
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     fn not_connected(&self) -> Error {

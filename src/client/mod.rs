@@ -5,7 +5,9 @@
 //! - [`handshake`]: connecting, the greeting and the CAPABILITY round
 //! - [`reader`]: the read loop: frames in batches, replies matched
 //! - [`reconnect`]: the reader thread's loop, reconnect with backoff
-//! - [`state`]: what the handle and the reader thread share; [`Options`]
+//! - [`state`]: what the handle and the reader thread share; [`Options`],
+//!   [`Tracker`]
+//! - [`subs`]: the user's and the tracker's subscriptions, and their union
 //! - [`event`]: [`Event`], [`ServerInfo`]
 //! - [`reply`]: [`Reply`], [`ReplyKind`]
 //! - [`error`]: [`Error`], [`HandshakeError`], [`DisconnectReason`]
@@ -20,10 +22,11 @@ pub mod reader;
 pub mod reconnect;
 pub mod reply;
 pub mod state;
+pub mod subs;
 
 pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;
 pub use error::{DisconnectReason, Error, HandshakeError};
 pub use event::{Event, ServerInfo};
 pub use reply::{Reply, ReplyKind};
-pub use state::{Options, Stats, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
+pub use state::{Options, Stats, Tracker, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};

@@ -19,34 +19,69 @@ use super::error::{DisconnectReason, Error};
 use super::event::Event;
 use super::handshake::{is_timeout, parse_time, parse_u64};
 use super::reply::{Reply, ReplyKind};
-use super::state::{lock, Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
+use super::state::{lock, Shared, Tracker, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::protocol::frame::{header_end, parse_capability};
 use crate::protocol::lines::{Line, LineReader};
 use crate::protocol::{Answer, Frame};
 
+/// How a protocol's frames are named and shown.
+#[derive(Clone)]
+struct Naming {
+    /// The fields on the wire, in order.
+    names: Arc<[String]>,
+    /// What the display gets.
+    show: Show,
+}
+
+/// What the display gets of a protocol's frames.
+#[derive(Clone)]
+enum Show {
+    /// The frame as it came.
+    All,
+    /// Its first fields only, the user's list (a tracker wants more).
+    Prefix(Arc<[String]>),
+    /// Nothing: only the tracker wants it, or its burst is being replayed
+    /// for the tracker.
+    Hidden,
+}
+
 /// Field names per protocol as the reader sees them: the capability table's
-/// full lists, overridden by this client's subscriptions. Refreshed only when
+/// full lists, overridden by the lists on the wire. Refreshed only when
 /// `names_gen` moves, so naming a frame takes no lock.
 #[derive(Default)]
 struct NameCache {
     gen: u64,
-    map: HashMap<String, Arc<[String]>>,
-    /// The last protocol looked up and its names: frames come in runs.
-    last: Option<(String, Option<Arc<[String]>>)>,
+    map: HashMap<String, Naming>,
+    /// The last protocol looked up and its naming: frames come in runs.
+    last: Option<(String, Option<Naming>)>,
+    /// True when some protocol's frames are cut or hidden before display.
+    projecting: bool,
+    /// The tracker, fed every batch.
+    tracker: Option<Arc<dyn Tracker>>,
+    /// Protocols the tracker wants (upper case): parsed even when the
+    /// display drops them.
+    tracked: Vec<Vec<u8>>,
+    /// The user removed TIME: silence does not mean death.
+    time_removed: bool,
 }
 
 impl NameCache {
-    /// The names for `proto`, from the one-entry cache when it is the same
+    /// The naming of `proto`, from the one-entry cache when it is the same
     /// protocol as the last frame's.
-    fn lookup(&mut self, proto: &str) -> Option<Arc<[String]>> {
+    fn lookup(&mut self, proto: &str) -> Option<Naming> {
         match &self.last {
-            Some((p, names)) if p == proto => names.clone(),
+            Some((p, naming)) if p == proto => naming.clone(),
             _ => {
-                let names = self.map.get(proto).cloned();
-                self.last = Some((proto.to_string(), names.clone()));
-                names
+                let naming = self.map.get(proto).cloned();
+                self.last = Some((proto.to_string(), naming.clone()));
+                naming
             }
         }
+    }
+
+    /// True for a protocol the tracker needs.
+    fn is_tracked(&self, header: &[u8]) -> bool {
+        self.tracked.iter().any(|t| t == header)
     }
 
     fn refresh(&mut self, shared: &Shared) {
@@ -58,11 +93,57 @@ impl NameCache {
         self.last = None;
         self.map.clear();
         for p in lock(&shared.table).iter() {
-            self.map
-                .insert(p.name.to_ascii_uppercase(), p.fields.clone());
+            let naming = Naming {
+                names: p.fields.clone(),
+                show: Show::All,
+            };
+            self.map.insert(p.name.to_ascii_uppercase(), naming);
         }
-        for (k, v) in lock(&shared.subs).iter() {
-            self.map.insert(k.clone(), v.clone());
+        let quiet = lock(&shared.quiet).clone();
+        let subs = lock(&shared.subs).clone();
+        self.projecting = !quiet.is_empty();
+        self.tracked.clear();
+        for (key, wire) in subs.wires() {
+            let show = if quiet.contains(&key) {
+                Show::Hidden
+            } else {
+                match &wire.user {
+                    None => Show::Hidden,
+                    Some(u) if u.len() < wire.names.len() => Show::Prefix(u.clone()),
+                    Some(_) => Show::All,
+                }
+            };
+            if !matches!(show, Show::All) {
+                self.projecting = true;
+            }
+            if subs.tracked_of(&key).is_some() {
+                self.tracked.push(key.as_bytes().to_vec());
+            }
+            self.map.insert(
+                key,
+                Naming {
+                    names: wire.names,
+                    show,
+                },
+            );
+        }
+        self.time_removed = subs.is_removed("TIME");
+        self.tracker = lock(&shared.tracker).clone();
+    }
+
+    /// A frame as the display gets it: whole, cut to the user's fields, or
+    /// nothing.
+    fn for_display(&mut self, frame: Frame) -> Option<Frame> {
+        let Some(naming) = self.lookup(frame.protocol()) else {
+            return Some(frame);
+        };
+        match naming.show {
+            Show::All => Some(frame),
+            Show::Hidden => None,
+            // A frame of another layout (in flight across a re-ENABLE) is
+            // left as it is.
+            Show::Prefix(_) if frame.len() != naming.names.len() => Some(frame),
+            Show::Prefix(user) => Some(frame.project(user.len(), Some(user))),
         }
     }
 }
@@ -81,6 +162,8 @@ struct ReadState {
     tally: DropTally,
     /// The text of a TERMINATE, once one came.
     terminating: Option<String>,
+    /// When the current read arrived, milliseconds since the Unix epoch.
+    now_ms: u64,
 }
 
 /// What a line asks of the reader once the frames before it are out.
@@ -106,6 +189,7 @@ impl ReadState {
             &mut self.batch,
             &mut self.terminating,
             dropping,
+            self.now_ms,
         );
         if self.batch.len() > before {
             self.batch_bytes += self.batch.last().map_or(0, |f| f.raw().len());
@@ -149,6 +233,21 @@ impl ReadState {
         if self.batch.is_empty() {
             return;
         }
+        // The tracker sees every frame, before the display can drop any;
+        // then the display gets what the user asked for.
+        if let Some(tracker) = &self.names.tracker {
+            tracker.feed(&self.batch);
+        }
+        if self.names.projecting {
+            let frames = std::mem::take(&mut self.batch);
+            self.batch = frames
+                .into_iter()
+                .filter_map(|f| self.names.for_display(f))
+                .collect();
+            if self.batch.is_empty() {
+                return;
+            }
+        }
         // Never block: when the channel is full the frames are dropped and
         // counted like the unparsed ones (reported once there is room).
         if let Err(e) = tx.try_send(Event::Frames(std::mem::take(&mut self.batch))) {
@@ -173,14 +272,17 @@ pub fn read_loop(
         // Block for one line, then take every line already buffered: one
         // batch (one channel operation) per read.
         let mut flush_now = match reader.next_line() {
-            Ok(Some(line)) => state.handle(shared, tx, line),
+            Ok(Some(line)) => {
+                state.now_ms = epoch_ms();
+                state.handle(shared, tx, line)
+            }
             Ok(None) => {
                 state.flush(shared, tx);
                 return ended(shared, state.terminating, DisconnectReason::Closed);
             }
             // The watchdog counts on TIME every second: without it, silence
             // is normal and the connection is not declared dead.
-            Err(e) if is_timeout(&e) && lock(&shared.removed).contains("TIME") => {
+            Err(e) if is_timeout(&e) && state.names.time_removed => {
                 state.flush(shared, tx);
                 continue;
             }
@@ -231,6 +333,7 @@ fn handle_line(
     batch: &mut Vec<Frame>,
     terminating: &mut Option<String>,
     dropping: Option<&mut DropTally>,
+    now_ms: u64,
 ) -> Reaction {
     let line = match line {
         Line::Complete(l) => l,
@@ -239,13 +342,15 @@ fn handle_line(
             return Reaction::None;
         }
     };
+    // One atomic load: a subscription changed since the last line?
+    names.refresh(shared);
     // The consumer is behind and this frame would be dropped anyway: count
     // it by its header without parsing it (the reader's CPU then goes to
-    // the consumer). Replies and the protocols the client itself reads
-    // are always handled.
+    // the consumer). Replies, the protocols the client itself reads and
+    // those the tracker needs are always handled.
     if let Some(tally) = dropping {
         if let Some(header) = quick_header(line) {
-            if !CONTROL.iter().any(|c| c.as_bytes() == header) {
+            if !CONTROL.iter().any(|c| c.as_bytes() == header) && !names.is_tracked(header) {
                 tally.add(header);
                 return Reaction::None;
             }
@@ -258,8 +363,6 @@ fn handle_line(
             return Reaction::None;
         }
     };
-    // One atomic load: a subscription changed since the last line?
-    names.refresh(shared);
     let proto = frame.protocol();
     let mut reaction = Reaction::None;
     match proto {
@@ -283,8 +386,8 @@ fn handle_line(
         }
         _ => {}
     }
-    let named = names.lookup(proto);
-    batch.push(frame.with_names(named));
+    let named = names.lookup(proto).map(|n| n.names);
+    batch.push(frame.with_names(named).with_received(now_ms));
     reaction
 }
 
@@ -301,6 +404,14 @@ fn attach_data(shared: &Shared, frame: &Frame) {
     if let Some((_, p)) = oldest {
         p.data.push(frame.clone());
     }
+}
+
+/// The time now in milliseconds since the Unix epoch (0 if the clock is
+/// before it).
+fn epoch_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Protocols the reader acts on itself; never dropped unparsed.
@@ -360,9 +471,9 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
     let kind = if frame.protocol() == "ACK" {
         ReplyKind::Ack
     } else {
-        shared.restore(p.revert);
         ReplyKind::Error
     };
+    shared.settle(p.revert, p.quiet, kind == ReplyKind::Ack);
     let reply = Reply {
         id,
         command: p.command,

@@ -94,22 +94,21 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
         .server_time
         .store(conn.server_time, Ordering::Relaxed);
     shared.next_id.fetch_max(conn.next_id, Ordering::Relaxed);
-    let subs: Vec<(String, Arc<[String]>)> = lock(&shared.subs)
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    // Every subscription again with the same fields, and the always-on
-    // protocols the user had removed removed again, in one write.
-    let mut commands: Vec<Command> = subs
-        .iter()
-        .map(|(proto, fields)| {
-            Command::new(ServerCommand::Enable, [proto.clone(), fields.join(",")])
-        })
+    // Every subscription again with the same fields (the user's and the
+    // tracker's), and the always-on protocols the user had removed removed
+    // again, in one write.
+    let (wires, removed) = {
+        let subs = lock(&shared.subs);
+        (subs.wires(), subs.removed())
+    };
+    let mut commands: Vec<Command> = wires
+        .into_iter()
+        .map(|(proto, wire)| Command::new(ServerCommand::Enable, [proto, wire.names.join(",")]))
         .collect();
     commands.extend(
-        lock(&shared.removed)
-            .iter()
-            .map(|proto| Command::new(ServerCommand::Remove, [proto.clone()])),
+        removed
+            .into_iter()
+            .map(|proto| Command::new(ServerCommand::Remove, [proto])),
     );
     let mut out = Vec::new();
     for cmd in commands {
@@ -128,6 +127,7 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
                     tx,
                     revert: None,
                     data: Vec::new(),
+                    quiet: None,
                 },
             );
         }

@@ -14,7 +14,8 @@ use super::counts::FrameCounts;
 use super::error::{DisconnectReason, Error};
 use super::event::ServerInfo;
 use super::reply::Reply;
-use crate::protocol::spec::{is_always_on, MAX_LINE};
+use super::subs::Subscriptions;
+use crate::protocol::spec::MAX_LINE;
 use crate::protocol::{CapabilityTable, Command, Frame, ServerCommand};
 
 /// How the client connects and behaves.
@@ -117,8 +118,18 @@ pub struct Stats {
 }
 
 /// A subscription to put back if the server refuses a change: the protocol
-/// (upper case) and its field list before the change.
+/// (upper case) and the user's field list before the change.
 pub type Revert = (String, Option<Arc<[String]>>);
+
+/// What the reader thread feeds besides the display: the live model. It
+/// gets every frame of the protocols it needs, named with at least its
+/// fields, even those the display has to drop.
+pub trait Tracker: Send + Sync {
+    /// The fields it needs, per protocol.
+    fn needs(&self) -> Vec<(String, Vec<String>)>;
+    /// Frames as they arrive (of every protocol; it picks its own).
+    fn feed(&self, frames: &[Frame]);
+}
 
 /// A command sent and not yet answered.
 pub struct Pending {
@@ -134,6 +145,8 @@ pub struct Pending {
     pub revert: Option<Revert>,
     /// Data lines that came for it before its reply (see [`Reply::data`]).
     pub data: Vec<Frame>,
+    /// A protocol whose frames are not shown until this is answered.
+    pub quiet: Option<String>,
 }
 
 /// State shared by the client handle and its reader thread.
@@ -146,10 +159,13 @@ pub struct Shared {
     pub table: Mutex<CapabilityTable>,
     /// The greeting.
     pub info: Mutex<ServerInfo>,
-    /// Field names per enabled protocol (upper-case key), as last asked.
-    pub subs: Mutex<HashMap<String, Arc<[String]>>>,
-    /// Always-on protocols (TIME, ...) this client removed, upper-case.
-    pub removed: Mutex<HashSet<String>>,
+    /// What the user and the tracker asked for, per protocol.
+    pub subs: Mutex<Subscriptions>,
+    /// The tracker fed on the reader thread (the live model), if any.
+    pub tracker: Mutex<Option<Arc<dyn Tracker>>>,
+    /// Protocols whose frames are not shown for now: the burst that a
+    /// tracker's own ENABLE brings (the user has seen those records).
+    pub quiet: Mutex<HashSet<String>>,
     /// Bumped whenever `subs` or `table` changes, so the reader re-reads them.
     pub names_gen: AtomicU64,
     /// Commands awaiting a reply, by id.
@@ -199,8 +215,9 @@ impl Shared {
             options,
             table: Mutex::new(table),
             info: Mutex::new(info),
-            subs: Mutex::new(HashMap::new()),
-            removed: Mutex::new(HashSet::new()),
+            subs: Mutex::new(Subscriptions::default()),
+            tracker: Mutex::new(None),
+            quiet: Mutex::new(HashSet::new()),
             names_gen: AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(next_id),
@@ -229,50 +246,76 @@ impl Shared {
         self.closing.load(Ordering::Acquire)
     }
 
-    /// For ENABLE/REMOVE: updates the subscription table now (frames of the
-    /// new layout may arrive before the ACK) and returns what to restore if
-    /// the server refuses.
-    pub fn track_subscription(&self, command: &Command) -> Option<Revert> {
-        let kind = command.server_command()?;
-        let proto_arg = command.args.first()?;
+    /// For ENABLE/REMOVE: updates the subscriptions now (frames of the new
+    /// layout may arrive before the ACK). Returns the command to send in
+    /// its place when a tracker also wants the protocol (ENABLE with the
+    /// union of the fields; for REMOVE, ENABLE with the tracker's fields),
+    /// and what to restore if the server refuses.
+    pub fn track_subscription(&self, command: &Command) -> (Option<Command>, Option<Revert>) {
+        let Some(kind) = command.server_command() else {
+            return (None, None);
+        };
+        let Some(proto_arg) = command.args.first() else {
+            return (None, None);
+        };
         let table = lock(&self.table);
-        let info = table.get(proto_arg)?;
+        let Some(info) = table.get(proto_arg) else {
+            return (None, None);
+        };
         let key = info.name.to_ascii_uppercase();
+        let name = info.name.clone();
         let new: Option<Arc<[String]>> = match kind {
             ServerCommand::Enable => {
                 // The server stops the list at the first space: one argument.
-                let spec = command.args.get(1)?;
-                Some(table.resolve_fields(proto_arg, spec).ok()?.1.into())
+                let Some(spec) = command.args.get(1) else {
+                    return (None, None);
+                };
+                match table.resolve_fields(proto_arg, spec) {
+                    Ok((_, fields)) => Some(fields.into()),
+                    Err(_) => return (None, None),
+                }
             }
             ServerCommand::Remove => None,
-            _ => return None,
+            _ => return (None, None),
         };
+        let all = table.get(&key).map(|p| p.fields.clone());
         drop(table);
-        if is_always_on(&key) {
-            let mut removed = lock(&self.removed);
-            if new.is_some() {
-                removed.remove(&key);
-            } else {
-                removed.insert(key.clone());
-            }
-        }
         let mut subs = lock(&self.subs);
-        let old = match new {
-            Some(names) => subs.insert(key.clone(), names),
-            None => subs.remove(&key),
-        };
+        let old = subs.set_user(&key, new);
+        let tracked = subs.tracked_of(&key);
+        let wire = subs.wire_of(&key);
+        drop(subs);
         self.bump_names();
-        Some((key, old))
+        let replacement = match (tracked, wire) {
+            (None, _) | (_, None) => None,
+            (Some(_), Some(w)) => {
+                let list = if all.as_deref() == Some(&*w.names) {
+                    "*".to_string()
+                } else {
+                    w.names.join(",")
+                };
+                Some(Command::new(ServerCommand::Enable, [name, list]))
+            }
+        };
+        (replacement, Some((key, old)))
     }
 
     /// Puts back a subscription that the server refused.
     pub fn restore(&self, revert: Option<Revert>) {
         if let Some((key, old)) = revert {
-            let mut subs = lock(&self.subs);
-            match old {
-                Some(names) => subs.insert(key, names),
-                None => subs.remove(&key),
-            };
+            lock(&self.subs).set_user(&key, old);
+            self.bump_names();
+        }
+    }
+
+    /// A command is done: the subscription change it made is undone when
+    /// it was not `accepted`, and its quiet protocol is shown again.
+    pub fn settle(&self, revert: Option<Revert>, quiet: Option<String>, accepted: bool) {
+        if !accepted {
+            self.restore(revert);
+        }
+        if let Some(q) = quiet {
+            lock(&self.quiet).remove(&q);
             self.bump_names();
         }
     }
@@ -283,7 +326,7 @@ impl Shared {
         for p in pending {
             let _ =
                 p.tx.try_send(Err(Error::ConnectionLost { command: p.command }));
-            self.restore(p.revert);
+            self.settle(p.revert, p.quiet, false);
         }
     }
 }

@@ -67,6 +67,12 @@ pub struct Frame {
     header_end: u32,
     /// Number of fields.
     count: u32,
+    /// Length of the line as shown by [`Frame::raw`]: the whole line, or
+    /// the part that holds the fields kept by [`Frame::project`].
+    raw_len: u32,
+    /// When the line was received, milliseconds since the Unix epoch (0:
+    /// not known).
+    received_ms: u64,
     /// Names of the fields, in order, when the client knows them.
     names: Option<Arc<[String]>>,
 }
@@ -114,6 +120,8 @@ impl Frame {
             line_len: line.len() as u32,
             header_end: header_end as u32,
             count: count as u32,
+            raw_len: line.len() as u32,
+            received_ms: 0,
             names: None,
         })
     }
@@ -171,9 +179,51 @@ impl Frame {
         &self.data[start..end]
     }
 
-    /// The whole line as received, without its `\n`.
+    /// The whole line as received, without its `\n` (after
+    /// [`Frame::project`], the part of it that holds the fields kept).
     pub fn raw(&self) -> &[u8] {
-        &self.data[..self.line_len as usize]
+        &self.data[..self.raw_len as usize]
+    }
+
+    /// Keeps only the first `n` fields, named `names`: what a server would
+    /// have sent had the client asked for those fields alone. The line
+    /// ([`Frame::raw`]) is cut after the last field kept and its one space.
+    /// Nothing is copied.
+    pub fn project(mut self, n: usize, names: Option<Arc<[String]>>) -> Frame {
+        if n < self.len() {
+            let end = if n == 0 {
+                self.header_end as usize + 2
+            } else {
+                let at = self.line_len as usize + 8 * (n - 1);
+                let e = u32::from_le_bytes([
+                    self.data[at + 4],
+                    self.data[at + 5],
+                    self.data[at + 6],
+                    self.data[at + 7],
+                ]) as usize;
+                // Past a closing quote, then past the one space.
+                let line = &self.data[..self.line_len as usize];
+                let e = e + usize::from(line.get(e) == Some(&QUOTE));
+                e + usize::from(line.get(e) == Some(&b' '))
+            };
+            self.count = n as u32;
+            self.raw_len = end.min(self.line_len as usize) as u32;
+            self.data.truncate(self.line_len as usize + 8 * n);
+        }
+        self.names = names;
+        self
+    }
+
+    /// Sets when the line was received (milliseconds since the Unix epoch).
+    pub fn with_received(mut self, ms: u64) -> Frame {
+        self.received_ms = ms;
+        self
+    }
+
+    /// When the line was received, in milliseconds since the Unix epoch;
+    /// `None` when not known.
+    pub fn received_ms(&self) -> Option<u64> {
+        (self.received_ms != 0).then_some(self.received_ms)
     }
 
     /// Attaches the field names (the list the client enabled, in order).
@@ -557,6 +607,25 @@ mod tests {
         let g = Frame::parse(b"*SSID: m ").unwrap().with_names(Some(names));
         assert_eq!(g.get("mac"), None);
         assert_eq!(g.named_fields().next().unwrap().0, "f0");
+    }
+
+    /// A projected frame keeps the first fields and the line up to them, as
+    /// the server would have sent it for those fields alone.
+    #[test]
+    fn projection_cuts_fields_and_line() {
+        let names: Arc<[String]> = vec!["ssid".to_string()].into();
+        let f = Frame::parse(b"*SSID: \x01Home Net\x01 00:11 7 ").unwrap();
+        let p = f.clone().project(1, Some(names.clone()));
+        assert_eq!(p.len(), 1);
+        assert_eq!(p.raw(), b"*SSID: \x01Home Net\x01 ");
+        assert_eq!(p.get("ssid"), Some(&b"Home Net"[..]));
+        assert_eq!(Frame::parse(p.raw()).unwrap().fields().count(), 1);
+        let p = f.clone().project(2, None);
+        assert_eq!(p.raw(), b"*SSID: \x01Home Net\x01 00:11 ");
+        assert_eq!(f.clone().project(0, None).raw(), b"*SSID: ");
+        assert_eq!(f.clone().project(9, None).raw(), f.raw());
+        let e = Frame::parse(b"*CLIENT: a  b ").unwrap().project(2, None);
+        assert_eq!(e.raw(), b"*CLIENT: a  ");
     }
 
     /// The encoder writes what the parser reads back.
