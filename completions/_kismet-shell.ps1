@@ -34,6 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'After the commands, print frames of the enabled protocols until stopped')
             [CompletionResult]::new('--reconnect', '--reconnect', [CompletionResultType]::ParameterName, 'With --follow: reconnect (and re-enable) when the connection drops')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)')
+            [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"')
+            [CompletionResult]::new('--raw-values', '--raw-values', [CompletionResultType]::ParameterName, 'Show fields as the server sends them (cipher sets as numbers, times as epoch seconds)')
             [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Interactive shell: do not reconnect when the connection drops')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Interactive shell: print long output instead of showing it through $PAGER')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

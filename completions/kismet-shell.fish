@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= no-reconnect no-pager history= h/help V/version
+    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= timestamps raw-values no-reconnect no-pager history= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -38,6 +38,8 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Star
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l keep-going -d 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timestamps -d 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l raw-values -d 'Show fields as the server sends them (cipher sets as numbers, times as epoch seconds)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-reconnect -d 'Interactive shell: do not reconnect when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-pager -d 'Interactive shell: print long output instead of showing it through $PAGER'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'

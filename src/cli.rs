@@ -48,6 +48,14 @@ pub struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub connect_timeout: f64,
 
+    /// Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time".
+    #[arg(long)]
+    pub timestamps: bool,
+
+    /// Show fields as the server sends them (cipher sets as numbers, times as epoch seconds).
+    #[arg(long)]
+    pub raw_values: bool,
+
     /// Interactive shell: do not reconnect when the connection drops.
     #[arg(long)]
     pub no_reconnect: bool,

@@ -13,7 +13,7 @@ use kismet_shell::protocol::spec::normalize_addr;
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
-use kismet_shell::shell::session::Session;
+use kismet_shell::shell::session::{Session, Settings};
 use kismet_shell::sim::{self, Sim, SimConfig};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
@@ -115,7 +115,13 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Err(e) => return Err(e.into()),
     };
-    let session = Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?);
+    let session =
+        Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?).with_settings(Settings {
+            timestamps: cli.timestamps,
+            decode: !cli.raw_values,
+            color: interactive && repl::color_wanted(),
+            ..Settings::default()
+        });
     if interactive {
         return repl::run(
             session,

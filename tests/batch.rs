@@ -541,3 +541,63 @@ fn reconnect_gap_shows_in_json_and_text_streams() {
     }
     sim.shutdown();
 }
+
+/// JSON frames carry their receive time as `"time"` (RFC 3339, UTC, ms)
+/// when asked (`--timestamps`, or `set timestamps on`); text lines start
+/// with it; without, neither does.
+#[test]
+fn timestamps_on_frames_when_asked() {
+    let rfc3339_ms = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$").unwrap();
+    for args in [
+        &["--timestamps", "-c", "enable TIME *"][..],
+        &["-c", "set timestamps on", "-c", "enable TIME *"][..],
+    ] {
+        let mut all = vec!["--demo"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--follow", "--count", "2", "--format", "json"]);
+        let o = run(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let frames: Vec<serde_json::Value> = json_lines(&o)
+            .into_iter()
+            .filter(|v| v["type"] == "frame")
+            .collect();
+        assert_eq!(frames.len(), 2, "{}", stdout(&o));
+        for f in &frames {
+            let t = f["time"].as_str().unwrap_or_default();
+            assert!(rfc3339_ms.is_match(t), "{f}");
+        }
+    }
+    let o = run(&[
+        "--demo",
+        "--timestamps",
+        "-c",
+        "enable TIME *",
+        "--follow",
+        "--count",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clock = regex::Regex::new(r"^\d\d:\d\d:\d\d\.\d{3} TIME timesec=\d+$").unwrap();
+    let lines: Vec<&str> = o
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter_map(|l| std::str::from_utf8(l).ok())
+        .filter(|l| l.contains("TIME"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stdout(&o));
+    for l in lines {
+        assert!(clock.is_match(l), "{l}");
+    }
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable TIME *",
+        "--follow",
+        "--count",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let v = json_lines(&o);
+    assert!(v.iter().all(|f| f.get("time").is_none()), "{}", stdout(&o));
+}

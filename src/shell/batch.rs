@@ -202,6 +202,7 @@ struct Printer {
     printed: u64,
     text: String,
     bytes: Vec<u8>,
+    lines: render::frame::TextLines,
     json: render::FrameJson,
     /// The exit status the connection's end called for, once it ended.
     ended: Option<i32>,
@@ -215,6 +216,7 @@ impl Printer {
             printed: 0,
             text: String::with_capacity(64 * 1024),
             bytes: Vec::with_capacity(64 * 1024),
+            lines: render::frame::TextLines::new(false),
             json: render::FrameJson::new(),
             ended: None,
         }
@@ -222,6 +224,15 @@ impl Printer {
 
     fn count_reached(&self) -> bool {
         self.count.is_some_and(|c| self.printed >= c)
+    }
+
+    /// Follows the session's settings (`set timestamps on`).
+    fn configure(&mut self, session: &Session) {
+        let timestamps = session.settings().timestamps;
+        if self.lines.timestamps != timestamps {
+            self.lines = render::frame::TextLines::new(timestamps);
+            self.json = render::FrameJson::with_timestamps(timestamps);
+        }
     }
 
     /// Prints the frames of the `enabled` protocols, up to the count.
@@ -244,7 +255,7 @@ impl Printer {
             self.printed += 1;
             match self.format {
                 Format::Text => {
-                    render::frame_text(&mut self.text, f);
+                    self.lines.write(&mut self.text, f);
                     self.text.push('\n');
                 }
                 Format::Json => {
@@ -275,6 +286,7 @@ impl Printer {
     ) -> Result<Flow, Stop> {
         let client = session.client();
         if let Event::Frames(frames) = &event {
+            self.configure(session);
             self.frames(frames, enabled, out)?;
             return Ok(if self.count_reached() {
                 Flow::CountReached

@@ -25,6 +25,10 @@ pub enum ArgKind {
     EnabledProtocol,
     /// A help topic: a shell command name, or `!` and a server command.
     Topic,
+    /// The name of a setting.
+    Setting,
+    /// A setting's value.
+    SettingValue,
 }
 
 impl From<protocol::ArgKind> for ArgKind {
@@ -174,6 +178,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         details: "Says how many frames were held back while paused.",
         examples: &["resume"],
         run: handlers::resume,
+    },
+    CommandSpec {
+        name: "set",
+        aliases: &[],
+        usage: "[NAME VALUE]",
+        args: &[ArgKind::Setting, ArgKind::SettingValue],
+        min_args: 0,
+        max_args: 2,
+        summary: "list the session's settings, or change one",
+        details: "timestamps on|off: frame lines start with their receive time \
+                  (HH:MM:SS.mmm), JSON frames get \"time\" (RFC 3339, UTC). \
+                  decode on|off: frame lines show decoded values (encryption, type \
+                  names, times) or the wire values. color on|off: colour on a \
+                  terminal. rate N: most frame lines shown per 0.1 s.",
+        examples: &["set", "set timestamps on", "set decode off", "set rate 50"],
+        run: handlers::set,
     },
     CommandSpec {
         name: "connect",
@@ -549,14 +569,23 @@ mod tests {
     #[test]
     fn table_counts_agree() {
         for c in COMMANDS {
-            let words = c.usage.split_whitespace().count();
-            let optional = c
-                .usage
-                .split_whitespace()
-                .filter(|w| w.starts_with('['))
-                .count();
-            assert_eq!(words, c.max_args, "{}", c.name);
-            assert_eq!(words - optional, c.min_args, "{}", c.name);
+            let words: Vec<&str> = c.usage.split_whitespace().collect();
+            // Words inside a [...] group are optional (`HOST[:PORT]` is
+            // one word that must be given).
+            let (mut depth, mut optional) = (0usize, 0);
+            for w in &words {
+                if w.starts_with('[') {
+                    depth += 1;
+                }
+                if depth > 0 {
+                    optional += 1;
+                    if w.ends_with(']') {
+                        depth -= 1;
+                    }
+                }
+            }
+            assert_eq!(words.len(), c.max_args, "{}", c.name);
+            assert_eq!(words.len() - optional, c.min_args, "{}", c.name);
             assert_eq!(c.args.len(), c.max_args, "{}", c.name);
         }
     }

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::render::{self, layout::plural};
+use super::render::layout::plural;
 use super::session::Session;
 use crate::protocol::Frame;
 
@@ -55,6 +55,7 @@ pub struct Backlog {
     not_shown: u64,
     limit: usize,
     color: bool,
+    lines: super::render::frame::TextLines,
 }
 
 impl Backlog {
@@ -66,6 +67,16 @@ impl Backlog {
             not_shown: 0,
             limit,
             color,
+            lines: super::render::frame::TextLines::new(false),
+        }
+    }
+
+    /// Follows the session's settings: the limit, colour and timestamps.
+    pub fn configure(&mut self, settings: &super::session::Settings) {
+        self.limit = settings.rate_limit;
+        self.color = settings.color;
+        if self.lines.timestamps != settings.timestamps {
+            self.lines = super::render::frame::TextLines::new(settings.timestamps);
         }
     }
 
@@ -79,12 +90,12 @@ impl Backlog {
             }
             self.frames += 1;
             let start = self.text.len();
-            render::frame_text(&mut self.text, f);
+            self.lines.write(&mut self.text, f);
             if self.color {
-                // The line starts with the protocol name (plain ASCII).
-                let end = start + f.protocol().len();
-                self.text.insert_str(end, RESET);
-                self.text.insert_str(start, CYAN);
+                // The protocol name (plain ASCII) comes after the time.
+                let at = start + self.text[start..].find(f.protocol()).unwrap_or(0);
+                self.text.insert_str(at + f.protocol().len(), RESET);
+                self.text.insert_str(at, CYAN);
             }
             self.text.push('\n');
         }
@@ -172,7 +183,9 @@ impl Console {
     pub fn frames(&self, session: &Session, frames: &[Frame]) {
         let subs = session.client().subscriptions();
         let shown = |p: &str| subs.iter().any(|(s, _)| s.eq_ignore_ascii_case(p));
+        let settings = session.settings();
         let mut inner = self.lock();
+        inner.backlog.configure(&settings);
         if session.is_paused() {
             let n = frames.iter().filter(|f| shown(f.protocol())).count() as u64;
             session.held_back.fetch_add(n, Ordering::AcqRel);

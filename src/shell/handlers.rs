@@ -136,6 +136,58 @@ pub fn disconnect(session: &Session, _args: &[String]) -> Handled {
     })
 }
 
+/// `set [NAME VALUE]`: lists the settings, or changes one.
+pub fn set(session: &Session, args: &[String]) -> Handled {
+    let Some((name, value)) = args.first().zip(args.get(1)) else {
+        return match args.first() {
+            None => Ok(Outcome::Settings(session.settings())),
+            Some(name) => Err(ShellError::Usage(format!(
+                "set {name} needs a value (set lists the settings)"
+            ))),
+        };
+    };
+    let on_off = |v: &str| match v.to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" | "1" => Ok(true),
+        "off" | "no" | "false" | "0" => Ok(false),
+        _ => Err(ShellError::Usage(format!(
+            "{name}: expected on or off, not {v:?}"
+        ))),
+    };
+    match name.to_ascii_lowercase().as_str() {
+        "timestamps" => {
+            let v = on_off(value)?;
+            session.update_settings(|s| s.timestamps = v);
+        }
+        "decode" => {
+            let v = on_off(value)?;
+            session.update_settings(|s| s.decode = v);
+        }
+        "color" | "colour" => {
+            let v = on_off(value)?;
+            session.update_settings(|s| s.color = v);
+        }
+        "rate" | "rate_limit" => {
+            let n: usize = value
+                .parse()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or_else(|| {
+                    ShellError::Usage(format!(
+                        "rate: expected lines per 0.1 s, 1 to 100000, not {value:?}"
+                    ))
+                })?;
+            session.update_settings(|s| s.rate_limit = n);
+        }
+        other => {
+            return Err(ShellError::Usage(format!(
+                "no setting {:?} (settings: timestamps, decode, color, rate)",
+                other
+            )))
+        }
+    }
+    Ok(Outcome::Settings(session.settings()))
+}
+
 /// `clear`: clear the screen.
 pub fn clear(_session: &Session, _args: &[String]) -> Handled {
     Ok(Outcome::Clear)

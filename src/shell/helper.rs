@@ -252,9 +252,34 @@ pub fn complete(
                 (start, c)
             }
         }
+        ArgKind::Setting => {
+            let c = SETTINGS
+                .iter()
+                .filter(|n| starts_with_ci(n, word))
+                .map(|n| pair(n, true))
+                .collect();
+            (start, c)
+        }
+        ArgKind::SettingValue => {
+            let setting = done.get(index).copied().unwrap_or("");
+            let values: &[&str] = if setting.eq_ignore_ascii_case("rate") {
+                &[]
+            } else {
+                &["on", "off"]
+            };
+            let c = values
+                .iter()
+                .filter(|v| starts_with_ci(v, word))
+                .map(|v| pair(v, false))
+                .collect();
+            (start, c)
+        }
         ArgKind::Server(_) => (start, Vec::new()),
     }
 }
+
+/// The names `set` takes.
+const SETTINGS: [&str; 4] = ["timestamps", "decode", "color", "rate"];
 
 /// Candidates for the first word: shell commands and their aliases, or
 /// `!` server commands.

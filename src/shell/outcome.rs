@@ -141,6 +141,8 @@ pub enum Outcome {
     },
     /// Clear the screen.
     Clear,
+    /// The settings, after `set` (changed or not).
+    Settings(crate::shell::session::Settings),
     /// Leave the shell.
     Quit,
 }

@@ -282,7 +282,7 @@ impl Repl {
 /// The terminal cannot be set up or read.
 pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
     let session = Arc::new(session);
-    let color = color_wanted();
+    let color = session.settings().color;
     let config = Config::builder()
         .auto_add_history(false)
         .history_ignore_space(true)

@@ -8,6 +8,30 @@ use std::time::Duration;
 use crate::client::{Client, Error, Options, Reply, Wait};
 use crate::protocol::Command;
 
+/// The session's settings (`set` lists and changes them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Prefix frame lines with their receive time; JSON frames get `"time"`.
+    pub timestamps: bool,
+    /// Show decoded values (encryption, type names, times) in frame lines.
+    pub decode: bool,
+    /// Colour protocol names and hints (only on a terminal).
+    pub color: bool,
+    /// Most frame lines the interactive shell shows per 0.1 s.
+    pub rate_limit: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            timestamps: false,
+            decode: true,
+            color: false,
+            rate_limit: 200,
+        }
+    }
+}
+
 /// A connected client and the state of one shell or batch run.
 pub struct Session {
     client: RwLock<Arc<Client>>,
@@ -21,6 +45,7 @@ pub struct Session {
     pub reply_timeout: Duration,
     /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
     pub interrupted: Arc<AtomicBool>,
+    settings: RwLock<Settings>,
 }
 
 impl Session {
@@ -33,7 +58,27 @@ impl Session {
             held_back: Arc::new(AtomicU64::new(0)),
             reply_timeout,
             interrupted: Arc::new(AtomicBool::new(false)),
+            settings: RwLock::new(Settings::default()),
         }
+    }
+
+    /// The session with these settings.
+    pub fn with_settings(self, settings: Settings) -> Session {
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        self
+    }
+
+    /// A copy of the settings.
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Changes the settings.
+    pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) {
+        f(&mut self.settings.write().unwrap_or_else(|p| p.into_inner()));
     }
 
     /// The current client (cheap: a shared handle).

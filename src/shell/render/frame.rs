@@ -16,6 +16,40 @@ fn needs_quotes(s: &str) -> bool {
     s.is_empty() || s.contains([' ', '"', '='])
 }
 
+/// How frames are written as text lines.
+#[derive(Debug, Clone, Default)]
+pub struct TextLines {
+    /// Prefix each line with its receive time, `HH:MM:SS.mmm`.
+    pub timestamps: bool,
+    /// The last receive time formatted, and its text (frames of one read
+    /// share it).
+    clock: (u64, String),
+}
+
+impl TextLines {
+    /// Lines with or without their receive time.
+    pub fn new(timestamps: bool) -> TextLines {
+        TextLines {
+            timestamps,
+            clock: (0, String::new()),
+        }
+    }
+
+    /// Appends one frame as a text line (no newline).
+    pub fn write(&mut self, out: &mut String, frame: &Frame) {
+        if self.timestamps {
+            if let Some(ms) = frame.received_ms() {
+                if self.clock.0 != ms {
+                    self.clock = (ms, super::time::clock_text(ms));
+                }
+                out.push_str(&self.clock.1);
+                out.push(' ');
+            }
+        }
+        frame_text(out, frame);
+    }
+}
+
 /// One frame as a text line: `SSID ssid="Coffee Shop" mac=00:18:E7:B2:00:02`.
 pub fn frame_text(out: &mut String, frame: &Frame) {
     let proto = frame.protocol();
@@ -67,13 +101,17 @@ pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
 #[derive(Default)]
 pub struct FrameJson {
     layouts: Vec<JsonLayout>,
+    /// Add `"time"`, the receive time in RFC 3339 UTC with milliseconds.
+    timestamps: bool,
+    /// The last receive time formatted, and its text.
+    clock: (u64, String),
 }
 
 /// The constant parts of the JSON of one protocol's frames.
 struct JsonLayout {
     names: Arc<[String]>,
     protocol: String,
-    /// `{"type":"frame","protocol":"X","fields":{`
+    /// `"protocol":"X","fields":{` (after `{"type":"frame",` and the time)
     head: Vec<u8>,
     /// `"name":"` for the first field, `","name":"` for the others: the
     /// previous value's closing quote, the key, this value's opening quote.
@@ -93,10 +131,26 @@ impl FrameJson {
         FrameJson::default()
     }
 
+    /// A writer that adds each frame's receive time as `"time"`.
+    pub fn with_timestamps(timestamps: bool) -> FrameJson {
+        FrameJson {
+            timestamps,
+            ..FrameJson::default()
+        }
+    }
+
     /// Appends one frame as a JSON object (no newline) to `out`.
     pub fn write(&mut self, out: &mut Vec<u8>, frame: &Frame) {
         let Some(names) = frame.names_arc() else {
-            return frame_json(out, frame);
+            let at = out.len();
+            frame_json(out, frame);
+            if let Some(t) = self.time_of(frame) {
+                // After `{"type":"frame",`.
+                let insert = format!("\"time\":\"{t}\",");
+                let pos = at + b"{\"type\":\"frame\",".len();
+                out.splice(pos..pos, insert.bytes());
+            }
+            return;
         };
         let proto = frame.protocol_bytes();
         let i = match self
@@ -114,6 +168,12 @@ impl FrameJson {
                 self.layouts.len() - 1
             }
         };
+        out.extend_from_slice(b"{\"type\":\"frame\",");
+        if let Some(t) = self.time_of(frame) {
+            out.extend_from_slice(b"\"time\":\"");
+            out.extend_from_slice(t.as_bytes());
+            out.extend_from_slice(b"\",");
+        }
         let layout = &self.layouts[i];
         out.reserve(layout.size + frame.raw().len());
         out.extend_from_slice(&layout.head);
@@ -141,9 +201,23 @@ impl FrameJson {
     }
 }
 
+impl FrameJson {
+    /// The frame's receive time as text, when asked for and known.
+    fn time_of(&mut self, frame: &Frame) -> Option<String> {
+        if !self.timestamps {
+            return None;
+        }
+        let ms = frame.received_ms()?;
+        if self.clock.0 != ms {
+            self.clock = (ms, super::time::rfc3339_ms(ms));
+        }
+        Some(self.clock.1.clone())
+    }
+}
+
 impl JsonLayout {
     fn new(protocol: &str, names: Arc<[String]>) -> JsonLayout {
-        let mut head = b"{\"type\":\"frame\",\"protocol\":".to_vec();
+        let mut head = b"\"protocol\":".to_vec();
         text::json_bytes(&mut head, protocol.as_bytes());
         head.extend_from_slice(b",\"fields\":{");
         let keys: Vec<Vec<u8>> = names
@@ -158,7 +232,7 @@ impl JsonLayout {
             })
             .collect();
         let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
-        let size = head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
+        let size = 16 + head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
         JsonLayout {
             protocol: protocol.to_string(),
             names,
@@ -177,6 +251,34 @@ mod tests {
     fn named(line: &[u8], names: &[&str]) -> Frame {
         let names: Arc<[String]> = names.iter().map(|s| s.to_string()).collect();
         Frame::parse(line).unwrap().with_names(Some(names))
+    }
+
+    /// With timestamps, text lines start with the receive time and JSON
+    /// objects carry it as `"time"` (both writers, the same bytes).
+    #[test]
+    fn timestamps_in_text_and_json() {
+        let f = named(b"*TIME: 17", &["timesec"]).with_received(1_795_678_119_042);
+        let mut j = Vec::new();
+        FrameJson::with_timestamps(true).write(&mut j, &f);
+        assert_eq!(
+            String::from_utf8(j.clone()).unwrap(),
+            r#"{"type":"frame","time":"2026-11-26T07:28:39.042Z","protocol":"TIME","fields":{"timesec":"17"}}"#
+        );
+        let unnamed = Frame::parse(b"*TIME: 17")
+            .unwrap()
+            .with_received(1_795_678_119_042);
+        let mut k = Vec::new();
+        FrameJson::with_timestamps(true).write(&mut k, &unnamed);
+        assert_eq!(
+            String::from_utf8(k).unwrap(),
+            r#"{"type":"frame","time":"2026-11-26T07:28:39.042Z","protocol":"TIME","fields":{"f0":"17"}}"#
+        );
+        let mut s = String::new();
+        TextLines::new(true).write(&mut s, &f);
+        assert!(s.ends_with(":39.042 TIME timesec=17"), "{s}");
+        s.clear();
+        TextLines::new(false).write(&mut s, &f);
+        assert_eq!(s, "TIME timesec=17");
     }
 
     /// Text lines name fields, decode SSIDs and neutralise controls.

@@ -8,6 +8,8 @@
 //! - [`reply`]: replies and the data lines they carry
 //! - [`events`]: connection notices as lines and JSON objects
 //! - [`tables`]: printed tables and the status report
+//! - [`time`]: times in the local zone and in RFC 3339
+//! - [`layout`]: terminal width, word wrapping, counted nouns
 //! - [`json`]: JSON helpers
 
 use std::fmt::Write as _;
@@ -18,11 +20,12 @@ pub mod json;
 pub mod layout;
 pub mod reply;
 pub mod tables;
+pub mod time;
 
 pub use events::{event_json, event_notices};
 pub use frame::{frame_json, frame_text, FrameJson};
 pub use reply::{reply_json, reply_text};
-pub use tables::{duration_text, fields_table, protocols_table, status_text, utc_text};
+pub use tables::{duration_text, fields_table, protocols_table, status_text};
 
 use super::outcome::Outcome;
 use crate::protocol::text;
@@ -91,6 +94,19 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         }
         Outcome::Disconnected { addr } => {
             format!("disconnected from {addr}; reconnect or connect HOST to go on")
+        }
+        Outcome::Settings(s) => {
+            let on = |b: bool| if b { "on" } else { "off" };
+            format!(
+                "timestamps  {:<5} frame lines start with their receive time\n\
+                 decode      {:<5} frame lines show decoded values\n\
+                 color       {:<5} protocol names in colour (on a terminal)\n\
+                 rate        {:<5} most frame lines shown per 0.1 s",
+                on(s.timestamps),
+                on(s.decode),
+                on(s.color),
+                s.rate_limit
+            )
         }
     }
 }
@@ -193,6 +209,13 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             s.push('}');
         }
         Outcome::Clear => return None,
+        Outcome::Settings(st) => {
+            let _ = write!(
+                s,
+                "{{\"type\":\"settings\",\"timestamps\":{},\"decode\":{},\"color\":{},\"rate\":{}}}",
+                st.timestamps, st.decode, st.color, st.rate_limit
+            );
+        }
         Outcome::Paused => s.push_str("{\"type\":\"paused\",\"paused\":true}"),
         Outcome::Resumed { held_back } => {
             let _ = write!(

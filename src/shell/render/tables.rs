@@ -9,6 +9,7 @@ use comfy_table::{
 use unicode_width::UnicodeWidthStr;
 
 use super::layout::plural;
+use super::time::local_text;
 use crate::protocol::text;
 use crate::shell::outcome::{ProtocolRow, StatusReport};
 
@@ -108,28 +109,6 @@ pub fn duration_text(d: Duration) -> String {
     }
 }
 
-/// Epoch seconds as `2026-11-27 10:16:31 UTC` (civil date from days,
-/// after Howard Hinnant's algorithm; no time zone database needed).
-pub fn utc_text(epoch: u64) -> String {
-    let days = (epoch / 86_400) as i64;
-    let secs = epoch % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
 /// The `status` report as text.
 pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     let mut s = String::new();
@@ -149,14 +128,14 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
         Some(now) => writeln!(
             s,
             "clock    server started {}, server time {} (up {})",
-            utc_text(r.server_start),
-            utc_text(now),
+            local_text(r.server_start),
+            local_text(now),
             duration_text(Duration::from_secs(now.saturating_sub(r.server_start)))
         ),
         None => writeln!(
             s,
             "clock    server started {}, server time unknown (no TIME yet)",
-            utc_text(r.server_start)
+            local_text(r.server_start)
         ),
     };
     let _ = writeln!(s, "uptime   {}", duration_text(r.uptime));
@@ -193,17 +172,4 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     }
     s.push_str(&t.to_string());
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Epoch seconds come out as UTC calendar time.
-    #[test]
-    fn utc() {
-        assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc_text(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(utc_text(1_795_678_119), "2026-11-26 07:28:39 UTC");
-    }
 }
