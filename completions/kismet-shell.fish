@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= timestamps raw-values no-reconnect no-pager history= h/help V/version
+    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -33,6 +33,7 @@ json\t'One JSON object per line'
 raw\t'The server\'s lines byte for byte'"
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout -d 'Seconds to wait for each command\'s reply' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l record -d 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l history -d 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Start the built-in simulated server on a free loopback port and connect to it'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
@@ -40,6 +41,8 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l keep-going -d 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timestamps -d 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l raw-values -d 'Show fields as the server sends them (cipher sets as numbers, times as epoch seconds)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l force -d 'With --record: overwrite FILE if it exists'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l append -d 'With --record: add to the end of FILE if it exists'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-reconnect -d 'Interactive shell: do not reconnect when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-pager -d 'Interactive shell: print long output instead of showing it through $PAGER'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'

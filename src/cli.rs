@@ -56,6 +56,18 @@ pub struct Cli {
     #[arg(long)]
     pub raw_values: bool,
 
+    /// Record every line received and sent, with its time, to FILE (gzip if it ends in .gz).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// With --record: overwrite FILE if it exists.
+    #[arg(long, requires = "record", conflicts_with = "append")]
+    pub force: bool,
+
+    /// With --record: add to the end of FILE if it exists.
+    #[arg(long, requires = "record")]
+    pub append: bool,
+
     /// Interactive shell: do not reconnect when the connection drops.
     #[arg(long)]
     pub no_reconnect: bool,

@@ -50,5 +50,6 @@
 pub mod cli;
 pub mod client;
 pub mod protocol;
+pub mod record;
 pub mod shell;
 pub mod sim;

@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::client::{Client, Options};
 use kismet_shell::protocol::spec::normalize_addr;
+use kismet_shell::record::{Recorder, WriteMode};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
@@ -35,6 +36,19 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("kismet-shell: {e:#}");
             ExitCode::from(EXIT_CONNECTION as u8)
+        }
+    }
+}
+
+/// Ends a recording (flush, gzip trailer) when dropped, so an early return
+/// loses nothing.
+struct FinishOnDrop(std::sync::Arc<Recorder>);
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0.finish();
+        if let Some(e) = self.0.error() {
+            eprintln!("kismet-shell: recording to {}: {e}", self.0.path());
         }
     }
 }
@@ -93,7 +107,23 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         None => normalize_addr(cli.addr.as_deref()),
     };
     let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
+    let recorder = match &cli.record {
+        Some(path) => {
+            let mode = if cli.force {
+                WriteMode::Overwrite
+            } else if cli.append {
+                WriteMode::Append
+            } else {
+                WriteMode::CreateNew
+            };
+            Some(Recorder::create(path, mode).context("starting the recording")?)
+        }
+        None => None,
+    };
+    // Whatever happens, the recording is flushed and closed at the end.
+    let _finish = recorder.clone().map(FinishOnDrop);
     let options = Options {
+        recorder,
         connect_timeout: secs(cli.connect_timeout, "--connect-timeout")?,
         handshake_timeout: secs(cli.connect_timeout, "--connect-timeout")?
             .max(Duration::from_secs(1)),

@@ -301,6 +301,11 @@ impl Client {
             }
             None => Err(self.not_connected()),
         };
+        if written.is_ok() {
+            if let Some(r) = &self.shared.options.recorder {
+                r.sent(&line);
+            }
+        }
         if let Err(e) = written {
             if let Some(p) = lock(&self.shared.pending).remove(&id) {
                 self.shared.settle(p.revert, p.quiet, false);

@@ -40,9 +40,17 @@ pub struct Established {
 /// [`Error::Resolve`], [`Error::Connect`] or [`Error::Handshake`].
 pub fn establish(addr: &str, options: &Options) -> Result<Established, Error> {
     let stream = connect_tcp(addr, options.connect_timeout)?;
-    handshake(stream, options).map_err(|kind| Error::Handshake {
-        addr: addr.to_string(),
-        kind,
+    if let Some(r) = &options.recorder {
+        r.connected(addr);
+    }
+    handshake(stream, options).map_err(|kind| {
+        if let Some(r) = &options.recorder {
+            r.disconnected(&format!("handshake failed: {kind}"));
+        }
+        Error::Handshake {
+            addr: addr.to_string(),
+            kind,
+        }
     })
 }
 
@@ -85,7 +93,7 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
     //    server from anything else on the port.
     let mut first = true;
     while !(saw_kismet && saw_protocols) {
-        let line = match next_line(&mut reader, deadline) {
+        let line = match next_line(&mut reader, deadline, options) {
             Ok(line) => line,
             Err(HandshakeError::Timeout { .. }) if first => {
                 return Err(HandshakeError::Silent {
@@ -149,10 +157,13 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
         }
     }
     (&stream).write_all(&out).map_err(HandshakeError::Io)?;
+    if let Some(r) = &options.recorder {
+        r.sent(&out);
+    }
 
     // 3. Their answers: a CAPABILITY line then an ACK for each.
     while !waiting.is_empty() {
-        let line = match next_line(&mut reader, deadline) {
+        let line = match next_line(&mut reader, deadline, options) {
             Err(HandshakeError::Timeout { .. }) => {
                 return Err(HandshakeError::Timeout {
                     what: "CAPABILITY answers",
@@ -198,10 +209,12 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
 }
 
 /// The next complete line (overlong ones skipped), or `None` at a clean end
-/// of stream; [`HandshakeError::Timeout`] at `deadline`.
+/// of stream; [`HandshakeError::Timeout`] at `deadline`. Lines are recorded
+/// when the options say so.
 fn next_line(
     reader: &mut LineReader<TcpStream>,
     deadline: Instant,
+    options: &Options,
 ) -> Result<Option<Vec<u8>>, HandshakeError> {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -215,8 +228,17 @@ fn next_line(
             .set_read_timeout(Some(left))
             .map_err(HandshakeError::Io)?;
         match reader.next_line() {
-            Ok(Some(Line::Complete(line))) => return Ok(Some(line.to_vec())),
-            Ok(Some(Line::Overlong(_))) => {}
+            Ok(Some(Line::Complete(line))) => {
+                if let Some(r) = &options.recorder {
+                    r.received(line);
+                }
+                return Ok(Some(line.to_vec()));
+            }
+            Ok(Some(Line::Overlong(n))) => {
+                if let Some(r) = &options.recorder {
+                    r.overlong(n);
+                }
+            }
             Ok(None) => return Ok(None),
             Err(e) if is_timeout(&e) => {
                 return Err(HandshakeError::Timeout {

@@ -180,6 +180,12 @@ impl ReadState {
     /// Handles one line (tallied unparsed when the channel is full); true
     /// when the batch should be sent before the next line.
     fn handle(&mut self, shared: &Shared, tx: &Sender<Event>, line: Line<'_>) -> bool {
+        if let Some(r) = &shared.options.recorder {
+            match &line {
+                Line::Complete(l) => r.received(l),
+                Line::Overlong(n) => r.overlong(*n),
+            }
+        }
         let dropping = tx.is_full().then_some(&mut self.tally);
         let before = self.batch.len();
         let reaction = handle_line(

@@ -29,6 +29,9 @@ pub fn connection_thread(
     loop {
         let reason = read_loop(&shared, &mut reader, &tx);
         shared.connected.store(false, Ordering::Release);
+        if let Some(r) = &shared.options.recorder {
+            r.disconnected(&reason.to_string());
+        }
         if let Some(w) = lock(&shared.writer).take() {
             let _ = w.shutdown(Shutdown::Both);
         }
@@ -134,6 +137,9 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
     }
     let write_err = |source| Error::Write { source };
     write_all_within(&mut &conn.stream, &out, WRITE_TIMEOUT).map_err(write_err)?;
+    if let Some(r) = &shared.options.recorder {
+        r.sent(&out);
+    }
     shared.bump_names();
     *lock(&shared.writer) = Some(conn.stream.try_clone().map_err(write_err)?);
     *lock(&shared.connected_at) = Instant::now();

@@ -17,6 +17,7 @@ use super::reply::Reply;
 use super::subs::Subscriptions;
 use crate::protocol::spec::MAX_LINE;
 use crate::protocol::{CapabilityTable, Command, Frame, ServerCommand};
+use crate::record::Recorder;
 
 /// How the client connects and behaves.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Options {
     pub reconnect: bool,
     /// First and longest wait between reconnect attempts.
     pub backoff: (Duration, Duration),
+    /// Where every line received and sent is recorded, if anywhere.
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 /// Most frames sent as one event.
@@ -98,6 +101,7 @@ impl Default for Options {
             channel_batches: 32,
             reconnect: false,
             backoff: (Duration::from_secs(1), Duration::from_secs(30)),
+            recorder: None,
         }
     }
 }

@@ -1,0 +1,116 @@
+//! Recordings of sessions: every line received and sent, byte for byte,
+//! with its time, in a text format that `grep` and `diff` read.
+//!
+//! # Format (version 1)
+//!
+//! A recording is UTF-8 text (pure ASCII in fact), one entry per line. The
+//! first line is `# kismet-shell recording 1`; other lines starting with
+//! `#` are comments. Every other line is
+//!
+//! ```text
+//! D SECONDS TEXT
+//! ```
+//!
+//! - `D` is the direction: `<` a line received from the server, `>` a line
+//!   sent to it, `=` an event of the connection;
+//! - `SECONDS` is the time since the connection began, with three decimals
+//!   (each `= connect` starts a connection at `0.000`);
+//! - `TEXT` is the line without its `\n`, with `\` written `\\` and every
+//!   byte outside printable ASCII written `\xNN` (two lower-case hex
+//!   digits): the protocol's lines may hold any byte but `\n`, and nothing
+//!   is lost. For events, `TEXT` is `connect ADDR UTC-TIME`,
+//!   `disconnect REASON` or `overlong N` (a line over the length limit,
+//!   skipped, of N bytes).
+//!
+//! ```text
+//! # kismet-shell recording 1
+//! = 0.000 connect 127.0.0.1:2501 2026-11-27T11:42:45.123Z
+//! < 0.001 *KISMET: 0.0.0 1795678119 \x01Kismet\x01 \x01\x01 0
+//! > 0.002 !1 CAPABILITY KISMET
+//! < 0.002 *CAPABILITY: KISMET version,starttime,servername,dumpfiles,uid
+//! = 5.310 disconnect server closed the connection
+//! ```
+//!
+//! A name ending in `.gz` is written gzip-compressed. The writer flushes at
+//! least every [`writer::FLUSH_EVERY`], so a process killed while recording
+//! loses at most that much; a recording cut short anywhere (even in the
+//! middle of a line, or of a gzip stream) reads back up to its last
+//! complete line.
+//!
+//! - [`writer`]: [`Recorder`], which the client feeds
+//! - [`reader`]: [`read_recording`], entries back from a file
+
+pub mod reader;
+pub mod writer;
+
+pub use reader::{read_recording, Direction, Entry, RecordingError};
+pub use writer::{Recorder, WriteMode};
+
+/// The first line of every recording.
+pub const HEADER: &str = "# kismet-shell recording 1";
+
+/// Appends `bytes` escaped: `\` as `\\`, bytes outside printable ASCII as
+/// `\xNN`.
+pub fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'x',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 15)],
+            ]),
+        }
+    }
+}
+
+/// The bytes an escaped text stands for; `None` for a malformed escape.
+pub fn unescape(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] != b'\\' {
+            out.push(text[i]);
+            i += 1;
+            continue;
+        }
+        match text.get(i + 1)? {
+            b'\\' => {
+                out.push(b'\\');
+                i += 2;
+            }
+            b'x' => {
+                let hex = text.get(i + 2..i + 4)?;
+                let s = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(s, 16).ok()?);
+                i += 4;
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every byte but `\n` survives escaping, and the escaped text is
+    /// printable ASCII.
+    #[test]
+    fn escape_round_trip() {
+        let all: Vec<u8> = (0u8..=255).filter(|&b| b != b'\n').collect();
+        let mut e = Vec::new();
+        escape_into(&mut e, &all);
+        assert!(e.iter().all(|b| (0x20..0x7f).contains(b)));
+        assert_eq!(unescape(&e).unwrap(), all);
+        let mut e = Vec::new();
+        escape_into(&mut e, b"*SSID: \x01Caf\\303\\251\x01 ");
+        assert_eq!(e, b"*SSID: \\x01Caf\\\\303\\\\251\\x01 ");
+        assert_eq!(unescape(b"bad\\q"), None);
+        assert_eq!(unescape(b"cut\\x0"), None);
+    }
+}

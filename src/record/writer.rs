@@ -1,0 +1,277 @@
+//! Writing a recording: the client hands every line it receives and sends
+//! to a [`Recorder`], which writes it through a buffer flushed at least
+//! every [`FLUSH_EVERY`] by a thread of its own.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use super::{escape_into, HEADER};
+
+/// The longest a recorded line waits in the buffer.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+
+/// What to do with a file that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Refuse it.
+    CreateNew,
+    /// Overwrite it.
+    Overwrite,
+    /// Add to its end.
+    Append,
+}
+
+/// Where the bytes go: a buffered file, gzip-compressed or not.
+enum Sink {
+    Plain(BufWriter<File>),
+    Gzip(GzEncoder<BufWriter<File>>),
+}
+
+impl Sink {
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.write_all(b),
+            Sink::Gzip(w) => w.write_all(b),
+        }
+    }
+
+    /// Everything written so far reaches the file (a gzip stream stays
+    /// readable up to here).
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush().and_then(|()| w.get_mut().flush()),
+        }
+    }
+
+    /// Ends the stream (the gzip trailer).
+    fn finish(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.try_finish().and_then(|()| w.get_mut().flush()),
+        }
+    }
+}
+
+struct State {
+    sink: Sink,
+    /// When the current connection began.
+    started: Instant,
+    /// Bytes written since the last flush.
+    dirty: bool,
+    /// The first write error; the recording stops there.
+    error: Option<String>,
+    finished: bool,
+    /// Scratch space for one entry.
+    line: Vec<u8>,
+}
+
+/// A recording being written. Cheap to call from any thread; every entry is
+/// one locked append to a buffer.
+pub struct Recorder {
+    state: Mutex<State>,
+    path: String,
+}
+
+impl Recorder {
+    /// Opens `path` for recording (gzip when it ends in `.gz`) and starts the
+    /// thread that flushes it.
+    ///
+    /// # Errors
+    /// The file exists and `mode` is [`WriteMode::CreateNew`] (the error
+    /// says to use `--force` or `--append`), or it cannot be opened.
+    pub fn create(path: &Path, mode: WriteMode) -> io::Result<Arc<Recorder>> {
+        let mut options = OpenOptions::new();
+        match mode {
+            WriteMode::CreateNew => options.write(true).create_new(true),
+            WriteMode::Overwrite => options.write(true).create(true).truncate(true),
+            WriteMode::Append => options.append(true).create(true),
+        };
+        let file = options.open(path).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} exists (--force overwrites it, --append adds to it)",
+                        path.display()
+                    ),
+                )
+            } else {
+                io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+            }
+        })?;
+        let fresh = file.metadata().map(|m| m.len() == 0).unwrap_or(true);
+        let buffered = BufWriter::with_capacity(64 * 1024, file);
+        let mut sink = if path.extension().is_some_and(|e| e == "gz") {
+            Sink::Gzip(GzEncoder::new(buffered, Compression::default()))
+        } else {
+            Sink::Plain(buffered)
+        };
+        // An appended gzip recording is a second gzip member: it starts
+        // with its own header line too, as the readers expect.
+        if fresh || matches!(sink, Sink::Gzip(_)) {
+            sink.write_all(HEADER.as_bytes())?;
+            sink.write_all(b"\n")?;
+        }
+        sink.flush()?;
+        let recorder = Arc::new(Recorder {
+            state: Mutex::new(State {
+                sink,
+                started: Instant::now(),
+                dirty: false,
+                error: None,
+                finished: false,
+                line: Vec::with_capacity(1024),
+            }),
+            path: path.display().to_string(),
+        });
+        let weak = Arc::downgrade(&recorder);
+        thread::Builder::new()
+            .name("kismet-recorder".into())
+            .spawn(move || flusher(weak))?;
+        Ok(recorder)
+    }
+
+    /// The file's name.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A connection begins (at time 0.000 of its own).
+    pub fn connected(&self, addr: &str) {
+        let mut s = self.lock();
+        s.started = Instant::now();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let text = format!("connect {addr} {}", utc_ms(now));
+        entry(&mut s, b'=', text.as_bytes());
+    }
+
+    /// A line received (without its `\n`).
+    pub fn received(&self, line: &[u8]) {
+        entry(&mut self.lock(), b'<', line);
+    }
+
+    /// Bytes sent: one or more lines, each ending in `\n`.
+    pub fn sent(&self, bytes: &[u8]) {
+        let mut s = self.lock();
+        for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            entry(&mut s, b'>', line);
+        }
+    }
+
+    /// A line over the length limit was skipped.
+    pub fn overlong(&self, len: usize) {
+        entry(&mut self.lock(), b'=', format!("overlong {len}").as_bytes());
+    }
+
+    /// The connection ended.
+    pub fn disconnected(&self, reason: &str) {
+        let text = format!("disconnect {reason}");
+        entry(&mut self.lock(), b'=', text.as_bytes());
+    }
+
+    /// Writes what is buffered to the file now.
+    pub fn flush(&self) {
+        let mut s = self.lock();
+        flush(&mut s);
+    }
+
+    /// Flushes and ends the file (the gzip trailer); later entries are
+    /// ignored. Also done when the recorder is dropped.
+    pub fn finish(&self) {
+        let mut s = self.lock();
+        if s.finished {
+            return;
+        }
+        s.finished = true;
+        if s.error.is_none() {
+            if let Err(e) = s.sink.finish() {
+                s.error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// The write error that stopped the recording, if one did.
+    pub fn error(&self) -> Option<String> {
+        self.lock().error.clone()
+    }
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Appends one entry to the buffer.
+fn entry(s: &mut State, direction: u8, text: &[u8]) {
+    if s.finished || s.error.is_some() {
+        return;
+    }
+    let t = s.started.elapsed();
+    let mut line = std::mem::take(&mut s.line);
+    line.clear();
+    line.push(direction);
+    let _ = write!(line, " {}.{:03} ", t.as_secs(), t.subsec_millis());
+    escape_into(&mut line, text);
+    line.push(b'\n');
+    if let Err(e) = s.sink.write_all(&line) {
+        s.error = Some(e.to_string());
+    }
+    s.line = line;
+    s.dirty = true;
+}
+
+fn flush(s: &mut State) {
+    if !s.dirty || s.finished || s.error.is_some() {
+        return;
+    }
+    if let Err(e) = s.sink.flush() {
+        s.error = Some(e.to_string());
+    }
+    s.dirty = false;
+}
+
+/// Flushes the recording every [`FLUSH_EVERY`] / 2 while it lives.
+fn flusher(recorder: Weak<Recorder>) {
+    loop {
+        thread::sleep(FLUSH_EVERY / 2);
+        let Some(r) = recorder.upgrade() else {
+            return;
+        };
+        let mut s = r.lock();
+        if s.finished {
+            return;
+        }
+        flush(&mut s);
+    }
+}
+
+/// Milliseconds since the epoch as RFC 3339 UTC.
+fn utc_ms(ms: u64) -> String {
+    match jiff::Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(0)) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        Err(_) => ms.to_string(),
+    }
+}
