@@ -68,7 +68,7 @@ _kismet__shell() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw csv" -- "${cur}"))
                     return 0
                     ;;
                 --reply-timeout)

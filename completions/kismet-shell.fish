@@ -30,7 +30,8 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'Wit
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
 json\t'One JSON object per line'
-raw\t'The server\'s lines byte for byte'"
+raw\t'The server\'s lines byte for byte'
+csv\t'Tables as CSV with a header row (frames too: a header row before the first frame of each field list)'"
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout -d 'Seconds to wait for each command\'s reply' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l record -d 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)' -r -F

@@ -601,3 +601,39 @@ fn timestamps_on_frames_when_asked() {
     let v = json_lines(&o);
     assert!(v.iter().all(|f| f.get("time").is_none()), "{}", stdout(&o));
 }
+
+/// `--format csv`: each table with a header row (quoting where needed), and
+/// frames as rows after a header row naming their fields.
+#[test]
+fn csv_tables_and_frames_have_header_rows() {
+    let o = run(&[
+        "--demo",
+        "-c",
+        "protocols",
+        "-c",
+        "enable SSID ssid,mac",
+        "--follow",
+        "--count",
+        "6",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "protocol,fields,enabled,frames");
+    assert!(
+        lines[1..30].iter().all(|l| l.split(',').count() == 4),
+        "{out}"
+    );
+    assert_eq!(lines[30], "type,id,command,text,latency_ms");
+    assert!(lines[31].starts_with("ack,") && lines[31].contains("\"ENABLE SSID ssid,mac\""));
+    assert_eq!(lines[32], "protocol,ssid,mac");
+    let rows = &lines[33..];
+    assert_eq!(rows.len(), 6, "{out}");
+    assert!(rows.contains(&"SSID,Café ☕,00:24:01:D4:00:04"), "{out}");
+    assert!(
+        rows.contains(&"SSID,Coffee Shop Free WiFi,00:18:E7:B2:00:02"),
+        "{out}"
+    );
+}

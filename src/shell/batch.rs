@@ -166,6 +166,11 @@ fn print_outcome(o: &Outcome, options: &BatchOptions, out: &mut dyn Write) -> io
                 writeln!(out, "{j}")?;
             }
         }
+        (Format::Csv, o) if render::outcome_csv(o).is_some() => {
+            if let Some(c) = render::outcome_csv(o) {
+                out.write_all(c.as_bytes())?;
+            }
+        }
         (Format::Raw, Outcome::Reply(r)) => {
             for f in &r.data {
                 out.write_all(f.raw())?;
@@ -206,6 +211,8 @@ struct Printer {
     json: render::FrameJson,
     /// The exit status the connection's end called for, once it ended.
     ended: Option<i32>,
+    /// The protocol and field list of the last CSV frame row.
+    csv_layout: Option<(String, Option<std::sync::Arc<[String]>>)>,
 }
 
 impl Printer {
@@ -219,11 +226,40 @@ impl Printer {
             lines: render::frame::TextLines::new(false),
             json: render::FrameJson::new(),
             ended: None,
+            csv_layout: None,
         }
     }
 
     fn count_reached(&self) -> bool {
         self.count.is_some_and(|c| self.printed >= c)
+    }
+
+    /// One frame as a CSV row, after a header row when its protocol or
+    /// field list differs from the last frame's.
+    fn csv_frame(&mut self, f: &Frame) {
+        let layout = (f.protocol().to_string(), f.names_arc().cloned());
+        if self.csv_layout.as_ref() != Some(&layout) {
+            let mut header = vec!["protocol".to_string()];
+            if self.lines.timestamps {
+                header.insert(0, "time".to_string());
+            }
+            header.extend(f.named_fields().map(|(n, _)| n.into_owned()));
+            render::csv::row(&mut self.text, &header);
+            self.csv_layout = Some(layout);
+        }
+        let mut cells = vec![f.protocol().to_string()];
+        if self.lines.timestamps {
+            cells.insert(
+                0,
+                f.received_ms()
+                    .map_or(String::new(), render::time::rfc3339_ms),
+            );
+        }
+        cells.extend(
+            f.named_fields()
+                .map(|(n, v)| render::frame::field_value(f.protocol(), &n, v)),
+        );
+        render::csv::row(&mut self.text, &cells);
     }
 
     /// Follows the session's settings (`set timestamps on`).
@@ -266,6 +302,7 @@ impl Printer {
                     self.bytes.extend_from_slice(f.raw());
                     self.bytes.push(b'\n');
                 }
+                Format::Csv => self.csv_frame(f),
             }
         }
         out.write_all(self.text.as_bytes())?;
@@ -304,7 +341,7 @@ impl Printer {
                     writeln!(out, "{j}")?;
                 }
             }
-            (Format::Text, None) => {
+            (Format::Text | Format::Csv, None) => {
                 for n in render::event_notices(&event, client.addr()) {
                     writeln!(out, "{n}")?;
                 }

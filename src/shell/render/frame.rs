@@ -50,6 +50,16 @@ impl TextLines {
     }
 }
 
+/// A field's value as text, safe to print: SSIDs decoded from their octal
+/// escapes, every control character shown escaped.
+pub fn field_value(protocol: &str, name: &str, raw: &[u8]) -> String {
+    if is_ssid_field(protocol, name) {
+        text::display(&text::ssid_bytes(raw))
+    } else {
+        text::display(raw)
+    }
+}
+
 /// One frame as a text line: `SSID ssid="Coffee Shop" mac=00:18:E7:B2:00:02`.
 pub fn frame_text(out: &mut String, frame: &Frame) {
     let proto = frame.protocol();

@@ -11,9 +11,11 @@
 //! - [`time`]: times in the local zone and in RFC 3339
 //! - [`layout`]: terminal width, word wrapping, counted nouns
 //! - [`json`]: JSON helpers
+//! - [`csv`]: CSV rows
 
 use std::fmt::Write as _;
 
+pub mod csv;
 pub mod events;
 pub mod frame;
 pub mod json;
@@ -43,6 +45,9 @@ pub enum Format {
     Json,
     /// The server's lines byte for byte.
     Raw,
+    /// Tables as CSV with a header row (frames too: a header row before the
+    /// first frame of each field list).
+    Csv,
 }
 
 /// An outcome as text (empty for none), for a terminal `width` columns
@@ -252,6 +257,103 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             text::json_string(&mut s, addr.as_bytes());
             s.push_str(",\"reason\":\"disconnected\",\"terminated\":false}");
         }
+    }
+    Some(s)
+}
+
+/// An outcome as CSV rows with a header row; `None` for outcomes that are
+/// not tables (they are printed as text).
+pub fn outcome_csv(o: &Outcome) -> Option<String> {
+    let mut s = String::new();
+    match o {
+        Outcome::Protocols(rows) => {
+            csv::row(&mut s, &["protocol", "fields", "enabled", "frames"]);
+            for r in rows {
+                let enabled = r.enabled.as_ref().map_or(String::new(), |e| e.join(" "));
+                csv::row(
+                    &mut s,
+                    &[
+                        csv::wire(r.protocol.as_bytes()),
+                        r.fields.len().to_string(),
+                        csv::wire(enabled.as_bytes()),
+                        r.frames.to_string(),
+                    ],
+                );
+            }
+        }
+        Outcome::Fields {
+            protocol,
+            fields,
+            enabled,
+        } => {
+            csv::row(&mut s, &["protocol", "index", "field", "enabled_position"]);
+            for (i, f) in fields.iter().enumerate() {
+                let pos = enabled
+                    .as_ref()
+                    .and_then(|e| e.iter().position(|x| x == f))
+                    .map_or(String::new(), |p| p.to_string());
+                csv::row(
+                    &mut s,
+                    &[
+                        csv::wire(protocol.as_bytes()),
+                        i.to_string(),
+                        csv::wire(f.as_bytes()),
+                        pos,
+                    ],
+                );
+            }
+        }
+        Outcome::Status(r) => {
+            csv::row(&mut s, &["protocol", "frames", "per_second", "dropped"]);
+            let mut names: Vec<&String> = r
+                .rates
+                .iter()
+                .map(|(p, _, _)| p)
+                .chain(r.dropped.iter().map(|(p, _)| p))
+                .collect();
+            names.sort();
+            names.dedup();
+            for p in names {
+                let (total, rate) = r
+                    .rates
+                    .iter()
+                    .find(|(q, _, _)| q == p)
+                    .map_or((0, 0.0), |(_, t, r)| (*t, *r));
+                let dropped = r
+                    .dropped
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map_or(0, |(_, n)| *n);
+                csv::row(
+                    &mut s,
+                    &[
+                        csv::wire(p.as_bytes()),
+                        total.to_string(),
+                        format!("{rate:.3}"),
+                        dropped.to_string(),
+                    ],
+                );
+            }
+        }
+        Outcome::Reply(r) => {
+            csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
+            let kind = match r.kind {
+                crate::client::ReplyKind::Ack => "ack",
+                crate::client::ReplyKind::Error => "error",
+                crate::client::ReplyKind::Terminate => "terminate",
+            };
+            csv::row(
+                &mut s,
+                &[
+                    kind.to_string(),
+                    r.id.to_string(),
+                    csv::wire(r.command.as_bytes()),
+                    csv::wire(r.text.as_bytes()),
+                    format!("{:.3}", r.latency.as_secs_f64() * 1000.0),
+                ],
+            );
+        }
+        _ => return None,
     }
     Some(s)
 }
