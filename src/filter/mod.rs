@@ -19,10 +19,11 @@
 //!
 //! Inside: `lexer` (tokens with their byte ranges), `parser` (precedence,
 //! field names, limits), `eval` (the compiled form and its evaluation),
-//! and `error` ([`FilterError`]).
+//! `error` ([`FilterError`]), and [`key`]: which fields identify a device.
 
 mod error;
 mod eval;
+pub mod key;
 mod lexer;
 mod parser;
 
@@ -34,6 +35,7 @@ mod tests;
 use std::fmt;
 
 pub use error::FilterError;
+pub use key::device_key_index;
 
 use crate::protocol::Frame;
 
