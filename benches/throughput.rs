@@ -17,6 +17,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use kismet_shell::client::{Client, Event, Options};
+use kismet_shell::filter::Filter;
 use kismet_shell::protocol::Frame;
 use kismet_shell::shell::render;
 
@@ -128,6 +129,19 @@ fn bench_parse(c: &mut Criterion) {
             }
             out.len()
         })
+    });
+    // Evaluation alone, on the frames parsed above: the filter must cost
+    // little next to parsing a frame.
+    let filter = Filter::parse(r#"signal_dbm > -60 and manuf ~ "Intel""#, &client_names)
+        .expect("filter compiles");
+    let matched = frames.iter().filter(|f| filter.matches(f)).count();
+    assert_eq!(
+        matched,
+        frames.len() / 2,
+        "half the clients are above -60 dBm"
+    );
+    g.bench_function("client_56_fields_filter_two_terms", |b| {
+        b.iter(|| frames.iter().filter(|f| filter.matches(f)).count())
     });
     g.finish();
 }

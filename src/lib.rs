@@ -44,11 +44,14 @@
 //! - [`shell`]: the one command table ([`shell::commands`]), the interactive
 //!   shell ([`shell::repl`], [`shell::helper`]), batch mode
 //!   ([`shell::batch`]) and rendering ([`shell::render`]).
+//! - [`filter`]: display filters (`ssid ~ "^Caf" and signal_dbm > -60`)
+//!   compiled for a protocol's fields, and which fields key a device.
 //! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`.
 //! - [`cli`]: the command line (clap), also used for the completion scripts.
 
 pub mod cli;
 pub mod client;
+pub mod filter;
 pub mod protocol;
 pub mod record;
 pub mod shell;
