@@ -19,6 +19,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use kismet_shell::client::{Client, Event, Options};
 use kismet_shell::filter::Filter;
 use kismet_shell::protocol::Frame;
+use kismet_shell::shell::display::DisplayRules;
 use kismet_shell::shell::render;
 
 // The same allocator as the binary (see src/main.rs).
@@ -227,58 +228,93 @@ fn bench_end_to_end(c: &mut Criterion) {
         });
     }
 
-    // The client: reader thread, channel, JSON lines into a sink.
-    {
-        let client = Client::connect(
-            &addr,
-            Options {
-                channel_batches: 1024,
-                ..Options::default()
-            },
-        )
-        .unwrap();
-        let go = conns.recv().unwrap();
-        assert!(client
-            .enable("CLIENT", "*", Duration::from_secs(5))
-            .unwrap()
-            .is_ok());
-        let mut sink = std::io::sink();
-        let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
-        let mut json = render::FrameJson::new();
-        g.bench_function("client_json_lines", |b| {
-            b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    go.send(()).unwrap();
-                    let mut frames = 0;
-                    while frames < ROUND {
-                        match client
-                            .events()
-                            .recv_timeout(Duration::from_secs(10))
-                            .unwrap()
-                        {
-                            Event::Frames(fs) => {
-                                out.clear();
-                                for f in &fs {
+    // The client: reader thread, channel, JSON lines into a sink; then the
+    // same with a two-term display filter that every frame passes (the
+    // filter's cost, not fewer lines to write).
+    client_json_lines(&mut g, &addr, &conns, "client_json_lines", None);
+    client_json_lines(
+        &mut g,
+        &addr,
+        &conns,
+        "client_json_lines_filter_two_terms",
+        Some(r#"signal_dbm < 0 and manuf ~ "Intel""#),
+    );
+    g.finish();
+}
+
+/// One end-to-end benchmark on a connection of its own: frames through the
+/// reader thread and channel, past the display rules (`filter` for CLIENT,
+/// if given), written as JSON lines into a sink.
+fn client_json_lines(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    addr: &str,
+    conns: &Receiver<Sender<()>>,
+    name: &str,
+    filter: Option<&str>,
+) {
+    let client = Client::connect(
+        addr,
+        Options {
+            channel_batches: 1024,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let go = conns.recv().unwrap();
+    assert!(client
+        .enable("CLIENT", "*", Duration::from_secs(5))
+        .unwrap()
+        .is_ok());
+    let mut rules = DisplayRules::default();
+    if let Some(expr) = filter {
+        let fields = client.subscription("CLIENT").unwrap();
+        rules.set_filter("CLIENT", expr, fields).unwrap();
+    }
+    let mut sink = std::io::sink();
+    let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut json = render::FrameJson::new();
+    let mut shown = 0u64;
+    g.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                go.send(()).unwrap();
+                let mut frames = 0;
+                while frames < ROUND {
+                    match client
+                        .events()
+                        .recv_timeout(Duration::from_secs(10))
+                        .unwrap()
+                    {
+                        Event::Frames(fs) => {
+                            out.clear();
+                            for f in &fs {
+                                if rules.pass(f) {
                                     json.write(&mut out, f);
                                     out.push(b'\n');
+                                    shown += 1;
                                 }
-                                sink.write_all(&out).unwrap();
-                                frames += fs.len();
                             }
-                            other => panic!("{other:?}"),
+                            sink.write_all(&out).unwrap();
+                            frames += fs.len();
                         }
+                        other => panic!("{other:?}"),
                     }
                 }
-                start.elapsed()
-            })
-        });
-        assert!(
-            client.stats().dropped.is_empty(),
-            "frames dropped in the benchmark"
-        );
-    }
-    g.finish();
+            }
+            start.elapsed()
+        })
+    });
+    assert!(
+        client.stats().dropped.is_empty(),
+        "frames dropped in the benchmark"
+    );
+    assert_eq!(
+        rules.shown("CLIENT").filtered,
+        0,
+        "the filter let every frame through"
+    );
+    assert!(shown > 0);
 }
 
 criterion_group!(benches, bench_parse, bench_end_to_end);

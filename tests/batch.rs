@@ -637,3 +637,143 @@ fn csv_tables_and_frames_have_header_rows() {
         "{out}"
     );
 }
+
+/// A simulator ticking every 100 ms (frames repeat fast), on 127.0.0.1:0.
+fn fast_sim() -> kismet_shell::sim::Sim {
+    kismet_shell::sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_shell::sim::SimConfig {
+            tick: Duration::from_millis(100),
+            ..kismet_shell::sim::SimConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+/// `filter BSSID bssid = X` lets only that network's frames through, and
+/// `status` counts the others as filtered out.
+#[test]
+fn filter_by_bssid_shows_only_that_network() {
+    let sim = fast_sim();
+    let addr = sim.local_addr().to_string();
+    let o = run(&[
+        &addr,
+        "-c",
+        "enable BSSID bssid,channel",
+        "-c",
+        "filter BSSID bssid = 00:14:6C:A1:00:01",
+        "--follow",
+        "--count",
+        "8",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let frames: Vec<serde_json::Value> = json_lines(&o)
+        .into_iter()
+        .filter(|v| v["type"] == "frame")
+        .collect();
+    assert_eq!(frames.len(), 8);
+    for f in &frames {
+        assert_eq!(f["fields"]["bssid"], "00:14:6C:A1:00:01", "{f}");
+    }
+    let o = run(&[
+        &addr,
+        "-c",
+        "enable BSSID bssid,channel",
+        "-c",
+        "filter BSSID channel = 6",
+        "--follow",
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let chans: Vec<String> = json_lines(&o)
+        .iter()
+        .filter(|v| v["type"] == "frame")
+        .map(|v| v["fields"]["channel"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !chans.is_empty() && chans.iter().all(|c| c == "6"),
+        "{chans:?}"
+    );
+    sim.shutdown();
+}
+
+/// A regular expression on `ssid` matches the decoded UTF-8 SSID (sent
+/// octal-escaped on the wire), and frames are named and decoded as usual.
+#[test]
+fn filter_regex_matches_the_utf8_ssid() {
+    let sim = fast_sim();
+    let o = run(&[
+        &sim.local_addr().to_string(),
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        r#"filter SSID ssid ~ "^Caf""#,
+        "--follow",
+        "--count",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let frames: Vec<serde_json::Value> = json_lines(&o)
+        .into_iter()
+        .filter(|v| v["type"] == "frame")
+        .collect();
+    assert_eq!(frames.len(), 3);
+    for f in &frames {
+        assert_eq!(f["fields"]["ssid"], "Café ☕", "{f}");
+    }
+    sim.shutdown();
+}
+
+/// `only SSID new` prints each SSID (each device) once, though the server
+/// repeats them ten times a second.
+#[test]
+fn only_new_prints_each_ssid_once() {
+    let sim = fast_sim();
+    let o = run(&[
+        &sim.local_addr().to_string(),
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "only SSID new",
+        "--follow",
+        "--timeout",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let keys: Vec<String> = json_lines(&o)
+        .iter()
+        .filter(|v| v["type"] == "frame")
+        .map(|v| v["fields"]["mac"].as_str().unwrap().to_string())
+        .collect();
+    let mut unique = keys.clone();
+    unique.sort();
+    unique.dedup();
+    assert!(keys.len() >= 6, "{keys:?}");
+    assert_eq!(keys.len(), unique.len(), "a device shown twice: {keys:?}");
+    sim.shutdown();
+}
+
+/// A filter naming a field that is not enabled is refused with the error
+/// pointing at it; nothing is filtered.
+#[test]
+fn bad_filter_points_at_the_field() {
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "filter SSID sssid = x",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("unknown field \"sssid\""), "{err}");
+    assert!(err.contains("ssid = x\n") && err.contains("^^^^^"), "{err}");
+}

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::RecvTimeoutError;
 
 use super::commands;
+use super::display::DisplayRules;
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
 use super::session::Session;
@@ -276,6 +277,7 @@ impl Printer {
         &mut self,
         frames: &[Frame],
         enabled: &[String],
+        rules: &mut DisplayRules,
         out: &mut dyn Write,
     ) -> io::Result<()> {
         self.text.clear();
@@ -286,6 +288,9 @@ impl Printer {
             }
             // A handful of names: a linear comparison beats hashing.
             if !enabled.iter().any(|p| p.as_bytes() == f.protocol_bytes()) {
+                continue;
+            }
+            if !rules.pass(f) {
                 continue;
             }
             self.printed += 1;
@@ -324,7 +329,7 @@ impl Printer {
         let client = session.client();
         if let Event::Frames(frames) = &event {
             self.configure(session);
-            self.frames(frames, enabled, out)?;
+            self.frames(frames, enabled, &mut session.display(), out)?;
             return Ok(if self.count_reached() {
                 Flow::CountReached
             } else {

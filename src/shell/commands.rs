@@ -25,6 +25,10 @@ pub enum ArgKind {
     EnabledProtocol,
     /// A help topic: a shell command name, or `!` and a server command.
     Topic,
+    /// A filter expression: the rest of the line, as typed.
+    Expression,
+    /// `new`, `changed` or `all`.
+    OnlyMode,
     /// The name of a setting.
     Setting,
     /// A setting's value.
@@ -180,6 +184,44 @@ pub static COMMANDS: &[CommandSpec] = &[
         run: handlers::resume,
     },
     CommandSpec {
+        name: "filter",
+        aliases: &[],
+        usage: "[PROTO [EXPR|off]]",
+        args: &[PROTOCOL, ArgKind::Expression],
+        min_args: 0,
+        max_args: 2,
+        summary: "show only the frames of a protocol that match an expression",
+        details: "EXPR compares the protocol's enabled fields with values: = != < <= > >= \
+                  (numeric when both sides are numbers, else text), ~ and !~ (regular \
+                  expression), combined with and, or, not and parentheses; quote values \
+                  with spaces. The ssid field compares as the decoded SSID. filter PROTO \
+                  shows the filter, filter PROTO off removes it, filter lists them all. \
+                  Filters apply to what is shown: counts, networks and recordings see \
+                  every frame.",
+        examples: &[
+            "filter SSID ssid ~ \"^Caf\"",
+            "filter CLIENT signal_dbm > -60 and manuf ~ Intel",
+            "filter BSSID bssid = 00:14:6C:A1:00:01",
+            "filter SSID off",
+        ],
+        run: handlers::filter,
+    },
+    CommandSpec {
+        name: "only",
+        aliases: &[],
+        usage: "PROTO new|changed|all",
+        args: &[PROTOCOL, ArgKind::OnlyMode],
+        min_args: 2,
+        max_args: 2,
+        summary: "show a device's frames only when it is new, or when they changed",
+        details: "A device is known by its bssid and mac fields (else the first field). \
+                  new: its first frame only; changed: when a shown field differs from its \
+                  last shown frame; all: every frame. Up to 100000 devices are remembered \
+                  per protocol.",
+        examples: &["only SSID new", "only CLIENT changed", "only SSID all"],
+        run: handlers::only,
+    },
+    CommandSpec {
         name: "set",
         aliases: &[],
         usage: "[NAME VALUE]",
@@ -327,7 +369,35 @@ pub fn parse(line: &str) -> Result<Parsed, ShellError> {
     let Some((name, args)) = words.split_first() else {
         return Ok(Parsed::Empty);
     };
-    let spec = find(name).ok_or_else(|| {
+    let spec = find_or_suggest(name)?;
+    // An expression is the rest of the line as typed, quotes and all.
+    if let Some(at) = spec.args.iter().position(|k| *k == ArgKind::Expression) {
+        if let Some(rest) = rest_after_words(line, at + 1) {
+            let mut args: Vec<String> = args[..at].to_vec();
+            args.push(rest.to_string());
+            return Ok(Parsed::Shell(spec, args));
+        }
+    }
+    if args.len() < spec.min_args || args.len() > spec.max_args {
+        return Err(ShellError::Usage(argument_count_error(spec, args)));
+    }
+    Ok(Parsed::Shell(spec, args.to_vec()))
+}
+
+/// The text of `line` after its first `n` words (and the spaces after
+/// them), when there is any.
+fn rest_after_words(line: &str, n: usize) -> Option<&str> {
+    let mut rest = line.trim_start();
+    for _ in 0..n {
+        let end = rest.find(char::is_whitespace)?;
+        rest = rest[end..].trim_start();
+    }
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// The shell command called `name`, or an error suggesting the nearest.
+fn find_or_suggest(name: &str) -> Result<&'static CommandSpec, ShellError> {
+    find(name).ok_or_else(|| {
         let near = nearest(name, COMMANDS.iter().map(|c| c.name));
         let hint = if near.is_empty() {
             String::new()
@@ -338,11 +408,7 @@ pub fn parse(line: &str) -> Result<Parsed, ShellError> {
             "unknown command \"{}\"{hint}; try help",
             abbreviate(name)
         ))
-    })?;
-    if args.len() < spec.min_args || args.len() > spec.max_args {
-        return Err(ShellError::Usage(argument_count_error(spec, args)));
-    }
-    Ok(Parsed::Shell(spec, args.to_vec()))
+    })
 }
 
 /// Longest piece of a typed word quoted back in an error.
@@ -527,6 +593,13 @@ mod tests {
         ));
         assert!(parse("help").is_ok() && parse("help enable").is_ok());
         assert!(parse("!").is_err());
+        match parse("filter SSID ssid = \"Coffee Shop\" and x").unwrap() {
+            Parsed::Shell(spec, args) => {
+                assert_eq!(spec.name, "filter");
+                assert_eq!(args, ["SSID", "ssid = \"Coffee Shop\" and x"]);
+            }
+            other => panic!("{other:?}"),
+        }
         let e = parse("enable SSID ssid, mac").unwrap_err().to_string();
         assert!(
             e.contains("no space after a comma") && e.contains("ssid,mac"),

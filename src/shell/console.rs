@@ -82,8 +82,12 @@ impl Backlog {
 
     /// Adds the frames for which `shown` is true (one line each, up to the
     /// limit; the others are counted as not shown).
-    pub fn add_frames(&mut self, frames: &[Frame], shown: impl Fn(&str) -> bool) {
-        for f in frames.iter().filter(|f| shown(f.protocol())) {
+    pub fn add_frames<'a>(
+        &mut self,
+        frames: impl IntoIterator<Item = &'a Frame>,
+        shown: impl Fn(&str) -> bool,
+    ) {
+        for f in frames.into_iter().filter(|f| shown(f.protocol())) {
             if self.frames >= self.limit {
                 self.not_shown += 1;
                 continue;
@@ -190,7 +194,13 @@ impl Console {
             let n = frames.iter().filter(|f| shown(f.protocol())).count() as u64;
             session.held_back.fetch_add(n, Ordering::AcqRel);
         } else {
-            inner.backlog.add_frames(frames, shown);
+            let mut rules = session.display();
+            let passing: Vec<&Frame> = frames
+                .iter()
+                .filter(|f| shown(f.protocol()) && rules.pass(f))
+                .collect();
+            drop(rules);
+            inner.backlog.add_frames(passing, |_| true);
         }
     }
 

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
+use super::display::Only;
 use super::outcome::{Outcome, ProtocolRow, ShellError, StatusReport};
 use super::session::Session;
 use crate::client::{Client, Error};
@@ -188,6 +189,77 @@ pub fn set(session: &Session, args: &[String]) -> Handled {
     Ok(Outcome::Settings(session.settings()))
 }
 
+/// `filter [PROTO [EXPR|off]]`: shows, sets or removes a protocol's
+/// display filter; lists them all without arguments.
+pub fn filter(session: &Session, args: &[String]) -> Handled {
+    let Some(proto) = args.first() else {
+        return Ok(Outcome::Rules(session.display().rules()));
+    };
+    let client = session.client();
+    let name = client
+        .table()
+        .protocol(proto)
+        .map_err(Error::Lookup)?
+        .name
+        .clone();
+    let key = name.to_ascii_uppercase();
+    match args.get(1).map(|e| e.trim()) {
+        None => {}
+        Some("off") => {
+            session.display().clear_filter(&key);
+        }
+        Some(expr) => {
+            let Some(fields) = client.subscription(&key) else {
+                return Err(ShellError::Usage(format!(
+                    "{name} is not enabled: a filter compares enabled fields (enable {name} ... first)"
+                )));
+            };
+            session
+                .display()
+                .set_filter(&key, expr, fields)
+                .map_err(|e| ShellError::Usage(format!("filter: {e}\n{}", e.pointer(expr))))?;
+        }
+    }
+    let rules = session
+        .display()
+        .rules()
+        .into_iter()
+        .filter(|r| r.protocol == key)
+        .collect();
+    Ok(Outcome::Rules(rules))
+}
+
+/// `only PROTO new|changed|all`: which of a protocol's frames are shown.
+pub fn only(session: &Session, args: &[String]) -> Handled {
+    let client = session.client();
+    let name = client
+        .table()
+        .protocol(&args[0])
+        .map_err(Error::Lookup)?
+        .name
+        .clone();
+    let key = name.to_ascii_uppercase();
+    let only = match args[1].to_ascii_lowercase().as_str() {
+        "new" => Only::New,
+        "changed" => Only::Changed,
+        "all" => Only::All,
+        other => {
+            return Err(ShellError::Usage(format!(
+                "only {name}: expected new, changed or all, not {:?}",
+                other
+            )))
+        }
+    };
+    session.display().set_only(&key, only);
+    let rules = session
+        .display()
+        .rules()
+        .into_iter()
+        .filter(|r| r.protocol == key)
+        .collect();
+    Ok(Outcome::Rules(rules))
+}
+
 /// `clear`: clear the screen.
 pub fn clear(_session: &Session, _args: &[String]) -> Handled {
     Ok(Outcome::Clear)
@@ -232,6 +304,17 @@ pub fn status_report(session: &Session) -> StatusReport {
         server_start: info.start_time,
         server_time: client.server_time(),
         uptime: client.connected_at().elapsed(),
+        shown: {
+            let rates = client.frame_rates();
+            let display = session.display();
+            rates
+                .iter()
+                .map(|(p, _, _)| {
+                    let s = display.shown(p);
+                    (p.clone(), s.shown, s.filtered)
+                })
+                .collect()
+        },
         rates: client.frame_rates(),
         dropped,
         malformed: stats.malformed,

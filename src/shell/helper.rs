@@ -25,7 +25,10 @@ const RESET: &str = "\x1b[0m";
 /// Where the completer gets the current capability table and the protocols
 /// this session enabled from (cheap copies of what the reader thread keeps,
 /// never a network request).
-pub type NameSource = Box<dyn Fn() -> (CapabilityTable, Vec<String>)>;
+pub type NameSource = Box<dyn Fn() -> (CapabilityTable, Vec<Enabled>)>;
+
+/// A protocol this session enabled, with its fields.
+pub type Enabled = (String, std::sync::Arc<[String]>);
 
 /// The shell's rustyline helper: completion and hints from the command
 /// tables and the live capability table.
@@ -179,7 +182,7 @@ pub fn complete(
     line: &str,
     pos: usize,
     table: &CapabilityTable,
-    enabled: &[String],
+    enabled: &[Enabled],
 ) -> (usize, Vec<Pair>) {
     let (done, start, word) = split_at_cursor(line, pos);
     let Some(first) = done.first() else {
@@ -190,7 +193,12 @@ pub fn complete(
         return (start, Vec::new());
     };
     let index = done.len() - 1;
-    let Some(kind) = kinds.get(index) else {
+    // An expression takes every word to the end of the line.
+    let expr_at = kinds
+        .iter()
+        .position(|k| *k == ArgKind::Expression)
+        .unwrap_or(usize::MAX);
+    let Some(kind) = kinds.get(index.min(expr_at)) else {
         return (start, Vec::new());
     };
     let more = index + 1 < kinds.len();
@@ -201,10 +209,31 @@ pub fn complete(
         ArgKind::EnabledProtocol => {
             let c = enabled
                 .iter()
-                .filter(|p| starts_with_ci(p, word))
-                .map(|p| pair(p, more))
+                .filter(|(p, _)| starts_with_ci(p, word))
+                .map(|(p, _)| pair(p, more))
                 .collect();
             (start, c)
+        }
+        ArgKind::OnlyMode => {
+            let c = ["new", "changed", "all"]
+                .iter()
+                .filter(|m| starts_with_ci(m, word))
+                .map(|m| pair(m, false))
+                .collect();
+            (start, c)
+        }
+        ArgKind::Expression => {
+            let proto = done.get(expr_at).copied().unwrap_or("");
+            let fields: Vec<String> = enabled
+                .iter()
+                .find(|(p, _)| p.eq_ignore_ascii_case(proto))
+                .map(|(_, f)| f.to_vec())
+                .or_else(|| table.get(proto).map(|p| p.fields.to_vec()))
+                .unwrap_or_default();
+            // `(mac`: only the name after the parentheses is replaced.
+            let skip = word.len() - word.trim_start_matches('(').len();
+            let c = complete_expression(&done[expr_at + 1..], &word[skip..], &fields);
+            (start + skip, c)
         }
         ArgKind::Server(protocol::ArgKind::FieldList) => {
             let Some(proto) = done.get(index).and_then(|p| table.get(p)) else {
@@ -278,6 +307,36 @@ pub fn complete(
     }
 }
 
+/// Candidates in a filter expression: after its start, `(`, `and`, `or`
+/// or `not`, the protocol's fields; after a field, the operators; after a
+/// value, `and` and `or`.
+fn complete_expression(before: &[&str], word: &str, fields: &[String]) -> Vec<Pair> {
+    const OPERATORS: [&str; 8] = ["=", "!=", "<", "<=", ">", ">=", "~", "!~"];
+    let prev = before.last().copied().unwrap_or("");
+    let is_keyword = |w: &str| {
+        ["and", "or", "not", "&&", "||", "!"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(w))
+    };
+    let candidates: Vec<&str> = if prev.is_empty() || is_keyword(prev) || prev.ends_with('(') {
+        fields.iter().map(String::as_str).collect()
+    } else if fields.iter().any(|f| f.eq_ignore_ascii_case(prev)) {
+        OPERATORS.to_vec()
+    } else if OPERATORS.contains(&prev) {
+        Vec::new()
+    } else {
+        vec!["and", "or"]
+    };
+    candidates
+        .into_iter()
+        .filter(|c| starts_with_ci(c, word))
+        .map(|c| pair(c, true))
+        .collect()
+}
+
+/// The hint at the start of a filter expression.
+pub const EXPRESSION_HINT: &str = "FIELD OP VALUE [and|or ...]  (OP: = != < <= > >= ~ !~)";
+
 /// The names `set` takes.
 const SETTINGS: [&str; 4] = ["timestamps", "decode", "color", "rate"];
 
@@ -336,11 +395,21 @@ pub fn hint(line: &str, pos: usize) -> Option<ArgHint> {
     let Some(first) = done.first() else {
         return name_hint(word);
     };
-    let (_, usage) = command_of(first)?;
+    let (kinds, usage) = command_of(first)?;
     if !word.is_empty() || usage.is_empty() {
         return None;
     }
     let typed = done.len() - 1;
+    match kinds.iter().position(|k| *k == ArgKind::Expression) {
+        Some(at) if typed == at => {
+            return Some(ArgHint {
+                display: EXPRESSION_HINT.to_string(),
+                complete_up_to: 0,
+            })
+        }
+        Some(at) if typed > at => return None,
+        _ => {}
+    }
     let rest = if usage.contains(" | ") {
         // Alternatives (`UUID LOCK CHAN | UUID HOP RATE`): only before any argument.
         (typed == 0).then(|| usage.to_string())?
@@ -404,7 +473,8 @@ mod tests {
 
     /// The replacements offered for `line` with the cursor at its end.
     fn offered(line: &str) -> (usize, Vec<String>) {
-        let (start, c) = complete(line, line.len(), &table(), &["SSID".to_string()]);
+        let ssid: std::sync::Arc<[String]> = ["ssid".to_string(), "mac".to_string()].into();
+        let (start, c) = complete(line, line.len(), &table(), &[("SSID".to_string(), ssid)]);
         (start, c.into_iter().map(|p| p.replacement).collect())
     }
 
@@ -478,6 +548,27 @@ mod tests {
         );
         assert_eq!(offered("!HOPSOURCE ").1, Vec::<String>::new());
         assert_eq!(offered("!").1.len(), ServerCommand::ALL.len());
+    }
+
+    /// In `filter PROTO EXPR`, Tab offers the enabled fields, then the
+    /// operators, then `and`/`or`; the hint shows the syntax.
+    #[test]
+    fn completes_filter_expressions() {
+        assert_eq!(
+            offered("filter SSID "),
+            (12, vec!["ssid ".into(), "mac ".into()])
+        );
+        assert_eq!(offered("filter SSID m"), (12, vec!["mac ".into()]));
+        assert_eq!(offered("filter SSID ssid ~"), (17, vec!["~ ".into()]));
+        assert_eq!(offered("filter SSID ssid = x a"), (21, vec!["and ".into()]));
+        assert_eq!(
+            offered("filter SSID ssid = x and (m"),
+            (26, vec!["mac ".into()])
+        );
+        assert_eq!(offered("only SSID c"), (10, vec!["changed".into()]));
+        let h = |l: &str| hint(l, l.len()).map(|h| h.display);
+        assert_eq!(h("filter SSID ").as_deref(), Some(EXPRESSION_HINT));
+        assert_eq!(h("filter SSID ssid = x "), None);
     }
 
     /// `help` completes shell command names, and `!` server ones.

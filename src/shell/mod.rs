@@ -4,7 +4,8 @@
 //! - [`commands`]: the one table of shell commands (name, help, arguments,
 //!   handler), parsing and dispatch
 //! - [`handlers`]: what each command does
-//! - [`session`]: the client and the flags a run shares
+//! - [`session`]: the client, the settings and the flags a run shares
+//! - [`display`]: filters and `only`: what of the frames is shown
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
@@ -16,6 +17,7 @@
 pub mod batch;
 pub mod commands;
 pub mod console;
+pub mod display;
 pub mod handlers;
 pub mod helper;
 pub mod outcome;

@@ -77,6 +77,8 @@ pub struct StatusReport {
     pub uptime: Duration,
     /// (protocol, frames seen, frames per second).
     pub rates: Vec<(String, u64, f64)>,
+    /// (protocol, frames shown, frames filtered out by `filter`/`only`).
+    pub shown: Vec<(String, u64, u64)>,
     /// (protocol, frames dropped).
     pub dropped: Vec<(String, u64)>,
     /// Malformed lines skipped.
@@ -89,6 +91,65 @@ pub struct StatusReport {
     pub connections: u64,
     /// True while output is paused.
     pub paused: bool,
+}
+
+/// One protocol's line of the `status` report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusRow {
+    /// The protocol.
+    pub protocol: String,
+    /// Frames received.
+    pub frames: u64,
+    /// Frames shown.
+    pub shown: u64,
+    /// Frames kept from the display by `filter` or `only`.
+    pub filtered: u64,
+    /// Frames per second over the last seconds.
+    pub per_second: f64,
+    /// Frames dropped because the output fell behind.
+    pub dropped: u64,
+}
+
+impl StatusReport {
+    /// One row per protocol that has frames or drops, sorted.
+    pub fn rows(&self) -> Vec<StatusRow> {
+        let mut names: Vec<&String> = self
+            .rates
+            .iter()
+            .map(|(p, _, _)| p)
+            .chain(self.dropped.iter().map(|(p, _)| p))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|p| {
+                let (frames, per_second) = self
+                    .rates
+                    .iter()
+                    .find(|(q, _, _)| q == p)
+                    .map_or((0, 0.0), |(_, t, r)| (*t, *r));
+                let (shown, filtered) = self
+                    .shown
+                    .iter()
+                    .find(|(q, _, _)| q == p)
+                    .map_or((0, 0), |(_, s, f)| (*s, *f));
+                let dropped = self
+                    .dropped
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map_or(0, |(_, n)| *n);
+                StatusRow {
+                    protocol: p.clone(),
+                    frames,
+                    shown,
+                    filtered,
+                    per_second,
+                    dropped,
+                }
+            })
+            .collect()
+    }
 }
 
 /// The result of a command, for a front end to render.
@@ -141,6 +202,8 @@ pub enum Outcome {
     },
     /// Clear the screen.
     Clear,
+    /// The display rules, after `filter` or `only` (changed or not).
+    Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).
     Settings(crate::shell::session::Settings),
     /// Leave the shell.

@@ -295,8 +295,7 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
     rl.set_helper(Some(ShellHelper::new(
         Box::new(move || {
             let client = names.client();
-            let enabled = client.subscriptions().into_iter().map(|(p, _)| p).collect();
-            (client.table(), enabled)
+            (client.table(), client.subscriptions())
         }),
         color,
     )));

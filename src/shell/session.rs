@@ -2,9 +2,10 @@
 //! `connect` and `reconnect` replace) and the session's flags.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
+use super::display::DisplayRules;
 use crate::client::{Client, Error, Options, Reply, Wait};
 use crate::protocol::Command;
 
@@ -46,6 +47,8 @@ pub struct Session {
     /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
     pub interrupted: Arc<AtomicBool>,
     settings: RwLock<Settings>,
+    /// Filters and `only`, and what they let through.
+    pub display: Mutex<DisplayRules>,
 }
 
 impl Session {
@@ -59,6 +62,7 @@ impl Session {
             reply_timeout,
             interrupted: Arc::new(AtomicBool::new(false)),
             settings: RwLock::new(Settings::default()),
+            display: Mutex::new(DisplayRules::default()),
         }
     }
 
@@ -109,6 +113,11 @@ impl Session {
     /// As [`Client::request`].
     pub fn request(&self, command: &Command) -> Result<Reply, Error> {
         self.client().request(command, self.wait())
+    }
+
+    /// The display rules, locked (once per batch of frames).
+    pub fn display(&self) -> MutexGuard<'_, DisplayRules> {
+        self.display.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// True while output is paused.

@@ -100,6 +100,29 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Disconnected { addr } => {
             format!("disconnected from {addr}; reconnect or connect HOST to go on")
         }
+        Outcome::Rules(rules) if rules.is_empty() => {
+            "no filter and no only set (help filter, help only)".to_string()
+        }
+        Outcome::Rules(rules) => {
+            let mut t = String::new();
+            for r in rules {
+                let p = text::display(r.protocol.as_bytes());
+                if let Some(f) = &r.filter {
+                    let _ = writeln!(t, "filter {p} {}", text::display(f.as_bytes()));
+                }
+                if let Some(e) = &r.filter_error {
+                    let _ = writeln!(
+                        t,
+                        "  (not valid for the fields enabled now, nothing is shown: {})",
+                        text::display(e.as_bytes())
+                    );
+                }
+                if r.only != crate::shell::display::Only::All {
+                    let _ = writeln!(t, "only {p} {}", r.only.word());
+                }
+            }
+            wrap_to(t.trim_end(), width)
+        }
         Outcome::Settings(s) => {
             let on = |b: bool| if b { "on" } else { "off" };
             format!(
@@ -182,20 +205,16 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 r.overlong,
                 r.connections
             );
-            for (i, (p, total, rate)) in r.rates.iter().enumerate() {
+            for (i, row) in r.rows().iter().enumerate() {
                 if i > 0 {
                     s.push(',');
                 }
-                let dropped = r
-                    .dropped
-                    .iter()
-                    .find(|(d, _)| d == p)
-                    .map_or(0, |(_, n)| *n);
                 s.push_str("{\"protocol\":");
-                text::json_string(&mut s, p.as_bytes());
+                text::json_string(&mut s, row.protocol.as_bytes());
                 let _ = write!(
                     s,
-                    ",\"frames\":{total},\"per_second\":{rate:.3},\"dropped\":{dropped}}}"
+                    ",\"frames\":{},\"shown\":{},\"filtered\":{},\"per_second\":{:.3},\"dropped\":{}}}",
+                    row.frames, row.shown, row.filtered, row.per_second, row.dropped
                 );
             }
             s.push_str("],\"dropped\":{");
@@ -214,6 +233,28 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             s.push('}');
         }
         Outcome::Clear => return None,
+        Outcome::Rules(rules) => {
+            s.push_str("{\"type\":\"rules\",\"rules\":[");
+            for (i, r) in rules.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str("{\"protocol\":");
+                text::json_string(&mut s, r.protocol.as_bytes());
+                s.push_str(",\"filter\":");
+                match &r.filter {
+                    Some(f) => text::json_string(&mut s, f.as_bytes()),
+                    None => s.push_str("null"),
+                }
+                s.push_str(",\"filter_error\":");
+                match &r.filter_error {
+                    Some(e) => text::json_string(&mut s, e.as_bytes()),
+                    None => s.push_str("null"),
+                }
+                let _ = write!(s, ",\"only\":\"{}\"}}", r.only.word());
+            }
+            s.push_str("]}");
+        }
         Outcome::Settings(st) => {
             let _ = write!(
                 s,
@@ -304,33 +345,27 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
             }
         }
         Outcome::Status(r) => {
-            csv::row(&mut s, &["protocol", "frames", "per_second", "dropped"]);
-            let mut names: Vec<&String> = r
-                .rates
-                .iter()
-                .map(|(p, _, _)| p)
-                .chain(r.dropped.iter().map(|(p, _)| p))
-                .collect();
-            names.sort();
-            names.dedup();
-            for p in names {
-                let (total, rate) = r
-                    .rates
-                    .iter()
-                    .find(|(q, _, _)| q == p)
-                    .map_or((0, 0.0), |(_, t, r)| (*t, *r));
-                let dropped = r
-                    .dropped
-                    .iter()
-                    .find(|(q, _)| q == p)
-                    .map_or(0, |(_, n)| *n);
+            csv::row(
+                &mut s,
+                &[
+                    "protocol",
+                    "frames",
+                    "shown",
+                    "filtered",
+                    "per_second",
+                    "dropped",
+                ],
+            );
+            for row in r.rows() {
                 csv::row(
                     &mut s,
                     &[
-                        csv::wire(p.as_bytes()),
-                        total.to_string(),
-                        format!("{rate:.3}"),
-                        dropped.to_string(),
+                        csv::wire(row.protocol.as_bytes()),
+                        row.frames.to_string(),
+                        row.shown.to_string(),
+                        row.filtered.to_string(),
+                        format!("{:.3}", row.per_second),
+                        row.dropped.to_string(),
                     ],
                 );
             }

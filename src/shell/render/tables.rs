@@ -151,24 +151,26 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
         plural(r.malformed, "line"),
         plural(r.overlong, "line")
     );
-    let mut t = new_table(&["protocol", "frames", "per second", "dropped"], width);
-    for (p, total, rate) in &r.rates {
-        let dropped = r
-            .dropped
-            .iter()
-            .find(|(d, _)| d == p)
-            .map_or(0, |(_, n)| *n);
+    let mut t = new_table(
+        &[
+            "protocol",
+            "frames",
+            "shown",
+            "filtered",
+            "per second",
+            "dropped",
+        ],
+        width,
+    );
+    for row in r.rows() {
         t.add_row(vec![
-            p.clone(),
-            total.to_string(),
-            format!("{rate:.1}"),
-            dropped.to_string(),
+            row.protocol,
+            row.frames.to_string(),
+            row.shown.to_string(),
+            row.filtered.to_string(),
+            format!("{:.1}", row.per_second),
+            row.dropped.to_string(),
         ]);
-    }
-    for (p, n) in &r.dropped {
-        if !r.rates.iter().any(|(q, _, _)| q == p) {
-            t.add_row(vec![p.clone(), "0".into(), "0.0".into(), n.to_string()]);
-        }
     }
     s.push_str(&t.to_string());
     s

@@ -1,0 +1,323 @@
+//! What of the enabled protocols' frames is shown: a filter per protocol
+//! (`filter PROTO EXPR`), only new or changed devices (`only PROTO new`),
+//! and the counts of frames shown and filtered out.
+//!
+//! These rules apply to the display only (the scrolling shell, `--follow`,
+//! every format): the client's frame counts, the live model and a recording
+//! still see every frame.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::filter::{device_key_index, Filter, FilterError};
+use crate::protocol::Frame;
+
+/// Devices remembered per protocol for `only new|changed`; past it, frames
+/// of devices not remembered are shown and counted as untracked.
+pub const MAX_KEYS: usize = 100_000;
+
+/// Which frames of a protocol `only` lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Only {
+    /// Every frame (no `only`).
+    #[default]
+    All,
+    /// A device's first frame.
+    New,
+    /// A device's frame when a shown field differs from its last shown one.
+    Changed,
+}
+
+impl Only {
+    /// The word for it in `only PROTO WORD`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Only::All => "all",
+            Only::New => "new",
+            Only::Changed => "changed",
+        }
+    }
+}
+
+/// A protocol's filter: its text, and its compiled form for the field list
+/// of the frames seen last.
+#[derive(Debug)]
+struct ProtoFilter {
+    source: String,
+    compiled: Option<(Arc<[String]>, Filter)>,
+    /// Why it does not compile for the fields now enabled (frames then do
+    /// not pass).
+    error: Option<String>,
+}
+
+/// The rules and counts of one protocol.
+#[derive(Debug, Default)]
+struct ProtoRules {
+    filter: Option<ProtoFilter>,
+    only: Only,
+    /// Device key -> hash of its last shown fields.
+    seen: HashMap<Vec<u8>, u64>,
+    /// The key fields for a field list.
+    key: Option<(Arc<[String]>, Vec<usize>)>,
+    shown: u64,
+    filtered: u64,
+    untracked: u64,
+}
+
+/// Counts of one protocol's frames, as `status` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    /// Frames shown.
+    pub shown: u64,
+    /// Frames a filter or `only` kept from the display.
+    pub filtered: u64,
+    /// Frames shown because `only` could remember no more devices.
+    pub untracked: u64,
+}
+
+/// One protocol's rules as listed by `filter` and `only`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleView {
+    /// The protocol.
+    pub protocol: String,
+    /// The filter's text, if any.
+    pub filter: Option<String>,
+    /// Why the filter does not fit the fields enabled now.
+    pub filter_error: Option<String>,
+    /// The `only` setting.
+    pub only: Only,
+}
+
+/// The display rules of a session.
+#[derive(Debug, Default)]
+pub struct DisplayRules {
+    protos: HashMap<String, ProtoRules>,
+}
+
+impl DisplayRules {
+    /// Sets the filter of `protocol` (upper case), checked against `fields`,
+    /// the protocol's enabled fields.
+    ///
+    /// # Errors
+    /// The [`FilterError`]: the expression does not parse or names a field
+    /// that is not enabled.
+    pub fn set_filter(
+        &mut self,
+        protocol: &str,
+        expr: &str,
+        fields: Arc<[String]>,
+    ) -> Result<(), FilterError> {
+        let compiled = Filter::parse(expr, &fields)?;
+        let rules = self.protos.entry(protocol.to_string()).or_default();
+        rules.filter = Some(ProtoFilter {
+            source: expr.to_string(),
+            compiled: Some((fields, compiled)),
+            error: None,
+        });
+        Ok(())
+    }
+
+    /// Removes the filter of `protocol`; false when there was none.
+    pub fn clear_filter(&mut self, protocol: &str) -> bool {
+        self.protos
+            .get_mut(protocol)
+            .and_then(|r| r.filter.take())
+            .is_some()
+    }
+
+    /// Sets `only` for `protocol`, forgetting the devices seen.
+    pub fn set_only(&mut self, protocol: &str, only: Only) {
+        let rules = self.protos.entry(protocol.to_string()).or_default();
+        rules.only = only;
+        rules.seen.clear();
+    }
+
+    /// The rules of every protocol that has any, sorted.
+    pub fn rules(&self) -> Vec<RuleView> {
+        let mut v: Vec<RuleView> = self
+            .protos
+            .iter()
+            .filter(|(_, r)| r.filter.is_some() || r.only != Only::All)
+            .map(|(p, r)| RuleView {
+                protocol: p.clone(),
+                filter: r.filter.as_ref().map(|f| f.source.clone()),
+                filter_error: r.filter.as_ref().and_then(|f| f.error.clone()),
+                only: r.only,
+            })
+            .collect();
+        v.sort_by(|a, b| a.protocol.cmp(&b.protocol));
+        v
+    }
+
+    /// The counts of `protocol` (upper case).
+    pub fn shown(&self, protocol: &str) -> Shown {
+        self.protos
+            .get(protocol)
+            .map_or_else(Shown::default, |r| Shown {
+                shown: r.shown,
+                filtered: r.filtered,
+                untracked: r.untracked,
+            })
+    }
+
+    /// True when `frame` is to be shown; counts it either way.
+    pub fn pass(&mut self, frame: &Frame) -> bool {
+        let rules = match self.protos.get_mut(frame.protocol()) {
+            Some(r) => r,
+            None => self.protos.entry(frame.protocol().to_string()).or_default(),
+        };
+        let shown = rules.filter_passes(frame) && rules.only_passes(frame);
+        if shown {
+            rules.shown += 1;
+        } else {
+            rules.filtered += 1;
+        }
+        shown
+    }
+}
+
+impl ProtoRules {
+    /// The filter lets `frame` through (no filter: yes). The filter is
+    /// compiled again for a new field list (a re-ENABLE); when it no longer
+    /// fits, nothing passes and the error says why.
+    fn filter_passes(&mut self, frame: &Frame) -> bool {
+        let Some(f) = &mut self.filter else {
+            return true;
+        };
+        let Some(names) = frame.names_arc() else {
+            return false;
+        };
+        let fresh = match &f.compiled {
+            Some((n, _)) => !Arc::ptr_eq(n, names) && n[..] != names[..],
+            None => true,
+        };
+        if fresh {
+            match Filter::parse(&f.source, names) {
+                Ok(c) => {
+                    f.compiled = Some((names.clone(), c));
+                    f.error = None;
+                }
+                Err(e) => {
+                    f.compiled = None;
+                    f.error = Some(e.to_string());
+                }
+            }
+        }
+        f.compiled.as_ref().is_some_and(|(_, c)| c.matches(frame))
+    }
+
+    /// `only` lets `frame` through.
+    fn only_passes(&mut self, frame: &Frame) -> bool {
+        if self.only == Only::All {
+            return true;
+        }
+        let Some(names) = frame.names_arc() else {
+            return true;
+        };
+        if self
+            .key
+            .as_ref()
+            .is_none_or(|(n, _)| !Arc::ptr_eq(n, names))
+        {
+            self.key = Some((names.clone(), device_key_index(names)));
+        }
+        let Some((_, key_fields)) = &self.key else {
+            return true;
+        };
+        let mut key = Vec::with_capacity(32);
+        for &i in key_fields {
+            key.extend_from_slice(frame.field(i).unwrap_or_default());
+            key.push(0);
+        }
+        let mut h = DefaultHasher::new();
+        frame.fields().for_each(|f| f.hash(&mut h));
+        let hash = h.finish();
+        let full = self.seen.len() >= MAX_KEYS;
+        match self.seen.get_mut(&key) {
+            Some(last) => match self.only {
+                Only::Changed if *last != hash => {
+                    *last = hash;
+                    true
+                }
+                _ => false,
+            },
+            None if full => {
+                self.untracked += 1;
+                true
+            }
+            None => {
+                self.seen.insert(key, hash);
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(ssid: &str, mac: &str, signal: i32, names: &Arc<[String]>) -> Frame {
+        let line = format!("*SSID: \x01{ssid}\x01 {mac} {signal} ");
+        Frame::parse(line.as_bytes())
+            .unwrap()
+            .with_names(Some(names.clone()))
+    }
+
+    fn names() -> Arc<[String]> {
+        ["ssid", "mac", "signal"].map(String::from).into()
+    }
+
+    /// A filter passes the matching frames and counts the others.
+    #[test]
+    fn filter_shows_matching_frames() {
+        let n = names();
+        let mut d = DisplayRules::default();
+        d.set_filter("SSID", "signal > -60", n.clone()).unwrap();
+        assert!(d.pass(&frame("a", "00:01", -50, &n)));
+        assert!(!d.pass(&frame("a", "00:01", -70, &n)));
+        assert_eq!(
+            d.shown("SSID"),
+            Shown {
+                shown: 1,
+                filtered: 1,
+                untracked: 0
+            }
+        );
+        assert!(d.set_filter("SSID", "sigal > 1", n.clone()).is_err());
+        assert!(d.clear_filter("SSID"));
+        assert!(d.pass(&frame("a", "00:01", -70, &n)));
+    }
+
+    /// `only new` shows a device once; `only changed` when a field changed.
+    #[test]
+    fn only_new_and_changed() {
+        let n = names();
+        let mut d = DisplayRules::default();
+        d.set_only("SSID", Only::New);
+        assert!(d.pass(&frame("a", "00:01", -50, &n)));
+        assert!(!d.pass(&frame("a", "00:01", -51, &n)));
+        assert!(d.pass(&frame("b", "00:02", -50, &n)));
+        d.set_only("SSID", Only::Changed);
+        assert!(d.pass(&frame("a", "00:01", -50, &n)));
+        assert!(!d.pass(&frame("a", "00:01", -50, &n)));
+        assert!(d.pass(&frame("a", "00:01", -49, &n)));
+        assert_eq!(d.rules()[0].only, Only::Changed);
+    }
+
+    /// After a re-ENABLE without the filter's field, nothing passes and
+    /// the filter says why.
+    #[test]
+    fn filter_follows_the_field_list() {
+        let mut d = DisplayRules::default();
+        d.set_filter("SSID", "signal > -60", names()).unwrap();
+        let other: Arc<[String]> = ["ssid", "mac"].map(String::from).into();
+        let f = Frame::parse(b"*SSID: \x01a\x01 00:01 ")
+            .unwrap()
+            .with_names(Some(other));
+        assert!(!d.pass(&f));
+        assert!(d.rules()[0].filter_error.is_some());
+    }
+}
