@@ -5,11 +5,14 @@
 use std::sync::Arc;
 
 use super::capabilities::Proto;
-use super::connection::{all_fields, ClientHandle, Fields};
-use super::records::{self, Record, MAX_ERROR_TEXT};
-use super::server::{lock, Shared};
+use super::client::{all_fields, ClientHandle, Fields};
+use super::record::Record;
+use super::records;
+use super::server::Shared;
+use super::util::lock;
 use super::world::{Mac, World};
 use crate::protocol::command::parse_client_line;
+use crate::protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
 use crate::protocol::{CommandName, ServerCommand};
 
 /// Why a command failed.
@@ -51,15 +54,19 @@ pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]
     };
     match outcome {
         Ok(()) => client.send_one(Proto::Ack, &records::ack_record(id)),
-        Err(Fail::NoSuchCommand) => {
-            client.send_one(Proto::Error, &records::error_record(id, b"NO SUCH COMMAND"))
-        }
+        Err(Fail::NoSuchCommand) => client.send_one(
+            Proto::Error,
+            &records::error_record(id, NO_SUCH_COMMAND.as_bytes()),
+        ),
         Err(Fail::Text(text)) => {
             let text = cut(text.as_bytes());
             client.send_one(Proto::Error, &records::error_record(id, text));
-            let mut status = b"Failed Kismet client command: ".to_vec();
+            let mut status = FAILED_COMMAND_PREFIX.as_bytes().to_vec();
             status.extend_from_slice(text);
-            shared.broadcast(&[(Proto::Status, records::status_record(&status, 4))]);
+            shared.broadcast(&[(
+                Proto::Status,
+                records::status_record(&status, status_flags::ERROR),
+            )]);
         }
     }
     drop(world);
@@ -91,10 +98,7 @@ fn dispatch(
         ServerCommand::Enable => enable(client, world, args),
         ServerCommand::Remove => remove(client, args),
         ServerCommand::Shutdown => {
-            shared.broadcast(&[(
-                Proto::Status,
-                records::status_record(b"Received SHUTDOWN command", 16),
-            )]);
+            shared.status("Received SHUTDOWN command", status_flags::FATAL);
             *after = After::Shutdown;
             Ok(())
         }
@@ -209,10 +213,7 @@ fn remove(client: &ClientHandle, args: &[Vec<u8>]) -> Outcome {
 }
 
 fn status(shared: &Shared, text: String, flags: u32) {
-    shared.broadcast(&[(
-        Proto::Status,
-        records::status_record(text.as_bytes(), flags),
-    )]);
+    shared.status(&text, flags);
 }
 
 /// `ADDSOURCE iface:name=X,type=Y,...`.

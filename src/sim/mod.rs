@@ -40,12 +40,18 @@
 //! ```
 
 mod capabilities;
+mod client;
+mod clock;
 mod commands;
+mod config;
 mod connection;
+mod listener;
 mod packets;
+mod record;
 mod records;
 mod rng;
 mod server;
+mod util;
 mod world;
 
 use std::net::SocketAddr;
@@ -55,36 +61,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-/// How the simulator behaves.
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    /// Seed of the synthetic world (same seed, same world).
-    pub seed: u64,
-    /// Connections served at once; further ones are closed without a byte.
-    pub max_clients: usize,
-    /// PACKET frames per second (0: none).
-    pub packet_rate: u32,
-    /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates.
-    pub tick: Duration,
-    /// Name sent in the KISMET greeting.
-    pub server_name: String,
-    /// Every client that enables CLIENT gets CLIENT lines as fast as its
-    /// socket takes them (for throughput benchmarks).
-    pub flood_client: bool,
-}
-
-impl Default for SimConfig {
-    fn default() -> SimConfig {
-        SimConfig {
-            seed: 1,
-            max_clients: 5,
-            packet_rate: 0,
-            tick: Duration::from_secs(1),
-            server_name: "Kismet Simulator".to_string(),
-            flood_client: false,
-        }
-    }
-}
+pub use config::SimConfig;
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
@@ -106,7 +83,7 @@ impl Sim {
     }
 
     fn start_inner(listen: &str, config: SimConfig, log: bool) -> std::io::Result<Sim> {
-        let (shared, addr) = server::start(listen, config, log)?;
+        let (shared, addr) = listener::start(listen, config, log)?;
         Ok(Sim {
             shared: Some(shared),
             addr,

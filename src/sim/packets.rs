@@ -13,10 +13,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::capabilities::Proto;
-use super::connection::Fields;
+use super::client::Fields;
 use super::records::{self, PacketInfo};
 use super::rng::Rng;
-use super::server::{epoch_now, lock, Shared};
+use super::server::Shared;
+use super::util::{epoch_now, lock};
 use super::world::{Mac, PacketModel};
 
 /// Time between batches.
@@ -130,7 +131,7 @@ pub fn run(shared: &Arc<Shared>) {
             cache.clear();
             continue;
         }
-        let now = epoch_now();
+        let now = epoch_now() as u64;
         picks.clear();
         picks.extend((0..n).map(|_| pick(&mut rng, &ranges)));
         for (client, fields) in &subscribers {

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::capabilities::Proto;
-use super::records::{self, munge_ssid, Record};
+use super::record::{munge_ssid, Record};
+use super::records;
 use super::rng::Rng;
 
 /// A MAC address.

@@ -1,0 +1,35 @@
+//! How a simulator behaves: [`SimConfig`].
+
+use std::time::Duration;
+
+/// How the simulator behaves. `SimConfig::default()` is a server like the
+/// one recorded: one capture source, no packet stream.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Seed of the synthetic world (same seed, same world).
+    pub seed: u64,
+    /// Connections served at once; further ones are closed without a byte.
+    pub max_clients: usize,
+    /// PACKET frames per second (0: none).
+    pub packet_rate: u32,
+    /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates.
+    pub tick: Duration,
+    /// Name sent in the KISMET greeting.
+    pub server_name: String,
+    /// Every client that enables CLIENT gets CLIENT lines as fast as its
+    /// socket takes them (for throughput benchmarks).
+    pub flood_client: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig {
+            seed: 1,
+            max_clients: 5,
+            packet_rate: 0,
+            tick: Duration::from_secs(1),
+            server_name: "Kismet Simulator".to_string(),
+            flood_client: false,
+        }
+    }
+}
