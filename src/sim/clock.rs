@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::capabilities::Proto;
 use super::records;
 use super::server::Shared;
+use super::updates;
 use super::util::{epoch_now, lock};
 
 /// Steps the world once per tick and sends TIME and the changed records.
@@ -26,11 +27,12 @@ pub fn run(shared: &Arc<Shared>) {
         }
         let epoch = epoch_now() as u64;
         let mut world = lock(&shared.world);
-        let mut updates = vec![(Proto::Time, records::time_record(epoch))];
-        updates.extend(world.tick(epoch));
+        let changes = world.tick(epoch);
+        let mut out = vec![(Proto::Time, records::time_record(epoch))];
+        out.extend(updates::tick_records(&world, &changes));
         if shared.config.flood_client {
-            shared.set_flood(world.client_records());
+            shared.set_flood(updates::client_records(&world));
         }
-        shared.broadcast(&updates);
+        shared.broadcast(&out);
     }
 }

@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use super::capabilities::Proto;
 use super::client::{all_fields, ClientHandle, Fields};
+use super::devices::Mac;
 use super::record::Record;
 use super::records;
 use super::server::Shared;
+use super::updates;
 use super::util::lock;
-use super::world::{Mac, World};
+use super::world::World;
 use crate::protocol::command::parse_client_line;
 use crate::protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
 use crate::protocol::{CommandName, ServerCommand};
@@ -122,7 +124,7 @@ fn dispatch(
             Ok(())
         }
         ServerCommand::ListWepKeys => {
-            for r in world.wepkeys() {
+            for r in updates::wepkeys(world) {
                 client.send_one(Proto::Wepkey, &r);
             }
             Ok(())
@@ -196,7 +198,7 @@ fn enable(client: &ClientHandle, world: &World, args: &[Vec<u8>]) -> Outcome {
         v.into()
     };
     client.set_subscription(proto, Some(fields));
-    let burst = world.snapshot(proto);
+    let burst = updates::burst(world, proto);
     let items: Vec<(Proto, &Record)> = burst.iter().map(|r| (proto, r)).collect();
     client.send(&items);
     Ok(())

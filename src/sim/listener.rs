@@ -14,6 +14,7 @@ use super::config::SimConfig;
 use super::connection;
 use super::packets;
 use super::server::Shared;
+use super::updates;
 use super::util::{epoch_now, lock};
 use super::world::World;
 
@@ -28,7 +29,7 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
     let now = epoch_now() as u64;
     let mut world = World::new(config.seed, now);
     world.tick(now);
-    let flood = config.flood_client.then(|| world.client_records());
+    let flood = config.flood_client.then(|| updates::client_records(&world));
     let shared = Arc::new(Shared::new(config, world, now, log));
     if let Some(records) = flood {
         shared.set_flood(records);

@@ -40,17 +40,20 @@
 //! ```
 
 mod capabilities;
+mod catalog;
 mod client;
 mod clock;
 mod commands;
 mod config;
 mod connection;
+mod devices;
 mod listener;
 mod packets;
 mod record;
 mod records;
 mod rng;
 mod server;
+mod updates;
 mod util;
 mod world;
 

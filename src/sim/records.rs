@@ -6,11 +6,12 @@
 //! record always has exactly as many fields as the protocol.
 
 use super::capabilities::Proto;
-use super::record::{munge_ssid, Record};
-use super::world::{
+use super::devices::{
     Alert, Battery, ChannelStat, ClientRec, Gps, GpsBox, Mac, Network, Signal, Source, SsidInfo,
     Totals,
 };
+use super::record::{munge_ssid, Record};
+use crate::protocol::spec::MAX_ERROR_TEXT;
 
 /// Builds a record by walking `proto`'s field names in order.
 fn by_name(proto: Proto, mut f: impl FnMut(&mut Record, &str)) -> Record {
@@ -399,6 +400,50 @@ pub fn alert_record(a: &Alert) -> Record {
     })
 }
 
+/// COMMON: the phy-neutral view of a network.
+pub fn common_of_network(n: &Network) -> Record {
+    common_record(
+        n.bssid,
+        n.firsttime,
+        n.lasttime,
+        [n.llc, n.data, n.crypt, 0],
+        n.datasize,
+        n.newpackets,
+        n.channel,
+        &n.signal,
+        &n.gps,
+    )
+}
+
+/// An SSID as the server names it in STATUS texts.
+fn display_ssid(ssid: &[u8], beacon: bool) -> String {
+    if ssid.is_empty() {
+        return if beacon { "<Hidden SSID>" } else { "<Any>" }.to_string();
+    }
+    String::from_utf8_lossy(&munge_ssid(ssid)).into_owned()
+}
+
+/// STATUS text for an access point seen for the first time.
+pub fn new_network_text(n: &Network) -> String {
+    let ssid = n.ssids.first().map_or(&[][..], |s| &s.ssid[..]);
+    format!(
+        "Detected new managed network \"{}\", BSSID {}, encryption {}, channel {}, 18.00 mbit",
+        display_ssid(ssid, true),
+        n.bssid,
+        if n.cryptset != 0 { "yes" } else { "no" },
+        n.channel
+    )
+}
+
+/// STATUS text for an SSID a station probed for the first time.
+pub fn new_probe_text(n: &Network, s: &SsidInfo) -> String {
+    format!(
+        "Detected new probe network \"{}\", BSSID {}, encryption no, channel 0, 11.00 mbit",
+        display_ssid(&s.ssid, false),
+        n.bssid
+    )
+}
+
 /// STATUS: a server message with its flags (2 info, 4 error, 16 fatal).
 pub fn status_record(text: &[u8], flags: u32) -> Record {
     let mut r = Record::new();
@@ -471,9 +516,6 @@ pub fn ack_record(id: u64) -> Record {
     r.num(id).quoted("OK");
     r
 }
-
-/// Longest error text the server sends (its buffer is 1024 bytes with NUL).
-pub const MAX_ERROR_TEXT: usize = 1023;
 
 /// ERROR: command `id` failed with `text` (cut at 1023 bytes).
 pub fn error_record(id: u64, text: &[u8]) -> Record {
