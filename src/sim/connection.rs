@@ -2,7 +2,7 @@
 //! lines and hands each to the command handler; the writer drains the
 //! client's own queue (see `client`) into the socket.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,17 +13,19 @@ use super::capabilities::Proto;
 use super::client::{ClientHandle, Fields};
 use super::commands;
 use super::server::Shared;
+use crate::protocol::lines::{Line, LineReader, Overlong};
 use crate::protocol::spec::MAX_LINE;
 
 /// How often blocked threads look up to see whether they should stop.
 const POLL: Duration = Duration::from_millis(50);
 
 /// The reader thread: lines in, commands handled, until EOF, error, an
-/// over-long line, or the server stopping.
-pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStream) {
+/// over-long line, or the server stopping. The socket's read timeout lets
+/// it look at the stop flags every [`POLL`]; the line reader passes the
+/// timeout through and keeps any half line for the next read.
+pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(POLL));
-    let mut buf: Vec<u8> = Vec::with_capacity(4096);
-    let mut tmp = vec![0u8; 16 * 1024];
+    let mut lines = LineReader::with_overlong(stream, MAX_LINE, Overlong::Fail);
     let reason = loop {
         if client.is_closed() {
             return;
@@ -32,23 +34,14 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
             // The writer sends what is queued, then closes.
             return;
         }
-        match stream.read(&mut tmp) {
-            Ok(0) => break "closed by client",
-            Ok(n) => {
-                let scan_from = buf.len();
-                buf.extend_from_slice(&tmp[..n]);
-                let mut start = 0;
-                let mut search = scan_from;
-                while let Some(pos) = buf[search..].iter().position(|&b| b == b'\n') {
-                    let end = search + pos;
-                    commands::handle_line(&shared, &client, &buf[start..end]);
-                    start = end + 1;
-                    search = start;
-                }
-                buf.drain(..start);
-                if buf.len() > MAX_LINE {
-                    break "line over 64 KiB, connection reset";
-                }
+        match lines.next_line() {
+            Ok(None) => break "closed by client",
+            Ok(Some(Line::Complete(line))) => commands::handle_line(&shared, &client, line),
+            // A whole line over the limit that came with its newline in
+            // the same read: the same as one still unfinished.
+            Ok(Some(Line::Overlong(_))) => break "line over 64 KiB, connection reset",
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                break "line over 64 KiB, connection reset"
             }
             Err(e)
                 if matches!(
@@ -57,6 +50,9 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
                         | io::ErrorKind::TimedOut
                         | io::ErrorKind::Interrupted
                 ) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                break "closed by client in the middle of a line"
+            }
             Err(_) => break "connection error",
         }
     };
