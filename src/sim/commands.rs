@@ -214,8 +214,9 @@ fn remove(client: &ClientHandle, args: &[Vec<u8>]) -> Outcome {
     Ok(())
 }
 
-fn status(shared: &Shared, text: String, flags: u32) {
-    shared.status(&text, flags);
+/// An information STATUS to every STATUS subscriber.
+fn info(shared: &Shared, text: String) {
+    shared.status(&text, status_flags::INFO);
 }
 
 /// `ADDSOURCE iface:name=X,type=Y,...`.
@@ -247,39 +248,34 @@ fn addsource(shared: &Shared, world: &mut World, args: &[Vec<u8>]) -> Outcome {
     let uuid = world.sources()[i].uuid.clone();
     let is_file = stype == "pcapfile";
     let list = if is_file { "n/a" } else { "IEEE80211b" };
-    status(
+    info(
         shared,
         format!("Using default channel list '{list}' on source '{name}'"),
-        2,
     );
-    status(
-        shared,
-        format!("Created source {iface} with UUID {uuid}"),
-        2,
-    );
+    info(shared, format!("Created source {iface} with UUID {uuid}"));
     if is_file {
-        status(
+        info(
             shared,
             format!(
                 "Disabling channel hopping on source '{name}' because it is not capable of setting the channel."
             ),
-            2,
         );
     }
-    status(
+    info(
         shared,
         format!("Will attempt to reopen on source '{name}' if there are errors"),
-        2,
     );
-    status(
+    info(
         shared,
         format!("Added source '{line}' from client ADDSOURCE"),
-        2,
     );
     if is_file && !std::path::Path::new(iface).exists() {
-        status(shared, format!("{iface}: No such file or directory"), 4);
+        shared.status(
+            &format!("{iface}: No such file or directory"),
+            status_flags::ERROR,
+        );
     }
-    status(shared, format!("Started source '{name}'"), 2);
+    info(shared, format!("Started source '{name}'"));
     Ok(())
 }
 
@@ -312,10 +308,9 @@ fn delsource(shared: &Shared, world: &mut World, args: &[Vec<u8>]) -> Outcome {
         return fail("Illegal DELSOURCE command, expected UUID");
     };
     let uuid = source_uuid(world, arg, "DELSOURCE")?;
-    status(
+    info(
         shared,
         format!("Removing source '{uuid}' from client DELSOURCE"),
-        2,
     );
     world.remove_source(&uuid);
     Ok(())
@@ -326,10 +321,9 @@ fn restartsource(shared: &Shared, world: &mut World, args: &[Vec<u8>]) -> Outcom
         return fail("Illegal RESTARTSOURCE command, expected UUID");
     };
     let uuid = source_uuid(world, arg, "RESTARTSOURCE")?;
-    status(
+    info(
         shared,
         format!("Restarting source '{uuid}' from client RESTARTSOURCE"),
-        2,
     );
     if let Some(s) = world.source_mut(&uuid) {
         s.error = false;

@@ -19,7 +19,7 @@ use super::record::Record;
 use super::records;
 use super::util::lock;
 use super::world::World;
-use crate::protocol::spec::TERMINATE_TEXT;
+use crate::protocol::spec::{status_flags, TERMINATE_TEXT};
 
 /// State shared by every thread of one simulator.
 pub struct Shared {
@@ -112,7 +112,7 @@ impl Shared {
             "Kismet server accepted connection from {}",
             client.peer.ip()
         );
-        self.status(&text, 2);
+        self.status(&text, status_flags::INFO);
         lock(&self.clients).push(client);
     }
 

@@ -6,6 +6,7 @@ use super::capabilities::Proto;
 use super::record::Record;
 use super::records;
 use super::world::{Change, World};
+use crate::protocol::spec::status_flags;
 
 /// The records one tick sends, in order: events, then per changed network
 /// BSSID, its SSIDs, BSSIDSRC and COMMON, per changed client record CLIENT
@@ -19,12 +20,18 @@ pub fn tick_records(world: &World, changes: &[Change]) -> Vec<(Proto, Record)> {
         match change {
             Change::NewNetwork(i) => {
                 let text = records::new_network_text(&world.networks()[*i]);
-                out.push((Proto::Status, records::status_record(text.as_bytes(), 2)));
+                out.push((
+                    Proto::Status,
+                    records::status_record(text.as_bytes(), status_flags::INFO),
+                ));
             }
             Change::NewProbe { network, ssid } => {
                 let n = &world.networks()[*network];
                 let text = records::new_probe_text(n, &n.ssids[*ssid]);
-                out.push((Proto::Status, records::status_record(text.as_bytes(), 2)));
+                out.push((
+                    Proto::Status,
+                    records::status_record(text.as_bytes(), status_flags::INFO),
+                ));
             }
             Change::Status { text, flags } => {
                 out.push((
