@@ -588,32 +588,56 @@ fn shutdown_sends_terminate() {
     );
 }
 
-/// SHUTDOWN from a client: STATUS `Received SHUTDOWN command` (16) to STATUS
-/// subscribers, the ACK, TERMINATE to everyone, then the server stops.
+/// SHUTDOWN gets no `*ACK` and no `*ERROR`, as on a real server: STATUS
+/// `Received SHUTDOWN command` (flags 16) to STATUS subscribers, then
+/// `*TERMINATE: Kismet server terminating.` to every client, then, after
+/// TERMINATE, STATUS `Stopped source '<name>'` (flags 2) for the capture
+/// source, nothing else; every connection is closed the linger later.
 #[test]
-fn shutdown_command_stops_server() {
-    let sim = sim(SimConfig::default());
+fn shutdown_command_gets_no_ack_and_terminate_is_not_last() {
+    assert_eq!(
+        SimConfig::default().shutdown_linger,
+        Duration::from_secs(2),
+        "a real server closes about 2 s after SHUTDOWN"
+    );
+    let linger = Duration::from_millis(400);
+    let sim = sim(SimConfig {
+        shutdown_linger: linger,
+        ..SimConfig::default()
+    });
     let mut a = Conn::open(sim.local_addr());
     a.greeting();
     a.send(b"!1 ENABLE STATUS *\n");
     a.reply(1);
     let mut b = Conn::open(sim.local_addr());
     b.greeting();
+    a.until(|l| l.starts_with(b"*STATUS: \x01Kismet server accepted connection"));
+    let sent = Instant::now();
     b.send(b"!3 SHUTDOWN\n");
     let la = a.drain_to_eof();
     let lb = b.drain_to_eof();
-    assert!(la
-        .iter()
-        .any(|l| l == b"*STATUS: \x01Received SHUTDOWN command\x01 16 \n"));
-    assert_eq!(
-        la.last().unwrap(),
-        b"*TERMINATE: Kismet server terminating.\n"
+    assert!(
+        sent.elapsed() >= linger,
+        "closed {:?} after SHUTDOWN, before the linger",
+        sent.elapsed()
     );
-    assert!(lb.iter().any(|l| l == b"*ACK: 3 \x01OK\x01 \n"));
-    assert_eq!(
-        lb.last().unwrap(),
-        b"*TERMINATE: Kismet server terminating.\n"
-    );
+    let received = b"*STATUS: \x01Received SHUTDOWN command\x01 16 \n";
+    let terminate = b"*TERMINATE: Kismet server terminating.\n";
+    let stopped = b"*STATUS: \x01Stopped source 'wlan0'\x01 2 \n";
+    let pos = |lines: &[Vec<u8>], want: &[u8]| lines.iter().position(|l| l == want);
+    let (r, t) = (pos(&la, received), pos(&la, terminate));
+    let (r, t) = (r.expect("Received SHUTDOWN"), t.expect("TERMINATE"));
+    assert!(r < t, "STATUS before TERMINATE");
+    assert_eq!(&la[t + 1..], &[stopped.to_vec()], "after TERMINATE");
+    // The client without STATUS gets TERMINATE as its last line.
+    assert_eq!(lb.last().map(Vec::as_slice), Some(&terminate[..]));
+    for l in la.iter().chain(&lb) {
+        assert!(
+            !l.starts_with(b"*ACK: 3 ") && !l.starts_with(b"*ERROR: 3 "),
+            "{:?}",
+            text(l)
+        );
+    }
     assert!(sim.is_stopped());
 }
 

@@ -15,7 +15,7 @@ use super::util::lock;
 use super::world::World;
 use crate::protocol::command::parse_client_line;
 use crate::protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
-use crate::protocol::{CommandName, ServerCommand};
+use crate::protocol::{Answer, CommandName, ServerCommand};
 
 /// Why a command failed.
 enum Fail {
@@ -48,14 +48,19 @@ pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]
     // burst and its ACK are never split by a tick.
     let mut world = lock(&shared.world);
     let mut after = After::Nothing;
-    let outcome = match name {
-        CommandName::Known(command) => {
-            dispatch(shared, client, &mut world, command, &args, &mut after)
-        }
-        CommandName::Other(_) => Err(Fail::NoSuchCommand),
+    let (outcome, answer) = match name {
+        CommandName::Known(command) => (
+            dispatch(shared, client, &mut world, command, &args, &mut after),
+            command.answer(),
+        ),
+        CommandName::Other(_) => (Err(Fail::NoSuchCommand), Answer::Ack),
     };
     match outcome {
-        Ok(()) => client.send_one(Proto::Ack, &records::ack_record(id)),
+        Ok(()) => match answer {
+            Answer::Ack => client.send_one(Proto::Ack, &records::ack_record(id)),
+            // SHUTDOWN: no ACK, ever; TERMINATE follows.
+            Answer::Terminate => {}
+        },
         Err(Fail::NoSuchCommand) => client.send_one(
             Proto::Error,
             &records::error_record(id, NO_SUCH_COMMAND.as_bytes()),
@@ -71,10 +76,9 @@ pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]
             )]);
         }
     }
-    drop(world);
     if after == After::Shutdown {
         shared.log("received SHUTDOWN command, stopping");
-        shared.terminate_all();
+        shared.shutdown_command(&world);
     }
 }
 

@@ -19,6 +19,9 @@ pub struct SimConfig {
     /// Every client that enables CLIENT gets CLIENT lines as fast as its
     /// socket takes them (for throughput benchmarks).
     pub flood_client: bool,
+    /// After a client's SHUTDOWN command, how long the server keeps the
+    /// connections open before closing them (about 2 s on a real server).
+    pub shutdown_linger: Duration,
 }
 
 impl Default for SimConfig {
@@ -30,6 +33,7 @@ impl Default for SimConfig {
             tick: Duration::from_secs(1),
             server_name: "Kismet Simulator".to_string(),
             flood_client: false,
+            shutdown_linger: Duration::from_secs(2),
         }
     }
 }

@@ -108,8 +108,11 @@ impl Sim {
         self.shared.as_ref().is_none_or(|s| s.is_stopping())
     }
 
-    /// Sends `*TERMINATE: Kismet server terminating.` to every client,
-    /// closes them and stops every thread (bounded wait).
+    /// Sends `*TERMINATE: Kismet server terminating.` to every client as
+    /// its last line, closes them and stops every thread (bounded wait).
+    /// This is our own stop (Ctrl-C in `kismet-shell sim`), not the
+    /// SHUTDOWN command, after which a real server still sends STATUS lines
+    /// and lingers before closing.
     pub fn shutdown(mut self) {
         self.stop();
     }

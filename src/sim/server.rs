@@ -36,6 +36,8 @@ pub struct Shared {
     /// CLIENT records for flood mode, and a generation number.
     flood: Mutex<(u64, Arc<Vec<Record>>)>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// When the connections are to be closed after a SHUTDOWN command.
+    close_deadline: Mutex<Option<Instant>>,
 }
 
 impl Shared {
@@ -51,6 +53,7 @@ impl Shared {
             log,
             flood: Mutex::new((0, Arc::new(Vec::new()))),
             threads: Mutex::new(Vec::new()),
+            close_deadline: Mutex::new(None),
         }
     }
 
@@ -133,8 +136,37 @@ impl Shared {
         *f = (f.0 + 1, Arc::new(records));
     }
 
-    /// Starts the stop: TERMINATE queued to every client (the last line
-    /// each gets), no new connections, every thread winding down.
+    /// The SHUTDOWN command, as a real server carries it out (the caller
+    /// holds the world lock and already sent STATUS `Received SHUTDOWN
+    /// command`): TERMINATE to every client, then one STATUS `Stopped
+    /// source '<name>'` per capture source, then nothing more; every
+    /// connection is closed [`SimConfig::shutdown_linger`] later. No new
+    /// connections, no more ticks.
+    pub fn shutdown_command(&self, world: &World) {
+        self.stopping.store(true, Ordering::Relaxed);
+        let clients = self.clients();
+        let term = records::payload_record(TERMINATE_TEXT);
+        for c in &clients {
+            c.send_one(Proto::Terminate, &term);
+        }
+        for s in world.sources() {
+            self.status(
+                &format!("Stopped source '{}'", s.username),
+                status_flags::INFO,
+            );
+        }
+        let at = Instant::now() + self.config.shutdown_linger;
+        *lock(&self.close_deadline) = Some(at);
+        for c in &clients {
+            c.finish(at);
+        }
+    }
+
+    /// Our own stop ([`super::Sim::shutdown`], Ctrl-C in `kismet-shell
+    /// sim`), not the SHUTDOWN command: TERMINATE queued to every client
+    /// as the last line it gets, the connections closed as soon as their
+    /// queues are drained, no new connections, every thread winding down.
+    /// Clients a SHUTDOWN command already finished keep their linger.
     pub fn terminate_all(&self) {
         self.stopping.store(true, Ordering::Relaxed);
         let term = records::payload_record(TERMINATE_TEXT);
@@ -159,11 +191,14 @@ impl Shared {
         Ok(())
     }
 
-    /// Waits for every thread, at most about `grace` plus one second: after
-    /// `grace`, sockets still open are shut down to unblock their threads;
-    /// threads still running after that are left to finish on their own.
+    /// Waits for every thread, at most about `grace` (or until the end of
+    /// a SHUTDOWN command's linger, if later) plus one second: after that
+    /// time, sockets still open are shut down to unblock their threads;
+    /// threads still running a second later are left to finish on their
+    /// own.
     pub fn join(&self, grace: Duration) {
         let start = Instant::now();
+        let force_at = lock(&self.close_deadline).map_or(start + grace, |d| d.max(start + grace));
         let mut forced = false;
         loop {
             let handles: Vec<JoinHandle<()>> = std::mem::take(&mut *lock(&self.threads));
@@ -179,13 +214,13 @@ impl Shared {
                 return;
             }
             lock(&self.threads).extend(pending);
-            if !forced && start.elapsed() > grace {
+            if !forced && Instant::now() > force_at {
                 forced = true;
                 for c in lock(&self.clients).iter() {
                     c.close();
                 }
             }
-            if start.elapsed() > grace + Duration::from_secs(1) {
+            if Instant::now() > force_at + Duration::from_secs(1) {
                 // Detach the rest: they exit as soon as their socket call returns.
                 lock(&self.threads).clear();
                 return;
