@@ -10,9 +10,10 @@
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
+use socket2::SockRef;
 
 use super::capabilities::{Proto, PROTO_COUNT};
 use super::record::Record;
@@ -180,6 +181,18 @@ impl ClientHandle {
     /// True once the connection is finished with.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Resets the connection, as the real server does for an over-long
+    /// line: with `SO_LINGER` 0, closing the socket sends a TCP RST instead
+    /// of a FIN (the client sees "connection reset by peer" at once, with
+    /// no reply). This handle drops its descriptor and wakes the writer,
+    /// which drops its own; the caller, the reader, drops the last one.
+    pub fn reset(&self, stream: &TcpStream) {
+        let _ = SockRef::from(stream).set_linger(Some(Duration::ZERO));
+        self.closed.store(true, Ordering::Relaxed);
+        drop(lock(&self.stream).take());
+        self.wake();
     }
 
     /// Marks the connection finished and shuts the socket down, which wakes

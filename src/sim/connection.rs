@@ -39,9 +39,13 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, stream: TcpStream)
             Ok(Some(Line::Complete(line))) => commands::handle_line(&shared, &client, line),
             // A whole line over the limit that came with its newline in
             // the same read: the same as one still unfinished.
-            Ok(Some(Line::Overlong(_))) => break "line over 64 KiB, connection reset",
+            Ok(Some(Line::Overlong(_))) => {
+                client.reset(lines.get_ref());
+                break "line over 64 KiB, connection reset";
+            }
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                break "line over 64 KiB, connection reset"
+                client.reset(lines.get_ref());
+                break "line over 64 KiB, connection reset";
             }
             Err(e)
                 if matches!(
