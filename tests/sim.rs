@@ -704,6 +704,38 @@ fn overlong_line_resets_connection() {
     assert_eq!(sim.connections(), 1);
 }
 
+/// ENABLE of COMMON, BSSIDSRC or CLISRC is acknowledged with no burst
+/// before the `*ACK`, as on a real server (BSSID bursts what it holds);
+/// BSSIDSRC and CLISRC then fill from live updates.
+#[test]
+fn enable_common_bssidsrc_clisrc_acks_without_burst() {
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    c.until(|l| l.starts_with(b"*TIME: "));
+    for (id, proto) in [(1, "COMMON"), (2, "BSSIDSRC"), (3, "CLISRC")] {
+        c.send(format!("!{id} ENABLE {proto} *\n").as_bytes());
+        let lines = c.reply(id);
+        assert_eq!(
+            lines.last().unwrap(),
+            format!("*ACK: {id} \x01OK\x01 \n").as_bytes()
+        );
+        let header = format!("*{proto}: ");
+        assert!(
+            !lines.iter().any(|l| l.starts_with(header.as_bytes())),
+            "{proto} burst before its ACK"
+        );
+    }
+    c.send(b"!4 ENABLE BSSID bssid\n");
+    assert!(c.reply(4).iter().any(|l| l.starts_with(b"*BSSID: ")));
+    let (mut bssidsrc, mut clisrc) = (false, false);
+    c.until(|l| {
+        bssidsrc |= l.starts_with(b"*BSSIDSRC: ");
+        clisrc |= l.starts_with(b"*CLISRC: ");
+        bssidsrc && clisrc
+    });
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {
