@@ -98,6 +98,15 @@ pub enum Sub {
         /// PACKET frames per second (0: none).
         #[arg(long, value_name = "N", default_value_t = 0)]
         packet_rate: u32,
+        /// Simulate a GPS: GPS lines and positions on every device.
+        #[arg(long)]
+        gps: bool,
+        /// Raise alerts (ALERT lines) now and then.
+        #[arg(long)]
+        alerts: bool,
+        /// Send COMMON and TRACKINFO lines (the recorded real server sent none).
+        #[arg(long)]
+        common: bool,
         /// Connections served at once; more are accepted and closed, like a real server.
         #[arg(long, value_name = "N", default_value_t = 5)]
         max_clients: usize,

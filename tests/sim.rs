@@ -736,6 +736,80 @@ fn enable_common_bssidsrc_clisrc_acks_without_burst() {
     });
 }
 
+/// Every protocol of the PROTOCOLS line, enabled with all fields in one
+/// write; returns the lines up to the last ACK.
+fn enable_everything(c: &mut Conn, protocols: &[u8]) -> Vec<Vec<u8>> {
+    let payload = protocols.strip_prefix(b"*PROTOCOLS: ").expect("PROTOCOLS");
+    let names: Vec<String> = text(payload.strip_suffix(b"\n").unwrap_or(payload))
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let mut out = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        out.extend_from_slice(format!("!{} ENABLE {name} *\n", i + 1).as_bytes());
+    }
+    c.send(&out);
+    c.reply(names.len() as u64)
+}
+
+/// By default the simulator is a real server with no GPS and no alerts:
+/// with every protocol enabled for 40 ticks, no COMMON, TRACKINFO, GPS,
+/// PACKET or ALERT line comes, and STATUS only for events (each text once:
+/// nothing periodic).
+#[test]
+fn defaults_send_no_common_trackinfo_gps_packet_or_alert() {
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    let (_, protocols) = c.greeting();
+    let mut lines = enable_everything(&mut c, &protocols);
+    let mut times = 0;
+    lines.extend(c.until(|l| {
+        times += usize::from(l.starts_with(b"*TIME: "));
+        times >= 40
+    }));
+    let mut statuses = BTreeSet::new();
+    for l in &lines {
+        let f = frame(l);
+        assert!(
+            !matches!(
+                f.protocol(),
+                "COMMON" | "TRACKINFO" | "GPS" | "PACKET" | "ALERT"
+            ),
+            "{:?}",
+            text(l)
+        );
+        if f.protocol() == "STATUS" {
+            let t = text(f.field(0).unwrap());
+            assert!(t.starts_with("Detected new "), "{t:?}");
+            assert!(statuses.insert(t.clone()), "STATUS {t:?} twice");
+        }
+    }
+}
+
+/// The extras are opt-in: with `gps`, `alerts` and `common`, GPS and
+/// TRACKINFO come every tick, COMMON for changed networks, and alerts.
+#[test]
+fn gps_alerts_common_are_opt_in() {
+    let sim = sim(SimConfig {
+        gps: true,
+        alerts: true,
+        common: true,
+        ..SimConfig::default()
+    });
+    let mut c = Conn::open(sim.local_addr());
+    let (_, protocols) = c.greeting();
+    let mut seen = BTreeSet::new();
+    for l in enable_everything(&mut c, &protocols) {
+        seen.insert(frame(&l).protocol().to_string());
+    }
+    c.until(|l| {
+        seen.insert(frame(l).protocol().to_string());
+        ["GPS", "TRACKINFO", "COMMON", "ALERT"]
+            .iter()
+            .all(|p| seen.contains(*p))
+    });
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {

@@ -29,7 +29,11 @@ pub fn run(shared: &Arc<Shared>) {
         let mut world = lock(&shared.world);
         let changes = world.tick(epoch);
         let mut out = vec![(Proto::Time, records::time_record(epoch))];
-        out.extend(updates::tick_records(&world, &changes));
+        out.extend(updates::tick_records(
+            &world,
+            &changes,
+            shared.config.common,
+        ));
         if shared.config.flood_client {
             shared.set_flood(updates::client_records(&world));
         }

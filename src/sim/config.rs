@@ -3,15 +3,23 @@
 use std::time::Duration;
 
 /// How the simulator behaves. `SimConfig::default()` is a server like the
-/// one recorded: one capture source, no packet stream.
+/// one recorded: one capture source, no GPS, no alerts, no PACKET,
+/// COMMON or TRACKINFO lines; each of those is opt-in.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
     /// Seed of the synthetic world (same seed, same world).
     pub seed: u64,
     /// Connections served at once; further ones are closed without a byte.
     pub max_clients: usize,
-    /// PACKET frames per second (0: none).
+    /// PACKET frames per second (0: none, as on the recorded server).
     pub packet_rate: u32,
+    /// A GPS: GPS lines every tick and positions on every device.
+    pub gps: bool,
+    /// Alerts (ALERT lines) now and then.
+    pub alerts: bool,
+    /// COMMON lines for changed networks and TRACKINFO every tick (what
+    /// they hold is a guess: the recorded server sent neither).
+    pub common: bool,
     /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates.
     pub tick: Duration,
     /// Name sent in the KISMET greeting.
@@ -30,6 +38,9 @@ impl Default for SimConfig {
             seed: 1,
             max_clients: 5,
             packet_rate: 0,
+            gps: false,
+            alerts: false,
+            common: false,
             tick: Duration::from_secs(1),
             server_name: "Kismet Simulator".to_string(),
             flood_client: false,

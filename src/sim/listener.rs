@@ -16,7 +16,7 @@ use super::packets;
 use super::server::Shared;
 use super::updates;
 use super::util::{epoch_now, lock};
-use super::world::World;
+use super::world::{Extras, World};
 
 /// Binds, builds the world and starts the listener, clock and PACKET threads.
 ///
@@ -27,7 +27,11 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let now = epoch_now() as u64;
-    let mut world = World::new(config.seed, now);
+    let extras = Extras {
+        gps: config.gps,
+        alerts: config.alerts,
+    };
+    let mut world = World::new(config.seed, now, extras);
     world.tick(now);
     let flood = config.flood_client.then(|| updates::client_records(&world));
     let shared = Arc::new(Shared::new(config, world, now, log));

@@ -33,13 +33,6 @@ pub enum Change {
         /// Index into the network's `ssids`.
         ssid: usize,
     },
-    /// A server message that is not about a device.
-    Status {
-        /// The text.
-        text: String,
-        /// STATUS flags.
-        flags: u32,
-    },
     /// An alert was raised (index into [`World::alerts`]).
     Alert(usize),
     /// Text seen in a data frame (with STRINGS on).
@@ -61,6 +54,17 @@ pub enum Change {
     Channel(usize),
 }
 
+/// What the world has beyond a default server with no GPS and no alerts,
+/// which is what was recorded: a real server with neither sends no GPS and
+/// no ALERT lines, and its devices carry no position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// A GPS: a fix that moves along a walk, positions on every device.
+    pub gps: bool,
+    /// Alerts raised now and then.
+    pub alerts: bool,
+}
+
 /// A station of the catalog and what it is doing.
 #[derive(Debug, Clone)]
 struct Station {
@@ -75,6 +79,7 @@ struct Station {
 /// The simulated world.
 #[derive(Debug, Clone)]
 pub struct World {
+    extras: Extras,
     rng: Rng,
     ticks: u64,
     now: u64,
@@ -98,10 +103,12 @@ pub struct World {
 }
 
 impl World {
-    /// A world seeded with `seed`, created at `now` (epoch seconds).
-    pub fn new(seed: u64, now: u64) -> World {
+    /// A world seeded with `seed`, created at `now` (epoch seconds), with
+    /// the `extras` asked for.
+    pub fn new(seed: u64, now: u64, extras: Extras) -> World {
         let mut rng = Rng::new(seed);
         let mut w = World {
+            extras,
             rng: rng.fork(),
             ticks: 0,
             now,
@@ -285,7 +292,9 @@ impl World {
         self.now = now;
         self.ticks += 1;
         let mut tick_packets = 0u64;
-        self.move_gps();
+        if self.extras.gps {
+            self.move_gps();
+        }
         self.drain_battery();
         let ticks = self.ticks;
         for s in &mut self.sources {
@@ -312,7 +321,9 @@ impl World {
             n.newpackets = llc + data;
             n.lasttime = now;
             n.signal.drift(rng);
-            n.gps.add(&self.gps, n.signal.dbm);
+            if self.extras.gps {
+                n.gps.add(&self.gps, n.signal.dbm);
+            }
             for s in &mut n.ssids {
                 s.beacons += 10;
                 s.packets += llc;
@@ -338,24 +349,20 @@ impl World {
                 min_dbm: c.signal.min_dbm.min(dbm),
                 max_dbm: c.signal.max_dbm.max(dbm),
             };
-            c.gps.add(&self.gps, dbm);
+            if self.extras.gps {
+                c.gps.add(&self.gps, dbm);
+            }
         }
 
         for s in 0..self.stations.len() {
             tick_packets += self.step_station(s);
         }
 
-        if self.rng.chance(0.05) {
+        if self.extras.alerts && self.rng.chance(0.05) {
             self.raise_alert();
         }
         if self.strings && self.rng.chance(0.3) {
             self.emit_string();
-        }
-        if self.rng.chance(0.02) {
-            self.changes.push(Change::Status {
-                text: "Saving data files".to_string(),
-                flags: 2,
-            });
         }
 
         // Counters.
@@ -440,7 +447,9 @@ impl World {
                     n.newpackets = packets;
                     n.lasttime = now;
                     n.signal = sig.clone();
-                    n.gps.add(&self.gps, sig.dbm);
+                    if self.extras.gps {
+                        n.gps.add(&self.gps, sig.dbm);
+                    }
                     self.changed_networks.insert(net);
                     let c = self.client(mac, mac, manuf, 0);
                     self.changed_clients.insert(c);
@@ -495,7 +504,9 @@ impl World {
                     min_dbm: c.signal.min_dbm.min(sig.dbm),
                     max_dbm: c.signal.max_dbm.max(sig.dbm),
                 };
-                c.gps.add(&self.gps, sig.dbm);
+                if self.extras.gps {
+                    c.gps.add(&self.gps, sig.dbm);
+                }
                 if c.ip == [0; 4] {
                     c.ip = [192, 168, 1 + ap as u8, 100 + s as u8];
                     c.gateway = [192, 168, 1 + ap as u8, 1];
@@ -707,9 +718,9 @@ impl World {
         self.stations.iter().map(|s| s.mac)
     }
 
-    /// The GPS fix.
-    pub fn gps(&self) -> &Gps {
-        &self.gps
+    /// The GPS fix, if the world has a GPS.
+    pub fn gps(&self) -> Option<&Gps> {
+        self.extras.gps.then_some(&self.gps)
     }
 
     /// The host's battery.
