@@ -810,6 +810,92 @@ fn gps_alerts_common_are_opt_in() {
     });
 }
 
+/// The six access points' BSSIDs, as recorded.
+const AP_BSSIDS: [&str; 6] = [
+    "00:14:6C:A1:00:01",
+    "00:18:E7:B2:00:02",
+    "00:1D:7E:C3:00:03",
+    "00:24:01:D4:00:04",
+    "00:26:5A:E5:00:05",
+    "00:1F:33:F6:00:06",
+];
+
+/// The lines of a burst: those of `proto` in `lines` (up to an ACK).
+fn burst_of<'a>(lines: &'a [Vec<u8>], proto: &str) -> Vec<&'a Vec<u8>> {
+    let header = format!("*{proto}: ");
+    lines
+        .iter()
+        .filter(|l| l.starts_with(header.as_bytes()))
+        .collect()
+}
+
+/// The SSID burst holds the SSIDs of beaconing access points only, sorted
+/// by MAC: byte for byte the burst of the recording (`!2 ENABLE SSID
+/// ssid,mac` in t1), even once stations' probe-request SSIDs are known
+/// (they come as live updates). The BSSID burst is sorted by MAC, probe
+/// networks included, and the CLIENT burst by BSSID then MAC, as recorded.
+#[test]
+fn ssid_burst_is_beaconing_aps_sorted_by_mac() {
+    let recorded = crate::common::raw_lines("t1_commands.raw");
+    let ack = recorded
+        .iter()
+        .position(|l| l == b"*ACK: 2 \x01OK\x01 ")
+        .expect("ACK 2 recorded");
+    let mut want: Vec<Vec<u8>> = recorded[..ack]
+        .iter()
+        .rev()
+        .take_while(|l| l.starts_with(b"*SSID: "))
+        .map(|l| [l.as_slice(), b"\n"].concat())
+        .collect();
+    want.reverse();
+    assert_eq!(want.len(), 6);
+
+    let sim = sim(SimConfig::default());
+    let mut a = Conn::open(sim.local_addr());
+    a.greeting();
+    a.send(b"!1 ENABLE SSID ssid,mac\n");
+    a.reply(1);
+    // A probe-request SSID, live (its MAC is a station's, not an AP's).
+    a.until(|l| {
+        let f = frame(l);
+        f.protocol() == "SSID" && !AP_BSSIDS.contains(&text(f.field(1).unwrap()).as_str())
+    });
+
+    let mut b = Conn::open(sim.local_addr());
+    b.greeting();
+    b.send(b"!2 ENABLE SSID ssid,mac\n");
+    let got = b.reply(2);
+    let got: Vec<Vec<u8>> = burst_of(&got, "SSID").into_iter().cloned().collect();
+    assert_eq!(
+        got.iter().map(|l| text(l)).collect::<Vec<_>>(),
+        want.iter().map(|l| text(l)).collect::<Vec<_>>()
+    );
+
+    b.send(b"!3 ENABLE BSSID bssid,type\n");
+    let lines = b.reply(3);
+    let bssids: Vec<(String, String)> = burst_of(&lines, "BSSID")
+        .iter()
+        .map(|l| {
+            let f = frame(l);
+            (text(f.field(0).unwrap()), text(f.field(1).unwrap()))
+        })
+        .collect();
+    assert!(bssids.windows(2).all(|w| w[0].0 < w[1].0), "{bssids:?}");
+    assert!(bssids.iter().any(|(_, t)| t == "2"), "a probe network");
+
+    b.send(b"!4 ENABLE CLIENT bssid,mac\n");
+    let lines = b.reply(4);
+    let pairs: Vec<(String, String)> = burst_of(&lines, "CLIENT")
+        .iter()
+        .map(|l| {
+            let f = frame(l);
+            (text(f.field(0).unwrap()), text(f.field(1).unwrap()))
+        })
+        .collect();
+    assert!(pairs.len() > 6);
+    assert!(pairs.windows(2).all(|w| w[0] < w[1]), "{pairs:?}");
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {

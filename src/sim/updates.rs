@@ -96,32 +96,39 @@ fn first_source_uuid(world: &World) -> &str {
 }
 
 /// Every record the server already holds for `proto`: the burst a client
-/// gets when it enables the protocol, before the ACK. Empty for protocols
-/// that only report live: TIME, INFO, GPS and the like, and COMMON,
-/// BSSIDSRC and CLISRC, which a real server acknowledges with no burst.
-/// (The NETTAG and CLITAG bursts are a guess: no recording enables them.)
+/// gets when it enables the protocol, before the ACK. As recorded, BSSID
+/// and SSID bursts are sorted by MAC, CLIENT by BSSID then MAC, and the
+/// SSID burst holds the SSIDs of beaconing access points only (probe
+/// requests come later, as live updates). Empty for protocols that only
+/// report live: TIME, INFO, GPS and the like, and COMMON, BSSIDSRC and
+/// CLISRC, which a real server acknowledges with no burst. (The order of
+/// the SOURCE burst and the NETTAG, CLITAG and ALERT bursts are not
+/// recorded: a guess.)
 pub fn burst(world: &World, proto: Proto) -> Vec<Record> {
-    let networks = world.networks();
-    let clients = world.clients();
     match proto {
-        Proto::Bssid => networks.iter().map(records::bssid_record).collect(),
-        Proto::Ssid => networks
-            .iter()
-            .flat_map(|n| n.ssids.iter().map(move |s| records::ssid_record(n, s)))
+        Proto::Bssid => world.networks_by_mac().map(records::bssid_record).collect(),
+        Proto::Ssid => world
+            .networks_by_mac()
+            .flat_map(|n| {
+                n.ssids
+                    .iter()
+                    .filter(|s| s.stype == 0)
+                    .map(move |s| records::ssid_record(n, s))
+            })
             .collect(),
-        Proto::Client => clients.iter().map(records::client_record).collect(),
+        Proto::Client => world.clients_by_mac().map(records::client_record).collect(),
         Proto::Source => world.sources().iter().map(records::source_record).collect(),
         Proto::Alert => world.alerts().iter().map(records::alert_record).collect(),
-        Proto::Nettag => networks
-            .iter()
+        Proto::Nettag => world
+            .networks_by_mac()
             .flat_map(|n| {
                 n.tags
                     .iter()
                     .map(move |(t, v)| records::nettag_record(n.bssid, t, v))
             })
             .collect(),
-        Proto::Clitag => clients
-            .iter()
+        Proto::Clitag => world
+            .clients_by_mac()
             .flat_map(|c| {
                 c.tags
                     .iter()

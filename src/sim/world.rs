@@ -708,9 +708,19 @@ impl World {
         &self.networks
     }
 
+    /// The networks sorted by BSSID.
+    pub fn networks_by_mac(&self) -> impl Iterator<Item = &Network> + '_ {
+        self.net_index.values().map(|&i| &self.networks[i])
+    }
+
     /// The client records, as they appeared.
     pub fn clients(&self) -> &[ClientRec] {
         &self.clients
+    }
+
+    /// The client records sorted by BSSID, then MAC.
+    pub fn clients_by_mac(&self) -> impl Iterator<Item = &ClientRec> + '_ {
+        self.client_index.values().map(|&i| &self.clients[i])
     }
 
     /// The stations' MAC addresses.
