@@ -896,6 +896,49 @@ fn ssid_burst_is_beaconing_aps_sorted_by_mac() {
     assert!(pairs.windows(2).all(|w| w[0] < w[1]), "{pairs:?}");
 }
 
+/// Empty fields as a real server writes them: SSID `beaconinfo` is always
+/// `\x01 \x01` and `dot11d` `\x01XXX:\x01` (no country known), for
+/// beacons and probes alike; CLIENT `dhcphost` and `dhcpvendor` are
+/// `\x01\x01`, and CLIENT `dot11d` an empty bare field (two spaces).
+#[test]
+fn empty_fields_as_the_server_writes_them() {
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    c.send(b"!1 ENABLE SSID mac,type,beaconinfo,dot11d\n");
+    let mut lines = c.reply(1);
+    c.send(b"!2 ENABLE CLIENT mac,dhcphost,dhcpvendor,dot11d,type\n");
+    lines.extend(c.reply(2));
+    let mut types = BTreeSet::new();
+    let mut clients = 0;
+    lines.extend(c.until(|l| {
+        if l.starts_with(b"*SSID: ") {
+            types.insert(text(frame(l).field(1).unwrap()));
+        }
+        clients += usize::from(l.starts_with(b"*CLIENT: "));
+        types.contains("2") && clients > 20
+    }));
+    for l in &lines {
+        let f = frame(l);
+        match f.protocol() {
+            "SSID" => {
+                let tail = format!(" {} \x01 \x01 \x01XXX:\x01 \n", text(f.field(1).unwrap()));
+                assert!(text(l).ends_with(&tail), "{:?}", text(l));
+            }
+            "CLIENT" => {
+                let mac = text(f.field(0).unwrap());
+                let want = format!(
+                    "*CLIENT: {mac} \x01\x01 \x01\x01  {} \n",
+                    text(f.field(4).unwrap())
+                );
+                assert_eq!(text(l), want);
+            }
+            _ => {}
+        }
+    }
+    assert!(types.contains("0"), "a beacon SSID");
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {

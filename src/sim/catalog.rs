@@ -26,8 +26,6 @@ pub struct StationDef {
     pub manuf: &'static str,
     /// SSIDs it probes for (empty: a broadcast probe).
     pub probes: &'static [&'static str],
-    /// DHCP host name.
-    pub host: &'static str,
 }
 
 /// The access points.
@@ -88,60 +86,50 @@ pub const STATIONS: [StationDef; 10] = [
         mac: [0x00, 0x21, 0x6A, 0x10, 0x00, 0x01],
         manuf: "IntelCor",
         probes: &["HomeNet"],
-        host: "laptop-anna",
     },
     StationDef {
         mac: [0x00, 0x23, 0x14, 0x10, 0x00, 0x02],
         manuf: "IntelCor",
         probes: &["HomeNet", "Office5G"],
-        host: "thinkpad",
     },
     StationDef {
         mac: [0x00, 0x26, 0xC7, 0x10, 0x00, 0x03],
         manuf: "IntelCor",
         probes: &[""],
-        host: "desktop-3",
     },
     StationDef {
         mac: [0x00, 0x1B, 0x77, 0x10, 0x00, 0x04],
         manuf: "IntelCor",
         probes: &["Coffee Shop Free WiFi"],
-        host: "macbook",
     },
     StationDef {
         mac: [0x00, 0x1E, 0x65, 0x10, 0x00, 0x05],
         manuf: "IntelCor",
         probes: &[""],
-        host: "android-5",
     },
     StationDef {
         mac: [0x00, 0x22, 0xFB, 0x10, 0x00, 0x06],
         manuf: "IntelCor",
         probes: &["Café ☕"],
-        host: "iphone",
     },
     StationDef {
         mac: [0x00, 0x24, 0xD7, 0x10, 0x00, 0x07],
         manuf: "IntelCor",
         probes: &["linksys", "CorpGuest"],
-        host: "corp-17",
     },
     StationDef {
         mac: [0x00, 0x13, 0xE8, 0x10, 0x00, 0x08],
         manuf: "IntelCor",
         probes: &[""],
-        host: "printer",
     },
     StationDef {
         mac: [0x00, 0x19, 0xD2, 0x10, 0x00, 0x09],
         manuf: "IntelCor",
         probes: &["eduroam", "MyPhone Hotspot"],
-        host: "student",
     },
     StationDef {
         mac: [0x00, 0x1C, 0xBF, 0x10, 0x00, 0x0A],
         manuf: "IntelCor",
         probes: &["IoT-2.4G"],
-        host: "thermostat",
     },
 ];

@@ -227,10 +227,6 @@ pub struct ClientRec {
     pub retries: u64,
     /// Frames since the last tick.
     pub newpackets: u64,
-    /// DHCP host name.
-    pub dhcphost: String,
-    /// DHCP vendor class.
-    pub dhcpvendor: String,
     /// Encryption bit set.
     pub cryptset: u64,
     /// Tags set by clients (ADDCLITAG).

@@ -125,7 +125,8 @@ pub fn ssid_record(n: &Network, s: &SsidInfo) -> Record {
             "checksum" => r.num(ssid_checksum(&s.ssid)),
             "type" => r.num(s.stype),
             "ssid" => r.quoted(munge_ssid(&s.ssid)),
-            "beaconinfo" => r.quoted(""),
+            // Always a lone space, as the server writes it.
+            "beaconinfo" => r.quoted(" "),
             "cryptset" => r.num(s.cryptset),
             "cloaked" => r.num(u8::from(s.cloaked)),
             "firsttime" => r.num(s.firsttime),
@@ -134,7 +135,8 @@ pub fn ssid_record(n: &Network, s: &SsidInfo) -> Record {
             "beaconrate" => r.num(s.beaconrate),
             "packets" => r.num(s.packets),
             "beacons" => r.num(s.beacons),
-            "dot11d" => r.quoted(if s.stype == 0 { "US:1-11-30:" } else { "" }),
+            // No 802.11d country known: the server writes `XXX:`.
+            "dot11d" => r.quoted("XXX:"),
             "wps" => r.num(0),
             "wps_manuf" | "wps_device_name" | "wps_model_name" | "wps_model_number" => r.quoted(""),
             _ => r.num(0),
@@ -180,16 +182,9 @@ pub fn client_record(c: &ClientRec) -> Record {
             "freqmhz" => r.bare(freq_field(c.channel, c.llc + c.data)),
             "cdpdevice" | "cdpport" => r.quoted(" "),
             "dot11d" => r.bare(""),
-            "dhcphost" => r.quoted(if c.dhcphost.is_empty() {
-                " "
-            } else {
-                c.dhcphost.as_str()
-            }),
-            "dhcpvendor" => r.quoted(if c.dhcpvendor.is_empty() {
-                " "
-            } else {
-                c.dhcpvendor.as_str()
-            }),
+            // Empty quoted, as a real server writes them (PROTOCOL.md);
+            // the simulator invents no host names.
+            "dhcphost" | "dhcpvendor" => r.quoted(""),
             "datacryptset" => r.num(c.cryptset),
             _ => r.num(0),
         };

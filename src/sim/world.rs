@@ -71,7 +71,6 @@ struct Station {
     mac: Mac,
     manuf: &'static str,
     probes: Vec<Vec<u8>>,
-    host: &'static str,
     assoc: Option<usize>,
     signal: Signal,
 }
@@ -192,7 +191,6 @@ impl World {
                 mac: Mac(sta.mac),
                 manuf: sta.manuf,
                 probes: sta.probes.iter().map(|p| p.as_bytes().to_vec()).collect(),
-                host: sta.host,
                 assoc: None,
                 signal: Signal::new(dbm),
             });
@@ -274,8 +272,6 @@ impl World {
             fragments: 0,
             retries: 0,
             newpackets: 0,
-            dhcphost: String::new(),
-            dhcpvendor: String::new(),
             cryptset: 0,
             tags: BTreeMap::new(),
         });
@@ -482,7 +478,6 @@ impl World {
                     let n = &self.networks[ap];
                     (n.bssid, n.channel, n.cryptset)
                 };
-                let host = self.stations[s].host;
                 let sig = self.stations[s].signal.clone();
                 let data = self.rng.range(1, 20) as u64;
                 let size = data * self.rng.range(60, 1500) as u64;
@@ -510,8 +505,6 @@ impl World {
                 if c.ip == [0; 4] {
                     c.ip = [192, 168, 1 + ap as u8, 100 + s as u8];
                     c.gateway = [192, 168, 1 + ap as u8, 1];
-                    c.dhcphost = host.to_string();
-                    c.dhcpvendor = "dhcpcd-6.8.2".to_string();
                 }
                 packets += data;
             }
