@@ -939,6 +939,69 @@ fn empty_fields_as_the_server_writes_them() {
     assert!(types.contains("0"), "a beacon SSID");
 }
 
+/// TIME comes every 1.0 to 1.12 ticks and now and then skips a value, as
+/// on a real server: over 40 TIME lines the values rise by 1 or 2, at
+/// least once by 2, and by 1.0 to 1.12 per line on average (the values
+/// are the simulated clock at each tick, so load cannot change them).
+#[test]
+fn time_rises_by_one_or_two_every_1_to_1_12_ticks() {
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    let mut times: Vec<u64> = Vec::new();
+    c.until(|l| {
+        if l.starts_with(b"*TIME: ") {
+            times.push(text(frame(l).field(0).unwrap()).parse().unwrap());
+        }
+        times.len() >= 40
+    });
+    let gaps: Vec<u64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.iter().all(|&g| g == 1 || g == 2), "{times:?}");
+    assert!(gaps.contains(&2), "no skipped second: {times:?}");
+    let span = (times[39] - times[0]) as f64;
+    assert!((38.0..=39.0 * 1.12 + 1.0).contains(&span), "{times:?}");
+}
+
+/// CHANNEL lines come every two ticks, and only for the channels that saw
+/// traffic: 1, 6 and 11, where the access points are.
+#[test]
+fn channel_lines_only_for_channels_with_traffic() {
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    c.send(b"!1 ENABLE CHANNEL channel,packets\n");
+    c.reply(1);
+    // TIME lines between reports; channels in each report.
+    let mut reports: Vec<(usize, BTreeSet<String>)> = vec![(0, BTreeSet::new())];
+    c.until(|l| {
+        let f = frame(l);
+        match f.protocol() {
+            "TIME" => {
+                if !reports.last().unwrap().1.is_empty() {
+                    reports.push((0, BTreeSet::new()));
+                }
+                reports.last_mut().unwrap().0 += 1;
+            }
+            "CHANNEL" => {
+                assert_ne!(text(f.field(1).unwrap()), "0", "{:?}", text(l));
+                reports
+                    .last_mut()
+                    .unwrap()
+                    .1
+                    .insert(text(f.field(0).unwrap()));
+            }
+            _ => {}
+        }
+        reports.len() >= 5
+    });
+    let want: BTreeSet<String> = ["1", "6", "11"].into_iter().map(String::from).collect();
+    // The first report may come after one TIME line or two.
+    for (times, channels) in &reports[1..reports.len() - 1] {
+        assert_eq!(*times, 2, "{reports:?}");
+        assert_eq!(*channels, want);
+    }
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {

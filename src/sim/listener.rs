@@ -26,7 +26,8 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
     let listener = TcpListener::bind(listen)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let now = epoch_now() as u64;
+    let start = epoch_now();
+    let now = start as u64;
     let extras = Extras {
         gps: config.gps,
         alerts: config.alerts,
@@ -34,7 +35,7 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
     let mut world = World::new(config.seed, now, extras);
     world.tick(now);
     let flood = config.flood_client.then(|| updates::client_records(&world));
-    let shared = Arc::new(Shared::new(config, world, now, log));
+    let shared = Arc::new(Shared::new(config, world, start, log));
     if let Some(records) = flood {
         shared.set_flood(records);
     }

@@ -20,7 +20,7 @@ use super::record::munge_ssid;
 use super::records::{self, PacketInfo};
 use super::rng::Rng;
 use super::server::Shared;
-use super::util::{epoch_now, lock};
+use super::util::lock;
 use super::world::World;
 
 /// Time between batches.
@@ -170,7 +170,7 @@ pub fn run(shared: &Arc<Shared>) {
             cache.clear();
             continue;
         }
-        let now = epoch_now() as u64;
+        let now = shared.now();
         picks.clear();
         picks.extend((0..n).map(|_| pick(&mut rng, &ranges)));
         for (client, fields) in &subscribers {

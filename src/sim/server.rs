@@ -27,6 +27,9 @@ pub struct Shared {
     pub config: SimConfig,
     /// Server start time, epoch seconds (the KISMET `starttime`).
     pub start_time: u64,
+    /// The simulated clock: when it started, and the epoch time then.
+    started: Instant,
+    start_epoch: f64,
     /// The simulated world.
     pub world: Mutex<World>,
     clients: Mutex<Vec<Arc<ClientHandle>>>,
@@ -41,11 +44,14 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Shared state around `world`, started at `start_time` (epoch seconds).
-    pub fn new(config: SimConfig, world: World, start_time: u64, log: bool) -> Shared {
+    /// Shared state around `world`, started now, at `start_epoch` (epoch
+    /// seconds with their fraction).
+    pub fn new(config: SimConfig, world: World, start_epoch: f64, log: bool) -> Shared {
         Shared {
             config,
-            start_time,
+            start_time: start_epoch as u64,
+            started: Instant::now(),
+            start_epoch,
             world: Mutex::new(world),
             clients: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
@@ -60,6 +66,25 @@ impl Shared {
     /// True once the server is shutting down.
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// The simulated epoch time `elapsed` after the start: one simulated
+    /// second per configured tick, so that with a fast tick (tests) the
+    /// server's clock runs fast too, and with the default 1 s tick it is
+    /// the wall clock.
+    pub fn epoch_at(&self, elapsed: Duration) -> f64 {
+        let tick = self.config.tick.max(Duration::from_millis(1));
+        self.start_epoch + elapsed.as_secs_f64() / tick.as_secs_f64()
+    }
+
+    /// The simulated epoch time now, whole seconds.
+    pub fn now(&self) -> u64 {
+        self.epoch_at(self.started.elapsed()) as u64
+    }
+
+    /// How long ago the simulated clock started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
     }
 
     /// Logs to stderr in standalone mode.

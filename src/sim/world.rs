@@ -283,7 +283,8 @@ impl World {
     /// Advances the world by one tick to time `now` and says what changed,
     /// in the order the server reports it: events as they happened (new
     /// networks and probes, STATUS, alerts, strings), then every changed
-    /// network, every changed client record, and every 2 ticks the channels.
+    /// network, every changed client record, and every 2 ticks the channels
+    /// that saw traffic.
     pub fn tick(&mut self, now: u64) -> Vec<Change> {
         self.now = now;
         self.ticks += 1;
@@ -386,8 +387,14 @@ impl World {
                 .into_iter()
                 .map(Change::Client),
         );
+        // Every two ticks, a report on each channel that has seen traffic
+        // (a real server sends CHANNEL lines for those only; that it goes
+        // on reporting a channel that fell silent is a guess).
         if self.ticks.is_multiple_of(2) {
             for (i, c) in self.channels.iter_mut().enumerate() {
+                if c.packets == 0 {
+                    continue;
+                }
                 let networks = APS.iter().filter(|a| a.channel == c.channel).count() as u64;
                 c.close_period(networks);
                 changes.push(Change::Channel(i));
