@@ -1002,6 +1002,86 @@ fn channel_lines_only_for_channels_with_traffic() {
     }
 }
 
+/// The access points of the recordings, each the kind of network a real
+/// capture holds, with the bit set a real server sends for it.
+const AP_CRYPTSETS: [(&str, u64); 6] = [
+    // HomeNet: WPA2-PSK, CCMP (WPA2 | AES-CCM | PSK | WPA | WEP).
+    ("00:14:6C:A1:00:01", 2_097_858),
+    // Coffee Shop Free WiFi: open.
+    ("00:18:E7:B2:00:02", 0),
+    // The hidden one: WPA2-PSK, CCMP.
+    ("00:1D:7E:C3:00:03", 2_097_858),
+    // Café ☕: WEP.
+    ("00:24:01:D4:00:04", 2),
+    // CorpGuest: WPA2-Enterprise (WPA2 | AES-CCM | PEAP | WPA | WEP, no PSK).
+    (
+        "00:26:5A:E5:00:05",
+        (1 << 21) | (1 << 13) | (1 << 9) | (1 << 6) | (1 << 1),
+    ),
+    // IoT-2.4G: WPA and WPA2, TKIP and CCMP, PSK.
+    ("00:1F:33:F6:00:06", 3_146_466),
+];
+
+/// Cipher sets are bit sets, as a real server sends them: SSID `cryptset`
+/// and BSSID `datacryptset` of each access point, and CLIENT
+/// `datacryptset` of the stations that send data through it, carry the
+/// access point's set; probe requests carry 0.
+#[test]
+fn cipher_sets_are_the_real_bit_sets() {
+    let want: BTreeMap<String, String> = AP_CRYPTSETS
+        .iter()
+        .map(|(mac, set)| (mac.to_string(), set.to_string()))
+        .collect();
+    let sim = sim(SimConfig::default());
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    c.send(b"!1 ENABLE SSID mac,cryptset,type\n");
+    let ssids: BTreeMap<String, String> = burst_of(&c.reply(1), "SSID")
+        .iter()
+        .map(|l| {
+            let f = frame(l);
+            assert_eq!(f.field(2), Some(&b"0"[..]), "a beacon");
+            (text(f.field(0).unwrap()), text(f.field(1).unwrap()))
+        })
+        .collect();
+    assert_eq!(ssids, want);
+    c.send(b"!2 ENABLE BSSID bssid,type,datacryptset\n");
+    for l in burst_of(&c.reply(2), "BSSID") {
+        let f = frame(l);
+        let (bssid, set) = (text(f.field(0).unwrap()), text(f.field(2).unwrap()));
+        match want.get(&bssid) {
+            Some(w) => assert_eq!(&set, w, "{bssid}"),
+            None => assert_eq!((text(f.field(1).unwrap()), set), ("2".into(), "0".into())),
+        }
+    }
+    // Stations with data through each access point, live or in the burst.
+    c.send(b"!3 ENABLE CLIENT bssid,mac,datapackets,datacryptset\n");
+    // The access point a CLIENT line shows a station sending data through.
+    let check = |l: &[u8]| -> Option<String> {
+        let f = frame(l);
+        if f.protocol() != "CLIENT" {
+            return None;
+        }
+        let (bssid, mac) = (text(f.field(0).unwrap()), text(f.field(1).unwrap()));
+        let Some(set) = want.get(&bssid) else {
+            // A probing station's own record.
+            assert_eq!(text(f.field(3).unwrap()), "0");
+            return None;
+        };
+        // Not the access point itself, nor the wired gateway behind it.
+        if mac == bssid || mac == "00:0C:42:00:00:01" || text(f.field(2).unwrap()) == "0" {
+            return None;
+        }
+        assert_eq!(&text(f.field(3).unwrap()), set, "{bssid} {mac}");
+        Some(bssid)
+    };
+    let mut seen: BTreeSet<String> = c.reply(3).iter().filter_map(|l| check(l)).collect();
+    c.until(|l| {
+        seen.extend(check(l));
+        seen.len() == want.len()
+    });
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {

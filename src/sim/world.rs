@@ -1,6 +1,8 @@
 //! The synthetic world the simulator reports on: six access points on
-//! channels 1, 6 and 11, ten stations that probe, associate and roam, a GPS
-//! moving along a walk, capture sources, a draining battery.
+//! channels 1, 6 and 11 (see `catalog`), ten stations that probe, join
+//! their access point now and then and leave it again (one only probes),
+//! a wired gateway behind every access point, capture sources, a draining
+//! battery, and optionally a GPS moving along a walk and alerts.
 //!
 //! The world is a pure function of its seed and of the times it is stepped
 //! at: [`World::tick`] advances it by one tick and says what changed, in the
@@ -9,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::catalog::{APS, STATIONS};
+use super::catalog::{APS, GATEWAY, STATIONS};
 use super::devices::{
     Alert, Battery, ChannelStat, ClientRec, Gps, GpsBox, Mac, Network, Signal, Source, SsidInfo,
     Totals,
@@ -71,6 +73,7 @@ struct Station {
     mac: Mac,
     manuf: &'static str,
     probes: Vec<Vec<u8>>,
+    home: Option<usize>,
     assoc: Option<usize>,
     signal: Signal,
 }
@@ -191,6 +194,7 @@ impl World {
                 mac: Mac(sta.mac),
                 manuf: sta.manuf,
                 probes: sta.probes.iter().map(|p| p.as_bytes().to_vec()).collect(),
+                home: sta.home,
                 assoc: None,
                 signal: Signal::new(dbm),
             });
@@ -334,6 +338,12 @@ impl World {
             if self.ticks == 1 {
                 self.changes.push(Change::NewNetwork(i));
             }
+            // Data from the wired side: the gateway is a client of every
+            // network that carries data.
+            if data > 0 {
+                let crypt = self.networks[i].cryptset;
+                self.gateway_data(i, data, crypt);
+            }
             // The access point is a client of its own network.
             let c = self.client(bssid, bssid, manuf, channel);
             self.changed_clients.insert(c);
@@ -403,6 +413,34 @@ impl World {
         changes
     }
 
+    /// The gateway sent `data` frames through access point `ap`.
+    fn gateway_data(&mut self, ap: usize, data: u64, cryptset: u64) {
+        let (bssid, channel, dbm) = {
+            let n = &self.networks[ap];
+            (n.bssid, n.channel, n.signal.dbm)
+        };
+        let (mac, manuf) = GATEWAY;
+        let c = self.client(bssid, Mac(mac), manuf, channel);
+        self.changed_clients.insert(c);
+        let c = &mut self.clients[c];
+        // Guess: frames from the wired side make it a from-DS client.
+        c.ctype = 1;
+        c.data += data;
+        if cryptset != 0 {
+            c.crypt += data;
+            c.cryptset = cryptset;
+        }
+        c.datasize += data * 400;
+        c.newpackets = data;
+        c.lasttime = self.now;
+        c.signal = Signal {
+            dbm,
+            min_dbm: c.signal.min_dbm.min(dbm),
+            max_dbm: c.signal.max_dbm.max(dbm),
+        };
+        c.ip = [192, 168, 1 + ap as u8, 1];
+    }
+
     fn step_station(&mut self, s: usize) -> u64 {
         let now = self.now;
         let mut packets = 0;
@@ -462,24 +500,15 @@ impl World {
                     c.lasttime = now;
                     c.signal = sig;
                 }
-                if self.rng.chance(0.25) {
-                    let wanted = &self.stations[s].probes;
-                    let choice = (0..APS.len())
-                        .find(|&i| {
-                            wanted
-                                .iter()
-                                .any(|p| p.as_slice() == APS[i].ssid.as_bytes())
-                        })
-                        .unwrap_or_else(|| self.rng.below(APS.len() as u64) as usize);
-                    self.stations[s].assoc = Some(choice);
+                if let Some(home) = self.stations[s].home {
+                    if self.rng.chance(0.25) {
+                        self.stations[s].assoc = Some(home);
+                    }
                 }
             }
             Some(ap) => {
                 if self.rng.chance(0.04) {
                     self.stations[s].assoc = None;
-                } else if self.rng.chance(0.05) {
-                    let next = (ap + 1 + self.rng.below(APS.len() as u64 - 1) as usize) % APS.len();
-                    self.stations[s].assoc = Some(next);
                 }
                 let (bssid, channel, crypt) = {
                     let n = &self.networks[ap];
@@ -751,5 +780,44 @@ impl World {
     /// Server-wide counters.
     pub fn totals(&self) -> &Totals {
         &self.totals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every access point soon has a station of its own sending data
+    /// (encrypted with the access point's bit set) and the wired gateway
+    /// behind it; the station that only probes never joins anything.
+    #[test]
+    fn stations_join_their_access_points() {
+        let mut w = World::new(1, 0, Extras::default());
+        let probe_only = Mac(STATIONS[8].mac);
+        let gateway = Mac(GATEWAY.0);
+        for t in 1..=200 {
+            w.tick(t);
+            assert!(w
+                .clients()
+                .iter()
+                .all(|c| c.mac != probe_only || c.bssid == probe_only));
+            let done = APS.iter().all(|ap| {
+                let (mut station, mut wired) = (false, false);
+                for c in w.clients().iter().filter(|c| c.bssid.0 == ap.bssid) {
+                    if c.mac == gateway {
+                        wired = true;
+                    } else if c.mac != c.bssid && c.data > 0 {
+                        assert_eq!(c.cryptset, ap.cryptset);
+                        station = true;
+                    }
+                }
+                station && wired
+            });
+            if done {
+                assert!(t <= 40, "only after {t} ticks");
+                return;
+            }
+        }
+        panic!("not every access point got a station");
     }
 }
