@@ -1082,6 +1082,101 @@ fn cipher_sets_are_the_real_bit_sets() {
     });
 }
 
+/// The simulator's read-only view of its world agrees with the wire: the
+/// six access points with their SSIDs (the hidden one cloaked) and cipher
+/// sets; a BSSID burst taken between two views lists every network of the
+/// first, each in the second with the same type, channel, cipher set and
+/// manufacturer; a CLIENT burst likewise for client records.
+#[test]
+fn views_agree_with_the_wire() {
+    use kismet_shell::protocol::text::decode_octal;
+    let sim = sim(SimConfig::default());
+    let aps: Vec<(String, String, bool, u64)> = sim
+        .networks()
+        .into_iter()
+        .filter(|n| n.network_type == 0)
+        .map(|n| (n.bssid, n.ssid, n.cloaked, n.cryptset))
+        .collect();
+    let mut want: Vec<(String, String, bool, u64)> = AP_CRYPTSETS
+        .iter()
+        .zip([
+            "HomeNet",
+            "Coffee Shop Free WiFi",
+            "",
+            "Café ☕",
+            "CorpGuest",
+            "IoT-2.4G",
+        ])
+        .map(|((mac, set), ssid)| (mac.to_string(), ssid.to_string(), ssid.is_empty(), *set))
+        .collect();
+    want.sort();
+    assert_eq!(aps, want);
+
+    let mut c = Conn::open(sim.local_addr());
+    c.greeting();
+    c.until(|l| l.starts_with(b"*TIME: "));
+    c.until(|l| l.starts_with(b"*TIME: "));
+    let before = sim.networks();
+    c.send(b"!1 ENABLE BSSID bssid,type,channel,datacryptset,manuf\n");
+    let lines = c.reply(1);
+    let after = sim.networks();
+    let burst: Vec<Frame> = burst_of(&lines, "BSSID").iter().map(|l| frame(l)).collect();
+    let field = |f: &Frame, i: usize| text(f.field(i).unwrap());
+    for n in &before {
+        assert!(burst.iter().any(|f| field(f, 0) == n.bssid), "{n:?}");
+    }
+    for f in &burst {
+        let n = after
+            .iter()
+            .find(|n| n.bssid == field(f, 0))
+            .unwrap_or_else(|| panic!("{} not in the view", field(f, 0)));
+        assert_eq!(
+            (field(f, 1), field(f, 2), field(f, 3), field(f, 4)),
+            (
+                n.network_type.to_string(),
+                n.channel.to_string(),
+                n.cryptset.to_string(),
+                n.manufacturer.clone()
+            )
+        );
+    }
+    c.send(b"!2 ENABLE SSID mac,ssid\n");
+    for l in burst_of(&c.reply(2), "SSID") {
+        let f = frame(l);
+        let ssid = String::from_utf8(decode_octal(f.field(1).unwrap()).into_owned()).unwrap();
+        let n = after.iter().find(|n| n.bssid == field(&f, 0)).unwrap();
+        assert_eq!(ssid, n.ssid);
+    }
+
+    let before = sim.clients();
+    c.send(b"!3 ENABLE CLIENT bssid,mac,type,ip,manuf\n");
+    let lines = c.reply(3);
+    let after = sim.clients();
+    let burst: Vec<Frame> = burst_of(&lines, "CLIENT")
+        .iter()
+        .map(|l| frame(l))
+        .collect();
+    for v in &before {
+        assert!(
+            burst
+                .iter()
+                .any(|f| (field(f, 0), field(f, 1)) == (v.bssid.clone(), v.mac.clone())),
+            "{v:?}"
+        );
+    }
+    for f in &burst {
+        let v = after
+            .iter()
+            .find(|v| (v.bssid.clone(), v.mac.clone()) == (field(f, 0), field(f, 1)))
+            .unwrap_or_else(|| panic!("{} {} not in the view", field(f, 0), field(f, 1)));
+        assert_eq!(field(f, 2), v.client_type.to_string());
+        assert_eq!(field(f, 4), v.manufacturer);
+        if field(f, 3) != "0.0.0.0" {
+            assert_eq!(Some(field(f, 3)), v.ip);
+        }
+    }
+}
+
 /// With a packet rate, PACKET lines come with their 18 fields.
 #[test]
 fn packet_rate_produces_packets() {

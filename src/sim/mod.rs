@@ -55,6 +55,7 @@ mod rng;
 mod server;
 mod updates;
 mod util;
+mod view;
 mod world;
 
 use std::net::SocketAddr;
@@ -65,6 +66,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 pub use config::SimConfig;
+pub use view::{ClientView, NetworkView};
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
@@ -101,6 +103,32 @@ impl Sim {
     /// Number of clients connected now.
     pub fn connections(&self) -> usize {
         self.shared.as_ref().map_or(0, |s| s.connections())
+    }
+
+    /// Every network the simulator knows now, sorted by BSSID: a copy
+    /// taken under the world's lock, so it is one moment of the world (the
+    /// world moves on at the next tick).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use kismet_shell::sim::{Sim, SimConfig};
+    /// let sim = Sim::start("127.0.0.1:0", SimConfig::default()).unwrap();
+    /// for n in sim.networks().iter().filter(|n| n.network_type == 0) {
+    ///     println!("{} {:?} channel {} cryptset {}", n.bssid, n.ssid, n.channel, n.cryptset);
+    /// }
+    /// ```
+    pub fn networks(&self) -> Vec<NetworkView> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::networks(&util::lock(&s.world)))
+    }
+
+    /// Every client record the simulator knows now, sorted by BSSID then
+    /// MAC, taken under the world's lock like [`Sim::networks`].
+    pub fn clients(&self) -> Vec<ClientView> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::clients(&util::lock(&s.world)))
     }
 
     /// True once the server stopped (a client sent SHUTDOWN).
