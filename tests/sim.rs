@@ -31,6 +31,9 @@ fn sim(config: SimConfig) -> Sim {
 struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
+    /// Where the next line starts in `buf` (lines are not drained one by
+    /// one: that would cost a copy of the buffer per line).
+    pos: usize,
     eof: bool,
 }
 
@@ -43,6 +46,7 @@ impl Conn {
         Conn {
             stream,
             buf: Vec::new(),
+            pos: 0,
             eof: false,
         }
     }
@@ -75,8 +79,15 @@ impl Conn {
     fn line_within(&mut self, wait: Duration) -> Option<Vec<u8>> {
         let deadline = Instant::now() + wait;
         loop {
-            if let Some(p) = self.buf.iter().position(|&b| b == b'\n') {
-                return Some(self.buf.drain(..=p).collect());
+            if let Some(p) = self.buf[self.pos..].iter().position(|&b| b == b'\n') {
+                let end = self.pos + p + 1;
+                let line = self.buf[self.pos..end].to_vec();
+                self.pos = end;
+                if self.pos == self.buf.len() || self.pos > 1 << 20 {
+                    self.buf.drain(..self.pos);
+                    self.pos = 0;
+                }
+                return Some(line);
             }
             if self.eof || Instant::now() > deadline || !self.fill() {
                 return None;
