@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the simulated world (same seed, same world)')
             [CompletionResult]::new('--packet-rate', '--packet-rate', [CompletionResultType]::ParameterName, 'PACKET frames per second (0: none)')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Connections served at once; more are accepted and closed, like a real server')
-            [CompletionResult]::new('--tick-ms', '--tick-ms', [CompletionResultType]::ParameterName, 'Milliseconds between TIME/INFO/SOURCE updates')
+            [CompletionResult]::new('--tick-ms', '--tick-ms', [CompletionResultType]::ParameterName, 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock')
             [CompletionResult]::new('--gps', '--gps', [CompletionResultType]::ParameterName, 'Simulate a GPS: GPS lines and positions on every device')
             [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Raise alerts (ALERT lines) now and then')
             [CompletionResult]::new('--common', '--common', [CompletionResultType]::ParameterName, 'Send COMMON and TRACKINFO lines (the recorded real server sent none)')

@@ -44,7 +44,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --seed 'Seed of the simulated world (same seed, same world)'
             cand --packet-rate 'PACKET frames per second (0: none)'
             cand --max-clients 'Connections served at once; more are accepted and closed, like a real server'
-            cand --tick-ms 'Milliseconds between TIME/INFO/SOURCE updates'
+            cand --tick-ms 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock'
             cand --gps 'Simulate a GPS: GPS lines and positions on every device'
             cand --alerts 'Raise alerts (ALERT lines) now and then'
             cand --common 'Send COMMON and TRACKINFO lines (the recorded real server sent none)'

@@ -110,7 +110,7 @@ pub enum Sub {
         /// Connections served at once; more are accepted and closed, like a real server.
         #[arg(long, value_name = "N", default_value_t = 5)]
         max_clients: usize,
-        /// Milliseconds between TIME/INFO/SOURCE updates.
+        /// Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock.
         #[arg(long, value_name = "MS", default_value_t = 1000)]
         tick_ms: u64,
         /// Send CLIENT lines (all fields) as fast as each client reads them, for load tests.

@@ -20,7 +20,10 @@ pub struct SimConfig {
     /// COMMON lines for changed networks and TRACKINFO every tick (what
     /// they hold is a guess: the recorded server sent neither).
     pub common: bool,
-    /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates.
+    /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates, each
+    /// tick stretched by up to 12% as on a real server; also the length of
+    /// one second of the server's clock (TIME and every time field), so a
+    /// short tick makes a fast server for tests.
     pub tick: Duration,
     /// Name sent in the KISMET greeting.
     pub server_name: String,
