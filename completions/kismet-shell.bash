@@ -165,7 +165,7 @@ _kismet__shell() {
             return 0
             ;;
         kismet__subcmd__shell__subcmd__sim)
-            opts="-h --listen --seed --packet-rate --max-clients --tick-ms --flood --help"
+            opts="-h --listen --seed --packet-rate --gps --alerts --common --max-clients --tick-ms --flood --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

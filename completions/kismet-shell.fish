@@ -55,7 +55,10 @@ complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l listen
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l seed -d 'Seed of the simulated world (same seed, same world)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l packet-rate -d 'PACKET frames per second (0: none)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
-complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds between TIME/INFO/SOURCE updates' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l gps -d 'Simulate a GPS: GPS lines and positions on every device'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l alerts -d 'Raise alerts (ALERT lines) now and then'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l common -d 'Send COMMON and TRACKINFO lines (the recorded real server sent none)'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l flood -d 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -s h -l help -d 'Print help'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand completions" -s h -l help -d 'Print help'

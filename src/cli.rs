@@ -127,10 +127,19 @@ pub enum Sub {
         /// PACKET frames per second (0: none).
         #[arg(long, value_name = "N", default_value_t = 0)]
         packet_rate: u32,
+        /// Simulate a GPS: GPS lines and positions on every device.
+        #[arg(long)]
+        gps: bool,
+        /// Raise alerts (ALERT lines) now and then.
+        #[arg(long)]
+        alerts: bool,
+        /// Send COMMON and TRACKINFO lines (the recorded real server sent none).
+        #[arg(long)]
+        common: bool,
         /// Connections served at once; more are accepted and closed, like a real server.
         #[arg(long, value_name = "N", default_value_t = 5)]
         max_clients: usize,
-        /// Milliseconds between TIME/INFO/SOURCE updates.
+        /// Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock.
         #[arg(long, value_name = "MS", default_value_t = 1000)]
         tick_ms: u64,
         /// Send CLIENT lines (all fields) as fast as each client reads them, for load tests.

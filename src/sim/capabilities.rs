@@ -1,8 +1,12 @@
 //! The simulator's protocol table: the 29 protocols of a default legacy
 //! server, their field names in CAPABILITY order, parsed once from the
-//! embedded `capabilities.txt` (the single source of truth).
+//! embedded `capabilities.txt` (the single source of truth). Which of them
+//! are always on and which carry one payload comes from
+//! [`crate::protocol::spec`].
 
 use std::sync::OnceLock;
+
+use crate::protocol::spec;
 
 /// The embedded table, one `NAME field,field,...` line per protocol.
 const TABLE_TEXT: &str = include_str!("capabilities.txt");
@@ -16,6 +20,11 @@ pub struct ProtoDef {
     pub fields: Vec<&'static str>,
     /// The CAPABILITY payload, `NAME f1,f2,...`.
     pub capability: &'static str,
+    /// Enabled for every client from the start ([`spec::ALWAYS_ON`]).
+    pub always_on: bool,
+    /// Carries one payload, the rest of the line
+    /// ([`spec::is_payload_protocol`]).
+    pub payload: bool,
 }
 
 /// The protocols, by their position in the PROTOCOLS line.
@@ -91,15 +100,14 @@ impl Proto {
     ];
 
     /// Protocols every client has from the moment it connects.
-    pub const REQUIRED: [Proto; 7] = [
-        Proto::Kismet,
-        Proto::Error,
-        Proto::Ack,
-        Proto::Protocols,
-        Proto::Capability,
-        Proto::Terminate,
-        Proto::Time,
-    ];
+    pub fn always_on() -> impl Iterator<Item = Proto> {
+        Proto::ALL.into_iter().filter(|p| p.def().always_on)
+    }
+
+    /// True for a protocol that carries one payload with no trailing space.
+    pub fn is_payload(self) -> bool {
+        self.def().payload
+    }
 
     /// Position in the table.
     pub fn index(self) -> usize {
@@ -151,6 +159,8 @@ pub fn table() -> &'static [ProtoDef] {
                     name,
                     fields: list.split(',').filter(|f| !f.is_empty()).collect(),
                     capability: line,
+                    always_on: spec::is_always_on(name),
+                    payload: spec::is_payload_protocol(name.as_bytes()),
                 }
             })
             .collect()
@@ -201,5 +211,21 @@ mod tests {
         );
         assert_eq!(Proto::lookup(b"bssid"), Some(Proto::Bssid));
         assert_eq!(Proto::Client.field_count(), 56);
+    }
+
+    /// The always-on and payload protocols are the spec's, every one of them
+    /// in the table.
+    #[test]
+    fn flags_from_spec() {
+        let on: Vec<&str> = Proto::always_on().map(Proto::name).collect();
+        assert_eq!(on, spec::ALWAYS_ON);
+        let payload: Vec<&str> = Proto::ALL
+            .into_iter()
+            .filter(|p| p.is_payload())
+            .map(Proto::name)
+            .collect();
+        let mut want = spec::PAYLOAD_PROTOCOLS.to_vec();
+        want.sort_by_key(|n| Proto::lookup(n.as_bytes()).map(Proto::index));
+        assert_eq!(payload, want);
     }
 }

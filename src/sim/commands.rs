@@ -5,12 +5,17 @@
 use std::sync::Arc;
 
 use super::capabilities::Proto;
-use super::connection::{all_fields, ClientHandle, Fields};
-use super::records::{self, Record, MAX_ERROR_TEXT};
-use super::server::{lock, Shared};
-use super::world::{Mac, World};
+use super::client::{all_fields, ClientHandle, Fields};
+use super::devices::Mac;
+use super::record::Record;
+use super::records;
+use super::server::Shared;
+use super::updates;
+use super::util::lock;
+use super::world::World;
 use crate::protocol::command::parse_client_line;
-use crate::protocol::{CommandName, ServerCommand};
+use crate::protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
+use crate::protocol::{Answer, CommandName, ServerCommand};
 
 /// Why a command failed.
 enum Fail {
@@ -43,29 +48,37 @@ pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]
     // burst and its ACK are never split by a tick.
     let mut world = lock(&shared.world);
     let mut after = After::Nothing;
-    let outcome = match name {
-        CommandName::Known(command) => {
-            dispatch(shared, client, &mut world, command, &args, &mut after)
-        }
-        CommandName::Other(_) => Err(Fail::NoSuchCommand),
+    let (outcome, answer) = match name {
+        CommandName::Known(command) => (
+            dispatch(shared, client, &mut world, command, &args, &mut after),
+            command.answer(),
+        ),
+        CommandName::Other(_) => (Err(Fail::NoSuchCommand), Answer::Ack),
     };
     match outcome {
-        Ok(()) => client.send_one(Proto::Ack, &records::ack_record(id)),
-        Err(Fail::NoSuchCommand) => {
-            client.send_one(Proto::Error, &records::error_record(id, b"NO SUCH COMMAND"))
-        }
+        Ok(()) => match answer {
+            Answer::Ack => client.send_one(Proto::Ack, &records::ack_record(id)),
+            // SHUTDOWN: no ACK, ever; TERMINATE follows.
+            Answer::Terminate => {}
+        },
+        Err(Fail::NoSuchCommand) => client.send_one(
+            Proto::Error,
+            &records::error_record(id, NO_SUCH_COMMAND.as_bytes()),
+        ),
         Err(Fail::Text(text)) => {
             let text = cut(text.as_bytes());
             client.send_one(Proto::Error, &records::error_record(id, text));
-            let mut status = b"Failed Kismet client command: ".to_vec();
+            let mut status = FAILED_COMMAND_PREFIX.as_bytes().to_vec();
             status.extend_from_slice(text);
-            shared.broadcast(&[(Proto::Status, records::status_record(&status, 4))]);
+            shared.broadcast(&[(
+                Proto::Status,
+                records::status_record(&status, status_flags::ERROR),
+            )]);
         }
     }
-    drop(world);
     if after == After::Shutdown {
         shared.log("received SHUTDOWN command, stopping");
-        shared.terminate_all();
+        shared.shutdown_command(&world);
     }
 }
 
@@ -91,10 +104,7 @@ fn dispatch(
         ServerCommand::Enable => enable(client, world, args),
         ServerCommand::Remove => remove(client, args),
         ServerCommand::Shutdown => {
-            shared.broadcast(&[(
-                Proto::Status,
-                records::status_record(b"Received SHUTDOWN command", 16),
-            )]);
+            shared.status("Received SHUTDOWN command", status_flags::FATAL);
             *after = After::Shutdown;
             Ok(())
         }
@@ -118,7 +128,7 @@ fn dispatch(
             Ok(())
         }
         ServerCommand::ListWepKeys => {
-            for r in world.wepkeys() {
+            for r in updates::wepkeys(world) {
                 client.send_one(Proto::Wepkey, &r);
             }
             Ok(())
@@ -192,7 +202,7 @@ fn enable(client: &ClientHandle, world: &World, args: &[Vec<u8>]) -> Outcome {
         v.into()
     };
     client.set_subscription(proto, Some(fields));
-    let burst = world.snapshot(proto);
+    let burst = updates::burst(world, proto);
     let items: Vec<(Proto, &Record)> = burst.iter().map(|r| (proto, r)).collect();
     client.send(&items);
     Ok(())
@@ -208,11 +218,9 @@ fn remove(client: &ClientHandle, args: &[Vec<u8>]) -> Outcome {
     Ok(())
 }
 
-fn status(shared: &Shared, text: String, flags: u32) {
-    shared.broadcast(&[(
-        Proto::Status,
-        records::status_record(text.as_bytes(), flags),
-    )]);
+/// An information STATUS to every STATUS subscriber.
+fn info(shared: &Shared, text: String) {
+    shared.status(&text, status_flags::INFO);
 }
 
 /// `ADDSOURCE iface:name=X,type=Y,...`.
@@ -244,39 +252,34 @@ fn addsource(shared: &Shared, world: &mut World, args: &[Vec<u8>]) -> Outcome {
     let uuid = world.sources()[i].uuid.clone();
     let is_file = stype == "pcapfile";
     let list = if is_file { "n/a" } else { "IEEE80211b" };
-    status(
+    info(
         shared,
         format!("Using default channel list '{list}' on source '{name}'"),
-        2,
     );
-    status(
-        shared,
-        format!("Created source {iface} with UUID {uuid}"),
-        2,
-    );
+    info(shared, format!("Created source {iface} with UUID {uuid}"));
     if is_file {
-        status(
+        info(
             shared,
             format!(
                 "Disabling channel hopping on source '{name}' because it is not capable of setting the channel."
             ),
-            2,
         );
     }
-    status(
+    info(
         shared,
         format!("Will attempt to reopen on source '{name}' if there are errors"),
-        2,
     );
-    status(
+    info(
         shared,
         format!("Added source '{line}' from client ADDSOURCE"),
-        2,
     );
     if is_file && !std::path::Path::new(iface).exists() {
-        status(shared, format!("{iface}: No such file or directory"), 4);
+        shared.status(
+            &format!("{iface}: No such file or directory"),
+            status_flags::ERROR,
+        );
     }
-    status(shared, format!("Started source '{name}'"), 2);
+    info(shared, format!("Started source '{name}'"));
     Ok(())
 }
 
@@ -309,10 +312,9 @@ fn delsource(shared: &Shared, world: &mut World, args: &[Vec<u8>]) -> Outcome {
         return fail("Illegal DELSOURCE command, expected UUID");
     };
     let uuid = source_uuid(world, arg, "DELSOURCE")?;
-    status(
+    info(
         shared,
         format!("Removing source '{uuid}' from client DELSOURCE"),
-        2,
     );
     world.remove_source(&uuid);
     Ok(())
@@ -323,10 +325,9 @@ fn restartsource(shared: &Shared, world: &mut World, args: &[Vec<u8>]) -> Outcom
         return fail("Illegal RESTARTSOURCE command, expected UUID");
     };
     let uuid = source_uuid(world, arg, "RESTARTSOURCE")?;
-    status(
+    info(
         shared,
         format!("Restarting source '{uuid}' from client RESTARTSOURCE"),
-        2,
     );
     if let Some(s) = world.source_mut(&uuid) {
         s.error = false;

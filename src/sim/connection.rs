@@ -1,237 +1,51 @@
-//! One connected client: its subscriptions, its outgoing queue, and the two
-//! threads that serve it.
-//!
-//! The reader thread splits the socket into lines and hands each to the
-//! command handler; the writer thread drains the client's own queue into
-//! the socket. Everything else (the world, the PACKET generator, other
-//! clients' commands) only ever queues bytes, so a slow client never
-//! blocks anyone: once 5000 lines are queued for it, further lines are
-//! dropped silently, as the real server does.
+//! One connected client's two threads: the reader splits the socket into
+//! lines and hands each to the command handler; the writer drains the
+//! client's own queue (see `client`) into the socket.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::io::{self, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use super::capabilities::{Proto, PROTO_COUNT};
+use super::capabilities::Proto;
+use super::client::{ClientHandle, Fields};
 use super::commands;
-use super::records::Record;
-use super::server::{lock, Shared};
-
-/// Longest partial line the server keeps; beyond it the connection is reset.
-pub const MAX_LINE: usize = 64 * 1024;
-
-/// Lines that may wait in a client's queue; later ones are dropped (the
-/// real server's `maxbacklog` default).
-pub const MAX_QUEUED_LINES: usize = 5000;
+use super::server::Shared;
+use crate::protocol::lines::{Line, LineReader, Overlong};
+use crate::protocol::spec::MAX_LINE;
 
 /// How often blocked threads look up to see whether they should stop.
 const POLL: Duration = Duration::from_millis(50);
 
-/// A field selection: indexes into the protocol's fields, in the order asked.
-pub type Fields = Arc<[u16]>;
-
-/// What a client is subscribed to, and whether it is being closed.
-struct Subs {
-    fields: Vec<Option<Fields>>,
-    /// Set once TERMINATE is queued: nothing may follow it.
-    closing: bool,
-    /// Bumped whenever the CLIENT field list changes (flood mode).
-    client_version: u64,
-}
-
-/// The server's view of one connected client.
-pub struct ClientHandle {
-    /// Connection number, for logs.
-    pub id: u64,
-    /// Remote address.
-    pub peer: SocketAddr,
-    subs: Mutex<Subs>,
-    tx: Sender<Vec<u8>>,
-    queued: AtomicUsize,
-    closed: AtomicBool,
-    /// A handle on the socket, to shut it down from any thread.
-    stream: TcpStream,
-    dropped: AtomicU64,
-}
-
-impl ClientHandle {
-    /// A client with the always-on protocols enabled, and its queue's
-    /// receiving end for the writer thread.
-    pub fn new(
-        id: u64,
-        peer: SocketAddr,
-        stream: TcpStream,
-    ) -> (Arc<ClientHandle>, Receiver<Vec<u8>>) {
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let mut fields = vec![None; PROTO_COUNT];
-        for p in Proto::REQUIRED {
-            fields[p.index()] = Some(all_fields(p));
-        }
-        let c = ClientHandle {
-            id,
-            peer,
-            subs: Mutex::new(Subs {
-                fields,
-                closing: false,
-                client_version: 0,
-            }),
-            tx,
-            queued: AtomicUsize::new(0),
-            closed: AtomicBool::new(false),
-            stream,
-            dropped: AtomicU64::new(0),
-        };
-        (Arc::new(c), rx)
-    }
-
-    /// The client's field selection for `proto`, if it enabled it.
-    pub fn subscription(&self, proto: Proto) -> Option<Fields> {
-        lock(&self.subs).fields[proto.index()].clone()
-    }
-
-    /// Enables (`Some`) or removes (`None`) a protocol for this client.
-    pub fn set_subscription(&self, proto: Proto, fields: Option<Fields>) {
-        let mut s = lock(&self.subs);
-        s.fields[proto.index()] = fields;
-        if proto == Proto::Client {
-            s.client_version += 1;
-        }
-    }
-
-    /// The CLIENT field list and its version, for the flood writer.
-    fn client_flood_fields(&self) -> (Option<Fields>, u64) {
-        let s = lock(&self.subs);
-        (s.fields[Proto::Client.index()].clone(), s.client_version)
-    }
-
-    /// Queues the records this client subscribed to, as one chunk.
-    pub fn send(&self, records: &[(Proto, &Record)]) {
-        let s = lock(&self.subs);
-        if s.closing {
-            return;
-        }
-        let mut out = Vec::new();
-        for (p, r) in records {
-            if let Some(sel) = &s.fields[p.index()] {
-                r.encode_into(&mut out, *p, Some(sel));
-            }
-        }
-        self.push(out);
-    }
-
-    /// Queues one record if the client subscribed to its protocol.
-    pub fn send_one(&self, proto: Proto, record: &Record) {
-        self.send(&[(proto, record)]);
-    }
-
-    /// Queues already-encoded bytes (the caller checked the subscription).
-    pub fn send_encoded(&self, bytes: Vec<u8>) {
-        let s = lock(&self.subs);
-        if !s.closing {
-            self.push(bytes);
-        }
-    }
-
-    /// Queues TERMINATE (if subscribed) as the last thing this client gets.
-    pub fn terminate(&self, record: &Record) {
-        let mut s = lock(&self.subs);
-        if s.closing {
-            return;
-        }
-        if let Some(sel) = &s.fields[Proto::Terminate.index()] {
-            let mut out = Vec::new();
-            record.encode_into(&mut out, Proto::Terminate, Some(sel));
-            self.push(out);
-        }
-        s.closing = true;
-    }
-
-    /// Must be called with the subscription lock held, so that chunks are
-    /// queued in one order for everyone. A chunk that would take the queue
-    /// past [`MAX_QUEUED_LINES`] is dropped whole.
-    fn push(&self, bytes: Vec<u8>) {
-        if bytes.is_empty() || self.is_closed() {
-            return;
-        }
-        let lines = count_lines(&bytes);
-        if self.queued.load(Ordering::Relaxed) + lines > MAX_QUEUED_LINES {
-            self.dropped.fetch_add(lines as u64, Ordering::Relaxed);
-            return;
-        }
-        self.queued.fetch_add(lines, Ordering::Relaxed);
-        if self.tx.send(bytes).is_err() {
-            self.queued.fetch_sub(lines, Ordering::Relaxed);
-        }
-    }
-
-    /// Lines dropped so far because the client read too slowly.
-    pub fn dropped_lines(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
-
-    /// True once TERMINATE was queued.
-    fn is_closing(&self) -> bool {
-        lock(&self.subs).closing
-    }
-
-    /// True once the connection is finished with.
-    pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Relaxed)
-    }
-
-    /// Marks the connection finished and shuts the socket down, which wakes
-    /// both of its threads.
-    pub fn close(&self) {
-        self.closed.store(true, Ordering::Relaxed);
-        let _ = self.stream.shutdown(Shutdown::Both);
-    }
-}
-
-/// Number of lines in a chunk.
-fn count_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
-}
-
-/// Every field of `proto`, in capability order.
-pub fn all_fields(proto: Proto) -> Fields {
-    (0..proto.field_count() as u16).collect()
-}
-
 /// The reader thread: lines in, commands handled, until EOF, error, an
-/// over-long line, or the server stopping.
-pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStream) {
+/// over-long line, or the server stopping. The socket's read timeout lets
+/// it look at the stop flags every [`POLL`]; the line reader passes the
+/// timeout through and keeps any half line for the next read.
+pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(POLL));
-    let mut buf: Vec<u8> = Vec::with_capacity(4096);
-    let mut tmp = vec![0u8; 16 * 1024];
+    let mut lines = LineReader::with_overlong(stream, MAX_LINE, Overlong::Fail);
     let reason = loop {
         if client.is_closed() {
             return;
         }
         if shared.is_stopping() {
-            // The writer sends TERMINATE, then closes.
+            // The writer sends what is queued, then closes.
             return;
         }
-        match stream.read(&mut tmp) {
-            Ok(0) => break "closed by client",
-            Ok(n) => {
-                let scan_from = buf.len();
-                buf.extend_from_slice(&tmp[..n]);
-                let mut start = 0;
-                let mut search = scan_from;
-                while let Some(pos) = buf[search..].iter().position(|&b| b == b'\n') {
-                    let end = search + pos;
-                    commands::handle_line(&shared, &client, &buf[start..end]);
-                    start = end + 1;
-                    search = start;
-                }
-                buf.drain(..start);
-                if buf.len() > MAX_LINE {
-                    break "line over 64 KiB, connection reset";
-                }
+        match lines.next_line() {
+            Ok(None) => break "closed by client",
+            Ok(Some(Line::Complete(line))) => commands::handle_line(&shared, &client, line),
+            // A whole line over the limit that came with its newline in
+            // the same read: the same as one still unfinished.
+            Ok(Some(Line::Overlong(_))) => {
+                client.reset(lines.get_ref());
+                break "line over 64 KiB, connection reset";
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                client.reset(lines.get_ref());
+                break "line over 64 KiB, connection reset";
             }
             Err(e)
                 if matches!(
@@ -240,6 +54,9 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
                         | io::ErrorKind::TimedOut
                         | io::ErrorKind::Interrupted
                 ) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                break "closed by client in the middle of a line"
+            }
             Err(_) => break "connection error",
         }
     };
@@ -256,19 +73,23 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, mut stream: TcpStr
 }
 
 /// The writer thread: drains the client's queue into the socket; in flood
-/// mode, fills every idle moment with CLIENT lines.
+/// mode, fills every idle moment with CLIENT lines. Once the client is
+/// finished (see [`ClientHandle::finish`]), closes the connection when the
+/// queue is drained and the closing time has come.
 pub fn writer(
     shared: Arc<Shared>,
     client: Arc<ClientHandle>,
     rx: Receiver<Vec<u8>>,
     mut stream: TcpStream,
 ) {
+    let _ = stream.set_write_timeout(Some(POLL));
     let mut flood = Flood::default();
     let result = loop {
         if client.is_closed() {
             break Ok(());
         }
-        let flooding = if shared.config.flood_client && !client.is_closing() {
+        let close_at = client.close_at();
+        let flooding = if shared.config.flood_client && close_at.is_none() {
             client.client_flood_fields()
         } else {
             (None, 0)
@@ -277,7 +98,7 @@ pub fn writer(
             match rx.try_recv() {
                 Ok(chunk) => chunk,
                 Err(_) => {
-                    if let Err(e) = flood.write(&shared, &mut stream, &fields, version) {
+                    if let Err(e) = flood.write(&shared, &client, &mut stream, &fields, version) {
                         break Err(e);
                     }
                     continue;
@@ -287,7 +108,7 @@ pub fn writer(
             match rx.recv_timeout(POLL) {
                 Ok(chunk) => chunk,
                 Err(RecvTimeoutError::Timeout) => {
-                    if client.is_closing() {
+                    if close_at.is_some_and(|at| Instant::now() >= at) {
                         break Ok(());
                     }
                     continue;
@@ -303,10 +124,8 @@ pub fn writer(
                 Err(_) => break,
             }
         }
-        client
-            .queued
-            .fetch_sub(count_lines(&out), Ordering::Relaxed);
-        if let Err(e) = stream.write_all(&out) {
+        client.dequeued(&out);
+        if let Err(e) = write_all(&client, &mut stream, &out) {
             break Err(e);
         }
     };
@@ -321,6 +140,30 @@ pub fn writer(
     shared.remove_client(client.id);
 }
 
+/// Writes all of `bytes`, giving up as soon as the client is closed (the
+/// socket has a write timeout, so a client that stops reading cannot hold
+/// this thread forever).
+fn write_all(client: &ClientHandle, stream: &mut TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        if client.is_closed() {
+            return Err(io::ErrorKind::NotConnected.into());
+        }
+        match stream.write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// The flood writer's pre-encoded CLIENT lines, rebuilt when the world
 /// ticks or the client's field list changes.
 #[derive(Default)]
@@ -333,6 +176,7 @@ impl Flood {
     fn write(
         &mut self,
         shared: &Shared,
+        client: &ClientHandle,
         stream: &mut TcpStream,
         fields: &Fields,
         version: u64,
@@ -353,6 +197,6 @@ impl Flood {
             std::thread::sleep(Duration::from_millis(5));
             return Ok(());
         }
-        stream.write_all(&self.buf)
+        write_all(client, stream, &self.buf)
     }
 }

@@ -2,34 +2,68 @@
 //!
 //! It speaks the legacy protocol as a real `kismet_server` (newcore,
 //! 2016-07-R1) does on the wire (see `PROTOCOL.md` and the recordings in
-//! `tests/fixtures/legacy-server/`): the greeting, TIME every tick, the 29
-//! protocols with all their fields, CAPABILITY/ENABLE/REMOVE with the real
-//! error texts, burst-then-ACK on ENABLE, failed commands echoed as STATUS,
-//! the source and tag commands, `maxclients`, the 64 KiB line limit and
-//! SHUTDOWN. The data comes from a synthetic world, deterministic by seed.
+//! `tests/fixtures/legacy-server/`, which win where this code differs): the
+//! greeting; TIME every 1.0 to 1.12 ticks, now and then skipping a second;
+//! the 29 protocols with all their fields; CAPABILITY/ENABLE/REMOVE with
+//! the real error texts; burst-then-ACK on ENABLE (BSSID and SSID sorted by
+//! MAC, SSID of beaconing access points only, none for COMMON, BSSIDSRC and
+//! CLISRC); failed commands echoed as STATUS; the source and tag commands;
+//! `maxclients`; a connection reset (TCP RST) for a line over 64 KiB;
+//! SHUTDOWN with no ACK, TERMINATE, then `Stopped source` STATUS and the
+//! connections closed about 2 s later. The data comes from a synthetic
+//! world, deterministic by seed: the six access points and ten stations of
+//! the recordings, each access point a real kind of network with the cipher
+//! bit set a real server sends for it. By default it is a server with no
+//! GPS and no alerts, as recorded: no GPS, ALERT, COMMON, TRACKINFO or
+//! PACKET lines unless [`SimConfig`] asks for them.
 //!
 //! Each client has its own reader and writer thread and an outgoing queue
 //! of at most 5000 lines (later lines are dropped, as on the real server),
 //! so a slow client never holds up the world or the other clients.
+//! [`Sim::networks`] and [`Sim::clients`] show the world's truth to tests.
+//!
+//! Layout (each module uses only those above it in this list):
+//! - `util`: locking a mutex whatever happened, the wall clock
+//! - `rng`: the seeded PRNG
+//! - `config`: [`SimConfig`]
+//! - `capabilities`: the protocol table (embedded `capabilities.txt`)
+//! - `record`: a record's fields and how numbers and SSIDs are written
+//! - `devices`: the plain data the world is made of (networks, clients, ...)
+//! - `catalog`: the access points and stations, the cipher bit table
+//! - `world`: the world's state and how it evolves tick by tick
+//! - `records`: one wire record per protocol, rendered from the state
+//! - `updates`: which records a tick sends, and the bursts on ENABLE
+//! - `view`: the read-only copies behind [`Sim::networks`] and [`Sim::clients`]
+//! - `client`: one client's subscriptions and outgoing queue
+//! - `server`: shared state: world, client list, broadcast, clock, stop
+//! - `packets`: the PACKET generator thread
+//! - `commands`: the client commands (an exhaustive match on
+//!   [`crate::protocol::ServerCommand`])
+//! - `connection`: one client's reader and writer threads
+//! - `clock`: the tick thread, with its jittered schedule
+//! - `listener`: start, and the accept loop
 //!
 //! Known differences from a real server:
 //! - sources added with ADDSOURCE capture nothing (a missing pcap file gets
 //!   the real "No such file or directory" STATUS);
-//! - PLUGIN, CRITFAIL and REMOVE records are never sent;
-//! - deleting a tag sends it once more with an empty value;
-//! - the error texts of the tag, WEP key, filter and STRINGS commands are
-//!   plausible, not recorded (those of CAPABILITY, ENABLE, REMOVE and the
-//!   source commands are the real server's).
+//! - PLUGIN, CRITFAIL and REMOVE records are never sent, nor probe
+//!   responses (SSID type 1);
+//! - the clock runs one simulated second per tick: with a tick other than
+//!   1 s, TIME and every time field run fast or slow;
+//! - between SHUTDOWN and the close, client commands are not read.
 //!
-//! Layout:
-//! - `capabilities`: the protocol table (embedded `capabilities.txt`)
-//! - `records`: one record per protocol, all fields, capability order
-//! - `world`: the synthetic world and how it evolves tick by tick
-//! - `rng`: the seeded PRNG
-//! - `server`: listener, clock thread, client list, broadcast, stop
-//! - `connection`: one client's reader and writer threads and queue
-//! - `commands`: the client commands
-//! - `packets`: the PACKET generator
+//! Guesses (nothing recorded says otherwise; a test must not enshrine them):
+//! - the error texts of the tag, WEP key, filter and STRINGS commands (those
+//!   of CAPABILITY, ENABLE, REMOVE and the source commands are recorded);
+//! - deleting a tag sends it once more with an empty value;
+//! - the NETTAG, CLITAG and ALERT bursts, and the order of a SOURCE burst;
+//! - what COMMON, TRACKINFO, GPS and ALERT hold (opt-in: the recorded
+//!   server sent none), and PACKET (opt-in, likewise);
+//! - client types (1 for the access point itself and the wired gateway,
+//!   2 for stations), the IP addresses learnt, the gateway's cipher set;
+//! - CorpGuest's EAP method (PEAP) in its WPA2-Enterprise bit set;
+//! - a line over 64 KiB that arrives whole with its newline also resets;
+//! - a channel that saw traffic and fell silent would still be reported.
 //!
 //! # Examples
 //! ```no_run
@@ -40,12 +74,22 @@
 //! ```
 
 mod capabilities;
+mod catalog;
+mod client;
+mod clock;
 mod commands;
+mod config;
 mod connection;
+mod devices;
+mod listener;
 mod packets;
+mod record;
 mod records;
 mod rng;
 mod server;
+mod updates;
+mod util;
+mod view;
 mod world;
 
 use std::net::SocketAddr;
@@ -55,36 +99,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-/// How the simulator behaves.
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    /// Seed of the synthetic world (same seed, same world).
-    pub seed: u64,
-    /// Connections served at once; further ones are closed without a byte.
-    pub max_clients: usize,
-    /// PACKET frames per second (0: none).
-    pub packet_rate: u32,
-    /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates.
-    pub tick: Duration,
-    /// Name sent in the KISMET greeting.
-    pub server_name: String,
-    /// Every client that enables CLIENT gets CLIENT lines as fast as its
-    /// socket takes them (for throughput benchmarks).
-    pub flood_client: bool,
-}
-
-impl Default for SimConfig {
-    fn default() -> SimConfig {
-        SimConfig {
-            seed: 1,
-            max_clients: 5,
-            packet_rate: 0,
-            tick: Duration::from_secs(1),
-            server_name: "Kismet Simulator".to_string(),
-            flood_client: false,
-        }
-    }
-}
+pub use config::SimConfig;
+pub use view::{ClientView, NetworkView};
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
@@ -106,7 +122,7 @@ impl Sim {
     }
 
     fn start_inner(listen: &str, config: SimConfig, log: bool) -> std::io::Result<Sim> {
-        let (shared, addr) = server::start(listen, config, log)?;
+        let (shared, addr) = listener::start(listen, config, log)?;
         Ok(Sim {
             shared: Some(shared),
             addr,
@@ -123,13 +139,42 @@ impl Sim {
         self.shared.as_ref().map_or(0, |s| s.connections())
     }
 
+    /// Every network the simulator knows now, sorted by BSSID: a copy
+    /// taken under the world's lock, so it is one moment of the world (the
+    /// world moves on at the next tick).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use kismet_shell::sim::{Sim, SimConfig};
+    /// let sim = Sim::start("127.0.0.1:0", SimConfig::default()).unwrap();
+    /// for n in sim.networks().iter().filter(|n| n.network_type == 0) {
+    ///     println!("{} {:?} channel {} cryptset {}", n.bssid, n.ssid, n.channel, n.cryptset);
+    /// }
+    /// ```
+    pub fn networks(&self) -> Vec<NetworkView> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::networks(&util::lock(&s.world)))
+    }
+
+    /// Every client record the simulator knows now, sorted by BSSID then
+    /// MAC, taken under the world's lock like [`Sim::networks`].
+    pub fn clients(&self) -> Vec<ClientView> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::clients(&util::lock(&s.world)))
+    }
+
     /// True once the server stopped (a client sent SHUTDOWN).
     pub fn is_stopped(&self) -> bool {
         self.shared.as_ref().is_none_or(|s| s.is_stopping())
     }
 
-    /// Sends `*TERMINATE: Kismet server terminating.` to every client,
-    /// closes them and stops every thread (bounded wait).
+    /// Sends `*TERMINATE: Kismet server terminating.` to every client as
+    /// its last line, closes them and stops every thread (bounded wait).
+    /// This is our own stop (Ctrl-C in `kismet-shell sim`), not the
+    /// SHUTDOWN command, after which a real server still sends STATUS lines
+    /// and lingers before closing.
     pub fn shutdown(mut self) {
         self.stop();
     }

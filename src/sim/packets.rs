@@ -13,11 +13,15 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::capabilities::Proto;
-use super::connection::Fields;
+use super::catalog::APS;
+use super::client::Fields;
+use super::devices::Mac;
+use super::record::munge_ssid;
 use super::records::{self, PacketInfo};
 use super::rng::Rng;
-use super::server::{epoch_now, lock, Shared};
-use super::world::{Mac, PacketModel};
+use super::server::Shared;
+use super::util::lock;
+use super::world::World;
 
 /// Time between batches.
 const BATCH_PERIOD: Duration = Duration::from_millis(4);
@@ -25,6 +29,42 @@ const BATCH_PERIOD: Duration = Duration::from_millis(4);
 /// Lines per queued chunk, so that a slow client loses whole chunks of at
 /// most this size rather than whole batches.
 const CHUNK_LINES: usize = 500;
+
+/// What the PACKET generator needs to know about the world.
+#[derive(Debug, Clone)]
+struct PacketModel {
+    /// Access points: BSSID, escaped SSID, encrypted, channel.
+    aps: Vec<(Mac, Vec<u8>, bool, u8)>,
+    /// Stations.
+    stations: Vec<Mac>,
+    /// Name of the capture source.
+    source_name: String,
+}
+
+impl PacketModel {
+    /// The access points, stations and first source of `world`.
+    fn of(world: &World) -> PacketModel {
+        PacketModel {
+            aps: world.networks()[..APS.len()]
+                .iter()
+                .map(|n| {
+                    (
+                        n.bssid,
+                        munge_ssid(&n.ssids[0].ssid),
+                        n.cryptset != 0,
+                        n.channel,
+                    )
+                })
+                .collect(),
+            stations: world.station_macs().collect(),
+            source_name: world
+                .sources()
+                .first()
+                .map(|s| s.username.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
 
 /// Every frame kind, and the index ranges of beacons, probes and data.
 fn frames(model: &PacketModel, timesec: u64) -> (Vec<PacketInfo<'_>>, [Range<usize>; 3]) {
@@ -105,7 +145,7 @@ struct Encoded {
 /// Runs until the server stops.
 pub fn run(shared: &Arc<Shared>) {
     let rate = u64::from(shared.config.packet_rate);
-    let model = lock(&shared.world).packet_model();
+    let model = PacketModel::of(&lock(&shared.world));
     let mut rng = Rng::new(shared.config.seed ^ 0x5041_434b_4554);
     let start = Instant::now();
     let mut made = 0u64;
@@ -130,7 +170,7 @@ pub fn run(shared: &Arc<Shared>) {
             cache.clear();
             continue;
         }
-        let now = epoch_now();
+        let now = shared.now();
         picks.clear();
         picks.extend((0..n).map(|_| pick(&mut rng, &ranges)));
         for (client, fields) in &subscribers {

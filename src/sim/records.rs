@@ -1,161 +1,17 @@
-//! One server record per protocol: every field of the protocol, rendered in
-//! CAPABILITY order, so that any client's field selection (any order, any
-//! subset) can be encoded from it with the codec's `encode_line_into`.
+//! One server record per protocol, rendered from the world's state: every
+//! field of the protocol in CAPABILITY order.
 //!
 //! Each `*_record` function walks the protocol's field names from the table
 //! and renders each by name; a name it does not know renders as `0`, so a
 //! record always has exactly as many fields as the protocol.
 
-use std::io::Write as _;
-
 use super::capabilities::Proto;
-use super::world::{
+use super::devices::{
     Alert, Battery, ChannelStat, ClientRec, Gps, GpsBox, Mac, Network, Signal, Source, SsidInfo,
     Totals,
 };
-use crate::protocol::frame::{encode_line_into, FieldValue};
-
-/// A record: all of a protocol's fields, rendered, in capability order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Record {
-    /// The rendered fields, back to back.
-    buf: Vec<u8>,
-    /// Each field's range in `buf`, and whether it is `\x01`-quoted.
-    spans: Vec<(u32, u32, bool)>,
-}
-
-impl Record {
-    /// An empty record.
-    pub fn new() -> Record {
-        Record {
-            buf: Vec::with_capacity(64),
-            spans: Vec::with_capacity(16),
-        }
-    }
-
-    /// Number of fields.
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// The field at `index`: its bytes and whether it is quoted.
-    pub fn field(&self, index: usize) -> Option<(&[u8], bool)> {
-        self.spans
-            .get(index)
-            .map(|&(s, e, q)| (&self.buf[s as usize..e as usize], q))
-    }
-
-    fn close(&mut self, start: usize, quoted: bool) {
-        self.spans
-            .push((start as u32, self.buf.len() as u32, quoted));
-    }
-
-    /// Appends a bare field (numbers, MACs, lists: no spaces).
-    pub fn bare(&mut self, v: impl AsRef<[u8]>) -> &mut Record {
-        let start = self.buf.len();
-        self.buf.extend_from_slice(v.as_ref());
-        self.close(start, false);
-        self
-    }
-
-    /// Appends a `\x01`-quoted string field.
-    pub fn quoted(&mut self, v: impl AsRef<[u8]>) -> &mut Record {
-        let start = self.buf.len();
-        self.buf.extend_from_slice(v.as_ref());
-        self.close(start, true);
-        self
-    }
-
-    /// Appends a bare number (anything `Display`).
-    pub fn num(&mut self, v: impl std::fmt::Display) -> &mut Record {
-        let start = self.buf.len();
-        // Writing to a Vec cannot fail.
-        let _ = write!(self.buf, "{v}");
-        self.close(start, false);
-        self
-    }
-
-    /// Appends a float the way the server's C++ streams print it (up to six
-    /// significant digits, no trailing zeros).
-    pub fn float(&mut self, v: f64) -> &mut Record {
-        let s = fmt_float(v);
-        self.bare(s)
-    }
-
-    /// Encodes the line for a client: `sel` lists the field indexes in the
-    /// order the client enabled them (`None`: all). Payload protocols (TIME,
-    /// PROTOCOLS, CAPABILITY, TERMINATE) always carry their whole payload.
-    pub fn encode_into(&self, out: &mut Vec<u8>, proto: Proto, sel: Option<&[u16]>) {
-        let mut vals: Vec<FieldValue<'_>> = Vec::with_capacity(self.spans.len());
-        let mut push = |i: usize| {
-            if let Some((v, q)) = self.field(i) {
-                vals.push(if q {
-                    FieldValue::Quoted(v)
-                } else {
-                    FieldValue::Bare(v)
-                });
-            }
-        };
-        match sel {
-            Some(sel) if !is_payload(proto) => sel.iter().for_each(|&i| push(i as usize)),
-            _ => (0..self.spans.len()).for_each(&mut push),
-        }
-        encode_line_into(out, proto.name(), &vals);
-    }
-
-    /// The whole line with every field, as a `Vec`.
-    #[cfg(test)]
-    pub fn encode(&self, proto: Proto) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.buf.len() + 16 + self.spans.len() * 3);
-        self.encode_into(&mut out, proto, None);
-        out
-    }
-}
-
-/// True for the four protocols that carry one unquoted payload.
-fn is_payload(proto: Proto) -> bool {
-    matches!(
-        proto,
-        Proto::Time | Proto::Protocols | Proto::Capability | Proto::Terminate
-    )
-}
-
-/// Formats a float like a default C++ ostream: six significant digits,
-/// trailing zeros dropped (`37.7749`, `90`, `-122.419`).
-pub fn fmt_float(v: f64) -> String {
-    if !v.is_finite() {
-        return "0".to_string();
-    }
-    if v == v.trunc() && v.abs() < 1e15 {
-        return format!("{}", v as i64);
-    }
-    let digits = if v.abs() >= 1.0 {
-        v.abs().log10().floor() as i32 + 1
-    } else {
-        0
-    };
-    let prec = (6 - digits).max(0) as usize;
-    let s = format!("{v:.prec$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// Escapes an SSID as the server does: bytes outside printable ASCII
-/// (32..=126) become a backslash and three octal digits.
-pub fn munge_ssid(ssid: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ssid.len());
-    for &b in ssid {
-        if (32..=126).contains(&b) {
-            out.push(b);
-        } else {
-            let _ = write!(out, "\\{b:03o}");
-        }
-    }
-    out
-}
+use super::record::{munge_ssid, Record};
+use crate::protocol::spec::MAX_ERROR_TEXT;
 
 /// Builds a record by walking `proto`'s field names in order.
 fn by_name(proto: Proto, mut f: impl FnMut(&mut Record, &str)) -> Record {
@@ -167,7 +23,7 @@ fn by_name(proto: Proto, mut f: impl FnMut(&mut Record, &str)) -> Record {
         while r.len() <= before {
             r.num(0);
         }
-        r.spans.truncate(before + 1);
+        r.truncate(before + 1);
     }
     r
 }
@@ -269,7 +125,8 @@ pub fn ssid_record(n: &Network, s: &SsidInfo) -> Record {
             "checksum" => r.num(ssid_checksum(&s.ssid)),
             "type" => r.num(s.stype),
             "ssid" => r.quoted(munge_ssid(&s.ssid)),
-            "beaconinfo" => r.quoted(""),
+            // Always a lone space, as the server writes it.
+            "beaconinfo" => r.quoted(" "),
             "cryptset" => r.num(s.cryptset),
             "cloaked" => r.num(u8::from(s.cloaked)),
             "firsttime" => r.num(s.firsttime),
@@ -278,7 +135,8 @@ pub fn ssid_record(n: &Network, s: &SsidInfo) -> Record {
             "beaconrate" => r.num(s.beaconrate),
             "packets" => r.num(s.packets),
             "beacons" => r.num(s.beacons),
-            "dot11d" => r.quoted(if s.stype == 0 { "US:1-11-30:" } else { "" }),
+            // No 802.11d country known: the server writes `XXX:`.
+            "dot11d" => r.quoted("XXX:"),
             "wps" => r.num(0),
             "wps_manuf" | "wps_device_name" | "wps_model_name" | "wps_model_number" => r.quoted(""),
             _ => r.num(0),
@@ -324,16 +182,9 @@ pub fn client_record(c: &ClientRec) -> Record {
             "freqmhz" => r.bare(freq_field(c.channel, c.llc + c.data)),
             "cdpdevice" | "cdpport" => r.quoted(" "),
             "dot11d" => r.bare(""),
-            "dhcphost" => r.quoted(if c.dhcphost.is_empty() {
-                " "
-            } else {
-                c.dhcphost.as_str()
-            }),
-            "dhcpvendor" => r.quoted(if c.dhcpvendor.is_empty() {
-                " "
-            } else {
-                c.dhcpvendor.as_str()
-            }),
+            // Empty quoted, as a real server writes them (PROTOCOL.md);
+            // the simulator invents no host names.
+            "dhcphost" | "dhcpvendor" => r.quoted(""),
             "datacryptset" => r.num(c.cryptset),
             _ => r.num(0),
         };
@@ -544,6 +395,50 @@ pub fn alert_record(a: &Alert) -> Record {
     })
 }
 
+/// COMMON: the phy-neutral view of a network.
+pub fn common_of_network(n: &Network) -> Record {
+    common_record(
+        n.bssid,
+        n.firsttime,
+        n.lasttime,
+        [n.llc, n.data, n.crypt, 0],
+        n.datasize,
+        n.newpackets,
+        n.channel,
+        &n.signal,
+        &n.gps,
+    )
+}
+
+/// An SSID as the server names it in STATUS texts.
+fn display_ssid(ssid: &[u8], beacon: bool) -> String {
+    if ssid.is_empty() {
+        return if beacon { "<Hidden SSID>" } else { "<Any>" }.to_string();
+    }
+    String::from_utf8_lossy(&munge_ssid(ssid)).into_owned()
+}
+
+/// STATUS text for an access point seen for the first time.
+pub fn new_network_text(n: &Network) -> String {
+    let ssid = n.ssids.first().map_or(&[][..], |s| &s.ssid[..]);
+    format!(
+        "Detected new managed network \"{}\", BSSID {}, encryption {}, channel {}, 18.00 mbit",
+        display_ssid(ssid, true),
+        n.bssid,
+        if n.cryptset != 0 { "yes" } else { "no" },
+        n.channel
+    )
+}
+
+/// STATUS text for an SSID a station probed for the first time.
+pub fn new_probe_text(n: &Network, s: &SsidInfo) -> String {
+    format!(
+        "Detected new probe network \"{}\", BSSID {}, encryption no, channel 0, 11.00 mbit",
+        display_ssid(&s.ssid, false),
+        n.bssid
+    )
+}
+
 /// STATUS: a server message with its flags (2 info, 4 error, 16 fatal).
 pub fn status_record(text: &[u8], flags: u32) -> Record {
     let mut r = Record::new();
@@ -617,9 +512,6 @@ pub fn ack_record(id: u64) -> Record {
     r
 }
 
-/// Longest error text the server sends (its buffer is 1024 bytes with NUL).
-pub const MAX_ERROR_TEXT: usize = 1023;
-
 /// ERROR: command `id` failed with `text` (cut at 1023 bytes).
 pub fn error_record(id: u64, text: &[u8]) -> Record {
     let mut r = Record::new();
@@ -687,34 +579,9 @@ pub fn packet_record(p: &PacketInfo<'_>) -> Record {
 mod tests {
     use super::*;
 
-    /// Floats print like the server's (C++ default stream formatting).
+    /// An error text is cut at the server's buffer size.
     #[test]
-    fn floats_like_cpp() {
-        assert_eq!(fmt_float(90.0), "90");
-        assert_eq!(fmt_float(-100000.0), "-100000");
-        assert_eq!(fmt_float(37.774929), "37.7749");
-        assert_eq!(fmt_float(-122.419416), "-122.419");
-        assert_eq!(fmt_float(1.25), "1.25");
-    }
-
-    /// SSIDs are escaped as the recordings show.
-    #[test]
-    fn ssid_octal_escapes() {
-        assert_eq!(
-            munge_ssid("Café ☕".as_bytes()),
-            b"Caf\\303\\251 \\342\\230\\225".to_vec()
-        );
-        assert_eq!(munge_ssid(b"HomeNet"), b"HomeNet".to_vec());
-    }
-
-    /// A field selection comes out in the order asked.
-    #[test]
-    fn selection_order() {
-        let mut r = Record::new();
-        r.bare("00:14:6C:A1:00:01").quoted("HomeNet");
-        let mut out = Vec::new();
-        r.encode_into(&mut out, Proto::Ssid, Some(&[1, 0]));
-        assert_eq!(out, b"*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 \n");
+    fn error_text_cut() {
         let e = error_record(9, &[b'x'; 5000]);
         assert_eq!(e.field(1).unwrap().0.len(), MAX_ERROR_TEXT);
     }

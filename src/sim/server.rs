@@ -1,38 +1,25 @@
-//! The running server: the listener, the world's clock thread, the list of
-//! connected clients, broadcasting, and an orderly stop.
+//! The state one simulator's threads share: the world, the list of
+//! connected clients, broadcasting to them, the simulated clock, and an
+//! orderly stop. No thread is started here (that is `listener`'s job).
 //!
 //! Lock order, everywhere: world, then the client list, then one client's
 //! subscriptions. Holding the world lock while answering a command and
 //! while broadcasting a tick keeps every client's stream in one order.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use super::capabilities::{protocols_line, Proto};
-use super::connection::{self, ClientHandle};
-use super::packets;
-use super::records::{self, Record};
+use super::client::ClientHandle;
+use super::config::SimConfig;
+use super::record::Record;
+use super::records;
+use super::util::lock;
 use super::world::World;
-use super::SimConfig;
-
-/// Text of the TERMINATE line.
-pub const TERMINATE_TEXT: &str = "Kismet server terminating.";
-
-/// Locks a mutex, carrying on with the data if a thread panicked with it.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Current epoch seconds.
-pub fn epoch_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+use crate::protocol::spec::{status_flags, TERMINATE_TEXT};
 
 /// State shared by every thread of one simulator.
 pub struct Shared {
@@ -40,6 +27,9 @@ pub struct Shared {
     pub config: SimConfig,
     /// Server start time, epoch seconds (the KISMET `starttime`).
     pub start_time: u64,
+    /// The simulated clock: when it started, and the epoch time then.
+    started: Instant,
+    start_epoch: f64,
     /// The simulated world.
     pub world: Mutex<World>,
     clients: Mutex<Vec<Arc<ClientHandle>>>,
@@ -49,12 +39,52 @@ pub struct Shared {
     /// CLIENT records for flood mode, and a generation number.
     flood: Mutex<(u64, Arc<Vec<Record>>)>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// When the connections are to be closed after a SHUTDOWN command.
+    close_deadline: Mutex<Option<Instant>>,
 }
 
 impl Shared {
+    /// Shared state around `world`, started now, at `start_epoch` (epoch
+    /// seconds with their fraction).
+    pub fn new(config: SimConfig, world: World, start_epoch: f64, log: bool) -> Shared {
+        Shared {
+            config,
+            start_time: start_epoch as u64,
+            started: Instant::now(),
+            start_epoch,
+            world: Mutex::new(world),
+            clients: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
+            next_id: AtomicU64::new(1),
+            log,
+            flood: Mutex::new((0, Arc::new(Vec::new()))),
+            threads: Mutex::new(Vec::new()),
+            close_deadline: Mutex::new(None),
+        }
+    }
+
     /// True once the server is shutting down.
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// The simulated epoch time `elapsed` after the start: one simulated
+    /// second per configured tick, so that with a fast tick (tests) the
+    /// server's clock runs fast too, and with the default 1 s tick it is
+    /// the wall clock.
+    pub fn epoch_at(&self, elapsed: Duration) -> f64 {
+        let tick = self.config.tick.max(Duration::from_millis(1));
+        self.start_epoch + elapsed.as_secs_f64() / tick.as_secs_f64()
+    }
+
+    /// The simulated epoch time now, whole seconds.
+    pub fn now(&self) -> u64 {
+        self.epoch_at(self.started.elapsed()) as u64
+    }
+
+    /// How long ago the simulated clock started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
     }
 
     /// Logs to stderr in standalone mode.
@@ -62,6 +92,11 @@ impl Shared {
         if self.log {
             eprintln!("kismet-shell sim: {msg}");
         }
+    }
+
+    /// A number for the next connection.
+    pub fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Number of connected clients.
@@ -77,9 +112,36 @@ impl Shared {
         }
     }
 
+    /// Queues a STATUS line to every client that enabled STATUS.
+    pub fn status(&self, text: &str, flags: u32) {
+        self.broadcast(&[(
+            Proto::Status,
+            records::status_record(text.as_bytes(), flags),
+        )]);
+    }
+
     /// A copy of the client list.
     pub fn clients(&self) -> Vec<Arc<ClientHandle>> {
         lock(&self.clients).clone()
+    }
+
+    /// Greets a new client and adds it to the list, announcing it to the
+    /// others. The caller holds the world lock, so no tick lands before
+    /// the greeting.
+    pub fn admit(&self, _world: &World, client: Arc<ClientHandle>) {
+        client.send(&[
+            (
+                Proto::Kismet,
+                &records::kismet_record(self.start_time, &self.config.server_name),
+            ),
+            (Proto::Protocols, &records::payload_record(protocols_line())),
+        ]);
+        let text = format!(
+            "Kismet server accepted connection from {}",
+            client.peer.ip()
+        );
+        self.status(&text, status_flags::INFO);
+        lock(&self.clients).push(client);
     }
 
     /// Forgets a client that disconnected.
@@ -93,17 +155,60 @@ impl Shared {
         (f.0, f.1.clone())
     }
 
-    /// Starts the stop: TERMINATE queued to every client (the last line
-    /// each gets), no new connections, every thread winding down.
-    pub fn terminate_all(&self) {
+    /// New CLIENT records for flood mode.
+    pub fn set_flood(&self, records: Vec<Record>) {
+        let mut f = lock(&self.flood);
+        *f = (f.0 + 1, Arc::new(records));
+    }
+
+    /// The SHUTDOWN command, as a real server carries it out (the caller
+    /// holds the world lock and already sent STATUS `Received SHUTDOWN
+    /// command`): TERMINATE to every client, then one STATUS `Stopped
+    /// source '<name>'` per capture source, then nothing more; every
+    /// connection is closed [`SimConfig::shutdown_linger`] later. No new
+    /// connections, no more ticks.
+    pub fn shutdown_command(&self, world: &World) {
         self.stopping.store(true, Ordering::Relaxed);
+        let clients = self.clients();
         let term = records::payload_record(TERMINATE_TEXT);
-        for c in lock(&self.clients).iter() {
-            c.terminate(&term);
+        for c in &clients {
+            c.send_one(Proto::Terminate, &term);
+        }
+        for s in world.sources() {
+            self.status(
+                &format!("Stopped source '{}'", s.username),
+                status_flags::INFO,
+            );
+        }
+        let at = Instant::now() + self.config.shutdown_linger;
+        *lock(&self.close_deadline) = Some(at);
+        for c in &clients {
+            c.finish(at);
         }
     }
 
-    fn spawn(self: &Arc<Self>, name: &str, f: impl FnOnce() + Send + 'static) -> io::Result<()> {
+    /// Our own stop ([`super::Sim::shutdown`], Ctrl-C in `kismet-shell
+    /// sim`), not the SHUTDOWN command: TERMINATE queued to every client
+    /// as the last line it gets, the connections closed as soon as their
+    /// queues are drained, no new connections, every thread winding down.
+    /// Clients a SHUTDOWN command already finished keep their linger.
+    pub fn terminate_all(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+        let term = records::payload_record(TERMINATE_TEXT);
+        let now = Instant::now();
+        for c in lock(&self.clients).iter() {
+            if c.close_at().is_none() {
+                c.send_one(Proto::Terminate, &term);
+                c.finish(now);
+            }
+        }
+    }
+
+    /// Runs `f` on a thread of its own, joined by [`Shared::join`].
+    ///
+    /// # Errors
+    /// When the thread cannot be started.
+    pub fn spawn(&self, name: &str, f: impl FnOnce() + Send + 'static) -> io::Result<()> {
         let h = thread::Builder::new()
             .name(format!("sim-{name}"))
             .spawn(f)?;
@@ -111,11 +216,14 @@ impl Shared {
         Ok(())
     }
 
-    /// Waits for every thread, at most about `grace` plus one second: after
-    /// `grace`, sockets still open are shut down to unblock their threads;
-    /// threads still running after that are left to finish on their own.
+    /// Waits for every thread, at most about `grace` (or until the end of
+    /// a SHUTDOWN command's linger, if later) plus one second: after that
+    /// time, sockets still open are shut down to unblock their threads;
+    /// threads still running a second later are left to finish on their
+    /// own.
     pub fn join(&self, grace: Duration) {
         let start = Instant::now();
+        let force_at = lock(&self.close_deadline).map_or(start + grace, |d| d.max(start + grace));
         let mut forced = false;
         loop {
             let handles: Vec<JoinHandle<()>> = std::mem::take(&mut *lock(&self.threads));
@@ -131,139 +239,18 @@ impl Shared {
                 return;
             }
             lock(&self.threads).extend(pending);
-            if !forced && start.elapsed() > grace {
+            if !forced && Instant::now() > force_at {
                 forced = true;
                 for c in lock(&self.clients).iter() {
                     c.close();
                 }
             }
-            if start.elapsed() > grace + Duration::from_secs(1) {
+            if Instant::now() > force_at + Duration::from_secs(1) {
                 // Detach the rest: they exit as soon as their socket call returns.
                 lock(&self.threads).clear();
                 return;
             }
             thread::sleep(Duration::from_millis(5));
         }
-    }
-}
-
-/// Binds, builds the world and starts the listener, clock and PACKET threads.
-pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shared>, SocketAddr)> {
-    let listener = TcpListener::bind(listen)?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let now = epoch_now();
-    let mut world = World::new(config.seed, now);
-    world.tick(now);
-    let flood = Arc::new(if config.flood_client {
-        world.client_records()
-    } else {
-        Vec::new()
-    });
-    let shared = Arc::new(Shared {
-        config,
-        start_time: now,
-        world: Mutex::new(world),
-        clients: Mutex::new(Vec::new()),
-        stopping: AtomicBool::new(false),
-        next_id: AtomicU64::new(1),
-        log,
-        flood: Mutex::new((1, flood)),
-        threads: Mutex::new(Vec::new()),
-    });
-    let s = shared.clone();
-    shared.spawn("listener", move || accept_loop(&s, &listener))?;
-    let s = shared.clone();
-    shared.spawn("clock", move || clock_loop(&s))?;
-    if shared.config.packet_rate > 0 {
-        let s = shared.clone();
-        shared.spawn("packets", move || packets::run(&s))?;
-    }
-    Ok((shared, addr))
-}
-
-/// Accepts connections until the server stops.
-fn accept_loop(shared: &Arc<Shared>, listener: &TcpListener) {
-    while !shared.is_stopping() {
-        match listener.accept() {
-            Ok((stream, peer)) => {
-                if let Err(e) = accept(shared, stream, peer) {
-                    shared.log(&format!("could not serve {peer}: {e}"));
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => {
-                shared.log(&format!("accept failed: {e}"));
-                thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
-/// Greets a new client and starts its threads, or closes it at once, without
-/// a byte, when `max_clients` are already connected.
-fn accept(shared: &Arc<Shared>, stream: TcpStream, peer: SocketAddr) -> io::Result<()> {
-    if shared.connections() >= shared.config.max_clients {
-        shared.log(&format!("refused {peer}: too many clients"));
-        drop(stream);
-        return Ok(());
-    }
-    stream.set_nonblocking(false)?;
-    let _ = stream.set_nodelay(true);
-    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let (client, rx) = ClientHandle::new(id, peer, stream.try_clone()?);
-    let reader_stream = stream.try_clone()?;
-    {
-        // Hold the world so that no tick lands before the greeting.
-        let _world = lock(&shared.world);
-        client.send(&[
-            (
-                Proto::Kismet,
-                &records::kismet_record(shared.start_time, &shared.config.server_name),
-            ),
-            (Proto::Protocols, &records::payload_record(protocols_line())),
-        ]);
-        let text = format!("Kismet server accepted connection from {}", peer.ip());
-        shared.broadcast(&[(Proto::Status, records::status_record(text.as_bytes(), 2))]);
-        lock(&shared.clients).push(client.clone());
-    }
-    shared.log(&format!("client {id} connected from {peer}"));
-    let (s, c) = (shared.clone(), client.clone());
-    shared.spawn(&format!("writer-{id}"), move || {
-        connection::writer(s, c, rx, stream)
-    })?;
-    let (s, c) = (shared.clone(), client);
-    shared.spawn(&format!("reader-{id}"), move || {
-        connection::reader(s, c, reader_stream)
-    })?;
-    Ok(())
-}
-
-/// Steps the world once per tick and sends TIME and the changed records.
-fn clock_loop(shared: &Arc<Shared>) {
-    let tick = shared.config.tick.max(Duration::from_millis(1));
-    let mut next = Instant::now() + tick;
-    while !shared.is_stopping() {
-        let now = Instant::now();
-        if now < next {
-            thread::sleep((next - now).min(Duration::from_millis(50)));
-            continue;
-        }
-        next += tick;
-        if next < now {
-            next = now + tick;
-        }
-        let epoch = epoch_now();
-        let mut world = lock(&shared.world);
-        let mut updates = vec![(Proto::Time, records::time_record(epoch))];
-        updates.extend(world.tick(epoch));
-        if shared.config.flood_client {
-            let recs = Arc::new(world.client_records());
-            let mut f = lock(&shared.flood);
-            *f = (f.0 + 1, recs);
-        }
-        shared.broadcast(&updates);
     }
 }

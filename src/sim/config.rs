@@ -1,0 +1,53 @@
+//! How a simulator behaves: [`SimConfig`].
+
+use std::time::Duration;
+
+/// How the simulator behaves. `SimConfig::default()` is a server like the
+/// one recorded: one capture source, no GPS, no alerts, no PACKET,
+/// COMMON or TRACKINFO lines; each of those is opt-in.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Seed of the synthetic world (same seed, same world).
+    pub seed: u64,
+    /// Connections served at once; further ones are closed without a byte.
+    pub max_clients: usize,
+    /// PACKET frames per second (0: none, as on the recorded server).
+    pub packet_rate: u32,
+    /// A GPS: GPS lines every tick and positions on every device.
+    pub gps: bool,
+    /// Alerts (ALERT lines) now and then.
+    pub alerts: bool,
+    /// COMMON lines for changed networks and TRACKINFO every tick (what
+    /// they hold is a guess: the recorded server sent neither).
+    pub common: bool,
+    /// Period of TIME, INFO, SOURCE, BATTERY and the world's updates, each
+    /// tick stretched by up to 12% as on a real server; also the length of
+    /// one second of the server's clock (TIME and every time field), so a
+    /// short tick makes a fast server for tests.
+    pub tick: Duration,
+    /// Name sent in the KISMET greeting.
+    pub server_name: String,
+    /// Every client that enables CLIENT gets CLIENT lines as fast as its
+    /// socket takes them (for throughput benchmarks).
+    pub flood_client: bool,
+    /// After a client's SHUTDOWN command, how long the server keeps the
+    /// connections open before closing them (about 2 s on a real server).
+    pub shutdown_linger: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig {
+            seed: 1,
+            max_clients: 5,
+            packet_rate: 0,
+            gps: false,
+            alerts: false,
+            common: false,
+            tick: Duration::from_secs(1),
+            server_name: "Kismet Simulator".to_string(),
+            flood_client: false,
+            shutdown_linger: Duration::from_secs(2),
+        }
+    }
+}
