@@ -27,7 +27,8 @@ pub mod time;
 pub use events::{event_json, event_notices};
 pub use frame::{frame_json, frame_text, FrameJson};
 pub use reply::{reply_json, reply_text};
-pub use tables::{duration_text, fields_table, protocols_table, status_text};
+pub use tables::{fields_table, protocols_table, status_text};
+pub use time::duration_text;
 
 use super::outcome::Outcome;
 use crate::protocol::text;

@@ -9,7 +9,7 @@ use comfy_table::{
 use unicode_width::UnicodeWidthStr;
 
 use super::layout::plural;
-use super::time::local_text;
+use super::time::{duration_text, local_text};
 use crate::protocol::text;
 use crate::shell::outcome::{ProtocolRow, StatusReport};
 
@@ -97,16 +97,6 @@ pub fn fields_table(fields: &[String], enabled: Option<&[String]>, width: Option
         ]);
     }
     t.to_string()
-}
-
-/// Seconds as `1h02m03s`.
-pub fn duration_text(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60),
-    }
 }
 
 /// The `status` report as text.

@@ -1,6 +1,8 @@
 //! Times for people (the local time zone, through jiff) and for programs
 //! (RFC 3339 in UTC).
 
+use std::time::Duration;
+
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
@@ -59,10 +61,17 @@ pub fn rfc3339(epoch: u64) -> String {
 pub fn ago_text(now: u64, then: u64) -> String {
     match now.saturating_sub(then) {
         0 => "now".to_string(),
-        d => format!(
-            "{} ago",
-            super::tables::duration_text(std::time::Duration::from_secs(d))
-        ),
+        d => format!("{} ago", duration_text(Duration::from_secs(d))),
+    }
+}
+
+/// Seconds as `1h02m03s`.
+pub fn duration_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60),
     }
 }
 
