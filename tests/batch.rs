@@ -777,3 +777,53 @@ fn bad_filter_points_at_the_field() {
     assert!(err.contains("unknown field \"sssid\""), "{err}");
     assert!(err.contains("ssid = x\n") && err.contains("^^^^^"), "{err}");
 }
+
+/// `!SHUTDOWN` in batch mode: the server answers with no ACK but a
+/// TERMINATE, which ends the command (exit status 0); the STATUS lines the
+/// server sends after it are still shown, until it closes.
+#[test]
+fn shutdown_is_answered_by_terminate_and_trailing_status_is_shown() {
+    for format in ["text", "json"] {
+        // SHUTDOWN stops the server: one for each run.
+        let sim = fast_sim();
+        let addr = sim.local_addr().to_string();
+        let o = run(&[
+            &addr,
+            "-c",
+            "enable STATUS text,flags",
+            "-c",
+            "!SHUTDOWN",
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        let out = stdout(&o);
+        if format == "text" {
+            assert!(
+                out.contains("server is shutting down: Kismet server terminating."),
+                "{out}"
+            );
+            assert!(
+                out.contains("STATUS text=\"Received SHUTDOWN command\" flags=16"),
+                "{out}"
+            );
+            let stopped = out
+                .find("Stopped source 'wlan0'")
+                .expect("the trailing STATUS");
+            assert!(stopped > out.find("shutting down").unwrap(), "{out}");
+        } else {
+            let v = json_lines(&o);
+            let t = v
+                .iter()
+                .position(|v| v["type"] == "terminate")
+                .expect("terminate object");
+            assert_eq!(v[t]["command"], "SHUTDOWN");
+            assert_eq!(v[t]["text"], "Kismet server terminating.");
+            assert!(v[t + 1..].iter().any(|f| f["type"] == "frame"
+                && f["fields"]["text"] == "Stopped source 'wlan0'"
+                && f["fields"]["flags"] == "2"));
+        }
+        assert!(stderr(&o).contains("server terminated"), "{}", stderr(&o));
+        assert!(sim.is_stopped());
+    }
+}

@@ -751,3 +751,31 @@ fn repl_text_wraps_at_word_boundaries_at_40_columns() {
     }
     exit_with_ctrl_d(p);
 }
+
+/// `!SHUTDOWN` in the shell, confirmed: the TERMINATE that answers it is
+/// shown as the answer, the STATUS lines the server sends after it scroll
+/// by, then the disconnect and the shell's attempt to reconnect.
+#[test]
+fn repl_shutdown_shows_terminate_trailing_status_then_reconnect() {
+    let sim = sim_named("Doomed", 0);
+    let addr = sim.local_addr().to_string();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell_at(&addr, &history.file, &[], "Doomed", None, &[]);
+    type_text(&mut p, "enable STATUS text,flags\r");
+    p.exp_regex(r"ok \([0-9.]+ ms\)").unwrap();
+    p.exp_string(&prompt).unwrap();
+    type_text(&mut p, "!SHUTDOWN\r");
+    p.exp_string(&format!("really send SHUTDOWN to {addr}? [y/N] "))
+        .unwrap();
+    type_text(&mut p, "y\r");
+    p.exp_string("server is shutting down: Kismet server terminating.")
+        .expect("TERMINATE answers SHUTDOWN");
+    p.exp_string("STATUS text=\"Stopped source 'wlan0'\" flags=2")
+        .expect("the STATUS after TERMINATE");
+    p.exp_string("[disconnected: server terminated: Kismet server terminating.]")
+        .expect("the disconnect");
+    p.exp_regex(r"\[reconnecting in [0-9.]+ s \(attempt 1\)\]")
+        .expect("the shell tries again");
+    exit_with_ctrl_d(p);
+    assert!(sim.is_stopped());
+}
