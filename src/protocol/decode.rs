@@ -465,15 +465,13 @@ fn hex(b: u8) -> Option<u8> {
 /// A MAC address as the server writes it: `AA:BB:CC:DD:EE:FF`, upper case.
 pub fn format_mac(mac: [u8; 6]) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(17);
+    let mut text = [b':'; 17];
     for (i, b) in mac.iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
+        text[i * 3] = HEX[usize::from(b >> 4)];
+        text[i * 3 + 1] = HEX[usize::from(b & 15)];
     }
-    out
+    // Only ASCII was written.
+    String::from_utf8(text.to_vec()).unwrap_or_default()
 }
 
 #[cfg(test)]
