@@ -3,9 +3,11 @@
 //! ways to sort and filter them.
 //!
 //! A snapshot is built in two steps: the raw records are copied out under
-//! the model's lock (fixed-size values, one small allocation per network
-//! for its SSID list), then turned into views with the lock released, so
-//! the reader thread feeding the model waits only for the copy.
+//! the model's lock (fixed-size values; a network's SSID list and names
+//! are its only allocations), then sorted and turned into views with the
+//! lock released, so the reader thread feeding the model waits only for
+//! the copy (about 7 ms of some 55 ms for 100,000 devices: see
+//! `benches/model_memory.rs`).
 
 use std::cmp::Ordering;
 use std::net::Ipv4Addr;
