@@ -2,7 +2,8 @@
 //! JSON lines, against the raw socket read rate of the same stream.
 //!
 //! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
-//! MB/s follow from the line sizes printed at the start.
+//! MB/s follow from the line sizes printed at the start. The live model's
+//! feed alone: `cargo bench --bench throughput -- model`.
 
 // Wire lines are written with their explicit "\n", as the server writes them.
 #![allow(clippy::write_with_newline)]
@@ -18,6 +19,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 
 use kismet_shell::client::{Client, Event, Options};
 use kismet_shell::filter::Filter;
+use kismet_shell::model::Model;
 use kismet_shell::protocol::Frame;
 use kismet_shell::shell::display::DisplayRules;
 use kismet_shell::shell::render;
@@ -119,6 +121,16 @@ fn bench_parse(c: &mut Criterion) {
                 .with_names(Some(client_names.clone()))
         })
         .collect();
+    // The live model fed the same frames again and again: after the first
+    // round every frame updates a device it already holds (the reader
+    // thread's steady state).
+    let model = Model::default();
+    g.bench_function("client_56_fields_model_feed", |b| {
+        b.iter(|| {
+            model.feed(&frames);
+            model.devices()
+        })
+    });
     let mut out = Vec::with_capacity(1 << 20);
     let mut json = render::FrameJson::new();
     g.bench_function("client_56_fields_to_json", |b| {

@@ -39,6 +39,9 @@
 //!   (parse and encode server lines), [`protocol::Command`] (client
 //!   commands), [`protocol::CapabilityTable`], [`protocol::text`] (SSID
 //!   octal escapes, the terminal sanitiser, JSON strings).
+//! - [`model`]: [`model::Model`], the live picture of networks, SSIDs and
+//!   clients that BSSID, SSID and CLIENT frames feed, read through
+//!   [`model::Snapshot`]s; [`protocol::decode`] gives the values meaning.
 //! - [`client`]: [`client::Client`], its reader thread and the
 //!   [`client::Event`]s it sends; reply matching, subscriptions, reconnect.
 //! - [`shell`]: the one command table ([`shell::commands`]), the interactive
@@ -52,6 +55,7 @@
 pub mod cli;
 pub mod client;
 pub mod filter;
+pub mod model;
 pub mod protocol;
 pub mod record;
 pub mod shell;

@@ -9,9 +9,11 @@
 //! - [`capability`]: the discovered table of protocols and fields
 //! - [`lines`]: the bounded line reader of the client and the simulator
 //! - [`text`]: octal escapes, the terminal sanitiser, JSON strings
+//! - [`decode`]: cipher sets, type codes, numbers and times: wire value to meaning
 
 pub mod capability;
 pub mod command;
+pub mod decode;
 pub mod frame;
 pub mod lines;
 pub mod server_command;

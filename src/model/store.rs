@@ -1,0 +1,456 @@
+//! The model's state behind its lock: networks and clients in hash maps
+//! keyed by MAC, manufacturer names interned, and a queue that finds the
+//! least recently seen device when the cap is reached.
+//!
+//! Per device the store keeps only fixed-size values (MACs packed in a
+//! `u64`, times as `u64`, a manufacturer as a `u32` id); the only heap
+//! allocations are a network's list of SSIDs and their names. Updating a
+//! device already known allocates nothing (the recency queue grows in
+//! place and is compacted in place).
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hasher};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use crate::protocol::text;
+
+/// A MAC address packed in the low 48 bits of a `u64` (a cheap hash key).
+pub type MacKey = u64;
+
+/// Packs six bytes into a [`MacKey`].
+pub fn mac_key(mac: [u8; 6]) -> MacKey {
+    let mut b = [0u8; 8];
+    b[2..].copy_from_slice(&mac);
+    u64::from_be_bytes(b)
+}
+
+/// Unpacks a [`MacKey`] into six bytes.
+pub fn key_mac(key: MacKey) -> [u8; 6] {
+    let b = key.to_be_bytes();
+    [b[2], b[3], b[4], b[5], b[6], b[7]]
+}
+
+/// A manufacturer: an index into the [`Interner`]; 0 is unknown.
+pub type ManufId = u32;
+
+/// SSIDs kept per network at most: a station probing for hundreds of names
+/// (or a flood of forged probes) must not grow one device without bound.
+/// Further SSIDs of that network are not recorded.
+pub const MAX_SSIDS_PER_NETWORK: usize = 32;
+
+/// Distinct manufacturer names kept at most; past it a new name is
+/// recorded as unknown. The server's names come from its OUI file, so this
+/// is never reached in practice.
+const MAX_MANUFS: usize = 1 << 16;
+
+/// One SSID of a network, from SSID frames (every value as last sent;
+/// `None` until a frame carries it).
+#[derive(Debug, Clone, Default)]
+pub struct Ssid {
+    /// The name as on the wire (octal escapes kept).
+    pub raw: Option<Box<[u8]>>,
+    /// SSID `type` code.
+    pub ssid_type: Option<u32>,
+    /// `cloaked` flag.
+    pub cloaked: Option<bool>,
+    /// `cryptset` bit set.
+    pub cryptset: Option<u64>,
+    /// `maxrate`, Mbit/s.
+    pub max_rate: Option<f64>,
+    /// `beacons` count.
+    pub beacons: Option<u64>,
+    /// `lasttime`, epoch seconds.
+    pub last_seen: Option<u64>,
+}
+
+impl Ssid {
+    /// Whether an SSID frame with this type and name (either unknown when
+    /// the frame does not carry it) is about this entry: what is known on
+    /// both sides must agree.
+    pub fn matches(&self, ssid_type: Option<u32>, name: Option<&[u8]>) -> bool {
+        let type_ok = match (self.ssid_type, ssid_type) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        let name_ok = match (&self.raw, name) {
+            (Some(a), Some(b)) => **a == *b,
+            _ => true,
+        };
+        type_ok && name_ok
+    }
+}
+
+/// One network (a BSSID), from BSSID and SSID frames.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// BSSID `type` code.
+    pub net_type: Option<u32>,
+    /// `channel`.
+    pub channel: Option<u32>,
+    /// `manuf`, interned.
+    pub manuf: ManufId,
+    /// `signal_dbm`.
+    pub signal_dbm: Option<i32>,
+    /// `llcpackets`.
+    pub llc_packets: Option<u64>,
+    /// `datapackets`.
+    pub data_packets: Option<u64>,
+    /// `datasize`, bytes.
+    pub datasize: Option<u64>,
+    /// `firsttime`, epoch seconds.
+    pub first_seen: Option<u64>,
+    /// `lasttime`, epoch seconds.
+    pub last_seen: Option<u64>,
+    /// `datacryptset` bit set.
+    pub data_cryptset: Option<u64>,
+    /// The SSIDs seen with this BSSID (at most [`MAX_SSIDS_PER_NETWORK`]).
+    pub ssids: Vec<Ssid>,
+    /// When a frame last touched it (the model's frame clock).
+    pub stamp: u64,
+}
+
+/// One client record, keyed by (BSSID, MAC), from CLIENT frames.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client {
+    /// CLIENT `type` code.
+    pub client_type: Option<u32>,
+    /// `signal_dbm`.
+    pub signal_dbm: Option<i32>,
+    /// `llcpackets`.
+    pub llc_packets: Option<u64>,
+    /// `datapackets`.
+    pub data_packets: Option<u64>,
+    /// `manuf`, interned.
+    pub manuf: ManufId,
+    /// `ip`, when not `0.0.0.0`.
+    pub ip: Option<Ipv4Addr>,
+    /// `firsttime`, epoch seconds.
+    pub first_seen: Option<u64>,
+    /// `lasttime`, epoch seconds.
+    pub last_seen: Option<u64>,
+    /// When a frame last touched it (the model's frame clock).
+    pub stamp: u64,
+}
+
+/// Manufacturer names, each kept once: devices hold a [`ManufId`].
+#[derive(Debug)]
+pub struct Interner {
+    /// Raw bytes to id.
+    ids: HashMap<Box<[u8]>, ManufId>,
+    /// By id: the raw bytes and the sanitised display form. Id 0 is the
+    /// unknown manufacturer.
+    names: Vec<(Box<[u8]>, Arc<str>)>,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            ids: HashMap::new(),
+            names: vec![(Box::default(), Arc::from(""))],
+        }
+    }
+}
+
+impl Interner {
+    /// The id of a manufacturer field's bytes: `current` again when it
+    /// already names them (the common case: no hashing), 0 for a blank
+    /// field.
+    pub fn intern(&mut self, current: ManufId, raw: &[u8]) -> ManufId {
+        if self
+            .names
+            .get(current as usize)
+            .is_some_and(|n| *n.0 == *raw)
+            && current != 0
+        {
+            return current;
+        }
+        if raw.iter().all(|&b| b == b' ') {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(raw) {
+            return id;
+        }
+        if self.names.len() >= MAX_MANUFS {
+            return 0;
+        }
+        let id = self.names.len() as ManufId;
+        self.names
+            .push((raw.into(), Arc::from(text::display(raw).as_str())));
+        self.ids.insert(raw.into(), id);
+        id
+    }
+
+    /// The display names by id (cloned for a snapshot: one `Arc` each).
+    pub fn display_names(&self) -> Vec<Arc<str>> {
+        self.names.iter().map(|(_, d)| d.clone()).collect()
+    }
+}
+
+/// A hasher for MAC keys: a folded multiply with a per-model random seed.
+/// MACs come off the air, so the seed keeps forged addresses from being
+/// chosen to collide; the multiply is much cheaper than SipHash.
+#[derive(Debug, Clone, Copy)]
+pub struct MacHash {
+    seed: u64,
+}
+
+impl Default for MacHash {
+    fn default() -> MacHash {
+        MacHash {
+            seed: std::hash::RandomState::new().hash_one(0x6b69_736d_6574_u64),
+        }
+    }
+}
+
+impl BuildHasher for MacHash {
+    type Hasher = MacHasher;
+    fn build_hasher(&self) -> MacHasher {
+        MacHasher(self.seed)
+    }
+}
+
+/// The state of one [`MacHash`] hashing.
+#[derive(Debug, Clone, Copy)]
+pub struct MacHasher(u64);
+
+/// Multiplies as 128 bits and folds the halves together.
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl Hasher for MacHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = fold_mul(self.0 ^ x, 0x9e37_79b9_7f4a_7c15);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        fold_mul(self.0, 0xd6e8_feb8_6659_fd93)
+    }
+}
+
+/// A client's key: (BSSID, MAC).
+pub type ClientKey = (MacKey, MacKey);
+
+/// The `mac` of a queue entry that stands for a network.
+const NETWORK: MacKey = u64::MAX;
+
+/// One touch of a device, in the recency queue.
+#[derive(Debug, Clone, Copy)]
+struct Touch {
+    stamp: u64,
+    bssid: MacKey,
+    /// The client's MAC, or [`NETWORK`].
+    mac: MacKey,
+}
+
+/// The devices behind the model's lock, and their recency. (The
+/// manufacturer [`Interner`] sits beside it, so a device and the interner
+/// can be borrowed at once.)
+#[derive(Debug)]
+pub struct Store {
+    /// Networks by BSSID.
+    pub networks: HashMap<MacKey, Network, MacHash>,
+    /// Clients by (BSSID, MAC).
+    pub clients: HashMap<ClientKey, Client, MacHash>,
+    /// Devices kept at most (networks + clients).
+    cap: usize,
+    /// Frame clock: one tick per frame applied.
+    pub clock: u64,
+    /// Devices dropped to stay under the cap.
+    pub evicted: u64,
+    /// Every touch, oldest first; entries whose stamp is no longer their
+    /// device's are stale and skipped (lazy deletion).
+    recency: VecDeque<Touch>,
+}
+
+impl Store {
+    /// An empty store for at most `cap` devices (at least 1).
+    pub fn new(cap: usize) -> Store {
+        Store {
+            networks: HashMap::default(),
+            clients: HashMap::default(),
+            cap: cap.max(1),
+            clock: 0,
+            evicted: 0,
+            recency: VecDeque::new(),
+        }
+    }
+
+    /// Forgets every device; the clock and the eviction count carry on.
+    pub fn clear(&mut self) {
+        self.networks.clear();
+        self.clients.clear();
+        self.recency.clear();
+    }
+
+    /// Devices held: networks and client records.
+    pub fn devices(&self) -> usize {
+        self.networks.len() + self.clients.len()
+    }
+
+    /// The network `bssid`, created if new, stamped as just seen. Returns
+    /// it and whether it is new; call [`Store::settle`] after updating it.
+    pub fn network(&mut self, bssid: MacKey) -> (&mut Network, bool) {
+        self.clock += 1;
+        let stamp = self.clock;
+        self.recency.push_back(Touch {
+            stamp,
+            bssid,
+            mac: NETWORK,
+        });
+        match self.networks.entry(bssid) {
+            Entry::Occupied(e) => {
+                let n = e.into_mut();
+                n.stamp = stamp;
+                (n, false)
+            }
+            Entry::Vacant(e) => (
+                e.insert(Network {
+                    stamp,
+                    ..Network::default()
+                }),
+                true,
+            ),
+        }
+    }
+
+    /// The client `(bssid, mac)`, created if new, stamped as just seen.
+    /// Returns it and whether it is new; call [`Store::settle`] after
+    /// updating it.
+    pub fn client(&mut self, key: ClientKey) -> (&mut Client, bool) {
+        self.clock += 1;
+        let stamp = self.clock;
+        self.recency.push_back(Touch {
+            stamp,
+            bssid: key.0,
+            mac: key.1,
+        });
+        match self.clients.entry(key) {
+            Entry::Occupied(e) => {
+                let c = e.into_mut();
+                c.stamp = stamp;
+                (c, false)
+            }
+            Entry::Vacant(e) => (
+                e.insert(Client {
+                    stamp,
+                    ..Client::default()
+                }),
+                true,
+            ),
+        }
+    }
+
+    /// After a device was touched: evicts the least recently seen devices
+    /// while over the cap (only a new device can bring it over), and
+    /// compacts the recency queue once stale entries outnumber live ones.
+    pub fn settle(&mut self, added: bool) {
+        if added {
+            while self.devices() > self.cap {
+                let Some(t) = self.recency.pop_front() else {
+                    break;
+                };
+                if self.is_current(&t) {
+                    if t.mac == NETWORK {
+                        self.networks.remove(&t.bssid);
+                    } else {
+                        self.clients.remove(&(t.bssid, t.mac));
+                    }
+                    self.evicted += 1;
+                }
+            }
+        }
+        if self.recency.len() > 2 * self.devices() + 1024 {
+            let (networks, clients) = (&self.networks, &self.clients);
+            self.recency.retain(|t| current(networks, clients, t));
+        }
+    }
+
+    /// Whether a queue entry is its device's latest touch.
+    fn is_current(&self, t: &Touch) -> bool {
+        current(&self.networks, &self.clients, t)
+    }
+}
+
+/// Whether a queue entry is its device's latest touch (a free function so
+/// `retain` can borrow the maps while the queue is borrowed mutably).
+fn current(
+    networks: &HashMap<MacKey, Network, MacHash>,
+    clients: &HashMap<ClientKey, Client, MacHash>,
+    t: &Touch,
+) -> bool {
+    if t.mac == NETWORK {
+        networks.get(&t.bssid).is_some_and(|n| n.stamp == t.stamp)
+    } else {
+        clients
+            .get(&(t.bssid, t.mac))
+            .is_some_and(|c| c.stamp == t.stamp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MAC keys round-trip and never equal the network marker.
+    #[test]
+    fn mac_keys_round_trip() {
+        for mac in [[0u8; 6], [0xff; 6], [0, 0x14, 0x6c, 0xa1, 0, 1]] {
+            assert_eq!(key_mac(mac_key(mac)), mac);
+            assert_ne!(mac_key(mac), NETWORK);
+        }
+    }
+
+    /// The least recently touched device goes first, touching again saves
+    /// a device, and the queue stays bounded under constant updates.
+    #[test]
+    fn eviction_is_least_recently_seen() {
+        let mut s = Store::new(3);
+        for k in 1..=3 {
+            let (_, new) = s.network(k);
+            s.settle(new);
+        }
+        // Touch 1 again: 2 is now the oldest.
+        let (_, new) = s.network(1);
+        s.settle(new);
+        let (_, new) = s.client((9, 10));
+        s.settle(new);
+        assert_eq!(s.evicted, 1);
+        assert!(!s.networks.contains_key(&2));
+        assert!(s.networks.contains_key(&1) && s.networks.contains_key(&3));
+        for _ in 0..10_000 {
+            let (_, new) = s.client((9, 10));
+            s.settle(new);
+        }
+        assert!(s.recency.len() <= 2 * s.devices() + 1024);
+        assert_eq!(s.devices(), 3);
+        assert_eq!(s.evicted, 1);
+    }
+
+    /// Interning reuses ids, keeps blank names unknown and sanitises the
+    /// display form.
+    #[test]
+    fn interner_reuses_ids() {
+        let mut i = Interner::default();
+        let a = i.intern(0, b"Netgear");
+        assert_eq!(i.intern(a, b"Netgear"), a);
+        assert_eq!(i.intern(0, b"Netgear"), a);
+        let b = i.intern(a, b"Intel\x1b[2J");
+        assert_ne!(a, b);
+        assert_eq!(i.intern(b, b" "), 0);
+        assert_eq!(i.intern(b, b""), 0);
+        assert_eq!(&*i.display_names()[b as usize], "Intel\\x1b[2J");
+    }
+}
