@@ -567,9 +567,11 @@ fn timestamps_on_frames_when_asked() {
             assert!(rfc3339_ms.is_match(t), "{f}");
         }
     }
+    // (--raw-values: the server's epoch seconds, not the decoded time.)
     let o = run(&[
         "--demo",
         "--timestamps",
+        "--raw-values",
         "-c",
         "enable TIME *",
         "--follow",
@@ -826,4 +828,127 @@ fn shutdown_is_answered_by_terminate_and_trailing_status_is_shown() {
         assert!(stderr(&o).contains("server terminated"), "{}", stderr(&o));
         assert!(sim.is_stopped());
     }
+}
+
+/// Scrolling text decodes what the server encodes (cipher sets, type
+/// codes, times); `--raw-values` and `set decode off` show the wire values;
+/// JSON keeps the wire values either way.
+#[test]
+fn text_frames_decode_values_unless_asked_not_to() {
+    let sim = fast_sim();
+    let addr = sim.local_addr().to_string();
+    let args = |extra: &[&'static str]| {
+        let mut v = vec![
+            addr.clone(),
+            "-c".into(),
+            "enable SSID mac,type,cryptset".into(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v.extend(["--follow", "--count", "6"].map(String::from));
+        v
+    };
+    fn as_refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let o = run(&as_refs(&args(&[])));
+    let out = stdout(&o);
+    assert!(
+        out.contains("mac=00:14:6C:A1:00:01 type=beacon cryptset=\"WPA2 CCMP PSK\""),
+        "{out}"
+    );
+    for extra in [&["--raw-values"][..], &["-c", "set decode off"][..]] {
+        let out = stdout(&run(&as_refs(&args(extra))));
+        assert!(
+            out.contains("mac=00:14:6C:A1:00:01 type=0 cryptset=2097858"),
+            "{extra:?}: {out}"
+        );
+    }
+    let mut json = args(&[]);
+    json.extend(["--format", "json"].map(String::from));
+    let v = json_lines(&run(&as_refs(&json)));
+    let home = v
+        .iter()
+        .find(|f| f["fields"]["mac"] == "00:14:6C:A1:00:01")
+        .unwrap();
+    assert_eq!(home["fields"]["cryptset"], "2097858");
+    sim.shutdown();
+}
+
+/// `networks` and `clients NET` agree with the simulator's world: every
+/// access point with its channel and decoded encryption, the hidden one
+/// shown as hidden, and each network's clients. (A long tick: the world
+/// does not change while it is compared.)
+#[test]
+fn networks_and_clients_agree_with_the_simulator() {
+    use kismet_shell::protocol::decode::Encryption;
+    let sim = kismet_shell::sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_shell::sim::SimConfig {
+            tick: Duration::from_secs(3600),
+            ..kismet_shell::sim::SimConfig::default()
+        },
+    )
+    .unwrap();
+    let addr = sim.local_addr().to_string();
+    let truth = sim.networks();
+    let aps: Vec<_> = truth.iter().filter(|n| n.network_type == 0).collect();
+    assert_eq!(aps.len(), 6);
+    let o = run(&[&addr, "-c", "networks --type ap", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = json_lines(&o);
+    assert_eq!(rows.len(), aps.len(), "{}", stdout(&o));
+    for ap in &aps {
+        let row = rows
+            .iter()
+            .find(|r| r["bssid"] == ap.bssid.as_str())
+            .unwrap_or_else(|| panic!("{} missing: {}", ap.bssid, stdout(&o)));
+        assert_eq!(row["type"], "network");
+        assert_eq!(row["network_type"], "ap");
+        assert_eq!(row["channel"], u64::from(ap.channel), "{row}");
+        let enc = Encryption::from_cryptset(ap.cryptset);
+        assert_eq!(row["encryption"], enc.enc, "{row}");
+        assert_eq!(row["cipher"], enc.cipher, "{row}");
+        assert_eq!(row["auth"], enc.auth, "{row}");
+        if ap.cloaked {
+            assert_eq!(row["cloaked"], true);
+            assert!(row["ssid"].is_null(), "{row}");
+        } else {
+            assert_eq!(row["ssid"], ap.ssid.as_str(), "{row}");
+        }
+        let expected: Vec<String> = sim
+            .clients()
+            .into_iter()
+            .filter(|c| c.bssid == ap.bssid && c.mac != c.bssid)
+            .map(|c| c.mac)
+            .collect();
+        assert_eq!(row["clients"], expected.len(), "{row}");
+        let o = run(&[
+            &addr,
+            "-c",
+            &format!("clients {}", ap.bssid),
+            "--format",
+            "json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut macs: Vec<String> = json_lines(&o)
+            .iter()
+            .map(|c| c["mac"].as_str().unwrap().to_string())
+            .collect();
+        macs.sort();
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(macs, expected, "clients of {}", ap.bssid);
+    }
+    // The table says <hidden> for the hidden network.
+    let o = run(&[&addr, "-c", "networks"]);
+    assert!(stdout(&o).contains("<hidden>"), "{}", stdout(&o));
+    // An SSID names its network too.
+    let o = run(&[&addr, "-c", "clients HomeNet", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("mac,bssid,ssid,client_type,"),
+        "{}",
+        stdout(&o)
+    );
+    sim.shutdown();
 }

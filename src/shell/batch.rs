@@ -224,7 +224,7 @@ impl Printer {
             printed: 0,
             text: String::with_capacity(64 * 1024),
             bytes: Vec::with_capacity(64 * 1024),
-            lines: render::frame::TextLines::new(false),
+            lines: render::frame::TextLines::with(false, true),
             json: render::FrameJson::new(),
             ended: None,
             csv_layout: None,
@@ -265,10 +265,10 @@ impl Printer {
 
     /// Follows the session's settings (`set timestamps on`).
     fn configure(&mut self, session: &Session) {
-        let timestamps = session.settings().timestamps;
-        if self.lines.timestamps != timestamps {
-            self.lines = render::frame::TextLines::new(timestamps);
-            self.json = render::FrameJson::with_timestamps(timestamps);
+        let settings = session.settings();
+        if self.lines.timestamps != settings.timestamps || self.lines.decode != settings.decode {
+            self.lines = render::frame::TextLines::with(settings.timestamps, settings.decode);
+            self.json = render::FrameJson::with_timestamps(settings.timestamps);
         }
     }
 

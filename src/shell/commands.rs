@@ -29,6 +29,10 @@ pub enum ArgKind {
     Expression,
     /// `new`, `changed` or `all`.
     OnlyMode,
+    /// `--sort COLUMN` or `--type TYPE` of `networks`.
+    NetworkOption,
+    /// A network: a BSSID or an SSID from the live model.
+    Network,
     /// The name of a setting.
     Setting,
     /// A setting's value.
@@ -182,6 +186,48 @@ pub static COMMANDS: &[CommandSpec] = &[
         details: "Says how many frames were held back while paused.",
         examples: &["resume"],
         run: handlers::resume,
+    },
+    CommandSpec {
+        name: "networks",
+        aliases: &["nets"],
+        usage: "[--sort COLUMN] [--type TYPE]",
+        args: &[
+            ArgKind::NetworkOption,
+            ArgKind::NetworkOption,
+            ArgKind::NetworkOption,
+            ArgKind::NetworkOption,
+        ],
+        min_args: 0,
+        max_args: 4,
+        summary: "the networks seen, like airodump-ng: encryption, channel, signal, clients",
+        details: "From a live model of the server's BSSID, SSID and CLIENT records, \
+                  started on first use (or with --track): the shell asks the server \
+                  for the fields it needs, alongside yours, without changing what \
+                  scrolls by. Columns: BSSID, SSID (<hidden> when cloaked), TYPE, CH, \
+                  ENC, CIPHER, AUTH, PWR (dBm), PKTS, CLIENTS, MANUF, LAST SEEN. \
+                  --sort takes bssid, ssid, type, channel, enc, signal (pwr), packets, \
+                  clients, manuf or lastseen (add - to reverse); the default is the \
+                  strongest signal first. --type takes ap, probe, adhoc or data.",
+        examples: &[
+            "networks",
+            "networks --sort channel",
+            "networks --type ap --sort clients",
+        ],
+        run: handlers::networks,
+    },
+    CommandSpec {
+        name: "clients",
+        aliases: &[],
+        usage: "[NET]",
+        args: &[ArgKind::Network],
+        min_args: 0,
+        max_args: 1,
+        summary: "the clients of a network (a BSSID or an SSID), or of all",
+        details: "An SSID may name several BSSIDs: their clients are all listed. \
+                  Columns: MAC, BSSID, SSID, TYPE, PWR, PKTS, MANUF, IP, LAST SEEN. \
+                  An access point's record of itself is left out.",
+        examples: &["clients", "clients HomeNet", "clients 00:14:6C:A1:00:01"],
+        run: handlers::clients,
     },
     CommandSpec {
         name: "filter",

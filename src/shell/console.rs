@@ -67,7 +67,7 @@ impl Backlog {
             not_shown: 0,
             limit,
             color,
-            lines: super::render::frame::TextLines::new(false),
+            lines: super::render::frame::TextLines::with(false, true),
         }
     }
 
@@ -75,8 +75,9 @@ impl Backlog {
     pub fn configure(&mut self, settings: &super::session::Settings) {
         self.limit = settings.rate_limit;
         self.color = settings.color;
-        if self.lines.timestamps != settings.timestamps {
-            self.lines = super::render::frame::TextLines::new(settings.timestamps);
+        if self.lines.timestamps != settings.timestamps || self.lines.decode != settings.decode {
+            self.lines =
+                super::render::frame::TextLines::with(settings.timestamps, settings.decode);
         }
     }
 

@@ -8,6 +8,8 @@ use super::display::Only;
 use super::outcome::{Outcome, ProtocolRow, ShellError, StatusReport};
 use super::session::Session;
 use crate::client::{Client, Error};
+use crate::model::{SortColumn, SORT_COLUMNS};
+use crate::protocol::decode::NETWORK_TYPES;
 use crate::protocol::spec::normalize_addr;
 
 /// The result of a handler.
@@ -117,7 +119,8 @@ fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
             .map(|(p, e)| (p, e.to_string()))
             .collect();
     }
-    let outcome = Outcome::Connected {
+    let same_server = new.addr() == old.addr();
+    let mut outcome = Outcome::Connected {
         addr: new.addr().to_string(),
         server: new.server_info().name,
         protocols: new.table().len(),
@@ -125,6 +128,11 @@ fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
         failed,
     };
     session.replace_client(new);
+    if let Err(e) = session.track_again(same_server) {
+        if let Outcome::Connected { failed, .. } = &mut outcome {
+            failed.push(("(networks and clients)".to_string(), e.to_string()));
+        }
+    }
     Ok(outcome)
 }
 
@@ -258,6 +266,116 @@ pub fn only(session: &Session, args: &[String]) -> Handled {
         .filter(|r| r.protocol == key)
         .collect();
     Ok(Outcome::Rules(rules))
+}
+
+/// Now for "3s ago": the server's clock when known, else this machine's.
+fn now(session: &Session) -> u64 {
+    session.client().server_time().unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    })
+}
+
+/// `networks [--sort COLUMN] [--type TYPE]`: the networks the live model
+/// holds (started on first use), strongest signal first.
+pub fn networks(session: &Session, args: &[String]) -> Handled {
+    let mut sort = SortColumn::default();
+    let mut descending = None;
+    let mut kind: Option<u32> = None;
+    let mut words = args.iter();
+    while let Some(w) = words.next() {
+        let value = |v: Option<&String>| {
+            v.cloned()
+                .ok_or_else(|| ShellError::Usage(format!("networks: {w} needs a value")))
+        };
+        match w.as_str() {
+            "--sort" | "-s" => {
+                let v = value(words.next())?;
+                // `--sort pwr-` sorts the other way round.
+                let (name, flip) = match v.strip_suffix('-') {
+                    Some(n) => (n, true),
+                    None => (v.as_str(), false),
+                };
+                sort = name.parse().map_err(|e| {
+                    ShellError::Usage(format!(
+                        "networks: {e} (columns: {})",
+                        SORT_COLUMNS
+                            .iter()
+                            .map(|(_, n, _)| n[0])
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+                descending = Some(sort.descending_by_default() != flip);
+            }
+            "--type" | "-t" => {
+                let v = value(words.next())?;
+                kind = Some(
+                    NETWORK_TYPES
+                        .iter()
+                        .find(|(_, n)| n.eq_ignore_ascii_case(&v))
+                        .map(|(c, _)| *c)
+                        .ok_or_else(|| {
+                            ShellError::Usage(format!(
+                                "networks: unknown type {v:?} (types: ap, adhoc, probe, data, turbocell)"
+                            ))
+                        })?,
+                );
+            }
+            other => {
+                return Err(ShellError::Usage(format!(
+                    "networks: unexpected {other:?} (usage: networks [--sort COLUMN] [--type TYPE])"
+                )))
+            }
+        }
+    }
+    let snapshot = session.model()?.snapshot();
+    let descending = descending.unwrap_or_else(|| sort.descending_by_default());
+    let rows = snapshot
+        .sorted_networks(sort, descending)
+        .into_iter()
+        .filter(|n| kind.is_none_or(|k| n.network_type == Some(k)))
+        .cloned()
+        .collect();
+    Ok(Outcome::Networks {
+        rows,
+        now: now(session),
+    })
+}
+
+/// `clients [NET]`: the clients of one network (a BSSID, or an SSID: all
+/// the BSSIDs that carry it) or of all, from the live model.
+pub fn clients(session: &Session, args: &[String]) -> Handled {
+    let snapshot = session.model()?.snapshot();
+    let rows: Vec<_> = match args.first() {
+        Some(net) => {
+            let rows: Vec<_> = snapshot.clients_of(net).into_iter().cloned().collect();
+            let known = snapshot.network(net).is_some()
+                || snapshot.networks.iter().any(|n| {
+                    n.ssids
+                        .iter()
+                        .any(|s| s.name.as_deref() == Some(net.as_str()))
+                });
+            if !known {
+                return Err(ShellError::Usage(format!(
+                    "no network {:?} (networks lists them; a BSSID or an SSID)",
+                    net
+                )));
+            }
+            rows
+        }
+        None => snapshot
+            .clients
+            .iter()
+            .filter(|c| c.mac != c.bssid)
+            .cloned()
+            .collect(),
+    };
+    Ok(Outcome::Clients {
+        rows,
+        now: now(session),
+    })
 }
 
 /// `clear`: clear the screen.

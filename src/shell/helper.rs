@@ -15,6 +15,7 @@ use rustyline::hint::{Hint, Hinter};
 use rustyline::{Context, Helper, Validator};
 
 use super::commands::{self, ArgKind, COMMANDS};
+use crate::model::SORT_COLUMNS;
 use crate::protocol::{self, CapabilityTable, ServerCommand};
 
 /// Grey, for hints (SGR 90, "bright black").
@@ -25,7 +26,19 @@ const RESET: &str = "\x1b[0m";
 /// Where the completer gets the current capability table and the protocols
 /// this session enabled from (cheap copies of what the reader thread keeps,
 /// never a network request).
-pub type NameSource = Box<dyn Fn() -> (CapabilityTable, Vec<Enabled>)>;
+pub type NameSource = Box<dyn Fn() -> Names>;
+
+/// What completion draws on: the capability table, the protocols enabled,
+/// and the networks the live model knows (BSSIDs and SSIDs).
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// The capability table.
+    pub table: CapabilityTable,
+    /// The protocols this session enabled, with their fields.
+    pub enabled: Vec<Enabled>,
+    /// BSSIDs and SSIDs of the networks known (empty until the model runs).
+    pub networks: Vec<String>,
+}
 
 /// A protocol this session enabled, with its fields.
 pub type Enabled = (String, std::sync::Arc<[String]>);
@@ -68,8 +81,7 @@ impl Completer for ShellHelper {
         if !self.active {
             return Ok((pos, Vec::new()));
         }
-        let (table, enabled) = (self.names)();
-        Ok(complete(line, pos, &table, &enabled))
+        Ok(complete(line, pos, &(self.names)()))
     }
 }
 
@@ -175,15 +187,12 @@ fn command_of(word: &str) -> Option<(Vec<ArgKind>, &'static str)> {
 /// use kismet_shell::shell::helper::complete;
 /// let mut t = CapabilityTable::new();
 /// t.insert("GPS", vec!["lat".into(), "lon".into()]);
-/// let (start, c) = complete("fields g", 8, &t, &[]);
+/// let names = kismet_shell::shell::helper::Names { table: t, ..Default::default() };
+/// let (start, c) = complete("fields g", 8, &names);
 /// assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
 /// ```
-pub fn complete(
-    line: &str,
-    pos: usize,
-    table: &CapabilityTable,
-    enabled: &[Enabled],
-) -> (usize, Vec<Pair>) {
+pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
+    let (table, enabled) = (&names.table, &names.enabled);
     let (done, start, word) = split_at_cursor(line, pos);
     let Some(first) = done.first() else {
         let skip = usize::from(word.starts_with('!'));
@@ -300,6 +309,29 @@ pub fn complete(
                 .iter()
                 .filter(|v| starts_with_ci(v, word))
                 .map(|v| pair(v, false))
+                .collect();
+            (start, c)
+        }
+        ArgKind::NetworkOption => {
+            let prev = done.last().copied().unwrap_or("");
+            let values: Vec<&str> = match prev {
+                "--sort" | "-s" => SORT_COLUMNS.iter().map(|(_, n, _)| n[0]).collect(),
+                "--type" | "-t" => vec!["ap", "probe", "adhoc", "data"],
+                _ => vec!["--sort", "--type"],
+            };
+            let c = values
+                .into_iter()
+                .filter(|v| starts_with_ci(v, word))
+                .map(|v| pair(v, true))
+                .collect();
+            (start, c)
+        }
+        ArgKind::Network => {
+            let c = names
+                .networks
+                .iter()
+                .filter(|n| starts_with_ci(n, word))
+                .map(|n| pair(n, false))
                 .collect();
             (start, c)
         }
@@ -474,7 +506,12 @@ mod tests {
     /// The replacements offered for `line` with the cursor at its end.
     fn offered(line: &str) -> (usize, Vec<String>) {
         let ssid: std::sync::Arc<[String]> = ["ssid".to_string(), "mac".to_string()].into();
-        let (start, c) = complete(line, line.len(), &table(), &[("SSID".to_string(), ssid)]);
+        let names = Names {
+            table: table(),
+            enabled: vec![("SSID".to_string(), ssid)],
+            networks: vec!["00:14:6C:A1:00:01".into(), "HomeNet".into()],
+        };
+        let (start, c) = complete(line, line.len(), &names);
         (start, c.into_iter().map(|p| p.replacement).collect())
     }
 
@@ -524,7 +561,11 @@ mod tests {
         assert_eq!(offered("enable SSID SSID,MAC,t").1, ["type"]);
         // The cursor in the middle of the list: fields after it count as listed.
         let line = "enable SSID ma,ssid";
-        let (start, c) = complete(line, 14, &table(), &[]);
+        let names = Names {
+            table: table(),
+            ..Names::default()
+        };
+        let (start, c) = complete(line, 14, &names);
         assert_eq!(start, 12);
         assert_eq!(
             c.iter().map(|p| p.replacement.as_str()).collect::<Vec<_>>(),
@@ -631,7 +672,11 @@ mod tests {
     fn helper_traits() {
         let history = rustyline::history::DefaultHistory::new();
         let ctx = Context::new(&history);
-        let mut h = ShellHelper::new(Box::new(|| (table(), Vec::new())), false);
+        let names = || Names {
+            table: table(),
+            ..Names::default()
+        };
+        let mut h = ShellHelper::new(Box::new(names), false);
         let (start, c) = h.complete("fields G", 8, &ctx).unwrap();
         assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
         assert_eq!(
@@ -642,7 +687,7 @@ mod tests {
         h.set_active(false);
         assert!(h.complete("fields G", 8, &ctx).unwrap().1.is_empty());
         assert_eq!(h.hint("enable ", 7, &ctx), None);
-        let h = ShellHelper::new(Box::new(|| (table(), Vec::new())), true);
+        let h = ShellHelper::new(Box::new(names), true);
         assert_eq!(h.highlight_hint("x"), "\x1b[90mx\x1b[0m");
     }
 }

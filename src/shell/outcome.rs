@@ -202,6 +202,20 @@ pub enum Outcome {
     },
     /// Clear the screen.
     Clear,
+    /// The `networks` list.
+    Networks {
+        /// The networks, in the order to show.
+        rows: Vec<crate::model::NetworkView>,
+        /// Now, epoch seconds (the server's clock when known), for "3s ago".
+        now: u64,
+    },
+    /// The `clients` list.
+    Clients {
+        /// The clients, in the order to show.
+        rows: Vec<crate::model::ClientView>,
+        /// Now, epoch seconds, for "3s ago".
+        now: u64,
+    },
     /// The display rules, after `filter` or `only` (changed or not).
     Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).

@@ -28,7 +28,7 @@ use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
 use super::commands;
 use super::console::{Console, Sink};
-use super::helper::ShellHelper;
+use super::helper::{Names, ShellHelper};
 use super::outcome::{Outcome, ShellError};
 use super::pager::Pager;
 use super::prompt::{prompt_text, LivePrompt};
@@ -295,7 +295,25 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
     rl.set_helper(Some(ShellHelper::new(
         Box::new(move || {
             let client = names.client();
-            (client.table(), client.subscriptions())
+            let networks = names
+                .model_if_started()
+                .map(|m| {
+                    let snap = m.snapshot();
+                    let mut v: Vec<String> = snap
+                        .networks
+                        .iter()
+                        .flat_map(|n| std::iter::once(n.bssid.clone()).chain(n.ssid.clone()))
+                        .collect();
+                    v.sort();
+                    v.dedup();
+                    v
+                })
+                .unwrap_or_default();
+            Names {
+                table: client.table(),
+                enabled: client.subscriptions(),
+                networks,
+            }
         }),
         color,
     )));

@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use super::display::DisplayRules;
-use crate::client::{Client, Error, Options, Reply, Wait};
+use crate::client::{Client, Error, Options, Reply, Tracker, Wait};
+use crate::model::{Model, NEEDED};
 use crate::protocol::Command;
+use crate::protocol::Frame;
 
 /// The session's settings (`set` lists and changes them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +51,26 @@ pub struct Session {
     settings: RwLock<Settings>,
     /// Filters and `only`, and what they let through.
     pub display: Mutex<DisplayRules>,
+    /// The live model, once started (`networks`, `clients`, `watch`,
+    /// `--track`).
+    model: Mutex<Option<Arc<Model>>>,
+}
+
+/// The live model as the client's tracker: fed on the reader thread with
+/// the fields it needs.
+struct ModelFeed(Arc<Model>);
+
+impl Tracker for ModelFeed {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        NEEDED
+            .iter()
+            .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    fn feed(&self, frames: &[Frame]) {
+        self.0.feed(frames);
+    }
 }
 
 impl Session {
@@ -63,6 +85,7 @@ impl Session {
             interrupted: Arc::new(AtomicBool::new(false)),
             settings: RwLock::new(Settings::default()),
             display: Mutex::new(DisplayRules::default()),
+            model: Mutex::new(None),
         }
     }
 
@@ -100,6 +123,49 @@ impl Session {
             Arc::new(client),
         );
         old.close();
+    }
+
+    /// The live model, started on first use: the client is asked for the
+    /// fields it needs (the user's view does not change), and the records
+    /// the server sends in answer are in it when this returns.
+    ///
+    /// # Errors
+    /// As [`Client::track`]: the ENABLEs it takes failed.
+    pub fn model(&self) -> Result<Arc<Model>, Error> {
+        let mut slot = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = slot.as_ref() {
+            return Ok(m.clone());
+        }
+        let model = Arc::new(Model::default());
+        self.client()
+            .track(Arc::new(ModelFeed(model.clone())), self.wait())?;
+        *slot = Some(model.clone());
+        Ok(model)
+    }
+
+    /// The live model if it was started.
+    pub fn model_if_started(&self) -> Option<Arc<Model>> {
+        self.model.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// After `connect`/`reconnect`: the new client feeds the model too
+    /// (a fresh one for another server, the same for the same server).
+    ///
+    /// # Errors
+    /// As [`Session::model`].
+    pub fn track_again(&self, same_server: bool) -> Result<(), Error> {
+        let mut slot = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(old) = slot.as_ref() else {
+            return Ok(());
+        };
+        let model = if same_server {
+            old.clone()
+        } else {
+            Arc::new(Model::default())
+        };
+        *slot = Some(model.clone());
+        drop(slot);
+        self.client().track(Arc::new(ModelFeed(model)), self.wait())
     }
 
     /// The wait for a reply: the reply timeout, cut short by Ctrl-C.

@@ -21,17 +21,28 @@ fn needs_quotes(s: &str) -> bool {
 pub struct TextLines {
     /// Prefix each line with its receive time, `HH:MM:SS.mmm`.
     pub timestamps: bool,
+    /// Show decoded values (see [`decoded_value`]) instead of the wire's.
+    pub decode: bool,
     /// The last receive time formatted, and its text (frames of one read
     /// share it).
     clock: (u64, String),
 }
 
 impl TextLines {
-    /// Lines with or without their receive time.
+    /// Lines with or without their receive time, with wire values.
     pub fn new(timestamps: bool) -> TextLines {
         TextLines {
             timestamps,
+            decode: false,
             clock: (0, String::new()),
+        }
+    }
+
+    /// Lines as the settings say: receive times, decoded values.
+    pub fn with(timestamps: bool, decode: bool) -> TextLines {
+        TextLines {
+            decode,
+            ..TextLines::new(timestamps)
         }
     }
 
@@ -46,7 +57,33 @@ impl TextLines {
                 out.push(' ');
             }
         }
-        frame_text(out, frame);
+        if self.decode {
+            frame_text_with(out, frame, decoded_value);
+        } else {
+            frame_text(out, frame);
+        }
+    }
+}
+
+/// A field's value decoded from the server's own definitions, when it is
+/// one that has a meaning beyond its digits: cipher sets as `WPA2 CCMP
+/// PSK`, type codes as names, epoch times as local time. `None` for every
+/// other field (and for values that do not parse).
+pub fn decoded_value(protocol: &str, name: &str, raw: &[u8]) -> Option<String> {
+    use crate::protocol::decode;
+    match (protocol, name) {
+        (_, "cryptset" | "datacryptset") => {
+            let set = decode::parse_u64(raw)?;
+            Some(decode::Encryption::from_cryptset(set).to_string())
+        }
+        ("BSSID", "type") => Some(decode::network_type_name(decode::parse_u32(raw)?).into_owned()),
+        ("CLIENT", "type") => Some(decode::client_type_name(decode::parse_u32(raw)?).into_owned()),
+        ("SSID", "type") => Some(decode::ssid_type_name(decode::parse_u32(raw)?).into_owned()),
+        (_, "firsttime" | "lasttime" | "starttime" | "timesec") => {
+            let t = decode::parse_epoch(raw)?;
+            Some(super::time::local_text(t))
+        }
+        _ => None,
     }
 }
 
@@ -62,12 +99,23 @@ pub fn field_value(protocol: &str, name: &str, raw: &[u8]) -> String {
 
 /// One frame as a text line: `SSID ssid="Coffee Shop" mac=00:18:E7:B2:00:02`.
 pub fn frame_text(out: &mut String, frame: &Frame) {
+    frame_text_with(out, frame, |_, _, _| None);
+}
+
+/// [`frame_text`], with each value `decode` gives in place of the wire's.
+fn frame_text_with(
+    out: &mut String,
+    frame: &Frame,
+    decode: fn(&str, &str, &[u8]) -> Option<String>,
+) {
     let proto = frame.protocol();
     out.push_str(proto);
     let mut value = String::new();
     for (name, raw) in frame.named_fields() {
         value.clear();
-        if is_ssid_field(proto, &name) {
+        if let Some(d) = decode(proto, &name, raw) {
+            value.push_str(&d);
+        } else if is_ssid_field(proto, &name) {
             text::display_into(&mut value, &text::ssid_bytes(raw));
         } else {
             text::display_into(&mut value, raw);
@@ -289,6 +337,39 @@ mod tests {
         s.clear();
         TextLines::new(false).write(&mut s, &f);
         assert_eq!(s, "TIME timesec=17");
+    }
+
+    /// With decoding on, cipher sets, type codes and times read as what
+    /// they mean; off, as the server sent them.
+    #[test]
+    fn decoded_lines() {
+        let f = named(
+            b"*SSID: 00:14:6C:A1:00:01 0 \x01HomeNet\x01 2097858 0 ",
+            &["mac", "type", "ssid", "cryptset", "lasttime"],
+        );
+        let mut s = String::new();
+        TextLines::with(false, true).write(&mut s, &f);
+        assert_eq!(
+            s,
+            "SSID mac=00:14:6C:A1:00:01 type=beacon ssid=HomeNet cryptset=\"WPA2 CCMP PSK\" lasttime=0"
+        );
+        s.clear();
+        TextLines::with(false, false).write(&mut s, &f);
+        assert!(
+            s.contains("type=0") && s.contains("cryptset=2097858"),
+            "{s}"
+        );
+        assert_eq!(
+            decoded_value("CLIENT", "type", b"4").as_deref(),
+            Some("established")
+        );
+        assert_eq!(
+            decoded_value("BSSID", "type", b"2").as_deref(),
+            Some("probe")
+        );
+        assert_eq!(decoded_value("BSSID", "channel", b"6"), None);
+        assert_eq!(decoded_value("SSID", "cryptset", b"junk"), None);
+        assert!(decoded_value("BSSID", "lasttime", b"1795678119").is_some());
     }
 
     /// Text lines name fields, decode SSIDs and neutralise controls.

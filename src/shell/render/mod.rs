@@ -12,10 +12,12 @@
 //! - [`layout`]: terminal width, word wrapping, counted nouns
 //! - [`json`]: JSON helpers
 //! - [`csv`]: CSV rows
+//! - [`devices`]: the `networks` and `clients` lists
 
 use std::fmt::Write as _;
 
 pub mod csv;
+pub mod devices;
 pub mod events;
 pub mod frame;
 pub mod json;
@@ -101,6 +103,8 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Disconnected { addr } => {
             format!("disconnected from {addr}; reconnect or connect HOST to go on")
         }
+        Outcome::Networks { rows, now } => devices::networks_table(rows, *now, width),
+        Outcome::Clients { rows, now } => devices::clients_table(rows, *now, width),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -234,6 +238,16 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             s.push('}');
         }
         Outcome::Clear => return None,
+        Outcome::Networks { rows, .. } if rows.is_empty() => return None,
+        Outcome::Clients { rows, .. } if rows.is_empty() => return None,
+        Outcome::Networks { rows, .. } => {
+            let lines: Vec<String> = rows.iter().map(devices::network_json).collect();
+            s.push_str(&lines.join("\n"));
+        }
+        Outcome::Clients { rows, .. } => {
+            let lines: Vec<String> = rows.iter().map(devices::client_json).collect();
+            s.push_str(&lines.join("\n"));
+        }
         Outcome::Rules(rules) => {
             s.push_str("{\"type\":\"rules\",\"rules\":[");
             for (i, r) in rules.iter().enumerate() {
@@ -371,6 +385,8 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                 );
             }
         }
+        Outcome::Networks { rows, .. } => s = devices::networks_csv(rows),
+        Outcome::Clients { rows, .. } => s = devices::clients_csv(rows),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {
