@@ -952,3 +952,16 @@ fn networks_and_clients_agree_with_the_simulator() {
     );
     sim.shutdown();
 }
+
+/// `watch` needs a terminal: in a script it fails at once, pointing at the
+/// JSON output instead.
+#[test]
+fn watch_without_a_terminal_points_at_json() {
+    let o = run(&["--demo", "-c", "watch networks"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("watch needs a terminal") && err.contains("--format json"),
+        "{err}"
+    );
+}

@@ -13,3 +13,4 @@ mod props;
 mod repl;
 mod resilience;
 mod sim;
+mod watch;

@@ -29,6 +29,8 @@ pub enum ArgKind {
     Expression,
     /// `new`, `changed` or `all`.
     OnlyMode,
+    /// What `watch` shows: networks, clients, status or a protocol.
+    WatchTarget,
     /// `--sort COLUMN` or `--type TYPE` of `networks`.
     NetworkOption,
     /// A network: a BSSID or an SSID from the live model.
@@ -228,6 +230,29 @@ pub static COMMANDS: &[CommandSpec] = &[
                   An access point's record of itself is left out.",
         examples: &["clients", "clients HomeNet", "clients 00:14:6C:A1:00:01"],
         run: handlers::clients,
+    },
+    CommandSpec {
+        name: "watch",
+        aliases: &[],
+        usage: "networks|clients|status|PROTO [NET]",
+        args: &[ArgKind::WatchTarget, ArgKind::Network],
+        min_args: 1,
+        max_args: 2,
+        summary: "a full-screen view, redrawn in place: networks, clients, status or a protocol",
+        details: "watch networks: the networks table, live; s and S change the sort \
+                  column, r reverses it, Enter opens the selected network's clients, \
+                  Esc goes back. watch clients [NET]: the clients of a network or of \
+                  all. watch status: frames per protocol. watch PROTO: the latest frame \
+                  of each device of an enabled protocol. Arrows, PgUp and PgDn move; q \
+                  or Ctrl-C return to the prompt with the screen as it was. Frames do \
+                  not scroll meanwhile. Needs a terminal.",
+        examples: &[
+            "watch networks",
+            "watch clients HomeNet",
+            "watch status",
+            "watch SSID",
+        ],
+        run: super::watch::handler,
     },
     CommandSpec {
         name: "filter",

@@ -188,6 +188,12 @@ impl Console {
     pub fn frames(&self, session: &Session, frames: &[Frame]) {
         let subs = session.client().subscriptions();
         let shown = |p: &str| subs.iter().any(|(s, _)| s.eq_ignore_ascii_case(p));
+        if let Some((proto, tx)) = session.tap().as_ref() {
+            for f in frames.iter().filter(|f| f.protocol() == proto) {
+                // Full: the view is behind; it shows the latest anyway.
+                let _ = tx.try_send(f.clone());
+            }
+        }
         let settings = session.settings();
         let mut inner = self.lock();
         inner.backlog.configure(&settings);

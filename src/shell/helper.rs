@@ -326,6 +326,16 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
                 .collect();
             (start, c)
         }
+        ArgKind::WatchTarget => {
+            let c = ["networks", "clients", "status"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(enabled.iter().map(|(p, _)| p.clone()))
+                .filter(|s| starts_with_ci(s, word))
+                .map(|s| pair(&s, s == "clients"))
+                .collect();
+            (start, c)
+        }
         ArgKind::Network => {
             let c = names
                 .networks

@@ -13,6 +13,7 @@
 //! - [`console`]: the one printer of the interactive shell
 //! - [`prompt`]: the prompt that follows the connection's state
 //! - [`pager`]: long output through `$PAGER`
+//! - [`watch`]: the full-screen views
 
 pub mod batch;
 pub mod commands;
@@ -26,3 +27,4 @@ pub mod prompt;
 pub mod render;
 pub mod repl;
 pub mod session;
+pub mod watch;

@@ -54,7 +54,12 @@ pub struct Session {
     /// The live model, once started (`networks`, `clients`, `watch`,
     /// `--track`).
     model: Mutex<Option<Arc<Model>>>,
+    /// While `watch PROTO` runs: the protocol and where its frames go.
+    tap: Mutex<Option<Tap>>,
 }
+
+/// A protocol (upper case) whose frames a watch view takes, and where.
+pub type Tap = (String, crossbeam_channel::Sender<Frame>);
 
 /// The live model as the client's tracker: fed on the reader thread with
 /// the fields it needs.
@@ -86,6 +91,7 @@ impl Session {
             settings: RwLock::new(Settings::default()),
             display: Mutex::new(DisplayRules::default()),
             model: Mutex::new(None),
+            tap: Mutex::new(None),
         }
     }
 
@@ -141,6 +147,11 @@ impl Session {
             .track(Arc::new(ModelFeed(model.clone())), self.wait())?;
         *slot = Some(model.clone());
         Ok(model)
+    }
+
+    /// The watch view's tap on the frames, locked.
+    pub fn tap(&self) -> MutexGuard<'_, Option<Tap>> {
+        self.tap.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The live model if it was started.

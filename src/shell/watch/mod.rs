@@ -1,0 +1,307 @@
+//! `watch`: a full-screen view on the terminal's alternate screen (ratatui
+//! with its crossterm backend), redrawn in place a few times a second:
+//! networks, the clients of one network or of all, the status report, or
+//! the latest frame of each device of a protocol.
+//!
+//! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
+//! PgDn, Home and End move, Enter on a network opens its clients (Esc or
+//! Backspace goes back), `q` or Ctrl-C (or Esc at the top) return to the
+//! prompt with the screen as it was.
+//!
+//! - `view`: what each screen shows, as data
+
+pub mod view;
+
+use std::io::{self, IsTerminal, Stdout};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::{Frame as Screen, Terminal};
+
+use super::handlers::status_report;
+use super::outcome::ShellError;
+use super::render::time::clock_text;
+use super::session::Session;
+use crate::protocol::Frame;
+use view::{Latest, Sort, Target};
+
+/// Time between redraws.
+pub const REDRAW: Duration = Duration::from_millis(250);
+
+/// Frames a protocol view may have waiting; more are dropped (it shows the
+/// latest per device: nothing is lost that a later frame does not bring).
+const TAP_FRAMES: usize = 4096;
+
+/// Puts the terminal back (main screen, cooked mode, cursor) when dropped,
+/// whatever happens in the view.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = disable_raw_mode();
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+    }
+}
+
+/// `watch networks|clients [NET]|status|PROTO`: the command's handler.
+pub fn handler(session: &Session, args: &[String]) -> super::handlers::Handled {
+    let what = args[0].to_ascii_lowercase();
+    let target = match (what.as_str(), args.get(1)) {
+        ("networks" | "nets", None) => Target::Networks,
+        ("clients", net) => Target::Clients(net.cloned()),
+        ("status", None) => Target::Status,
+        (_, None) => Target::Protocol(args[0].clone()),
+        (_, Some(_)) => {
+            return Err(ShellError::Usage(
+                "usage: watch networks|clients [NET]|status|PROTO".into(),
+            ))
+        }
+    };
+    run(session, target)?;
+    Ok(super::outcome::Outcome::Nothing)
+}
+
+/// Runs the view until `q`; the terminal is as it was afterwards.
+///
+/// # Errors
+/// No terminal (`watch` is for people: scripts use `--format json`), an
+/// unknown protocol, or the terminal failing.
+pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        return Err(ShellError::Usage(
+            "watch needs a terminal; in a script, use networks, clients or status with \
+             --format json (or --follow --format json for frames)"
+                .into(),
+        ));
+    }
+    // What it shows is checked, and the model started, before the screen
+    // changes, so an error is printed on the prompt's screen.
+    let tap = match &target {
+        Target::Networks | Target::Clients(_) => {
+            session.model()?;
+            None
+        }
+        Target::Protocol(p) => {
+            let client = session.client();
+            let name = client
+                .table()
+                .protocol(p)
+                .map_err(crate::client::Error::Lookup)?
+                .name
+                .clone();
+            if client.subscription(&name).is_none() {
+                return Err(ShellError::Usage(format!(
+                    "{name} is not enabled: enable {name} FIELDS first"
+                )));
+            }
+            let (tx, rx) = bounded(TAP_FRAMES);
+            *session.tap() = Some((name.to_ascii_uppercase(), tx));
+            Some(rx)
+        }
+        Target::Status => None,
+    };
+    // Frames are not scrolled meanwhile: counted as held back, as when
+    // paused; what was held back before is kept as it was.
+    let was_paused = session.paused.swap(true, Ordering::AcqRel);
+    let held = session.held_back.load(Ordering::Acquire);
+    let result = show(session, target, tap);
+    *session.tap() = None;
+    session.paused.store(was_paused, Ordering::Release);
+    session.held_back.store(held, Ordering::Release);
+    result.map_err(|e| ShellError::Usage(format!("watch: {e}")))
+}
+
+/// The screen's own state.
+struct State {
+    target: Target,
+    /// Where Enter came from, to go back to.
+    parent: Option<Target>,
+    sort: Sort,
+    selected: TableState,
+    latest: Latest,
+    table: view::Table,
+}
+
+fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::Result<()> {
+    enable_raw_mode()?;
+    let _restore = Restore;
+    execute!(io::stdout(), EnterAlternateScreen)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut state = State {
+        target,
+        parent: None,
+        sort: Sort::default(),
+        selected: TableState::default().with_selected(Some(0)),
+        latest: Latest::default(),
+        table: view::Table::default(),
+    };
+    let mut next_draw = Instant::now();
+    loop {
+        if let Some(rx) = &tap {
+            for f in rx.try_iter() {
+                state.latest.add(f);
+            }
+        }
+        if Instant::now() >= next_draw {
+            refresh(session, &mut state);
+            draw(&mut terminal, session, &mut state)?;
+            next_draw = Instant::now() + REDRAW;
+        }
+        let wait = next_draw.saturating_duration_since(Instant::now());
+        if !event::poll(wait)? {
+            continue;
+        }
+        if let Event::Key(key) = event::read()? {
+            if key.kind == KeyEventKind::Release {
+                continue;
+            }
+            if !on_key(&mut state, key) {
+                return Ok(());
+            }
+            refresh(session, &mut state);
+            draw(&mut terminal, session, &mut state)?;
+            next_draw = Instant::now() + REDRAW;
+        }
+    }
+}
+
+/// Rebuilds the table from what is known now.
+fn refresh(session: &Session, state: &mut State) {
+    let now = session.client().server_time().unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    });
+    let model = session.model_if_started();
+    state.table = match &state.target {
+        Target::Networks => model.map_or_else(view::Table::default, |m| {
+            view::networks(&m.snapshot(), state.sort, now)
+        }),
+        Target::Clients(net) => model.map_or_else(view::Table::default, |m| {
+            view::clients(&m.snapshot(), net.as_deref(), now)
+        }),
+        Target::Status => view::status(&status_report(session)),
+        Target::Protocol(_) => state.latest.table(),
+    };
+    let rows = state.table.rows.len();
+    let sel = state.selected.selected().unwrap_or(0);
+    state.selected.select((rows > 0).then(|| sel.min(rows - 1)));
+}
+
+/// Handles a key; false to leave.
+fn on_key(state: &mut State, key: KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let rows = state.table.rows.len();
+    let sel = state.selected.selected().unwrap_or(0);
+    let select = |s: &mut State, i: usize| s.selected.select((rows > 0).then(|| i.min(rows - 1)));
+    match key.code {
+        KeyCode::Char('c') if ctrl => return false,
+        KeyCode::Char('q') => return false,
+        KeyCode::Esc | KeyCode::Backspace => match state.parent.take() {
+            Some(parent) => {
+                state.target = parent;
+                select(state, 0);
+            }
+            None => return key.code != KeyCode::Esc,
+        },
+        KeyCode::Char('s') => state.sort = state.sort.step(true),
+        KeyCode::Char('S') => state.sort = state.sort.step(false),
+        KeyCode::Char('r') => state.sort.descending = !state.sort.descending,
+        KeyCode::Down | KeyCode::Char('j') => select(state, sel + 1),
+        KeyCode::Up | KeyCode::Char('k') => select(state, sel.saturating_sub(1)),
+        KeyCode::PageDown => select(state, sel + 20),
+        KeyCode::PageUp => select(state, sel.saturating_sub(20)),
+        KeyCode::Home => select(state, 0),
+        KeyCode::End => select(state, rows.saturating_sub(1)),
+        KeyCode::Enter => {
+            if let Some(bssid) = state.table.keys.get(sel).cloned() {
+                state.parent = Some(state.target.clone());
+                state.target = Target::Clients(Some(bssid));
+                select(state, 0);
+            }
+        }
+        _ => {}
+    }
+    true
+}
+
+fn draw(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    session: &Session,
+    state: &mut State,
+) -> io::Result<()> {
+    let client = session.client();
+    let info = client.server_info();
+    let clock = client.server_time().map_or("--:--:--".to_string(), |t| {
+        clock_text(t * 1000)[..8].to_string()
+    });
+    let conn = if client.is_connected() {
+        "connected"
+    } else {
+        "DISCONNECTED"
+    };
+    let title = format!(
+        "kismet watch {}  |  {} at {} ({conn})  |  {} rows  |  {clock}",
+        state.target.title(),
+        crate::protocol::text::display(info.name.as_bytes()),
+        client.addr(),
+        state.table.rows.len(),
+    );
+    let mut help = String::from("q quit  arrows PgUp PgDn move");
+    if matches!(state.target, Target::Networks) {
+        help.push_str(&format!(
+            "  s/S sort ({})  r reverse  Enter clients",
+            state.sort.label()
+        ));
+    }
+    if state.parent.is_some() {
+        help.push_str("  Esc back");
+    }
+    terminal.draw(|f: &mut Screen| {
+        let [top, bar, body] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(f.area());
+        f.render_widget(
+            Paragraph::new(Line::from(title)).style(Style::new().add_modifier(Modifier::BOLD)),
+            top,
+        );
+        f.render_widget(Paragraph::new(Line::from(help)), bar);
+        let widths: Vec<Constraint> = (0..state.table.columns.len())
+            .map(|i| {
+                let w = state
+                    .table
+                    .rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                    .chain(std::iter::once(state.table.columns[i].chars().count()))
+                    .max()
+                    .unwrap_or(1);
+                Constraint::Length(w as u16)
+            })
+            .collect();
+        let header = Row::new(state.table.columns.clone())
+            .style(Style::new().add_modifier(Modifier::REVERSED));
+        let rows = state.table.rows.iter().map(|r| Row::new(r.clone()));
+        let table = Table::new(rows, widths)
+            .header(header)
+            .column_spacing(2)
+            .row_highlight_style(Style::new().add_modifier(Modifier::BOLD))
+            .highlight_symbol("> ");
+        f.render_stateful_widget(table, body, &mut state.selected);
+    })?;
+    Ok(())
+}

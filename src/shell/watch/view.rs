@@ -1,0 +1,259 @@
+//! What a watch screen shows: a title, a status line and a table, built
+//! from the live model, the status report or the latest frames, without
+//! any terminal code (so it is tested as data).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::filter::device_key_index;
+use crate::model::{Snapshot, SortColumn, SORT_COLUMNS};
+use crate::protocol::Frame;
+use crate::shell::outcome::StatusReport;
+use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
+use crate::shell::render::frame::field_value;
+
+/// What is watched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The networks (the live model).
+    Networks,
+    /// The clients of a network (a BSSID or an SSID), or of all.
+    Clients(Option<String>),
+    /// The status report.
+    Status,
+    /// The latest frame of each device of a protocol.
+    Protocol(String),
+}
+
+impl Target {
+    /// The word for it in `watch WORD`.
+    pub fn title(&self) -> String {
+        match self {
+            Target::Networks => "networks".into(),
+            Target::Clients(None) => "clients".into(),
+            Target::Clients(Some(n)) => format!("clients of {n}"),
+            Target::Status => "status".into(),
+            Target::Protocol(p) => p.clone(),
+        }
+    }
+}
+
+/// A table to draw: column titles and rows of cells; `keys` names the
+/// row (a network's BSSID), for opening it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Column titles.
+    pub columns: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+    /// What each row stands for (a BSSID), when it can be opened.
+    pub keys: Vec<String>,
+}
+
+/// How the networks are sorted in the watch view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// The column.
+    pub column: SortColumn,
+    /// Descending.
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Sort {
+        Sort {
+            column: SortColumn::Signal,
+            descending: true,
+        }
+    }
+}
+
+impl Sort {
+    /// The next column (`s`), or the previous (`S`), each in its natural
+    /// direction.
+    pub fn step(self, forward: bool) -> Sort {
+        let i = SORT_COLUMNS
+            .iter()
+            .position(|(c, _, _)| *c == self.column)
+            .unwrap_or(0);
+        let n = SORT_COLUMNS.len();
+        let j = if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        };
+        let column = SORT_COLUMNS[j].0;
+        Sort {
+            column,
+            descending: column.descending_by_default(),
+        }
+    }
+
+    /// As a label: `signal (strongest first)`, `bssid ↑`.
+    pub fn label(self) -> String {
+        format!(
+            "{} {}",
+            self.column.name(),
+            if self.descending { "↓" } else { "↑" }
+        )
+    }
+}
+
+/// The networks table, sorted.
+pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
+    let sorted = snapshot.sorted_networks(sort.column, sort.descending);
+    Table {
+        columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
+        keys: sorted.iter().map(|n| n.bssid.clone()).collect(),
+    }
+}
+
+/// The clients table, of one network or of all.
+pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
+    let rows: Vec<_> = match net {
+        Some(n) => snapshot.clients_of(n),
+        None => snapshot
+            .clients
+            .iter()
+            .filter(|c| c.mac != c.bssid)
+            .collect(),
+    };
+    Table {
+        columns: CLIENT_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: rows.iter().map(|c| client_cells(c, now)).collect(),
+        keys: Vec::new(),
+    }
+}
+
+/// The status table: one row per protocol.
+pub fn status(report: &StatusReport) -> Table {
+    Table {
+        columns: [
+            "protocol",
+            "frames",
+            "shown",
+            "filtered",
+            "per second",
+            "dropped",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: report
+            .rows()
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.protocol,
+                    r.frames.to_string(),
+                    r.shown.to_string(),
+                    r.filtered.to_string(),
+                    format!("{:.1}", r.per_second),
+                    r.dropped.to_string(),
+                ]
+            })
+            .collect(),
+        keys: Vec::new(),
+    }
+}
+
+/// Most devices a protocol view keeps (the oldest go first).
+pub const MAX_LATEST: usize = 10_000;
+
+/// The latest frame of each device of one protocol, keyed by its `bssid`
+/// and `mac` fields (else its first field).
+#[derive(Debug, Default)]
+pub struct Latest {
+    names: Option<Arc<[String]>>,
+    key: Vec<usize>,
+    by_key: HashMap<Vec<u8>, (u64, Frame)>,
+    serial: u64,
+}
+
+impl Latest {
+    /// Takes in a frame of the watched protocol.
+    pub fn add(&mut self, frame: Frame) {
+        let Some(names) = frame.names_arc().cloned() else {
+            return;
+        };
+        if self.names.as_ref().is_none_or(|n| n[..] != names[..]) {
+            // Another field list: start again with it.
+            self.key = device_key_index(&names);
+            self.names = Some(names);
+            self.by_key.clear();
+        }
+        let mut key = Vec::with_capacity(24);
+        for &i in &self.key {
+            key.extend_from_slice(frame.field(i).unwrap_or_default());
+            key.push(0);
+        }
+        self.serial += 1;
+        self.by_key.insert(key, (self.serial, frame));
+        if self.by_key.len() > MAX_LATEST {
+            if let Some(oldest) = self
+                .by_key
+                .iter()
+                .min_by_key(|(_, (s, _))| *s)
+                .map(|(k, _)| k.clone())
+            {
+                self.by_key.remove(&oldest);
+            }
+        }
+    }
+
+    /// The table: columns = the fields, one row per device in key order.
+    pub fn table(&self) -> Table {
+        let Some(names) = &self.names else {
+            return Table::default();
+        };
+        let mut rows: Vec<(&Vec<u8>, &Frame)> =
+            self.by_key.iter().map(|(k, (_, f))| (k, f)).collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        Table {
+            columns: names.to_vec(),
+            rows: rows
+                .into_iter()
+                .map(|(_, f)| {
+                    f.named_fields()
+                        .map(|(n, v)| field_value(f.protocol(), &n, v))
+                        .collect()
+                })
+                .collect(),
+            keys: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `s` walks the sort columns, each in its natural direction.
+    #[test]
+    fn sort_steps() {
+        let s = Sort::default();
+        assert_eq!(s.column, SortColumn::Signal);
+        let t = s.step(true);
+        assert_ne!(t.column, SortColumn::Signal);
+        assert_eq!(t.step(false), s);
+        assert!(s.label().starts_with("signal"));
+    }
+
+    /// The protocol view keeps the latest frame per device.
+    #[test]
+    fn latest_per_device() {
+        let names: Arc<[String]> = ["ssid", "mac"].map(String::from).into();
+        let f = |s: &str, m: &str| {
+            Frame::parse(format!("*SSID: \x01{s}\x01 {m} ").as_bytes())
+                .unwrap()
+                .with_names(Some(names.clone()))
+        };
+        let mut l = Latest::default();
+        l.add(f("a", "00:02"));
+        l.add(f("b", "00:01"));
+        l.add(f("c", "00:02"));
+        let t = l.table();
+        assert_eq!(t.columns, ["ssid", "mac"]);
+        assert_eq!(t.rows, [["b", "00:01"], ["c", "00:02"]]);
+    }
+}

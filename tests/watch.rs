@@ -1,0 +1,184 @@
+//! `watch` in a real terminal: tmux runs the shell, the test reads the
+//! screen with `capture-pane`. Every wait is bounded and polls the screen
+//! for what it expects.
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use kismet_shell::sim::{Sim, SimConfig};
+
+/// Longest wait for a screen state.
+const SCREEN_WAIT: Duration = Duration::from_secs(20);
+
+/// A tmux server of the test's own (its own socket), with one window
+/// running a command; killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(cols: u16, rows: u16, command: &str) -> Tmux {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "kismet-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let t = Tmux { socket };
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-x",
+                &cols.to_string(),
+                "-y",
+                &rows.to_string(),
+                command,
+            ])
+            .status
+            .success();
+        assert!(ok, "cannot start tmux (the watch test needs it)");
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run tmux (the watch test needs it): {e}"))
+    }
+
+    /// Sends keys (tmux key names, such as `Enter`, or text).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    /// The screen as text, one line per row.
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()
+    }
+
+    /// The whole history, scrollback included.
+    fn history(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["capture-pane", "-p", "-S", "-", "-t", "0"])
+                .stdout,
+        )
+        .into_owned()
+    }
+
+    /// Polls the screen until `want` holds; returns it.
+    fn until(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + SCREEN_WAIT;
+        loop {
+            let s = self.screen();
+            if want(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waiting for {what}; screen:\n{s}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+/// The value of column `col` in the row of `bssid` on a watch screen.
+fn cell(screen: &str, bssid: &str, col: &str) -> Option<String> {
+    let header = screen
+        .lines()
+        .find(|l| l.contains("BSSID") && l.contains(col))?;
+    let at = header.find(col)?;
+    let row = screen.lines().find(|l| l.contains(bssid))?;
+    row.get(at..)
+        .and_then(|r| r.split_whitespace().next())
+        .map(str::to_string)
+}
+
+/// `watch networks` draws the networks, updates them in place (same rows,
+/// the title still on top, new packet counts), `s` changes the sort
+/// column (the rows follow it), and `q` returns to the prompt with the
+/// screen and scrollback as they were.
+#[test]
+fn watch_networks_draws_updates_sorts_and_restores() {
+    let sim = Sim::start(
+        "127.0.0.1:0",
+        SimConfig {
+            tick: Duration::from_millis(250),
+            ..SimConfig::default()
+        },
+    )
+    .unwrap();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(150, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["help quit", "Enter"]);
+    t.until("help output", |s| s.contains("leave the shell"));
+    t.keys(&["watch networks", "Enter"]);
+    let first = t.until("the networks drawn", |s| {
+        s.lines()
+            .next()
+            .unwrap_or("")
+            .starts_with("kismet watch networks")
+            && s.contains("00:14:6C:A1:00:01")
+            && s.contains("<hidden>")
+    });
+    assert!(first.contains("WPA+WPA2"), "{first}");
+    let pkts = cell(&first, "00:14:6C:A1:00:01", "PKTS").unwrap();
+    // Updated in place: later packet counts, the title still on the first line.
+    let later = t.until("the packet count updated", |s| {
+        cell(s, "00:14:6C:A1:00:01", "PKTS").is_some_and(|p| p != pkts)
+    });
+    assert!(later
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("kismet watch networks"));
+    assert!(!later.contains("leave the shell"), "the alternate screen");
+    // Sort by the next column (packets): the rows follow, most first.
+    t.keys(&["s"]);
+    let sorted = t.until("sorted by packets", |s| s.contains("sort (packets"));
+    let counts: Vec<u64> = sorted
+        .lines()
+        .filter(|l| l.contains(':') && !l.starts_with("kismet"))
+        .filter_map(|l| {
+            let bssid = l
+                .split_whitespace()
+                .find(|w| w.len() == 17 && w.contains(':'))?;
+            cell(&sorted, bssid, "PKTS")?.parse().ok()
+        })
+        .collect();
+    assert!(counts.len() >= 6, "{sorted}");
+    // (Counts move between redraws; the order holds within one screen.)
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "{counts:?}\n{sorted}"
+    );
+    // q: back to the prompt, the screen as it was before watch.
+    t.keys(&["q"]);
+    let back = t.until("the prompt again", |s| {
+        !s.contains("kismet watch") && s.contains("leave the shell")
+    });
+    assert!(back.contains("> watch networks"), "{back}");
+    assert!(t.history().contains("help quit"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
