@@ -243,14 +243,17 @@ fn bench_end_to_end(c: &mut Criterion) {
     // The client: reader thread, channel, JSON lines into a sink; then the
     // same with a two-term display filter that every frame passes (the
     // filter's cost, not fewer lines to write).
-    client_json_lines(&mut g, &addr, &conns, "client_json_lines", None);
+    client_json_lines(&mut g, &addr, &conns, "client_json_lines", None, false);
     client_json_lines(
         &mut g,
         &addr,
         &conns,
         "client_json_lines_filter_two_terms",
         Some(r#"signal_dbm < 0 and manuf ~ "Intel""#),
+        false,
     );
+    // The live model fed on the reader thread, as `networks` runs it.
+    client_json_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
     g.finish();
 }
 
@@ -263,6 +266,7 @@ fn client_json_lines(
     conns: &Receiver<Sender<()>>,
     name: &str,
     filter: Option<&str>,
+    track: bool,
 ) {
     let client = Client::connect(
         addr,
@@ -277,6 +281,12 @@ fn client_json_lines(
         .enable("CLIENT", "*", Duration::from_secs(5))
         .unwrap()
         .is_ok());
+    let model = Arc::new(Model::default());
+    if track {
+        client
+            .track(Arc::new(Feed(model.clone())), Duration::from_secs(5))
+            .unwrap();
+    }
     let mut rules = DisplayRules::default();
     if let Some(expr) = filter {
         let fields = client.subscription("CLIENT").unwrap();

@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'After the commands, print frames of the enabled protocols until stopped')
             [CompletionResult]::new('--reconnect', '--reconnect', [CompletionResultType]::ParameterName, 'With --follow: reconnect (and re-enable) when the connection drops')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)')
+            [CompletionResult]::new('--track', '--track', [CompletionResultType]::ParameterName, 'Start the live model of networks and clients at once (networks, clients and watch start it on first use)')
             [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"')
             [CompletionResult]::new('--raw-values', '--raw-values', [CompletionResultType]::ParameterName, 'Show fields as the server sends them (cipher sets as numbers, times as epoch seconds)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --record: overwrite FILE if it exists')

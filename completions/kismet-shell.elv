@@ -32,6 +32,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --follow 'After the commands, print frames of the enabled protocols until stopped'
             cand --reconnect 'With --follow: reconnect (and re-enable) when the connection drops'
             cand --keep-going 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
+            cand --track 'Start the live model of networks and clients at once (networks, clients and watch start it on first use)'
             cand --timestamps 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'
             cand --raw-values 'Show fields as the server sends them (cipher sets as numbers, times as epoch seconds)'
             cand --force 'With --record: overwrite FILE if it exists'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
+    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -40,6 +40,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Star
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l keep-going -d 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l track -d 'Start the live model of networks and clients at once (networks, clients and watch start it on first use)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timestamps -d 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l raw-values -d 'Show fields as the server sends them (cipher sets as numbers, times as epoch seconds)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l force -d 'With --record: overwrite FILE if it exists'

@@ -48,6 +48,10 @@ pub struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub connect_timeout: f64,
 
+    /// Start the live model of networks and clients at once (networks, clients and watch start it on first use).
+    #[arg(long)]
+    pub track: bool,
+
     /// Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time".
     #[arg(long)]
     pub timestamps: bool,

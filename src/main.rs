@@ -158,6 +158,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             color: interactive && repl::color_wanted(),
             ..Settings::default()
         });
+    if cli.track {
+        session
+            .model()
+            .context("starting the model of networks and clients (--track)")?;
+    }
     if interactive {
         return repl::run(
             session,
