@@ -337,6 +337,25 @@ fn client_json_lines(
         "the filter let every frame through"
     );
     assert!(shown > 0);
+    if track {
+        assert!(model.snapshot().clients.len() >= 1000, "the model was fed");
+    }
+}
+
+/// The live model as a tracker (what the shell's `networks` does).
+struct Feed(Arc<Model>);
+
+impl kismet_shell::client::Tracker for Feed {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        kismet_shell::model::NEEDED
+            .iter()
+            .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    fn feed(&self, frames: &[Frame]) {
+        self.0.feed(frames);
+    }
 }
 
 criterion_group!(benches, bench_parse, bench_end_to_end);
