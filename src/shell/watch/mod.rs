@@ -280,22 +280,19 @@ fn draw(
             top,
         );
         f.render_widget(Paragraph::new(Line::from(help)), bar);
-        let widths: Vec<Constraint> = (0..state.table.columns.len())
-            .map(|i| {
-                let w = state
-                    .table
-                    .rows
-                    .iter()
-                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                    .chain(std::iter::once(state.table.columns[i].chars().count()))
-                    .max()
-                    .unwrap_or(1);
-                Constraint::Length(w as u16)
-            })
+        let fit = state.table.fit(usize::from(body.width), 2, 2);
+        let widths: Vec<Constraint> = fit
+            .iter()
+            .map(|&(_, w)| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)))
             .collect();
-        let header = Row::new(state.table.columns.clone())
+        let pick = |cells: &[String]| -> Vec<String> {
+            fit.iter()
+                .map(|&(i, _)| cells.get(i).cloned().unwrap_or_default())
+                .collect()
+        };
+        let header = Row::new(pick(&state.table.columns))
             .style(Style::new().add_modifier(Modifier::REVERSED));
-        let rows = state.table.rows.iter().map(|r| Row::new(r.clone()));
+        let rows = state.table.rows.iter().map(|r| Row::new(pick(r)));
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(2)

@@ -48,6 +48,42 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
     /// What each row stands for (a BSSID), when it can be opened.
     pub keys: Vec<String>,
+    /// Columns to leave out first when the screen is too narrow.
+    pub drop_first: Vec<usize>,
+}
+
+impl Table {
+    /// The columns to show in `width` cells (with `spacing` between
+    /// columns and `margin` before the first), and each one's width: all
+    /// that fit, leaving out the columns of `drop_first` in order (then the
+    /// last ones) rather than cutting every column short.
+    pub fn fit(&self, width: usize, spacing: usize, margin: usize) -> Vec<(usize, usize)> {
+        let widths: Vec<usize> = (0..self.columns.len())
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                    .chain(std::iter::once(self.columns[i].chars().count()))
+                    .max()
+                    .unwrap_or(1)
+            })
+            .collect();
+        let mut shown: Vec<usize> = (0..self.columns.len()).collect();
+        let mut order = self.drop_first.clone();
+        order.extend((0..self.columns.len()).rev());
+        let total = |shown: &[usize]| {
+            margin
+                + shown.iter().map(|&i| widths[i]).sum::<usize>()
+                + spacing * shown.len().saturating_sub(1)
+        };
+        for i in order {
+            if total(&shown) <= width || shown.len() <= 1 {
+                break;
+            }
+            shown.retain(|&c| c != i);
+        }
+        shown.into_iter().map(|i| (i, widths[i])).collect()
+    }
 }
 
 /// How the networks are sorted in the watch view.
@@ -106,6 +142,8 @@ pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
         columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
         keys: sorted.iter().map(|n| n.bssid.clone()).collect(),
+        // MANUF, LAST SEEN, CIPHER, AUTH, PKTS, TYPE, CLIENTS go first.
+        drop_first: vec![10, 11, 5, 6, 8, 2, 9],
     }
 }
 
@@ -123,6 +161,8 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
         columns: CLIENT_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: rows.iter().map(|c| client_cells(c, now)).collect(),
         keys: Vec::new(),
+        // MANUF, IP, LAST SEEN, TYPE, PKTS, SSID go first.
+        drop_first: vec![6, 7, 8, 3, 5, 2],
     }
 }
 
@@ -154,6 +194,7 @@ pub fn status(report: &StatusReport) -> Table {
             })
             .collect(),
         keys: Vec::new(),
+        drop_first: Vec::new(),
     }
 }
 
@@ -220,6 +261,7 @@ impl Latest {
                 })
                 .collect(),
             keys: Vec::new(),
+            drop_first: Vec::new(),
         }
     }
 }
@@ -237,6 +279,24 @@ mod tests {
         assert_ne!(t.column, SortColumn::Signal);
         assert_eq!(t.step(false), s);
         assert!(s.label().starts_with("signal"));
+    }
+
+    /// On a narrow screen whole columns are left out, the chosen ones
+    /// first, instead of every column cut short.
+    #[test]
+    fn narrow_screens_drop_columns() {
+        let t = Table {
+            columns: ["BSSID", "SSID", "MANUF"].map(String::from).to_vec(),
+            rows: vec![["00:14:6C:A1:00:01", "HomeNet", "Netgear"]
+                .map(String::from)
+                .to_vec()],
+            keys: Vec::new(),
+            drop_first: vec![2],
+        };
+        assert_eq!(t.fit(80, 2, 2), [(0, 17), (1, 7), (2, 7)]);
+        assert_eq!(t.fit(30, 2, 2), [(0, 17), (1, 7)]);
+        assert_eq!(t.fit(20, 2, 2), [(0, 17)]);
+        assert_eq!(t.fit(5, 2, 2), [(0, 17)]);
     }
 
     /// The protocol view keeps the latest frame per device.
