@@ -35,22 +35,44 @@
 //! ```
 //!
 //! # Layout
-//! - [`protocol`]: the wire format, pure functions: [`protocol::Frame`]
-//!   (parse and encode server lines), [`protocol::Command`] (client
-//!   commands), [`protocol::CapabilityTable`], [`protocol::text`] (SSID
-//!   octal escapes, the terminal sanitiser, JSON strings).
+//! Each module depends only on those above it in this list (no import
+//! cycles); one job per file.
+//!
+//! - [`protocol`]: the wire format, every protocol fact defined once, no I/O
+//!   - [`protocol::spec`]: default port, line limit, always-on and payload protocols
+//!   - [`protocol::server_command`]: the server's commands as one enum
+//!   - [`protocol::frame`]: a server line parsed into a [`protocol::Frame`], the encoder
+//!   - [`protocol::command`]: outgoing `!id CMD args`, and the server's reading of it
+//!   - [`protocol::capability`]: the discovered table of protocols and fields
+//!   - [`protocol::lines`]: the bounded line reader of the client and the simulator
+//!   - [`protocol::text`]: octal escapes, the terminal sanitiser, JSON strings
+//!   - [`protocol::decode`]: cipher sets, type codes, times: wire value to meaning
+//! - [`record`]: recordings of sessions: the format, the writer, the reader
+//! - [`filter`]: display filters (`ssid ~ "^Caf" and signal_dbm > -60`)
+//!   compiled for a protocol's fields, and which fields key a device
 //! - [`model`]: [`model::Model`], the live picture of networks, SSIDs and
 //!   clients that BSSID, SSID and CLIENT frames feed, read through
-//!   [`model::Snapshot`]s; [`protocol::decode`] gives the values meaning.
-//! - [`client`]: [`client::Client`], its reader thread and the
-//!   [`client::Event`]s it sends; reply matching, subscriptions, reconnect.
-//! - [`shell`]: the one command table ([`shell::commands`]), the interactive
-//!   shell ([`shell::repl`], [`shell::helper`]), batch mode
-//!   ([`shell::batch`]) and rendering ([`shell::render`]).
-//! - [`filter`]: display filters (`ssid ~ "^Caf" and signal_dbm > -60`)
-//!   compiled for a protocol's fields, and which fields key a device.
-//! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`.
-//! - [`cli`]: the command line (clap), also used for the completion scripts.
+//!   [`model::Snapshot`]s
+//! - [`client`]: the connection
+//!   - [`client::api`]: [`client::Client`], commands and their replies
+//!   - [`client::handshake`]: connecting, the greeting, the CAPABILITY round
+//!   - [`client::reader`]: the read loop: frames in batches, replies matched
+//!   - [`client::reconnect`]: the reader thread, reconnecting with backoff
+//!   - [`client::state`], [`client::subs`]: what the handle and the reader
+//!     share; the user's and the tracker's subscriptions
+//!   - [`client::event`], [`client::reply`], [`client::error`]: what it
+//!     hands out: events, replies, typed errors
+//! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`
+//! - [`shell`]: the front ends
+//!   - [`shell::commands`], [`shell::handlers`]: the one command table and
+//!     what each command does
+//!   - [`shell::session`], [`shell::display`]: the client, settings, filters
+//!   - [`shell::repl`], [`shell::helper`], [`shell::console`],
+//!     [`shell::prompt`], [`shell::pager`]: the interactive shell
+//!   - [`shell::batch`]: `-c`, piped stdin, `--follow`
+//!   - [`shell::watch`]: the full-screen views
+//!   - [`shell::render`]: frames, replies, tables as text, JSON and CSV
+//! - [`cli`]: the command line (clap), also used for the completion scripts
 
 pub mod cli;
 pub mod client;
