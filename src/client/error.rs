@@ -103,18 +103,28 @@ impl fmt::Display for Error {
             }
             Error::Refused(e) => e.fmt(f),
             Error::Lookup(e) => e.fmt(f),
-            Error::Server(r) => write!(f, "{}: {}", r.command, text::display(r.text.as_bytes())),
+            Error::Server(r) => write!(
+                f,
+                "{}: {}",
+                text::abbreviate(&r.command),
+                text::display(r.text.as_bytes())
+            ),
             Error::Timeout { command, after, .. } => write!(
                 f,
-                "{command}: no reply within {:.1} s (the server ignores some malformed commands)",
+                "{}: no reply within {:.1} s (the server ignores some malformed commands)",
+                text::abbreviate(command),
                 after.as_secs_f64()
             ),
-            Error::ConnectionLost { command } => {
-                write!(f, "{command}: connection lost before the reply came")
-            }
-            Error::Cancelled { command, .. } => {
-                write!(f, "{command}: interrupted; a late reply will be ignored")
-            }
+            Error::ConnectionLost { command } => write!(
+                f,
+                "{}: connection lost before the reply came",
+                text::abbreviate(command)
+            ),
+            Error::Cancelled { command, .. } => write!(
+                f,
+                "{}: interrupted; a late reply will be ignored",
+                text::abbreviate(command)
+            ),
         }
     }
 }

@@ -48,26 +48,56 @@ impl FilterError {
     pub fn pointer(&self, expr: &str) -> String {
         let start = floor_boundary(expr, self.start);
         let end = floor_boundary(expr, self.start.saturating_add(self.len)).max(start);
-        let (mut line, mut pad, mut carets) = (String::with_capacity(expr.len()), 0, 0);
-        for (i, c) in expr.char_indices() {
-            let shown = if c.is_whitespace() {
-                " ".to_string()
-            } else if is_unsafe_char(c) {
-                display(c.encode_utf8(&mut [0; 4]).as_bytes())
-            } else {
-                c.to_string()
-            };
+        // Each character as shown, with its byte offset.
+        let cells: Vec<(usize, String)> = expr
+            .char_indices()
+            .map(|(i, c)| {
+                let shown = if c.is_whitespace() {
+                    " ".to_string()
+                } else if is_unsafe_char(c) {
+                    display(c.encode_utf8(&mut [0; 4]).as_bytes())
+                } else {
+                    c.to_string()
+                };
+                (i, shown)
+            })
+            .collect();
+        // A long expression is shown around the bad token, not whole.
+        let total: usize = cells.iter().map(|(_, s)| s.width()).sum();
+        let at = cells
+            .iter()
+            .position(|(i, _)| *i >= start)
+            .unwrap_or(cells.len());
+        let (lo, hi) = if total <= POINTER_WIDTH {
+            (0, cells.len())
+        } else {
+            let lo = at.saturating_sub(POINTER_WIDTH / 2);
+            (lo, (lo + POINTER_WIDTH).min(cells.len()))
+        };
+        let mut line = String::new();
+        let (mut pad, mut carets) = (0, 0);
+        if lo > 0 {
+            line.push_str("...");
+            pad += 3;
+        }
+        for (i, shown) in &cells[lo..hi] {
             let width = shown.width();
-            if i < start {
+            if *i < start {
                 pad += width;
-            } else if i < end {
+            } else if *i < end {
                 carets += width;
             }
-            line.push_str(&shown);
+            line.push_str(shown);
+        }
+        if hi < cells.len() {
+            line.push_str("...");
         }
         format!("{line}\n{}{}", " ".repeat(pad), "^".repeat(carets.max(1)))
     }
 }
+
+/// Characters of the expression a pointer shows at most.
+const POINTER_WIDTH: usize = 72;
 
 /// The largest char boundary of `s` at or before `at` (clamped to its length).
 fn floor_boundary(s: &str, at: usize) -> usize {
@@ -94,6 +124,20 @@ mod tests {
     /// zero-length range (something missing) gets one caret past the end.
     #[test]
     fn pointer_lines_up() {
+        // A long expression is shown around the bad token only.
+        let long = format!("{} sssid = x", "a = 1 and ".repeat(500));
+        let e = FilterError {
+            message: String::new(),
+            start: long.len() - 9,
+            len: 5,
+        };
+        let p = e.pointer(&long);
+        let (line, marks) = p.split_once('\n').unwrap();
+        assert!(
+            line.len() < 90 && line.starts_with("...") && line.ends_with("sssid = x"),
+            "{p}"
+        );
+        assert_eq!(&line[marks.find('^').unwrap()..][..5], "sssid");
         let cases: &[(&str, usize, usize, &str)] = &[
             ("ssid = x", 0, 4, "ssid = x\n^^^^"),
             ("ssid =", 6, 0, "ssid =\n      ^"),

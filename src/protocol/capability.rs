@@ -61,7 +61,7 @@ impl fmt::Display for LookupError {
         };
         match self {
             LookupError::UnknownProtocol { name, nearest } => {
-                write!(f, "unknown protocol {name:?}")?;
+                write!(f, "unknown protocol \"{}\"", super::text::abbreviate(name))?;
                 hint(f, nearest)
             }
             LookupError::UnknownField {
@@ -69,7 +69,11 @@ impl fmt::Display for LookupError {
                 name,
                 nearest,
             } => {
-                write!(f, "unknown field {name:?} in {protocol}")?;
+                write!(
+                    f,
+                    "unknown field \"{}\" in {protocol}",
+                    super::text::abbreviate(name)
+                )?;
                 hint(f, nearest)
             }
             LookupError::EmptyFieldList { protocol } => {

@@ -133,6 +133,25 @@ fn push_display_char(out: &mut String, c: char) {
     }
 }
 
+/// Longest piece of user input or server text quoted back in a message.
+pub const QUOTED_MAX: usize = 60;
+
+/// `text` safe to print and cut to [`QUOTED_MAX`] characters (with `...`
+/// when it was longer): what a message quotes of a word typed or a text
+/// received, so a 5000-character line is never echoed whole.
+///
+/// # Examples
+/// ```
+/// use kismet_shell::protocol::text::abbreviate;
+/// assert_eq!(abbreviate("BOGUS"), "BOGUS");
+/// assert_eq!(abbreviate(&"x".repeat(100)).len(), 63);
+/// ```
+pub fn abbreviate(text: &str) -> String {
+    let shown: String = text.chars().take(QUOTED_MAX).collect();
+    let more = if shown.len() < text.len() { "..." } else { "" };
+    format!("{}{more}", display(shown.as_bytes()))
+}
+
 /// Appends `bytes` as a JSON string literal (with its quotes) to `out`.
 ///
 /// Valid UTF-8 is kept as text with JSON's escapes; control and bidi

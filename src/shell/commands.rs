@@ -14,6 +14,7 @@ use super::outcome::{Outcome, ShellError};
 use super::session::Session;
 use crate::client::Error;
 use crate::protocol::capability::nearest;
+use crate::protocol::text::abbreviate;
 use crate::protocol::{self, Command, ServerCommand};
 
 /// What a shell command's argument is, for completion and hints.
@@ -480,17 +481,6 @@ fn find_or_suggest(name: &str) -> Result<&'static CommandSpec, ShellError> {
             abbreviate(name)
         ))
     })
-}
-
-/// Longest piece of a typed word quoted back in an error.
-const QUOTED_WORD: usize = 40;
-
-/// `word`, cut to [`QUOTED_WORD`] characters with `...` when longer, and
-/// safe to print.
-fn abbreviate(word: &str) -> String {
-    let shown: String = word.chars().take(QUOTED_WORD).collect();
-    let more = if shown.len() < word.len() { "..." } else { "" };
-    format!("{}{more}", crate::protocol::text::display(shown.as_bytes()))
 }
 
 /// What is wrong with the number of arguments: the usage, or for a field
