@@ -40,7 +40,7 @@ enum After {
 
 /// Handles one client line (without its `\n`). Lines the real server
 /// ignores (no `!<id>`, fewer than two words) get no reply at all.
-pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]) {
+pub fn handle_line(shared: &Shared, client: &Arc<ClientHandle>, line: &[u8]) {
     let Some((id, name, args)) = parse_client_line(line) else {
         return;
     };
@@ -77,7 +77,7 @@ pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]
         }
     }
     if after == After::Shutdown {
-        shared.log("received SHUTDOWN command, stopping");
+        shared.hub.log("received SHUTDOWN command, stopping");
         shared.shutdown_command(&world);
     }
 }
@@ -92,7 +92,7 @@ fn word(arg: &[u8]) -> String {
 }
 
 fn dispatch(
-    shared: &Arc<Shared>,
+    shared: &Shared,
     client: &Arc<ClientHandle>,
     world: &mut World,
     command: ServerCommand,

@@ -35,13 +35,16 @@
 //! - `updates`: which records a tick sends, and the bursts on ENABLE
 //! - `view`: the read-only copies behind [`Sim::networks`] and [`Sim::clients`]
 //! - `client`: one client's subscriptions and outgoing queue
-//! - `server`: shared state: world, client list, broadcast, clock, stop
+//! - `hub`: what any server on this machinery shares (client list, stop,
+//!   threads, TERMINATE to all) and the `Server` trait the accept loop and
+//!   the connection threads serve
+//! - `server`: the simulator's shared state: world, hub, broadcast, clock
 //! - `packets`: the PACKET generator thread
 //! - `commands`: the client commands (an exhaustive match on
 //!   [`crate::protocol::ServerCommand`])
-//! - `connection`: one client's reader and writer threads
+//! - `connection`: one client's reader and writer threads (any `Server`)
 //! - `clock`: the tick thread, with its jittered schedule
-//! - `listener`: start, and the accept loop
+//! - `listener`: start, and the accept loop (any `Server`)
 //!
 //! Known differences from a real server:
 //! - sources added with ADDSOURCE capture nothing (a missing pcap file gets
@@ -81,6 +84,7 @@ mod commands;
 mod config;
 mod connection;
 mod devices;
+mod hub;
 mod listener;
 mod packets;
 mod record;
@@ -136,7 +140,7 @@ impl Sim {
 
     /// Number of clients connected now.
     pub fn connections(&self) -> usize {
-        self.shared.as_ref().map_or(0, |s| s.connections())
+        self.shared.as_ref().map_or(0, |s| s.hub.connections())
     }
 
     /// Every network the simulator knows now, sorted by BSSID: a copy
@@ -167,7 +171,7 @@ impl Sim {
 
     /// True once the server stopped (a client sent SHUTDOWN).
     pub fn is_stopped(&self) -> bool {
-        self.shared.as_ref().is_none_or(|s| s.is_stopping())
+        self.shared.as_ref().is_none_or(|s| s.hub.is_stopping())
     }
 
     /// Sends `*TERMINATE: Kismet server terminating.` to every client as
@@ -181,8 +185,8 @@ impl Sim {
 
     fn stop(&mut self) {
         if let Some(shared) = self.shared.take() {
-            shared.terminate_all();
-            shared.join(SHUTDOWN_GRACE);
+            shared.hub.terminate_all();
+            shared.hub.join(SHUTDOWN_GRACE);
         }
     }
 }
