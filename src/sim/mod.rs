@@ -1,4 +1,6 @@
-//! An embedded simulated legacy Kismet server, for demos and tests.
+//! An embedded simulated legacy Kismet server, for demos and tests, and
+//! the replay of a recorded session as a server ([`Replay`], see the
+//! `replay` module).
 //!
 //! It speaks the legacy protocol as a real `kismet_server` (newcore,
 //! 2016-07-R1) does on the wire (see `PROTOCOL.md` and the recordings in
@@ -45,6 +47,11 @@
 //! - `connection`: one client's reader and writer threads (any `Server`)
 //! - `clock`: the tick thread, with its jittered schedule
 //! - `listener`: start, and the accept loop (any `Server`)
+//! - `timeline`: a recording made into a replay: greeting, capabilities,
+//!   every frame on one timeline with its field list
+//! - `player`: one client's replay: its clock, its protocols, projection
+//! - `replay_commands`: a replay server's client commands
+//! - `replay`: [`Replay`], a recording served as a legacy server
 //!
 //! Known differences from a real server:
 //! - sources added with ADDSOURCE capture nothing (a missing pcap file gets
@@ -87,10 +94,14 @@ mod devices;
 mod hub;
 mod listener;
 mod packets;
+mod player;
 mod record;
 mod records;
+mod replay;
+mod replay_commands;
 mod rng;
 mod server;
+mod timeline;
 mod updates;
 mod util;
 mod view;
@@ -104,6 +115,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 pub use config::SimConfig;
+pub use replay::{run_standalone as run_replay_standalone, Replay, ReplayConfig};
+pub use timeline::{Timeline, TimelineError};
 pub use view::{ClientView, NetworkView};
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
