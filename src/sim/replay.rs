@@ -297,8 +297,7 @@ impl Drop for Replay {
 /// When the recording cannot be read, the address cannot be bound or the
 /// Ctrl-C handler cannot be set.
 pub fn run_standalone(listen: &str, path: &Path, config: ReplayConfig) -> anyhow::Result<()> {
-    let timeline = Timeline::load(path)
-        .with_context(|| format!("reading the recording {}", path.display()))?;
+    let timeline = Timeline::load(path).context("reading the recording")?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))

@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,33 +39,39 @@ use crate::record::{read_recording, Direction, Entry, RecordingError};
 #[derive(Debug)]
 pub enum TimelineError {
     /// The recording cannot be read.
-    Read(RecordingError),
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: RecordingError,
+    },
     /// It holds no greeting (`*KISMET` and `*PROTOCOLS` lines) to send.
-    NoGreeting,
+    NoGreeting {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+    },
 }
 
 impl fmt::Display for TimelineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TimelineError::Read(e) => e.fmt(f),
-            TimelineError::NoGreeting => {
-                write!(
-                    f,
-                    "the recording holds no greeting (*KISMET and *PROTOCOLS lines)"
-                )
+            // An I/O error names the file already.
+            TimelineError::Read {
+                error: error @ RecordingError::Io(_),
+                ..
+            } => error.fmt(f),
+            TimelineError::Read { path, error } => write!(f, "{}: {error}", path.display()),
+            TimelineError::NoGreeting { path } => {
+                if let Some(p) = path {
+                    write!(f, "{}: ", p.display())?;
+                }
+                write!(f, "no greeting recorded (no *KISMET and *PROTOCOLS lines)")
             }
         }
     }
 }
 
-impl std::error::Error for TimelineError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            TimelineError::Read(e) => Some(e),
-            TimelineError::NoGreeting => None,
-        }
-    }
-}
+impl std::error::Error for TimelineError {}
 
 /// One protocol of the recording.
 #[derive(Debug)]
@@ -122,8 +128,16 @@ impl Timeline {
     /// # Errors
     /// [`TimelineError`]: unreadable, not a recording, or no greeting.
     pub fn load(path: &Path) -> Result<Timeline, TimelineError> {
-        let entries = read_recording(path).map_err(TimelineError::Read)?;
-        Timeline::from_entries(&entries)
+        let entries = read_recording(path).map_err(|error| TimelineError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Timeline::from_entries(&entries).map_err(|e| match e {
+            TimelineError::NoGreeting { path: None } => TimelineError::NoGreeting {
+                path: Some(path.to_path_buf()),
+            },
+            e => e,
+        })
     }
 
     /// Builds the timeline of a recording's entries.
@@ -418,7 +432,7 @@ impl Builder {
     fn finish(mut self) -> Result<Timeline, TimelineError> {
         let (Some(kismet), Some(protocols_line)) = (self.kismet.take(), self.protocols_line.take())
         else {
-            return Err(TimelineError::NoGreeting);
+            return Err(TimelineError::NoGreeting { path: None });
         };
         for (i, p) in self.protocols.iter_mut().enumerate() {
             let mut used: Vec<u32> = self.enabled[i].clone();
@@ -590,7 +604,7 @@ mod tests {
                 .unwrap();
         assert!(matches!(
             Timeline::from_entries(&e),
-            Err(TimelineError::NoGreeting)
+            Err(TimelineError::NoGreeting { path: None })
         ));
     }
 }
