@@ -11,5 +11,6 @@ mod completions;
 mod golden;
 mod props;
 mod repl;
+mod replay;
 mod resilience;
 mod sim;
