@@ -46,7 +46,10 @@
 //!   ([`shell::batch`]) and rendering ([`shell::render`]).
 //! - [`filter`]: display filters (`ssid ~ "^Caf" and signal_dbm > -60`)
 //!   compiled for a protocol's fields, and which fields key a device.
-//! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`.
+//! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`, and
+//!   the replay of a recording as a server ([`sim::Replay`]) behind
+//!   `--replay` and `sim --replay`.
+//! - [`record`]: recordings of sessions (`--record`), written and read.
 //! - [`cli`]: the command line (clap), also used for the completion scripts.
 
 pub mod cli;
