@@ -21,6 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'kismet-shell' {
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Serve a recording (made with --record) on a free loopback port and connect to it')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'With --replay: play the recording X times as fast (0.5 is half speed)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the simulated world with --demo')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Run this shell command, then exit (repeatable; runs in order)')
             [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'Run this shell command, then exit (repeatable; runs in order)')
@@ -46,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kismet-shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -57,10 +59,13 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--packet-rate', '--packet-rate', [CompletionResultType]::ParameterName, 'PACKET frames per second (0: none)')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Connections served at once; more are accepted and closed, like a real server')
             [CompletionResult]::new('--tick-ms', '--tick-ms', [CompletionResultType]::ParameterName, 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock')
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Serve this recording (made with --record) instead of the simulated world')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'With --replay: play the recording X times as fast (0.5 is half speed)')
             [CompletionResult]::new('--gps', '--gps', [CompletionResultType]::ParameterName, 'Simulate a GPS: GPS lines and positions on every device')
             [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Raise alerts (ALERT lines) now and then')
             [CompletionResult]::new('--common', '--common', [CompletionResultType]::ParameterName, 'Send COMMON and TRACKINFO lines (the recorded real server sent none)')
             [CompletionResult]::new('--flood', '--flood', [CompletionResultType]::ParameterName, 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests')
+            [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'With --replay: start the recording over at its end instead of terminating')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -71,7 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             break
         }
         'kismet-shell;help' {
-            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for kismet-shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

@@ -41,12 +41,20 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-c -h -V --demo --seed --command --follow --count --timeout --reconnect --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --help --version sim completions help"
+            opts="-c -h -V --demo --replay --speed --seed --command --follow --count --timeout --reconnect --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --replay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --speed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -165,7 +173,7 @@ _kismet__shell() {
             return 0
             ;;
         kismet__subcmd__shell__subcmd__sim)
-            opts="-h --listen --seed --packet-rate --gps --alerts --common --max-clients --tick-ms --flood --help"
+            opts="-h --listen --seed --packet-rate --gps --alerts --common --max-clients --tick-ms --flood --replay --speed --loop --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +196,14 @@ _kismet__shell() {
                     return 0
                     ;;
                 --tick-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --speed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

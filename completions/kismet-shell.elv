@@ -18,6 +18,8 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
     }
     var completions = [
         &'kismet-shell'= {
+            cand --replay 'Serve a recording (made with --record) on a free loopback port and connect to it'
+            cand --speed 'With --replay: play the recording X times as fast (0.5 is half speed)'
             cand --seed 'Seed of the simulated world with --demo'
             cand -c 'Run this shell command, then exit (repeatable; runs in order)'
             cand --command 'Run this shell command, then exit (repeatable; runs in order)'
@@ -43,7 +45,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand sim 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+            cand sim 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)'
             cand completions 'Print a shell completion script for kismet-shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -53,10 +55,13 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --packet-rate 'PACKET frames per second (0: none)'
             cand --max-clients 'Connections served at once; more are accepted and closed, like a real server'
             cand --tick-ms 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock'
+            cand --replay 'Serve this recording (made with --record) instead of the simulated world'
+            cand --speed 'With --replay: play the recording X times as fast (0.5 is half speed)'
             cand --gps 'Simulate a GPS: GPS lines and positions on every device'
             cand --alerts 'Raise alerts (ALERT lines) now and then'
             cand --common 'Send COMMON and TRACKINFO lines (the recorded real server sent none)'
             cand --flood 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests'
+            cand --loop 'With --replay: start the recording over at its end instead of terminating'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -65,7 +70,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --help 'Print help'
         }
         &'kismet-shell;help'= {
-            cand sim 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+            cand sim 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)'
             cand completions 'Print a shell completion script for kismet-shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

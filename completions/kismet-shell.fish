@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
+    string join \n demo replay= speed= seed= c/command= follow count= timeout= reconnect keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -24,6 +24,8 @@ function __fish_kismet_shell_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l replay -d 'Serve a recording (made with --record) on a free loopback port and connect to it' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
@@ -49,7 +51,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-reconnect 
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-pager -d 'Interactive shell: print long output instead of showing it through $PAGER'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s V -l version -d 'Print version'
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "sim" -d 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "sim" -d 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "completions" -d 'Print a shell completion script for kismet-shell'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l listen -d 'Address to listen on' -r
@@ -57,12 +59,15 @@ complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l seed -
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l packet-rate -d 'PACKET frames per second (0: none)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l replay -d 'Serve this recording (made with --record) instead of the simulated world' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l gps -d 'Simulate a GPS: GPS lines and positions on every device'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l alerts -d 'Raise alerts (ALERT lines) now and then'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l common -d 'Send COMMON and TRACKINFO lines (the recorded real server sent none)'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l flood -d 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l loop -d 'With --replay: start the recording over at its end instead of terminating'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -s h -l help -d 'Print help'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "sim" -d 'Run the simulated Kismet server in the foreground (Ctrl-C stops it)'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "sim" -d 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "completions" -d 'Print a shell completion script for kismet-shell'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand help; and not __fish_seen_subcommand_from sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -14,7 +14,7 @@ use crate::shell::render::Format;
     version,
     about,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  kismet-shell --demo                          try it on the built-in simulator\n  kismet-shell 10.0.0.5                        open the shell on a server (port 2501)\n  kismet-shell -c protocols --format json      list protocols as JSON\n  kismet-shell -c 'enable SSID ssid,mac' --follow --count 10 --format json\n  echo 'fields GPS' | kismet-shell localhost:2501"
+    after_help = "Examples:\n  kismet-shell --demo                          try it on the built-in simulator\n  kismet-shell 10.0.0.5                        open the shell on a server (port 2501)\n  kismet-shell -c protocols --format json      list protocols as JSON\n  kismet-shell -c 'enable SSID ssid,mac' --follow --count 10 --format json\n  kismet-shell --replay rec.kismet --speed 10  replay a --record recording 10 times as fast\n  echo 'fields GPS' | kismet-shell localhost:2501"
 )]
 pub struct Cli {
     // The help text is given as an attribute: as a doc comment, rustdoc
@@ -28,6 +28,14 @@ pub struct Cli {
     /// Start the built-in simulated server on a free loopback port and connect to it.
     #[arg(long, conflicts_with = "addr")]
     pub demo: bool,
+
+    /// Serve a recording (made with --record) on a free loopback port and connect to it.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["addr", "demo"])]
+    pub replay: Option<PathBuf>,
+
+    /// With --replay: play the recording X times as fast (0.5 is half speed).
+    #[arg(long, value_name = "X", requires = "replay", default_value_t = 1.0, value_parser = positive_speed)]
+    pub speed: f64,
 
     /// Seed of the simulated world with --demo.
     #[arg(long, value_name = "N", requires = "demo")]
@@ -120,7 +128,7 @@ pub struct BatchArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Sub {
-    /// Run the simulated Kismet server in the foreground (Ctrl-C stops it).
+    /// Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it).
     Sim {
         /// Address to listen on.
         #[arg(long, default_value = DEFAULT_ADDR)]
@@ -149,6 +157,19 @@ pub enum Sub {
         /// Send CLIENT lines (all fields) as fast as each client reads them, for load tests.
         #[arg(long)]
         flood: bool,
+        /// Serve this recording (made with --record) instead of the simulated world.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with_all = ["seed", "packet_rate", "gps", "alerts", "common", "tick_ms", "flood"]
+        )]
+        replay: Option<PathBuf>,
+        /// With --replay: play the recording X times as fast (0.5 is half speed).
+        #[arg(long, value_name = "X", requires = "replay", default_value_t = 1.0, value_parser = positive_speed)]
+        speed: f64,
+        /// With --replay: start the recording over at its end instead of terminating.
+        #[arg(long = "loop", requires = "replay")]
+        looped: bool,
     },
     /// Print a shell completion script for kismet-shell.
     Completions {
@@ -156,6 +177,16 @@ pub enum Sub {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// A replay speed: a positive number, at most a million.
+fn positive_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1e6 => Ok(x),
+        _ => Err(format!(
+            "{text} is not a speed (a number above 0, at most 1000000)"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -167,5 +198,32 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    /// --speed takes a positive number and needs --replay; --loop is the
+    /// replay server's; --replay conflicts with the simulated world's flags.
+    #[test]
+    fn replay_flags() {
+        let ok = |args: &[&str]| Cli::try_parse_from(args).map_err(|e| e.to_string());
+        let cli = ok(&["k", "--replay", "f", "--speed", "2.5"]).unwrap();
+        assert_eq!(cli.speed, 2.5);
+        assert_eq!(ok(&["k", "--replay", "f"]).unwrap().speed, 1.0);
+        assert!(ok(&["k", "--speed", "2"]).is_err());
+        assert!(ok(&["k", "--replay", "f", "--speed", "0"]).is_err());
+        assert!(ok(&["k", "--replay", "f", "--speed", "-1"]).is_err());
+        assert!(ok(&["k", "--replay", "f", "--demo"]).is_err());
+        assert!(ok(&["k", "--replay", "f", "host"]).is_err());
+        let cli = ok(&["k", "sim", "--replay", "f", "--speed", "10", "--loop"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Sub::Sim {
+                looped: true,
+                speed: 10.0,
+                ..
+            })
+        ));
+        assert!(ok(&["k", "sim", "--loop"]).is_err());
+        assert!(ok(&["k", "sim", "--replay", "f", "--gps"]).is_err());
+        assert!(ok(&["k", "sim", "--replay", "f", "--max-clients", "2"]).is_ok());
     }
 }

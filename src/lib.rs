@@ -62,7 +62,9 @@
 //!     share; the user's and the tracker's subscriptions
 //!   - [`client::event`], [`client::reply`], [`client::error`]: what it
 //!     hands out: events, replies, typed errors
-//! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`
+//! - [`sim`]: the simulated Kismet server behind `--demo` and `sim`, and
+//!   the replay of a recording as a server ([`sim::Replay`]) behind
+//!   `--replay` and `sim --replay`
 //! - [`shell`]: the front ends
 //!   - [`shell::commands`], [`shell::handlers`]: the one command table and
 //!     what each command does

@@ -15,7 +15,7 @@ use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
-use kismet_shell::sim::{self, Sim, SimConfig};
+use kismet_shell::sim::{self, Replay, ReplayConfig, Sim, SimConfig, Timeline};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
 // output thread; glibc malloc handles that cross-thread traffic poorly.
@@ -53,6 +53,12 @@ impl Drop for FinishOnDrop {
     }
 }
 
+/// The server behind --demo or --replay (stopped when dropped).
+enum Local {
+    Sim(Sim),
+    Replay(Replay),
+}
+
 fn secs(s: f64, what: &str) -> anyhow::Result<Duration> {
     Duration::try_from_secs_f64(s)
         .with_context(|| format!("{what}: {s} is not a number of seconds"))
@@ -79,7 +85,19 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             max_clients,
             tick_ms,
             flood,
+            replay,
+            speed,
+            looped,
         }) => {
+            if let Some(path) = replay {
+                let config = ReplayConfig {
+                    speed: *speed,
+                    looped: *looped,
+                    max_clients: *max_clients,
+                };
+                sim::run_replay_standalone(listen, path, config)?;
+                return Ok(0);
+            }
             let config = SimConfig {
                 seed: *seed,
                 packet_rate: *packet_rate,
@@ -96,20 +114,30 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         None => {}
     }
-    // --demo: the simulator in-process on a free loopback port; it lives
-    // as long as this function, that is, as long as the shell.
-    let demo = if cli.demo {
+    // --demo and --replay: a server in-process on a free loopback port; it
+    // lives as long as this function, that is, as long as the shell.
+    let local = if cli.demo {
         let config = SimConfig {
             seed: cli.seed.unwrap_or(1),
             ..SimConfig::default()
         };
         let sim = Sim::start("127.0.0.1:0", config).context("starting the simulated server")?;
-        Some(sim)
+        Some(Local::Sim(sim))
+    } else if let Some(path) = &cli.replay {
+        let timeline = Timeline::load(path).context("reading the recording")?;
+        let config = ReplayConfig {
+            speed: cli.speed,
+            ..ReplayConfig::default()
+        };
+        let replay = Replay::start("127.0.0.1:0", std::sync::Arc::new(timeline), config)
+            .context("starting the replay server")?;
+        Some(Local::Replay(replay))
     } else {
         None
     };
-    let addr = match &demo {
-        Some(sim) => sim.local_addr().to_string(),
+    let addr = match &local {
+        Some(Local::Sim(sim)) => sim.local_addr().to_string(),
+        Some(Local::Replay(replay)) => replay.local_addr().to_string(),
         None => normalize_addr(cli.addr.as_deref()),
     };
     let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
@@ -143,7 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let client = match Client::connect(&addr, options) {
         Ok(c) => c,
         // No address given and nothing at the default one: point at --demo.
-        Err(e) if cli.addr.is_none() && demo.is_none() => {
+        Err(e) if cli.addr.is_none() && local.is_none() => {
             return Err(anyhow::Error::new(e).context(format!(
                 "no server address given and none answers at {addr} \
                  (give HOST[:PORT], or try --demo for the built-in simulator)"

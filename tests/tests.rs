@@ -11,6 +11,7 @@ mod completions;
 mod golden;
 mod props;
 mod repl;
+mod replay;
 mod resilience;
 mod sim;
 mod watch;

@@ -232,6 +232,20 @@ pub fn split_words(line: &[u8]) -> Vec<Vec<u8>> {
     words
 }
 
+/// Splits an ENABLE field list as the server's `StrTokenize(list, ",")`
+/// does: a trailing comma adds no empty name, an empty list gives no names
+/// (a comma at the start gives an empty first name).
+pub fn split_field_list(list: &[u8]) -> Vec<&[u8]> {
+    if list.is_empty() {
+        return Vec::new();
+    }
+    let mut parts: Vec<&[u8]> = list.split(|&b| b == b',').collect();
+    if parts.last().is_some_and(|p| p.is_empty()) {
+        parts.pop();
+    }
+    parts
+}
+
 /// A client line as the server reads it: `!<id>` then the command and its
 /// arguments. `None` for a line the server ignores without a reply (no `!`,
 /// an id that does not start with a digit, fewer than two words).
@@ -277,6 +291,15 @@ mod tests {
             Command::raw("EN ABLE", Vec::<String>::new()).encode(1),
             Err(CommandError::BadName(_))
         ));
+    }
+
+    /// Field lists split as the server's tokenizer does.
+    #[test]
+    fn field_lists_like_server() {
+        assert_eq!(split_field_list(b"mac,"), vec![&b"mac"[..]]);
+        assert_eq!(split_field_list(b"mac,ssid"), vec![&b"mac"[..], b"ssid"]);
+        assert_eq!(split_field_list(b",mac"), vec![&b""[..], b"mac"]);
+        assert!(split_field_list(b"").is_empty());
     }
 
     /// The server's reading of client lines, as the recordings show it.

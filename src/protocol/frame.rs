@@ -164,6 +164,35 @@ impl Frame {
         Some(self.span(&self.data[at..at + 8]))
     }
 
+    /// The field at `index` as it came: [`FieldValue::Quoted`] when it
+    /// was wrapped in `\x01`, else [`FieldValue::Bare`] (a payload is
+    /// bare). Encoding a selection of these values with
+    /// [`encode_line_into`] writes each field as the server wrote it.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_shell::protocol::{FieldValue, Frame};
+    /// let f = Frame::parse(b"*SSID: \x01Coffee Shop\x01 00:18:E7:B2:00:02 ").unwrap();
+    /// assert_eq!(f.value(0), Some(FieldValue::Quoted(b"Coffee Shop")));
+    /// assert_eq!(f.value(1), Some(FieldValue::Bare(b"00:18:E7:B2:00:02")));
+    /// ```
+    pub fn value(&self, index: usize) -> Option<FieldValue<'_>> {
+        if index >= self.len() {
+            return None;
+        }
+        let at = self.line_len as usize + 8 * index;
+        let s = &self.data[at..at + 8];
+        let start = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
+        let bytes = self.span(s);
+        // A quoted field's span starts just past its opening quote; a bare
+        // one starts after a space (never after a quote).
+        Some(if start > 0 && self.data[start - 1] == QUOTE {
+            FieldValue::Quoted(bytes)
+        } else {
+            FieldValue::Bare(bytes)
+        })
+    }
+
     /// All fields in order.
     pub fn fields(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
         self.data[self.line_len as usize..]
@@ -491,6 +520,34 @@ mod tests {
 
     fn v(items: &[&[u8]]) -> Vec<Vec<u8>> {
         items.iter().map(|s| s.to_vec()).collect()
+    }
+
+    /// Each field comes back quoted or bare as it was written, empty ones
+    /// and payloads included, so re-encoding a line gives the same bytes.
+    #[test]
+    fn values_keep_their_quoting() {
+        let line = b"*CLIENT: \x01\x01 a  \x01 \x01 \x01x y\x01 ";
+        let f = Frame::parse(line).unwrap();
+        let vals: Vec<FieldValue<'_>> = (0..f.len()).map(|i| f.value(i).unwrap()).collect();
+        assert_eq!(
+            vals,
+            [
+                FieldValue::Quoted(b""),
+                FieldValue::Bare(b"a"),
+                FieldValue::Bare(b""),
+                FieldValue::Quoted(b" "),
+                FieldValue::Quoted(b"x y"),
+            ]
+        );
+        assert_eq!(f.value(5), None);
+        let mut out = Vec::new();
+        encode_line_into(&mut out, f.protocol(), &vals);
+        assert_eq!(out, [&line[..], b"\n"].concat());
+        let t = Frame::parse(b"*TERMINATE: Kismet server terminating.").unwrap();
+        assert_eq!(
+            t.value(0),
+            Some(FieldValue::Bare(b"Kismet server terminating."))
+        );
     }
 
     /// Every quirk of docs/PROTOCOL.md, as a byte-literal table.

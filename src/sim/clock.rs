@@ -65,7 +65,7 @@ pub fn run(shared: &Arc<Shared>) {
     let tick = shared.config.tick.max(Duration::from_millis(1));
     let mut schedule = Schedule::new(shared.config.seed, tick);
     let mut due = schedule.next_tick();
-    while !shared.is_stopping() {
+    while !shared.hub.is_stopping() {
         let elapsed = shared.elapsed();
         if elapsed < due {
             thread::sleep((due - elapsed).min(Duration::from_millis(50)));
@@ -76,7 +76,7 @@ pub fn run(shared: &Arc<Shared>) {
         }
         let epoch = shared.epoch_at(due) as u64;
         let mut world = lock(&shared.world);
-        if shared.is_stopping() {
+        if shared.hub.is_stopping() {
             break;
         }
         let changes = world.tick(epoch);

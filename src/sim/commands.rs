@@ -13,7 +13,7 @@ use super::server::Shared;
 use super::updates;
 use super::util::lock;
 use super::world::World;
-use crate::protocol::command::parse_client_line;
+use crate::protocol::command::{parse_client_line, split_field_list};
 use crate::protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
 use crate::protocol::{Answer, CommandName, ServerCommand};
 
@@ -40,7 +40,7 @@ enum After {
 
 /// Handles one client line (without its `\n`). Lines the real server
 /// ignores (no `!<id>`, fewer than two words) get no reply at all.
-pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]) {
+pub fn handle_line(shared: &Shared, client: &Arc<ClientHandle>, line: &[u8]) {
     let Some((id, name, args)) = parse_client_line(line) else {
         return;
     };
@@ -77,7 +77,7 @@ pub fn handle_line(shared: &Arc<Shared>, client: &Arc<ClientHandle>, line: &[u8]
         }
     }
     if after == After::Shutdown {
-        shared.log("received SHUTDOWN command, stopping");
+        shared.hub.log("received SHUTDOWN command, stopping");
         shared.shutdown_command(&world);
     }
 }
@@ -92,7 +92,7 @@ fn word(arg: &[u8]) -> String {
 }
 
 fn dispatch(
-    shared: &Arc<Shared>,
+    shared: &Shared,
     client: &Arc<ClientHandle>,
     world: &mut World,
     command: ServerCommand,
@@ -169,19 +169,6 @@ fn capability(client: &ClientHandle, args: &[Vec<u8>]) -> Outcome {
     Ok(())
 }
 
-/// Splits like the server's `StrTokenize(list, ",")`: a trailing comma adds
-/// no empty name, an empty list gives no names.
-fn tokenize(list: &[u8]) -> Vec<&[u8]> {
-    if list.is_empty() {
-        return Vec::new();
-    }
-    let mut parts: Vec<&[u8]> = list.split(|&b| b == b',').collect();
-    if parts.last().is_some_and(|p| p.is_empty()) {
-        parts.pop();
-    }
-    parts
-}
-
 /// `ENABLE PROTO fields|*`: subscribe, burst what is known, then ACK.
 fn enable(client: &ClientHandle, world: &World, args: &[Vec<u8>]) -> Outcome {
     if args.len() < 2 {
@@ -193,7 +180,7 @@ fn enable(client: &ClientHandle, world: &World, args: &[Vec<u8>]) -> Outcome {
         all_fields(proto)
     } else {
         let mut v = Vec::new();
-        for name in tokenize(&args[1]) {
+        for name in split_field_list(&args[1]) {
             match proto.field_index(name) {
                 Some(i) => v.push(i as u16),
                 None => return fail(format!("Unknown field {}", word(name))),
@@ -490,13 +477,9 @@ fn addwepkey(world: &mut World, args: &[Vec<u8>]) -> Outcome {
 mod tests {
     use super::*;
 
-    /// Field lists split as the server's tokenizer does.
+    /// UUIDs are checked for their shape.
     #[test]
-    fn tokenize_like_server() {
-        assert_eq!(tokenize(b"mac,"), vec![&b"mac"[..]]);
-        assert_eq!(tokenize(b"mac,ssid"), vec![&b"mac"[..], b"ssid"]);
-        assert_eq!(tokenize(b",mac"), vec![&b""[..], b"mac"]);
-        assert!(tokenize(b"").is_empty());
+    fn uuid_shape() {
         assert!(valid_uuid("472aba5e-e96b-11f1-8482-6b04d31ac006"));
         assert!(!valid_uuid("472aba5e-e96b-11f1-8482"));
     }

@@ -1,6 +1,7 @@
 //! One connected client's two threads: the reader splits the socket into
-//! lines and hands each to the command handler; the writer drains the
-//! client's own queue (see `client`) into the socket.
+//! lines and hands each to its server's command handler; the writer drains
+//! the client's own queue (see `client`) into the socket. Both serve any
+//! [`Server`] (the simulator, a replay).
 
 use std::io::{self, Write};
 use std::net::TcpStream;
@@ -11,8 +12,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use super::capabilities::Proto;
 use super::client::{ClientHandle, Fields};
-use super::commands;
-use super::server::Shared;
+use super::hub::Server;
 use crate::protocol::lines::{Line, LineReader, Overlong};
 use crate::protocol::spec::MAX_LINE;
 
@@ -23,20 +23,21 @@ const POLL: Duration = Duration::from_millis(50);
 /// over-long line, or the server stopping. The socket's read timeout lets
 /// it look at the stop flags every [`POLL`]; the line reader passes the
 /// timeout through and keeps any half line for the next read.
-pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, stream: TcpStream) {
+pub fn reader<S: Server>(server: Arc<S>, client: Arc<ClientHandle>, stream: TcpStream) {
+    let hub = server.hub();
     let _ = stream.set_read_timeout(Some(POLL));
     let mut lines = LineReader::with_overlong(stream, MAX_LINE, Overlong::Fail);
     let reason = loop {
         if client.is_closed() {
             return;
         }
-        if shared.is_stopping() {
+        if hub.is_stopping() {
             // The writer sends what is queued, then closes.
             return;
         }
         match lines.next_line() {
             Ok(None) => break "closed by client",
-            Ok(Some(Line::Complete(line))) => commands::handle_line(&shared, &client, line),
+            Ok(Some(Line::Complete(line))) => server.handle_line(&client, line),
             // A whole line over the limit that came with its newline in
             // the same read: the same as one still unfinished.
             Ok(Some(Line::Overlong(_))) => {
@@ -64,20 +65,20 @@ pub fn reader(shared: Arc<Shared>, client: Arc<ClientHandle>, stream: TcpStream)
         0 => String::new(),
         n => format!(" ({n} lines dropped: it read too slowly)"),
     };
-    shared.log(&format!(
+    hub.log(&format!(
         "client {} ({}) disconnected: {reason}{dropped}",
         client.id, client.peer
     ));
     client.close();
-    shared.remove_client(client.id);
+    hub.remove_client(client.id);
 }
 
 /// The writer thread: drains the client's queue into the socket; in flood
 /// mode, fills every idle moment with CLIENT lines. Once the client is
 /// finished (see [`ClientHandle::finish`]), closes the connection when the
 /// queue is drained and the closing time has come.
-pub fn writer(
-    shared: Arc<Shared>,
+pub fn writer<S: Server>(
+    server: Arc<S>,
     client: Arc<ClientHandle>,
     rx: Receiver<Vec<u8>>,
     mut stream: TcpStream,
@@ -89,7 +90,7 @@ pub fn writer(
             break Ok(());
         }
         let close_at = client.close_at();
-        let flooding = if shared.config.flood_client && close_at.is_none() {
+        let flooding = if server.floods() && close_at.is_none() {
             client.client_flood_fields()
         } else {
             (None, 0)
@@ -98,7 +99,7 @@ pub fn writer(
             match rx.try_recv() {
                 Ok(chunk) => chunk,
                 Err(_) => {
-                    if let Err(e) = flood.write(&shared, &client, &mut stream, &fields, version) {
+                    if let Err(e) = flood.write(&*server, &client, &mut stream, &fields, version) {
                         break Err(e);
                     }
                     continue;
@@ -130,14 +131,14 @@ pub fn writer(
         }
     };
     if result.is_err() && !client.is_closed() {
-        shared.log(&format!(
+        server.hub().log(&format!(
             "client {} ({}): write failed, closing",
             client.id, client.peer
         ));
     }
     let _ = stream.flush();
     client.close();
-    shared.remove_client(client.id);
+    server.hub().remove_client(client.id);
 }
 
 /// Writes all of `bytes`, giving up as soon as the client is closed (the
@@ -173,15 +174,15 @@ struct Flood {
 }
 
 impl Flood {
-    fn write(
+    fn write<S: Server>(
         &mut self,
-        shared: &Shared,
+        server: &S,
         client: &ClientHandle,
         stream: &mut TcpStream,
         fields: &Fields,
         version: u64,
     ) -> io::Result<()> {
-        let (generation, records) = shared.flood_snapshot();
+        let (generation, records) = server.flood_snapshot();
         if self.key != Some((generation, version)) {
             self.key = Some((generation, version));
             self.buf.clear();

@@ -1,4 +1,6 @@
-//! An embedded simulated legacy Kismet server, for demos and tests.
+//! An embedded simulated legacy Kismet server, for demos and tests, and
+//! the replay of a recorded session as a server ([`Replay`], see the
+//! `replay` module).
 //!
 //! It speaks the legacy protocol as a real `kismet_server` (newcore,
 //! 2016-07-R1) does on the wire (see `PROTOCOL.md` and the recordings in
@@ -35,13 +37,21 @@
 //! - `updates`: which records a tick sends, and the bursts on ENABLE
 //! - `view`: the read-only copies behind [`Sim::networks`] and [`Sim::clients`]
 //! - `client`: one client's subscriptions and outgoing queue
-//! - `server`: shared state: world, client list, broadcast, clock, stop
+//! - `hub`: what any server on this machinery shares (client list, stop,
+//!   threads, TERMINATE to all) and the `Server` trait the accept loop and
+//!   the connection threads serve
+//! - `server`: the simulator's shared state: world, hub, broadcast, clock
 //! - `packets`: the PACKET generator thread
 //! - `commands`: the client commands (an exhaustive match on
 //!   [`crate::protocol::ServerCommand`])
-//! - `connection`: one client's reader and writer threads
+//! - `connection`: one client's reader and writer threads (any `Server`)
 //! - `clock`: the tick thread, with its jittered schedule
-//! - `listener`: start, and the accept loop
+//! - `listener`: start, and the accept loop (any `Server`)
+//! - `timeline`: a recording made into a replay: greeting, capabilities,
+//!   every frame on one timeline with its field list
+//! - `player`: one client's replay: its clock, its protocols, projection
+//! - `replay_commands`: a replay server's client commands
+//! - `replay`: [`Replay`], a recording served as a legacy server
 //!
 //! Known differences from a real server:
 //! - sources added with ADDSOURCE capture nothing (a missing pcap file gets
@@ -81,12 +91,17 @@ mod commands;
 mod config;
 mod connection;
 mod devices;
+mod hub;
 mod listener;
 mod packets;
+mod player;
 mod record;
 mod records;
+mod replay;
+mod replay_commands;
 mod rng;
 mod server;
+mod timeline;
 mod updates;
 mod util;
 mod view;
@@ -100,6 +115,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 pub use config::SimConfig;
+pub use replay::{run_standalone as run_replay_standalone, Replay, ReplayConfig};
+pub use timeline::{Timeline, TimelineError};
 pub use view::{ClientView, NetworkView};
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
@@ -136,7 +153,7 @@ impl Sim {
 
     /// Number of clients connected now.
     pub fn connections(&self) -> usize {
-        self.shared.as_ref().map_or(0, |s| s.connections())
+        self.shared.as_ref().map_or(0, |s| s.hub.connections())
     }
 
     /// Every network the simulator knows now, sorted by BSSID: a copy
@@ -167,7 +184,7 @@ impl Sim {
 
     /// True once the server stopped (a client sent SHUTDOWN).
     pub fn is_stopped(&self) -> bool {
-        self.shared.as_ref().is_none_or(|s| s.is_stopping())
+        self.shared.as_ref().is_none_or(|s| s.hub.is_stopping())
     }
 
     /// Sends `*TERMINATE: Kismet server terminating.` to every client as
@@ -181,8 +198,8 @@ impl Sim {
 
     fn stop(&mut self) {
         if let Some(shared) = self.shared.take() {
-            shared.terminate_all();
-            shared.join(SHUTDOWN_GRACE);
+            shared.hub.terminate_all();
+            shared.hub.join(SHUTDOWN_GRACE);
         }
     }
 }

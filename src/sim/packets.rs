@@ -152,7 +152,7 @@ pub fn run(shared: &Arc<Shared>) {
     let mut cache: Vec<Encoded> = Vec::new();
     let mut picks: Vec<usize> = Vec::new();
     let ranges = frames(&model, 0).1;
-    while !shared.is_stopping() {
+    while !shared.hub.is_stopping() {
         thread::sleep(BATCH_PERIOD);
         let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
         // Fall behind rather than pile up: at most 20 ms worth per batch.
@@ -162,6 +162,7 @@ pub fn run(shared: &Arc<Shared>) {
             continue;
         }
         let subscribers: Vec<_> = shared
+            .hub
             .clients()
             .into_iter()
             .filter_map(|c| c.subscription(Proto::Packet).map(|f| (c, f)))
