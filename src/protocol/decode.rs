@@ -252,11 +252,13 @@ impl Encryption {
 }
 
 impl fmt::Display for Encryption {
-    /// The three columns joined by spaces, empty ones left out.
+    /// The three columns joined by spaces, empty ones left out, and a
+    /// cipher that only repeats the summary too (plain WEP is `WEP`, not
+    /// `WEP WEP`; the columns of a table keep both).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.enc)?;
         for part in [self.cipher, self.auth] {
-            if !part.is_empty() {
+            if !part.is_empty() && part != self.enc {
                 write!(f, " {part}")?;
             }
         }
@@ -559,7 +561,11 @@ mod tests {
     #[test]
     fn encryption_display_and_rank() {
         assert_eq!(Encryption::from_cryptset(0).to_string(), "OPN");
-        assert_eq!(Encryption::from_cryptset(2).to_string(), "WEP WEP");
+        assert_eq!(Encryption::from_cryptset(2).to_string(), "WEP");
+        assert_eq!(
+            Encryption::from_cryptset(crypt::WEP | crypt::WEP104).to_string(),
+            "WEP WEP104"
+        );
         assert_eq!(
             Encryption::from_cryptset(3146466).to_string(),
             "WPA+WPA2 CCMP TKIP PSK"
