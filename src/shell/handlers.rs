@@ -228,13 +228,18 @@ pub fn filter(session: &Session, args: &[String]) -> Handled {
                 .map_err(|e| ShellError::Usage(format!("filter: {e}\n{}", e.pointer(expr))))?;
         }
     }
+    Ok(rules_of(session, &key))
+}
+
+/// The display rules of one protocol (upper-case key), as an outcome.
+fn rules_of(session: &Session, key: &str) -> Outcome {
     let rules = session
         .display()
         .rules()
         .into_iter()
         .filter(|r| r.protocol == key)
         .collect();
-    Ok(Outcome::Rules(rules))
+    Outcome::Rules(rules)
 }
 
 /// `only PROTO new|changed|all`: which of a protocol's frames are shown.
@@ -259,13 +264,7 @@ pub fn only(session: &Session, args: &[String]) -> Handled {
         }
     };
     session.display().set_only(&key, only);
-    let rules = session
-        .display()
-        .rules()
-        .into_iter()
-        .filter(|r| r.protocol == key)
-        .collect();
-    Ok(Outcome::Rules(rules))
+    Ok(rules_of(session, &key))
 }
 
 /// Now for "3s ago": the server's clock when known, else this machine's.

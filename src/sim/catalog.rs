@@ -3,82 +3,13 @@
 //! channels), each made the kind of device a real capture holds, with the
 //! encryption bit set a real server reports for that kind.
 
-/// The server's encryption bits (`cryptset` in SSID, `datacryptset` in
-/// BSSID and CLIENT), as its headers define them: a bit set, not a code.
-// The whole table, as the server defines it: the catalog uses a few bits,
-// the tests the names.
-#[allow(dead_code)]
+/// The encryption bit sets of the kinds of network in the world
+/// (`cryptset` in SSID, `datacryptset` in BSSID and CLIENT): combinations of
+/// the server's bits, which [`protocol::decode::crypt`] defines.
+///
+/// [`protocol::decode::crypt`]: crate::protocol::decode::crypt
 pub mod crypt {
-    /// Encryption of an unknown kind.
-    pub const UNKNOWN: u64 = 1 << 0;
-    /// WEP, or the privacy bit of any protected network.
-    pub const WEP: u64 = 1 << 1;
-    /// Layer 3 encryption.
-    pub const LAYER3: u64 = 1 << 2;
-    /// 40-bit WEP.
-    pub const WEP40: u64 = 1 << 3;
-    /// 104-bit WEP.
-    pub const WEP104: u64 = 1 << 4;
-    /// TKIP.
-    pub const TKIP: u64 = 1 << 5;
-    /// WPA (either version).
-    pub const WPA: u64 = 1 << 6;
-    /// Pre-shared key.
-    pub const PSK: u64 = 1 << 7;
-    /// AES-OCB.
-    pub const AES_OCB: u64 = 1 << 8;
-    /// AES-CCM (CCMP).
-    pub const AES_CCM: u64 = 1 << 9;
-    /// LEAP.
-    pub const LEAP: u64 = 1 << 10;
-    /// EAP-TTLS.
-    pub const TTLS: u64 = 1 << 11;
-    /// EAP-TLS.
-    pub const TLS: u64 = 1 << 12;
-    /// PEAP.
-    pub const PEAP: u64 = 1 << 13;
-    /// ISAKMP.
-    pub const ISAKMP: u64 = 1 << 14;
-    /// PPTP.
-    pub const PPTP: u64 = 1 << 15;
-    /// Fortress.
-    pub const FORTRESS: u64 = 1 << 16;
-    /// Keyguard.
-    pub const KEYGUARD: u64 = 1 << 17;
-    /// Unknown encryption that is not WEP.
-    pub const UNKNOWN_NON_WEP: u64 = 1 << 18;
-    /// WPA migration mode.
-    pub const WPA_MIGRATION: u64 = 1 << 19;
-    /// WPA version 1.
-    pub const WPA1: u64 = 1 << 20;
-    /// WPA version 2.
-    pub const WPA2: u64 = 1 << 21;
-
-    /// Every bit with its name.
-    pub const NAMES: [(u64, &str); 22] = [
-        (UNKNOWN, "unknown"),
-        (WEP, "WEP"),
-        (LAYER3, "layer 3"),
-        (WEP40, "WEP40"),
-        (WEP104, "WEP104"),
-        (TKIP, "TKIP"),
-        (WPA, "WPA"),
-        (PSK, "PSK"),
-        (AES_OCB, "AES-OCB"),
-        (AES_CCM, "AES-CCM"),
-        (LEAP, "LEAP"),
-        (TTLS, "TTLS"),
-        (TLS, "TLS"),
-        (PEAP, "PEAP"),
-        (ISAKMP, "ISAKMP"),
-        (PPTP, "PPTP"),
-        (FORTRESS, "Fortress"),
-        (KEYGUARD, "Keyguard"),
-        (UNKNOWN_NON_WEP, "unknown non-WEP"),
-        (WPA_MIGRATION, "WPA migration mode"),
-        (WPA1, "WPA v1"),
-        (WPA2, "WPA v2"),
-    ];
+    use crate::protocol::decode::crypt::*;
 
     /// No encryption.
     pub const OPEN: u64 = 0;
@@ -253,28 +184,22 @@ pub const STATIONS: [StationDef; 10] = [
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(set: u64) -> Vec<&'static str> {
-        crypt::NAMES
-            .iter()
-            .filter(|(bit, _)| set & bit != 0)
-            .map(|(_, name)| *name)
-            .collect()
-    }
+    use crate::protocol::decode::bit_names as names;
 
     /// The kinds' bit sets are the values a live server sent, bit by bit.
     #[test]
     fn crypt_sets_as_seen_live() {
         assert_eq!(crypt::WPA2_PSK_CCMP, 2_097_858);
-        assert_eq!(names(2_097_858), ["WEP", "WPA", "PSK", "AES-CCM", "WPA v2"]);
+        assert_eq!(
+            names(2_097_858),
+            ["WEP", "WPA", "PSK", "AES-CCM", "WPA version 2"]
+        );
         assert_eq!(crypt::WPA_WPA2_PSK_MIXED, 3_146_466);
         assert_eq!(crypt::WEP_ONLY, 2);
         assert_eq!(
             names(crypt::WPA2_ENTERPRISE),
-            ["WEP", "WPA", "AES-CCM", "PEAP", "WPA v2"],
+            ["WEP", "WPA", "AES-CCM", "PEAP", "WPA version 2"],
             "802.1X, no PSK"
         );
-        let bits: u64 = crypt::NAMES.iter().map(|(b, _)| b).sum();
-        assert_eq!(bits, (1 << 22) - 1, "every bit once");
     }
 }

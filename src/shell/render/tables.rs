@@ -99,6 +99,16 @@ pub fn fields_table(fields: &[String], enabled: Option<&[String]>, width: Option
     t.to_string()
 }
 
+/// The columns of the status table, one row per protocol.
+pub const STATUS_COLUMNS: [&str; 6] = [
+    "protocol",
+    "frames",
+    "shown",
+    "filtered",
+    "per second",
+    "dropped",
+];
+
 /// The `status` report as text.
 pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     let mut s = String::new();
@@ -141,17 +151,7 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
         plural(r.malformed, "line"),
         plural(r.overlong, "line")
     );
-    let mut t = new_table(
-        &[
-            "protocol",
-            "frames",
-            "shown",
-            "filtered",
-            "per second",
-            "dropped",
-        ],
-        width,
-    );
+    let mut t = new_table(&STATUS_COLUMNS, width);
     for row in r.rows() {
         t.add_row(vec![
             row.protocol,

@@ -11,6 +11,7 @@ use crate::protocol::Frame;
 use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
 use crate::shell::render::frame::field_value;
+use crate::shell::render::tables::STATUS_COLUMNS;
 
 /// What is watched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,16 +170,7 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
 /// The status table: one row per protocol.
 pub fn status(report: &StatusReport) -> Table {
     Table {
-        columns: [
-            "protocol",
-            "frames",
-            "shown",
-            "filtered",
-            "per second",
-            "dropped",
-        ]
-        .map(String::from)
-        .to_vec(),
+        columns: STATUS_COLUMNS.map(String::from).to_vec(),
         rows: report
             .rows()
             .into_iter()
