@@ -9,6 +9,7 @@ mod batch;
 mod client;
 mod completions;
 mod golden;
+mod legacy_client;
 mod props;
 mod repl;
 mod replay;
