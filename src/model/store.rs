@@ -1,12 +1,12 @@
 //! The model's state behind its lock: networks and clients in hash maps
-//! keyed by MAC, manufacturer names interned, and a queue that finds the
-//! least recently seen device when the cap is reached.
+//! keyed by MAC, manufacturer names interned, and, once the cap is
+//! reached, a queue that finds the least recently seen device.
 //!
 //! Per device the store keeps only fixed-size values (MACs packed in a
 //! `u64`, times as `u64`, a manufacturer as a `u32` id); the only heap
 //! allocations are a network's list of SSIDs and their names. Updating a
-//! device already known allocates nothing (the recency queue grows in
-//! place and is compacted in place).
+//! device already known allocates nothing (at the cap, the recency queue
+//! grows in place and is compacted in place).
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
@@ -271,8 +271,13 @@ pub struct Store {
     /// Devices dropped to stay under the cap.
     pub evicted: u64,
     /// Every touch, oldest first; entries whose stamp is no longer their
-    /// device's are stale and skipped (lazy deletion).
+    /// device's are stale and skipped (lazy deletion). Kept only once the
+    /// cap has been reached (`queued`): below it nothing is evicted, and
+    /// keeping it would cost every update a push and, now and then, a
+    /// pass over the whole queue.
     recency: VecDeque<Touch>,
+    /// True while `recency` is kept.
+    queued: bool,
 }
 
 impl Store {
@@ -285,6 +290,7 @@ impl Store {
             clock: 0,
             evicted: 0,
             recency: VecDeque::new(),
+            queued: false,
         }
     }
 
@@ -292,7 +298,8 @@ impl Store {
     pub fn clear(&mut self) {
         self.networks.clear();
         self.clients.clear();
-        self.recency.clear();
+        self.recency = VecDeque::new();
+        self.queued = false;
     }
 
     /// Devices held: networks and client records.
@@ -305,11 +312,13 @@ impl Store {
     pub fn network(&mut self, bssid: MacKey) -> (&mut Network, bool) {
         self.clock += 1;
         let stamp = self.clock;
-        self.recency.push_back(Touch {
-            stamp,
-            bssid,
-            mac: NETWORK,
-        });
+        if self.queued {
+            self.recency.push_back(Touch {
+                stamp,
+                bssid,
+                mac: NETWORK,
+            });
+        }
         match self.networks.entry(bssid) {
             Entry::Occupied(e) => {
                 let n = e.into_mut();
@@ -332,11 +341,13 @@ impl Store {
     pub fn client(&mut self, key: ClientKey) -> (&mut Client, bool) {
         self.clock += 1;
         let stamp = self.clock;
-        self.recency.push_back(Touch {
-            stamp,
-            bssid: key.0,
-            mac: key.1,
-        });
+        if self.queued {
+            self.recency.push_back(Touch {
+                stamp,
+                bssid: key.0,
+                mac: key.1,
+            });
+        }
         match self.clients.entry(key) {
             Entry::Occupied(e) => {
                 let c = e.into_mut();
@@ -357,6 +368,9 @@ impl Store {
     /// while over the cap (only a new device can bring it over), and
     /// compacts the recency queue once stale entries outnumber live ones.
     pub fn settle(&mut self, added: bool) {
+        if added && self.devices() > self.cap && !self.queued {
+            self.build_queue();
+        }
         if added {
             while self.devices() > self.cap {
                 let Some(t) = self.recency.pop_front() else {
@@ -372,10 +386,29 @@ impl Store {
                 }
             }
         }
-        if self.recency.len() > 2 * self.devices() + 1024 {
+        if self.queued && self.recency.len() > 2 * self.devices() + 1024 {
             let (networks, clients) = (&self.networks, &self.clients);
             self.recency.retain(|t| current(networks, clients, t));
         }
+    }
+
+    /// Starts keeping the recency queue: every device once, by the stamp
+    /// of its last touch (the order the queue would have had all along).
+    fn build_queue(&mut self) {
+        let nets = self.networks.iter().map(|(&bssid, n)| Touch {
+            stamp: n.stamp,
+            bssid,
+            mac: NETWORK,
+        });
+        let clients = self.clients.iter().map(|(&(bssid, mac), c)| Touch {
+            stamp: c.stamp,
+            bssid,
+            mac,
+        });
+        let mut all: Vec<Touch> = nets.chain(clients).collect();
+        all.sort_unstable_by_key(|t| t.stamp);
+        self.recency = all.into();
+        self.queued = true;
     }
 
     /// Whether a queue entry is its device's latest touch.
@@ -425,6 +458,7 @@ mod tests {
         // Touch 1 again: 2 is now the oldest.
         let (_, new) = s.network(1);
         s.settle(new);
+        assert!(s.recency.is_empty(), "no queue below the cap");
         let (_, new) = s.client((9, 10));
         s.settle(new);
         assert_eq!(s.evicted, 1);

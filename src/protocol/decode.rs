@@ -348,15 +348,31 @@ pub fn parse_u64(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 20 {
         return None;
     }
+    // 19 digits or fewer cannot overflow (10^19 - 1 < 2^64): no checks in
+    // the loop the live model runs for several fields of every frame.
+    let (head, last) = if bytes.len() == 20 {
+        (&bytes[..19], Some(bytes[19]))
+    } else {
+        (bytes, None)
+    };
     let mut n: u64 = 0;
-    for &b in bytes {
+    for &b in head {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+        n = n * 10 + u64::from(d);
     }
-    Some(n)
+    match last {
+        None => Some(n),
+        Some(b) => {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n.checked_mul(10)?.checked_add(u64::from(d))
+        }
+    }
 }
 
 /// A decimal signed integer field (`-67`): an optional `-`, then digits.
@@ -423,10 +439,21 @@ pub fn parse_bool(bytes: &[u8]) -> Option<bool> {
 /// An IPv4 address field (`ip`); `0.0.0.0`, which the server writes when
 /// it knows none, is `None`.
 pub fn parse_ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
-    if bytes.len() > 15 {
+    // What the standard parser accepts (four decimal octets, no leading
+    // zeros), without its UTF-8 check and generic parser.
+    let mut octets = [0u8; 4];
+    let mut parts = bytes.split(|&b| b == b'.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
+            return None;
+        }
+        *octet = u8::try_from(parse_u64(part)?).ok()?;
+    }
+    if parts.next().is_some() {
         return None;
     }
-    let ip: Ipv4Addr = std::str::from_utf8(bytes).ok()?.parse().ok()?;
+    let ip = Ipv4Addr::from(octets);
     (!ip.is_unspecified()).then_some(ip)
 }
 
@@ -449,20 +476,34 @@ pub fn parse_mac(bytes: &[u8]) -> Option<[u8; 6]> {
         if i > 0 && bytes[at - 1] != b':' {
             return None;
         }
-        *byte = (hex(bytes[at])? << 4) | hex(bytes[at + 1])?;
+        let (hi, lo) = (
+            HEX_VALUE[usize::from(bytes[at])],
+            HEX_VALUE[usize::from(bytes[at + 1])],
+        );
+        if (hi | lo) > 15 {
+            return None;
+        }
+        *byte = (hi << 4) | lo;
     }
     Some(mac)
 }
 
-/// The value of one hexadecimal digit.
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hexadecimal digit; 0xFF for a byte that is
+/// not one.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match i as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => b - b'A' + 10,
+            _ => 0xFF,
+        };
+        i += 1;
     }
-}
+    t
+};
 
 /// A MAC address as the server writes it: `AA:BB:CC:DD:EE:FF`, upper case.
 pub fn format_mac(mac: [u8; 6]) -> String {
@@ -661,6 +702,18 @@ mod tests {
             (b"1e3", None, None),
             (b"\xff", None, None),
             (b"00000000000000000000001", None, None),
+            (
+                b"9999999999999999999",
+                Some(9_999_999_999_999_999_999),
+                None,
+            ),
+            (b"99999999999999999999", None, None),
+            (
+                b"09999999999999999999",
+                Some(9_999_999_999_999_999_999),
+                None,
+            ),
+            (b"1844674407370955161x", None, None),
         ];
         for (raw, u, i) in cases {
             assert_eq!(parse_u64(raw), *u, "{raw:?}");
@@ -702,6 +755,33 @@ mod tests {
         assert_eq!(parse_ipv4(b"0.0.0.0"), None);
         assert_eq!(parse_ipv4(b"10.0.0"), None);
         assert_eq!(parse_ipv4(b"\xff"), None);
+        // The same answers as the standard parser.
+        for text in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.04",
+            "0.1.2.3",
+            "1..2.3",
+            "1.2.3.4.",
+            ".1.2.3",
+            "1.2.3.4.5",
+            "1.2.3",
+            "",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "1.2.3.4 ",
+            "0000.1.1.1",
+            "192.168.001.1",
+            "10.0.0.0",
+        ] {
+            let std = text
+                .parse::<Ipv4Addr>()
+                .ok()
+                .filter(|ip| !ip.is_unspecified());
+            assert_eq!(parse_ipv4(text.as_bytes()), std, "{text:?}");
+        }
     }
 
     /// MACs parse in either case and print upper case; junk is `None`.

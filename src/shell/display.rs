@@ -93,7 +93,11 @@ pub struct RuleView {
 /// The display rules of a session.
 #[derive(Debug, Default)]
 pub struct DisplayRules {
-    protos: HashMap<String, ProtoRules>,
+    /// Per protocol (upper case): a handful, so a list is quicker to search
+    /// than a hash map, and frames come in runs of one protocol.
+    protos: Vec<(String, ProtoRules)>,
+    /// Index in `protos` of the last protocol looked up.
+    last: usize,
 }
 
 impl DisplayRules {
@@ -110,7 +114,7 @@ impl DisplayRules {
         fields: Arc<[String]>,
     ) -> Result<(), FilterError> {
         let compiled = Filter::parse(expr, &fields)?;
-        let rules = self.protos.entry(protocol.to_string()).or_default();
+        let rules = self.entry(protocol);
         rules.filter = Some(ProtoFilter {
             source: expr.to_string(),
             compiled: Some((fields, compiled)),
@@ -121,15 +125,12 @@ impl DisplayRules {
 
     /// Removes the filter of `protocol`; false when there was none.
     pub fn clear_filter(&mut self, protocol: &str) -> bool {
-        self.protos
-            .get_mut(protocol)
-            .and_then(|r| r.filter.take())
-            .is_some()
+        self.entry(protocol).filter.take().is_some()
     }
 
     /// Sets `only` for `protocol`, forgetting the devices seen.
     pub fn set_only(&mut self, protocol: &str, only: Only) {
-        let rules = self.protos.entry(protocol.to_string()).or_default();
+        let rules = self.entry(protocol);
         rules.only = only;
         rules.seen.clear();
     }
@@ -154,7 +155,9 @@ impl DisplayRules {
     /// The counts of `protocol` (upper case).
     pub fn shown(&self, protocol: &str) -> Shown {
         self.protos
-            .get(protocol)
+            .iter()
+            .find(|(p, _)| p == protocol)
+            .map(|(_, r)| r)
             .map_or_else(Shown::default, |r| Shown {
                 shown: r.shown,
                 filtered: r.filtered,
@@ -162,12 +165,23 @@ impl DisplayRules {
             })
     }
 
+    /// The rules of `protocol`, made empty if it has none yet.
+    fn entry(&mut self, protocol: &str) -> &mut ProtoRules {
+        let found = match self.protos.get(self.last) {
+            Some((p, _)) if p == protocol => Some(self.last),
+            _ => self.protos.iter().position(|(p, _)| p == protocol),
+        };
+        self.last = found.unwrap_or_else(|| {
+            self.protos
+                .push((protocol.to_string(), ProtoRules::default()));
+            self.protos.len() - 1
+        });
+        &mut self.protos[self.last].1
+    }
+
     /// True when `frame` is to be shown; counts it either way.
     pub fn pass(&mut self, frame: &Frame) -> bool {
-        let rules = match self.protos.get_mut(frame.protocol()) {
-            Some(r) => r,
-            None => self.protos.entry(frame.protocol().to_string()).or_default(),
-        };
+        let rules = self.entry(frame.protocol());
         let shown = rules.filter_passes(frame) && rules.only_passes(frame);
         if shown {
             rules.shown += 1;

@@ -135,7 +135,8 @@ fn frame_text_with(
 /// of `--format json`, so it writes straight into the output buffer.
 pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
     let proto = frame.protocol();
-    out.extend_from_slice(b"{\"type\":\"frame\",\"protocol\":");
+    out.extend_from_slice(FRAME_TYPE);
+    out.extend_from_slice(b"\"protocol\":");
     text::json_bytes(out, proto.as_bytes());
     out.extend_from_slice(b",\"fields\":{");
     for (i, (name, raw)) in frame.named_fields().enumerate() {
@@ -169,7 +170,8 @@ pub struct FrameJson {
 struct JsonLayout {
     names: Arc<[String]>,
     protocol: String,
-    /// `"protocol":"X","fields":{` (after `{"type":"frame",` and the time)
+    /// `{"type":"frame","protocol":"X","fields":{` (the time, when asked
+    /// for, goes after [`FRAME_TYPE`])
     head: Vec<u8>,
     /// `"name":"` for the first field, `","name":"` for the others: the
     /// previous value's closing quote, the key, this value's opening quote.
@@ -179,6 +181,9 @@ struct JsonLayout {
     /// Index of the SSID field, whose octal escapes are decoded.
     ssid: Option<usize>,
 }
+
+/// How every JSON frame object begins.
+const FRAME_TYPE: &[u8] = b"{\"type\":\"frame\",";
 
 /// Field lists remembered at most (a re-enable makes a new one).
 const MAX_LAYOUTS: usize = 64;
@@ -203,9 +208,8 @@ impl FrameJson {
             let at = out.len();
             frame_json(out, frame);
             if let Some(t) = self.time_of(frame) {
-                // After `{"type":"frame",`.
                 let insert = format!("\"time\":\"{t}\",");
-                let pos = at + b"{\"type\":\"frame\",".len();
+                let pos = at + FRAME_TYPE.len();
                 out.splice(pos..pos, insert.bytes());
             }
             return;
@@ -226,15 +230,20 @@ impl FrameJson {
                 self.layouts.len() - 1
             }
         };
-        out.extend_from_slice(b"{\"type\":\"frame\",");
-        if let Some(t) = self.time_of(frame) {
-            out.extend_from_slice(b"\"time\":\"");
-            out.extend_from_slice(t.as_bytes());
-            out.extend_from_slice(b"\",");
-        }
+        let time = self.time_of(frame);
         let layout = &self.layouts[i];
         out.reserve(layout.size + frame.raw().len());
-        out.extend_from_slice(&layout.head);
+        match time {
+            None => out.extend_from_slice(&layout.head),
+            Some(t) => {
+                let (kind, rest) = layout.head.split_at(FRAME_TYPE.len());
+                out.extend_from_slice(kind);
+                out.extend_from_slice(b"\"time\":\"");
+                out.extend_from_slice(t.as_bytes());
+                out.extend_from_slice(b"\",");
+                out.extend_from_slice(rest);
+            }
+        }
         if text::line_is_json_plain(frame.raw()) {
             // Nothing to escape or decode anywhere in the line.
             for (key, raw) in layout.keys.iter().zip(frame.fields()) {
@@ -275,7 +284,8 @@ impl FrameJson {
 
 impl JsonLayout {
     fn new(protocol: &str, names: Arc<[String]>) -> JsonLayout {
-        let mut head = b"\"protocol\":".to_vec();
+        let mut head = FRAME_TYPE.to_vec();
+        head.extend_from_slice(b"\"protocol\":");
         text::json_bytes(&mut head, protocol.as_bytes());
         head.extend_from_slice(b",\"fields\":{");
         let keys: Vec<Vec<u8>> = names
@@ -290,7 +300,7 @@ impl JsonLayout {
             })
             .collect();
         let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
-        let size = 16 + head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
+        let size = head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
         JsonLayout {
             protocol: protocol.to_string(),
             names,
