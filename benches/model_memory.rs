@@ -241,4 +241,28 @@ fn main() {
         "while feeding: snapshot at most {longest:.1?}; a 100-frame feed call waited at most \
          {worst:.1?} ({calls} calls)"
     );
+
+    // Past the cap: new clients each evict the least recently seen device,
+    // and the recency queue (kept only from here on) costs its share.
+    const MORE: u32 = 50_000;
+    let start = Instant::now();
+    for chunk in (CLIENTS..CLIENTS + MORE).collect::<Vec<_>>().chunks(1000) {
+        let frames: Vec<Frame> = chunk
+            .iter()
+            .map(|&i| client_frame(&cn, i, NETWORKS))
+            .collect();
+        model.feed(&frames);
+    }
+    let churn = start.elapsed();
+    let heap = LIVE.load(Ordering::Relaxed) - heap0;
+    let snap = model.snapshot();
+    assert_eq!(model.devices(), devices, "held at the cap");
+    assert_eq!(snap.evicted, u64::from(MORE), "one eviction per new client");
+    println!(
+        "past the cap: {MORE} more clients in {churn:.2?}, {} evicted; model heap {:.1} MB, \
+         {} bytes per device (recency queue included)",
+        snap.evicted,
+        mb(heap),
+        heap / devices
+    );
 }

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use kismet_shell::protocol::frame::{encode_line, FieldValue};
+use kismet_shell::protocol::frame::{encode_line, FieldValue, Separators};
 use kismet_shell::protocol::lines::{Line, LineReader};
 use kismet_shell::protocol::{Command, Frame};
 
@@ -68,6 +68,33 @@ proptest! {
         let got: Vec<Vec<u8>> = f.fields().map(<[u8]>::to_vec).collect();
         let want: Vec<Vec<u8>> = fields.into_iter().map(|(_, v)| v).collect();
         prop_assert_eq!(got, want);
+    }
+
+    /// Interleaving separators with a frame's fields (the fast copy behind
+    /// JSON output) writes exactly what concatenating them would, after
+    /// whatever the buffer held, for any lengths on either side.
+    #[test]
+    fn interleave_is_concatenation(
+        fields in proptest::collection::vec(field(), 0..12),
+        seps in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..14),
+        prefix in proptest::collection::vec(any::<u8>(), 0..20),
+    ) {
+        let values: Vec<FieldValue> = fields
+            .iter()
+            .map(|(q, v)| if *q { FieldValue::Quoted(v) } else { FieldValue::Bare(v) })
+            .collect();
+        let mut line = encode_line("CLIENT", &values);
+        line.pop();
+        let f = Frame::parse(&line).unwrap();
+        let table = Separators::new(seps.iter().map(Vec::as_slice));
+        let mut out = prefix.clone();
+        f.interleave_into(&mut out, &table);
+        let mut want = prefix;
+        for (sep, (_, v)) in seps.iter().zip(&fields) {
+            want.extend_from_slice(sep);
+            want.extend_from_slice(v);
+        }
+        prop_assert_eq!(out, want);
     }
 
     /// An encoded command is one line whose words the server reads back.

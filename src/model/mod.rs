@@ -47,7 +47,8 @@ mod tests;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::protocol::decode::{
-    parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
+    parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_mac_u48, parse_u32,
+    parse_u64,
 };
 use crate::protocol::Frame;
 use fields::{FieldMap, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
@@ -257,23 +258,32 @@ impl State {
             return false;
         };
         let (Some(bssid), Some(mac)) = (
-            at.get(f, c::BSSID).and_then(parse_mac),
-            at.get(f, c::MAC).and_then(parse_mac),
+            at.get(f, c::BSSID).and_then(parse_mac_u48),
+            at.get(f, c::MAC).and_then(parse_mac_u48),
         ) else {
             return false;
         };
-        let (cl, added) = self.store.client((mac_key(bssid), mac_key(mac)));
-        set(&mut cl.client_type, at.get(f, c::TYPE), parse_u32);
-        set(&mut cl.signal_dbm, at.get(f, c::SIGNAL_DBM), parse_dbm);
-        set(&mut cl.llc_packets, at.get(f, c::LLC_PACKETS), parse_u64);
-        set(&mut cl.data_packets, at.get(f, c::DATA_PACKETS), parse_u64);
-        set(&mut cl.first_seen, at.get(f, c::FIRST_TIME), parse_epoch);
-        set(&mut cl.last_seen, at.get(f, c::LAST_TIME), parse_epoch);
-        set(&mut cl.ip, at.get(f, c::IP), parse_ipv4);
-        if let Some(raw) = at.get(f, c::MANUF) {
-            let id = self.manufs.intern(cl.manuf, raw);
-            if id != 0 {
-                cl.manuf = id;
+        let (cl, added) = self.store.client((bssid, mac));
+        cl.client_type.set(at.get(f, c::TYPE).and_then(parse_u32));
+        cl.signal_dbm
+            .set(at.get(f, c::SIGNAL_DBM).and_then(parse_dbm));
+        cl.llc_packets
+            .set(at.get(f, c::LLC_PACKETS).and_then(parse_u64));
+        cl.data_packets
+            .set(at.get(f, c::DATA_PACKETS).and_then(parse_u64));
+        // When a client was first seen does not change: read once.
+        if cl.first_seen.get().is_none() {
+            cl.first_seen
+                .set(at.get(f, c::FIRST_TIME).and_then(parse_epoch));
+        }
+        cl.last_seen
+            .set(at.get(f, c::LAST_TIME).and_then(parse_epoch));
+        cl.ip
+            .set(at.get(f, c::IP).and_then(parse_ipv4).map(u32::from));
+        // Nor does its manufacturer (the server looks it up by MAC).
+        if cl.manuf == 0 {
+            if let Some(raw) = at.get(f, c::MANUF) {
+                cl.manuf = self.manufs.intern(0, raw);
             }
         }
         self.store.settle(added);

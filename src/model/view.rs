@@ -90,13 +90,13 @@ impl Raw {
                 mac: format_mac(key_mac(mac)),
                 bssid: format_mac(key_mac(bssid)),
                 ssid,
-                client_type: c.client_type,
-                signal_dbm: c.signal_dbm,
-                packets: sum(c.llc_packets, c.data_packets),
+                client_type: c.client_type.get(),
+                signal_dbm: c.signal_dbm.get(),
+                packets: sum(c.llc_packets.get(), c.data_packets.get()),
                 manuf: manuf(c.manuf),
-                ip: c.ip.map(ip_string),
-                first_seen: c.first_seen,
-                last_seen: c.last_seen,
+                ip: c.ip.get().map(|ip| ip_string(Ipv4Addr::from(ip))),
+                first_seen: c.first_seen.get(),
+                last_seen: c.last_seen.get(),
             });
         }
         Snapshot {

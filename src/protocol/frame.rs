@@ -290,6 +290,99 @@ impl Frame {
             (name, v)
         })
     }
+
+    /// Appends `seps`' first separator, the first field's bytes, the second
+    /// separator, the second field, and so on, for as many fields as both
+    /// have: the fields as they are on the wire (no unquoting beyond the
+    /// field's bounds, no escaping), between constant pieces such as the
+    /// JSON keys of a field list. Short pieces are copied 16 bytes at a
+    /// time rather than through a call to `memcpy` each, which is most of
+    /// the cost of writing a frame as JSON.
+    pub fn interleave_into(&self, out: &mut Vec<u8>, seps: &Separators) {
+        let n = self.len().min(seps.spans.len());
+        let start = out.len();
+        // Room for everything, with 16 bytes to spare for the last short
+        // copy: the fields together are at most the line.
+        out.resize(start + seps.total + self.line_len as usize + 16, 0);
+        let dst = &mut out[start..];
+        let mut pos = 0;
+        for i in 0..n {
+            let (at, len) = seps.spans[i];
+            pos = copy_short(dst, pos, &seps.bytes, at as usize, len as usize);
+            let s = self.line_len as usize + 8 * i;
+            let s = &self.data[s..s + 8];
+            let from = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
+            let to = u32::from_le_bytes([s[4], s[5], s[6], s[7]]) as usize;
+            pos = copy_short(dst, pos, &self.data, from, to - from);
+        }
+        out.truncate(start + pos);
+    }
+}
+
+/// Constant pieces to write between a frame's fields, kept ready for
+/// [`Frame::interleave_into`].
+#[derive(Debug, Clone, Default)]
+pub struct Separators {
+    /// The pieces, one after the other, then 16 zero bytes.
+    bytes: Vec<u8>,
+    /// Start and length of each piece in `bytes`.
+    spans: Vec<(u32, u32)>,
+    /// Length of all the pieces together.
+    total: usize,
+}
+
+impl Separators {
+    /// The pieces, in order: the first goes before the first field.
+    pub fn new<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> Separators {
+        let mut bytes = Vec::new();
+        let mut spans = Vec::new();
+        for p in pieces {
+            spans.push((bytes.len() as u32, p.len() as u32));
+            bytes.extend_from_slice(p);
+        }
+        let total = bytes.len();
+        bytes.extend_from_slice(&[0; 16]);
+        Separators {
+            bytes,
+            spans,
+            total,
+        }
+    }
+
+    /// The piece before field `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let &(at, len) = self.spans.get(i)?;
+        Some(&self.bytes[at as usize..(at + len) as usize])
+    }
+
+    /// How many pieces.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Length of all the pieces together.
+    pub fn total_len(&self) -> usize {
+        self.total
+    }
+}
+
+/// Copies `src[at..at + len]` to `dst[pos..]` and returns the position
+/// after it. A piece of 16 bytes or less is copied as 16 bytes (a fixed
+/// size the compiler turns into one move) when both sides have them; the
+/// bytes past `len` are overwritten by the next piece or cut off.
+#[inline(always)]
+fn copy_short(dst: &mut [u8], pos: usize, src: &[u8], at: usize, len: usize) -> usize {
+    if len <= 16 && at + 16 <= src.len() && pos + 16 <= dst.len() {
+        dst[pos..pos + 16].copy_from_slice(&src[at..at + 16]);
+    } else {
+        dst[pos..pos + len].copy_from_slice(&src[at..at + len]);
+    }
+    pos + len
 }
 
 /// Where the header of `*HEADER:` ends (the index of the `:`), after

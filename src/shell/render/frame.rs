@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::protocol::frame::Separators;
 use crate::protocol::{text, Frame};
 
 /// True for fields that hold an SSID (octal escapes decoded for display).
@@ -175,7 +176,7 @@ struct JsonLayout {
     head: Vec<u8>,
     /// `"name":"` for the first field, `","name":"` for the others: the
     /// previous value's closing quote, the key, this value's opening quote.
-    keys: Vec<Vec<u8>>,
+    keys: Separators,
     /// Bytes of the constant parts, to reserve the output once per frame.
     size: usize,
     /// Index of the SSID field, whose octal escapes are decoded.
@@ -246,13 +247,10 @@ impl FrameJson {
         }
         if text::line_is_json_plain(frame.raw()) {
             // Nothing to escape or decode anywhere in the line.
-            for (key, raw) in layout.keys.iter().zip(frame.fields()) {
-                out.extend_from_slice(key);
-                out.extend_from_slice(raw);
-            }
+            frame.interleave_into(out, &layout.keys);
         } else {
-            for (i, (key, raw)) in layout.keys.iter().zip(frame.fields()).enumerate() {
-                out.extend_from_slice(key);
+            for (i, raw) in frame.fields().enumerate().take(layout.keys.len()) {
+                out.extend_from_slice(layout.keys.get(i).unwrap_or_default());
                 if layout.ssid == Some(i) {
                     text::json_body(out, &text::ssid_bytes(raw));
                 } else {
@@ -299,8 +297,9 @@ impl JsonLayout {
                 k
             })
             .collect();
+        let keys = Separators::new(keys.iter().map(Vec::as_slice));
         let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
-        let size = head.len() + keys.iter().map(Vec::len).sum::<usize>() + 3;
+        let size = head.len() + keys.total_len() + 3;
         JsonLayout {
             protocol: protocol.to_string(),
             names,
