@@ -1,5 +1,6 @@
 //! Throughput benchmarks: parsing, and socket -> reader thread -> channel ->
-//! JSON lines, against the raw socket read rate of the same stream.
+//! JSON lines (or the shell's decoded text lines), against the raw socket
+//! read rate of the same stream.
 //!
 //! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
 //! MB/s follow from the line sizes printed at the start. The live model's
@@ -271,12 +272,17 @@ fn bench_end_to_end(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(10));
     client_json_lines(&mut g, &addr, &conns, "client_json_lines", None, false);
     client_json_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
+    // The same as the shell's text lines (values decoded, its default),
+    // without and with the model.
+    client_json_lines(&mut g, &addr, &conns, "client_text_lines", None, false);
+    client_json_lines(&mut g, &addr, &conns, "client_text_lines_model", None, true);
     g.finish();
 }
 
 /// One end-to-end benchmark on a connection of its own: frames through the
 /// reader thread and channel, past the display rules (`filter` for CLIENT,
-/// if given), written as JSON lines into a sink.
+/// if given), written as JSON lines into a sink (as decoded text lines when
+/// the name says `text`).
 fn client_json_lines(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     addr: &str,
@@ -312,6 +318,9 @@ fn client_json_lines(
     let mut sink = std::io::sink();
     let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut json = render::FrameJson::new();
+    let text = name.contains("text");
+    let mut lines = render::frame::TextLines::with(false, true);
+    let mut line = String::new();
     let mut shown = 0u64;
     let mut ran = false;
     g.bench_function(name, |b| {
@@ -330,11 +339,18 @@ fn client_json_lines(
                         Event::Frames(fs) => {
                             out.clear();
                             for f in &fs {
-                                if rules.pass(f) {
-                                    json.write(&mut out, f);
-                                    out.push(b'\n');
-                                    shown += 1;
+                                if !rules.pass(f) {
+                                    continue;
                                 }
+                                if text {
+                                    line.clear();
+                                    lines.write(&mut line, f);
+                                    out.extend_from_slice(line.as_bytes());
+                                } else {
+                                    json.write(&mut out, f);
+                                }
+                                out.push(b'\n');
+                                shown += 1;
                             }
                             sink.write_all(&out).unwrap();
                             frames += fs.len();
