@@ -297,15 +297,18 @@ impl Client {
         );
         let written = match lock(&self.shared.writer).as_mut() {
             Some(w) => {
+                // Recorded before it is written: the reader thread records
+                // the reply, which may come before this thread runs again
+                // (a recording with an ACK before its command could not
+                // tell which fields the frames after it carry). Should the
+                // write fail, the disconnect follows it in the recording.
+                if let Some(r) = &self.shared.options.recorder {
+                    r.sent(&line);
+                }
                 write_all_within(w, &line, WRITE_TIMEOUT).map_err(|source| Error::Write { source })
             }
             None => Err(self.not_connected()),
         };
-        if written.is_ok() {
-            if let Some(r) = &self.shared.options.recorder {
-                r.sent(&line);
-            }
-        }
         if let Err(e) = written {
             if let Some(p) = lock(&self.shared.pending).remove(&id) {
                 self.shared.settle(p.revert, p.quiet, false);

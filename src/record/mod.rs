@@ -14,7 +14,9 @@
 //! - `D` is the direction: `<` a line received from the server, `>` a line
 //!   sent to it, `=` an event of the connection;
 //! - `SECONDS` is the time since the connection began, with three decimals
-//!   (each `= connect` starts a connection at `0.000`);
+//!   (each `= connect` starts a connection at `0.000`); a line sent is
+//!   recorded as it is handed to the socket, so it always comes before
+//!   the reply to it;
 //! - `TEXT` is the line without its `\n`, with `\` written `\\` and every
 //!   byte outside printable ASCII written `\xNN` (two lower-case hex
 //!   digits): the protocol's lines may hold any byte but `\n`, and nothing
