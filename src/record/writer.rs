@@ -1,6 +1,7 @@
 //! Writing a recording: the client hands every line it receives and sends
 //! to a [`Recorder`], which writes it through a buffer flushed at least
-//! every [`FLUSH_EVERY`] by a thread of its own.
+//! every [`FLUSH_EVERY`] by a thread of its own (and by the thread that
+//! writes, when the buffer has waited that long).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -64,8 +65,8 @@ struct State {
     sink: Sink,
     /// When the current connection began.
     started: Instant,
-    /// Bytes written since the last flush.
-    dirty: bool,
+    /// Since when bytes wait for a flush (none when nothing does).
+    dirty_since: Option<Instant>,
     /// The first write error; the recording stops there.
     error: Option<String>,
     finished: bool,
@@ -125,7 +126,7 @@ impl Recorder {
             state: Mutex::new(State {
                 sink,
                 started: Instant::now(),
-                dirty: false,
+                dirty_since: None,
                 error: None,
                 finished: false,
                 line: Vec::with_capacity(1024),
@@ -229,7 +230,8 @@ fn entry(s: &mut State, direction: u8, text: &[u8]) {
     if s.finished || s.error.is_some() {
         return;
     }
-    let t = s.started.elapsed();
+    let now = Instant::now();
+    let t = now.saturating_duration_since(s.started);
     let mut line = std::mem::take(&mut s.line);
     line.clear();
     line.push(direction);
@@ -240,17 +242,25 @@ fn entry(s: &mut State, direction: u8, text: &[u8]) {
         s.error = Some(e.to_string());
     }
     s.line = line;
-    s.dirty = true;
+    // The flusher thread flushes on time; the thread that writes does too,
+    // should that thread be kept waiting (a loaded machine), so what was
+    // received more than FLUSH_EVERY ago is in the file whenever newer
+    // lines are still arriving.
+    match s.dirty_since {
+        None => s.dirty_since = Some(now),
+        Some(since) if now.saturating_duration_since(since) >= FLUSH_EVERY => flush(s),
+        Some(_) => {}
+    }
 }
 
 fn flush(s: &mut State) {
-    if !s.dirty || s.finished || s.error.is_some() {
+    if s.dirty_since.is_none() || s.finished || s.error.is_some() {
         return;
     }
     if let Err(e) = s.sink.flush() {
         s.error = Some(e.to_string());
     }
-    s.dirty = false;
+    s.dirty_since = None;
 }
 
 /// Flushes the recording every [`FLUSH_EVERY`] / 2 while it lives.
