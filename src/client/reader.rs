@@ -68,15 +68,21 @@ struct NameCache {
 impl NameCache {
     /// The naming of `proto`, from the one-entry cache when it is the same
     /// protocol as the last frame's.
-    fn lookup(&mut self, proto: &str) -> Option<Naming> {
-        match &self.last {
-            Some((p, naming)) if p == proto => naming.clone(),
-            _ => {
-                let naming = self.map.get(proto).cloned();
-                self.last = Some((proto.to_string(), naming.clone()));
-                naming
-            }
+    fn lookup(&mut self, proto: &str) -> Option<&Naming> {
+        if !matches!(&self.last, Some((p, _)) if p == proto) {
+            let naming = self.map.get(proto).cloned();
+            self.last = Some((proto.to_string(), naming));
         }
+        self.last.as_ref().and_then(|(_, naming)| naming.as_ref())
+    }
+
+    /// True when the display gets every frame of `batch` as it came (none
+    /// to hide or cut): the common case, checked without moving a frame.
+    fn all_shown(&mut self, batch: &[Frame]) -> bool {
+        batch.iter().all(|f| {
+            self.lookup(f.protocol())
+                .is_none_or(|n| matches!(n.show, Show::All))
+        })
     }
 
     /// True for a protocol the tracker needs.
@@ -137,13 +143,16 @@ impl NameCache {
         let Some(naming) = self.lookup(frame.protocol()) else {
             return Some(frame);
         };
-        match naming.show {
+        match &naming.show {
             Show::All => Some(frame),
             Show::Hidden => None,
             // A frame of another layout (in flight across a re-ENABLE) is
             // left as it is.
             Show::Prefix(_) if frame.len() != naming.names.len() => Some(frame),
-            Show::Prefix(user) => Some(frame.project(user.len(), Some(user))),
+            Show::Prefix(user) => {
+                let user = user.clone();
+                Some(frame.project(user.len(), Some(user)))
+            }
         }
     }
 }
@@ -244,7 +253,7 @@ impl ReadState {
         if let Some(tracker) = &self.names.tracker {
             tracker.feed(&self.batch);
         }
-        if self.names.projecting {
+        if self.names.projecting && !self.names.all_shown(&self.batch) {
             let frames = std::mem::take(&mut self.batch);
             self.batch = frames
                 .into_iter()
@@ -392,7 +401,7 @@ fn handle_line(
         }
         _ => {}
     }
-    let named = names.lookup(proto).map(|n| n.names);
+    let named = names.lookup(proto).map(|n| n.names.clone());
     batch.push(frame.with_names(named).with_received(now_ms));
     reaction
 }
