@@ -250,8 +250,8 @@ fn bench_end_to_end(c: &mut Criterion) {
     // The client: reader thread, channel, JSON lines into a sink; then the
     // same with a two-term display filter that every frame passes (the
     // filter's cost, not fewer lines to write).
-    client_json_lines(&mut g, &addr, &conns, "client_json_lines", None, false);
-    client_json_lines(
+    client_lines(&mut g, &addr, &conns, "client_json_lines", None, false);
+    client_lines(
         &mut g,
         &addr,
         &conns,
@@ -260,7 +260,7 @@ fn bench_end_to_end(c: &mut Criterion) {
         false,
     );
     // The live model fed on the reader thread, as `networks` runs it.
-    client_json_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
+    client_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
     g.finish();
 
     // A stream like a server's: the same 5,000 clients over and over (each
@@ -270,12 +270,12 @@ fn bench_end_to_end(c: &mut Criterion) {
     g.throughput(Throughput::Elements(ROUND as u64));
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(10));
-    client_json_lines(&mut g, &addr, &conns, "client_json_lines", None, false);
-    client_json_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
+    client_lines(&mut g, &addr, &conns, "client_json_lines", None, false);
+    client_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
     // The same as the shell's text lines (values decoded, its default),
     // without and with the model.
-    client_json_lines(&mut g, &addr, &conns, "client_text_lines", None, false);
-    client_json_lines(&mut g, &addr, &conns, "client_text_lines_model", None, true);
+    client_lines(&mut g, &addr, &conns, "client_text_lines", None, false);
+    client_lines(&mut g, &addr, &conns, "client_text_lines_model", None, true);
     g.finish();
 }
 
@@ -283,7 +283,7 @@ fn bench_end_to_end(c: &mut Criterion) {
 /// reader thread and channel, past the display rules (`filter` for CLIENT,
 /// if given), written as JSON lines into a sink (as decoded text lines when
 /// the name says `text`).
-fn client_json_lines(
+fn client_lines(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     addr: &str,
     conns: &Receiver<Sender<()>>,
@@ -389,10 +389,10 @@ fn client_json_lines(
     }
 }
 
-/// CPU time of this process's reader threads so far, in clock ticks (10
-/// ms), from /proc (`None` elsewhere).
+/// CPU time of this process's reader thread so far, in clock ticks (10
+/// ms), from /proc (`None` elsewhere, or when more than one is running).
 fn reader_cpu_ticks() -> Option<u64> {
-    let mut total = 0;
+    let (mut total, mut threads) = (0, 0);
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let dir = task.ok()?.path();
         let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
@@ -405,8 +405,10 @@ fn reader_cpu_ticks() -> Option<u64> {
         let rest = stat.rsplit_once(')')?.1;
         let f: Vec<&str> = rest.split_whitespace().collect();
         total += f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        threads += 1;
     }
-    Some(total)
+    // One reader: the benchmark's own connection (those before it closed).
+    (threads == 1).then_some(total)
 }
 
 /// The live model as a tracker (what the shell's `networks` does).

@@ -242,8 +242,8 @@ fn entry(s: &mut State, direction: u8, text: &[u8]) {
         s.error = Some(e.to_string());
     }
     s.line = line;
-    // The flusher thread flushes on time; the thread that writes does too,
-    // should that thread be kept waiting (a loaded machine), so what was
+    // The flusher thread flushes on time; should it be kept waiting (a
+    // loaded machine), the thread that writes flushes too, so what was
     // received more than FLUSH_EVERY ago is in the file whenever newer
     // lines are still arriving.
     match s.dirty_since {
