@@ -155,22 +155,29 @@ fn watch_networks_draws_updates_sorts_and_restores() {
     assert!(!later.contains("leave the shell"), "the alternate screen");
     // Sort by the next column (packets): the rows follow, most first.
     t.keys(&["s"]);
-    let sorted = t.until("sorted by packets", |s| s.contains("sort (packets"));
-    let counts: Vec<u64> = sorted
-        .lines()
-        .filter(|l| l.contains(':') && !l.starts_with("kismet"))
-        .filter_map(|l| {
-            let bssid = l
-                .split_whitespace()
-                .find(|w| w.len() == 17 && w.contains(':'))?;
-            cell(&sorted, bssid, "PKTS")?.parse().ok()
-        })
-        .collect();
-    assert!(counts.len() >= 6, "{sorted}");
-    // (Counts move between redraws; the order holds within one screen.)
+    let packet_counts = |screen: &str| -> Vec<u64> {
+        screen
+            .lines()
+            .filter(|l| l.contains(':') && !l.starts_with("kismet"))
+            .filter_map(|l| {
+                let bssid = l
+                    .split_whitespace()
+                    .find(|w| w.len() == 17 && w.contains(':'))?;
+                cell(screen, bssid, "PKTS")?.parse().ok()
+            })
+            .collect()
+    };
+    // Counts move between redraws, and a capture can fall in the middle
+    // of one (the title redrawn, the rows not yet): wait for a whole
+    // screen sorted by packets, most first. Unsorted rows never get there.
+    let sorted = t.until("a screen sorted by packets", |s| {
+        let counts = packet_counts(s);
+        s.contains("sort (packets") && counts.len() >= 6 && counts.windows(2).all(|w| w[0] >= w[1])
+    });
+    let counts = packet_counts(&sorted);
     assert!(
-        counts.windows(2).all(|w| w[0] >= w[1]),
-        "{counts:?}\n{sorted}"
+        counts.first() > counts.last(),
+        "rows of different counts: {counts:?}\n{sorted}"
     );
     // q: back to the prompt, the screen as it was before watch.
     t.keys(&["q"]);
