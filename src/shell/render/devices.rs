@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::csv;
+use super::json::json_opt_string;
 use super::tables::{keep_words, new_table};
 use super::time::{ago_text, rfc3339};
 use crate::model::{ClientView, NetworkView};
@@ -131,10 +132,7 @@ fn num<T: std::fmt::Display>(s: &mut String, key: &str, v: Option<T>) {
 /// Appends `"key":"value"` for optional text, `null` when missing.
 fn string(s: &mut String, key: &str, v: Option<&str>) {
     let _ = write!(s, ",\"{key}\":");
-    match v {
-        Some(v) => text::json_string(s, v.as_bytes()),
-        None => s.push_str("null"),
-    }
+    json_opt_string(s, v);
 }
 
 /// A network as one JSON object (no newline).

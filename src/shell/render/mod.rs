@@ -34,7 +34,7 @@ pub use time::duration_text;
 
 use super::outcome::Outcome;
 use crate::protocol::text;
-use json::json_list;
+use json::{json_items, json_list, json_opt_list, json_opt_string};
 use layout::{plural, wrap};
 
 /// Output format of batch mode (and the text of the shell); also the values
@@ -158,23 +158,17 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
     match o {
         Outcome::Nothing | Outcome::Quit => return None,
         Outcome::Protocols(rows) => {
-            s.push_str("{\"type\":\"protocols\",\"protocols\":[");
-            for (i, r) in rows.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
+            s.push_str("{\"type\":\"protocols\",\"protocols\":");
+            json_items(&mut s, '[', rows, ']', |s, r| {
                 s.push_str("{\"protocol\":");
-                text::json_string(&mut s, r.protocol.as_bytes());
+                text::json_string(s, r.protocol.as_bytes());
                 s.push_str(",\"fields\":");
-                json_list(&mut s, &r.fields);
+                json_list(s, &r.fields);
                 s.push_str(",\"enabled\":");
-                match &r.enabled {
-                    Some(e) => json_list(&mut s, e),
-                    None => s.push_str("null"),
-                }
+                json_opt_list(s, r.enabled.as_deref());
                 let _ = write!(s, ",\"frames\":{}}}", r.frames);
-            }
-            s.push_str("]}");
+            });
+            s.push('}');
         }
         Outcome::Fields {
             protocol,
@@ -186,10 +180,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             s.push_str(",\"fields\":");
             json_list(&mut s, fields);
             s.push_str(",\"enabled\":");
-            match enabled {
-                Some(e) => json_list(&mut s, e),
-                None => s.push_str("null"),
-            }
+            json_opt_list(&mut s, enabled.as_deref());
             s.push('}');
         }
         Outcome::Reply(r) => return Some(reply_json(r)),
@@ -200,7 +191,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             text::json_string(&mut s, r.addr.as_bytes());
             let _ = write!(
                 s,
-                ",\"connected\":{},\"server_start\":{},\"server_time\":{},\"uptime_s\":{:.3},\"pending\":{},\"malformed\":{},\"overlong\":{},\"connections\":{},\"protocols\":[",
+                ",\"connected\":{},\"server_start\":{},\"server_time\":{},\"uptime_s\":{:.3},\"pending\":{},\"malformed\":{},\"overlong\":{},\"connections\":{},\"protocols\":",
                 r.connected,
                 r.server_start,
                 r.server_time.map_or("null".to_string(), |t| t.to_string()),
@@ -210,27 +201,21 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 r.overlong,
                 r.connections
             );
-            for (i, row) in r.rows().iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
+            json_items(&mut s, '[', r.rows(), ']', |s, row| {
                 s.push_str("{\"protocol\":");
-                text::json_string(&mut s, row.protocol.as_bytes());
+                text::json_string(s, row.protocol.as_bytes());
                 let _ = write!(
                     s,
                     ",\"frames\":{},\"shown\":{},\"filtered\":{},\"per_second\":{:.3},\"dropped\":{}}}",
                     row.frames, row.shown, row.filtered, row.per_second, row.dropped
                 );
-            }
-            s.push_str("],\"dropped\":{");
-            for (i, (p, n)) in r.dropped.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                text::json_string(&mut s, p.as_bytes());
+            });
+            s.push_str(",\"dropped\":");
+            json_items(&mut s, '{', &r.dropped, '}', |s, (p, n)| {
+                text::json_string(s, p.as_bytes());
                 let _ = write!(s, ":{n}");
-            }
-            s.push_str("}}");
+            });
+            s.push('}');
         }
         Outcome::Help(h) => {
             s.push_str("{\"type\":\"help\",\"text\":");
@@ -249,26 +234,17 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             s.push_str(&lines.join("\n"));
         }
         Outcome::Rules(rules) => {
-            s.push_str("{\"type\":\"rules\",\"rules\":[");
-            for (i, r) in rules.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
+            s.push_str("{\"type\":\"rules\",\"rules\":");
+            json_items(&mut s, '[', rules, ']', |s, r| {
                 s.push_str("{\"protocol\":");
-                text::json_string(&mut s, r.protocol.as_bytes());
+                text::json_string(s, r.protocol.as_bytes());
                 s.push_str(",\"filter\":");
-                match &r.filter {
-                    Some(f) => text::json_string(&mut s, f.as_bytes()),
-                    None => s.push_str("null"),
-                }
+                json_opt_string(s, r.filter.as_deref());
                 s.push_str(",\"filter_error\":");
-                match &r.filter_error {
-                    Some(e) => text::json_string(&mut s, e.as_bytes()),
-                    None => s.push_str("null"),
-                }
+                json_opt_string(s, r.filter_error.as_deref());
                 let _ = write!(s, ",\"only\":\"{}\"}}", r.only.word());
-            }
-            s.push_str("]}");
+            });
+            s.push('}');
         }
         Outcome::Settings(st) => {
             let _ = write!(
@@ -297,16 +273,13 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             text::json_string(&mut s, server.as_bytes());
             let _ = write!(s, ",\"protocols\":{protocols},\"restored\":");
             json_list(&mut s, restored);
-            s.push_str(",\"failed\":{");
-            for (i, (p, why)) in failed.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                text::json_string(&mut s, p.as_bytes());
+            s.push_str(",\"failed\":");
+            json_items(&mut s, '{', failed, '}', |s, (p, why)| {
+                text::json_string(s, p.as_bytes());
                 s.push(':');
-                text::json_string(&mut s, why.as_bytes());
-            }
-            s.push_str("}}");
+                text::json_string(s, why.as_bytes());
+            });
+            s.push('}');
         }
         Outcome::Disconnected { addr } => {
             s.push_str("{\"type\":\"disconnected\",\"addr\":");
@@ -408,4 +381,57 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         _ => return None,
     }
     Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::display::{Only, RuleView};
+
+    /// Lists, maps and missing values in JSON outcomes, byte for byte.
+    #[test]
+    fn outcome_json_lists_maps_and_nulls() {
+        let rules = Outcome::Rules(vec![
+            RuleView {
+                protocol: "SSID".into(),
+                filter: Some("ssid ~ \"^Caf\"".into()),
+                filter_error: None,
+                only: Only::New,
+            },
+            RuleView {
+                protocol: "CLIENT".into(),
+                filter: None,
+                filter_error: Some("no field x".into()),
+                only: Only::All,
+            },
+        ]);
+        assert_eq!(
+            outcome_json(&rules).unwrap(),
+            r#"{"type":"rules","rules":[{"protocol":"SSID","filter":"ssid ~ \"^Caf\"","filter_error":null,"only":"new"},{"protocol":"CLIENT","filter":null,"filter_error":"no field x","only":"all"}]}"#
+        );
+        assert_eq!(
+            outcome_json(&Outcome::Rules(Vec::new())).unwrap(),
+            r#"{"type":"rules","rules":[]}"#
+        );
+        let connected = Outcome::Connected {
+            addr: "h:1".into(),
+            server: "S".into(),
+            protocols: 3,
+            restored: vec!["TIME".into()],
+            failed: vec![("GPS".into(), "gone".into()), ("X".into(), "y".into())],
+        };
+        assert_eq!(
+            outcome_json(&connected).unwrap(),
+            r#"{"type":"connected","addr":"h:1","server":"S","protocols":3,"restored":["TIME"],"failed":{"GPS":"gone","X":"y"}}"#
+        );
+        let fields = Outcome::Fields {
+            protocol: "GPS".into(),
+            fields: vec!["lat".into(), "lon".into()],
+            enabled: None,
+        };
+        assert_eq!(
+            outcome_json(&fields).unwrap(),
+            r#"{"type":"fields","protocol":"GPS","fields":["lat","lon"],"enabled":null}"#
+        );
+    }
 }
