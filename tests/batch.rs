@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{responder, Scripted};
+use crate::common::{responder, Lines, Scripted};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
 
@@ -431,47 +431,6 @@ fn status_before_any_time_shows_the_clock_unknown() {
     server.handle.join().unwrap();
 }
 
-/// A child's stdout, line by line, through a channel (every wait bounded).
-struct Lines {
-    rx: std::sync::mpsc::Receiver<String>,
-}
-
-impl Lines {
-    fn of(child: &mut std::process::Child) -> Lines {
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(out).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Lines { rx }
-    }
-
-    /// Lines until one that `want` accepts (returned with all before it).
-    fn until(&self, what: &str, want: impl Fn(&str) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(l) => {
-                    let done = want(&l);
-                    seen.push(l);
-                    if done {
-                        return seen;
-                    }
-                }
-                Err(e) => panic!("waiting for {what}: {e}; got {seen:?}"),
-            }
-        }
-    }
-}
-
 /// `--follow --reconnect` across a server stopped and started again on the
 /// same port: the gap shows in the stream itself, as `disconnected`,
 /// `reconnecting` and `reconnected` objects in JSON, bracketed notices in
@@ -494,7 +453,7 @@ fn reconnect_gap_shows_in_json_and_text_streams() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let lines = Lines::of(&mut child);
+        let lines = Lines::of(child.stdout.take().unwrap());
         let is_frame = |l: &str| {
             if format == "json" {
                 l.contains(r#""type":"frame""#)

@@ -8,11 +8,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::common::Lines;
 use kismet_shell::protocol::Frame;
 use kismet_shell::record::{read_recording, Direction};
 use kismet_shell::sim::{Replay, ReplayConfig, Sim, SimConfig, Timeline};
@@ -44,58 +44,6 @@ fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// A child's output, line by line, through a channel (every wait bounded).
-struct Lines {
-    rx: Receiver<String>,
-}
-
-impl Lines {
-    fn of(out: impl std::io::Read + Send + 'static) -> Lines {
-        let (tx, rx) = channel();
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Lines { rx }
-    }
-
-    /// Lines until one that `want` accepts (returned with all before it).
-    fn until(&self, what: &str, want: impl Fn(&str) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + WAIT;
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(l) => {
-                    let done = want(&l);
-                    seen.push(l);
-                    if done {
-                        return seen;
-                    }
-                }
-                Err(e) => panic!("waiting for {what}: {e}; got {seen:?}"),
-            }
-        }
-    }
-
-    /// Every line until the output ends (bounded).
-    fn rest(&self) -> Vec<String> {
-        let deadline = Instant::now() + WAIT;
-        let mut seen = Vec::new();
-        while let Ok(l) = self
-            .rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            seen.push(l);
-        }
-        seen
-    }
 }
 
 /// Runs the binary with `args` on `addr`, feeding `commands` on its stdin

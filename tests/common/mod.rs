@@ -1,13 +1,15 @@
 //! Helpers shared by the integration tests: fixtures, the recordings' log
-//! format, and a scripted server on `127.0.0.1:0`.
+//! format, a scripted server on `127.0.0.1:0`, and a child's output line by
+//! line.
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::mpsc::{channel, Receiver};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Every wait in the tests is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -255,3 +257,59 @@ pub fn responder(conns: usize, period: Duration) -> Scripted {
 }
 
 use std::sync::Arc;
+
+/// How long [`Lines`] waits for a child's output.
+const LINES_WAIT: Duration = Duration::from_secs(15);
+
+/// A child's output, line by line, through a channel (every wait bounded).
+pub struct Lines {
+    rx: Receiver<String>,
+}
+
+impl Lines {
+    /// Reads `out` (a child's stdout or stderr) on a thread of its own.
+    pub fn of(out: impl std::io::Read + Send + 'static) -> Lines {
+        let (tx, rx) = channel();
+        thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Lines { rx }
+    }
+
+    /// Lines until one that `want` accepts (returned with all before it).
+    pub fn until(&self, what: &str, want: impl Fn(&str) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + LINES_WAIT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(l) => {
+                    let done = want(&l);
+                    seen.push(l);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(e) => panic!("waiting for {what}: {e}; got {seen:?}"),
+            }
+        }
+    }
+
+    /// Every line until the output ends (bounded).
+    pub fn rest(&self) -> Vec<String> {
+        let deadline = Instant::now() + LINES_WAIT;
+        let mut seen = Vec::new();
+        while let Ok(l) = self
+            .rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            seen.push(l);
+        }
+        seen
+    }
+}
