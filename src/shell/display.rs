@@ -46,7 +46,10 @@ impl Only {
 #[derive(Debug)]
 struct ProtoFilter {
     source: String,
-    compiled: Option<(Arc<[String]>, Filter)>,
+    /// The field list it was compiled (or refused) for.
+    names: Arc<[String]>,
+    /// The filter compiled for `names`; `None` when it does not fit them.
+    compiled: Option<Filter>,
     /// Why it does not compile for the fields now enabled (frames then do
     /// not pass).
     error: Option<String>,
@@ -117,7 +120,8 @@ impl DisplayRules {
         let rules = self.entry(protocol);
         rules.filter = Some(ProtoFilter {
             source: expr.to_string(),
-            compiled: Some((fields, compiled)),
+            names: fields,
+            compiled: Some(compiled),
             error: None,
         });
         Ok(())
@@ -195,7 +199,8 @@ impl DisplayRules {
 impl ProtoRules {
     /// The filter lets `frame` through (no filter: yes). The filter is
     /// compiled again for a new field list (a re-ENABLE); when it no longer
-    /// fits, nothing passes and the error says why.
+    /// fits, nothing passes and the error says why. Either is worked out
+    /// once per field list, not per frame.
     fn filter_passes(&mut self, frame: &Frame) -> bool {
         let Some(f) = &mut self.filter else {
             return true;
@@ -203,23 +208,23 @@ impl ProtoRules {
         let Some(names) = frame.names_arc() else {
             return false;
         };
-        let fresh = match &f.compiled {
-            Some((n, _)) => !Arc::ptr_eq(n, names) && n[..] != names[..],
-            None => true,
-        };
-        if fresh {
-            match Filter::parse(&f.source, names) {
-                Ok(c) => {
-                    f.compiled = Some((names.clone(), c));
-                    f.error = None;
-                }
-                Err(e) => {
-                    f.compiled = None;
-                    f.error = Some(e.to_string());
+        if !Arc::ptr_eq(&f.names, names) {
+            let same = f.names[..] == names[..];
+            f.names = names.clone();
+            if !same {
+                match Filter::parse(&f.source, names) {
+                    Ok(c) => {
+                        f.compiled = Some(c);
+                        f.error = None;
+                    }
+                    Err(e) => {
+                        f.compiled = None;
+                        f.error = Some(e.to_string());
+                    }
                 }
             }
         }
-        f.compiled.as_ref().is_some_and(|(_, c)| c.matches(frame))
+        f.compiled.as_ref().is_some_and(|c| c.matches(frame))
     }
 
     /// `only` lets `frame` through.
@@ -333,5 +338,13 @@ mod tests {
             .with_names(Some(other));
         assert!(!d.pass(&f));
         assert!(d.rules()[0].filter_error.is_some());
+        assert!(!d.pass(&f), "still refused for the same list");
+        // Enabled again with the field (a new list of the same names, as
+        // after a reconnect): compiled again, frames pass, no error.
+        let again = names();
+        assert!(d.pass(&frame("a", "00:01", -50, &again)));
+        assert!(!d.pass(&frame("a", "00:01", -70, &again)));
+        assert!(d.rules()[0].filter_error.is_none());
+        assert!(d.pass(&frame("b", "00:02", -40, &names())));
     }
 }
