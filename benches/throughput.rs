@@ -57,10 +57,11 @@ fn bssid_lines() -> Vec<Vec<u8>> {
 /// BSSID and MAC are those of client `i % devices`), with all 56 fields as
 /// the server writes them: the empty `dot11d` bare field shows as two
 /// spaces. With `u32::MAX` devices, 200,000 lines name 196,608 clients.
-fn client_line(i: u32, devices: u32) -> Vec<u8> {
+/// `fields` is CLIENT's field list ([`capability`]).
+fn client_line(fields: &[String], i: u32, devices: u32) -> Vec<u8> {
     let d = i % devices;
     let mut s = String::from("*CLIENT: ");
-    for f in capability("CLIENT") {
+    for f in fields {
         let v = match f.as_str() {
             "bssid" => format!("00:14:6C:A1:00:{:02X}", d % 6),
             "mac" => format!("00:1B:77:10:{:02X}:{:02X}", (d >> 8) & 0xff, d & 0xff),
@@ -83,8 +84,10 @@ fn client_line(i: u32, devices: u32) -> Vec<u8> {
 fn bench_parse(c: &mut Criterion) {
     let bssid = bssid_lines();
     let bssid_names: Arc<[String]> = capability("BSSID").into();
-    let clients: Vec<Vec<u8>> = (0..1000).map(|i| client_line(i, u32::MAX)).collect();
     let client_names: Arc<[String]> = capability("CLIENT").into();
+    let clients: Vec<Vec<u8>> = (0..1000)
+        .map(|i| client_line(&client_names, i, u32::MAX))
+        .collect();
     eprintln!(
         "line sizes: BSSID {} bytes, CLIENT {} bytes (with newline)",
         bssid.iter().map(|l| l.len() + 1).sum::<usize>() / bssid.len(),
@@ -173,9 +176,10 @@ fn flood_server(devices: u32) -> (String, Receiver<Sender<()>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (conn_tx, conn_rx) = bounded::<Sender<()>>(1);
+    let fields = capability("CLIENT");
     let mut block = Vec::new();
     for i in 0..ROUND as u32 {
-        block.extend_from_slice(&client_line(i, devices));
+        block.extend_from_slice(&client_line(&fields, i, devices));
     }
     let client_caps = capability("CLIENT").join(",");
     thread::spawn(move || {
@@ -291,77 +295,26 @@ fn client_lines(
     filter: Option<&str>,
     track: bool,
 ) {
-    let client = Client::connect(
-        addr,
-        Options {
-            channel_batches: 1024,
-            ..Options::default()
-        },
-    )
-    .unwrap();
-    let go = conns.recv().unwrap();
-    assert!(client
-        .enable("CLIENT", "*", Duration::from_secs(5))
-        .unwrap()
-        .is_ok());
-    let model = Arc::new(Model::default());
-    if track {
-        client
-            .track(Arc::new(Feed(model.clone())), Duration::from_secs(5))
-            .unwrap();
-    }
+    let side = Side::connect(addr, conns, track);
+    let (client, model) = (&side.client, &side.model);
     let mut rules = DisplayRules::default();
     if let Some(expr) = filter {
         let fields = client.subscription("CLIENT").unwrap();
         rules.set_filter("CLIENT", expr, fields).unwrap();
     }
-    let mut sink = std::io::sink();
-    let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut json = render::FrameJson::new();
-    let text = name.contains("text");
-    let mut lines = render::frame::TextLines::with(false, true);
-    let mut line = String::new();
-    let mut shown = 0u64;
+    let mut output = Output::new(name.contains("text"));
     let mut ran = false;
     g.bench_function(name, |b| {
         ran = true;
         b.iter_custom(|iters| {
             let start = Instant::now();
             for _ in 0..iters {
-                go.send(()).unwrap();
-                let mut frames = 0;
-                while frames < ROUND {
-                    match client
-                        .events()
-                        .recv_timeout(Duration::from_secs(10))
-                        .unwrap()
-                    {
-                        Event::Frames(fs) => {
-                            out.clear();
-                            for f in &fs {
-                                if !rules.pass(f) {
-                                    continue;
-                                }
-                                if text {
-                                    line.clear();
-                                    lines.write(&mut line, f);
-                                    out.extend_from_slice(line.as_bytes());
-                                } else {
-                                    json.write(&mut out, f);
-                                }
-                                out.push(b'\n');
-                                shown += 1;
-                            }
-                            sink.write_all(&out).unwrap();
-                            frames += fs.len();
-                        }
-                        other => panic!("{other:?}"),
-                    }
-                }
+                side.round(&mut output, &mut rules);
             }
             start.elapsed()
         })
     });
+    let shown = output.shown;
     if !ran {
         // Left out by a name filter on the command line.
         return;
@@ -389,6 +342,106 @@ fn client_lines(
     }
 }
 
+/// One connection to a flood server, with CLIENT enabled and, when asked,
+/// the live model tracking it.
+struct Side {
+    client: Client,
+    /// Tells the server to send a round.
+    go: Sender<()>,
+    /// The model (empty when not tracking).
+    model: Arc<Model>,
+}
+
+impl Side {
+    fn connect(addr: &str, conns: &Receiver<Sender<()>>, track: bool) -> Side {
+        let client = Client::connect(
+            addr,
+            Options {
+                channel_batches: 1024,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let go = conns.recv().unwrap();
+        assert!(client
+            .enable("CLIENT", "*", Duration::from_secs(5))
+            .unwrap()
+            .is_ok());
+        let model = Arc::new(Model::default());
+        if track {
+            client
+                .track(Arc::new(Feed(model.clone())), Duration::from_secs(5))
+                .unwrap();
+        }
+        Side { client, go, model }
+    }
+
+    /// Asks for a round and writes its ROUND frames, those that pass
+    /// `rules`, through `output`.
+    fn round(&self, output: &mut Output, rules: &mut DisplayRules) {
+        self.go.send(()).unwrap();
+        let mut frames = 0;
+        while frames < ROUND {
+            match self
+                .client
+                .events()
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap()
+            {
+                Event::Frames(fs) => {
+                    output.write(&fs, rules);
+                    frames += fs.len();
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
+
+/// Frames written as JSON lines, or as the shell's decoded text lines, one
+/// write per batch into a sink.
+struct Output {
+    text: bool,
+    json: render::FrameJson,
+    lines: render::frame::TextLines,
+    line: String,
+    out: Vec<u8>,
+    /// Lines written.
+    shown: u64,
+}
+
+impl Output {
+    fn new(text: bool) -> Output {
+        Output {
+            text,
+            json: render::FrameJson::new(),
+            lines: render::frame::TextLines::with(false, true),
+            line: String::new(),
+            out: Vec::with_capacity(1 << 20),
+            shown: 0,
+        }
+    }
+
+    fn write(&mut self, frames: &[Frame], rules: &mut DisplayRules) {
+        self.out.clear();
+        for f in frames {
+            if !rules.pass(f) {
+                continue;
+            }
+            if self.text {
+                self.line.clear();
+                self.lines.write(&mut self.line, f);
+                self.out.extend_from_slice(self.line.as_bytes());
+            } else {
+                self.json.write(&mut self.out, f);
+            }
+            self.out.push(b'\n');
+            self.shown += 1;
+        }
+        std::io::sink().write_all(&self.out).unwrap();
+    }
+}
+
 /// CPU time of this process's reader thread so far, in clock ticks (10
 /// ms), from /proc (`None` elsewhere, or when more than one is running).
 fn reader_cpu_ticks() -> Option<u64> {
@@ -411,6 +464,17 @@ fn reader_cpu_ticks() -> Option<u64> {
     (threads == 1).then_some(total)
 }
 
+/// CPU time of the whole process so far, in clock ticks (10 ms).
+fn process_cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
 /// The live model as a tracker (what the shell's `networks` does).
 struct Feed(Arc<Model>);
 
@@ -427,5 +491,91 @@ impl kismet_shell::client::Tracker for Feed {
     }
 }
 
-criterion_group!(benches, bench_parse, bench_end_to_end);
+/// The model's cost as a paired ratio, steadier than two criterion
+/// figures on a shared machine: two connections to one 5,000-client
+/// stream, one without and one with the model, take rounds in turn (the
+/// side that goes first alternates). Each pair gives a ratio of rates, so a
+/// slow moment of the machine falls on both sides of a pair; the median
+/// and range are printed, with the process's CPU time per frame and the
+/// cores it kept busy on each side. Done twice: with JSON lines (the
+/// fastest consumer, where the reader thread sets the pace) and with the
+/// shell's decoded text lines. `MODEL_PAIRS` sets the number of pairs (20
+/// for JSON, half as many for text). Each runs with no filter, or one that
+/// matches its name.
+fn bench_model_pairs(_: &mut Criterion) {
+    let pairs: usize = std::env::var("MODEL_PAIRS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+        .max(2);
+    let (addr, conns) = flood_server(5_000);
+    model_pairs(&addr, &conns, "model_pairs_json_lines", pairs);
+    model_pairs(&addr, &conns, "model_pairs_text_lines", pairs / 2);
+}
+
+/// One paired comparison (see [`bench_model_pairs`]); text lines when the
+/// name says `text`.
+fn model_pairs(addr: &str, conns: &Receiver<Sender<()>>, name: &str, pairs: usize) {
+    let name = format!("end_to_end_5000_clients/{name}");
+    let wanted = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-') && a.parse::<f64>().is_err())
+        .all(|a| name.contains(&a));
+    if !wanted {
+        return;
+    }
+    let sides = [false, true].map(|track| Side::connect(addr, conns, track));
+    let mut output = Output::new(name.contains("text"));
+    let mut rules = DisplayRules::default();
+    // One round of one side: its wall time (s) and the process's CPU time
+    // (ticks).
+    let mut round = |side: usize| {
+        let cpu = process_cpu_ticks();
+        let start = Instant::now();
+        sides[side].round(&mut output, &mut rules);
+        (start.elapsed().as_secs_f64(), process_cpu_ticks() - cpu)
+    };
+    // A round each first: the model fills.
+    round(0);
+    round(1);
+    let mut ratios = Vec::new();
+    let (mut secs, mut ticks) = ([0.0; 2], [0u64; 2]);
+    for i in 0..pairs {
+        let order = if i % 2 == 0 { [0, 1] } else { [1, 0] };
+        let mut t = [0.0; 2];
+        for side in order {
+            let (s, c) = round(side);
+            t[side] = s;
+            secs[side] += s;
+            ticks[side] += c;
+        }
+        // Rate with / rate without = time without / time with.
+        ratios.push(t[0] / t[1]);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let frames = (pairs * ROUND) as f64;
+    eprintln!(
+        "{name}: model on / off, {pairs} paired rounds of {ROUND} frames: median {:.3} \
+         (range {:.3} to {:.3}); off {:.2} M frames/s, on {:.2} M frames/s",
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1],
+        frames / secs[0] / 1e6,
+        frames / secs[1] / 1e6,
+    );
+    eprintln!(
+        "{name}: process CPU per frame off {:.0} ns, on {:.0} ns; cores busy off {:.2}, on {:.2}",
+        ticks[0] as f64 * 1e7 / frames,
+        ticks[1] as f64 * 1e7 / frames,
+        ticks[0] as f64 / 100.0 / secs[0],
+        ticks[1] as f64 / 100.0 / secs[1],
+    );
+    for side in &sides {
+        assert!(side.client.stats().dropped.is_empty(), "frames dropped");
+    }
+    assert!(sides[1].model.devices() >= 1000, "the model was fed");
+    assert_eq!(sides[0].model.devices(), 0, "only one side has the model");
+}
+
+criterion_group!(benches, bench_parse, bench_end_to_end, bench_model_pairs);
 criterion_main!(benches);
