@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
 //! MB/s follow from the line sizes printed at the start. The live model's
-//! feed alone: `cargo bench --bench throughput -- model`.
+//! feed alone: `cargo bench --bench throughput -- model_feed`; its cost end
+//! to end, measured in pairs: `cargo bench --bench throughput -- model_pairs`.
 
 // Wire lines are written with their explicit "\n", as the server writes them.
 #![allow(clippy::write_with_newline)]
@@ -181,7 +182,7 @@ fn flood_server(devices: u32) -> (String, Receiver<Sender<()>>) {
     for i in 0..ROUND as u32 {
         block.extend_from_slice(&client_line(&fields, i, devices));
     }
-    let client_caps = capability("CLIENT").join(",");
+    let client_caps = fields.join(",");
     thread::spawn(move || {
         for conn in listener.incoming() {
             let mut s = conn.unwrap();
