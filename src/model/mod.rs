@@ -47,12 +47,11 @@ mod tests;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::protocol::decode::{
-    parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_mac_u48, parse_u32,
-    parse_u64,
+    parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
 };
 use crate::protocol::Frame;
 use fields::{FieldMap, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
-use store::{mac_key, Interner, Ssid, Store};
+use store::{mac_key, Interner, Ssid, Store, WireMac};
 
 pub use store::MAX_SSIDS_PER_NETWORK;
 pub use view::{ClientView, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
@@ -258,12 +257,19 @@ impl State {
             return false;
         };
         let (Some(bssid), Some(mac)) = (
-            at.get(f, c::BSSID).and_then(parse_mac_u48),
-            at.get(f, c::MAC).and_then(parse_mac_u48),
+            at.get(f, c::BSSID).and_then(WireMac::of),
+            at.get(f, c::MAC).and_then(WireMac::of),
         ) else {
             return false;
         };
-        let (cl, added) = self.store.client((bssid, mac));
+        let (cl, added) = match self.store.client_wire((bssid, mac)) {
+            Ok(found) => found,
+            Err(Some(canonical)) => match self.store.client_wire(canonical) {
+                Ok(found) => found,
+                Err(_) => return false,
+            },
+            Err(None) => return false,
+        };
         cl.client_type.set(at.get(f, c::TYPE).and_then(parse_u32));
         cl.signal_dbm
             .set(at.get(f, c::SIGNAL_DBM).and_then(parse_dbm));

@@ -14,6 +14,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
+use crate::protocol::decode::parse_mac_u48;
 use crate::protocol::text;
 
 /// A MAC address packed in the low 48 bits of a `u64` (a cheap hash key).
@@ -31,6 +32,75 @@ pub fn key_mac(key: MacKey) -> [u8; 6] {
     let b = key.to_be_bytes();
     [b[2], b[3], b[4], b[5], b[6], b[7]]
 }
+
+/// A MAC as the server writes it, `AA:BB:CC:DD:EE:FF`: its 17 bytes but
+/// the middle colon, as two words, so a frame's MAC is hashed and compared
+/// without being parsed. The store keeps only the canonical form (valid,
+/// upper case): a frame whose bytes equal a key held is a valid MAC, and
+/// only a MAC the store does not hold yet is parsed (see
+/// [`Store::client_wire`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireMac([u64; 2]);
+
+impl std::hash::Hash for WireMac {
+    #[inline]
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.0[0]);
+        h.write_u64(self.0[1]);
+    }
+}
+
+impl WireMac {
+    /// The words of a field of 17 bytes with a colon in the middle (the
+    /// rest is not checked: see [`WireMac::canonical`]).
+    #[inline]
+    pub fn of(field: &[u8]) -> Option<WireMac> {
+        let b: &[u8; 17] = field.try_into().ok()?;
+        if b[8] != b':' {
+            return None;
+        }
+        let head = b.first_chunk::<8>()?;
+        let tail = b.last_chunk::<8>()?;
+        Some(WireMac([
+            u64::from_le_bytes(*head),
+            u64::from_le_bytes(*tail),
+        ]))
+    }
+
+    /// The canonical form of a MAC key: upper case hex digits.
+    pub fn from_key(key: MacKey) -> WireMac {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut b = [b':'; 17];
+        for (i, byte) in key_mac(key).into_iter().enumerate() {
+            b[3 * i] = HEX[usize::from(byte >> 4)];
+            b[3 * i + 1] = HEX[usize::from(byte & 15)];
+        }
+        let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let tail = u64::from_le_bytes([b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16]]);
+        WireMac([head, tail])
+    }
+
+    /// The 17 bytes.
+    fn bytes(self) -> [u8; 17] {
+        let mut b = [b':'; 17];
+        b[..8].copy_from_slice(&self.0[0].to_le_bytes());
+        b[9..].copy_from_slice(&self.0[1].to_le_bytes());
+        b
+    }
+
+    /// The MAC as a key, when the bytes are one.
+    pub fn key(self) -> Option<MacKey> {
+        parse_mac_u48(&self.bytes())
+    }
+
+    /// The canonical form of the same MAC, when the bytes are one.
+    pub fn canonical(self) -> Option<WireMac> {
+        self.key().map(WireMac::from_key)
+    }
+}
+
+/// A client's key as on the wire: (BSSID, MAC).
+pub type WireKey = (WireMac, WireMac);
 
 /// A manufacturer: an index into the [`Interner`]; 0 is unknown.
 pub type ManufId = u32;
@@ -300,16 +370,18 @@ impl Hasher for MacHasher {
 /// A client's key: (BSSID, MAC).
 pub type ClientKey = (MacKey, MacKey);
 
-/// The `mac` of a queue entry that stands for a network.
-const NETWORK: MacKey = u64::MAX;
+/// A device in the recency queue.
+#[derive(Debug, Clone, Copy)]
+enum Device {
+    Network(MacKey),
+    Client(WireKey),
+}
 
 /// One touch of a device, in the recency queue.
 #[derive(Debug, Clone, Copy)]
 struct Touch {
     stamp: u64,
-    bssid: MacKey,
-    /// The client's MAC, or [`NETWORK`].
-    mac: MacKey,
+    device: Device,
 }
 
 /// The devices behind the model's lock, and their recency. (The
@@ -319,8 +391,8 @@ struct Touch {
 pub struct Store {
     /// Networks by BSSID.
     pub networks: HashMap<MacKey, Network, MacHash>,
-    /// Clients by (BSSID, MAC).
-    pub clients: HashMap<ClientKey, Client, MacHash>,
+    /// Clients by (BSSID, MAC), as on the wire.
+    pub clients: HashMap<WireKey, Client, MacHash>,
     /// Devices kept at most (networks + clients).
     cap: usize,
     /// Frame clock: one tick per frame applied.
@@ -372,8 +444,7 @@ impl Store {
         if self.queued {
             self.recency.push_back(Touch {
                 stamp,
-                bssid,
-                mac: NETWORK,
+                device: Device::Network(bssid),
             });
         }
         match self.networks.entry(bssid) {
@@ -392,33 +463,51 @@ impl Store {
         }
     }
 
-    /// The client `(bssid, mac)`, created if new, stamped as just seen.
-    /// Returns it and whether it is new; call [`Store::settle`] after
-    /// updating it.
-    pub fn client(&mut self, key: ClientKey) -> (&mut Client, bool) {
-        self.clock += 1;
-        let stamp = self.clock;
-        if self.queued {
-            self.recency.push_back(Touch {
-                stamp,
-                bssid: key.0,
-                mac: key.1,
-            });
-        }
-        match self.clients.entry(key) {
+    /// The client `key` (its MACs as a frame carries them), created if new,
+    /// stamped as just seen. Returns it and whether it is new; call
+    /// [`Store::settle`] after updating it.
+    ///
+    /// Only a key not held yet is checked: `Err(None)` when it is not two
+    /// MACs, `Err(Some(canonical))` when they are but not in upper case
+    /// (ask again with the canonical form: one device per MAC, however it
+    /// is written).
+    #[inline]
+    pub fn client_wire(&mut self, key: WireKey) -> Result<(&mut Client, bool), Option<WireKey>> {
+        let stamp = self.clock + 1;
+        let (client, added) = match self.clients.entry(key) {
             Entry::Occupied(e) => {
                 let c = e.into_mut();
                 c.stamp = stamp;
                 (c, false)
             }
-            Entry::Vacant(e) => (
-                e.insert(Client {
+            Entry::Vacant(v) => {
+                let (bssid, mac) = *v.key();
+                let canonical = bssid.canonical().zip(mac.canonical()).ok_or(None)?;
+                if canonical != key {
+                    return Err(Some(canonical));
+                }
+                let new = Client {
                     stamp,
                     ..Client::default()
-                }),
-                true,
-            ),
+                };
+                (v.insert(new), true)
+            }
+        };
+        self.clock = stamp;
+        if self.queued {
+            self.recency.push_back(Touch {
+                stamp,
+                device: Device::Client(key),
+            });
         }
+        Ok((client, added))
+    }
+
+    /// The client `(bssid, mac)` (see [`Store::client_wire`]).
+    #[cfg(test)]
+    pub fn client(&mut self, key: ClientKey) -> (&mut Client, bool) {
+        let wire = (WireMac::from_key(key.0), WireMac::from_key(key.1));
+        self.client_wire(wire).expect("canonical keys")
     }
 
     /// After a device was touched: evicts the least recently seen devices
@@ -434,10 +523,13 @@ impl Store {
                     break;
                 };
                 if self.is_current(&t) {
-                    if t.mac == NETWORK {
-                        self.networks.remove(&t.bssid);
-                    } else {
-                        self.clients.remove(&(t.bssid, t.mac));
+                    match t.device {
+                        Device::Network(bssid) => {
+                            self.networks.remove(&bssid);
+                        }
+                        Device::Client(key) => {
+                            self.clients.remove(&key);
+                        }
                     }
                     self.evicted += 1;
                 }
@@ -454,13 +546,11 @@ impl Store {
     fn build_queue(&mut self) {
         let nets = self.networks.iter().map(|(&bssid, n)| Touch {
             stamp: n.stamp,
-            bssid,
-            mac: NETWORK,
+            device: Device::Network(bssid),
         });
-        let clients = self.clients.iter().map(|(&(bssid, mac), c)| Touch {
+        let clients = self.clients.iter().map(|(&key, c)| Touch {
             stamp: c.stamp,
-            bssid,
-            mac,
+            device: Device::Client(key),
         });
         let mut all: Vec<Touch> = nets.chain(clients).collect();
         all.sort_unstable_by_key(|t| t.stamp);
@@ -478,15 +568,12 @@ impl Store {
 /// `retain` can borrow the maps while the queue is borrowed mutably).
 fn current(
     networks: &HashMap<MacKey, Network, MacHash>,
-    clients: &HashMap<ClientKey, Client, MacHash>,
+    clients: &HashMap<WireKey, Client, MacHash>,
     t: &Touch,
 ) -> bool {
-    if t.mac == NETWORK {
-        networks.get(&t.bssid).is_some_and(|n| n.stamp == t.stamp)
-    } else {
-        clients
-            .get(&(t.bssid, t.mac))
-            .is_some_and(|c| c.stamp == t.stamp)
+    match t.device {
+        Device::Network(bssid) => networks.get(&bssid).is_some_and(|n| n.stamp == t.stamp),
+        Device::Client(key) => clients.get(&key).is_some_and(|c| c.stamp == t.stamp),
     }
 }
 
@@ -499,7 +586,9 @@ mod tests {
     fn mac_keys_round_trip() {
         for mac in [[0u8; 6], [0xff; 6], [0, 0x14, 0x6c, 0xa1, 0, 1]] {
             assert_eq!(key_mac(mac_key(mac)), mac);
-            assert_ne!(mac_key(mac), NETWORK);
+            let wire = WireMac::from_key(mac_key(mac));
+            assert_eq!(wire.key(), Some(mac_key(mac)));
+            assert_eq!(wire.canonical(), Some(wire));
         }
     }
 

@@ -375,6 +375,47 @@ fn eviction_at_cap() {
     assert_eq!(model.devices(), 5);
 }
 
+/// A client's MACs are matched as the frame writes them, but a MAC is one
+/// device however it is written: lower case finds the upper-case record
+/// (and a first lower-case frame makes one in upper case); what is almost
+/// a MAC is no device at all.
+#[test]
+fn client_macs_any_case_one_device() {
+    let model = Model::default();
+    let frame = |bssid: &str, mac: &str, signal: &str| {
+        partial(
+            "CLIENT",
+            &[("bssid", bssid), ("mac", mac), ("signal_dbm", signal)],
+        )
+    };
+    model.feed(&[frame("00:14:6c:a1:00:01", "00:0c:42:00:00:0a", "-70")]);
+    model.feed(&[frame("00:14:6C:A1:00:01", "00:0C:42:00:00:0A", "-60")]);
+    model.feed(&[frame("00:14:6c:A1:00:01", "00:0C:42:00:00:0a", "-50")]);
+    let snap = model.snapshot();
+    assert_eq!(snap.clients.len(), 1, "{:?}", snap.clients);
+    assert_eq!(snap.clients[0].mac, "00:0C:42:00:00:0A");
+    assert_eq!(snap.clients[0].bssid, "00:14:6C:A1:00:01");
+    assert_eq!(snap.clients[0].signal_dbm, Some(-50));
+    let near = [
+        "00:0C:42:00:00:0G",
+        "00:0C:42-00:00:0A",
+        "00-0C:42:00:00:0A",
+        "00:0C:42:00:00:0A ",
+        "00:0C:42:00:00:0",
+        // What a case fold (| 0x20) would take for '0' and ':'.
+        "\x100:0C:42:00:00:0A",
+        "00\x1a0C:42:00:00:0A",
+        "00:0C:42:00\x1a00:0A",
+    ];
+    for mac in near {
+        model.feed(&[frame("00:14:6C:A1:00:01", mac, "-40")]);
+        model.feed(&[frame(mac, "00:0C:42:00:00:0A", "-40")]);
+    }
+    let snap = model.snapshot();
+    assert_eq!(snap.clients.len(), 1, "{:?}", snap.clients);
+    assert_eq!(snap.clients[0].signal_dbm, Some(-50));
+}
+
 /// Junk in any field never panics and never becomes a value; frames of
 /// other protocols, or without names, are ignored.
 #[test]

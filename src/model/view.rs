@@ -14,14 +14,14 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use super::store::{key_mac, Client, ClientKey, Interner, MacKey, Network, Ssid, Store};
+use super::store::{key_mac, Client, ClientKey, Interner, MacKey, Network, Ssid, Store, WireKey};
 use crate::protocol::decode::{format_mac, parse_mac, Encryption};
 use crate::protocol::text;
 
 /// A copy of the model's state taken under its lock.
 pub(super) struct Raw {
     networks: Vec<(MacKey, Network)>,
-    clients: Vec<(ClientKey, Client)>,
+    clients: Vec<(WireKey, Client)>,
     manufs: Vec<Arc<str>>,
     evicted: u64,
     frames: u64,
@@ -50,8 +50,9 @@ impl Raw {
             .map(|(i, (k, _))| (*k, i))
             .collect();
         net_order.sort_unstable();
+        // The store holds only valid MACs: none is left out here.
         let mut client_order: Vec<(ClientKey, usize)> = (self.clients.iter().enumerate())
-            .map(|(i, (k, _))| (*k, i))
+            .filter_map(|(i, ((b, m), _))| Some(((b.key()?, m.key()?), i)))
             .collect();
         client_order.sort_unstable();
         let manuf = |id: u32| -> Option<String> {
