@@ -519,6 +519,60 @@ fn tracker_gets_its_fields_user_sees_only_theirs() {
     sim.shutdown();
 }
 
+/// A tracker that takes its time over each batch, and notes the threads
+/// it is fed on and the BSSIDs it has seen.
+#[derive(Default)]
+struct Slow {
+    bssids: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    threads: std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl kismet_shell::client::Tracker for Slow {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        vec![("BSSID".to_string(), vec!["bssid".into()])]
+    }
+    fn feed(&self, frames: &[Frame]) {
+        std::thread::sleep(Duration::from_millis(30));
+        let name = std::thread::current().name().unwrap_or("").to_string();
+        self.threads.lock().unwrap().insert(name);
+        let mut seen = self.bssids.lock().unwrap();
+        for f in frames.iter().filter(|f| f.protocol() == "BSSID") {
+            seen.insert(String::from_utf8_lossy(f.get("bssid").unwrap()).into_owned());
+        }
+    }
+}
+
+/// The tracker is fed on a thread of its own, beside the reader, and yet
+/// has every frame that came before a reply by the time the reply's caller
+/// wakes: when `track` returns (the ENABLE burst comes before its ACK), a
+/// slow tracker already holds every network the simulator knows.
+#[test]
+fn tracker_on_its_own_thread_has_the_burst_when_track_returns() {
+    use kismet_shell::sim::{Sim, SimConfig};
+    use std::sync::Arc;
+    let sim = Sim::start(
+        "127.0.0.1:0",
+        SimConfig {
+            tick: Duration::from_secs(3600),
+            ..SimConfig::default()
+        },
+    )
+    .unwrap();
+    let client = Client::connect(&sim.local_addr().to_string(), opts()).unwrap();
+    let slow = Arc::new(Slow::default());
+    client.track(slow.clone(), WAIT).unwrap();
+    let truth: Vec<String> = sim.networks().into_iter().map(|n| n.bssid).collect();
+    assert!(truth.len() >= 6, "{truth:?}");
+    let seen = slow.bssids.lock().unwrap().clone();
+    for bssid in &truth {
+        assert!(seen.contains(bssid), "{bssid} not fed by now: {seen:?}");
+    }
+    let threads = slow.threads.lock().unwrap().clone();
+    assert_eq!(threads.into_iter().collect::<Vec<_>>(), ["kismet-tracker"]);
+    drop(client);
+    sim.shutdown();
+}
+
 /// Frames of `proto`, whatever other events come (bounded wait).
 fn frames_of_any(client: &Client, proto: &str, n: usize) -> Vec<Frame> {
     let deadline = Instant::now() + WAIT;

@@ -212,6 +212,73 @@ fn flood_drops_are_counted_and_replies_survive() {
     server.handle.join().unwrap();
 }
 
+/// Counts the SSID frames it is fed.
+#[derive(Default)]
+struct CountSsid(std::sync::atomic::AtomicUsize);
+
+impl kismet_shell::client::Tracker for CountSsid {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        vec![("SSID".to_string(), vec!["ssid".into(), "mac".into()])]
+    }
+    fn feed(&self, frames: &[kismet_shell::protocol::Frame]) {
+        let n = frames.iter().filter(|f| f.protocol() == "SSID").count();
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The same flood with a tracker set (fed on its own thread): the tracker
+/// has every frame by the time the reply after them arrives, while the
+/// display, which nobody reads, drops frames and counts them (received +
+/// dropped == sent).
+#[test]
+fn flood_with_a_tracker_feeds_it_all_and_counts_display_drops() {
+    const SENT: usize = 100_000;
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        // The tracker's ENABLE, answered at once; then the user's, answered
+        // with the flood and its ACK.
+        let id = command_id(&read_line(&mut r));
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let id = command_id(&read_line(&mut r));
+        let mut buf = Vec::with_capacity(1 << 20);
+        for i in 0..SENT {
+            buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
+            if buf.len() > 1 << 20 {
+                s.write_all(&buf).unwrap();
+                buf.clear();
+            }
+        }
+        buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
+        s.write_all(&buf).unwrap();
+        let _ = read_line(&mut r);
+    });
+    let options = Options {
+        channel_batches: 4,
+        reconnect: false,
+        ..opts()
+    };
+    let client = Client::connect(&server.addr(), options).unwrap();
+    let tracker = std::sync::Arc::new(CountSsid::default());
+    client.track(tracker.clone(), WAIT).unwrap();
+    let reply = client
+        .enable("SSID", "ssid,mac", Duration::from_secs(30))
+        .unwrap();
+    assert!(reply.is_ok());
+    let fed = tracker.0.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(fed, SENT, "the tracker missed frames");
+    let mut received = 0usize;
+    while let Ok(e) = client.events().recv_timeout(Duration::from_millis(200)) {
+        if let Event::Frames(fs) = e {
+            received += fs.iter().filter(|f| f.protocol() == "SSID").count();
+        }
+    }
+    let dropped = client.stats().dropped.get("SSID").copied().unwrap_or(0);
+    assert!(dropped > 0, "nothing was dropped: the test did not flood");
+    assert_eq!(received as u64 + dropped, SENT as u64);
+    drop(client);
+    server.handle.join().unwrap();
+}
+
 /// Peak memory of the binary following a flood with its stdout blocked
 /// stays under 64 MiB (the channel holds at most 32 batches of ~128 KiB).
 #[test]

@@ -5,6 +5,8 @@
 //! - [`handshake`]: connecting, the greeting and the CAPABILITY round
 //! - [`reader`]: the read loop: frames in batches, replies matched
 //! - [`reconnect`]: the reader thread's loop, reconnect with backoff
+//! - [`stage`]: a batch's last step: the tracker fed (on its own thread
+//!   while one is set), the frames cut and sent
 //! - [`state`]: what the handle and the reader thread share; [`Options`],
 //!   [`Tracker`]
 //! - [`subs`]: the user's and the tracker's subscriptions, and their union
@@ -21,6 +23,7 @@ pub mod handshake;
 pub mod reader;
 pub mod reconnect;
 pub mod reply;
+pub mod stage;
 pub mod state;
 pub mod subs;
 

@@ -19,6 +19,7 @@ use super::error::{DisconnectReason, Error};
 use super::event::Event;
 use super::handshake::{is_timeout, parse_time, parse_u64};
 use super::reply::{Reply, ReplyKind};
+use super::stage::{deliver, report_drops, Batch, DropTally, Plan, Stage};
 use super::state::{lock, Shared, Tracker, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::protocol::frame::{header_end, parse_capability};
 use crate::protocol::lines::{Line, LineReader};
@@ -137,22 +138,19 @@ impl NameCache {
         self.tracker = lock(&shared.tracker).clone();
     }
 
-    /// A frame as the display gets it: whole, cut to the user's fields, or
+    /// What the display gets of a frame: all of it, the user's fields, or
     /// nothing.
-    fn for_display(&mut self, frame: Frame) -> Option<Frame> {
+    fn plan_for(&mut self, frame: &Frame) -> Plan {
         let Some(naming) = self.lookup(frame.protocol()) else {
-            return Some(frame);
+            return Plan::Keep;
         };
         match &naming.show {
-            Show::All => Some(frame),
-            Show::Hidden => None,
+            Show::All => Plan::Keep,
+            Show::Hidden => Plan::Hide,
             // A frame of another layout (in flight across a re-ENABLE) is
             // left as it is.
-            Show::Prefix(_) if frame.len() != naming.names.len() => Some(frame),
-            Show::Prefix(user) => {
-                let user = user.clone();
-                Some(frame.project(user.len(), Some(user)))
-            }
+            Show::Prefix(_) if frame.len() != naming.names.len() => Plan::Keep,
+            Show::Prefix(user) => Plan::Cut(user.clone()),
         }
     }
 }
@@ -173,6 +171,10 @@ struct ReadState {
     terminating: Option<String>,
     /// When the current read arrived, milliseconds since the Unix epoch.
     now_ms: u64,
+    /// While a tracker is set: the thread that feeds it and sends the
+    /// batches on. Dropped (after it has done all it was handed) when the
+    /// read loop ends.
+    stage: Option<Stage>,
 }
 
 /// What a line asks of the reader once the frames before it are out.
@@ -188,7 +190,7 @@ enum Reaction {
 impl ReadState {
     /// Handles one line (tallied unparsed when the channel is full); true
     /// when the batch should be sent before the next line.
-    fn handle(&mut self, shared: &Shared, tx: &Sender<Event>, line: Line<'_>) -> bool {
+    fn handle(&mut self, shared: &Arc<Shared>, tx: &Sender<Event>, line: Line<'_>) -> bool {
         if let Some(r) = &shared.options.recorder {
             match &line {
                 Line::Complete(l) => r.received(l),
@@ -215,11 +217,13 @@ impl ReadState {
             Reaction::None => false,
             Reaction::Reply(frame) => {
                 self.flush(shared, tx);
+                self.sync();
                 deliver_reply(shared, &frame);
                 true
             }
             Reaction::Terminate(frame) => {
                 self.flush(shared, tx);
+                self.sync();
                 deliver_terminate(shared, &frame);
                 true
             }
@@ -232,8 +236,8 @@ impl ReadState {
     }
 
     /// Counts this read's frames, records the tallied drops and sends the
-    /// batch.
-    fn flush(&mut self, shared: &Shared, tx: &Sender<Event>) {
+    /// batch (through the stage, while a tracker is set).
+    fn flush(&mut self, shared: &Arc<Shared>, tx: &Sender<Event>) {
         if !self.batch.is_empty() || !self.tally.counts.is_empty() {
             let now = shared.started.elapsed().as_secs();
             let mut counts = lock(&shared.counts);
@@ -250,35 +254,53 @@ impl ReadState {
         }
         // The tracker sees every frame, before the display can drop any;
         // then the display gets what the user asked for.
-        if let Some(tracker) = &self.names.tracker {
-            tracker.feed(&self.batch);
-        }
-        if self.names.projecting && !self.names.all_shown(&self.batch) {
-            let frames = std::mem::take(&mut self.batch);
-            self.batch = frames
-                .into_iter()
-                .filter_map(|f| self.names.for_display(f))
-                .collect();
-            if self.batch.is_empty() {
-                return;
-            }
-        }
-        // Never block: when the channel is full the frames are dropped and
-        // counted like the unparsed ones (reported once there is room).
-        if let Err(e) = tx.try_send(Event::Frames(std::mem::take(&mut self.batch))) {
-            if let Event::Frames(frames) = e.into_inner() {
-                for f in &frames {
-                    self.tally.add(f.protocol_bytes());
+        let names = &mut self.names;
+        let plan = (names.projecting && !names.all_shown(&self.batch))
+            .then(|| self.batch.iter().map(|f| names.plan_for(f)).collect());
+        let mut batch = Batch {
+            frames: std::mem::take(&mut self.batch),
+            plan,
+        };
+        if let Some(stage) = self.stage_for(shared, tx) {
+            match stage.hand(batch) {
+                Ok(()) => return,
+                // The stage is gone: the reader does its work.
+                Err(back) => {
+                    self.stage = None;
+                    batch = back;
                 }
-                self.tally.commit(shared, &mut self.unreported);
             }
+        }
+        deliver(batch, self.names.tracker.as_deref(), tx, &mut self.tally);
+        self.tally.commit(shared, &mut self.unreported);
+    }
+
+    /// The stage for the tracker set now: started when a tracker is set,
+    /// replaced when it changes, stopped when none is (each time after the
+    /// old one has done what it was handed).
+    fn stage_for(&mut self, shared: &Arc<Shared>, tx: &Sender<Event>) -> Option<&Stage> {
+        let Some(tracker) = &self.names.tracker else {
+            self.stage = None;
+            return None;
+        };
+        if !self.stage.as_ref().is_some_and(|s| s.feeds(tracker)) {
+            self.stage = None;
+            self.stage = Stage::start(shared, tracker.clone(), tx);
+        }
+        self.stage.as_ref()
+    }
+
+    /// Waits until the stage has fed and sent every batch handed to it.
+    fn sync(&self) {
+        if let Some(stage) = &self.stage {
+            stage.sync();
         }
     }
 }
 
 /// Reads lines until the connection ends; returns why it ended.
 pub fn read_loop(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     reader: &mut LineReader<TcpStream>,
     tx: &Sender<Event>,
 ) -> DisconnectReason {
@@ -445,34 +467,6 @@ fn quick_header(line: &[u8]) -> Option<&[u8]> {
     header_end(line).ok().map(|colon| &line[1..colon])
 }
 
-/// Frames dropped unparsed during one read, per protocol; added to the
-/// counters under one lock when the read is done.
-#[derive(Default)]
-struct DropTally {
-    counts: Vec<(Vec<u8>, u64)>,
-}
-
-impl DropTally {
-    fn add(&mut self, header: &[u8]) {
-        match self.counts.iter_mut().find(|(h, _)| h == header) {
-            Some((_, n)) => *n += 1,
-            None => self.counts.push((header.to_vec(), 1)),
-        }
-    }
-
-    fn commit(&mut self, shared: &Shared, unreported: &mut HashMap<String, u64>) {
-        if self.counts.is_empty() {
-            return;
-        }
-        let mut stats = lock(&shared.stats);
-        for (header, n) in self.counts.drain(..) {
-            let proto = String::from_utf8_lossy(&header).into_owned();
-            *stats.dropped.entry(proto.clone()).or_insert(0) += n;
-            *unreported.entry(proto).or_insert(0) += n;
-        }
-    }
-}
-
 /// Matches an ACK/ERROR to its pending command and hands it over.
 fn deliver_reply(shared: &Shared, frame: &Frame) {
     let Some(id) = frame.field(0).and_then(parse_u64) else {
@@ -530,19 +524,5 @@ fn deliver_terminate(shared: &Shared, frame: &Frame) {
             data: p.data,
         };
         let _ = p.tx.try_send(Ok(reply));
-    }
-}
-
-/// Sends the drop counts not yet reported as an [`Event::Dropped`], when
-/// the channel has room; they wait for the next try otherwise.
-fn report_drops(tx: &Sender<Event>, unreported: &mut HashMap<String, u64>) {
-    if unreported.is_empty() {
-        return;
-    }
-    let counts: Vec<(String, u64)> = unreported.drain().collect();
-    if let Err(e) = tx.try_send(Event::Dropped { counts }) {
-        if let Event::Dropped { counts } = e.into_inner() {
-            unreported.extend(counts);
-        }
     }
 }
