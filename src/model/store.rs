@@ -513,7 +513,16 @@ impl Store {
     /// After a device was touched: evicts the least recently seen devices
     /// while over the cap (only a new device can bring it over), and
     /// compacts the recency queue once stale entries outnumber live ones.
+    #[inline]
     pub fn settle(&mut self, added: bool) {
+        // The common case, below the cap: an update, nothing to do.
+        if added || self.queued {
+            self.settle_slow(added);
+        }
+    }
+
+    /// [`Store::settle`] when a device was added or the queue is kept.
+    fn settle_slow(&mut self, added: bool) {
         if added && self.devices() > self.cap && !self.queued {
             self.build_queue();
         }
