@@ -264,7 +264,7 @@ fn bench_end_to_end(c: &mut Criterion) {
         Some(r#"signal_dbm < 0 and manuf ~ "Intel""#),
         false,
     );
-    // The live model fed on the reader thread, as `networks` runs it.
+    // The live model fed (on the client's tracker thread), as `networks` runs it.
     client_lines(&mut g, &addr, &conns, "client_json_lines_model", None, true);
     g.finish();
 
@@ -499,7 +499,7 @@ impl kismet_shell::client::Tracker for Feed {
 /// slow moment of the machine falls on both sides of a pair; the median
 /// and range are printed, with the process's CPU time per frame and the
 /// cores it kept busy on each side. Done twice: with JSON lines (the
-/// fastest consumer, where the reader thread sets the pace) and with the
+/// fastest consumer, where the model's cost shows most) and with the
 /// shell's decoded text lines. `MODEL_PAIRS` sets the number of pairs (20
 /// for JSON, half as many for text). Each runs with no filter, or one that
 /// matches its name.

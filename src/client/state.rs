@@ -125,9 +125,11 @@ pub struct Stats {
 /// (upper case) and the user's field list before the change.
 pub type Revert = (String, Option<Arc<[String]>>);
 
-/// What the reader thread feeds besides the display: the live model. It
-/// gets every frame of the protocols it needs, named with at least its
-/// fields, even those the display has to drop.
+/// What the client feeds besides the display: the live model. It gets
+/// every frame of the protocols it needs, named with at least its fields,
+/// even those the display has to drop, on a thread of its own (see
+/// [`super::stage`]), before the frames go on to the display and before the
+/// reply to any command sent after them wakes its caller.
 pub trait Tracker: Send + Sync {
     /// The fields it needs, per protocol.
     fn needs(&self) -> Vec<(String, Vec<String>)>;
@@ -165,7 +167,7 @@ pub struct Shared {
     pub info: Mutex<ServerInfo>,
     /// What the user and the tracker asked for, per protocol.
     pub subs: Mutex<Subscriptions>,
-    /// The tracker fed on the reader thread (the live model), if any.
+    /// The tracker (the live model), if any: fed on its own thread.
     pub tracker: Mutex<Option<Arc<dyn Tracker>>>,
     /// Protocols whose frames are not shown for now: the burst that a
     /// tracker's own ENABLE brings (the user has seen those records).

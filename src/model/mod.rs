@@ -1,7 +1,7 @@
 //! A live picture of networks, SSIDs and clients, fed with parsed BSSID,
 //! SSID and CLIENT frames.
 //!
-//! The client feeds a [`Model`] on its reader thread, one batch of frames
+//! The client feeds a [`Model`] on its tracker thread, one batch of frames
 //! at a time; front ends take a [`Snapshot`] from any thread. The model
 //! depends on nothing but [`crate::protocol`].
 //!

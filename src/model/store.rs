@@ -2,8 +2,10 @@
 //! keyed by MAC, manufacturer names interned, and, once the cap is
 //! reached, a queue that finds the least recently seen device.
 //!
-//! Per device the store keeps only fixed-size values (MACs packed in a
-//! `u64`, times as `u64`, a manufacturer as a `u32` id); the only heap
+//! Per device the store keeps only fixed-size values (a network's BSSID
+//! packed in a `u64`; a client's BSSID and MAC as the server writes them,
+//! in four words, so that a frame's client is found without parsing its
+//! MACs; times as `u64`, a manufacturer as a `u32` id); the only heap
 //! allocations are a network's list of SSIDs and their names. Updating a
 //! device already known allocates nothing (at the cap, the recency queue
 //! grows in place and is compacted in place).

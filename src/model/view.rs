@@ -5,7 +5,7 @@
 //! A snapshot is built in two steps: the raw records are copied out under
 //! the model's lock (fixed-size values; a network's SSID list and names
 //! are its only allocations), then sorted and turned into views with the
-//! lock released, so the reader thread feeding the model waits only for
+//! lock released, so the thread feeding the model waits only for
 //! the copy (about 7 ms of some 55 ms for 100,000 devices: see
 //! `benches/model_memory.rs`).
 

@@ -61,8 +61,8 @@ pub struct Session {
 /// A protocol (upper case) whose frames a watch view takes, and where.
 pub type Tap = (String, crossbeam_channel::Sender<Frame>);
 
-/// The live model as the client's tracker: fed on the reader thread with
-/// the fields it needs.
+/// The live model as the client's tracker: fed every frame with the fields
+/// it needs (on the client's tracker thread).
 struct ModelFeed(Arc<Model>);
 
 impl Tracker for ModelFeed {
