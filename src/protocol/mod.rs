@@ -10,6 +10,7 @@
 //! - [`lines`]: the bounded line reader of the client and the simulator
 //! - [`text`]: octal escapes, the terminal sanitiser, JSON strings
 //! - [`decode`]: cipher sets, type codes, numbers and times: wire value to meaning
+//! - [`values`]: the field-value parsers (numbers, times, dBm, IPs, MACs)
 
 pub mod capability;
 pub mod command;
@@ -19,6 +20,7 @@ pub mod lines;
 pub mod server_command;
 pub mod spec;
 pub mod text;
+pub mod values;
 
 pub use capability::{CapabilityTable, LookupError, ProtocolInfo};
 pub use command::{Command, CommandError, CommandName};
