@@ -163,6 +163,20 @@ fn watchdog_fires_on_silence() {
     server.handle.join().unwrap();
 }
 
+/// Writes `sent` SSID lines, then the ACK of command `id`.
+fn flood_then_ack(s: &mut std::net::TcpStream, sent: usize, id: &str) {
+    let mut buf = Vec::with_capacity(1 << 20);
+    for i in 0..sent {
+        buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
+        if buf.len() > 1 << 20 {
+            s.write_all(&buf).unwrap();
+            buf.clear();
+        }
+    }
+    buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
+    s.write_all(&buf).unwrap();
+}
+
 /// A flood to a consumer that does not read: frames are dropped and counted,
 /// received + dropped == sent, and the reply after the flood still arrives.
 #[test]
@@ -172,16 +186,7 @@ fn flood_drops_are_counted_and_replies_survive() {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
         let id = command_id(&line);
-        let mut buf = Vec::with_capacity(1 << 20);
-        for i in 0..SENT {
-            buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
-            if buf.len() > 1 << 20 {
-                s.write_all(&buf).unwrap();
-                buf.clear();
-            }
-        }
-        buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
-        s.write_all(&buf).unwrap();
+        flood_then_ack(&mut s, SENT, &id);
         let _ = read_line(&mut r);
     });
     let options = Options {
@@ -240,16 +245,7 @@ fn flood_with_a_tracker_feeds_it_all_and_counts_display_drops() {
         let id = command_id(&read_line(&mut r));
         write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
         let id = command_id(&read_line(&mut r));
-        let mut buf = Vec::with_capacity(1 << 20);
-        for i in 0..SENT {
-            buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
-            if buf.len() > 1 << 20 {
-                s.write_all(&buf).unwrap();
-                buf.clear();
-            }
-        }
-        buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
-        s.write_all(&buf).unwrap();
+        flood_then_ack(&mut s, SENT, &id);
         let _ = read_line(&mut r);
     });
     let options = Options {
