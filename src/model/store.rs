@@ -16,7 +16,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
-use crate::protocol::decode::parse_mac_u48;
+use crate::protocol::decode::{mac_text, parse_mac_u48};
 use crate::protocol::text;
 
 /// A MAC address packed in the low 48 bits of a `u64` (a cheap hash key).
@@ -69,14 +69,9 @@ impl WireMac {
         ]))
     }
 
-    /// The canonical form of a MAC key: upper case hex digits.
+    /// The canonical form of a MAC key: as the server writes it.
     pub fn from_key(key: MacKey) -> WireMac {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let mut b = [b':'; 17];
-        for (i, byte) in key_mac(key).into_iter().enumerate() {
-            b[3 * i] = HEX[usize::from(byte >> 4)];
-            b[3 * i + 1] = HEX[usize::from(byte & 15)];
-        }
+        let b = mac_text(key_mac(key));
         let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
         let tail = u64::from_le_bytes([b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16]]);
         WireMac([head, tail])

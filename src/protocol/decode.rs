@@ -10,8 +10,8 @@ use std::fmt;
 use std::sync::LazyLock;
 
 pub use super::values::{
-    format_mac, parse_bool, parse_dbm, parse_epoch, parse_f64, parse_i64, parse_ipv4, parse_mac,
-    parse_mac_u48, parse_u32, parse_u64,
+    format_mac, mac_text, parse_bool, parse_dbm, parse_epoch, parse_f64, parse_i64, parse_ipv4,
+    parse_mac, parse_mac_u48, parse_u32, parse_u64,
 };
 
 /// Cipher-set bits, as the server defines them (`crypt_*` in its headers).

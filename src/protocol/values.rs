@@ -251,14 +251,19 @@ const HEX_VALUE: [u8; 256] = {
 
 /// A MAC address as the server writes it: `AA:BB:CC:DD:EE:FF`, upper case.
 pub fn format_mac(mac: [u8; 6]) -> String {
+    // Only ASCII was written.
+    String::from_utf8(mac_text(mac).to_vec()).unwrap_or_default()
+}
+
+/// The bytes of [`format_mac`], with no allocation.
+pub fn mac_text(mac: [u8; 6]) -> [u8; 17] {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut text = [b':'; 17];
     for (i, b) in mac.iter().enumerate() {
         text[i * 3] = HEX[usize::from(b >> 4)];
         text[i * 3 + 1] = HEX[usize::from(b & 15)];
     }
-    // Only ASCII was written.
-    String::from_utf8(text.to_vec()).unwrap_or_default()
+    text
 }
 
 #[cfg(test)]
