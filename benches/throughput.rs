@@ -333,13 +333,16 @@ fn client_lines(
     if track {
         assert!(model.snapshot().clients.len() >= 1000, "the model was fed");
     }
-    // The reader thread's CPU time per frame: steadier than the rates on
-    // a shared machine, and where the model's cost lands.
-    if let Some(ticks) = reader_cpu_ticks() {
-        eprintln!(
-            "{name}: reader thread CPU {:.0} ns per frame ({shown} frames)",
-            ticks as f64 * 1e7 / shown as f64
-        );
+    // The reader thread's CPU time per frame, steadier than the rates on
+    // a shared machine; and the tracker thread's, where the model's cost
+    // lands.
+    for (thread, label) in [("kismet-reader", "reader"), ("kismet-tracker", "tracker")] {
+        if let Some(ticks) = thread_cpu_ticks(thread) {
+            eprintln!(
+                "{name}: {label} thread CPU {:.0} ns per frame ({shown} frames)",
+                ticks as f64 * 1e7 / shown as f64
+            );
+        }
     }
 }
 
@@ -443,14 +446,15 @@ impl Output {
     }
 }
 
-/// CPU time of this process's reader thread so far, in clock ticks (10
-/// ms), from /proc (`None` elsewhere, or when more than one is running).
-fn reader_cpu_ticks() -> Option<u64> {
+/// CPU time so far of this process's thread named `name` (the client's
+/// reader or tracker thread), in clock ticks (10 ms), from /proc (`None`
+/// elsewhere, or when none or more than one is running).
+fn thread_cpu_ticks(name: &str) -> Option<u64> {
     let (mut total, mut threads) = (0, 0);
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let dir = task.ok()?.path();
         let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if comm.trim() != "kismet-reader" {
+        if comm.trim() != name {
             continue;
         }
         let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
@@ -461,7 +465,7 @@ fn reader_cpu_ticks() -> Option<u64> {
         total += f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
         threads += 1;
     }
-    // One reader: the benchmark's own connection (those before it closed).
+    // One: the benchmark's own connection's (those before it closed).
     (threads == 1).then_some(total)
 }
 
