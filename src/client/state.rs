@@ -133,7 +133,10 @@ pub type Revert = (String, Option<Arc<[String]>>);
 pub trait Tracker: Send + Sync {
     /// The fields it needs, per protocol.
     fn needs(&self) -> Vec<(String, Vec<String>)>;
-    /// Frames as they arrive (of every protocol; it picks its own).
+    /// Frames as they arrive (of every protocol; it picks its own). It
+    /// must return promptly and never wait on the client it is fed by: the
+    /// reader waits for it before it delivers a reply, and when it falls
+    /// 16 batches behind.
     fn feed(&self, frames: &[Frame]);
 }
 
