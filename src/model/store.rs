@@ -61,17 +61,18 @@ impl WireMac {
         if b[8] != b':' {
             return None;
         }
-        let head = b.first_chunk::<8>()?;
-        let tail = b.last_chunk::<8>()?;
-        Some(WireMac([
-            u64::from_le_bytes(*head),
-            u64::from_le_bytes(*tail),
-        ]))
+        Some(WireMac::pack(b))
     }
 
     /// The canonical form of a MAC key: as the server writes it.
     pub fn from_key(key: MacKey) -> WireMac {
-        let b = mac_text(key_mac(key));
+        WireMac::pack(&mac_text(key_mac(key)))
+    }
+
+    /// The two words of 17 bytes: those before the middle colon and
+    /// those after it ([`WireMac::bytes`] puts them back).
+    #[inline]
+    fn pack(b: &[u8; 17]) -> WireMac {
         let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
         let tail = u64::from_le_bytes([b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16]]);
         WireMac([head, tail])
