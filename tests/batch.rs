@@ -840,14 +840,7 @@ fn text_frames_decode_values_unless_asked_not_to() {
 #[test]
 fn networks_and_clients_agree_with_the_simulator() {
     use kismet_shell::protocol::decode::Encryption;
-    let sim = kismet_shell::sim::Sim::start(
-        "127.0.0.1:0",
-        kismet_shell::sim::SimConfig {
-            tick: Duration::from_secs(3600),
-            ..kismet_shell::sim::SimConfig::default()
-        },
-    )
-    .unwrap();
+    let sim = crate::common::still_sim();
     let addr = sim.local_addr().to_string();
     let truth = sim.networks();
     let aps: Vec<_> = truth.iter().filter(|n| n.network_type == 0).collect();

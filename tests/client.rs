@@ -548,16 +548,8 @@ impl kismet_shell::client::Tracker for Slow {
 /// slow tracker already holds every network the simulator knows.
 #[test]
 fn tracker_on_its_own_thread_has_the_burst_when_track_returns() {
-    use kismet_shell::sim::{Sim, SimConfig};
     use std::sync::Arc;
-    let sim = Sim::start(
-        "127.0.0.1:0",
-        SimConfig {
-            tick: Duration::from_secs(3600),
-            ..SimConfig::default()
-        },
-    )
-    .unwrap();
+    let sim = crate::common::still_sim();
     let client = Client::connect(&sim.local_addr().to_string(), opts()).unwrap();
     let slow = Arc::new(Slow::default());
     client.track(slow.clone(), WAIT).unwrap();

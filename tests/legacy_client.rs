@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kismet_shell::sim::{Replay, ReplayConfig, Sim, SimConfig, Timeline};
+use kismet_shell::sim::{Replay, ReplayConfig, Timeline};
 use serde_json::Value;
 
 /// Longest the Python client may run.
@@ -81,15 +81,7 @@ fn text<'a>(f: &'a serde_json::Map<String, Value>, name: &str) -> &'a str {
 /// record; and the server's error for a field that does not exist.
 #[test]
 fn python_client_reads_the_simulators_bursts() {
-    let sim = Sim::start(
-        "127.0.0.1:0",
-        SimConfig {
-            // A still world: the bursts are exactly what the views say.
-            tick: Duration::from_secs(3600),
-            ..SimConfig::default()
-        },
-    )
-    .unwrap();
+    let sim = crate::common::still_sim();
     let lines = python_client(
         &sim.local_addr().to_string(),
         &[
