@@ -163,6 +163,17 @@ fn watchdog_fires_on_silence() {
     server.handle.join().unwrap();
 }
 
+/// A client for a flood: a small event channel (4 batches), so that a
+/// consumer that does not read makes it drop frames; no reconnect.
+fn flood_client(addr: &str) -> Client {
+    let options = Options {
+        channel_batches: 4,
+        reconnect: false,
+        ..opts()
+    };
+    Client::connect(addr, options).unwrap()
+}
+
 /// Writes `sent` SSID lines, then the ACK of command `id`.
 fn flood_then_ack(s: &mut std::net::TcpStream, sent: usize, id: &str) {
     let mut buf = Vec::with_capacity(1 << 20);
@@ -189,12 +200,7 @@ fn flood_drops_are_counted_and_replies_survive() {
         flood_then_ack(&mut s, SENT, &id);
         let _ = read_line(&mut r);
     });
-    let options = Options {
-        channel_batches: 4,
-        reconnect: false,
-        ..opts()
-    };
-    let client = Client::connect(&server.addr(), options).unwrap();
+    let client = flood_client(&server.addr());
     // The reply comes after all the frames; nobody reads the events meanwhile.
     let reply = client
         .enable("SSID", "ssid,mac", Duration::from_secs(30))
@@ -248,12 +254,7 @@ fn flood_with_a_tracker_feeds_it_all_and_counts_display_drops() {
         flood_then_ack(&mut s, SENT, &id);
         let _ = read_line(&mut r);
     });
-    let options = Options {
-        channel_batches: 4,
-        reconnect: false,
-        ..opts()
-    };
-    let client = Client::connect(&server.addr(), options).unwrap();
+    let client = flood_client(&server.addr());
     let tracker = std::sync::Arc::new(CountSsid::default());
     client.track(tracker.clone(), WAIT).unwrap();
     let reply = client
