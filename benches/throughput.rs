@@ -4,8 +4,9 @@
 //!
 //! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
 //! MB/s follow from the line sizes printed at the start. The live model's
-//! feed alone: `cargo bench --bench throughput -- model_feed`; its cost end
-//! to end, measured in pairs: `cargo bench --bench throughput -- model_pairs`.
+//! feed alone (on frames in the cache, and on frames not in it):
+//! `cargo bench --bench throughput -- model_feed`; its cost end to end,
+//! measured in pairs: `cargo bench --bench throughput -- model_pairs`.
 
 // Wire lines are written with their explicit "\n", as the server writes them.
 #![allow(clippy::write_with_newline)]
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use kismet_shell::client::{Client, Event, Options};
@@ -163,6 +164,34 @@ fn bench_parse(c: &mut Criterion) {
     );
     g.bench_function("client_56_fields_filter_two_terms", |b| {
         b.iter(|| frames.iter().filter(|f| filter.matches(f)).count())
+    });
+    // The live model fed frames that are not in the processor's cache, as
+    // on its tracker thread (parsed on the reader's core, the stream in
+    // between): 20,000 frames about 5,000 clients, pushed out of the cache
+    // before each round (not timed) by writing a buffer larger than it.
+    let cold: Vec<Frame> = (0..20_000)
+        .map(|i| {
+            let l = client_line(&client_names, i, 5_000);
+            Frame::parse(&l[..l.len() - 1])
+                .unwrap()
+                .with_names(Some(client_names.clone()))
+        })
+        .collect();
+    let cold_model = Model::default();
+    cold_model.feed(&cold);
+    let mut flush = vec![0u8; 64 << 20];
+    g.throughput(Throughput::Elements(cold.len() as u64));
+    g.sample_size(20);
+    g.bench_function("client_56_fields_model_feed_cold", |b| {
+        b.iter_batched(
+            || {
+                for i in (0..flush.len()).step_by(64) {
+                    flush[i] = flush[i].wrapping_add(1);
+                }
+            },
+            |()| cold_model.feed(&cold),
+            BatchSize::PerIteration,
+        )
     });
     g.finish();
 }

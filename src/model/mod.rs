@@ -93,6 +93,10 @@ impl Default for Model {
     }
 }
 
+/// How many frames ahead of the one it applies the model asks for a
+/// frame's memory (see [`Model::feed`]).
+const PREFETCH_AHEAD: usize = 2;
+
 /// Whether a frame is one the model reads (a byte comparison).
 fn is_model_frame(f: &Frame) -> bool {
     matches!(f.protocol_bytes(), b"BSSID" | b"SSID" | b"CLIENT")
@@ -123,12 +127,22 @@ impl Model {
     /// Applies a batch of frames, under one lock. Frames of other
     /// protocols, frames without field names, and records without a valid
     /// MAC are skipped. Never panics on the values.
+    ///
+    /// The frames were parsed on another core (the reader's): while it
+    /// applies one, the model asks for the memory of the frame
+    /// [`PREFETCH_AHEAD`] places on ([`Frame::prefetch`]), so that it
+    /// arrives while the model works instead of being waited for.
     pub fn feed(&self, frames: &[Frame]) {
         let Some(first) = frames.iter().position(is_model_frame) else {
             return;
         };
+        let frames = &frames[first..];
+        frames.iter().take(PREFETCH_AHEAD).for_each(Frame::prefetch);
         let mut state = self.lock();
-        for f in &frames[first..] {
+        for (i, f) in frames.iter().enumerate() {
+            if let Some(ahead) = frames.get(i + PREFETCH_AHEAD) {
+                ahead.prefetch();
+            }
             let applied = match f.protocol_bytes() {
                 b"BSSID" => state.bssid(f),
                 b"SSID" => state.ssid(f),
