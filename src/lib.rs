@@ -38,6 +38,7 @@
 //! Each module depends only on those above it in this list (no import
 //! cycles); one job per file.
 //!
+//! - [`cache`]: hints to the processor's cache (the crate's only `unsafe`)
 //! - [`protocol`]: the wire format, every protocol fact defined once, no I/O
 //!   - [`protocol::spec`]: default port, line limit, always-on and payload protocols
 //!   - [`protocol::server_command`]: the server's commands as one enum
@@ -76,6 +77,7 @@
 //!   - [`shell::render`]: frames, replies, tables as text, JSON and CSV
 //! - [`cli`]: the command line (clap), also used for the completion scripts
 
+pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod filter;

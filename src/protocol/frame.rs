@@ -212,12 +212,9 @@ impl Frame {
     /// table) into its cache, for a consumer about to go through frames
     /// parsed on another core: the live model, on the tracker thread, asks
     /// for the frame after next while it applies one, so their memory
-    /// arrives in the meantime. Only a hint: nothing is read, nothing can
-    /// fail, and it does nothing on processors other than x86-64.
+    /// arrives in the meantime. Only a hint (see [`crate::cache`]).
     pub fn prefetch(&self) {
-        for line in self.data.chunks(CACHE_LINE) {
-            prefetch_line(line.as_ptr());
-        }
+        crate::cache::prefetch_bytes(&self.data);
     }
 
     /// The whole line as received, without its `\n` (after
@@ -425,23 +422,6 @@ pub fn header_end(line: &[u8]) -> Result<usize, ParseError> {
         return Err(ParseError::BadHeader);
     }
     Ok(colon)
-}
-
-/// Bytes in a cache line of the processors this runs on.
-const CACHE_LINE: usize = 64;
-
-/// Asks the processor to load the cache line that holds `p`.
-#[inline(always)]
-fn prefetch_line(p: *const u8) {
-    // SAFETY: a prefetch is only a hint to the cache: it reads nothing
-    // and cannot fault, whatever the address. SSE is part of the x86-64
-    // baseline.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 /// Parses a line: returns the header end and the number of fields, and
