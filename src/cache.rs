@@ -12,8 +12,11 @@ const LINE: usize = 64;
 
 /// Asks for the cache lines that hold `bytes`.
 pub fn prefetch_bytes(bytes: &[u8]) {
-    for chunk in bytes.chunks(LINE) {
-        line(chunk.as_ptr());
+    let start = bytes.as_ptr();
+    let mut offset = 0;
+    while offset < bytes.len() {
+        line(start.wrapping_add(offset));
+        offset += LINE;
     }
     // The last line, when `bytes` does not start on a line's first byte.
     if let Some(last) = bytes.last() {
