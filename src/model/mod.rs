@@ -129,9 +129,9 @@ impl Model {
     /// MAC are skipped. Never panics on the values.
     ///
     /// The frames were parsed on another core (the reader's): while it
-    /// applies one, the model asks for the memory of the frame
-    /// [`PREFETCH_AHEAD`] places on ([`Frame::prefetch`]), so that it
-    /// arrives while the model works instead of being waited for.
+    /// applies one, the model asks for the memory of the frame two places
+    /// on ([`Frame::prefetch`]), so that it arrives while the model works
+    /// instead of being waited for.
     pub fn feed(&self, frames: &[Frame]) {
         let Some(first) = frames.iter().position(is_model_frame) else {
             return;
