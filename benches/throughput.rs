@@ -122,14 +122,13 @@ fn bench_parse(c: &mut Criterion) {
             n
         })
     });
-    let frames: Vec<Frame> = clients
-        .iter()
-        .map(|l| {
-            Frame::parse(&l[..l.len() - 1])
-                .unwrap()
-                .with_names(Some(client_names.clone()))
-        })
-        .collect();
+    // A CLIENT line (with its newline) parsed and named.
+    let named = |l: &[u8]| {
+        Frame::parse(&l[..l.len() - 1])
+            .unwrap()
+            .with_names(Some(client_names.clone()))
+    };
+    let frames: Vec<Frame> = clients.iter().map(|l| named(l)).collect();
     // The live model fed the same frames again and again: after the first
     // round every frame updates a device it already holds (the reader
     // thread's steady state).
@@ -170,12 +169,7 @@ fn bench_parse(c: &mut Criterion) {
     // between): 20,000 frames about 5,000 clients, pushed out of the cache
     // before each round (not timed) by writing a buffer larger than it.
     let cold: Vec<Frame> = (0..20_000)
-        .map(|i| {
-            let l = client_line(&client_names, i, 5_000);
-            Frame::parse(&l[..l.len() - 1])
-                .unwrap()
-                .with_names(Some(client_names.clone()))
-        })
+        .map(|i| named(&client_line(&client_names, i, 5_000)))
         .collect();
     let cold_model = Model::default();
     cold_model.feed(&cold);
