@@ -601,14 +601,7 @@ fn csv_tables_and_frames_have_header_rows() {
 
 /// A simulator ticking every 100 ms (frames repeat fast), on 127.0.0.1:0.
 fn fast_sim() -> kismet_shell::sim::Sim {
-    kismet_shell::sim::Sim::start(
-        "127.0.0.1:0",
-        kismet_shell::sim::SimConfig {
-            tick: Duration::from_millis(100),
-            ..kismet_shell::sim::SimConfig::default()
-        },
-    )
-    .unwrap()
+    crate::common::sim_ticking(Duration::from_millis(100))
 }
 
 /// `filter BSSID bssid = X` lets only that network's frames through, and

@@ -475,16 +475,8 @@ impl kismet_shell::client::Tracker for Collect {
 /// raw lines too).
 #[test]
 fn tracker_gets_its_fields_user_sees_only_theirs() {
-    use kismet_shell::sim::{Sim, SimConfig};
     use std::sync::Arc;
-    let sim = Sim::start(
-        "127.0.0.1:0",
-        SimConfig {
-            tick: Duration::from_millis(100),
-            ..SimConfig::default()
-        },
-    )
-    .unwrap();
+    let sim = crate::common::sim_ticking(Duration::from_millis(100));
     let client = Client::connect(&sim.local_addr().to_string(), opts()).unwrap();
     client.enable("BSSID", "channel,bssid", WAIT).unwrap();
     let burst = frames_of_any(&client, "BSSID", 6);

@@ -7,8 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kismet_shell::sim::{Sim, SimConfig};
-
 /// Longest wait for a screen state.
 const SCREEN_WAIT: Duration = Duration::from_secs(20);
 
@@ -115,14 +113,7 @@ fn cell(screen: &str, bssid: &str, col: &str) -> Option<String> {
 /// screen and scrollback as they were.
 #[test]
 fn watch_networks_draws_updates_sorts_and_restores() {
-    let sim = Sim::start(
-        "127.0.0.1:0",
-        SimConfig {
-            tick: Duration::from_millis(250),
-            ..SimConfig::default()
-        },
-    )
-    .unwrap();
+    let sim = crate::common::sim_ticking(Duration::from_millis(250));
     let shell = format!(
         "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
         env!("CARGO_BIN_EXE_kismet-shell"),

@@ -14,17 +14,22 @@ use std::time::{Duration, Instant};
 /// Every wait in the tests is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(5);
 
-/// A simulator on `127.0.0.1:0` whose world stands still (its tick is an
-/// hour): the bursts it sends are exactly what its views say.
-pub fn still_sim() -> kismet_shell::sim::Sim {
+/// A simulator on `127.0.0.1:0` whose world moves every `tick`.
+pub fn sim_ticking(tick: Duration) -> kismet_shell::sim::Sim {
     kismet_shell::sim::Sim::start(
         "127.0.0.1:0",
         kismet_shell::sim::SimConfig {
-            tick: Duration::from_secs(3600),
+            tick,
             ..kismet_shell::sim::SimConfig::default()
         },
     )
     .unwrap()
+}
+
+/// A simulator on `127.0.0.1:0` whose world stands still (its tick is an
+/// hour): the bursts it sends are exactly what its views say.
+pub fn still_sim() -> kismet_shell::sim::Sim {
+    sim_ticking(Duration::from_secs(3600))
 }
 
 /// Path of a recording in `tests/fixtures/legacy-server/`.
