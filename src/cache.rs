@@ -12,15 +12,26 @@ const LINE: usize = 64;
 
 /// Asks for the cache lines that hold `bytes`.
 pub fn prefetch_bytes(bytes: &[u8]) {
-    let start = bytes.as_ptr();
+    range(bytes.as_ptr(), bytes.len());
+}
+
+/// Asks for the cache lines that hold `value`.
+#[inline]
+pub fn prefetch_value<T>(value: &T) {
+    range((value as *const T).cast(), std::mem::size_of::<T>());
+}
+
+/// Asks for the cache lines of the `len` bytes from `start`.
+#[inline]
+fn range(start: *const u8, len: usize) {
     let mut offset = 0;
-    while offset < bytes.len() {
+    while offset < len {
         line(start.wrapping_add(offset));
         offset += LINE;
     }
-    // The last line, when `bytes` does not start on a line's first byte.
-    if let Some(last) = bytes.last() {
-        line(last);
+    // The last line, when the bytes do not start on a line's first byte.
+    if len > 0 {
+        line(start.wrapping_add(len - 1));
     }
 }
 

@@ -39,6 +39,7 @@
 
 mod fields;
 mod store;
+mod table;
 mod view;
 
 #[cfg(test)]
@@ -95,7 +96,11 @@ impl Default for Model {
 
 /// How many frames ahead of the one it applies the model asks for a
 /// frame's memory (see [`Model::feed`]).
-const PREFETCH_AHEAD: usize = 2;
+const PREFETCH_AHEAD: usize = 4;
+
+/// How many frames ahead the model asks for the record a CLIENT frame
+/// updates (the frame's own memory was asked for before).
+const RECORD_AHEAD: usize = 2;
 
 /// Whether a frame is one the model reads (a byte comparison).
 fn is_model_frame(f: &Frame) -> bool {
@@ -128,10 +133,12 @@ impl Model {
     /// protocols, frames without field names, and records without a valid
     /// MAC are skipped. Never panics on the values.
     ///
-    /// The frames were parsed on another core (the reader's): while it
-    /// applies one, the model asks for the memory of the frame two places
-    /// on ([`Frame::prefetch`]), so that it arrives while the model works
-    /// instead of being waited for.
+    /// The frames were parsed on another core (the reader's), and a CLIENT
+    /// frame is mostly about a client last seen thousands of frames ago:
+    /// while it applies one frame, the model asks for the memory of the
+    /// frame four places on ([`Frame::prefetch`]) and for the client record
+    /// that the frame two places on updates, so that both arrive while the
+    /// model works instead of being waited for.
     pub fn feed(&self, frames: &[Frame]) {
         let Some(first) = frames.iter().position(is_model_frame) else {
             return;
@@ -139,9 +146,15 @@ impl Model {
         let frames = &frames[first..];
         frames.iter().take(PREFETCH_AHEAD).for_each(Frame::prefetch);
         let mut state = self.lock();
+        for f in frames.iter().take(RECORD_AHEAD) {
+            state.prefetch_record(f);
+        }
         for (i, f) in frames.iter().enumerate() {
             if let Some(ahead) = frames.get(i + PREFETCH_AHEAD) {
                 ahead.prefetch();
+            }
+            if let Some(ahead) = frames.get(i + RECORD_AHEAD) {
+                state.prefetch_record(ahead);
             }
             let applied = match f.protocol_bytes() {
                 b"BSSID" => state.bssid(f),
@@ -261,6 +274,25 @@ impl State {
         }
         self.store.settle(added);
         true
+    }
+
+    /// Asks for the memory of the client record a CLIENT frame will
+    /// update (see [`table`]).
+    fn prefetch_record(&mut self, f: &Frame) {
+        use fields::client as c;
+        if f.protocol_bytes() != b"CLIENT" {
+            return;
+        }
+        let Some(at) = self.client_at.resolve(f) else {
+            return;
+        };
+        if let (Some(bssid), Some(mac)) = (
+            at.get(f, c::BSSID).and_then(WireMac::of),
+            at.get(f, c::MAC).and_then(WireMac::of),
+        ) {
+            let clients = &self.store.clients;
+            clients.prefetch(clients.hash(&(bssid, mac)));
+        }
     }
 
     /// Applies a CLIENT frame; false when it has no names or lacks a valid

@@ -1,6 +1,7 @@
-//! The model's state behind its lock: networks and clients in hash maps
-//! keyed by MAC, manufacturer names interned, and, once the cap is
-//! reached, a queue that finds the least recently seen device.
+//! The model's state behind its lock: networks in a hash map keyed by
+//! BSSID, clients in a [`ClientTable`] keyed by (BSSID, MAC), manufacturer
+//! names interned, and, once the cap is reached, a queue that finds the
+//! least recently seen device.
 //!
 //! Per device the store keeps only fixed-size values (a network's BSSID
 //! packed in a `u64`; a client's BSSID and MAC as the server writes them,
@@ -16,6 +17,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
+use super::table::{Key, Slot, Table};
 use crate::protocol::decode::{mac_text, parse_mac_u48};
 use crate::protocol::text;
 
@@ -99,6 +101,14 @@ impl WireMac {
 
 /// A client's key as on the wire: (BSSID, MAC).
 pub type WireKey = (WireMac, WireMac);
+
+impl Key for WireKey {
+    /// No bytes at all: a key held is text, which has no zero bytes.
+    const FREE: WireKey = (WireMac([0; 2]), WireMac([0; 2]));
+}
+
+/// The clients' table: see [`super::table`].
+pub type ClientTable = Table<WireKey, Client, MacHash>;
 
 /// A manufacturer: an index into the [`Interner`]; 0 is unknown.
 pub type ManufId = u32;
@@ -390,7 +400,7 @@ pub struct Store {
     /// Networks by BSSID.
     pub networks: HashMap<MacKey, Network, MacHash>,
     /// Clients by (BSSID, MAC), as on the wire.
-    pub clients: HashMap<WireKey, Client, MacHash>,
+    pub clients: ClientTable,
     /// Devices kept at most (networks + clients).
     cap: usize,
     /// Frame clock: one tick per frame applied.
@@ -412,7 +422,7 @@ impl Store {
     pub fn new(cap: usize) -> Store {
         Store {
             networks: HashMap::default(),
-            clients: HashMap::default(),
+            clients: ClientTable::default(),
             cap: cap.max(1),
             clock: 0,
             evicted: 0,
@@ -472,14 +482,15 @@ impl Store {
     #[inline]
     pub fn client_wire(&mut self, key: WireKey) -> Result<(&mut Client, bool), Option<WireKey>> {
         let stamp = self.clock + 1;
-        let (client, added) = match self.clients.entry(key) {
-            Entry::Occupied(e) => {
-                let c = e.into_mut();
+        let hash = self.clients.hash(&key);
+        let (client, added) = match self.clients.find(&key, hash) {
+            Slot::Held(i) => {
+                let c = self.clients.at(i);
                 c.stamp = stamp;
                 (c, false)
             }
-            Entry::Vacant(v) => {
-                let (bssid, mac) = *v.key();
+            Slot::Free(i) => {
+                let (bssid, mac) = key;
                 let canonical = bssid.canonical().zip(mac.canonical()).ok_or(None)?;
                 if canonical != key {
                     return Err(Some(canonical));
@@ -488,7 +499,7 @@ impl Store {
                     stamp,
                     ..Client::default()
                 };
-                (v.insert(new), true)
+                (self.clients.insert(i, key, new), true)
             }
         };
         self.clock = stamp;
@@ -573,11 +584,7 @@ impl Store {
 
 /// Whether a queue entry is its device's latest touch (a free function so
 /// `retain` can borrow the maps while the queue is borrowed mutably).
-fn current(
-    networks: &HashMap<MacKey, Network, MacHash>,
-    clients: &HashMap<WireKey, Client, MacHash>,
-    t: &Touch,
-) -> bool {
+fn current(networks: &HashMap<MacKey, Network, MacHash>, clients: &ClientTable, t: &Touch) -> bool {
     match t.device {
         Device::Network(bssid) => networks.get(&bssid).is_some_and(|n| n.stamp == t.stamp),
         Device::Client(key) => clients.get(&key).is_some_and(|c| c.stamp == t.stamp),
