@@ -51,8 +51,8 @@ use crate::protocol::decode::{
     parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
 };
 use crate::protocol::Frame;
-use fields::{FieldMap, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
-use store::{mac_key, Interner, Ssid, Store, WireMac};
+use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
+use store::{mac_key, Interner, Ssid, Store, WireKey, WireMac};
 
 pub use store::MAX_SSIDS_PER_NETWORK;
 pub use view::{ClientView, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
@@ -146,20 +146,24 @@ impl Model {
         let frames = &frames[first..];
         frames.iter().take(PREFETCH_AHEAD).for_each(Frame::prefetch);
         let mut state = self.lock();
-        for f in frames.iter().take(RECORD_AHEAD) {
-            state.prefetch_record(f);
+        // The client of frame i is found (and its record asked for) when
+        // frame i - RECORD_AHEAD is applied, and kept here till then.
+        let mut found: [Option<Found>; RECORD_AHEAD] = [None; RECORD_AHEAD];
+        for (slot, f) in found.iter_mut().zip(frames) {
+            *slot = state.look_ahead(f);
         }
         for (i, f) in frames.iter().enumerate() {
             if let Some(ahead) = frames.get(i + PREFETCH_AHEAD) {
                 ahead.prefetch();
             }
-            if let Some(ahead) = frames.get(i + RECORD_AHEAD) {
-                state.prefetch_record(ahead);
-            }
+            let next = frames
+                .get(i + RECORD_AHEAD)
+                .and_then(|a| state.look_ahead(a));
+            let this = std::mem::replace(&mut found[i % RECORD_AHEAD], next);
             let applied = match f.protocol_bytes() {
                 b"BSSID" => state.bssid(f),
                 b"SSID" => state.ssid(f),
-                b"CLIENT" => state.client(f),
+                b"CLIENT" => state.client(f, this),
                 _ => false,
             };
             state.frames += u64::from(applied);
@@ -187,6 +191,18 @@ impl Model {
         let mut state = self.lock();
         state.store.clear();
     }
+}
+
+/// A CLIENT frame's client, found before the frame is applied (see
+/// [`State::look_ahead`]).
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    /// Where the model's fields are in the frame.
+    at: Positions<{ CLIENT_FIELDS.len() }>,
+    /// The client's key as the frame writes it.
+    key: WireKey,
+    /// The key's hash in the client table.
+    hash: u64,
 }
 
 /// Stores a field's value when the frame carries it and it parses.
@@ -276,44 +292,40 @@ impl State {
         true
     }
 
-    /// Asks for the memory of the client record a CLIENT frame will
-    /// update (see [`table`]).
-    fn prefetch_record(&mut self, f: &Frame) {
+    /// A CLIENT frame's client, found ahead of the frame's turn, its record
+    /// asked for (see [`table`]); `None` for another protocol, or when the
+    /// frame has no names or its BSSID and MAC are not shaped like MACs.
+    #[inline]
+    fn look_ahead(&mut self, f: &Frame) -> Option<Found> {
         use fields::client as c;
         if f.protocol_bytes() != b"CLIENT" {
-            return;
+            return None;
         }
-        let Some(at) = self.client_at.resolve(f) else {
-            return;
-        };
-        if let (Some(bssid), Some(mac)) = (
-            at.get(f, c::BSSID).and_then(WireMac::of),
-            at.get(f, c::MAC).and_then(WireMac::of),
-        ) {
-            let clients = &self.store.clients;
-            clients.prefetch(clients.hash(&(bssid, mac)));
-        }
+        let at = self.client_at.resolve(f)?;
+        let bssid = at.get(f, c::BSSID).and_then(WireMac::of)?;
+        let mac = at.get(f, c::MAC).and_then(WireMac::of)?;
+        let key = (bssid, mac);
+        let hash = self.store.clients.hash(&key);
+        self.store.clients.prefetch(hash);
+        Some(Found { at, key, hash })
     }
 
-    /// Applies a CLIENT frame; false when it has no names or lacks a valid
-    /// BSSID or MAC.
-    fn client(&mut self, f: &Frame) -> bool {
+    /// Applies a CLIENT frame, whose client was found ahead (`None`: it
+    /// has no names or lacks a valid BSSID or MAC, and false is returned).
+    fn client(&mut self, f: &Frame, found: Option<Found>) -> bool {
         use fields::client as c;
-        let Some(at) = self.client_at.resolve(f) else {
+        let Some(Found { at, key, hash }) = found else {
             return false;
         };
-        let (Some(bssid), Some(mac)) = (
-            at.get(f, c::BSSID).and_then(WireMac::of),
-            at.get(f, c::MAC).and_then(WireMac::of),
-        ) else {
-            return false;
-        };
-        let (cl, added) = match self.store.client_wire((bssid, mac)) {
+        let (cl, added) = match self.store.client_wire(key, hash) {
             Ok(found) => found,
-            Err(Some(canonical)) => match self.store.client_wire(canonical) {
-                Ok(found) => found,
-                Err(_) => return false,
-            },
+            Err(Some(canonical)) => {
+                let hash = self.store.clients.hash(&canonical);
+                match self.store.client_wire(canonical, hash) {
+                    Ok(found) => found,
+                    Err(_) => return false,
+                }
+            }
             Err(None) => return false,
         };
         cl.client_type.set(at.get(f, c::TYPE).and_then(parse_u32));

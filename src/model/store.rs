@@ -471,8 +471,8 @@ impl Store {
         }
     }
 
-    /// The client `key` (its MACs as a frame carries them), created if new,
-    /// stamped as just seen. Returns it and whether it is new; call
+    /// The client `key` (its MACs as a frame carries them; `hash` its hash
+    /// in the table), created if new, stamped as just seen. Returns it and whether it is new; call
     /// [`Store::settle`] after updating it.
     ///
     /// Only a key not held yet is checked: `Err(None)` when it is not two
@@ -480,9 +480,12 @@ impl Store {
     /// (ask again with the canonical form: one device per MAC, however it
     /// is written).
     #[inline]
-    pub fn client_wire(&mut self, key: WireKey) -> Result<(&mut Client, bool), Option<WireKey>> {
+    pub fn client_wire(
+        &mut self,
+        key: WireKey,
+        hash: u64,
+    ) -> Result<(&mut Client, bool), Option<WireKey>> {
         let stamp = self.clock + 1;
-        let hash = self.clients.hash(&key);
         let (client, added) = match self.clients.find(&key, hash) {
             Slot::Held(i) => {
                 let c = self.clients.at(i);
@@ -516,7 +519,8 @@ impl Store {
     #[cfg(test)]
     pub fn client(&mut self, key: ClientKey) -> (&mut Client, bool) {
         let wire = (WireMac::from_key(key.0), WireMac::from_key(key.1));
-        self.client_wire(wire).expect("canonical keys")
+        let hash = self.clients.hash(&wire);
+        self.client_wire(wire, hash).expect("canonical keys")
     }
 
     /// After a device was touched: evicts the least recently seen devices

@@ -211,7 +211,7 @@ impl Frame {
     /// Asks the processor to start loading the frame (its line and field
     /// table) into its cache, for a consumer about to go through frames
     /// parsed on another core: the live model, on the tracker thread, asks
-    /// for the frame after next while it applies one, so their memory
+    /// for a frame a few places ahead of the one it applies, so its memory
     /// arrives in the meantime. Only a hint (see [`crate::cache`]).
     pub fn prefetch(&self) {
         crate::cache::prefetch_bytes(&self.data);
