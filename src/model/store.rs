@@ -472,8 +472,8 @@ impl Store {
     }
 
     /// The client `key` (its MACs as a frame carries them; `hash` its hash
-    /// in the table), created if new, stamped as just seen. Returns it and whether it is new; call
-    /// [`Store::settle`] after updating it.
+    /// in the table), created if new, stamped as just seen. Returns it and
+    /// whether it is new; call [`Store::settle`] after updating it.
     ///
     /// Only a key not held yet is checked: `Err(None)` when it is not two
     /// MACs, `Err(Some(canonical))` when they are but not in upper case
@@ -486,7 +486,7 @@ impl Store {
         hash: u64,
     ) -> Result<(&mut Client, bool), Option<WireKey>> {
         let stamp = self.clock + 1;
-        let (client, added) = match self.clients.find(&key, hash) {
+        let (client, added) = match self.clients.find(&key, hash).ok_or(None)? {
             Slot::Held(i) => {
                 let c = self.clients.at(i);
                 c.stamp = stamp;

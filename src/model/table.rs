@@ -1,10 +1,9 @@
 //! The clients' hash table ([`super::store::ClientTable`]): open
 //! addressing with linear probing, so that where a key's record sits is
-//! known from its hash alone. The model
-//! applies frames parsed on another core, about clients it last saw
-//! thousands of frames ago (their records long out of the cache): it
-//! hashes the key of a frame a few places ahead and asks for its record
-//! ([`Table::prefetch`]) before it gets there. A general-purpose map
+//! known from its hash alone. The model applies frames parsed on another
+//! core, about clients it last saw thousands of frames ago (their records
+//! long out of the cache): it hashes the key of a frame a few places ahead
+//! and asks for its record ([`Table::prefetch`]) before it gets there. A general-purpose map
 //! cannot say where a key's record is without reading its own control
 //! bytes first, which is the wait this avoids.
 //!
@@ -88,10 +87,12 @@ impl<K: Key, V: Copy + Default, S: BuildHasher> Table<K, V, S> {
     }
 
     /// Where `key` (of hash `hash`) is held, or the free slot it would go
-    /// to; `None` while the table has no slots.
+    /// to; `None` while the table has no slots, and for the free slot's
+    /// key, which is never held (a key made of bytes off the network may
+    /// be it).
     #[inline]
     fn probe(&self, key: &K, hash: u64) -> Option<Slot> {
-        if self.slots.is_empty() {
+        if self.slots.is_empty() || *key == K::FREE {
             return None;
         }
         let mask = self.slots.len() - 1;
@@ -110,18 +111,16 @@ impl<K: Key, V: Copy + Default, S: BuildHasher> Table<K, V, S> {
     }
 
     /// Where `key` (of hash `hash`) is, or would go once
-    /// [`Table::insert`]ed (which may move everything: find again
-    /// after another insert).
+    /// [`Table::insert`]ed (which may move everything: find again after
+    /// another insert); `None` for the free slot's key, which cannot be
+    /// held.
     #[inline]
-    pub fn find(&mut self, key: &K, hash: u64) -> Slot {
+    pub fn find(&mut self, key: &K, hash: u64) -> Option<Slot> {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        match self.probe(key, hash) {
-            Some(found) => found,
-            // `grow` made slots.
-            None => Slot::Free(self.home(hash)),
-        }
+        // `grow` made slots: `None` is only for the free slot's key.
+        self.probe(key, hash)
     }
 
     /// The record at a held index.
@@ -225,7 +224,7 @@ mod tests {
 
     fn put<S: BuildHasher>(t: &mut Table<u64, u64, S>, k: u64, v: u64) {
         let hash = t.hash(&k);
-        match t.find(&k, hash) {
+        match t.find(&k, hash).expect("not the free key") {
             Slot::Held(i) => *t.at(i) = v,
             Slot::Free(i) => {
                 t.insert(i, k, v);
@@ -264,6 +263,11 @@ mod tests {
         want.sort_unstable();
         assert_eq!(held, want);
         assert!(t.slots.len() >= 2 * t.len());
+        // The free slot's key is never found, nor taken for a free slot's.
+        let free = u64::FREE;
+        assert!(t.find(&free, t.hash(&free)).is_none());
+        assert!(t.get(&free).is_none() && t.remove(&free).is_none());
+        assert_eq!(t.len(), t.iter().count());
         t.clear();
         assert_eq!((t.len(), t.iter().count()), (0, 0));
         assert!(t.get(&1).is_none() && t.remove(&1).is_none());

@@ -462,6 +462,17 @@ fn junk_never_panics() {
     model.feed(&[time, unnamed]);
     model.feed(&[]);
     assert_eq!(model.snapshot().frames, before);
+    // MACs of NUL bytes are the client table's mark of a free slot: such a
+    // client is not recorded, nor counted, and leaves the others alone,
+    // at the cap too (where every touch is queued for eviction).
+    let nul = "\0\0\0\0\0\0\0\0:\0\0\0\0\0\0\0\0";
+    let held = model.devices();
+    for _ in 0..100 {
+        model.feed(&[partial("CLIENT", &[("bssid", nul), ("mac", nul)])]);
+    }
+    assert_eq!(model.snapshot().frames, before);
+    assert_eq!(model.devices(), held);
+    assert_eq!(model.snapshot().clients.len(), snap.clients.len());
 }
 
 /// Arbitrary field bytes under the real CLIENT and BSSID names never
