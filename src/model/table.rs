@@ -3,9 +3,9 @@
 //! known from its hash alone. The model applies frames parsed on another
 //! core, about clients it last saw thousands of frames ago (their records
 //! long out of the cache): it hashes the key of a frame a few places ahead
-//! and asks for its record ([`Table::prefetch`]) before it gets there. A general-purpose map
-//! cannot say where a key's record is without reading its own control
-//! bytes first, which is the wait this avoids.
+//! and asks for its record ([`Table::prefetch`]) before it gets there. A
+//! general-purpose map cannot say where a key's record is without reading
+//! its own control bytes first, which is the wait this avoids.
 //!
 //! At most half the slots are used (the table doubles past it); a record
 //! removed is filled by shifting back the records after it (no
