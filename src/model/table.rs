@@ -183,13 +183,11 @@ impl<K: Key, V: Copy + Default, S: BuildHasher> Table<K, V, S> {
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(MIN_SLOTS);
         let old = std::mem::replace(&mut self.slots, vec![(K::FREE, V::default()); size]);
-        let mask = size - 1;
         for (key, value) in old.into_iter().filter(|(k, _)| *k != K::FREE) {
-            let mut i = self.home(self.hash(&key));
-            while self.slots[i].0 != K::FREE {
-                i = (i + 1) & mask;
+            // The keys held are distinct: each meets a free slot.
+            if let Some(Slot::Free(i)) = self.probe(&key, self.hash(&key)) {
+                self.slots[i] = (key, value);
             }
-            self.slots[i] = (key, value);
         }
     }
 }
