@@ -57,6 +57,12 @@ struct NameCache {
     last: Option<(String, Option<Naming>)>,
     /// True when some protocol's frames are cut or hidden before display.
     projecting: bool,
+    /// True when a frame of the batch being built is cut or hidden, or the
+    /// names changed since it began: what the display gets is then worked
+    /// out frame by frame when it is sent (see [`NameCache::plan_for`]).
+    /// Noted as each frame is named, so a batch of frames all shown whole
+    /// (the common case) is not gone through a second time.
+    partial: bool,
     /// The tracker, fed every batch.
     tracker: Option<Arc<dyn Tracker>>,
     /// Protocols the tracker wants (upper case): parsed even when the
@@ -77,15 +83,6 @@ impl NameCache {
         self.last.as_ref().and_then(|(_, naming)| naming.as_ref())
     }
 
-    /// True when the display gets every frame of `batch` as it came (none
-    /// to hide or cut): the common case, checked without moving a frame.
-    fn all_shown(&mut self, batch: &[Frame]) -> bool {
-        batch.iter().all(|f| {
-            self.lookup(f.protocol())
-                .is_none_or(|n| matches!(n.show, Show::All))
-        })
-    }
-
     /// True for a protocol the tracker needs.
     fn is_tracked(&self, header: &[u8]) -> bool {
         self.tracked.iter().any(|t| t == header)
@@ -98,6 +95,7 @@ impl NameCache {
         }
         self.gen = gen;
         self.last = None;
+        self.partial = true;
         self.map.clear();
         for p in lock(&shared.table).iter() {
             let naming = Naming {
@@ -255,8 +253,9 @@ impl ReadState {
         // The tracker sees every frame, before the display can drop any;
         // then the display gets what the user asked for.
         let names = &mut self.names;
-        let plan = (names.projecting && !names.all_shown(&self.batch))
+        let plan = (names.projecting && names.partial)
             .then(|| self.batch.iter().map(|f| names.plan_for(f)).collect());
+        names.partial = false;
         let mut batch = Batch {
             frames: std::mem::take(&mut self.batch),
             plan,
@@ -423,7 +422,10 @@ fn handle_line(
         }
         _ => {}
     }
-    let named = names.lookup(proto).map(|n| n.names.clone());
+    let naming = names.lookup(proto);
+    let whole = naming.is_none_or(|n| matches!(n.show, Show::All));
+    let named = naming.map(|n| n.names.clone());
+    names.partial |= !whole;
     batch.push(frame.with_names(named).with_received(now_ms));
     reaction
 }
