@@ -156,6 +156,7 @@ impl Frame {
     }
 
     /// The field at `index`, as bytes off the wire (quotes removed).
+    #[inline(always)]
     pub fn field(&self, index: usize) -> Option<&[u8]> {
         if index >= self.len() {
             return None;
@@ -201,7 +202,7 @@ impl Frame {
     }
 
     /// The line bytes of one encoded span (start and end, LE `u32`s).
-    #[inline]
+    #[inline(always)]
     fn span(&self, s: &[u8]) -> &[u8] {
         let start = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
         let end = u32::from_le_bytes([s[4], s[5], s[6], s[7]]) as usize;
