@@ -55,14 +55,6 @@ struct NameCache {
     map: HashMap<String, Naming>,
     /// The last protocol looked up and its naming: frames come in runs.
     last: Option<(String, Option<Naming>)>,
-    /// True when some protocol's frames are cut or hidden before display.
-    projecting: bool,
-    /// True when a frame of the batch being built is cut or hidden, or the
-    /// names changed since it began: what the display gets is then worked
-    /// out frame by frame when it is sent (see [`NameCache::plan_for`]).
-    /// Noted as each frame is named, so a batch of frames all shown whole
-    /// (the common case) is not gone through a second time.
-    partial: bool,
     /// The tracker, fed every batch.
     tracker: Option<Arc<dyn Tracker>>,
     /// Protocols the tracker wants (upper case): parsed even when the
@@ -95,7 +87,6 @@ impl NameCache {
         }
         self.gen = gen;
         self.last = None;
-        self.partial = true;
         self.map.clear();
         for p in lock(&shared.table).iter() {
             let naming = Naming {
@@ -106,7 +97,6 @@ impl NameCache {
         }
         let quiet = lock(&shared.quiet).clone();
         let subs = lock(&shared.subs).clone();
-        self.projecting = !quiet.is_empty();
         self.tracked.clear();
         for (key, wire) in subs.wires() {
             let show = if quiet.contains(&key) {
@@ -118,9 +108,6 @@ impl NameCache {
                     Some(_) => Show::All,
                 }
             };
-            if !matches!(show, Show::All) {
-                self.projecting = true;
-            }
             if subs.tracked_of(&key).is_some() {
                 self.tracked.push(key.as_bytes().to_vec());
             }
@@ -135,20 +122,24 @@ impl NameCache {
         self.time_removed = subs.is_removed("TIME");
         self.tracker = lock(&shared.tracker).clone();
     }
+}
 
-    /// What the display gets of a frame: all of it, the user's fields, or
-    /// nothing.
-    fn plan_for(&mut self, frame: &Frame) -> Plan {
-        let Some(naming) = self.lookup(frame.protocol()) else {
-            return Plan::Keep;
-        };
-        match &naming.show {
+impl Naming {
+    /// What the display gets of a frame named so: all of it, the user's
+    /// fields, or nothing.
+    fn plan_for(&self, frame: &Frame) -> Plan {
+        match &self.show {
             Show::All => Plan::Keep,
             Show::Hidden => Plan::Hide,
+            // A frame of the wire's layout, cut to the user's fields; or
+            // one of the user's own layout, in flight from before the
+            // tracker's fields were added: named by the user's list.
+            Show::Prefix(user) if frame.len() == self.names.len() || frame.len() == user.len() => {
+                Plan::Cut(user.clone())
+            }
             // A frame of another layout (in flight across a re-ENABLE) is
             // left as it is.
-            Show::Prefix(_) if frame.len() != naming.names.len() => Plan::Keep,
-            Show::Prefix(user) => Plan::Cut(user.clone()),
+            Show::Prefix(_) => Plan::Keep,
         }
     }
 }
@@ -159,6 +150,10 @@ struct ReadState {
     names: NameCache,
     /// Frames parsed and not yet sent.
     batch: Vec<Frame>,
+    /// What the display gets of each of them, decided as each was named
+    /// (by the subscriptions then in force); empty while every frame of the
+    /// batch is shown whole (the common case: nothing to do per frame).
+    plans: Vec<Plan>,
     /// Line bytes in `batch`.
     batch_bytes: usize,
     /// Drops not yet reported on the channel.
@@ -201,7 +196,10 @@ impl ReadState {
             shared,
             line,
             &mut self.names,
-            &mut self.batch,
+            &mut Out {
+                batch: &mut self.batch,
+                plans: &mut self.plans,
+            },
             &mut self.terminating,
             dropping,
             self.now_ms,
@@ -252,10 +250,7 @@ impl ReadState {
         }
         // The tracker sees every frame, before the display can drop any;
         // then the display gets what the user asked for.
-        let names = &mut self.names;
-        let plan = (names.projecting && names.partial)
-            .then(|| self.batch.iter().map(|f| names.plan_for(f)).collect());
-        names.partial = false;
+        let plan = (!self.plans.is_empty()).then(|| std::mem::take(&mut self.plans));
         let mut batch = Batch {
             frames: std::mem::take(&mut self.batch),
             plan,
@@ -366,7 +361,7 @@ fn handle_line(
     shared: &Shared,
     line: Line<'_>,
     names: &mut NameCache,
-    batch: &mut Vec<Frame>,
+    out: &mut Out<'_>,
     terminating: &mut Option<String>,
     dropping: Option<&mut DropTally>,
     now_ms: u64,
@@ -423,11 +418,30 @@ fn handle_line(
         _ => {}
     }
     let naming = names.lookup(proto);
-    let whole = naming.is_none_or(|n| matches!(n.show, Show::All));
+    let plan = naming.map_or(Plan::Keep, |n| n.plan_for(&frame));
     let named = naming.map(|n| n.names.clone());
-    names.partial |= !whole;
-    batch.push(frame.with_names(named).with_received(now_ms));
+    out.push(frame.with_names(named).with_received(now_ms), plan);
     reaction
+}
+
+/// Where [`handle_line`] puts a frame: the batch, and what the display
+/// gets of it.
+struct Out<'a> {
+    batch: &'a mut Vec<Frame>,
+    /// One per frame of `batch` once a frame is not shown whole; empty
+    /// before.
+    plans: &'a mut Vec<Plan>,
+}
+
+impl Out<'_> {
+    fn push(&mut self, frame: Frame, plan: Plan) {
+        if !self.plans.is_empty() || !matches!(plan, Plan::Keep) {
+            // At the first frame not shown whole, the frames before it are.
+            self.plans.resize(self.batch.len(), Plan::Keep);
+            self.plans.push(plan);
+        }
+        self.batch.push(frame);
+    }
 }
 
 /// A data line that answers a pending command (the `*CAPABILITY` line of a
@@ -526,5 +540,98 @@ fn deliver_terminate(shared: &Shared, frame: &Frame) {
             data: p.data,
         };
         let _ = p.tx.try_send(Ok(reply));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Arc<[String]> {
+        list.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into()
+    }
+
+    fn frame(line: &[u8]) -> Frame {
+        Frame::parse(line).unwrap()
+    }
+
+    /// What the display gets of a frame follows the frame's layout: the
+    /// wire's (the user's fields and a tracker's) is cut to the user's
+    /// fields; the user's own, in flight from before the tracker's fields
+    /// were added, is named by the user's list; another is left alone.
+    #[test]
+    fn plan_follows_the_frames_layout() {
+        let user = names(&["channel", "bssid"]);
+        let wire = names(&["channel", "bssid", "type", "manuf"]);
+        let naming = Naming {
+            names: wire.clone(),
+            show: Show::Prefix(user.clone()),
+        };
+        let shown = |f: Frame| {
+            let plan = naming.plan_for(&f);
+            plan.apply(f.with_names(Some(wire.clone())))
+        };
+        let cut = shown(frame(b"*BSSID: 6 00:14:6C:A1:00:01 2 \x01Netgear\x01 ")).unwrap();
+        assert_eq!(cut.names(), Some(&user[..]));
+        assert_eq!(cut.raw(), b"*BSSID: 6 00:14:6C:A1:00:01 ");
+        let old = shown(frame(b"*BSSID: 6 00:14:6C:A1:00:01 ")).unwrap();
+        assert_eq!(old.names(), Some(&user[..]));
+        assert_eq!(old.raw(), b"*BSSID: 6 00:14:6C:A1:00:01 ");
+        let other = shown(frame(b"*BSSID: 6 ")).unwrap();
+        assert_eq!(other.raw(), b"*BSSID: 6 ");
+        let hidden = Naming {
+            names: wire.clone(),
+            show: Show::Hidden,
+        };
+        assert!(matches!(hidden.plan_for(&frame(b"*BSSID: 6 ")), Plan::Hide));
+        let all = Naming {
+            names: wire,
+            show: Show::All,
+        };
+        assert!(matches!(all.plan_for(&frame(b"*BSSID: 6 ")), Plan::Keep));
+    }
+
+    fn kinds(plans: &[Plan]) -> Vec<&'static str> {
+        plans
+            .iter()
+            .map(|p| match p {
+                Plan::Keep => "keep",
+                Plan::Hide => "hide",
+                Plan::Cut(_) => "cut",
+            })
+            .collect()
+    }
+
+    /// A batch's plans are kept from its first frame not shown whole on
+    /// (the frames before it are shown whole), one per frame, each decided
+    /// when its frame was named; a batch of frames all shown whole keeps
+    /// none.
+    #[test]
+    fn plans_start_at_the_first_frame_not_shown_whole() {
+        let f = frame(b"*TIME: 1 ");
+        let (mut batch, mut plans) = (Vec::new(), Vec::new());
+        let mut out = Out {
+            batch: &mut batch,
+            plans: &mut plans,
+        };
+        out.push(f.clone(), Plan::Keep);
+        out.push(f.clone(), Plan::Keep);
+        assert!(out.plans.is_empty());
+        out.push(f.clone(), Plan::Hide);
+        out.push(f.clone(), Plan::Keep);
+        assert_eq!(kinds(&plans), ["keep", "keep", "hide", "keep"]);
+        assert_eq!(batch.len(), 4);
+        // The very first frame.
+        let (mut batch, mut plans) = (Vec::new(), Vec::new());
+        let mut out = Out {
+            batch: &mut batch,
+            plans: &mut plans,
+        };
+        out.push(f.clone(), Plan::Cut(names(&["time"])));
+        out.push(f, Plan::Keep);
+        assert_eq!(kinds(&plans), ["cut", "keep"]);
     }
 }
