@@ -100,6 +100,44 @@ fn enable_names_frames_and_matches_replies() {
     server.handle.join().unwrap();
 }
 
+/// SSID enabled again with other fields: a frame the server sent before
+/// it took the new ENABLE, read after the client changed its list, keeps
+/// the names of the list it was sent with; the burst and the frames after
+/// it get the new names.
+#[test]
+fn frame_in_flight_across_a_re_enable_keeps_its_names() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let line = read_line(&mut r);
+        let id = command_id(&line);
+        assert_eq!(line, format!("!{id} ENABLE SSID ssid,mac\n"));
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let line = read_line(&mut r);
+        let id = command_id(&line);
+        assert_eq!(line, format!("!{id} ENABLE SSID mac\n"));
+        // One line of the old layout still on its way, then the burst of
+        // the new one, the ACK, and a live frame.
+        write!(
+            s,
+            "*SSID: \x01Old\x01 00:14:6C:A1:00:01 \n*SSID: 00:14:6C:A1:00:02 \n\
+             *ACK: {id} \x01OK\x01 \n*SSID: 00:14:6C:A1:00:03 \n"
+        )
+        .unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    assert!(client.enable("SSID", "mac", WAIT).unwrap().is_ok());
+    let frames = frames_of(&client, "SSID", 3);
+    let names: Vec<Option<&[String]>> = frames.iter().map(Frame::names).collect();
+    let (old, new) = (["ssid".to_string(), "mac".into()], ["mac".to_string()]);
+    assert_eq!(names, [Some(&old[..]), Some(&new[..]), Some(&new[..])]);
+    assert_eq!(frames[0].get("ssid"), Some(&b"Old"[..]));
+    assert_eq!(frames[2].get("mac"), Some(&b"00:14:6C:A1:00:03"[..]));
+    drop(client);
+    server.handle.join().unwrap();
+}
+
 /// A CLIENT line with all 56 fields and an empty `dot11d` keeps 56 fields,
 /// `dot11d` empty, and the later fields correctly named.
 #[test]

@@ -30,6 +30,9 @@ use crate::protocol::{Answer, Frame};
 struct Naming {
     /// The fields on the wire, in order.
     names: Arc<[String]>,
+    /// The protocol's list on the wire before the last change, for frames
+    /// of that layout still in flight (see [`Naming::names_for`]).
+    previous: Option<Arc<[String]>>,
     /// What the display gets.
     show: Show,
 }
@@ -87,10 +90,11 @@ impl NameCache {
         }
         self.gen = gen;
         self.last = None;
-        self.map.clear();
+        let before = std::mem::take(&mut self.map);
         for p in lock(&shared.table).iter() {
             let naming = Naming {
                 names: p.fields.clone(),
+                previous: None,
                 show: Show::All,
             };
             self.map.insert(p.name.to_ascii_uppercase(), naming);
@@ -115,9 +119,15 @@ impl NameCache {
                 key,
                 Naming {
                     names: wire.names,
+                    previous: None,
                     show,
                 },
             );
+        }
+        for (key, naming) in &mut self.map {
+            naming.previous = before
+                .get(key)
+                .and_then(|old| old.replaced_by(&naming.names));
         }
         self.time_removed = subs.is_removed("TIME");
         self.tracker = lock(&shared.tracker).clone();
@@ -125,6 +135,28 @@ impl NameCache {
 }
 
 impl Naming {
+    /// The list to remember as the one before `names`: this naming's own
+    /// when it differs, else the one it remembered.
+    fn replaced_by(&self, names: &Arc<[String]>) -> Option<Arc<[String]>> {
+        if self.names[..] == names[..] {
+            self.previous.clone()
+        } else {
+            Some(self.names.clone())
+        }
+    }
+
+    /// The names of a frame: the wire's list, or, for a frame of the list
+    /// before it (one sent before the server took a new ENABLE of the
+    /// protocol, read after the client changed its list), that one. When
+    /// the two lists have as many fields, such a frame cannot be told from
+    /// one of the new layout and gets the new names.
+    fn names_for(&self, frame: &Frame) -> &Arc<[String]> {
+        match &self.previous {
+            Some(p) if frame.len() != self.names.len() && frame.len() == p.len() => p,
+            _ => &self.names,
+        }
+    }
+
     /// What the display gets of a frame named so: all of it, the user's
     /// fields, or nothing.
     fn plan_for(&self, frame: &Frame) -> Plan {
@@ -419,7 +451,7 @@ fn handle_line(
     }
     let naming = names.lookup(proto);
     let plan = naming.map_or(Plan::Keep, |n| n.plan_for(&frame));
-    let named = naming.map(|n| n.names.clone());
+    let named = naming.map(|n| n.names_for(&frame).clone());
     out.push(frame.with_names(named).with_received(now_ms), plan);
     reaction
 }
@@ -568,6 +600,7 @@ mod tests {
         let wire = names(&["channel", "bssid", "type", "manuf"]);
         let naming = Naming {
             names: wire.clone(),
+            previous: None,
             show: Show::Prefix(user.clone()),
         };
         let shown = |f: Frame| {
@@ -584,14 +617,47 @@ mod tests {
         assert_eq!(other.raw(), b"*BSSID: 6 ");
         let hidden = Naming {
             names: wire.clone(),
+            previous: None,
             show: Show::Hidden,
         };
         assert!(matches!(hidden.plan_for(&frame(b"*BSSID: 6 ")), Plan::Hide));
         let all = Naming {
             names: wire,
+            previous: None,
             show: Show::All,
         };
         assert!(matches!(all.plan_for(&frame(b"*BSSID: 6 ")), Plan::Keep));
+    }
+
+    /// A frame of the list before the last change (in flight across a
+    /// re-ENABLE) is named by that list when its field count tells it from
+    /// the new one; any other frame by the new list. The list remembered is
+    /// the last one that differs.
+    #[test]
+    fn frames_of_the_list_before_a_change_keep_its_names() {
+        let (all, two) = (names(&["ssid", "mac", "type"]), names(&["mac", "ssid"]));
+        let first = Naming {
+            names: all.clone(),
+            previous: None,
+            show: Show::All,
+        };
+        let naming = Naming {
+            previous: first.replaced_by(&two),
+            names: two.clone(),
+            show: Show::All,
+        };
+        let old = frame(b"*SSID: \x01Home\x01 00:14:6C:A1:00:01 0 ");
+        let new = frame(b"*SSID: 00:14:6C:A1:00:01 \x01Home\x01 ");
+        let other = frame(b"*SSID: 00:14:6C:A1:00:01 ");
+        assert!(Arc::ptr_eq(naming.names_for(&old), &all));
+        assert!(Arc::ptr_eq(naming.names_for(&new), &two));
+        assert!(Arc::ptr_eq(naming.names_for(&other), &two));
+        // The same list again (a re-ENABLE with the same fields, a
+        // reconnect): the one before it is still remembered.
+        let again = names(&["mac", "ssid"]);
+        assert!(Arc::ptr_eq(&naming.replaced_by(&again).unwrap(), &all));
+        // No list before: the wire's.
+        assert!(Arc::ptr_eq(first.names_for(&other), &all));
     }
 
     fn kinds(plans: &[Plan]) -> Vec<&'static str> {
