@@ -13,6 +13,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -480,12 +481,7 @@ fn thread_cpu_ticks(name: &str) -> Option<u64> {
         if comm.trim() != name {
             continue;
         }
-        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
-        // Fields after the command name's closing parenthesis: utime and
-        // stime are the 12th and 13th.
-        let rest = stat.rsplit_once(')')?.1;
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        total += f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        total += stat_cpu_ticks(&dir.join("stat"))?;
         threads += 1;
     }
     // One: the benchmark's own connection's (those before it closed).
@@ -494,13 +490,22 @@ fn thread_cpu_ticks(name: &str) -> Option<u64> {
 
 /// CPU time of the whole process so far, in clock ticks (10 ms).
 fn process_cpu_ticks() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let Some((_, rest)) = stat.rsplit_once(')') else {
-        return 0;
-    };
+    stat_cpu_ticks(Path::new("/proc/self/stat")).unwrap_or(0)
+}
+
+/// CPU time of the calling thread so far, in clock ticks (10 ms).
+fn own_cpu_ticks() -> u64 {
+    stat_cpu_ticks(Path::new("/proc/thread-self/stat")).unwrap_or(0)
+}
+
+/// User and system time from a `stat` file of /proc, in clock ticks.
+fn stat_cpu_ticks(path: &Path) -> Option<u64> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields after the command name's closing parenthesis: utime and
+    // stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
     let f: Vec<&str> = rest.split_whitespace().collect();
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
 /// The live model as a tracker (what the shell's `networks` does).
@@ -525,7 +530,8 @@ impl kismet_shell::client::Tracker for Feed {
 /// side that goes first alternates). Each pair gives a ratio of rates, so a
 /// slow moment of the machine falls on both sides of a pair; the median
 /// and range are printed, with the process's CPU time per frame and the
-/// cores it kept busy on each side. Done twice: with JSON lines (the
+/// cores it kept busy on each side, and the CPU time per frame of the
+/// thread that writes the output (this one). Done twice: with JSON lines (the
 /// fastest consumer, where the model's cost shows most) and with the
 /// shell's decoded text lines. `MODEL_PAIRS` sets the number of pairs (20
 /// for JSON, half as many for text). Each runs with no filter, or one that
@@ -555,27 +561,32 @@ fn model_pairs(addr: &str, conns: &Receiver<Sender<()>>, name: &str, pairs: usiz
     let sides = [false, true].map(|track| Side::connect(addr, conns, track));
     let mut output = Output::new(name.contains("text"));
     let mut rules = DisplayRules::default();
-    // One round of one side: its wall time (s) and the process's CPU time
-    // (ticks).
+    // One round of one side: its wall time (s), the process's CPU time and
+    // this thread's (the output's), in ticks.
     let mut round = |side: usize| {
-        let cpu = process_cpu_ticks();
+        let (cpu, own) = (process_cpu_ticks(), own_cpu_ticks());
         let start = Instant::now();
         sides[side].round(&mut output, &mut rules);
-        (start.elapsed().as_secs_f64(), process_cpu_ticks() - cpu)
+        (
+            start.elapsed().as_secs_f64(),
+            process_cpu_ticks() - cpu,
+            own_cpu_ticks() - own,
+        )
     };
     // A round each first: the model fills.
     round(0);
     round(1);
     let mut ratios = Vec::new();
-    let (mut secs, mut ticks) = ([0.0; 2], [0u64; 2]);
+    let (mut secs, mut ticks, mut output_ticks) = ([0.0; 2], [0u64; 2], [0u64; 2]);
     for i in 0..pairs {
         let order = if i % 2 == 0 { [0, 1] } else { [1, 0] };
         let mut t = [0.0; 2];
         for side in order {
-            let (s, c) = round(side);
+            let (s, c, o) = round(side);
             t[side] = s;
             secs[side] += s;
             ticks[side] += c;
+            output_ticks[side] += o;
         }
         // Rate with / rate without = time without / time with.
         ratios.push(t[0] / t[1]);
@@ -597,6 +608,11 @@ fn model_pairs(addr: &str, conns: &Receiver<Sender<()>>, name: &str, pairs: usiz
         ticks[1] as f64 * 1e7 / frames,
         ticks[0] as f64 / 100.0 / secs[0],
         ticks[1] as f64 / 100.0 / secs[1],
+    );
+    eprintln!(
+        "{name}: the output's thread, CPU per frame off {:.0} ns, on {:.0} ns",
+        output_ticks[0] as f64 * 1e7 / frames,
+        output_ticks[1] as f64 * 1e7 / frames,
     );
     for side in &sides {
         assert!(side.client.stats().dropped.is_empty(), "frames dropped");
