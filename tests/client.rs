@@ -9,7 +9,9 @@ use kismet_shell::client::{
 };
 use kismet_shell::protocol::{Command, Frame, LookupError, ServerCommand};
 
-use crate::common::{capability_lines, command_id, read_line, serve_handshake, Scripted, WAIT};
+use crate::common::{
+    capability_lines, command_id, expect_command, read_line, serve_handshake, Scripted, WAIT,
+};
 
 fn opts() -> Options {
     Options {
@@ -62,18 +64,14 @@ fn handshake_builds_the_table() {
 fn enable_names_frames_and_matches_replies() {
     let server = Scripted::start(|s| {
         let (mut s, mut r) = serve_handshake(s);
-        let line = read_line(&mut r);
-        let id = command_id(&line);
-        assert_eq!(line, format!("!{id} ENABLE SSID ssid,mac\n"));
+        let id = expect_command(&mut r, "ENABLE SSID ssid,mac");
         write!(
             s,
             "*SSID: \x01HomeNet\x01 00:14:6C:A1:00:01 \n*ACK: {id} \x01OK\x01 \n\
              *SSID: \x01Coffee Shop Free WiFi\x01 00:18:E7:B2:00:02 \n"
         )
         .unwrap();
-        let line = read_line(&mut r);
-        let id = command_id(&line);
-        assert_eq!(line, format!("!{id} NOSUCHCMD\n"));
+        let id = expect_command(&mut r, "NOSUCHCMD");
         write!(s, "*ERROR: {id} \x01NO SUCH COMMAND\x01 \n").unwrap();
         let _ = read_line(&mut r);
     });
@@ -108,13 +106,9 @@ fn enable_names_frames_and_matches_replies() {
 fn frame_in_flight_across_a_re_enable_keeps_its_names() {
     let server = Scripted::start(|s| {
         let (mut s, mut r) = serve_handshake(s);
-        let line = read_line(&mut r);
-        let id = command_id(&line);
-        assert_eq!(line, format!("!{id} ENABLE SSID ssid,mac\n"));
+        let id = expect_command(&mut r, "ENABLE SSID ssid,mac");
         write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
-        let line = read_line(&mut r);
-        let id = command_id(&line);
-        assert_eq!(line, format!("!{id} ENABLE SSID mac\n"));
+        let id = expect_command(&mut r, "ENABLE SSID mac");
         // One line of the old layout still on its way, then the burst of
         // the new one, the ACK, and a live frame.
         write!(

@@ -209,6 +209,15 @@ pub fn command_id(line: &str) -> String {
         .to_string()
 }
 
+/// Reads the client's next command, checks that it is `!ID text`, and
+/// returns its ID.
+pub fn expect_command(r: &mut BufReader<TcpStream>, text: &str) -> String {
+    let line = read_line(r);
+    let id = command_id(&line);
+    assert_eq!(line, format!("!{id} {text}\n"));
+    id
+}
+
 /// Reads one line (with a bounded wait, set on the socket).
 pub fn read_line(r: &mut BufReader<TcpStream>) -> String {
     let mut line = String::new();
