@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use kismet_shell::sim::{Sim, SimConfig};
+use kismet_sim::{Sim, SimConfig};
 
 // The same allocator as the binary (see src/main.rs).
 #[global_allocator]

@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use kismet_shell::client::{Client, Event, Options};
-use kismet_shell::filter::Filter;
-use kismet_shell::model::Model;
-use kismet_shell::protocol::Frame;
+use kismet_client::filter::Filter;
+use kismet_client::model::Model;
+use kismet_client::{Client, Event, Options};
+use kismet_protocol::Frame;
 use kismet_shell::shell::display::DisplayRules;
 use kismet_shell::shell::render;
 
@@ -511,9 +511,9 @@ fn stat_cpu_ticks(path: &Path) -> Option<u64> {
 /// The live model as a tracker (what the shell's `networks` does).
 struct Feed(Arc<Model>);
 
-impl kismet_shell::client::Tracker for Feed {
+impl kismet_client::Tracker for Feed {
     fn needs(&self) -> Vec<(String, Vec<String>)> {
-        kismet_shell::model::NEEDED
+        kismet_client::model::NEEDED
             .iter()
             .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
             .collect()

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::protocol::spec::DEFAULT_ADDR;
 use crate::shell::render::Format;
+use kismet_protocol::spec::DEFAULT_ADDR;
 
 /// Interactive shell and batch tool for the legacy Kismet server protocol.
 #[derive(Debug, Parser)]

@@ -7,15 +7,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 
+use kismet_client::{Client, Options};
+use kismet_protocol::spec::normalize_addr;
+use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
-use kismet_shell::client::{Client, Options};
-use kismet_shell::protocol::spec::normalize_addr;
-use kismet_shell::record::{Recorder, WriteMode};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
-use kismet_shell::sim::{self, Replay, ReplayConfig, Sim, SimConfig, Timeline};
+use kismet_sim::{Replay, ReplayConfig, Sim, SimConfig, Timeline};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
 // output thread; glibc malloc handles that cross-thread traffic poorly.
@@ -95,7 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     looped: *looped,
                     max_clients: *max_clients,
                 };
-                sim::run_replay_standalone(listen, path, config)?;
+                kismet_shell::serve::replay(listen, path, config)?;
                 return Ok(0);
             }
             let config = SimConfig {
@@ -109,7 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 flood_client: *flood,
                 ..SimConfig::default()
             };
-            sim::run_standalone(listen, config)?;
+            kismet_shell::serve::simulator(listen, config)?;
             return Ok(0);
         }
         None => {}

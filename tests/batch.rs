@@ -437,7 +437,7 @@ fn status_before_any_time_shows_the_clock_unknown() {
 /// text, and frames follow again after it.
 #[test]
 fn reconnect_gap_shows_in_json_and_text_streams() {
-    use kismet_shell::sim::{Sim, SimConfig};
+    use kismet_sim::{Sim, SimConfig};
     let config = SimConfig {
         tick: Duration::from_millis(100),
         ..SimConfig::default()
@@ -600,7 +600,7 @@ fn csv_tables_and_frames_have_header_rows() {
 }
 
 /// A simulator ticking every 100 ms (frames repeat fast), on 127.0.0.1:0.
-fn fast_sim() -> kismet_shell::sim::Sim {
+fn fast_sim() -> kismet_sim::Sim {
     crate::common::sim_ticking(Duration::from_millis(100))
 }
 
@@ -832,7 +832,7 @@ fn text_frames_decode_values_unless_asked_not_to() {
 /// does not change while it is compared.)
 #[test]
 fn networks_and_clients_agree_with_the_simulator() {
-    use kismet_shell::protocol::decode::Encryption;
+    use kismet_protocol::decode::Encryption;
     let sim = crate::common::still_sim();
     let addr = sim.local_addr().to_string();
     let truth = sim.networks();

@@ -4,10 +4,8 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use kismet_shell::client::{
-    Client, DisconnectReason, Error, Event, HandshakeError, Options, ReplyKind,
-};
-use kismet_shell::protocol::{Command, Frame, LookupError, ServerCommand};
+use kismet_client::{Client, DisconnectReason, Error, Event, HandshakeError, Options, ReplyKind};
+use kismet_protocol::{Command, Frame, LookupError, ServerCommand};
 
 use crate::common::{
     capability_lines, command_id, expect_command, read_line, serve_handshake, Scripted, WAIT,
@@ -488,7 +486,7 @@ struct Collect {
     frames: std::sync::Mutex<Vec<Frame>>,
 }
 
-impl kismet_shell::client::Tracker for Collect {
+impl kismet_client::Tracker for Collect {
     fn needs(&self) -> Vec<(String, Vec<String>)> {
         vec![(
             "BSSID".to_string(),
@@ -551,7 +549,7 @@ struct Slow {
     threads: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
-impl kismet_shell::client::Tracker for Slow {
+impl kismet_client::Tracker for Slow {
     fn needs(&self) -> Vec<(String, Vec<String>)> {
         vec![("BSSID".to_string(), vec!["bssid".into()])]
     }

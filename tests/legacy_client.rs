@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kismet_shell::sim::{Replay, ReplayConfig, Timeline};
+use kismet_sim::{Replay, ReplayConfig, Timeline};
 use serde_json::Value;
 
 /// Longest the Python client may run.

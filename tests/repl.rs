@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rexpect::process::wait::WaitStatus;
 use rexpect::session::{spawn_command, PtySession};
 
-use kismet_shell::sim::{Sim, SimConfig};
+use kismet_sim::{Sim, SimConfig};
 
 use crate::common::{serve_handshake, Scripted, WAIT};
 

@@ -13,9 +13,9 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::common::Lines;
-use kismet_shell::protocol::Frame;
-use kismet_shell::record::{read_recording, Direction};
-use kismet_shell::sim::{Replay, ReplayConfig, Sim, SimConfig, Timeline};
+use kismet_protocol::Frame;
+use kismet_record::{read_recording, Direction};
+use kismet_sim::{Replay, ReplayConfig, Sim, SimConfig, Timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
 

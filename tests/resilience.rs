@@ -5,8 +5,8 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kismet_shell::client::{Client, DisconnectReason, Error, Event, Options};
-use kismet_shell::protocol::{Command, ServerCommand};
+use kismet_client::{Client, DisconnectReason, Error, Event, Options};
+use kismet_protocol::{Command, ServerCommand};
 
 use crate::common::{command_id, read_line, serve_handshake, Scripted, WAIT};
 
@@ -227,11 +227,11 @@ fn flood_drops_are_counted_and_replies_survive() {
 #[derive(Default)]
 struct CountSsid(std::sync::atomic::AtomicUsize);
 
-impl kismet_shell::client::Tracker for CountSsid {
+impl kismet_client::Tracker for CountSsid {
     fn needs(&self) -> Vec<(String, Vec<String>)> {
         vec![("SSID".to_string(), vec!["ssid".into(), "mac".into()])]
     }
-    fn feed(&self, frames: &[kismet_shell::protocol::Frame]) {
+    fn feed(&self, frames: &[kismet_protocol::Frame]) {
         let n = frames.iter().filter(|f| f.protocol() == "SSID").count();
         self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
@@ -387,7 +387,7 @@ fn hostile_server() {
     let text = String::from_utf8(out.stdout).expect("output is UTF-8");
     for c in text.chars() {
         assert!(
-            c == '\n' || !kismet_shell::protocol::text::is_unsafe_char(c),
+            c == '\n' || !kismet_protocol::text::is_unsafe_char(c),
             "raw {c:?} in output:\n{text}"
         );
     }

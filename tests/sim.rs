@@ -9,8 +9,8 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kismet_shell::protocol::Frame;
-use kismet_shell::sim::{Sim, SimConfig};
+use kismet_protocol::Frame;
+use kismet_sim::{Sim, SimConfig};
 
 /// Longest any test waits for one thing.
 const WAIT: Duration = Duration::from_secs(5);
@@ -1108,7 +1108,7 @@ fn cipher_sets_are_the_real_bit_sets() {
 /// manufacturer; a CLIENT burst likewise for client records.
 #[test]
 fn views_agree_with_the_wire() {
-    use kismet_shell::protocol::text::decode_octal;
+    use kismet_protocol::text::decode_octal;
     let sim = sim(SimConfig::default());
     let aps: Vec<(String, String, bool)> = sim
         .networks()

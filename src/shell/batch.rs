@@ -20,8 +20,8 @@ use super::display::DisplayRules;
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
 use super::session::Session;
-use crate::client::{Event, ReplyKind};
-use crate::protocol::Frame;
+use kismet_client::{Event, ReplyKind};
+use kismet_protocol::Frame;
 
 /// Exit status: everything succeeded.
 pub const EXIT_OK: i32 = 0;

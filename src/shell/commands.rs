@@ -12,16 +12,16 @@ use std::fmt::Write as _;
 use super::handlers::{self, Handled};
 use super::outcome::{Outcome, ShellError};
 use super::session::Session;
-use crate::client::Error;
-use crate::protocol::capability::nearest;
-use crate::protocol::text::abbreviate;
-use crate::protocol::{self, Command, ServerCommand};
+use kismet_client::Error;
+use kismet_protocol::capability::nearest;
+use kismet_protocol::text::abbreviate;
+use kismet_protocol::{self, Command, ServerCommand};
 
 /// What a shell command's argument is, for completion and hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
     /// An argument of a server command's kind (protocol, field list, ...).
-    Server(protocol::ArgKind),
+    Server(kismet_protocol::ArgKind),
     /// A protocol this session enabled.
     EnabledProtocol,
     /// A help topic: a shell command name, or `!` and a server command.
@@ -42,8 +42,8 @@ pub enum ArgKind {
     SettingValue,
 }
 
-impl From<protocol::ArgKind> for ArgKind {
-    fn from(k: protocol::ArgKind) -> ArgKind {
+impl From<kismet_protocol::ArgKind> for ArgKind {
+    fn from(k: kismet_protocol::ArgKind) -> ArgKind {
         ArgKind::Server(k)
     }
 }
@@ -89,9 +89,9 @@ impl PartialEq for CommandSpec {
     }
 }
 
-const PROTOCOL: ArgKind = ArgKind::Server(protocol::ArgKind::Protocol);
-const FIELD_LIST: ArgKind = ArgKind::Server(protocol::ArgKind::FieldList);
-const WORD: ArgKind = ArgKind::Server(protocol::ArgKind::Word);
+const PROTOCOL: ArgKind = ArgKind::Server(kismet_protocol::ArgKind::Protocol);
+const FIELD_LIST: ArgKind = ArgKind::Server(kismet_protocol::ArgKind::FieldList);
+const WORD: ArgKind = ArgKind::Server(kismet_protocol::ArgKind::Word);
 
 /// Every shell command. Raw server commands start with `!` (see
 /// [`ServerCommand`]).

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use super::render::layout::plural;
 use super::session::Session;
-use crate::protocol::Frame;
+use kismet_protocol::Frame;
 
 /// Most frame lines printed per tick; the rest are counted and reported.
 pub const LINES_PER_TICK: usize = 200;

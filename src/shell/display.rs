@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use crate::filter::{device_key_index, Filter, FilterError};
-use crate::protocol::Frame;
+use kismet_client::filter::{device_key_index, Filter, FilterError};
+use kismet_protocol::Frame;
 
 /// Devices remembered per protocol for `only new|changed`; past it, frames
 /// of devices not remembered are shown and counted as untracked.

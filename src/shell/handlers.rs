@@ -7,10 +7,10 @@ use std::sync::atomic::Ordering;
 use super::display::Only;
 use super::outcome::{Outcome, ProtocolRow, ShellError, StatusReport};
 use super::session::Session;
-use crate::client::{Client, Error};
-use crate::model::{SortColumn, SORT_COLUMNS};
-use crate::protocol::decode::NETWORK_TYPES;
-use crate::protocol::spec::normalize_addr;
+use kismet_client::model::{SortColumn, SORT_COLUMNS};
+use kismet_client::{Client, Error};
+use kismet_protocol::decode::NETWORK_TYPES;
+use kismet_protocol::spec::normalize_addr;
 
 /// The result of a handler.
 pub type Handled = Result<Outcome, ShellError>;

@@ -15,8 +15,8 @@ use rustyline::hint::{Hint, Hinter};
 use rustyline::{Context, Helper, Validator};
 
 use super::commands::{self, ArgKind, COMMANDS};
-use crate::model::SORT_COLUMNS;
-use crate::protocol::{self, CapabilityTable, ServerCommand};
+use kismet_client::model::SORT_COLUMNS;
+use kismet_protocol::{self, CapabilityTable, ServerCommand};
 
 /// Grey, for hints (SGR 90, "bright black").
 const GREY: &str = "\x1b[90m";
@@ -183,7 +183,7 @@ fn command_of(word: &str) -> Option<(Vec<ArgKind>, &'static str)> {
 ///
 /// # Examples
 /// ```
-/// use kismet_shell::protocol::CapabilityTable;
+/// use kismet_protocol::CapabilityTable;
 /// use kismet_shell::shell::helper::complete;
 /// let mut t = CapabilityTable::new();
 /// t.insert("GPS", vec!["lat".into(), "lon".into()]);
@@ -212,7 +212,7 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
     };
     let more = index + 1 < kinds.len();
     match kind {
-        ArgKind::Server(protocol::ArgKind::Protocol) => {
+        ArgKind::Server(kismet_protocol::ArgKind::Protocol) => {
             (start, complete_protocol(word, more, table))
         }
         ArgKind::EnabledProtocol => {
@@ -244,7 +244,7 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
             let c = complete_expression(&done[expr_at + 1..], &word[skip..], &fields);
             (start + skip, c)
         }
-        ArgKind::Server(protocol::ArgKind::FieldList) => {
+        ArgKind::Server(kismet_protocol::ArgKind::FieldList) => {
             let Some(proto) = done.get(index).and_then(|p| table.get(p)) else {
                 return (start, Vec::new());
             };

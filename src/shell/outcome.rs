@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::client::{Error, Reply};
+use kismet_client::{Error, Reply};
 
 /// Why a shell command did not succeed.
 #[derive(Debug)]
@@ -205,14 +205,14 @@ pub enum Outcome {
     /// The `networks` list.
     Networks {
         /// The networks, in the order to show.
-        rows: Vec<crate::model::NetworkView>,
+        rows: Vec<kismet_client::model::NetworkView>,
         /// Now, epoch seconds (the server's clock when known), for "3s ago".
         now: u64,
     },
     /// The `clients` list.
     Clients {
         /// The clients, in the order to show.
-        rows: Vec<crate::model::ClientView>,
+        rows: Vec<kismet_client::model::ClientView>,
         /// Now, epoch seconds, for "3s ago".
         now: u64,
     },

@@ -34,8 +34,8 @@ use super::pager::Pager;
 use super::prompt::{prompt_text, LivePrompt};
 use super::render::{self, layout};
 use super::session::Session;
-use crate::client::{Client, Error, Event};
-use crate::protocol::text;
+use kismet_client::{Client, Error, Event};
+use kismet_protocol::text;
 
 /// How often the printer thread prints what arrived.
 pub const TICK: Duration = Duration::from_millis(100);

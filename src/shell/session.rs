@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use super::display::DisplayRules;
-use crate::client::{Client, Error, Options, Reply, Tracker, Wait};
-use crate::model::{Model, NEEDED};
-use crate::protocol::Command;
-use crate::protocol::Frame;
+use kismet_client::model::{Model, NEEDED};
+use kismet_client::{Client, Error, Options, Reply, Tracker, Wait};
+use kismet_protocol::Command;
+use kismet_protocol::Frame;
 
 /// The session's settings (`set` lists and changes them).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 pub const WAIT: Duration = Duration::from_secs(5);
 
 /// A simulator on `127.0.0.1:0` whose world moves every `tick`.
-pub fn sim_ticking(tick: Duration) -> kismet_shell::sim::Sim {
-    kismet_shell::sim::Sim::start(
+pub fn sim_ticking(tick: Duration) -> kismet_sim::Sim {
+    kismet_sim::Sim::start(
         "127.0.0.1:0",
-        kismet_shell::sim::SimConfig {
+        kismet_sim::SimConfig {
             tick,
-            ..kismet_shell::sim::SimConfig::default()
+            ..kismet_sim::SimConfig::default()
         },
     )
     .unwrap()
@@ -28,7 +28,7 @@ pub fn sim_ticking(tick: Duration) -> kismet_shell::sim::Sim {
 
 /// A simulator on `127.0.0.1:0` whose world stands still (its tick is an
 /// hour): the bursts it sends are exactly what its views say.
-pub fn still_sim() -> kismet_shell::sim::Sim {
+pub fn still_sim() -> kismet_sim::Sim {
     sim_ticking(Duration::from_secs(3600))
 }
 

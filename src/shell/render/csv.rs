@@ -2,7 +2,7 @@
 //! line break in double quotes, quotes doubled). Text from the server is
 //! sanitised first, as on a terminal: no control character gets through.
 
-use crate::protocol::text;
+use kismet_protocol::text;
 
 /// Appends one CSV row (with its `\n`).
 pub fn row<S: AsRef<str>>(out: &mut String, cells: &[S]) {

@@ -8,9 +8,9 @@ use super::csv;
 use super::json::json_opt_string;
 use super::tables::{keep_words, new_table};
 use super::time::{ago_text, rfc3339};
-use crate::model::{ClientView, NetworkView};
-use crate::protocol::decode::{client_type_name, network_type_name};
-use crate::protocol::text;
+use kismet_client::model::{ClientView, NetworkView};
+use kismet_protocol::decode::{client_type_name, network_type_name};
+use kismet_protocol::text;
 
 /// How a network's name is shown: `<hidden>` when cloaked and not known.
 pub fn ssid_label(n: &NetworkView) -> String {
@@ -265,7 +265,7 @@ pub fn clients_csv(rows: &[ClientView]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::decode::Encryption;
+    use kismet_protocol::decode::Encryption;
 
     fn net() -> NetworkView {
         NetworkView {

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::client::Event;
-use crate::protocol::text;
+use kismet_client::Event;
+use kismet_protocol::text;
 
 /// A connection event as the line shown in place, e.g. `[disconnected: ...]`;
 /// one line per protocol for drops; nothing for frames.
@@ -88,7 +88,7 @@ pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::DisconnectReason;
+    use kismet_client::DisconnectReason;
     use std::time::Duration;
 
     /// Connection events read as bracketed lines, server text neutralised.

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::protocol::frame::Separators;
-use crate::protocol::{text, Frame};
+use kismet_protocol::frame::Separators;
+use kismet_protocol::{text, Frame};
 
 /// True for fields that hold an SSID (octal escapes decoded for display).
 fn is_ssid_field(protocol: &str, name: &str) -> bool {
@@ -71,7 +71,7 @@ impl TextLines {
 /// PSK`, type codes as names, epoch times as local time. `None` for every
 /// other field (and for values that do not parse).
 pub fn decoded_value(protocol: &str, name: &str, raw: &[u8]) -> Option<String> {
-    use crate::protocol::decode;
+    use kismet_protocol::decode;
     match (protocol, name) {
         (_, "cryptset" | "datacryptset") => {
             let set = decode::parse_u64(raw)?;

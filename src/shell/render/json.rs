@@ -1,6 +1,6 @@
 //! Small JSON writing helpers shared by the renderers.
 
-use crate::protocol::text;
+use kismet_protocol::text;
 
 /// Appends `items` between `open` and `close` (`[`/`]` or `{`/`}`), each
 /// written by `item`, separated by commas.

@@ -33,8 +33,8 @@ pub use tables::{fields_table, protocols_table, status_text};
 pub use time::duration_text;
 
 use super::outcome::Outcome;
-use crate::protocol::text;
 use json::{json_items, json_list, json_opt_list, json_opt_string};
+use kismet_protocol::text;
 use layout::{plural, wrap};
 
 /// Output format of batch mode (and the text of the shell); also the values
@@ -363,9 +363,9 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {
-                crate::client::ReplyKind::Ack => "ack",
-                crate::client::ReplyKind::Error => "error",
-                crate::client::ReplyKind::Terminate => "terminate",
+                kismet_client::ReplyKind::Ack => "ack",
+                kismet_client::ReplyKind::Error => "error",
+                kismet_client::ReplyKind::Terminate => "terminate",
             };
             csv::row(
                 &mut s,

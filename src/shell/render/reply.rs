@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use super::frame::{frame_json, frame_text};
 use super::json::json_list;
-use crate::client::{Reply, ReplyKind};
-use crate::protocol::{text, Frame};
+use kismet_client::{Reply, ReplyKind};
+use kismet_protocol::{text, Frame};
 
 /// A reply as text: `ok (2 ms)` or `error: NO SUCH COMMAND (1 ms)`.
 /// The data lines a command provoked (the `*CAPABILITY` answer) follow,
@@ -42,7 +42,7 @@ fn capability_of(frame: &Frame) -> Option<(String, Vec<String>)> {
     if frame.protocol() != "CAPABILITY" {
         return None;
     }
-    crate::protocol::frame::parse_capability(frame.field(0)?)
+    kismet_protocol::frame::parse_capability(frame.field(0)?)
 }
 
 fn latency_ms(d: Duration) -> String {

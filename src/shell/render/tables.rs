@@ -10,8 +10,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::layout::plural;
 use super::time::{duration_text, local_text};
-use crate::protocol::text;
 use crate::shell::outcome::{ProtocolRow, StatusReport};
+use kismet_protocol::text;
 
 /// A table with this header, `width` columns wide at most when given (else
 /// as wide as its content). No column is narrower than its header's longest

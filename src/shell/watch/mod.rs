@@ -33,7 +33,7 @@ use super::handlers::status_report;
 use super::outcome::ShellError;
 use super::render::time::clock_text;
 use super::session::Session;
-use crate::protocol::Frame;
+use kismet_protocol::Frame;
 use view::{Latest, Sort, Target};
 
 /// Time between redraws.
@@ -97,7 +97,7 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
             let name = client
                 .table()
                 .protocol(p)
-                .map_err(crate::client::Error::Lookup)?
+                .map_err(kismet_client::Error::Lookup)?
                 .name
                 .clone();
             if client.subscription(&name).is_none() {
@@ -254,7 +254,7 @@ fn draw(
     let title = format!(
         "kismet watch {}  |  {} at {} ({conn})  |  {} rows  |  {clock}",
         state.target.title(),
-        crate::protocol::text::display(info.name.as_bytes()),
+        kismet_protocol::text::display(info.name.as_bytes()),
         client.addr(),
         state.table.rows.len(),
     );

@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::filter::device_key_index;
-use crate::model::{Snapshot, SortColumn, SORT_COLUMNS};
-use crate::protocol::Frame;
 use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
 use crate::shell::render::frame::field_value;
 use crate::shell::render::tables::STATUS_COLUMNS;
+use kismet_client::filter::device_key_index;
+use kismet_client::model::{Snapshot, SortColumn, SORT_COLUMNS};
+use kismet_protocol::Frame;
 
 /// What is watched.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,558 @@
+//! The client API: connect, send commands and wait for their replies,
+//! enable and remove protocols, read the events and counters.
+
+use std::net::Shutdown;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+
+use crate::counts::FrameCounts;
+use crate::error::{DisconnectReason, Error};
+use crate::event::{Event, ServerInfo};
+use crate::handshake::establish;
+use crate::reconnect::connection_thread;
+use crate::reply::Reply;
+use crate::state::{
+    lock, write_all_within, Options, Pending, Shared, Stats, Tracker, WRITE_TIMEOUT,
+};
+use kismet_protocol::{CapabilityTable, Command, ServerCommand};
+
+/// A connection to a legacy Kismet server.
+///
+/// # Examples
+/// ```no_run
+/// # fn main() -> anyhow::Result<()> {
+/// use std::time::Duration;
+/// use kismet_client::{Client, Event, Options};
+///
+/// let client = Client::connect("127.0.0.1:2501", Options::default())?;
+/// println!("GPS fields: {:?}", client.table().get("GPS").map(|p| p.fields.clone()));
+/// let reply = client.enable("SSID", "ssid,mac", Duration::from_secs(5))?;
+/// assert!(reply.is_ok());
+/// for event in client.events().iter() {
+///     if let Event::Frames(frames) = event {
+///         for f in frames.iter().filter(|f| f.protocol() == "SSID") {
+///             let ssid = kismet_protocol::text::display_ssid(f.get("ssid").unwrap_or(b""));
+///             let mac = String::from_utf8_lossy(f.get("mac").unwrap_or(b""));
+///             println!("SSID spotted: {ssid:?} with mac {mac}");
+///         }
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Client {
+    shared: Arc<Shared>,
+    events: Receiver<Event>,
+}
+
+/// How long to wait for a reply, and a flag that stops the wait early
+/// (set by a Ctrl-C handler, say). A `Duration` converts into one.
+#[derive(Debug, Clone, Copy)]
+pub struct Wait<'a> {
+    /// The longest wait.
+    pub timeout: Duration,
+    /// Stops the wait when set (checked every 50 ms).
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl<'a> Wait<'a> {
+    /// A wait of at most `timeout`, stopped early when `cancel` is set.
+    pub fn cancellable(timeout: Duration, cancel: &'a AtomicBool) -> Wait<'a> {
+        Wait {
+            timeout,
+            cancel: Some(cancel),
+        }
+    }
+}
+
+impl From<Duration> for Wait<'_> {
+    fn from(timeout: Duration) -> Self {
+        Wait {
+            timeout,
+            cancel: None,
+        }
+    }
+}
+
+impl Client {
+    /// Connects, reads the greeting and learns every protocol's fields.
+    ///
+    /// # Errors
+    /// The address does not resolve, the connection fails or times out, the
+    /// server closes before its greeting (as a server at `maxclients` does),
+    /// is not a legacy Kismet server, or does not answer the handshake in
+    /// time.
+    pub fn connect(addr: &str, options: Options) -> Result<Client, Error> {
+        let conn = establish(addr, &options)?;
+        let (tx, events) = bounded(options.channel_batches.max(1));
+        let writer = conn.stream.try_clone().map_err(|source| Error::Connect {
+            addr: addr.to_string(),
+            source,
+        })?;
+        let shared = Arc::new(Shared::new(
+            addr,
+            options,
+            conn.table,
+            conn.info,
+            conn.next_id,
+            conn.server_time,
+            writer,
+        ));
+        let thread_shared = shared.clone();
+        let reader = conn.reader;
+        thread::Builder::new()
+            .name("kismet-reader".into())
+            .spawn(move || connection_thread(thread_shared, reader, tx))
+            .map_err(|source| Error::Connect {
+                addr: addr.to_string(),
+                source,
+            })?;
+        Ok(Client { shared, events })
+    }
+
+    /// The events from the reader thread: frames, drops, disconnects.
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+
+    /// The address this client connects to.
+    pub fn addr(&self) -> &str {
+        &self.shared.addr
+    }
+
+    /// A copy of the capability table (cheap: field lists are shared).
+    pub fn table(&self) -> CapabilityTable {
+        lock(&self.shared.table).clone()
+    }
+
+    /// What the server said in its greeting.
+    pub fn server_info(&self) -> ServerInfo {
+        lock(&self.shared.info).clone()
+    }
+
+    /// The server's clock from its last TIME line (epoch seconds); `None`
+    /// before the first one.
+    pub fn server_time(&self) -> Option<u64> {
+        match self.shared.server_time.load(Ordering::Relaxed) {
+            0 => None,
+            t => Some(t),
+        }
+    }
+
+    /// True while the connection is up.
+    pub fn is_connected(&self) -> bool {
+        self.shared.connected.load(Ordering::Acquire)
+    }
+
+    /// True when a lost connection is retried rather than the end.
+    pub fn will_reconnect(&self) -> bool {
+        self.shared.options.reconnect && !self.shared.is_closing()
+    }
+
+    /// When the current connection was made.
+    pub fn connected_at(&self) -> Instant {
+        *lock(&self.shared.connected_at)
+    }
+
+    /// The reader's counters.
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Frames received so far per protocol (including those dropped
+    /// because the consumer fell behind).
+    pub fn frame_counts(&self) -> FrameCounts {
+        lock(&self.shared.counts).clone()
+    }
+
+    /// (protocol, frames received, frames per second over the last seconds).
+    pub fn frame_rates(&self) -> Vec<(String, u64, f64)> {
+        lock(&self.shared.counts).rates(self.shared.started.elapsed().as_secs())
+    }
+
+    /// Commands sent and not yet answered.
+    pub fn pending_count(&self) -> usize {
+        lock(&self.shared.pending).len()
+    }
+
+    /// Protocols enabled by this client and their field lists, as asked.
+    pub fn subscriptions(&self) -> Vec<(String, Arc<[String]>)> {
+        lock(&self.shared.subs).user()
+    }
+
+    /// The options this client was made with.
+    pub fn options(&self) -> &Options {
+        &self.shared.options
+    }
+
+    /// The always-on protocols (TIME, ...) this client removed, sorted.
+    pub fn removed(&self) -> Vec<String> {
+        lock(&self.shared.subs).removed()
+    }
+
+    /// Asks this client's server for what another client had: every
+    /// subscription with the same field list (`*` where it was all of the
+    /// protocol's fields), and the always-on protocols it had removed
+    /// removed again. Used to reconnect by hand, or to carry a session over
+    /// to another server.
+    ///
+    /// Returns the protocols that could not be restored, each with why
+    /// (a protocol or field the server does not have, an ERROR, ...).
+    pub fn replay<'a>(
+        &self,
+        subscriptions: &[(String, Arc<[String]>)],
+        removed: &[String],
+        wait: impl Into<Wait<'a>>,
+    ) -> Vec<(String, Error)> {
+        let wait = wait.into();
+        let mut failed = Vec::new();
+        for (proto, fields) in subscriptions {
+            let all = self
+                .table()
+                .get(proto)
+                .is_some_and(|p| p.fields[..] == fields[..]);
+            let spec = if all {
+                "*".to_string()
+            } else {
+                fields.join(",")
+            };
+            if let Err(e) = self.enable(proto, &spec, wait) {
+                failed.push((proto.clone(), e));
+            }
+        }
+        for proto in removed {
+            if let Err(e) = self.remove(proto, wait) {
+                failed.push((proto.clone(), e));
+            }
+        }
+        failed
+    }
+
+    /// The field list this client enabled for `protocol` (any case).
+    pub fn subscription(&self, protocol: &str) -> Option<Arc<[String]>> {
+        lock(&self.shared.subs).user_of(&protocol.to_ascii_uppercase())
+    }
+
+    /// Sends a command; the reply is matched to it by id.
+    ///
+    /// `ENABLE` and `REMOVE` also update the subscription table (when their
+    /// arguments name a known protocol and fields) so the frames that follow
+    /// are named; a refused one is rolled back.
+    ///
+    /// # Errors
+    /// [`Error::Refused`] for an argument the protocol cannot carry,
+    /// [`Error::NotConnected`], or [`Error::Write`] (the connection is then
+    /// dropped: part of the line may have gone out).
+    pub fn send(&self, command: &Command) -> Result<PendingReply, Error> {
+        self.send_as(command, true, None)
+    }
+
+    /// [`Client::send`]; `user` false for the tracker's own commands (the
+    /// user's subscriptions do not change), `quiet` a protocol whose frames
+    /// are not shown until the reply.
+    fn send_as(
+        &self,
+        command: &Command,
+        user: bool,
+        quiet: Option<String>,
+    ) -> Result<PendingReply, Error> {
+        command.validate()?;
+        if !self.is_connected() {
+            return Err(self.not_connected());
+        }
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let (replacement, revert) = if user {
+            self.shared.track_subscription(command)
+        } else {
+            (None, None)
+        };
+        // With a tracker on the protocol, the union of the fields goes out;
+        // the reply still names the command as asked.
+        let line = match replacement.as_ref().unwrap_or(command).encode(id) {
+            Ok(line) => line,
+            Err(e) => {
+                self.shared.restore(revert);
+                return Err(e.into());
+            }
+        };
+        let (tx, rx) = bounded(1);
+        if let Some(q) = &quiet {
+            lock(&self.shared.quiet).insert(q.clone());
+            self.shared.bump_names();
+        }
+        lock(&self.shared.pending).insert(
+            id,
+            Pending {
+                command: command.text(),
+                kind: command.server_command(),
+                sent: Instant::now(),
+                tx,
+                revert,
+                data: Vec::new(),
+                quiet,
+            },
+        );
+        let written = match lock(&self.shared.writer).as_mut() {
+            Some(w) => {
+                // Recorded before it is written: the reader thread records
+                // the reply, which may come before this thread runs again
+                // (a recording with an ACK before its command could not
+                // tell which fields the frames after it carry). Should the
+                // write fail, the disconnect follows it in the recording.
+                if let Some(r) = &self.shared.options.recorder {
+                    r.sent(&line);
+                }
+                write_all_within(w, &line, WRITE_TIMEOUT).map_err(|source| Error::Write { source })
+            }
+            None => Err(self.not_connected()),
+        };
+        if let Err(e) = written {
+            if let Some(p) = lock(&self.shared.pending).remove(&id) {
+                self.shared.settle(p.revert, p.quiet, false);
+            }
+            if let Error::Write { source } = &e {
+                // Part of the line may have gone out: the next command would
+                // be glued to it. Drop the connection; the reader reports it
+                // (and reconnects, if asked to).
+                *lock(&self.shared.drop_reason) = Some(DisconnectReason::WriteFailed {
+                    error: source.to_string(),
+                });
+                if let Some(w) = lock(&self.shared.writer).take() {
+                    let _ = w.shutdown(Shutdown::Both);
+                }
+            }
+            return Err(e);
+        }
+        Ok(PendingReply {
+            id,
+            command: command.text(),
+            rx,
+            shared: self.shared.clone(),
+        })
+    }
+
+    /// Starts feeding `tracker` with the frames it needs: its fields are
+    /// enabled alongside the user's (the user keeps seeing exactly their
+    /// own fields, and not the records the server sends again in answer).
+    /// Replaces a tracker already there.
+    ///
+    /// # Errors
+    /// As [`Client::request`], for the ENABLEs it takes; the tracker stays
+    /// on for the protocols that worked.
+    pub fn track<'a>(
+        &self,
+        tracker: Arc<dyn Tracker>,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<(), Error> {
+        let needs = tracker.needs();
+        *lock(&self.shared.tracker) = Some(tracker);
+        let table = self.table();
+        let tracked = needs
+            .into_iter()
+            .filter_map(|(proto, fields)| {
+                let info = table.get(&proto)?;
+                let fields: Vec<String> = info
+                    .fields
+                    .iter()
+                    .filter(|f| fields.iter().any(|n| n.eq_ignore_ascii_case(f)))
+                    .cloned()
+                    .collect();
+                Some((info.name.to_ascii_uppercase(), Arc::from(fields)))
+            })
+            .collect();
+        self.retrack(tracked, wait)
+    }
+
+    /// Stops feeding the tracker; the fields only it needed are dropped.
+    ///
+    /// # Errors
+    /// As [`Client::track`].
+    pub fn untrack<'a>(&self, wait: impl Into<Wait<'a>>) -> Result<(), Error> {
+        *lock(&self.shared.tracker) = None;
+        self.retrack(std::collections::HashMap::new(), wait)
+    }
+
+    /// True while a tracker is fed.
+    pub fn is_tracking(&self) -> bool {
+        lock(&self.shared.tracker).is_some()
+    }
+
+    /// Sends what a new tracker list changes on the wire.
+    fn retrack<'a>(
+        &self,
+        tracked: std::collections::HashMap<String, Arc<[String]>>,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<(), Error> {
+        let wait = wait.into();
+        let changed = lock(&self.shared.subs).set_tracked(tracked);
+        self.shared.bump_names();
+        let table = self.table();
+        let mut first_error = None;
+        for (key, names) in changed {
+            let name = table.get(&key).map_or(key.clone(), |p| p.name.clone());
+            let cmd = match names {
+                Some(list) => Command::new(ServerCommand::Enable, [name, list.join(",")]),
+                None => Command::new(ServerCommand::Remove, [name]),
+            };
+            // The tracker's own: no subscription of the user changes.
+            let result = self
+                .send_as(&cmd, false, Some(key))
+                .and_then(|p| p.wait(wait));
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn not_connected(&self) -> Error {
+        Error::NotConnected {
+            addr: self.shared.addr.clone(),
+        }
+    }
+
+    /// Sends a command and waits for its reply.
+    ///
+    /// # Errors
+    /// As [`Client::send`] and [`PendingReply::wait`]: an `*ERROR` answer
+    /// is [`Error::Server`].
+    pub fn request<'a>(
+        &self,
+        command: &Command,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<Reply, Error> {
+        self.send(command)?.wait(wait)
+    }
+
+    /// Checks an ENABLE against the capability table: the command to send,
+    /// with the canonical protocol name and field list.
+    ///
+    /// # Errors
+    /// [`Error::Lookup`] for an unknown protocol or field or an empty list,
+    /// naming the nearest valid names.
+    pub fn check_enable(&self, protocol: &str, fields: &str) -> Result<Command, Error> {
+        let (proto, list) = lock(&self.shared.table).resolve_fields(protocol, fields)?;
+        let spec = if fields.starts_with('*') {
+            "*".to_string()
+        } else {
+            list.join(",")
+        };
+        Ok(Command::new(ServerCommand::Enable, [proto, spec]))
+    }
+
+    /// Enables a protocol with a field list (`ssid,mac` or `*`), checked
+    /// locally first: nothing is sent for an unknown name.
+    ///
+    /// # Errors
+    /// As [`Client::check_enable`] and [`Client::request`].
+    pub fn enable<'a>(
+        &self,
+        protocol: &str,
+        fields: &str,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<Reply, Error> {
+        let cmd = self.check_enable(protocol, fields)?;
+        self.request(&cmd, wait)
+    }
+
+    /// Stops a protocol, checked locally first.
+    ///
+    /// # Errors
+    /// [`Error::Lookup`] for an unknown protocol, or as [`Client::request`].
+    pub fn remove<'a>(&self, protocol: &str, wait: impl Into<Wait<'a>>) -> Result<Reply, Error> {
+        let name = lock(&self.shared.table).protocol(protocol)?.name.clone();
+        self.request(&Command::new(ServerCommand::Remove, [name]), wait)
+    }
+
+    /// Asks for a protocol's fields again (the table is updated from the
+    /// answer, which is also in [`Reply::data`]), checked locally first.
+    ///
+    /// # Errors
+    /// [`Error::Lookup`] for an unknown protocol, or as [`Client::request`].
+    pub fn capability<'a>(
+        &self,
+        protocol: &str,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<Reply, Error> {
+        let name = lock(&self.shared.table).protocol(protocol)?.name.clone();
+        self.request(&Command::new(ServerCommand::Capability, [name]), wait)
+    }
+
+    /// Closes the connection; the reader thread ends without reporting it.
+    pub fn close(&self) {
+        self.shared.closing.store(true, Ordering::Release);
+        self.shared.connected.store(false, Ordering::Release);
+        if let Some(w) = lock(&self.shared.writer).take() {
+            let _ = w.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// A command on its way; wait for its reply with [`PendingReply::wait`].
+pub struct PendingReply {
+    /// The command id.
+    pub id: u64,
+    command: String,
+    rx: Receiver<Result<Reply, Error>>,
+    shared: Arc<Shared>,
+}
+
+impl PendingReply {
+    /// Waits for the reply, at most `wait.timeout`, or until `wait.cancel`
+    /// is set.
+    ///
+    /// # Errors
+    /// [`Error::Server`] for an `*ERROR` answer, [`Error::Timeout`] (the
+    /// command is then forgotten: a late reply counts as unmatched),
+    /// [`Error::ConnectionLost`] or [`Error::Cancelled`].
+    pub fn wait<'a>(self, wait: impl Into<Wait<'a>>) -> Result<Reply, Error> {
+        let wait = wait.into();
+        let deadline = Instant::now() + wait.timeout;
+        // Without a cancel flag one blocking wait; with one, short waits.
+        let step = if wait.cancel.is_some() {
+            Duration::from_millis(50)
+        } else {
+            wait.timeout
+        };
+        loop {
+            if wait.cancel.is_some_and(|c| c.load(Ordering::Acquire)) {
+                return Err(Error::Cancelled {
+                    id: self.id,
+                    command: self.command.clone(),
+                });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::Timeout {
+                    id: self.id,
+                    command: self.command.clone(),
+                    after: wait.timeout,
+                });
+            }
+            match self.rx.recv_timeout(left.min(step)) {
+                Ok(r) => return r,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::ConnectionLost {
+                        command: self.command.clone(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+impl Drop for PendingReply {
+    fn drop(&mut self) {
+        lock(&self.shared.pending).remove(&self.id);
+    }
+}

@@ -1,0 +1,314 @@
+//! The client's typed errors: why a connection or a command failed, and why
+//! a connection ended. Callers match on the variants; the `Display` texts
+//! are for people (lower case, no trailing period).
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use crate::reply::Reply;
+use kismet_protocol::{text, CommandError, LookupError};
+
+/// Why connecting, or a command, failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The address does not resolve.
+    Resolve {
+        /// The address given.
+        addr: String,
+        /// The resolver's error.
+        source: io::Error,
+    },
+    /// The TCP connection failed or timed out.
+    Connect {
+        /// The address given.
+        addr: String,
+        /// The socket error.
+        source: io::Error,
+    },
+    /// Connected, but the handshake failed.
+    Handshake {
+        /// The address given.
+        addr: String,
+        /// What went wrong.
+        kind: HandshakeError,
+    },
+    /// Not connected now (lost, or reconnecting).
+    NotConnected {
+        /// The server's address.
+        addr: String,
+    },
+    /// Writing the command failed or timed out; the connection was dropped
+    /// (a half-sent line would corrupt the next command).
+    Write {
+        /// The socket error (`TimedOut`/`WouldBlock` for a server that
+        /// stopped reading).
+        source: io::Error,
+    },
+    /// The command cannot be written as one line; nothing was sent.
+    Refused(CommandError),
+    /// An unknown protocol or field; nothing was sent.
+    Lookup(LookupError),
+    /// The server answered `*ERROR`.
+    Server(Box<Reply>),
+    /// No reply in time (the server ignores some lines altogether).
+    Timeout {
+        /// The command id.
+        id: u64,
+        /// The command as sent.
+        command: String,
+        /// How long the wait was.
+        after: Duration,
+    },
+    /// The connection ended before the reply came.
+    ConnectionLost {
+        /// The command as sent.
+        command: String,
+    },
+    /// The caller stopped waiting (Ctrl-C); a late reply is ignored.
+    Cancelled {
+        /// The command id.
+        id: u64,
+        /// The command as sent.
+        command: String,
+    },
+}
+
+impl Error {
+    /// True for errors of the connection (not connected, lost, write failed,
+    /// could not connect), as opposed to a command that was refused,
+    /// answered with ERROR, or not answered in time.
+    pub fn is_connection(&self) -> bool {
+        matches!(
+            self,
+            Error::Resolve { .. }
+                | Error::Connect { .. }
+                | Error::Handshake { .. }
+                | Error::NotConnected { .. }
+                | Error::Write { .. }
+                | Error::ConnectionLost { .. }
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Resolve { addr, source } => write!(f, "resolving {addr}: {source}"),
+            Error::Connect { addr, source } => write!(f, "connecting to {addr}: {source}"),
+            Error::Handshake { addr, kind } => write!(f, "handshake with {addr}: {kind}"),
+            Error::NotConnected { addr } => write!(f, "not connected to {addr}"),
+            Error::Write { source } => {
+                write!(f, "connection closed: sending the command: {source}")
+            }
+            Error::Refused(e) => e.fmt(f),
+            Error::Lookup(e) => e.fmt(f),
+            Error::Server(r) => write!(
+                f,
+                "{}: {}",
+                text::abbreviate(&r.command),
+                text::display(r.text.as_bytes())
+            ),
+            Error::Timeout { command, after, .. } => write!(
+                f,
+                "{}: no reply within {:.1} s (the server ignores some malformed commands)",
+                text::abbreviate(command),
+                after.as_secs_f64()
+            ),
+            Error::ConnectionLost { command } => write!(
+                f,
+                "{}: connection lost before the reply came",
+                text::abbreviate(command)
+            ),
+            Error::Cancelled { command, .. } => write!(
+                f,
+                "{}: interrupted; a late reply will be ignored",
+                text::abbreviate(command)
+            ),
+        }
+    }
+}
+
+// The Display texts include their causes, so no `source()`: an error
+// chain printed with `{:#}` would say each twice.
+impl std::error::Error for Error {}
+
+impl std::error::Error for HandshakeError {}
+
+impl From<CommandError> for Error {
+    fn from(e: CommandError) -> Error {
+        Error::Refused(e)
+    }
+}
+
+impl From<LookupError> for Error {
+    fn from(e: LookupError) -> Error {
+        Error::Lookup(e)
+    }
+}
+
+/// How many bytes of an unexpected first line an error quotes.
+const QUOTE_BYTES: usize = 60;
+
+/// Why the handshake failed.
+#[derive(Debug)]
+pub enum HandshakeError {
+    /// The server accepted and closed without a byte, as a legacy server
+    /// does past its `maxclients` limit.
+    ClosedBeforeGreeting,
+    /// The first bytes are not a legacy Kismet greeting: `first` is what
+    /// arrived (cut short).
+    NotKismet {
+        /// The first line (or bytes) received.
+        first: Vec<u8>,
+    },
+    /// Nothing arrived in time. `http` is true when the peer answered an
+    /// HTTP request afterwards: a Kismet release since 2019, which serves
+    /// its REST API on the same port.
+    Silent {
+        /// How long the wait was.
+        after: Duration,
+        /// The peer speaks HTTP.
+        http: bool,
+    },
+    /// The server closed the connection during the handshake.
+    ClosedDuringHandshake,
+    /// A part of the handshake did not come in time.
+    Timeout {
+        /// What was awaited ("CAPABILITY answers").
+        what: &'static str,
+    },
+    /// A socket error.
+    Io(io::Error),
+}
+
+impl fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandshakeError::ClosedBeforeGreeting => write!(
+                f,
+                "server closed the connection before its greeting \
+                 (a legacy server does this past its maxclients limit)"
+            ),
+            HandshakeError::NotKismet { first } => {
+                let cut = &first[..first.len().min(QUOTE_BYTES)];
+                let more = if first.len() > QUOTE_BYTES { "..." } else { "" };
+                let http = if first.starts_with(b"HTTP/") {
+                    " (an HTTP server: Kismet releases since 2019 serve a REST API \
+                     on port 2501 and need a different client)"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "not a legacy Kismet server: it sent \"{}{more}\" where the \
+                     greeting *KISMET: belongs{http}",
+                    text::display(cut)
+                )
+            }
+            HandshakeError::Silent { after, http } => {
+                write!(
+                    f,
+                    "no greeting within {:.1} s: not a legacy Kismet server",
+                    after.as_secs_f64()
+                )?;
+                if *http {
+                    write!(
+                        f,
+                        "; it answers HTTP, as Kismet releases since 2019 do on port 2501 \
+                         (they serve a REST API and need a different client)"
+                    )
+                } else {
+                    write!(
+                        f,
+                        " (newer Kismet releases serve HTTP on port 2501 and need a \
+                         different client)"
+                    )
+                }
+            }
+            HandshakeError::ClosedDuringHandshake => {
+                write!(f, "server closed the connection during the handshake")
+            }
+            HandshakeError::Timeout { what } => write!(f, "timed out waiting for {what}"),
+            HandshakeError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisconnectReason {
+    /// The server closed the connection.
+    Closed,
+    /// The server sent `*TERMINATE` (it is stopping), then closed.
+    Terminated {
+        /// The TERMINATE text.
+        text: String,
+    },
+    /// The server reset the connection (TCP RST).
+    Reset,
+    /// The stream ended in the middle of a line.
+    ClosedMidLine,
+    /// Nothing arrived for this long while TIME was on: presumed dead.
+    Silent {
+        /// The silence timeout.
+        after: Duration,
+    },
+    /// A command could not be written; the client dropped the connection.
+    WriteFailed {
+        /// The socket error, as text.
+        error: String,
+    },
+    /// Another socket error, as text.
+    Io {
+        /// The error.
+        error: String,
+    },
+    /// This client closed it (`disconnect`, `connect`, or dropping it).
+    ByClient,
+}
+
+impl DisconnectReason {
+    /// The reason for a failed read of the socket.
+    pub fn from_io(e: &io::Error) -> DisconnectReason {
+        match e.kind() {
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => {
+                DisconnectReason::Reset
+            }
+            io::ErrorKind::UnexpectedEof => DisconnectReason::ClosedMidLine,
+            _ => DisconnectReason::Io {
+                error: e.to_string(),
+            },
+        }
+    }
+
+    /// True when the server said it was stopping.
+    pub fn is_terminated(&self) -> bool {
+        matches!(self, DisconnectReason::Terminated { .. })
+    }
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisconnectReason::Closed => write!(f, "server closed the connection"),
+            DisconnectReason::Terminated { text } => {
+                write!(f, "server terminated: {}", text::display(text.as_bytes()))
+            }
+            DisconnectReason::Reset => write!(f, "connection reset by server"),
+            DisconnectReason::ClosedMidLine => {
+                write!(f, "connection closed in the middle of a line")
+            }
+            DisconnectReason::Silent { after } => write!(
+                f,
+                "no data from the server for {:.0} s, connection presumed dead",
+                after.as_secs_f64()
+            ),
+            DisconnectReason::WriteFailed { error } => {
+                write!(f, "sending a command failed ({error}), connection dropped")
+            }
+            DisconnectReason::Io { error } => write!(f, "connection lost: {error}"),
+            DisconnectReason::ByClient => write!(f, "disconnected"),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! What the reader thread hands to the client's user: events, and what the
+//! server said about itself.
+
+use std::time::Duration;
+
+use crate::error::{DisconnectReason, Error};
+use kismet_protocol::Frame;
+
+/// What the server said about itself in its greeting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// `version` (always `0.0.0` on a legacy server).
+    pub version: String,
+    /// `starttime`, epoch seconds.
+    pub start_time: u64,
+    /// `servername`.
+    pub name: String,
+    /// Protocols named in PROTOCOLS, in order.
+    pub protocols: Vec<String>,
+}
+
+/// One event from the reader thread.
+#[derive(Debug)]
+pub enum Event {
+    /// Frames parsed from one read of the socket, in arrival order. Frames
+    /// travel in batches so the channel costs one operation per read, not
+    /// one per frame.
+    Frames(Vec<Frame>),
+    /// Frames were dropped because the consumer fell behind (the channel was
+    /// full); `counts` is per protocol.
+    Dropped {
+        /// (protocol, frames dropped) since the last report.
+        counts: Vec<(String, u64)>,
+    },
+    /// The connection ended. Pending commands have been answered
+    /// "connection lost". Unless the client reconnects, nothing more comes.
+    Disconnected {
+        /// Why.
+        reason: DisconnectReason,
+    },
+    /// The client will try to connect again after `delay`.
+    Reconnecting {
+        /// Attempt number, from 1.
+        attempt: u32,
+        /// Wait before this attempt.
+        delay: Duration,
+    },
+    /// An attempt to reconnect failed; another follows.
+    ReconnectFailed {
+        /// Attempt number, from 1.
+        attempt: u32,
+        /// What went wrong.
+        error: Error,
+    },
+    /// Connected again: handshake done, subscriptions re-enabled.
+    Reconnected {
+        /// The server's greeting.
+        info: ServerInfo,
+    },
+}

@@ -1,0 +1,359 @@
+//! A live picture of networks, SSIDs and clients, fed with parsed BSSID,
+//! SSID and CLIENT frames.
+//!
+//! The client feeds a [`Model`] on its tracker thread, one batch of frames
+//! at a time; front ends take a [`Snapshot`] from any thread. The model
+//! depends on nothing but [`kismet_protocol`].
+//!
+//! - Networks are keyed by BSSID (BSSID frames, and the `mac` of SSID
+//!   frames: an SSID belongs to the BSSID it was seen with; a probe
+//!   request's to the probing station's own record).
+//! - Clients are keyed by (BSSID, MAC) (CLIENT frames). The server also
+//!   sends each access point's record of itself (`mac == bssid`); it is
+//!   kept, but not counted as a client of the network.
+//! - A frame updates only the fields it carries: with fewer fields enabled
+//!   ([`NEEDED`] lists the ones the model reads), the others keep their
+//!   last value or stay unknown. A value that does not parse, or that is
+//!   the server's "unknown" mark (time 0, signal 0, IP `0.0.0.0`, a blank
+//!   manufacturer), also leaves the last one in place.
+//! - At most `max_devices` networks and client records together are kept;
+//!   past it the least recently seen (the one no frame touched for
+//!   longest) is dropped, and the drop counted.
+//!
+//! # Examples
+//! ```
+//! use std::sync::Arc;
+//! use kismet_client::model::Model;
+//! use kismet_protocol::Frame;
+//!
+//! let names: Arc<[String]> = vec!["mac".into(), "ssid".into(), "cryptset".into()].into();
+//! let frame = Frame::parse(b"*SSID: 00:14:6C:A1:00:01 \x01HomeNet\x01 2097858 ")
+//!     .unwrap()
+//!     .with_names(Some(names));
+//! let model = Model::default();
+//! model.feed(&[frame]);
+//! let snap = model.snapshot();
+//! assert_eq!(snap.networks[0].ssid.as_deref(), Some("HomeNet"));
+//! assert_eq!(snap.networks[0].encryption.enc, "WPA2");
+//! ```
+
+mod fields;
+mod store;
+mod table;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Mutex, MutexGuard};
+
+use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
+use kismet_protocol::decode::{
+    parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
+};
+use kismet_protocol::Frame;
+use store::{mac_key, Interner, Ssid, Store, WireKey, WireMac};
+
+pub use store::MAX_SSIDS_PER_NETWORK;
+pub use view::{ClientView, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
+
+/// Devices (networks and client records) a [`Model::default`] keeps.
+pub const DEFAULT_MAX_DEVICES: usize = 100_000;
+
+/// The fields the model reads, by protocol, so the client can enable them
+/// (`ENABLE BSSID bssid,type,...`). Frames may carry more, fewer, or other
+/// orders: fields are found by name.
+pub const NEEDED: [(&str, &[&str]); 3] = [
+    ("BSSID", &BSSID_FIELDS),
+    ("SSID", &SSID_FIELDS),
+    ("CLIENT", &CLIENT_FIELDS),
+];
+
+/// The live model: thread-safe, fed with frames, read through snapshots.
+#[derive(Debug)]
+pub struct Model {
+    state: Mutex<State>,
+}
+
+/// Everything behind the lock.
+#[derive(Debug)]
+struct State {
+    store: Store,
+    manufs: Interner,
+    bssid_at: FieldMap<{ BSSID_FIELDS.len() }>,
+    ssid_at: FieldMap<{ SSID_FIELDS.len() }>,
+    client_at: FieldMap<{ CLIENT_FIELDS.len() }>,
+    /// Frames applied.
+    frames: u64,
+}
+
+impl Default for Model {
+    /// A model for [`DEFAULT_MAX_DEVICES`] devices.
+    fn default() -> Model {
+        Model::new(DEFAULT_MAX_DEVICES)
+    }
+}
+
+/// How many frames ahead of the one it applies the model asks for a
+/// frame's memory (see [`Model::feed`]).
+const PREFETCH_AHEAD: usize = 4;
+
+/// How many frames ahead the model asks for the record a CLIENT frame
+/// updates (the frame's own memory was asked for before).
+const RECORD_AHEAD: usize = 2;
+
+/// Whether a frame is one the model reads (a byte comparison).
+fn is_model_frame(f: &Frame) -> bool {
+    matches!(f.protocol_bytes(), b"BSSID" | b"SSID" | b"CLIENT")
+}
+
+impl Model {
+    /// An empty model that keeps at most `max_devices` networks and client
+    /// records together (at least 1).
+    pub fn new(max_devices: usize) -> Model {
+        Model {
+            state: Mutex::new(State {
+                store: Store::new(max_devices),
+                manufs: Interner::default(),
+                bssid_at: FieldMap::new(&BSSID_FIELDS),
+                ssid_at: FieldMap::new(&SSID_FIELDS),
+                client_at: FieldMap::new(&CLIENT_FIELDS),
+                frames: 0,
+            }),
+        }
+    }
+
+    /// The state, even if a thread panicked while holding it (every update
+    /// leaves the maps consistent).
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Applies a batch of frames, under one lock. Frames of other
+    /// protocols, frames without field names, and records without a valid
+    /// MAC are skipped. Never panics on the values.
+    ///
+    /// The frames were parsed on another core (the reader's), and a CLIENT
+    /// frame is mostly about a client last seen thousands of frames ago:
+    /// while it applies one frame, the model asks for the memory of the
+    /// frame four places on ([`crate::cache::prefetch_frame`]) and for the client record
+    /// that the frame two places on updates, so that both arrive while the
+    /// model works instead of being waited for.
+    pub fn feed(&self, frames: &[Frame]) {
+        let Some(first) = frames.iter().position(is_model_frame) else {
+            return;
+        };
+        let frames = &frames[first..];
+        frames
+            .iter()
+            .take(PREFETCH_AHEAD)
+            .for_each(crate::cache::prefetch_frame);
+        let mut state = self.lock();
+        // The client of frame i is found (and its record asked for) when
+        // frame i - RECORD_AHEAD is applied, and kept here till then.
+        let mut found: [Option<Found>; RECORD_AHEAD] = [None; RECORD_AHEAD];
+        for (slot, f) in found.iter_mut().zip(frames) {
+            *slot = state.look_ahead(f);
+        }
+        for (i, f) in frames.iter().enumerate() {
+            if let Some(ahead) = frames.get(i + PREFETCH_AHEAD) {
+                crate::cache::prefetch_frame(ahead);
+            }
+            let next = frames
+                .get(i + RECORD_AHEAD)
+                .and_then(|a| state.look_ahead(a));
+            let this = std::mem::replace(&mut found[i % RECORD_AHEAD], next);
+            let applied = match f.protocol_bytes() {
+                b"BSSID" => state.bssid(f),
+                b"SSID" => state.ssid(f),
+                b"CLIENT" => state.client(f, this),
+                _ => false,
+            };
+            state.frames += u64::from(applied);
+        }
+    }
+
+    /// A copy of the whole picture. The lock is held only while the raw
+    /// records are copied; the views are built after it is released.
+    pub fn snapshot(&self) -> Snapshot {
+        let raw = {
+            let state = self.lock();
+            view::Raw::copy(&state.store, &state.manufs, state.frames)
+        };
+        raw.into_snapshot()
+    }
+
+    /// Networks and client records held now.
+    pub fn devices(&self) -> usize {
+        self.lock().store.devices()
+    }
+
+    /// Forgets every device (for a new connection); the counters of
+    /// frames and evictions carry on.
+    pub fn clear(&self) {
+        let mut state = self.lock();
+        state.store.clear();
+    }
+}
+
+/// A CLIENT frame's client, found before the frame is applied (see
+/// [`State::look_ahead`]).
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    /// Where the model's fields are in the frame.
+    at: Positions<{ CLIENT_FIELDS.len() }>,
+    /// The client's key as the frame writes it.
+    key: WireKey,
+    /// The key's hash in the client table.
+    hash: u64,
+}
+
+/// Stores a field's value when the frame carries it and it parses.
+#[inline]
+fn set<T>(slot: &mut Option<T>, raw: Option<&[u8]>, parse: fn(&[u8]) -> Option<T>) {
+    if let Some(v) = raw.and_then(parse) {
+        *slot = Some(v);
+    }
+}
+
+impl State {
+    /// Applies a BSSID frame; false when it has no names or no valid BSSID.
+    fn bssid(&mut self, f: &Frame) -> bool {
+        use fields::bssid as b;
+        let Some(at) = self.bssid_at.resolve(f) else {
+            return false;
+        };
+        let Some(mac) = at.get(f, b::BSSID).and_then(parse_mac) else {
+            return false;
+        };
+        let (net, added) = self.store.network(mac_key(mac));
+        set(&mut net.net_type, at.get(f, b::TYPE), parse_u32);
+        set(&mut net.channel, at.get(f, b::CHANNEL), parse_u32);
+        set(&mut net.signal_dbm, at.get(f, b::SIGNAL_DBM), parse_dbm);
+        set(&mut net.llc_packets, at.get(f, b::LLC_PACKETS), parse_u64);
+        set(&mut net.data_packets, at.get(f, b::DATA_PACKETS), parse_u64);
+        set(&mut net.datasize, at.get(f, b::DATASIZE), parse_u64);
+        set(&mut net.first_seen, at.get(f, b::FIRST_TIME), parse_epoch);
+        set(&mut net.last_seen, at.get(f, b::LAST_TIME), parse_epoch);
+        set(
+            &mut net.data_cryptset,
+            at.get(f, b::DATA_CRYPTSET),
+            parse_u64,
+        );
+        if let Some(raw) = at.get(f, b::MANUF) {
+            let id = self.manufs.intern(net.manuf, raw);
+            if id != 0 {
+                net.manuf = id;
+            }
+        }
+        self.store.settle(added);
+        true
+    }
+
+    /// Applies an SSID frame to the network of its `mac`; false when it has
+    /// no names or no valid MAC.
+    ///
+    /// The record updated is the network's SSID with the same type and name
+    /// (either unknown matching anything); a new one is added, up to
+    /// [`MAX_SSIDS_PER_NETWORK`], when none matches and the frame carries more
+    /// than the MAC.
+    fn ssid(&mut self, f: &Frame) -> bool {
+        use fields::ssid as s;
+        let Some(at) = self.ssid_at.resolve(f) else {
+            return false;
+        };
+        let Some(mac) = at.get(f, s::MAC).and_then(parse_mac) else {
+            return false;
+        };
+        let ssid_type = at.get(f, s::TYPE).and_then(parse_u32);
+        let name = at.get(f, s::SSID);
+        let (net, added) = self.store.network(mac_key(mac));
+        let found = net.ssids.iter().position(|x| x.matches(ssid_type, name));
+        let carries_more = (1..SSID_FIELDS.len()).any(|i| at.get(f, i).is_some());
+        let index = match found {
+            Some(i) => Some(i),
+            None if carries_more && net.ssids.len() < MAX_SSIDS_PER_NETWORK => {
+                // Most networks have one SSID: no room for four.
+                net.ssids.reserve_exact(1);
+                net.ssids.push(Ssid::default());
+                Some(net.ssids.len() - 1)
+            }
+            None => None,
+        };
+        if let Some(entry) = index.and_then(|i| net.ssids.get_mut(i)) {
+            if entry.raw.is_none() {
+                entry.raw = name.map(Box::from);
+            }
+            entry.ssid_type = entry.ssid_type.or(ssid_type);
+            set(&mut entry.cryptset, at.get(f, s::CRYPTSET), parse_u64);
+            set(&mut entry.cloaked, at.get(f, s::CLOAKED), parse_bool);
+            set(&mut entry.max_rate, at.get(f, s::MAX_RATE), parse_f64);
+            set(&mut entry.beacons, at.get(f, s::BEACONS), parse_u64);
+            set(&mut entry.last_seen, at.get(f, s::LAST_TIME), parse_epoch);
+        }
+        self.store.settle(added);
+        true
+    }
+
+    /// A CLIENT frame's client, found ahead of the frame's turn, its record
+    /// asked for (see [`table`]); `None` for another protocol, or when the
+    /// frame has no names or its BSSID and MAC are not shaped like MACs.
+    #[inline]
+    fn look_ahead(&mut self, f: &Frame) -> Option<Found> {
+        use fields::client as c;
+        if f.protocol_bytes() != b"CLIENT" {
+            return None;
+        }
+        let at = self.client_at.resolve(f)?;
+        let bssid = at.get(f, c::BSSID).and_then(WireMac::of)?;
+        let mac = at.get(f, c::MAC).and_then(WireMac::of)?;
+        let key = (bssid, mac);
+        let hash = self.store.clients.hash(&key);
+        self.store.clients.prefetch(hash);
+        Some(Found { at, key, hash })
+    }
+
+    /// Applies a CLIENT frame, whose client was found ahead (`None`: it
+    /// has no names or lacks a valid BSSID or MAC, and false is returned).
+    fn client(&mut self, f: &Frame, found: Option<Found>) -> bool {
+        use fields::client as c;
+        let Some(Found { at, key, hash }) = found else {
+            return false;
+        };
+        let (cl, added) = match self.store.client_wire(key, hash) {
+            Ok(found) => found,
+            Err(Some(canonical)) => {
+                let hash = self.store.clients.hash(&canonical);
+                match self.store.client_wire(canonical, hash) {
+                    Ok(found) => found,
+                    Err(_) => return false,
+                }
+            }
+            Err(None) => return false,
+        };
+        cl.client_type.set(at.get(f, c::TYPE).and_then(parse_u32));
+        cl.signal_dbm
+            .set(at.get(f, c::SIGNAL_DBM).and_then(parse_dbm));
+        cl.llc_packets
+            .set(at.get(f, c::LLC_PACKETS).and_then(parse_u64));
+        cl.data_packets
+            .set(at.get(f, c::DATA_PACKETS).and_then(parse_u64));
+        // When a client was first seen does not change: read once.
+        if cl.first_seen.get().is_none() {
+            cl.first_seen
+                .set(at.get(f, c::FIRST_TIME).and_then(parse_epoch));
+        }
+        cl.last_seen
+            .set(at.get(f, c::LAST_TIME).and_then(parse_epoch));
+        cl.ip
+            .set(at.get(f, c::IP).and_then(parse_ipv4).map(u32::from));
+        // Nor does its manufacturer (the server looks it up by MAC).
+        if cl.manuf == 0 {
+            if let Some(raw) = at.get(f, c::MANUF) {
+                cl.manuf = self.manufs.intern(0, raw);
+            }
+        }
+        self.store.settle(added);
+        true
+    }
+}

@@ -1,0 +1,654 @@
+//! The model's state behind its lock: networks in a hash map keyed by
+//! BSSID, clients in a [`ClientTable`] keyed by (BSSID, MAC), manufacturer
+//! names interned, and, once the cap is reached, a queue that finds the
+//! least recently seen device.
+//!
+//! Per device the store keeps only fixed-size values (a network's BSSID
+//! packed in a `u64`; a client's BSSID and MAC as the server writes them,
+//! in four words, so that a frame's client is found without parsing its
+//! MACs; times as `u64`, a manufacturer as a `u32` id); the only heap
+//! allocations are a network's list of SSIDs and their names. Updating a
+//! device already known allocates nothing (at the cap, the recency queue
+//! grows in place and is compacted in place).
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
+use super::table::{Key, Slot, Table};
+use kismet_protocol::decode::{mac_text, parse_mac_u48};
+use kismet_protocol::text;
+
+/// A MAC address packed in the low 48 bits of a `u64` (a cheap hash key).
+pub type MacKey = u64;
+
+/// Packs six bytes into a [`MacKey`].
+pub fn mac_key(mac: [u8; 6]) -> MacKey {
+    let mut b = [0u8; 8];
+    b[2..].copy_from_slice(&mac);
+    u64::from_be_bytes(b)
+}
+
+/// Unpacks a [`MacKey`] into six bytes.
+pub fn key_mac(key: MacKey) -> [u8; 6] {
+    let b = key.to_be_bytes();
+    [b[2], b[3], b[4], b[5], b[6], b[7]]
+}
+
+/// A MAC as the server writes it, `AA:BB:CC:DD:EE:FF`: its 17 bytes but
+/// the middle colon, as two words, so a frame's MAC is hashed and compared
+/// without being parsed. The store keeps only the canonical form (valid,
+/// upper case): a frame whose bytes equal a key held is a valid MAC, and
+/// only a MAC the store does not hold yet is parsed (see
+/// [`Store::client_wire`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireMac([u64; 2]);
+
+impl std::hash::Hash for WireMac {
+    #[inline]
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.0[0]);
+        h.write_u64(self.0[1]);
+    }
+}
+
+impl WireMac {
+    /// The words of a field of 17 bytes with a colon in the middle (the
+    /// rest is not checked: see [`WireMac::canonical`]).
+    #[inline]
+    pub fn of(field: &[u8]) -> Option<WireMac> {
+        let b: &[u8; 17] = field.try_into().ok()?;
+        if b[8] != b':' {
+            return None;
+        }
+        Some(WireMac::pack(b))
+    }
+
+    /// The canonical form of a MAC key: as the server writes it.
+    pub fn from_key(key: MacKey) -> WireMac {
+        WireMac::pack(&mac_text(key_mac(key)))
+    }
+
+    /// The two words of 17 bytes: those before the middle colon and
+    /// those after it ([`WireMac::bytes`] puts them back).
+    #[inline]
+    fn pack(b: &[u8; 17]) -> WireMac {
+        let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let tail = u64::from_le_bytes([b[9], b[10], b[11], b[12], b[13], b[14], b[15], b[16]]);
+        WireMac([head, tail])
+    }
+
+    /// The 17 bytes.
+    fn bytes(self) -> [u8; 17] {
+        let mut b = [b':'; 17];
+        b[..8].copy_from_slice(&self.0[0].to_le_bytes());
+        b[9..].copy_from_slice(&self.0[1].to_le_bytes());
+        b
+    }
+
+    /// The MAC as a key, when the bytes are one.
+    pub fn key(self) -> Option<MacKey> {
+        parse_mac_u48(&self.bytes())
+    }
+
+    /// The canonical form of the same MAC, when the bytes are one.
+    pub fn canonical(self) -> Option<WireMac> {
+        self.key().map(WireMac::from_key)
+    }
+}
+
+/// A client's key as on the wire: (BSSID, MAC).
+pub type WireKey = (WireMac, WireMac);
+
+impl Key for WireKey {
+    /// No bytes at all: a key held is text, which has no zero bytes.
+    const FREE: WireKey = (WireMac([0; 2]), WireMac([0; 2]));
+}
+
+/// The clients' table: see [`super::table`].
+pub type ClientTable = Table<WireKey, Client, MacHash>;
+
+/// A manufacturer: an index into the [`Interner`]; 0 is unknown.
+pub type ManufId = u32;
+
+/// SSIDs kept per network at most: a station probing for hundreds of names
+/// (or a flood of forged probes) must not grow one device without bound.
+/// Further SSIDs of that network are not recorded.
+pub const MAX_SSIDS_PER_NETWORK: usize = 32;
+
+/// Distinct manufacturer names kept at most; past it a new name is
+/// recorded as unknown. The server's names come from its OUI file, so this
+/// is never reached in practice.
+const MAX_MANUFS: usize = 1 << 16;
+
+/// One SSID of a network, from SSID frames (every value as last sent;
+/// `None` until a frame carries it).
+#[derive(Debug, Clone, Default)]
+pub struct Ssid {
+    /// The name as on the wire (octal escapes kept).
+    pub raw: Option<Box<[u8]>>,
+    /// SSID `type` code.
+    pub ssid_type: Option<u32>,
+    /// `cloaked` flag.
+    pub cloaked: Option<bool>,
+    /// `cryptset` bit set.
+    pub cryptset: Option<u64>,
+    /// `maxrate`, Mbit/s.
+    pub max_rate: Option<f64>,
+    /// `beacons` count.
+    pub beacons: Option<u64>,
+    /// `lasttime`, epoch seconds.
+    pub last_seen: Option<u64>,
+}
+
+impl Ssid {
+    /// Whether an SSID frame with this type and name (either unknown when
+    /// the frame does not carry it) is about this entry: what is known on
+    /// both sides must agree.
+    pub fn matches(&self, ssid_type: Option<u32>, name: Option<&[u8]>) -> bool {
+        let type_ok = match (self.ssid_type, ssid_type) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        let name_ok = match (&self.raw, name) {
+            (Some(a), Some(b)) => **a == *b,
+            _ => true,
+        };
+        type_ok && name_ok
+    }
+}
+
+/// One network (a BSSID), from BSSID and SSID frames.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// BSSID `type` code.
+    pub net_type: Option<u32>,
+    /// `channel`.
+    pub channel: Option<u32>,
+    /// `manuf`, interned.
+    pub manuf: ManufId,
+    /// `signal_dbm`.
+    pub signal_dbm: Option<i32>,
+    /// `llcpackets`.
+    pub llc_packets: Option<u64>,
+    /// `datapackets`.
+    pub data_packets: Option<u64>,
+    /// `datasize`, bytes.
+    pub datasize: Option<u64>,
+    /// `firsttime`, epoch seconds.
+    pub first_seen: Option<u64>,
+    /// `lasttime`, epoch seconds.
+    pub last_seen: Option<u64>,
+    /// `datacryptset` bit set.
+    pub data_cryptset: Option<u64>,
+    /// The SSIDs seen with this BSSID (at most [`MAX_SSIDS_PER_NETWORK`]).
+    pub ssids: Vec<Ssid>,
+    /// When a frame last touched it (the model's frame clock).
+    pub stamp: u64,
+}
+
+/// One client record, keyed by (BSSID, MAC), from CLIENT frames: 56
+/// bytes (with `Option`s, 96), so that more of a busy server's clients stay
+/// in the processor's caches while frames stream through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client {
+    /// CLIENT `type` code.
+    pub client_type: Known<u32>,
+    /// `signal_dbm`.
+    pub signal_dbm: Known<i32>,
+    /// `llcpackets`.
+    pub llc_packets: Known<u64>,
+    /// `datapackets`.
+    pub data_packets: Known<u64>,
+    /// `manuf`, interned.
+    pub manuf: ManufId,
+    /// `ip` as a number, when not `0.0.0.0`.
+    pub ip: Known<u32>,
+    /// `firsttime`, epoch seconds.
+    pub first_seen: Known<u64>,
+    /// `lasttime`, epoch seconds.
+    pub last_seen: Known<u64>,
+    /// When a frame last touched it (the model's frame clock).
+    pub stamp: u64,
+}
+
+/// A value that may not be known yet, kept in the space of the value
+/// itself: the type's [`Unknown::UNKNOWN`] (its largest or smallest value,
+/// which no field of the server's holds in practice) stands for "not
+/// known". Half the size of an `Option<u64>`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Known<T: Unknown>(T);
+
+/// The value of a type that [`Known`] uses for "not known".
+pub trait Unknown: Copy + PartialEq {
+    /// "Not known".
+    const UNKNOWN: Self;
+}
+
+impl Unknown for u64 {
+    const UNKNOWN: u64 = u64::MAX;
+}
+
+impl Unknown for u32 {
+    const UNKNOWN: u32 = u32::MAX;
+}
+
+impl Unknown for i32 {
+    const UNKNOWN: i32 = i32::MIN;
+}
+
+impl<T: Unknown> Default for Known<T> {
+    fn default() -> Known<T> {
+        Known(T::UNKNOWN)
+    }
+}
+
+impl<T: Unknown + fmt::Debug> fmt::Debug for Known<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl<T: Unknown> Known<T> {
+    /// The value, when known.
+    #[inline]
+    pub fn get(self) -> Option<T> {
+        (self.0 != T::UNKNOWN).then_some(self.0)
+    }
+
+    /// Keeps `value` when there is one (a field that did not parse leaves
+    /// the last value as it was). The "not known" value itself cannot be
+    /// kept: it reads back as not known.
+    #[inline]
+    pub fn set(&mut self, value: Option<T>) {
+        if let Some(v) = value {
+            self.0 = v;
+        }
+    }
+}
+
+/// Manufacturer names, each kept once: devices hold a [`ManufId`].
+#[derive(Debug)]
+pub struct Interner {
+    /// Raw bytes to id.
+    ids: HashMap<Box<[u8]>, ManufId>,
+    /// By id: the raw bytes and the sanitised display form. Id 0 is the
+    /// unknown manufacturer.
+    names: Vec<(Box<[u8]>, Arc<str>)>,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            ids: HashMap::new(),
+            names: vec![(Box::default(), Arc::from(""))],
+        }
+    }
+}
+
+impl Interner {
+    /// The id of a manufacturer field's bytes: `current` again when it
+    /// already names them (the common case: no hashing), 0 for a blank
+    /// field.
+    pub fn intern(&mut self, current: ManufId, raw: &[u8]) -> ManufId {
+        if self
+            .names
+            .get(current as usize)
+            .is_some_and(|n| *n.0 == *raw)
+            && current != 0
+        {
+            return current;
+        }
+        if raw.iter().all(|&b| b == b' ') {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(raw) {
+            return id;
+        }
+        if self.names.len() >= MAX_MANUFS {
+            return 0;
+        }
+        let id = self.names.len() as ManufId;
+        self.names
+            .push((raw.into(), Arc::from(text::display(raw).as_str())));
+        self.ids.insert(raw.into(), id);
+        id
+    }
+
+    /// The display names by id (cloned for a snapshot: one `Arc` each).
+    pub fn display_names(&self) -> Vec<Arc<str>> {
+        self.names.iter().map(|(_, d)| d.clone()).collect()
+    }
+}
+
+/// A hasher for MAC keys: a folded multiply with a per-model random seed.
+/// MACs come off the air, so the seed keeps forged addresses from being
+/// chosen to collide; the multiply is much cheaper than SipHash.
+#[derive(Debug, Clone, Copy)]
+pub struct MacHash {
+    seed: u64,
+}
+
+impl Default for MacHash {
+    fn default() -> MacHash {
+        MacHash {
+            seed: std::hash::RandomState::new().hash_one(0x6b69_736d_6574_u64),
+        }
+    }
+}
+
+impl BuildHasher for MacHash {
+    type Hasher = MacHasher;
+    fn build_hasher(&self) -> MacHasher {
+        MacHasher(self.seed)
+    }
+}
+
+/// The state of one [`MacHash`] hashing.
+#[derive(Debug, Clone, Copy)]
+pub struct MacHasher(u64);
+
+/// Multiplies as 128 bits and folds the halves together.
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl Hasher for MacHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = fold_mul(self.0 ^ x, 0x9e37_79b9_7f4a_7c15);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        fold_mul(self.0, 0xd6e8_feb8_6659_fd93)
+    }
+}
+
+/// A client's key: (BSSID, MAC).
+pub type ClientKey = (MacKey, MacKey);
+
+/// A device in the recency queue.
+#[derive(Debug, Clone, Copy)]
+enum Device {
+    Network(MacKey),
+    Client(WireKey),
+}
+
+/// One touch of a device, in the recency queue.
+#[derive(Debug, Clone, Copy)]
+struct Touch {
+    stamp: u64,
+    device: Device,
+}
+
+/// The devices behind the model's lock, and their recency. (The
+/// manufacturer [`Interner`] sits beside it, so a device and the interner
+/// can be borrowed at once.)
+#[derive(Debug)]
+pub struct Store {
+    /// Networks by BSSID.
+    pub networks: HashMap<MacKey, Network, MacHash>,
+    /// Clients by (BSSID, MAC), as on the wire.
+    pub clients: ClientTable,
+    /// Devices kept at most (networks + clients).
+    cap: usize,
+    /// Frame clock: one tick per frame applied.
+    pub clock: u64,
+    /// Devices dropped to stay under the cap.
+    pub evicted: u64,
+    /// Every touch, oldest first; entries whose stamp is no longer their
+    /// device's are stale and skipped (lazy deletion). Kept only once the
+    /// cap has been reached (`queued`): below it nothing is evicted, and
+    /// keeping it would cost every update a push and, now and then, a
+    /// pass over the whole queue.
+    recency: VecDeque<Touch>,
+    /// True while `recency` is kept.
+    queued: bool,
+}
+
+impl Store {
+    /// An empty store for at most `cap` devices (at least 1).
+    pub fn new(cap: usize) -> Store {
+        Store {
+            networks: HashMap::default(),
+            clients: ClientTable::default(),
+            cap: cap.max(1),
+            clock: 0,
+            evicted: 0,
+            recency: VecDeque::new(),
+            queued: false,
+        }
+    }
+
+    /// Forgets every device; the clock and the eviction count carry on.
+    pub fn clear(&mut self) {
+        self.networks.clear();
+        self.clients.clear();
+        self.recency = VecDeque::new();
+        self.queued = false;
+    }
+
+    /// Devices held: networks and client records.
+    pub fn devices(&self) -> usize {
+        self.networks.len() + self.clients.len()
+    }
+
+    /// The network `bssid`, created if new, stamped as just seen. Returns
+    /// it and whether it is new; call [`Store::settle`] after updating it.
+    pub fn network(&mut self, bssid: MacKey) -> (&mut Network, bool) {
+        self.clock += 1;
+        let stamp = self.clock;
+        if self.queued {
+            self.recency.push_back(Touch {
+                stamp,
+                device: Device::Network(bssid),
+            });
+        }
+        match self.networks.entry(bssid) {
+            Entry::Occupied(e) => {
+                let n = e.into_mut();
+                n.stamp = stamp;
+                (n, false)
+            }
+            Entry::Vacant(e) => (
+                e.insert(Network {
+                    stamp,
+                    ..Network::default()
+                }),
+                true,
+            ),
+        }
+    }
+
+    /// The client `key` (its MACs as a frame carries them; `hash` its hash
+    /// in the table), created if new, stamped as just seen. Returns it and
+    /// whether it is new; call [`Store::settle`] after updating it.
+    ///
+    /// Only a key not held yet is checked: `Err(None)` when it is not two
+    /// MACs, `Err(Some(canonical))` when they are but not in upper case
+    /// (ask again with the canonical form: one device per MAC, however it
+    /// is written).
+    #[inline]
+    pub fn client_wire(
+        &mut self,
+        key: WireKey,
+        hash: u64,
+    ) -> Result<(&mut Client, bool), Option<WireKey>> {
+        let stamp = self.clock + 1;
+        let (client, added) = match self.clients.find(&key, hash).ok_or(None)? {
+            Slot::Held(i) => {
+                let c = self.clients.at(i);
+                c.stamp = stamp;
+                (c, false)
+            }
+            Slot::Free(i) => {
+                let (bssid, mac) = key;
+                let canonical = bssid.canonical().zip(mac.canonical()).ok_or(None)?;
+                if canonical != key {
+                    return Err(Some(canonical));
+                }
+                let new = Client {
+                    stamp,
+                    ..Client::default()
+                };
+                (self.clients.insert(i, key, new), true)
+            }
+        };
+        self.clock = stamp;
+        if self.queued {
+            self.recency.push_back(Touch {
+                stamp,
+                device: Device::Client(key),
+            });
+        }
+        Ok((client, added))
+    }
+
+    /// The client `(bssid, mac)` (see [`Store::client_wire`]).
+    #[cfg(test)]
+    pub fn client(&mut self, key: ClientKey) -> (&mut Client, bool) {
+        let wire = (WireMac::from_key(key.0), WireMac::from_key(key.1));
+        let hash = self.clients.hash(&wire);
+        self.client_wire(wire, hash).expect("canonical keys")
+    }
+
+    /// After a device was touched: evicts the least recently seen devices
+    /// while over the cap (only a new device can bring it over), and
+    /// compacts the recency queue once stale entries outnumber live ones.
+    #[inline]
+    pub fn settle(&mut self, added: bool) {
+        // The common case, below the cap: an update, nothing to do.
+        if added || self.queued {
+            self.settle_slow(added);
+        }
+    }
+
+    /// [`Store::settle`] when a device was added or the queue is kept.
+    fn settle_slow(&mut self, added: bool) {
+        if added && self.devices() > self.cap && !self.queued {
+            self.build_queue();
+        }
+        if added {
+            while self.devices() > self.cap {
+                let Some(t) = self.recency.pop_front() else {
+                    break;
+                };
+                if self.is_current(&t) {
+                    match t.device {
+                        Device::Network(bssid) => {
+                            self.networks.remove(&bssid);
+                        }
+                        Device::Client(key) => {
+                            self.clients.remove(&key);
+                        }
+                    }
+                    self.evicted += 1;
+                }
+            }
+        }
+        if self.queued && self.recency.len() > 2 * self.devices() + 1024 {
+            let (networks, clients) = (&self.networks, &self.clients);
+            self.recency.retain(|t| current(networks, clients, t));
+        }
+    }
+
+    /// Starts keeping the recency queue: every device once, by the stamp
+    /// of its last touch (the order the queue would have had all along).
+    fn build_queue(&mut self) {
+        let nets = self.networks.iter().map(|(&bssid, n)| Touch {
+            stamp: n.stamp,
+            device: Device::Network(bssid),
+        });
+        let clients = self.clients.iter().map(|(&key, c)| Touch {
+            stamp: c.stamp,
+            device: Device::Client(key),
+        });
+        let mut all: Vec<Touch> = nets.chain(clients).collect();
+        all.sort_unstable_by_key(|t| t.stamp);
+        self.recency = all.into();
+        self.queued = true;
+    }
+
+    /// Whether a queue entry is its device's latest touch.
+    fn is_current(&self, t: &Touch) -> bool {
+        current(&self.networks, &self.clients, t)
+    }
+}
+
+/// Whether a queue entry is its device's latest touch (a free function so
+/// `retain` can borrow the maps while the queue is borrowed mutably).
+fn current(networks: &HashMap<MacKey, Network, MacHash>, clients: &ClientTable, t: &Touch) -> bool {
+    match t.device {
+        Device::Network(bssid) => networks.get(&bssid).is_some_and(|n| n.stamp == t.stamp),
+        Device::Client(key) => clients.get(&key).is_some_and(|c| c.stamp == t.stamp),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MAC keys round-trip and never equal the network marker.
+    #[test]
+    fn mac_keys_round_trip() {
+        for mac in [[0u8; 6], [0xff; 6], [0, 0x14, 0x6c, 0xa1, 0, 1]] {
+            assert_eq!(key_mac(mac_key(mac)), mac);
+            let wire = WireMac::from_key(mac_key(mac));
+            assert_eq!(wire.key(), Some(mac_key(mac)));
+            assert_eq!(wire.canonical(), Some(wire));
+        }
+    }
+
+    /// The least recently touched device goes first, touching again saves
+    /// a device, and the queue stays bounded under constant updates.
+    #[test]
+    fn eviction_is_least_recently_seen() {
+        let mut s = Store::new(3);
+        for k in 1..=3 {
+            let (_, new) = s.network(k);
+            s.settle(new);
+        }
+        // Touch 1 again: 2 is now the oldest.
+        let (_, new) = s.network(1);
+        s.settle(new);
+        assert!(s.recency.is_empty(), "no queue below the cap");
+        let (_, new) = s.client((9, 10));
+        s.settle(new);
+        assert_eq!(s.evicted, 1);
+        assert!(!s.networks.contains_key(&2));
+        assert!(s.networks.contains_key(&1) && s.networks.contains_key(&3));
+        for _ in 0..10_000 {
+            let (_, new) = s.client((9, 10));
+            s.settle(new);
+        }
+        assert!(s.recency.len() <= 2 * s.devices() + 1024);
+        assert_eq!(s.devices(), 3);
+        assert_eq!(s.evicted, 1);
+    }
+
+    /// Interning reuses ids, keeps blank names unknown and sanitises the
+    /// display form.
+    #[test]
+    fn interner_reuses_ids() {
+        let mut i = Interner::default();
+        let a = i.intern(0, b"Netgear");
+        assert_eq!(i.intern(a, b"Netgear"), a);
+        assert_eq!(i.intern(0, b"Netgear"), a);
+        let b = i.intern(a, b"Intel\x1b[2J");
+        assert_ne!(a, b);
+        assert_eq!(i.intern(b, b" "), 0);
+        assert_eq!(i.intern(b, b""), 0);
+        assert_eq!(&*i.display_names()[b as usize], "Intel\\x1b[2J");
+    }
+}

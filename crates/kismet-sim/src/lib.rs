@@ -1,0 +1,217 @@
+//! An embedded simulated legacy Kismet server, for demos and tests, and
+//! the replay of a recorded session as a server ([`Replay`], see the
+//! `replay` module).
+//!
+//! It speaks the legacy protocol as a real `kismet_server` (newcore,
+//! 2016-07-R1) does on the wire (see `PROTOCOL.md` and the recordings in
+//! `tests/fixtures/legacy-server/`, which win where this code differs): the
+//! greeting; TIME every 1.0 to 1.12 ticks, now and then skipping a second;
+//! the 29 protocols with all their fields; CAPABILITY/ENABLE/REMOVE with
+//! the real error texts; burst-then-ACK on ENABLE (BSSID and SSID sorted by
+//! MAC, SSID of beaconing access points only, none for COMMON, BSSIDSRC and
+//! CLISRC); failed commands echoed as STATUS; the source and tag commands;
+//! `maxclients`; a connection reset (TCP RST) for a line over 64 KiB;
+//! SHUTDOWN with no ACK, TERMINATE, then `Stopped source` STATUS and the
+//! connections closed about 2 s later. The data comes from a synthetic
+//! world, deterministic by seed: the six access points and ten stations of
+//! the recordings, each access point a real kind of network with the cipher
+//! bit set a real server sends for it. By default it is a server with no
+//! GPS and no alerts, as recorded: no GPS, ALERT, COMMON, TRACKINFO or
+//! PACKET lines unless [`SimConfig`] asks for them.
+//!
+//! Each client has its own reader and writer thread and an outgoing queue
+//! of at most 5000 lines (later lines are dropped, as on the real server),
+//! so a slow client never holds up the world or the other clients.
+//! [`Sim::networks`] and [`Sim::clients`] show the world's truth to tests.
+//!
+//! Layout (each module uses only those above it in this list):
+//! - `util`: locking a mutex whatever happened, the wall clock
+//! - `rng`: the seeded PRNG
+//! - `config`: [`SimConfig`]
+//! - `capabilities`: the protocol table (embedded `capabilities.txt`)
+//! - `record`: a record's fields and how numbers and SSIDs are written
+//! - `devices`: the plain data the world is made of (networks, clients, ...)
+//! - `catalog`: the access points and stations, the cipher bit table
+//! - `world`: the world's state and how it evolves tick by tick
+//! - `records`: one wire record per protocol, rendered from the state
+//! - `updates`: which records a tick sends, and the bursts on ENABLE
+//! - `view`: the read-only copies behind [`Sim::networks`] and [`Sim::clients`]
+//! - `client`: one client's subscriptions and outgoing queue
+//! - `hub`: what any server on this machinery shares (client list, stop,
+//!   threads, TERMINATE to all) and the `Server` trait the accept loop and
+//!   the connection threads serve
+//! - `server`: the simulator's shared state: world, hub, broadcast, clock
+//! - `packets`: the PACKET generator thread
+//! - `commands`: the client commands (an exhaustive match on
+//!   [`kismet_protocol::ServerCommand`])
+//! - `connection`: one client's reader and writer threads (any `Server`)
+//! - `clock`: the tick thread, with its jittered schedule
+//! - `listener`: start, and the accept loop (any `Server`)
+//! - `timeline`: a recording made into a replay: greeting, capabilities,
+//!   every frame on one timeline with its field list
+//! - `player`: one client's replay: its clock, its protocols, projection
+//! - `replay_commands`: a replay server's client commands
+//! - `replay`: [`Replay`], a recording served as a legacy server
+//!
+//! Known differences from a real server:
+//! - sources added with ADDSOURCE capture nothing (a missing pcap file gets
+//!   the real "No such file or directory" STATUS);
+//! - PLUGIN, CRITFAIL and REMOVE records are never sent, nor probe
+//!   responses (SSID type 1);
+//! - the clock runs one simulated second per tick: with a tick other than
+//!   1 s, TIME and every time field run fast or slow;
+//! - between SHUTDOWN and the close, client commands are not read.
+//!
+//! Guesses (nothing recorded says otherwise; a test must not enshrine them):
+//! - the error texts of the tag, WEP key, filter and STRINGS commands (those
+//!   of CAPABILITY, ENABLE, REMOVE and the source commands are recorded);
+//! - deleting a tag sends it once more with an empty value;
+//! - the NETTAG, CLITAG and ALERT bursts, and the order of a SOURCE burst;
+//! - what COMMON, TRACKINFO, GPS and ALERT hold (opt-in: the recorded
+//!   server sent none), and PACKET (opt-in, likewise);
+//! - client types (1 for the access point itself and the wired gateway,
+//!   2 for stations), the IP addresses learnt, the gateway's cipher set;
+//! - CorpGuest's EAP method (PEAP) in its WPA2-Enterprise bit set;
+//! - a line over 64 KiB that arrives whole with its newline also resets;
+//! - a channel that saw traffic and fell silent would still be reported.
+//!
+//! # Examples
+//! ```no_run
+//! use kismet_sim::{Sim, SimConfig};
+//! let sim = Sim::start("127.0.0.1:0", SimConfig::default()).unwrap();
+//! println!("listening on {}", sim.local_addr());
+//! sim.shutdown();
+//! ```
+
+mod capabilities;
+mod catalog;
+mod client;
+mod clock;
+mod commands;
+mod config;
+mod connection;
+mod devices;
+mod hub;
+mod listener;
+mod packets;
+mod player;
+mod record;
+mod records;
+mod replay;
+mod replay_commands;
+mod rng;
+mod server;
+mod timeline;
+mod updates;
+mod util;
+mod view;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use config::SimConfig;
+pub use replay::{Replay, ReplayConfig};
+pub use timeline::{Timeline, TimelineError};
+pub use view::{ClientView, NetworkView};
+
+/// How long [`Sim::shutdown`] lets clients drain before closing them hard.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// A running simulator.
+pub struct Sim {
+    shared: Option<Arc<server::Shared>>,
+    addr: SocketAddr,
+}
+
+impl Sim {
+    /// Binds `listen` (e.g. `127.0.0.1:0`), starts the server's threads and
+    /// returns at once.
+    ///
+    /// # Errors
+    /// When the address cannot be bound or a thread cannot be started.
+    pub fn start(listen: &str, config: SimConfig) -> std::io::Result<Sim> {
+        Sim::start_inner(listen, config, false)
+    }
+
+    /// [`Sim::start`], logging each connection and disconnection to stderr
+    /// (`kismet-shell sim: ...`), for a server run in the foreground.
+    ///
+    /// # Errors
+    /// As [`Sim::start`].
+    pub fn start_logged(listen: &str, config: SimConfig) -> std::io::Result<Sim> {
+        Sim::start_inner(listen, config, true)
+    }
+
+    fn start_inner(listen: &str, config: SimConfig, log: bool) -> std::io::Result<Sim> {
+        let (shared, addr) = listener::start(listen, config, log)?;
+        Ok(Sim {
+            shared: Some(shared),
+            addr,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Number of clients connected now.
+    pub fn connections(&self) -> usize {
+        self.shared.as_ref().map_or(0, |s| s.hub.connections())
+    }
+
+    /// Every network the simulator knows now, sorted by BSSID: a copy
+    /// taken under the world's lock, so it is one moment of the world (the
+    /// world moves on at the next tick).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use kismet_sim::{Sim, SimConfig};
+    /// let sim = Sim::start("127.0.0.1:0", SimConfig::default()).unwrap();
+    /// for n in sim.networks().iter().filter(|n| n.network_type == 0) {
+    ///     println!("{} {:?} channel {} cryptset {}", n.bssid, n.ssid, n.channel, n.cryptset);
+    /// }
+    /// ```
+    pub fn networks(&self) -> Vec<NetworkView> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::networks(&util::lock(&s.world)))
+    }
+
+    /// Every client record the simulator knows now, sorted by BSSID then
+    /// MAC, taken under the world's lock like [`Sim::networks`].
+    pub fn clients(&self) -> Vec<ClientView> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::clients(&util::lock(&s.world)))
+    }
+
+    /// True once the server stopped (a client sent SHUTDOWN).
+    pub fn is_stopped(&self) -> bool {
+        self.shared.as_ref().is_none_or(|s| s.hub.is_stopping())
+    }
+
+    /// Sends `*TERMINATE: Kismet server terminating.` to every client as
+    /// its last line, closes them and stops every thread (bounded wait).
+    /// This is our own stop (Ctrl-C in `kismet-shell sim`), not the
+    /// SHUTDOWN command, after which a real server still sends STATUS lines
+    /// and lingers before closing.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(shared) = self.shared.take() {
+            shared.hub.terminate_all();
+            shared.hub.join(SHUTDOWN_GRACE);
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
