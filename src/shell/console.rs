@@ -51,6 +51,9 @@ pub type Sink = Box<dyn FnMut(String) -> bool + Send>;
 #[derive(Debug)]
 pub struct Backlog {
     text: String,
+    /// Where each waiting line ends in `text`, and whether it is a frame's
+    /// (frames and notices are told apart here, never by their text).
+    ends: Vec<(usize, bool)>,
     frames: usize,
     not_shown: u64,
     limit: usize,
@@ -63,6 +66,7 @@ impl Backlog {
     pub fn new(limit: usize, color: bool) -> Backlog {
         Backlog {
             text: String::new(),
+            ends: Vec::new(),
             frames: 0,
             not_shown: 0,
             limit,
@@ -103,6 +107,7 @@ impl Backlog {
                 self.text.insert_str(at, CYAN);
             }
             self.text.push('\n');
+            self.ends.push((self.text.len(), true));
         }
     }
 
@@ -110,19 +115,24 @@ impl Backlog {
     pub fn add_notice(&mut self, line: &str) {
         self.text.push_str(line);
         self.text.push('\n');
+        self.ends.push((self.text.len(), false));
     }
 
     /// Drops the frame lines waiting, keeping the notices; how many frames
     /// (shown or counted) there were.
-    fn discard_frames(&mut self, is_frame_line: impl Fn(&str) -> bool) -> u64 {
+    fn discard_frames(&mut self) -> u64 {
         let n = self.frames as u64 + std::mem::take(&mut self.not_shown);
         if self.frames > 0 {
-            let kept: String = self
-                .text
-                .split_inclusive('\n')
-                .filter(|l| !is_frame_line(l))
-                .collect();
-            self.text = kept;
+            let (mut kept, mut ends) = (String::new(), Vec::new());
+            let mut start = 0;
+            for &(end, frame) in &self.ends {
+                if !frame {
+                    kept.push_str(&self.text[start..end]);
+                    ends.push((kept.len(), false));
+                }
+                start = end;
+            }
+            (self.text, self.ends) = (kept, ends);
         }
         self.frames = 0;
         n
@@ -139,6 +149,7 @@ impl Backlog {
             ));
         }
         self.frames = 0;
+        self.ends.clear();
         (!self.text.is_empty()).then(|| std::mem::take(&mut self.text))
     }
 }
@@ -289,19 +300,9 @@ impl Console {
 /// While paused: the frames waiting are counted as held back, and the drop
 /// notices go.
 fn discard_waiting_frames(inner: &mut Inner, session: &Session) {
-    let color = inner.backlog.color;
-    let n = inner.backlog.discard_frames(|l| is_frame_line(l, color));
+    let n = inner.backlog.discard_frames();
     inner.drop_notices.clear();
     session.held_back.fetch_add(n, Ordering::AcqRel);
-}
-
-/// True for a backlog line that is a frame (notices start with `[`).
-fn is_frame_line(line: &str, color: bool) -> bool {
-    if color {
-        line.starts_with(CYAN)
-    } else {
-        !line.starts_with('[')
-    }
 }
 
 /// Writes `text` and a newline to stdout, unless it is empty.
@@ -373,6 +374,28 @@ mod tests {
         );
     }
 
+    /// With colour and timestamps both on (a frame line then starts with
+    /// its time, not with the coloured protocol name), discarding the
+    /// waiting frames still takes every frame line out, keeps the notice,
+    /// and counts each frame once.
+    #[test]
+    fn backlog_discards_timestamped_coloured_frames() {
+        let mut b = Backlog::new(10, true);
+        b.configure(&super::super::session::Settings {
+            timestamps: true,
+            color: true,
+            ..super::super::session::Settings::default()
+        });
+        let frames: Vec<Frame> = (0..3)
+            .map(|i| ssid_frame(&format!("n{i}")).with_received(1_795_678_119_000))
+            .collect();
+        b.add_frames(&frames[..2], |_| true);
+        b.add_notice("[reconnected to x]");
+        b.add_frames(&frames[2..], |_| true);
+        assert_eq!(b.discard_frames(), 3);
+        assert_eq!(b.take().unwrap(), "[reconnected to x]\n");
+    }
+
     /// Discarding the waiting frames keeps the notices and counts every
     /// frame, shown or over the limit.
     #[test]
@@ -383,7 +406,7 @@ mod tests {
             b.add_frames(&frames[..1], |_| true);
             b.add_notice("[reconnected to x]");
             b.add_frames(&frames[1..], |_| true);
-            assert_eq!(b.discard_frames(|l| is_frame_line(l, color)), 5);
+            assert_eq!(b.discard_frames(), 5);
             assert_eq!(b.take().unwrap(), "[reconnected to x]\n");
         }
     }
