@@ -34,6 +34,15 @@ fn frames_of(client: &Client, proto: &str, n: usize) -> Vec<Frame> {
     out
 }
 
+/// Waits (bounded) until the client has read a TIME line saying `t`.
+fn wait_for_clock(client: &Client, t: u64) {
+    let deadline = Instant::now() + WAIT;
+    while client.server_time() != Some(t) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(client.server_time(), Some(t), "no TIME line saying {t}");
+}
+
 /// The handshake learns all 29 protocols with their fields, in one write of
 /// CAPABILITY requests, and the server's name.
 #[test]
@@ -286,10 +295,11 @@ fn silent_server_times_out() {
 /// counts as unmatched.
 #[test]
 fn unanswered_command_times_out() {
-    let server = Scripted::start(|s| {
+    let (gave_up, given_up) = std::sync::mpsc::channel::<()>();
+    let server = Scripted::start(move |s| {
         let (mut s, mut r) = serve_handshake(s);
         let line = read_line(&mut r);
-        std::thread::sleep(Duration::from_millis(400));
+        given_up.recv_timeout(WAIT).unwrap();
         let id = command_id(&line);
         write!(s, "*ACK: {id} \x01OK\x01 \n*TIME: 5\n").unwrap();
         let _ = read_line(&mut r);
@@ -307,9 +317,33 @@ fn unanswered_command_times_out() {
         ),
         "{err:?}"
     );
-    frames_of(&client, "TIME", 1);
+    gave_up.send(()).unwrap();
+    // The TIME line comes after the late ACK: once the clock moved, the
+    // ACK was read.
+    wait_for_clock(&client, 5);
     assert_eq!(client.stats().unmatched_replies, 1);
-    assert_eq!(client.server_time(), Some(5));
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// Only the protocols the user enabled reach the events: TIME, which the
+/// server sends every client from the start, comes through once enabled,
+/// not before.
+#[test]
+fn only_enabled_protocols_reach_the_events() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        write!(s, "*TIME: 1\n").unwrap();
+        let id = expect_command(&mut r, "ENABLE TIME timesec");
+        write!(s, "*ACK: {id} \x01OK\x01 \n*TIME: 2\n").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    wait_for_clock(&client, 1);
+    assert!(client.enable("TIME", "timesec", WAIT).unwrap().is_ok());
+    let time = frames_of(&client, "TIME", 1);
+    assert_eq!(time[0].get("timesec"), Some(&b"2"[..]));
+    assert_eq!(client.frame_counts().total("TIME"), 2, "both were received");
     drop(client);
     server.handle.join().unwrap();
 }
@@ -600,4 +634,51 @@ fn frames_of_any(client: &Client, proto: &str, n: usize) -> Vec<Frame> {
         }
     }
     out
+}
+
+/// A tracker that wants the `type` of SSID frames (and keeps nothing).
+struct SsidType;
+
+impl kismet_client::Tracker for SsidType {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        vec![("SSID".to_string(), vec!["type".into()])]
+    }
+    fn feed(&self, _frames: &[Frame]) {}
+}
+
+/// When the tracker's ENABLE is not answered in time, the protocol is not
+/// hidden from the user for good: the user enabled SSID, `track` gives up
+/// after 200 ms, the server's ACK comes later, and every one of the 20 SSID
+/// lines after it is shown, cut to the user's fields.
+#[test]
+fn tracker_enable_timing_out_leaves_the_users_frames_shown() {
+    use std::sync::{mpsc, Arc};
+    let (gave_up, given_up) = mpsc::channel::<()>();
+    let server = Scripted::start(move |s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let id = expect_command(&mut r, "ENABLE SSID ssid,mac");
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let id = expect_command(&mut r, "ENABLE SSID ssid,mac,type");
+        // The answer comes only once the client has stopped waiting.
+        given_up.recv_timeout(WAIT).unwrap();
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        for n in 0..20 {
+            write!(s, "*SSID: \x01Net {n}\x01 00:14:6C:A1:00:{n:02X} 0 \n").unwrap();
+        }
+        let _ = read_line(&mut r);
+    });
+    let client = Client::connect(&server.addr(), opts()).unwrap();
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    let err = client
+        .track(Arc::new(SsidType), Duration::from_millis(200))
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    gave_up.send(()).unwrap();
+    let frames = frames_of(&client, "SSID", 20);
+    for (n, f) in frames.iter().enumerate() {
+        assert_eq!(f.names().unwrap(), ["ssid".to_string(), "mac".into()]);
+        assert_eq!(f.get("ssid"), Some(format!("Net {n}").as_bytes()));
+    }
+    drop(client);
+    server.handle.join().unwrap();
 }

@@ -272,11 +272,12 @@ impl Printer {
         }
     }
 
-    /// Prints the frames of the `enabled` protocols, up to the count.
+    /// Prints the frames the display rules pass, up to the count (the
+    /// client hands over only the enabled protocols' frames, with the
+    /// fields enabled).
     fn frames(
         &mut self,
         frames: &[Frame],
-        enabled: &[String],
         rules: &mut DisplayRules,
         out: &mut dyn Write,
     ) -> io::Result<()> {
@@ -285,10 +286,6 @@ impl Printer {
         for f in frames {
             if self.count_reached() {
                 break;
-            }
-            // A handful of names: a linear comparison beats hashing.
-            if !enabled.iter().any(|p| p.as_bytes() == f.protocol_bytes()) {
-                continue;
             }
             if !rules.pass(f) {
                 continue;
@@ -322,14 +319,13 @@ impl Printer {
         &mut self,
         event: Event,
         session: &Session,
-        enabled: &[String],
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<Flow, Stop> {
         let client = session.client();
         if let Event::Frames(frames) = &event {
             self.configure(session);
-            self.frames(frames, enabled, &mut session.display(), out)?;
+            self.frames(frames, &mut session.display(), out)?;
             return Ok(if self.count_reached() {
                 Flow::CountReached
             } else {
@@ -383,9 +379,8 @@ impl Printer {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<(), Stop> {
-        let enabled = enabled_protocols(session);
         while let Ok(event) = session.client().events().try_recv() {
-            if let Flow::Ended(code) = self.event(event, session, &enabled, out, err)? {
+            if let Flow::Ended(code) = self.event(event, session, out, err)? {
                 return Err(Stop::Exit(code));
             }
         }
@@ -399,7 +394,6 @@ impl Printer {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<(), Stop> {
-        let enabled = enabled_protocols(session);
         let deadline = Instant::now() + SHUTDOWN_DRAIN;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -408,23 +402,13 @@ impl Printer {
                 Err(_) => return Ok(()),
             };
             let last = matches!(event, Event::Disconnected { .. });
-            match self.event(event, session, &enabled, out, err)? {
+            match self.event(event, session, out, err)? {
                 Flow::Ended(_) => return Ok(()),
                 _ if last => return Ok(()),
                 _ => {}
             }
         }
     }
-}
-
-/// The protocols this session enabled, whose frames are printed.
-fn enabled_protocols(session: &Session) -> Vec<String> {
-    session
-        .client()
-        .subscriptions()
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect()
 }
 
 /// Prints frames of the enabled protocols until told to stop.
@@ -436,8 +420,7 @@ fn follow(
     err: &mut dyn Write,
 ) -> Result<i32, Stop> {
     let client = session.client();
-    let enabled = enabled_protocols(session);
-    if enabled.is_empty() {
+    if session.client().subscriptions().is_empty() {
         let _ = writeln!(
             err,
             "kismet-shell: --follow: no protocol is enabled (e.g. -c 'enable SSID ssid,mac')"
@@ -469,7 +452,7 @@ fn follow(
                 };
             }
         };
-        match printer.event(event, session, &enabled, out, err)? {
+        match printer.event(event, session, out, err)? {
             Flow::Continue => {}
             Flow::CountReached => return Ok(EXIT_OK),
             Flow::Ended(code) => return Ok(code),

@@ -85,14 +85,10 @@ impl Backlog {
         }
     }
 
-    /// Adds the frames for which `shown` is true (one line each, up to the
-    /// limit; the others are counted as not shown).
-    pub fn add_frames<'a>(
-        &mut self,
-        frames: impl IntoIterator<Item = &'a Frame>,
-        shown: impl Fn(&str) -> bool,
-    ) {
-        for f in frames.into_iter().filter(|f| shown(f.protocol())) {
+    /// Adds the frames (one line each, up to the limit; the others are
+    /// counted as not shown).
+    pub fn add_frames<'a>(&mut self, frames: impl IntoIterator<Item = &'a Frame>) {
+        for f in frames {
             if self.frames >= self.limit {
                 self.not_shown += 1;
                 continue;
@@ -194,11 +190,11 @@ impl Console {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Frames that arrived: the ones of enabled protocols wait to be
-    /// printed, or are counted as held back while output is paused.
+    /// Frames that arrived (the client hands over only those of the
+    /// protocols the user enabled, with their fields): the ones the display
+    /// rules pass wait to be printed, or are counted as held back while
+    /// output is paused.
     pub fn frames(&self, session: &Session, frames: &[Frame]) {
-        let subs = session.client().subscriptions();
-        let shown = |p: &str| subs.iter().any(|(s, _)| s.eq_ignore_ascii_case(p));
         if let Some((proto, tx)) = session.tap().as_ref() {
             for f in frames.iter().filter(|f| f.protocol() == proto) {
                 // Full: the view is behind; it shows the latest anyway.
@@ -209,16 +205,14 @@ impl Console {
         let mut inner = self.lock();
         inner.backlog.configure(&settings);
         if session.is_paused() {
-            let n = frames.iter().filter(|f| shown(f.protocol())).count() as u64;
-            session.held_back.fetch_add(n, Ordering::AcqRel);
+            session
+                .held_back
+                .fetch_add(frames.len() as u64, Ordering::AcqRel);
         } else {
             let mut rules = session.display();
-            let passing: Vec<&Frame> = frames
-                .iter()
-                .filter(|f| shown(f.protocol()) && rules.pass(f))
-                .collect();
-            drop(rules);
-            inner.backlog.add_frames(passing, |_| true);
+            inner
+                .backlog
+                .add_frames(frames.iter().filter(|f| rules.pass(f)));
         }
     }
 
@@ -336,13 +330,13 @@ mod tests {
             .with_names(Some(names))
     }
 
-    /// Only frames of shown protocols are kept, one line each; past the
-    /// limit they are counted and reported once.
+    /// Frames are kept one line each; past the limit they are counted and
+    /// reported once.
     #[test]
     fn backlog_limits_and_reports() {
         let mut b = Backlog::new(2, false);
         let frames: Vec<Frame> = (0..5).map(|i| ssid_frame(&format!("net {i}"))).collect();
-        b.add_frames(&frames, |p| p == "SSID");
+        b.add_frames(&frames);
         b.add_notice("[disconnected: x]");
         let text = b.take().unwrap();
         assert_eq!(
@@ -353,9 +347,7 @@ mod tests {
              [3 frames not shown: output rate limited]\n"
         );
         assert_eq!(b.take(), None);
-        b.add_frames(&frames, |p| p == "TIME");
-        assert_eq!(b.take(), None);
-        b.add_frames(&frames[..1], |_| true);
+        b.add_frames(&frames[..1]);
         assert_eq!(
             b.take().unwrap().lines().count(),
             1,
@@ -367,7 +359,7 @@ mod tests {
     #[test]
     fn backlog_colours_protocol_names() {
         let mut b = Backlog::new(10, true);
-        b.add_frames(&[ssid_frame("a")], |_| true);
+        b.add_frames(&[ssid_frame("a")]);
         assert_eq!(
             b.take().unwrap(),
             "\x1b[1;36mSSID\x1b[0m ssid=a mac=00:18:E7:B2:00:02\n"
@@ -389,9 +381,9 @@ mod tests {
         let frames: Vec<Frame> = (0..3)
             .map(|i| ssid_frame(&format!("n{i}")).with_received(1_795_678_119_000))
             .collect();
-        b.add_frames(&frames[..2], |_| true);
+        b.add_frames(&frames[..2]);
         b.add_notice("[reconnected to x]");
-        b.add_frames(&frames[2..], |_| true);
+        b.add_frames(&frames[2..]);
         assert_eq!(b.discard_frames(), 3);
         assert_eq!(b.take().unwrap(), "[reconnected to x]\n");
     }
@@ -403,9 +395,9 @@ mod tests {
         for color in [false, true] {
             let mut b = Backlog::new(2, color);
             let frames: Vec<Frame> = (0..5).map(|i| ssid_frame(&format!("n{i}"))).collect();
-            b.add_frames(&frames[..1], |_| true);
+            b.add_frames(&frames[..1]);
             b.add_notice("[reconnected to x]");
-            b.add_frames(&frames[1..], |_| true);
+            b.add_frames(&frames[1..]);
             assert_eq!(b.discard_frames(), 5);
             assert_eq!(b.take().unwrap(), "[reconnected to x]\n");
         }

@@ -279,11 +279,7 @@ impl Client {
             }
         };
         let (tx, rx) = bounded(1);
-        if let Some(q) = &quiet {
-            lock(&self.shared.quiet).insert(q.clone());
-            self.shared.bump_names();
-        }
-        lock(&self.shared.pending).insert(
+        self.shared.add_pending(
             id,
             Pending {
                 command: command.text(),
@@ -310,8 +306,8 @@ impl Client {
             None => Err(self.not_connected()),
         };
         if let Err(e) = written {
-            if let Some(p) = lock(&self.shared.pending).remove(&id) {
-                self.shared.settle(p.revert, p.quiet, false);
+            if let Some(p) = self.shared.take_pending(id) {
+                self.shared.restore(p.revert);
             }
             if let Error::Write { source } = &e {
                 // Part of the line may have gone out: the next command would
@@ -552,7 +548,11 @@ impl PendingReply {
 }
 
 impl Drop for PendingReply {
+    /// A command no longer waited for (answered, timed out, cancelled) is
+    /// forgotten: a late reply counts as unmatched, a subscription it
+    /// changed stays changed (the server may have taken it), and a
+    /// protocol it kept quiet is shown again.
     fn drop(&mut self) {
-        lock(&self.shared.pending).remove(&self.id);
+        self.shared.take_pending(self.id);
     }
 }

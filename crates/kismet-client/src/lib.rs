@@ -30,6 +30,7 @@ pub mod reply;
 pub mod stage;
 pub mod state;
 pub mod subs;
+mod view;
 
 pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;

@@ -19,173 +19,27 @@ use crate::error::{DisconnectReason, Error};
 use crate::event::Event;
 use crate::handshake::{is_timeout, parse_time, parse_u64};
 use crate::reply::{Reply, ReplyKind};
-use crate::stage::{deliver, report_drops, Batch, DropTally, Plan, Stage};
-use crate::state::{lock, Shared, Tracker, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
+use crate::stage::{deliver, report_drops, Batch, DropTally, Stage};
+use crate::state::{lock, Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
+use crate::view::{Plan, Views};
 use kismet_protocol::frame::{header_end, parse_capability};
 use kismet_protocol::lines::{Line, LineReader};
+use kismet_protocol::spec::ALWAYS_ON;
 use kismet_protocol::{Answer, Frame};
-
-/// How a protocol's frames are named and shown.
-#[derive(Clone)]
-struct Naming {
-    /// The fields on the wire, in order.
-    names: Arc<[String]>,
-    /// The protocol's list on the wire before the last change, for frames
-    /// of that layout still in flight (see [`Naming::names_for`]).
-    previous: Option<Arc<[String]>>,
-    /// What the display gets.
-    show: Show,
-}
-
-/// What the display gets of a protocol's frames.
-#[derive(Clone)]
-enum Show {
-    /// The frame as it came.
-    All,
-    /// Its first fields only, the user's list (a tracker wants more).
-    Prefix(Arc<[String]>),
-    /// Nothing: only the tracker wants it, or its burst is being replayed
-    /// for the tracker.
-    Hidden,
-}
-
-/// Field names per protocol as the reader sees them: the capability table's
-/// full lists, overridden by the lists on the wire. Refreshed only when
-/// `names_gen` moves, so naming a frame takes no lock.
-#[derive(Default)]
-struct NameCache {
-    gen: u64,
-    map: HashMap<String, Naming>,
-    /// The last protocol looked up and its naming: frames come in runs.
-    last: Option<(String, Option<Naming>)>,
-    /// The tracker, fed every batch.
-    tracker: Option<Arc<dyn Tracker>>,
-    /// Protocols the tracker wants (upper case): parsed even when the
-    /// display drops them.
-    tracked: Vec<Vec<u8>>,
-    /// The user removed TIME: silence does not mean death.
-    time_removed: bool,
-}
-
-impl NameCache {
-    /// The naming of `proto`, from the one-entry cache when it is the same
-    /// protocol as the last frame's.
-    fn lookup(&mut self, proto: &str) -> Option<&Naming> {
-        if !matches!(&self.last, Some((p, _)) if p == proto) {
-            let naming = self.map.get(proto).cloned();
-            self.last = Some((proto.to_string(), naming));
-        }
-        self.last.as_ref().and_then(|(_, naming)| naming.as_ref())
-    }
-
-    /// True for a protocol the tracker needs.
-    fn is_tracked(&self, header: &[u8]) -> bool {
-        self.tracked.iter().any(|t| t == header)
-    }
-
-    fn refresh(&mut self, shared: &Shared) {
-        let gen = shared.names_gen.load(Ordering::Acquire);
-        if gen == self.gen {
-            return;
-        }
-        self.gen = gen;
-        self.last = None;
-        let before = std::mem::take(&mut self.map);
-        for p in lock(&shared.table).iter() {
-            let naming = Naming {
-                names: p.fields.clone(),
-                previous: None,
-                show: Show::All,
-            };
-            self.map.insert(p.name.to_ascii_uppercase(), naming);
-        }
-        let quiet = lock(&shared.quiet).clone();
-        let subs = lock(&shared.subs).clone();
-        self.tracked.clear();
-        for (key, wire) in subs.wires() {
-            let show = if quiet.contains(&key) {
-                Show::Hidden
-            } else {
-                match &wire.user {
-                    None => Show::Hidden,
-                    Some(u) if u.len() < wire.names.len() => Show::Prefix(u.clone()),
-                    Some(_) => Show::All,
-                }
-            };
-            if subs.tracked_of(&key).is_some() {
-                self.tracked.push(key.as_bytes().to_vec());
-            }
-            self.map.insert(
-                key,
-                Naming {
-                    names: wire.names,
-                    previous: None,
-                    show,
-                },
-            );
-        }
-        for (key, naming) in &mut self.map {
-            naming.previous = before
-                .get(key)
-                .and_then(|old| old.replaced_by(&naming.names));
-        }
-        self.time_removed = subs.is_removed("TIME");
-        self.tracker = lock(&shared.tracker).clone();
-    }
-}
-
-impl Naming {
-    /// The list to remember as the one before `names`: this naming's own
-    /// when it differs, else the one it remembered.
-    fn replaced_by(&self, names: &Arc<[String]>) -> Option<Arc<[String]>> {
-        if self.names[..] == names[..] {
-            self.previous.clone()
-        } else {
-            Some(self.names.clone())
-        }
-    }
-
-    /// The names of a frame: the wire's list, or, for a frame of the list
-    /// before it (one sent before the server took a new ENABLE of the
-    /// protocol, read after the client changed its list), that one. When
-    /// the two lists have as many fields, such a frame cannot be told from
-    /// one of the new layout and gets the new names.
-    fn names_for(&self, frame: &Frame) -> &Arc<[String]> {
-        match &self.previous {
-            Some(p) if frame.len() != self.names.len() && frame.len() == p.len() => p,
-            _ => &self.names,
-        }
-    }
-
-    /// What the display gets of a frame named so: all of it, the user's
-    /// fields, or nothing.
-    fn plan_for(&self, frame: &Frame) -> Plan {
-        match &self.show {
-            Show::All => Plan::Keep,
-            Show::Hidden => Plan::Hide,
-            // A frame of the wire's layout, cut to the user's fields; or
-            // one of the user's own layout, in flight from before the
-            // tracker's fields were added: named by the user's list.
-            Show::Prefix(user) if frame.len() == self.names.len() || frame.len() == user.len() => {
-                Plan::Cut(user.clone())
-            }
-            // A frame of another layout (in flight across a re-ENABLE) is
-            // left as it is.
-            Show::Prefix(_) => Plan::Keep,
-        }
-    }
-}
 
 /// What the reader carries from one line to the next.
 #[derive(Default)]
 struct ReadState {
-    names: NameCache,
-    /// Frames parsed and not yet sent.
+    names: Views,
+    /// Frames parsed and not yet sent: while a tracker is set, every frame
+    /// (the tracker gets them whole); else only what the user gets.
     batch: Vec<Frame>,
-    /// What the display gets of each of them, decided as each was named
-    /// (by the subscriptions then in force); empty while every frame of the
-    /// batch is shown whole (the common case: nothing to do per frame).
+    /// While a tracker is set: what the user gets of each frame of the
+    /// batch, decided as it was named (by the subscriptions then in force).
     plans: Vec<Plan>,
+    /// Frames parsed and hidden from the user without going into the batch
+    /// (no tracker is set), counted as received all the same.
+    hidden: DropTally,
     /// Line bytes in `batch`.
     batch_bytes: usize,
     /// Drops not yet reported on the channel.
@@ -231,6 +85,7 @@ impl ReadState {
             &mut Out {
                 batch: &mut self.batch,
                 plans: &mut self.plans,
+                hidden: &mut self.hidden,
             },
             &mut self.terminating,
             dropping,
@@ -266,13 +121,15 @@ impl ReadState {
     /// Counts this read's frames, records the tallied drops and sends the
     /// batch (through the stage, while a tracker is set).
     fn flush(&mut self, shared: &Arc<Shared>, tx: &Sender<Event>) {
-        if !self.batch.is_empty() || !self.tally.counts.is_empty() {
+        if !self.batch.is_empty() || !self.tally.counts.is_empty() || !self.hidden.counts.is_empty()
+        {
             let now = shared.started.elapsed().as_secs();
             let mut counts = lock(&shared.counts);
             counts.add_frames(&self.batch, now);
-            for (header, n) in &self.tally.counts {
+            for (header, n) in self.tally.counts.iter().chain(&self.hidden.counts) {
                 counts.add(&String::from_utf8_lossy(header), *n, now);
             }
+            self.hidden.counts.clear();
         }
         self.tally.commit(shared, &mut self.unreported);
         report_drops(tx, &mut self.unreported);
@@ -282,7 +139,11 @@ impl ReadState {
         }
         // The tracker sees every frame, before the display can drop any;
         // then the display gets what the user asked for.
-        let plan = (!self.plans.is_empty()).then(|| std::mem::take(&mut self.plans));
+        let plan = self
+            .names
+            .tracker
+            .is_some()
+            .then(|| std::mem::take(&mut self.plans));
         let mut batch = Batch {
             frames: std::mem::take(&mut self.batch),
             plan,
@@ -392,7 +253,7 @@ fn ended(shared: &Shared, terminating: Option<String>, seen: DisconnectReason) -
 fn handle_line(
     shared: &Shared,
     line: Line<'_>,
-    names: &mut NameCache,
+    names: &mut Views,
     out: &mut Out<'_>,
     terminating: &mut Option<String>,
     dropping: Option<&mut DropTally>,
@@ -413,7 +274,7 @@ fn handle_line(
     // those the tracker needs are always handled.
     if let Some(tally) = dropping {
         if let Some(header) = quick_header(line) {
-            if !CONTROL.iter().any(|c| c.as_bytes() == header) && !names.is_tracked(header) {
+            if !ALWAYS_ON.iter().any(|c| c.as_bytes() == header) && !names.is_tracked(header) {
                 tally.add(header);
                 return Reaction::None;
             }
@@ -449,30 +310,41 @@ fn handle_line(
         }
         _ => {}
     }
+    let tracking = names.tracker.is_some();
     let naming = names.lookup(proto);
-    let plan = naming.map_or(Plan::Keep, |n| n.plan_for(&frame));
+    let plan = naming.map_or(Plan::Hide, |n| n.plan_for(&frame));
     let named = naming.map(|n| n.names_for(&frame).clone());
-    out.push(frame.with_names(named).with_received(now_ms), plan);
+    out.push(
+        frame.with_names(named).with_received(now_ms),
+        plan,
+        tracking,
+    );
     reaction
 }
 
-/// Where [`handle_line`] puts a frame: the batch, and what the display
-/// gets of it.
+/// Where [`handle_line`] puts a frame.
 struct Out<'a> {
     batch: &'a mut Vec<Frame>,
-    /// One per frame of `batch` once a frame is not shown whole; empty
-    /// before.
+    /// One per frame of `batch` while a tracker is set.
     plans: &'a mut Vec<Plan>,
+    hidden: &'a mut DropTally,
 }
 
 impl Out<'_> {
-    fn push(&mut self, frame: Frame, plan: Plan) {
-        if !self.plans.is_empty() || !matches!(plan, Plan::Keep) {
-            // At the first frame not shown whole, the frames before it are.
-            self.plans.resize(self.batch.len(), Plan::Keep);
+    /// With a tracker, the frame goes into the batch whole, with its plan
+    /// beside it; without one, what the user gets of it goes in (a hidden
+    /// frame is only counted).
+    fn push(&mut self, frame: Frame, plan: Plan, tracking: bool) {
+        if tracking {
             self.plans.push(plan);
+            self.batch.push(frame);
+            return;
         }
-        self.batch.push(frame);
+        if matches!(plan, Plan::Hide) {
+            self.hidden.add(frame.protocol_bytes());
+        } else if let Some(shown) = plan.apply(frame) {
+            self.batch.push(shown);
+        }
     }
 }
 
@@ -499,17 +371,6 @@ fn epoch_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Protocols the reader acts on itself; never dropped unparsed.
-const CONTROL: [&str; 7] = [
-    "ACK",
-    "ERROR",
-    "TIME",
-    "TERMINATE",
-    "CAPABILITY",
-    "KISMET",
-    "PROTOCOLS",
-];
-
 /// The header of a `*HEADER: ...` line, when it looks like one.
 fn quick_header(line: &[u8]) -> Option<&[u8]> {
     header_end(line).ok().map(|colon| &line[1..colon])
@@ -521,7 +382,7 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
         lock(&shared.stats).malformed += 1;
         return;
     };
-    let Some(p) = lock(&shared.pending).remove(&id) else {
+    let Some(p) = shared.take_pending(id) else {
         lock(&shared.stats).unmatched_replies += 1;
         return;
     };
@@ -530,7 +391,9 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
     } else {
         ReplyKind::Error
     };
-    shared.settle(p.revert, p.quiet, kind == ReplyKind::Ack);
+    if kind != ReplyKind::Ack {
+        shared.restore(p.revert);
+    }
     let reply = Reply {
         id,
         command: p.command,
@@ -550,17 +413,8 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
 /// A TERMINATE answers every pending command that the server answers that
 /// way (SHUTDOWN): it never gets an ACK.
 fn deliver_terminate(shared: &Shared, frame: &Frame) {
-    let answered: Vec<(u64, crate::state::Pending)> = {
-        let mut pending = lock(&shared.pending);
-        let ids: Vec<u64> = pending
-            .iter()
-            .filter(|(_, p)| p.kind.map(|k| k.answer()) == Some(Answer::Terminate))
-            .map(|(id, _)| *id)
-            .collect();
-        ids.into_iter()
-            .filter_map(|id| pending.remove(&id).map(|p| (id, p)))
-            .collect()
-    };
+    let answered =
+        shared.take_pending_where(|p| p.kind.map(|k| k.answer()) == Some(Answer::Terminate));
     for (id, p) in answered {
         let reply = Reply {
             id,
@@ -579,125 +433,40 @@ fn deliver_terminate(shared: &Shared, frame: &Frame) {
 mod tests {
     use super::*;
 
-    fn names(list: &[&str]) -> Arc<[String]> {
-        list.iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .into()
-    }
-
     fn frame(line: &[u8]) -> Frame {
         Frame::parse(line).unwrap()
     }
 
-    /// What the display gets of a frame follows the frame's layout: the
-    /// wire's (the user's fields and a tracker's) is cut to the user's
-    /// fields; the user's own, in flight from before the tracker's fields
-    /// were added, is named by the user's list; another is left alone.
+    /// With a tracker set, every frame goes into the batch with its plan
+    /// beside it; without one, a hidden frame stays out of the batch (and
+    /// is counted), a cut one goes in cut.
     #[test]
-    fn plan_follows_the_frames_layout() {
-        let user = names(&["channel", "bssid"]);
-        let wire = names(&["channel", "bssid", "type", "manuf"]);
-        let naming = Naming {
-            names: wire.clone(),
-            previous: None,
-            show: Show::Prefix(user.clone()),
-        };
-        let shown = |f: Frame| {
-            let plan = naming.plan_for(&f);
-            plan.apply(f.with_names(Some(wire.clone())))
-        };
-        let cut = shown(frame(b"*BSSID: 6 00:14:6C:A1:00:01 2 \x01Netgear\x01 ")).unwrap();
-        assert_eq!(cut.names(), Some(&user[..]));
-        assert_eq!(cut.raw(), b"*BSSID: 6 00:14:6C:A1:00:01 ");
-        let old = shown(frame(b"*BSSID: 6 00:14:6C:A1:00:01 ")).unwrap();
-        assert_eq!(old.names(), Some(&user[..]));
-        assert_eq!(old.raw(), b"*BSSID: 6 00:14:6C:A1:00:01 ");
-        let other = shown(frame(b"*BSSID: 6 ")).unwrap();
-        assert_eq!(other.raw(), b"*BSSID: 6 ");
-        let hidden = Naming {
-            names: wire.clone(),
-            previous: None,
-            show: Show::Hidden,
-        };
-        assert!(matches!(hidden.plan_for(&frame(b"*BSSID: 6 ")), Plan::Hide));
-        let all = Naming {
-            names: wire,
-            previous: None,
-            show: Show::All,
-        };
-        assert!(matches!(all.plan_for(&frame(b"*BSSID: 6 ")), Plan::Keep));
-    }
-
-    /// A frame of the list before the last change (in flight across a
-    /// re-ENABLE) is named by that list when its field count tells it from
-    /// the new one; any other frame by the new list. The list remembered is
-    /// the last one that differs.
-    #[test]
-    fn frames_of_the_list_before_a_change_keep_its_names() {
-        let (all, two) = (names(&["ssid", "mac", "type"]), names(&["mac", "ssid"]));
-        let first = Naming {
-            names: all.clone(),
-            previous: None,
-            show: Show::All,
-        };
-        let naming = Naming {
-            previous: first.replaced_by(&two),
-            names: two.clone(),
-            show: Show::All,
-        };
-        let old = frame(b"*SSID: \x01Home\x01 00:14:6C:A1:00:01 0 ");
-        let new = frame(b"*SSID: 00:14:6C:A1:00:01 \x01Home\x01 ");
-        let other = frame(b"*SSID: 00:14:6C:A1:00:01 ");
-        assert!(Arc::ptr_eq(naming.names_for(&old), &all));
-        assert!(Arc::ptr_eq(naming.names_for(&new), &two));
-        assert!(Arc::ptr_eq(naming.names_for(&other), &two));
-        // The same list again (a re-ENABLE with the same fields, a
-        // reconnect): the one before it is still remembered.
-        let again = names(&["mac", "ssid"]);
-        assert!(Arc::ptr_eq(&naming.replaced_by(&again).unwrap(), &all));
-        // No list before: the wire's.
-        assert!(Arc::ptr_eq(first.names_for(&other), &all));
-    }
-
-    fn kinds(plans: &[Plan]) -> Vec<&'static str> {
-        plans
-            .iter()
-            .map(|p| match p {
-                Plan::Keep => "keep",
-                Plan::Hide => "hide",
-                Plan::Cut(_) => "cut",
-            })
-            .collect()
-    }
-
-    /// A batch's plans are kept from its first frame not shown whole on
-    /// (the frames before it are shown whole), one per frame, each decided
-    /// when its frame was named; a batch of frames all shown whole keeps
-    /// none.
-    #[test]
-    fn plans_start_at_the_first_frame_not_shown_whole() {
-        let f = frame(b"*TIME: 1 ");
-        let (mut batch, mut plans) = (Vec::new(), Vec::new());
+    fn frames_go_whole_to_a_tracker_and_as_planned_without() {
+        let f = frame(b"*BSSID: 6 00:14:6C:A1:00:01 ");
+        let user: Arc<[String]> = vec!["channel".to_string()].into();
+        let (mut batch, mut plans, mut hidden) = (Vec::new(), Vec::new(), DropTally::default());
         let mut out = Out {
             batch: &mut batch,
             plans: &mut plans,
+            hidden: &mut hidden,
         };
-        out.push(f.clone(), Plan::Keep);
-        out.push(f.clone(), Plan::Keep);
-        assert!(out.plans.is_empty());
-        out.push(f.clone(), Plan::Hide);
-        out.push(f.clone(), Plan::Keep);
-        assert_eq!(kinds(&plans), ["keep", "keep", "hide", "keep"]);
-        assert_eq!(batch.len(), 4);
-        // The very first frame.
-        let (mut batch, mut plans) = (Vec::new(), Vec::new());
+        out.push(f.clone(), Plan::Hide, true);
+        out.push(f.clone(), Plan::Keep, true);
+        assert_eq!(out.batch.len(), 2);
+        assert_eq!(out.plans.len(), 2);
+        let (mut batch, mut plans, mut hidden) = (Vec::new(), Vec::new(), DropTally::default());
         let mut out = Out {
             batch: &mut batch,
             plans: &mut plans,
+            hidden: &mut hidden,
         };
-        out.push(f.clone(), Plan::Cut(names(&["time"])));
-        out.push(f, Plan::Keep);
-        assert_eq!(kinds(&plans), ["cut", "keep"]);
+        out.push(f.clone(), Plan::Hide, false);
+        out.push(f.clone(), Plan::Cut(user), false);
+        out.push(f, Plan::Keep, false);
+        assert!(plans.is_empty());
+        assert_eq!(hidden.counts, [(b"BSSID".to_vec(), 1)]);
+        assert_eq!(batch.len(), 2);
+        assert_eq!(batch[0].raw(), b"*BSSID: 6 ");
+        assert_eq!(batch[1].len(), 2);
     }
 }

@@ -121,7 +121,7 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
             // Registered so the answer is matched, not counted as stray; a
             // refusal shows in the frames that then do not come.
             let (tx, _) = bounded(1);
-            lock(&shared.pending).insert(
+            shared.add_pending(
                 id,
                 Pending {
                     command: cmd.text(),

@@ -18,37 +18,18 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::event::Event;
 use crate::state::{lock, Shared, Tracker};
+use crate::view::Plan;
 use kismet_protocol::Frame;
 
 /// Batches the reader may hand over before it waits for the stage.
 const STAGE_BATCHES: usize = 16;
 
-/// What the display gets of one frame.
-#[derive(Clone)]
-pub enum Plan {
-    /// The frame as it came.
-    Keep,
-    /// Nothing.
-    Hide,
-    /// Its first fields, these (the user's list; a tracker wants more).
-    Cut(Arc<[String]>),
-}
-
-impl Plan {
-    /// The frame as the display gets it.
-    pub fn apply(self, frame: Frame) -> Option<Frame> {
-        match self {
-            Plan::Keep => Some(frame),
-            Plan::Hide => None,
-            Plan::Cut(user) => Some(frame.project(user.len(), Some(user))),
-        }
-    }
-}
-
-/// A batch, with what the display gets of each frame when that is not
-/// all of every frame.
+/// A batch of frames, with what the user gets of each of them while a
+/// tracker is fed (without one, the frames are what the user gets).
 pub struct Batch {
+    /// The frames, in the order read.
     pub frames: Vec<Frame>,
+    /// One plan per frame, while a tracker is set.
     pub plan: Option<Vec<Plan>>,
 }
 

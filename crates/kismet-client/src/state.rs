@@ -2,7 +2,7 @@
 //! counters, the capability table, subscriptions and commands awaiting
 //! their reply.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -154,7 +154,10 @@ pub struct Pending {
     pub revert: Option<Revert>,
     /// Data lines that came for it before its reply (see [`Reply::data`]).
     pub data: Vec<Frame>,
-    /// A protocol whose frames are not shown until this is answered.
+    /// A protocol (upper case) whose frames the user is not shown while
+    /// this awaits its reply: the burst a tracker's own ENABLE brings (the
+    /// user has seen those records). Derived by the reader from the
+    /// commands pending, so it ends however the command does.
     pub quiet: Option<String>,
 }
 
@@ -172,10 +175,8 @@ pub struct Shared {
     pub subs: Mutex<Subscriptions>,
     /// The tracker (the live model), if any: fed on its own thread.
     pub tracker: Mutex<Option<Arc<dyn Tracker>>>,
-    /// Protocols whose frames are not shown for now: the burst that a
-    /// tracker's own ENABLE brings (the user has seen those records).
-    pub quiet: Mutex<HashSet<String>>,
-    /// Bumped whenever `subs` or `table` changes, so the reader re-reads them.
+    /// Bumped whenever `subs`, `table`, `tracker` or a quiet command in
+    /// `pending` changes, so the reader re-reads them.
     pub names_gen: AtomicU64,
     /// Commands awaiting a reply, by id.
     pub pending: Mutex<HashMap<u64, Pending>>,
@@ -226,7 +227,6 @@ impl Shared {
             info: Mutex::new(info),
             subs: Mutex::new(Subscriptions::default()),
             tracker: Mutex::new(None),
-            quiet: Mutex::new(HashSet::new()),
             names_gen: AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(next_id),
@@ -317,25 +317,51 @@ impl Shared {
         }
     }
 
-    /// A command is done: the subscription change it made is undone when
-    /// it was not `accepted`, and its quiet protocol is shown again.
-    pub fn settle(&self, revert: Option<Revert>, quiet: Option<String>, accepted: bool) {
-        if !accepted {
-            self.restore(revert);
-        }
-        if let Some(q) = quiet {
-            lock(&self.quiet).remove(&q);
+    /// Puts a command awaiting its reply in the table.
+    pub fn add_pending(&self, id: u64, pending: Pending) {
+        let quiet = pending.quiet.is_some();
+        lock(&self.pending).insert(id, pending);
+        if quiet {
             self.bump_names();
         }
     }
 
+    /// Takes a command out of the table, whatever its end (a reply, a
+    /// timeout, a failed write): a protocol it kept quiet is shown again.
+    pub fn take_pending(&self, id: u64) -> Option<Pending> {
+        let p = lock(&self.pending).remove(&id)?;
+        if p.quiet.is_some() {
+            self.bump_names();
+        }
+        Some(p)
+    }
+
+    /// Takes out every command for which `which` is true, in id order.
+    pub fn take_pending_where(&self, which: impl Fn(&Pending) -> bool) -> Vec<(u64, Pending)> {
+        let mut taken: Vec<(u64, Pending)> = {
+            let mut pending = lock(&self.pending);
+            let ids: Vec<u64> = pending
+                .iter()
+                .filter(|(_, p)| which(p))
+                .map(|(id, _)| *id)
+                .collect();
+            ids.into_iter()
+                .filter_map(|id| pending.remove(&id).map(|p| (id, p)))
+                .collect()
+        };
+        if taken.iter().any(|(_, p)| p.quiet.is_some()) {
+            self.bump_names();
+        }
+        taken.sort_by_key(|(id, _)| *id);
+        taken
+    }
+
     /// Answers every pending command with "connection lost".
     pub fn fail_pending(&self) {
-        let pending: Vec<Pending> = lock(&self.pending).drain().map(|(_, p)| p).collect();
-        for p in pending {
+        for (_, p) in self.take_pending_where(|_| true) {
             let _ =
                 p.tx.try_send(Err(Error::ConnectionLost { command: p.command }));
-            self.settle(p.revert, p.quiet, false);
+            self.restore(p.revert);
         }
     }
 }
