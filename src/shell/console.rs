@@ -21,9 +21,9 @@
 //! editor had queued but not shown when Enter was pressed is shown at the
 //! next prompt: rustyline prefers keys to its queue.)
 
+use parking_lot::Mutex;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::render::layout::plural;
@@ -186,10 +186,6 @@ impl Console {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Frames that arrived (the client hands over only those of the
     /// protocols the user enabled, with their fields): the ones the display
     /// rules pass wait to be printed, or are counted as held back while
@@ -202,7 +198,7 @@ impl Console {
             }
         }
         let settings = session.settings();
-        let mut inner = self.lock();
+        let mut inner = self.inner.lock();
         inner.backlog.configure(&settings);
         if session.is_paused() {
             session
@@ -218,13 +214,13 @@ impl Console {
 
     /// A connection notice: printed in its turn, never dropped.
     pub fn notice(&self, line: &str) {
-        self.lock().backlog.add_notice(line);
+        self.inner.lock().backlog.add_notice(line);
     }
 
     /// A notice about dropped frames: not shown while output is paused.
     pub fn drop_notice(&self, session: &Session, line: &str) {
         if !session.is_paused() {
-            self.lock().drop_notices.push(line.to_string());
+            self.inner.lock().drop_notices.push(line.to_string());
         }
     }
 
@@ -233,7 +229,7 @@ impl Console {
     /// False once the sink failed.
     pub fn tick(&self, session: &Session) -> bool {
         let text = {
-            let mut inner = self.lock();
+            let mut inner = self.inner.lock();
             if inner.broken {
                 return false;
             }
@@ -253,10 +249,10 @@ impl Console {
             self.printing.store(true, Ordering::Release);
             text
         };
-        let ok = (self.sink.lock().unwrap_or_else(|p| p.into_inner()))(text);
+        let ok = (self.sink.lock())(text);
         self.printing.store(false, Ordering::Release);
         if !ok {
-            self.lock().broken = true;
+            self.inner.lock().broken = true;
         }
         ok
     }
@@ -264,7 +260,7 @@ impl Console {
     /// A command starts: frames and notices wait until it is done. Waits
     /// (at most [`IN_FLIGHT_WAIT`]) for a print already under way.
     pub fn begin_command(&self) {
-        self.lock().busy = true;
+        self.inner.lock().busy = true;
         let until = Instant::now() + IN_FLIGHT_WAIT;
         while self.printing.load(Ordering::Acquire) && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(1));
@@ -276,7 +272,7 @@ impl Console {
     /// that were waiting are counted as held back, never printed after the
     /// pause message.
     pub fn end_command(&self, session: &Session, output: &str) {
-        let mut inner = self.lock();
+        let mut inner = self.inner.lock();
         if session.is_paused() {
             discard_waiting_frames(&mut inner, session);
         }
@@ -286,7 +282,7 @@ impl Console {
 
     /// Prints a line while a command runs (a question, an echoed command).
     pub fn say(&self, text: &str) {
-        let _inner = self.lock();
+        let _inner = self.inner.lock();
         write_stdout(text);
     }
 }

@@ -2,7 +2,9 @@
 //! `connect` and `reconnect` replace) and the session's flags.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use super::display::DisplayRules;
@@ -97,37 +99,28 @@ impl Session {
 
     /// The session with these settings.
     pub fn with_settings(self, settings: Settings) -> Session {
-        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        *self.settings.write() = settings;
         self
     }
 
     /// A copy of the settings.
     pub fn settings(&self) -> Settings {
-        self.settings
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.settings.read().clone()
     }
 
     /// Changes the settings.
     pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) {
-        f(&mut self.settings.write().unwrap_or_else(|p| p.into_inner()));
+        f(&mut self.settings.write());
     }
 
     /// The current client (cheap: a shared handle).
     pub fn client(&self) -> Arc<Client> {
-        self.client
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.client.read().clone()
     }
 
     /// Puts `client` in place of the current one, which is closed.
     pub fn replace_client(&self, client: Client) {
-        let old = std::mem::replace(
-            &mut *self.client.write().unwrap_or_else(|p| p.into_inner()),
-            Arc::new(client),
-        );
+        let old = std::mem::replace(&mut *self.client.write(), Arc::new(client));
         old.close();
     }
 
@@ -138,7 +131,7 @@ impl Session {
     /// # Errors
     /// As [`Client::track`]: the ENABLEs it takes failed.
     pub fn model(&self) -> Result<Arc<Model>, Error> {
-        let mut slot = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.model.lock();
         if let Some(m) = slot.as_ref() {
             return Ok(m.clone());
         }
@@ -151,12 +144,12 @@ impl Session {
 
     /// The watch view's tap on the frames, locked.
     pub fn tap(&self) -> MutexGuard<'_, Option<Tap>> {
-        self.tap.lock().unwrap_or_else(|p| p.into_inner())
+        self.tap.lock()
     }
 
     /// The live model if it was started.
     pub fn model_if_started(&self) -> Option<Arc<Model>> {
-        self.model.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.model.lock().clone()
     }
 
     /// After `connect`/`reconnect`: the new client feeds the model too
@@ -165,7 +158,7 @@ impl Session {
     /// # Errors
     /// As [`Session::model`].
     pub fn track_again(&self, same_server: bool) -> Result<(), Error> {
-        let mut slot = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.model.lock();
         let Some(old) = slot.as_ref() else {
             return Ok(());
         };
@@ -194,7 +187,7 @@ impl Session {
 
     /// The display rules, locked (once per batch of frames).
     pub fn display(&self) -> MutexGuard<'_, DisplayRules> {
-        self.display.lock().unwrap_or_else(|p| p.into_inner())
+        self.display.lock()
     }
 
     /// True while output is paused.

@@ -15,9 +15,7 @@ use crate::event::{Event, ServerInfo};
 use crate::handshake::establish;
 use crate::reconnect::connection_thread;
 use crate::reply::Reply;
-use crate::state::{
-    lock, write_all_within, Options, Pending, Shared, Stats, Tracker, WRITE_TIMEOUT,
-};
+use crate::state::{write_all_within, Options, Pending, Shared, Stats, Tracker, WRITE_TIMEOUT};
 use kismet_protocol::{CapabilityTable, Command, ServerCommand};
 
 /// A connection to a legacy Kismet server.
@@ -125,12 +123,12 @@ impl Client {
 
     /// A copy of the capability table (cheap: field lists are shared).
     pub fn table(&self) -> CapabilityTable {
-        lock(&self.shared.table).clone()
+        self.shared.table.lock().clone()
     }
 
     /// What the server said in its greeting.
     pub fn server_info(&self) -> ServerInfo {
-        lock(&self.shared.info).clone()
+        self.shared.info.lock().clone()
     }
 
     /// The server's clock from its last TIME line (epoch seconds); `None`
@@ -154,33 +152,36 @@ impl Client {
 
     /// When the current connection was made.
     pub fn connected_at(&self) -> Instant {
-        *lock(&self.shared.connected_at)
+        *self.shared.connected_at.lock()
     }
 
     /// The reader's counters.
     pub fn stats(&self) -> Stats {
-        lock(&self.shared.stats).clone()
+        self.shared.stats.lock().clone()
     }
 
     /// Frames received so far per protocol (including those dropped
     /// because the consumer fell behind).
     pub fn frame_counts(&self) -> FrameCounts {
-        lock(&self.shared.counts).clone()
+        self.shared.counts.lock().clone()
     }
 
     /// (protocol, frames received, frames per second over the last seconds).
     pub fn frame_rates(&self) -> Vec<(String, u64, f64)> {
-        lock(&self.shared.counts).rates(self.shared.started.elapsed().as_secs())
+        self.shared
+            .counts
+            .lock()
+            .rates(self.shared.started.elapsed().as_secs())
     }
 
     /// Commands sent and not yet answered.
     pub fn pending_count(&self) -> usize {
-        lock(&self.shared.pending).len()
+        self.shared.pending.lock().len()
     }
 
     /// Protocols enabled by this client and their field lists, as asked.
     pub fn subscriptions(&self) -> Vec<(String, Arc<[String]>)> {
-        lock(&self.shared.subs).user()
+        self.shared.subs.lock().user()
     }
 
     /// The options this client was made with.
@@ -190,7 +191,7 @@ impl Client {
 
     /// The always-on protocols (TIME, ...) this client removed, sorted.
     pub fn removed(&self) -> Vec<String> {
-        lock(&self.shared.subs).removed()
+        self.shared.subs.lock().removed()
     }
 
     /// Asks this client's server for what another client had: every
@@ -233,7 +234,10 @@ impl Client {
 
     /// The field list this client enabled for `protocol` (any case).
     pub fn subscription(&self, protocol: &str) -> Option<Arc<[String]>> {
-        lock(&self.shared.subs).user_of(&protocol.to_ascii_uppercase())
+        self.shared
+            .subs
+            .lock()
+            .user_of(&protocol.to_ascii_uppercase())
     }
 
     /// Sends a command; the reply is matched to it by id.
@@ -291,7 +295,7 @@ impl Client {
                 quiet,
             },
         );
-        let written = match lock(&self.shared.writer).as_mut() {
+        let written = match self.shared.writer.lock().as_mut() {
             Some(w) => {
                 // Recorded before it is written: the reader thread records
                 // the reply, which may come before this thread runs again
@@ -313,10 +317,10 @@ impl Client {
                 // Part of the line may have gone out: the next command would
                 // be glued to it. Drop the connection; the reader reports it
                 // (and reconnects, if asked to).
-                *lock(&self.shared.drop_reason) = Some(DisconnectReason::WriteFailed {
+                *self.shared.drop_reason.lock() = Some(DisconnectReason::WriteFailed {
                     error: source.to_string(),
                 });
-                if let Some(w) = lock(&self.shared.writer).take() {
+                if let Some(w) = self.shared.writer.lock().take() {
                     let _ = w.shutdown(Shutdown::Both);
                 }
             }
@@ -344,7 +348,7 @@ impl Client {
         wait: impl Into<Wait<'a>>,
     ) -> Result<(), Error> {
         let needs = tracker.needs();
-        *lock(&self.shared.tracker) = Some(tracker);
+        *self.shared.tracker.lock() = Some(tracker);
         let table = self.table();
         let tracked = needs
             .into_iter()
@@ -367,13 +371,13 @@ impl Client {
     /// # Errors
     /// As [`Client::track`].
     pub fn untrack<'a>(&self, wait: impl Into<Wait<'a>>) -> Result<(), Error> {
-        *lock(&self.shared.tracker) = None;
+        *self.shared.tracker.lock() = None;
         self.retrack(std::collections::HashMap::new(), wait)
     }
 
     /// True while a tracker is fed.
     pub fn is_tracking(&self) -> bool {
-        lock(&self.shared.tracker).is_some()
+        self.shared.tracker.lock().is_some()
     }
 
     /// Sends what a new tracker list changes on the wire.
@@ -383,7 +387,7 @@ impl Client {
         wait: impl Into<Wait<'a>>,
     ) -> Result<(), Error> {
         let wait = wait.into();
-        let changed = lock(&self.shared.subs).set_tracked(tracked);
+        let changed = self.shared.subs.lock().set_tracked(tracked);
         self.shared.bump_names();
         let table = self.table();
         let mut first_error = None;
@@ -430,7 +434,7 @@ impl Client {
     /// [`Error::Lookup`] for an unknown protocol or field or an empty list,
     /// naming the nearest valid names.
     pub fn check_enable(&self, protocol: &str, fields: &str) -> Result<Command, Error> {
-        let (proto, list) = lock(&self.shared.table).resolve_fields(protocol, fields)?;
+        let (proto, list) = self.shared.table.lock().resolve_fields(protocol, fields)?;
         let spec = if fields.starts_with('*') {
             "*".to_string()
         } else {
@@ -459,7 +463,7 @@ impl Client {
     /// # Errors
     /// [`Error::Lookup`] for an unknown protocol, or as [`Client::request`].
     pub fn remove<'a>(&self, protocol: &str, wait: impl Into<Wait<'a>>) -> Result<Reply, Error> {
-        let name = lock(&self.shared.table).protocol(protocol)?.name.clone();
+        let name = self.shared.table.lock().protocol(protocol)?.name.clone();
         self.request(&Command::new(ServerCommand::Remove, [name]), wait)
     }
 
@@ -473,7 +477,7 @@ impl Client {
         protocol: &str,
         wait: impl Into<Wait<'a>>,
     ) -> Result<Reply, Error> {
-        let name = lock(&self.shared.table).protocol(protocol)?.name.clone();
+        let name = self.shared.table.lock().protocol(protocol)?.name.clone();
         self.request(&Command::new(ServerCommand::Capability, [name]), wait)
     }
 
@@ -481,7 +485,7 @@ impl Client {
     pub fn close(&self) {
         self.shared.closing.store(true, Ordering::Release);
         self.shared.connected.store(false, Ordering::Release);
-        if let Some(w) = lock(&self.shared.writer).take() {
+        if let Some(w) = self.shared.writer.lock().take() {
             let _ = w.shutdown(Shutdown::Both);
         }
     }

@@ -20,7 +20,7 @@ use crate::event::Event;
 use crate::handshake::{is_timeout, parse_time, parse_u64};
 use crate::reply::{Reply, ReplyKind};
 use crate::stage::{deliver, report_drops, Batch, DropTally, Stage};
-use crate::state::{lock, Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
+use crate::state::{Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::view::{Plan, Views};
 use kismet_protocol::frame::{header_end, parse_capability};
 use kismet_protocol::lines::{Line, LineReader};
@@ -124,7 +124,7 @@ impl ReadState {
         if !self.batch.is_empty() || !self.tally.counts.is_empty() || !self.hidden.counts.is_empty()
         {
             let now = shared.started.elapsed().as_secs();
-            let mut counts = lock(&shared.counts);
+            let mut counts = shared.counts.lock();
             counts.add_frames(&self.batch, now);
             for (header, n) in self.tally.counts.iter().chain(&self.hidden.counts) {
                 counts.add(&String::from_utf8_lossy(header), *n, now);
@@ -238,7 +238,7 @@ fn ended(shared: &Shared, terminating: Option<String>, seen: DisconnectReason) -
     if shared.is_closing() {
         return DisconnectReason::ByClient;
     }
-    if let Some(reason) = lock(&shared.drop_reason).take() {
+    if let Some(reason) = shared.drop_reason.lock().take() {
         return reason;
     }
     match terminating {
@@ -262,7 +262,7 @@ fn handle_line(
     let line = match line {
         Line::Complete(l) => l,
         Line::Overlong(_) => {
-            lock(&shared.stats).overlong += 1;
+            shared.stats.lock().overlong += 1;
             return Reaction::None;
         }
     };
@@ -283,7 +283,7 @@ fn handle_line(
     let frame = match Frame::parse(line) {
         Ok(f) => f,
         Err(_) => {
-            lock(&shared.stats).malformed += 1;
+            shared.stats.lock().malformed += 1;
             return Reaction::None;
         }
     };
@@ -303,7 +303,7 @@ fn handle_line(
         }
         "CAPABILITY" => {
             if let Some((p, fields)) = parse_capability(frame.field(0).unwrap_or(b"")) {
-                lock(&shared.table).insert(&p, fields);
+                shared.table.lock().insert(&p, fields);
                 shared.bump_names();
             }
             attach_data(shared, &frame);
@@ -353,7 +353,7 @@ impl Out<'_> {
 /// command: the server answers in order.
 fn attach_data(shared: &Shared, frame: &Frame) {
     let proto = frame.protocol();
-    let mut pending = lock(&shared.pending);
+    let mut pending = shared.pending.lock();
     let oldest = pending
         .iter_mut()
         .filter(|(_, p)| p.kind.and_then(|k| k.data_protocol()) == Some(proto))
@@ -379,11 +379,11 @@ fn quick_header(line: &[u8]) -> Option<&[u8]> {
 /// Matches an ACK/ERROR to its pending command and hands it over.
 fn deliver_reply(shared: &Shared, frame: &Frame) {
     let Some(id) = frame.field(0).and_then(parse_u64) else {
-        lock(&shared.stats).malformed += 1;
+        shared.stats.lock().malformed += 1;
         return;
     };
     let Some(p) = shared.take_pending(id) else {
-        lock(&shared.stats).unmatched_replies += 1;
+        shared.stats.lock().unmatched_replies += 1;
         return;
     };
     let kind = if frame.protocol() == "ACK" {

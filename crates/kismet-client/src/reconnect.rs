@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::handshake::establish;
 use crate::reader::read_loop;
-use crate::state::{lock, write_all_within, Pending, Shared, WRITE_TIMEOUT};
+use crate::state::{write_all_within, Pending, Shared, WRITE_TIMEOUT};
 use kismet_protocol::lines::LineReader;
 use kismet_protocol::{Command, ServerCommand};
 
@@ -32,7 +32,7 @@ pub fn connection_thread(
         if let Some(r) = &shared.options.recorder {
             r.disconnected(&reason.to_string());
         }
-        if let Some(w) = lock(&shared.writer).take() {
+        if let Some(w) = shared.writer.lock().take() {
             let _ = w.shutdown(Shutdown::Both);
         }
         shared.fail_pending();
@@ -61,7 +61,7 @@ pub fn connection_thread(
                 Ok(new_reader) => {
                     reader = new_reader;
                     attempt = 0;
-                    let info = lock(&shared.info).clone();
+                    let info = shared.info.lock().clone();
                     if tx.send(Event::Reconnected { info }).is_err() {
                         return;
                     }
@@ -91,8 +91,8 @@ fn sleep_unless_closing(shared: &Shared, delay: Duration) -> bool {
 /// with the same field lists.
 fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
     let conn = establish(&shared.addr, &shared.options)?;
-    *lock(&shared.table) = conn.table;
-    *lock(&shared.info) = conn.info;
+    *shared.table.lock() = conn.table;
+    *shared.info.lock() = conn.info;
     shared
         .server_time
         .store(conn.server_time, Ordering::Relaxed);
@@ -101,7 +101,7 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
     // tracker's), and the always-on protocols the user had removed removed
     // again, in one write.
     let (wires, removed) = {
-        let subs = lock(&shared.subs);
+        let subs = shared.subs.lock();
         (subs.wires(), subs.removed())
     };
     let mut commands: Vec<Command> = wires
@@ -141,9 +141,9 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
         r.sent(&out);
     }
     shared.bump_names();
-    *lock(&shared.writer) = Some(conn.stream.try_clone().map_err(write_err)?);
-    *lock(&shared.connected_at) = Instant::now();
-    lock(&shared.stats).connections += 1;
+    *shared.writer.lock() = Some(conn.stream.try_clone().map_err(write_err)?);
+    *shared.connected_at.lock() = Instant::now();
+    shared.stats.lock().connections += 1;
     shared.connected.store(true, Ordering::Release);
     // A close() that raced with the reconnect still wins.
     if shared.is_closing() {

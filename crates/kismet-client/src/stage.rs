@@ -17,7 +17,7 @@ use std::thread::{self, JoinHandle};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::event::Event;
-use crate::state::{lock, Shared, Tracker};
+use crate::state::{Shared, Tracker};
 use crate::view::Plan;
 use kismet_protocol::Frame;
 
@@ -182,7 +182,7 @@ impl DropTally {
         if self.counts.is_empty() {
             return;
         }
-        let mut stats = lock(&shared.stats);
+        let mut stats = shared.stats.lock();
         for (header, n) in self.counts.drain(..) {
             let proto = String::from_utf8_lossy(&header).into_owned();
             *stats.dropped.entry(proto.clone()).or_insert(0) += n;

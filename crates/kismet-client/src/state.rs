@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -203,12 +205,6 @@ pub struct Shared {
     pub connected_at: Mutex<Instant>,
 }
 
-/// Locks a mutex, ignoring poisoning: the data are counters and tables that
-/// stay consistent between statements.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 impl Shared {
     /// Fresh state for a connection just made.
     pub fn new(
@@ -267,7 +263,7 @@ impl Shared {
         let Some(proto_arg) = command.args.first() else {
             return (None, None);
         };
-        let table = lock(&self.table);
+        let table = self.table.lock();
         let Some(info) = table.get(proto_arg) else {
             return (None, None);
         };
@@ -289,7 +285,7 @@ impl Shared {
         };
         let all = table.get(&key).map(|p| p.fields.clone());
         drop(table);
-        let mut subs = lock(&self.subs);
+        let mut subs = self.subs.lock();
         let old = subs.set_user(&key, new);
         let tracked = subs.tracked_of(&key);
         let wire = subs.wire_of(&key);
@@ -312,7 +308,7 @@ impl Shared {
     /// Puts back a subscription that the server refused.
     pub fn restore(&self, revert: Option<Revert>) {
         if let Some((key, old)) = revert {
-            lock(&self.subs).set_user(&key, old);
+            self.subs.lock().set_user(&key, old);
             self.bump_names();
         }
     }
@@ -320,7 +316,7 @@ impl Shared {
     /// Puts a command awaiting its reply in the table.
     pub fn add_pending(&self, id: u64, pending: Pending) {
         let quiet = pending.quiet.is_some();
-        lock(&self.pending).insert(id, pending);
+        self.pending.lock().insert(id, pending);
         if quiet {
             self.bump_names();
         }
@@ -329,7 +325,7 @@ impl Shared {
     /// Takes a command out of the table, whatever its end (a reply, a
     /// timeout, a failed write): a protocol it kept quiet is shown again.
     pub fn take_pending(&self, id: u64) -> Option<Pending> {
-        let p = lock(&self.pending).remove(&id)?;
+        let p = self.pending.lock().remove(&id)?;
         if p.quiet.is_some() {
             self.bump_names();
         }
@@ -339,7 +335,7 @@ impl Shared {
     /// Takes out every command for which `which` is true, in id order.
     pub fn take_pending_where(&self, which: impl Fn(&Pending) -> bool) -> Vec<(u64, Pending)> {
         let mut taken: Vec<(u64, Pending)> = {
-            let mut pending = lock(&self.pending);
+            let mut pending = self.pending.lock();
             let ids: Vec<u64> = pending
                 .iter()
                 .filter(|(_, p)| which(p))

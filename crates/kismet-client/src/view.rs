@@ -30,7 +30,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::state::{lock, Shared};
+use crate::state::Shared;
 use crate::Tracker;
 use kismet_protocol::Frame;
 
@@ -177,17 +177,19 @@ impl Views {
         self.gen = gen;
         self.last = None;
         let before = std::mem::take(&mut self.map);
-        for p in lock(&shared.table).iter() {
+        for p in shared.table.lock().iter() {
             self.map
                 .insert(p.name.to_ascii_uppercase(), unsubscribed(p.fields.clone()));
         }
         // The bursts that the tracker's own commands bring are not shown
         // while those commands await their reply.
-        let quiet: HashSet<String> = lock(&shared.pending)
+        let quiet: HashSet<String> = shared
+            .pending
+            .lock()
             .values()
             .filter_map(|p| p.quiet.clone())
             .collect();
-        let subs = lock(&shared.subs).clone();
+        let subs = shared.subs.lock().clone();
         self.tracked.clear();
         for (key, wire) in subs.wires() {
             let show = match &wire.user {
@@ -212,7 +214,7 @@ impl Views {
                 .and_then(|old| old.replaced_by(&naming.names));
         }
         self.time_removed = subs.is_removed("TIME");
-        self.tracker = lock(&shared.tracker).clone();
+        self.tracker = shared.tracker.lock().clone();
     }
 }
 

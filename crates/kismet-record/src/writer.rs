@@ -6,7 +6,9 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -145,13 +147,9 @@ impl Recorder {
         &self.path
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// A connection begins (at time 0.000 of its own).
     pub fn connected(&self, addr: &str) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         s.started = Instant::now();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -162,12 +160,12 @@ impl Recorder {
 
     /// A line received (without its `\n`).
     pub fn received(&self, line: &[u8]) {
-        entry(&mut self.lock(), b'<', line);
+        entry(&mut self.state.lock(), b'<', line);
     }
 
     /// Bytes sent: one or more lines, each ending in `\n`.
     pub fn sent(&self, bytes: &[u8]) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             entry(&mut s, b'>', line);
         }
@@ -175,25 +173,29 @@ impl Recorder {
 
     /// A line over the length limit was skipped.
     pub fn overlong(&self, len: usize) {
-        entry(&mut self.lock(), b'=', format!("overlong {len}").as_bytes());
+        entry(
+            &mut self.state.lock(),
+            b'=',
+            format!("overlong {len}").as_bytes(),
+        );
     }
 
     /// The connection ended.
     pub fn disconnected(&self, reason: &str) {
         let text = format!("disconnect {reason}");
-        entry(&mut self.lock(), b'=', text.as_bytes());
+        entry(&mut self.state.lock(), b'=', text.as_bytes());
     }
 
     /// Writes what is buffered to the file now.
     pub fn flush(&self) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         flush(&mut s);
     }
 
     /// Flushes and ends the file (the gzip trailer); later entries are
     /// ignored. Also done when the recorder is dropped.
     pub fn finish(&self) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         if s.finished {
             return;
         }
@@ -207,7 +209,7 @@ impl Recorder {
 
     /// The write error that stopped the recording, if one did.
     pub fn error(&self) -> Option<String> {
-        self.lock().error.clone()
+        self.state.lock().error.clone()
     }
 }
 
@@ -270,7 +272,7 @@ fn flusher(recorder: Weak<Recorder>) {
         let Some(r) = recorder.upgrade() else {
             return;
         };
-        let mut s = r.lock();
+        let mut s = r.state.lock();
         if s.finished {
             return;
         }

@@ -9,7 +9,9 @@
 
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -17,7 +19,6 @@ use socket2::SockRef;
 
 use super::capabilities::{Proto, PROTO_COUNT};
 use super::record::Record;
-use super::util::lock;
 use kismet_protocol::spec::MAX_BACKLOG_LINES;
 
 /// A field selection: indexes into the protocol's fields, in the order asked.
@@ -81,12 +82,12 @@ impl ClientHandle {
 
     /// The client's field selection for `proto`, if it enabled it.
     pub fn subscription(&self, proto: Proto) -> Option<Fields> {
-        lock(&self.subs).fields[proto.index()].clone()
+        self.subs.lock().fields[proto.index()].clone()
     }
 
     /// Enables (`Some`) or removes (`None`) a protocol for this client.
     pub fn set_subscription(&self, proto: Proto, fields: Option<Fields>) {
-        let mut s = lock(&self.subs);
+        let mut s = self.subs.lock();
         s.fields[proto.index()] = fields;
         if proto == Proto::Client {
             s.client_version += 1;
@@ -95,13 +96,13 @@ impl ClientHandle {
 
     /// The CLIENT field list and its version, for the flood writer.
     pub fn client_flood_fields(&self) -> (Option<Fields>, u64) {
-        let s = lock(&self.subs);
+        let s = self.subs.lock();
         (s.fields[Proto::Client.index()].clone(), s.client_version)
     }
 
     /// Queues the records this client subscribed to, as one chunk.
     pub fn send(&self, records: &[(Proto, &Record)]) {
-        let s = lock(&self.subs);
+        let s = self.subs.lock();
         if s.close_at.is_some() {
             return;
         }
@@ -121,7 +122,7 @@ impl ClientHandle {
 
     /// Queues already-encoded bytes (the caller checked the subscription).
     pub fn send_encoded(&self, bytes: Vec<u8>) {
-        let s = lock(&self.subs);
+        let s = self.subs.lock();
         if s.close_at.is_none() {
             self.push(bytes);
         }
@@ -131,7 +132,7 @@ impl ClientHandle {
     /// closes the connection at `at` (or as soon as the queue is drained,
     /// if that is later). A second call changes nothing.
     pub fn finish(&self, at: Instant) {
-        let mut s = lock(&self.subs);
+        let mut s = self.subs.lock();
         if s.close_at.is_none() {
             s.close_at = Some(at);
         }
@@ -142,7 +143,7 @@ impl ClientHandle {
     /// When the connection is to be closed, once [`ClientHandle::finish`]
     /// was called.
     pub fn close_at(&self) -> Option<Instant> {
-        lock(&self.subs).close_at
+        self.subs.lock().close_at
     }
 
     /// Must be called with the subscription lock held, so that chunks are
@@ -191,7 +192,7 @@ impl ClientHandle {
     pub fn reset(&self, stream: &TcpStream) {
         let _ = SockRef::from(stream).set_linger(Some(Duration::ZERO));
         self.closed.store(true, Ordering::Relaxed);
-        drop(lock(&self.stream).take());
+        drop(self.stream.lock().take());
         self.wake();
     }
 
@@ -199,7 +200,7 @@ impl ClientHandle {
     /// both of its threads.
     pub fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
-        if let Some(s) = lock(&self.stream).as_ref() {
+        if let Some(s) = self.stream.lock().as_ref() {
             let _ = s.shutdown(Shutdown::Both);
         }
         self.wake();

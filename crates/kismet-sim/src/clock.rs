@@ -16,7 +16,6 @@ use super::records;
 use super::rng::Rng;
 use super::server::Shared;
 use super::updates;
-use super::util::lock;
 
 /// Largest stretch of a tick: a real server's TIME comes every 1.0 to
 /// 1.12 s.
@@ -75,7 +74,7 @@ pub fn run(shared: &Arc<Shared>) {
             schedule.restart(elapsed);
         }
         let epoch = shared.epoch_at(due) as u64;
-        let mut world = lock(&shared.world);
+        let mut world = shared.world.lock();
         if shared.hub.is_stopping() {
             break;
         }

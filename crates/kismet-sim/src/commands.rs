@@ -11,7 +11,6 @@ use super::record::Record;
 use super::records;
 use super::server::Shared;
 use super::updates;
-use super::util::lock;
 use super::world::World;
 use kismet_protocol::command::{parse_client_line, split_field_list};
 use kismet_protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
@@ -46,7 +45,7 @@ pub fn handle_line(shared: &Shared, client: &Arc<ClientHandle>, line: &[u8]) {
     };
     // The world lock orders replies against the world's own updates: a
     // burst and its ACK are never split by a tick.
-    let mut world = lock(&shared.world);
+    let mut world = shared.world.lock();
     let mut after = After::Nothing;
     let (outcome, answer) = match name {
         CommandName::Known(command) => (

@@ -8,7 +8,9 @@
 
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -16,7 +18,6 @@ use super::capabilities::Proto;
 use super::client::ClientHandle;
 use super::record::Record;
 use super::records;
-use super::util::lock;
 use kismet_protocol::spec::TERMINATE_TEXT;
 
 /// A server the accept loop and the connection threads can serve clients
@@ -98,30 +99,30 @@ impl Hub {
 
     /// Number of connected clients.
     pub fn connections(&self) -> usize {
-        lock(&self.clients).len()
+        self.clients.lock().len()
     }
 
     /// A copy of the client list.
     pub fn clients(&self) -> Vec<Arc<ClientHandle>> {
-        lock(&self.clients).clone()
+        self.clients.lock().clone()
     }
 
     /// Calls `f` on every client, with the list locked (so that nothing
     /// else is queued to all of them in between).
     pub fn each_client(&self, mut f: impl FnMut(&Arc<ClientHandle>)) {
-        for c in lock(&self.clients).iter() {
+        for c in self.clients.lock().iter() {
             f(c);
         }
     }
 
     /// Adds a client (already greeted) to the list.
     pub fn add_client(&self, client: Arc<ClientHandle>) {
-        lock(&self.clients).push(client);
+        self.clients.lock().push(client);
     }
 
     /// Forgets a client that disconnected.
     pub fn remove_client(&self, id: u64) {
-        lock(&self.clients).retain(|c| c.id != id);
+        self.clients.lock().retain(|c| c.id != id);
     }
 
     /// The SHUTDOWN command's stop, as a real server carries it out: no
@@ -137,7 +138,7 @@ impl Hub {
         }
         after();
         let at = Instant::now() + linger;
-        *lock(&self.close_deadline) = Some(at);
+        *self.close_deadline.lock() = Some(at);
         for c in &clients {
             c.finish(at);
         }
@@ -152,7 +153,7 @@ impl Hub {
         self.set_stopping();
         let term = records::payload_record(TERMINATE_TEXT);
         let now = Instant::now();
-        for c in lock(&self.clients).iter() {
+        for c in self.clients.lock().iter() {
             if c.close_at().is_none() {
                 c.send_one(Proto::Terminate, &term);
                 c.finish(now);
@@ -168,7 +169,7 @@ impl Hub {
         let h = thread::Builder::new()
             .name(format!("sim-{name}"))
             .spawn(f)?;
-        lock(&self.threads).push(h);
+        self.threads.lock().push(h);
         Ok(())
     }
 
@@ -179,10 +180,13 @@ impl Hub {
     /// own.
     pub fn join(&self, grace: Duration) {
         let start = Instant::now();
-        let force_at = lock(&self.close_deadline).map_or(start + grace, |d| d.max(start + grace));
+        let force_at = self
+            .close_deadline
+            .lock()
+            .map_or(start + grace, |d| d.max(start + grace));
         let mut forced = false;
         loop {
-            let handles: Vec<JoinHandle<()>> = std::mem::take(&mut *lock(&self.threads));
+            let handles: Vec<JoinHandle<()>> = std::mem::take(&mut *self.threads.lock());
             let mut pending = Vec::new();
             for h in handles {
                 if h.is_finished() {
@@ -191,19 +195,19 @@ impl Hub {
                     pending.push(h);
                 }
             }
-            if pending.is_empty() && lock(&self.threads).is_empty() {
+            if pending.is_empty() && self.threads.lock().is_empty() {
                 return;
             }
-            lock(&self.threads).extend(pending);
+            self.threads.lock().extend(pending);
             if !forced && Instant::now() > force_at {
                 forced = true;
-                for c in lock(&self.clients).iter() {
+                for c in self.clients.lock().iter() {
                     c.close();
                 }
             }
             if Instant::now() > force_at + Duration::from_secs(1) {
                 // Detach the rest: they exit as soon as their socket call returns.
-                lock(&self.threads).clear();
+                self.threads.lock().clear();
                 return;
             }
             thread::sleep(Duration::from_millis(5));

@@ -25,7 +25,7 @@
 //! [`Sim::networks`] and [`Sim::clients`] show the world's truth to tests.
 //!
 //! Layout (each module uses only those above it in this list):
-//! - `util`: locking a mutex whatever happened, the wall clock
+//! - `util`: the wall clock
 //! - `rng`: the seeded PRNG
 //! - `config`: [`SimConfig`]
 //! - `capabilities`: the protocol table (embedded `capabilities.txt`)
@@ -177,7 +177,7 @@ impl Sim {
     pub fn networks(&self) -> Vec<NetworkView> {
         self.shared
             .as_ref()
-            .map_or_else(Vec::new, |s| view::networks(&util::lock(&s.world)))
+            .map_or_else(Vec::new, |s| view::networks(&s.world.lock()))
     }
 
     /// Every client record the simulator knows now, sorted by BSSID then
@@ -185,7 +185,7 @@ impl Sim {
     pub fn clients(&self) -> Vec<ClientView> {
         self.shared
             .as_ref()
-            .map_or_else(Vec::new, |s| view::clients(&util::lock(&s.world)))
+            .map_or_else(Vec::new, |s| view::clients(&s.world.lock()))
     }
 
     /// True once the server stopped (a client sent SHUTDOWN).

@@ -19,7 +19,7 @@ use super::packets;
 use super::record::Record;
 use super::server::Shared;
 use super::updates;
-use super::util::{epoch_now, lock};
+use super::util::epoch_now;
 use super::world::{Extras, World};
 
 impl Server for Shared {
@@ -30,7 +30,7 @@ impl Server for Shared {
     /// The greeting and the STATUS announcing the client go out under the
     /// world lock, so no tick lands before the greeting.
     fn admit(this: &Arc<Self>, client: Arc<ClientHandle>) -> io::Result<()> {
-        let world = lock(&this.world);
+        let world = this.world.lock();
         this.admit(&world, client);
         Ok(())
     }

@@ -20,7 +20,6 @@ use super::record::munge_ssid;
 use super::records::{self, PacketInfo};
 use super::rng::Rng;
 use super::server::Shared;
-use super::util::lock;
 use super::world::World;
 
 /// Time between batches.
@@ -145,7 +144,7 @@ struct Encoded {
 /// Runs until the server stops.
 pub fn run(shared: &Arc<Shared>) {
     let rate = u64::from(shared.config.packet_rate);
-    let model = PacketModel::of(&lock(&shared.world));
+    let model = PacketModel::of(&shared.world.lock());
     let mut rng = Rng::new(shared.config.seed ^ 0x5041_434b_4554);
     let start = Instant::now();
     let mut made = 0u64;

@@ -50,7 +50,9 @@
 //! - a looped replay's lap lasts the recording's length (at least 1 s).
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -63,7 +65,7 @@ use super::player::{Player, Step};
 use super::records;
 use super::replay_commands;
 use super::timeline::Timeline;
-use super::util::{epoch_now, lock};
+use super::util::epoch_now;
 
 /// How long [`Replay::shutdown`] lets clients drain before closing them
 /// hard.
@@ -105,7 +107,8 @@ struct Shared {
 
 impl Shared {
     fn player(&self, id: u64) -> Option<Arc<Mutex<Player>>> {
-        lock(&self.players)
+        self.players
+            .lock()
             .iter()
             .find(|(i, _)| *i == id)
             .map(|(_, p)| p.clone())
@@ -129,7 +132,7 @@ impl Server for Shared {
             Instant::now(),
         );
         let player = Arc::new(Mutex::new(player));
-        lock(&this.players).push((client.id, player.clone()));
+        this.players.lock().push((client.id, player.clone()));
         this.hub.add_client(client.clone());
         let s = this.clone();
         this.hub
@@ -138,7 +141,7 @@ impl Server for Shared {
 
     fn handle_line(&self, client: &Arc<ClientHandle>, line: &[u8]) {
         if let Some(player) = self.player(client.id) {
-            replay_commands::handle_line(&self.hub, &mut lock(&player), line);
+            replay_commands::handle_line(&self.hub, &mut player.lock(), line);
         }
     }
 }
@@ -146,9 +149,9 @@ impl Server for Shared {
 /// A client's replay thread: plays each frame when it is due, until the
 /// recording ends (unless looped), the client goes or the server stops.
 fn play(shared: &Shared, player: &Mutex<Player>) {
-    let client = lock(player).client.clone();
+    let client = player.lock().client.clone();
     while !shared.hub.is_stopping() && !client.is_closed() && client.close_at().is_none() {
-        let step = lock(player).advance(Instant::now());
+        let step = player.lock().advance(Instant::now());
         match step {
             Step::Done => break,
             Step::At(at) => {
@@ -159,7 +162,7 @@ fn play(shared: &Shared, player: &Mutex<Player>) {
             }
         }
     }
-    lock(&shared.players).retain(|(id, _)| *id != client.id);
+    shared.players.lock().retain(|(id, _)| *id != client.id);
 }
 
 /// Sends TIME with the current time to every client that has it enabled,

@@ -6,7 +6,9 @@
 //! subscriptions. Holding the world lock while answering a command and
 //! while broadcasting a tick keeps every client's stream in one order.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use super::capabilities::{protocols_line, Proto};
@@ -15,7 +17,6 @@ use super::config::SimConfig;
 use super::hub::Hub;
 use super::record::Record;
 use super::records;
-use super::util::lock;
 use super::world::World;
 use kismet_protocol::spec::status_flags;
 
@@ -105,13 +106,13 @@ impl Shared {
 
     /// The flood mode's CLIENT records and their generation.
     pub fn flood_snapshot(&self) -> (u64, Arc<Vec<Record>>) {
-        let f = lock(&self.flood);
+        let f = self.flood.lock();
         (f.0, f.1.clone())
     }
 
     /// New CLIENT records for flood mode.
     pub fn set_flood(&self, records: Vec<Record>) {
-        let mut f = lock(&self.flood);
+        let mut f = self.flood.lock();
         *f = (f.0 + 1, Arc::new(records));
     }
 

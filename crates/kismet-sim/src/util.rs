@@ -1,13 +1,6 @@
-//! Two small helpers every thread of the simulator uses: locking a mutex
-//! whatever happened to the thread that held it, and the wall clock.
+//! The wall clock, which every thread of the simulator reads.
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Locks a mutex, carrying on with the data if a thread panicked with it.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Current epoch seconds, with their fraction.
 pub fn epoch_now() -> f64 {

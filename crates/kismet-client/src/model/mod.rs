@@ -45,7 +45,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Mutex, MutexGuard};
+use parking_lot::Mutex;
 
 use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
 use kismet_protocol::decode::{
@@ -123,12 +123,6 @@ impl Model {
         }
     }
 
-    /// The state, even if a thread panicked while holding it (every update
-    /// leaves the maps consistent).
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Applies a batch of frames, under one lock. Frames of other
     /// protocols, frames without field names, and records without a valid
     /// MAC are skipped. Never panics on the values.
@@ -148,7 +142,7 @@ impl Model {
             .iter()
             .take(PREFETCH_AHEAD)
             .for_each(crate::cache::prefetch_frame);
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         // The client of frame i is found (and its record asked for) when
         // frame i - RECORD_AHEAD is applied, and kept here till then.
         let mut found: [Option<Found>; RECORD_AHEAD] = [None; RECORD_AHEAD];
@@ -177,7 +171,7 @@ impl Model {
     /// records are copied; the views are built after it is released.
     pub fn snapshot(&self) -> Snapshot {
         let raw = {
-            let state = self.lock();
+            let state = self.state.lock();
             view::Raw::copy(&state.store, &state.manufs, state.frames)
         };
         raw.into_snapshot()
@@ -185,13 +179,13 @@ impl Model {
 
     /// Networks and client records held now.
     pub fn devices(&self) -> usize {
-        self.lock().store.devices()
+        self.state.lock().store.devices()
     }
 
     /// Forgets every device (for a new connection); the counters of
     /// frames and evictions carry on.
     pub fn clear(&self) {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         state.store.clear();
     }
 }
