@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kismet_client::model::Model;
+use kismet_client::Model;
 use kismet_protocol::Frame;
 
 /// The binary's allocator (see src/main.rs), counting the bytes live.

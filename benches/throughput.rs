@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use kismet_client::filter::Filter;
-use kismet_client::model::Model;
+use kismet_client::Filter;
+use kismet_client::Model;
 use kismet_client::{Client, Event, Options};
 use kismet_protocol::Frame;
 use kismet_shell::shell::display::DisplayRules;
@@ -382,13 +382,11 @@ struct Side {
 
 impl Side {
     fn connect(addr: &str, conns: &Receiver<Sender<()>>, track: bool) -> Side {
-        let client = Client::connect(
-            addr,
-            Options {
-                channel_batches: 1024,
-                ..Options::default()
-            },
-        )
+        let client = Client::connect(addr, {
+            let mut o = Options::default();
+            o.channel_batches = 1024;
+            o
+        })
         .unwrap();
         let go = conns.recv().unwrap();
         assert!(client
@@ -397,9 +395,7 @@ impl Side {
             .is_ok());
         let model = Arc::new(Model::default());
         if track {
-            client
-                .track(Arc::new(Feed(model.clone())), Duration::from_secs(5))
-                .unwrap();
+            client.track(model.clone(), Duration::from_secs(5)).unwrap();
         }
         Side { client, go, model }
     }
@@ -506,22 +502,6 @@ fn stat_cpu_ticks(path: &Path) -> Option<u64> {
     let rest = stat.rsplit_once(')')?.1;
     let f: Vec<&str> = rest.split_whitespace().collect();
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-}
-
-/// The live model as a tracker (what the shell's `networks` does).
-struct Feed(Arc<Model>);
-
-impl kismet_client::Tracker for Feed {
-    fn needs(&self) -> Vec<(String, Vec<String>)> {
-        kismet_client::model::NEEDED
-            .iter()
-            .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
-            .collect()
-    }
-
-    fn feed(&self, frames: &[Frame]) {
-        self.0.feed(frames);
-    }
 }
 
 /// The model's cost as a paired ratio, steadier than two criterion

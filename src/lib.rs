@@ -21,6 +21,8 @@
 //! - [`serve`]: `kismet-shell sim`, the simulator or a replay in the foreground
 //! - [`cli`]: the command line (clap), also used for the completion scripts
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod serve;
 pub mod shell;

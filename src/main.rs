@@ -1,5 +1,7 @@
 //! kismet-shell: parse the command line, dispatch, report errors once.
 
+#![forbid(unsafe_code)]
+
 use std::io::{self, BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -156,17 +158,18 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     };
     // Whatever happens, the recording is flushed and closed at the end.
     let _finish = recorder.clone().map(FinishOnDrop);
-    let options = Options {
-        recorder,
-        connect_timeout: secs(cli.connect_timeout, "--connect-timeout")?,
-        handshake_timeout: secs(cli.connect_timeout, "--connect-timeout")?
-            .max(Duration::from_secs(1)),
-        reconnect: if interactive {
+    let options = {
+        let mut o = Options::default();
+        o.recorder = recorder;
+        o.connect_timeout = secs(cli.connect_timeout, "--connect-timeout")?;
+        o.handshake_timeout =
+            secs(cli.connect_timeout, "--connect-timeout")?.max(Duration::from_secs(1));
+        o.reconnect = if interactive {
             !cli.no_reconnect
         } else {
             cli.batch.reconnect
-        },
-        ..Options::default()
+        };
+        o
     };
     let client = match Client::connect(&addr, options) {
         Ok(c) => c,

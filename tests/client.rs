@@ -6,17 +6,17 @@ use std::time::{Duration, Instant};
 
 use kismet_client::{Client, DisconnectReason, Error, Event, HandshakeError, Options, ReplyKind};
 use kismet_protocol::{Command, Frame, LookupError, ServerCommand};
+use kismet_shell::shell::outcome::error_chain;
 
 use crate::common::{
     capability_lines, command_id, expect_command, read_line, serve_handshake, Scripted, WAIT,
 };
 
 fn opts() -> Options {
-    Options {
-        connect_timeout: WAIT,
-        handshake_timeout: WAIT,
-        ..Options::default()
-    }
+    let mut o = Options::default();
+    o.connect_timeout = WAIT;
+    o.handshake_timeout = WAIT;
+    o
 }
 
 /// Collects frames of `proto` until `n` arrived (bounded wait).
@@ -250,7 +250,7 @@ fn server_closes_before_greeting() {
         ),
         "{e:?}"
     );
-    let msg = format!("{e:#}");
+    let msg = error_chain(&e);
     assert!(
         msg.contains("closed the connection before its greeting"),
         "{msg}"
@@ -267,9 +267,10 @@ fn silent_server_times_out() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(800));
     });
-    let options = Options {
-        handshake_timeout: Duration::from_millis(300),
-        ..opts()
+    let options = {
+        let mut o = opts();
+        o.handshake_timeout = Duration::from_millis(300);
+        o
     };
     let e = Client::connect(&server.addr(), options).err().unwrap();
     assert!(
@@ -285,8 +286,8 @@ fn silent_server_times_out() {
         "{e:?}"
     );
     assert!(
-        format!("{e:#}").contains("timed out waiting for CAPABILITY"),
-        "{e:#}"
+        error_chain(&e).contains("timed out waiting for CAPABILITY"),
+        "{e:?}"
     );
     server.handle.join().unwrap();
 }
@@ -453,7 +454,7 @@ fn http_answer_is_not_a_legacy_server() {
         panic!("{e:?}")
     };
     assert!(first.starts_with(b"HTTP/1.1 400"), "{first:?}");
-    let msg = e.to_string();
+    let msg = error_chain(&e);
     assert!(msg.contains("not a legacy Kismet server"), "{msg}");
     assert!(msg.contains("HTTP/1.1 400 Bad Request"), "{msg}");
     assert!(msg.contains("REST API"), "{msg}");
@@ -473,9 +474,10 @@ fn silent_peer_is_probed_for_http() {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n");
         }
     });
-    let options = Options {
-        handshake_timeout: Duration::from_millis(300),
-        ..opts()
+    let options = {
+        let mut o = opts();
+        o.handshake_timeout = Duration::from_millis(300);
+        o
     };
     let e = Client::connect(&http.addr(), options.clone())
         .err()
@@ -490,7 +492,7 @@ fn silent_peer_is_probed_for_http() {
         ),
         "{e:?}"
     );
-    assert!(e.to_string().contains("it answers HTTP"), "{e}");
+    assert!(error_chain(&e).contains("it answers HTTP"), "{e:?}");
     http.handle.join().unwrap();
 
     let mute = Scripted::start(|s| {
@@ -509,8 +511,8 @@ fn silent_peer_is_probed_for_http() {
         "{e:?}"
     );
     assert!(
-        e.to_string().contains("newer Kismet releases serve HTTP"),
-        "{e}"
+        error_chain(&e).contains("newer Kismet releases serve HTTP"),
+        "{e:?}"
     );
     mute.handle.join().unwrap();
 }

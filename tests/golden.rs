@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use kismet_protocol::frame::{parse_capability, parse_protocol_list};
+use kismet_protocol::{parse_capability, parse_protocol_list};
 use kismet_protocol::{CapabilityTable, Frame};
 
 use crate::common::{capability_lines, fixture, log_entries, raw_lines};
@@ -88,7 +88,7 @@ fn replies_match_sent_ids() {
             .flat_map(|e| e.bytes)
             .collect();
         for line in stream.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            match kismet_protocol::command::parse_client_line(line) {
+            match kismet_protocol::parse_client_line(line) {
                 Some((id, _, _)) => assert!(sent.insert(id), "{log}: id {id} sent twice"),
                 None => {
                     silent.insert(String::from_utf8_lossy(line).into_owned());

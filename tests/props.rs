@@ -2,9 +2,9 @@
 
 use proptest::prelude::*;
 
-use kismet_protocol::frame::{encode_line, FieldValue, Separators};
-use kismet_protocol::lines::{Line, LineReader};
+use kismet_protocol::{encode_line, FieldValue, Separators};
 use kismet_protocol::{Command, Frame};
+use kismet_protocol::{Line, LineReader};
 
 /// A field as the server can write it: quoted (no `\x01`, no `\n`) or bare
 /// (no space, `\x01` or `\n`).
@@ -105,7 +105,7 @@ proptest! {
         let line = c.encode(42).unwrap();
         prop_assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
         let (id, got_name, got_args) =
-            kismet_protocol::command::parse_client_line(&line[..line.len() - 1]).unwrap();
+            kismet_protocol::parse_client_line(&line[..line.len() - 1]).unwrap();
         prop_assert_eq!(id, 42);
         prop_assert_eq!(got_name.as_str(), name.as_str());
         let got: Vec<String> = got_args.into_iter().map(|a| String::from_utf8(a).unwrap()).collect();

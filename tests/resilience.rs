@@ -11,13 +11,12 @@ use kismet_protocol::{Command, ServerCommand};
 use crate::common::{command_id, read_line, serve_handshake, Scripted, WAIT};
 
 fn opts() -> Options {
-    Options {
-        connect_timeout: WAIT,
-        handshake_timeout: WAIT,
-        reconnect: true,
-        backoff: (Duration::from_millis(50), Duration::from_millis(200)),
-        ..Options::default()
-    }
+    let mut o = Options::default();
+    o.connect_timeout = WAIT;
+    o.handshake_timeout = WAIT;
+    o.reconnect = true;
+    o.backoff = (Duration::from_millis(50), Duration::from_millis(200));
+    o
 }
 
 /// Waits for the first event that `want` accepts, failing after WAIT.
@@ -131,10 +130,11 @@ fn watchdog_fires_on_silence() {
         let _ = read_line(&mut r); // swallow the command, say nothing
         thread::sleep(Duration::from_millis(1500));
     });
-    let options = Options {
-        silence_timeout: Some(Duration::from_millis(400)),
-        reconnect: false,
-        ..opts()
+    let options = {
+        let mut o = opts();
+        o.silence_timeout = Some(Duration::from_millis(400));
+        o.reconnect = false;
+        o
     };
     let client = Client::connect(&server.addr(), options).unwrap();
     let pending = client
@@ -166,10 +166,11 @@ fn watchdog_fires_on_silence() {
 /// A client for a flood: a small event channel (4 batches), so that a
 /// consumer that does not read makes it drop frames; no reconnect.
 fn flood_client(addr: &str) -> Client {
-    let options = Options {
-        channel_batches: 4,
-        reconnect: false,
-        ..opts()
+    let options = {
+        let mut o = opts();
+        o.channel_batches = 4;
+        o.reconnect = false;
+        o
     };
     Client::connect(addr, options).unwrap()
 }
@@ -416,13 +417,11 @@ fn hostile_lines_are_counted() {
         write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
         let _ = read_line(&mut r);
     });
-    let client = Client::connect(
-        &server.addr(),
-        Options {
-            reconnect: false,
-            ..opts()
-        },
-    )
+    let client = Client::connect(&server.addr(), {
+        let mut o = opts();
+        o.reconnect = false;
+        o
+    })
     .unwrap();
     assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
     let stats = client.stats();
@@ -457,9 +456,10 @@ fn no_watchdog_without_time_and_remove_replayed() {
             thread::sleep(Duration::from_millis(100));
         }
     });
-    let options = Options {
-        silence_timeout: Some(Duration::from_millis(300)),
-        ..opts()
+    let options = {
+        let mut o = opts();
+        o.silence_timeout = Some(Duration::from_millis(300));
+        o
     };
     let client = Client::connect(&server.addr(), options).unwrap();
     assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());

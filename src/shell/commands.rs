@@ -13,7 +13,7 @@ use super::handlers::{self, Handled};
 use super::outcome::{Outcome, ShellError};
 use super::session::Session;
 use kismet_client::Error;
-use kismet_protocol::capability::nearest;
+use kismet_protocol::nearest;
 use kismet_protocol::text::abbreviate;
 use kismet_protocol::{self, Command, ServerCommand};
 

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use kismet_client::filter::{device_key_index, Filter, FilterError};
+use kismet_client::{Filter, FilterError};
+use kismet_protocol::device_key_index;
 use kismet_protocol::Frame;
 
 /// Devices remembered per protocol for `only new|changed`; past it, frames

@@ -5,10 +5,10 @@
 use std::sync::atomic::Ordering;
 
 use super::display::Only;
-use super::outcome::{Outcome, ProtocolRow, ShellError, StatusReport};
+use super::outcome::{error_chain, Outcome, ProtocolRow, ShellError, StatusReport};
 use super::session::Session;
-use kismet_client::model::{SortColumn, SORT_COLUMNS};
 use kismet_client::{Client, Error};
+use kismet_client::{SortColumn, SORT_COLUMNS};
 use kismet_protocol::decode::NETWORK_TYPES;
 use kismet_protocol::spec::normalize_addr;
 
@@ -116,7 +116,7 @@ fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
         }
         failed = errors
             .into_iter()
-            .map(|(p, e)| (p, e.to_string()))
+            .map(|(p, e)| (p, error_chain(&e)))
             .collect();
     }
     let same_server = new.addr() == old.addr();
@@ -130,7 +130,7 @@ fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
     session.replace_client(new);
     if let Err(e) = session.track_again(same_server) {
         if let Outcome::Connected { failed, .. } = &mut outcome {
-            failed.push(("(networks and clients)".to_string(), e.to_string()));
+            failed.push(("(networks and clients)".to_string(), error_chain(&e)));
         }
     }
     Ok(outcome)

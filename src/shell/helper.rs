@@ -15,7 +15,7 @@ use rustyline::hint::{Hint, Hinter};
 use rustyline::{Context, Helper, Validator};
 
 use super::commands::{self, ArgKind, COMMANDS};
-use kismet_client::model::SORT_COLUMNS;
+use kismet_client::SORT_COLUMNS;
 use kismet_protocol::{self, CapabilityTable, ServerCommand};
 
 /// Grey, for hints (SGR 90, "bright black").

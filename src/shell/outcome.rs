@@ -32,14 +32,27 @@ impl fmt::Display for ShellError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ShellError::Usage(m) => f.write_str(m),
-            ShellError::Client(e) => e.fmt(f),
+            ShellError::Client(e) => f.write_str(&error_chain(e)),
         }
     }
 }
 
-// Display delegates to the client's error: no `source()`, or `{:#}`
-// would print it twice.
+// Display prints the client's error with its causes: no `source()`, or
+// `{:#}` would print them twice.
 impl std::error::Error for ShellError {}
+
+/// An error and its causes (`source()`, and theirs), as one line:
+/// `connecting to 10.0.0.5:2501: Connection refused (os error 111)`.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
 
 impl From<Error> for ShellError {
     fn from(e: Error) -> ShellError {
@@ -205,14 +218,14 @@ pub enum Outcome {
     /// The `networks` list.
     Networks {
         /// The networks, in the order to show.
-        rows: Vec<kismet_client::model::NetworkView>,
+        rows: Vec<kismet_client::NetworkView>,
         /// Now, epoch seconds (the server's clock when known), for "3s ago".
         now: u64,
     },
     /// The `clients` list.
     Clients {
         /// The clients, in the order to show.
-        rows: Vec<kismet_client::model::ClientView>,
+        rows: Vec<kismet_client::ClientView>,
         /// Now, epoch seconds, for "3s ago".
         now: u64,
     },

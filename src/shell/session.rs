@@ -8,8 +8,8 @@ use parking_lot::{Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use super::display::DisplayRules;
-use kismet_client::model::{Model, NEEDED};
-use kismet_client::{Client, Error, Options, Reply, Tracker, Wait};
+use kismet_client::Model;
+use kismet_client::{Client, Error, Options, Reply, Wait};
 use kismet_protocol::Command;
 use kismet_protocol::Frame;
 
@@ -62,23 +62,6 @@ pub struct Session {
 
 /// A protocol (upper case) whose frames a watch view takes, and where.
 pub type Tap = (String, crossbeam_channel::Sender<Frame>);
-
-/// The live model as the client's tracker: fed every frame with the fields
-/// it needs (on the client's tracker thread).
-struct ModelFeed(Arc<Model>);
-
-impl Tracker for ModelFeed {
-    fn needs(&self) -> Vec<(String, Vec<String>)> {
-        NEEDED
-            .iter()
-            .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
-            .collect()
-    }
-
-    fn feed(&self, frames: &[Frame]) {
-        self.0.feed(frames);
-    }
-}
 
 impl Session {
     /// A session over a connected client.
@@ -136,8 +119,7 @@ impl Session {
             return Ok(m.clone());
         }
         let model = Arc::new(Model::default());
-        self.client()
-            .track(Arc::new(ModelFeed(model.clone())), self.wait())?;
+        self.client().track(model.clone(), self.wait())?;
         *slot = Some(model.clone());
         Ok(model)
     }
@@ -169,7 +151,7 @@ impl Session {
         };
         *slot = Some(model.clone());
         drop(slot);
-        self.client().track(Arc::new(ModelFeed(model)), self.wait())
+        self.client().track(model, self.wait())
     }
 
     /// The wait for a reply: the reply timeout, cut short by Ctrl-C.

@@ -21,25 +21,21 @@ use kismet_protocol::{CapabilityTable, Command, ServerCommand};
 /// A connection to a legacy Kismet server.
 ///
 /// # Examples
-/// ```no_run
-/// # fn main() -> anyhow::Result<()> {
+/// ```
+/// # let sim = kismet_sim::Sim::start("127.0.0.1:0", kismet_sim::SimConfig::default())?;
+/// # let addr = sim.local_addr().to_string();
 /// use std::time::Duration;
-/// use kismet_client::{Client, Event, Options};
+/// use kismet_client::{Client, Error, Options};
 ///
-/// let client = Client::connect("127.0.0.1:2501", Options::default())?;
-/// println!("GPS fields: {:?}", client.table().get("GPS").map(|p| p.fields.clone()));
+/// let client = Client::connect(&addr, Options::default())?;
+/// let gps = client.table().get("GPS").map(|p| p.fields.to_vec());
+/// println!("GPS fields: {gps:?}");
+/// // Names are checked against the server's table before anything is sent.
+/// let e = client.enable("SSID", "ssid,mca", Duration::from_secs(5)).unwrap_err();
+/// assert!(matches!(e, Error::Lookup(_)), "{e}");
 /// let reply = client.enable("SSID", "ssid,mac", Duration::from_secs(5))?;
 /// assert!(reply.is_ok());
-/// for event in client.events().iter() {
-///     if let Event::Frames(frames) = event {
-///         for f in frames.iter().filter(|f| f.protocol() == "SSID") {
-///             let ssid = kismet_protocol::text::display_ssid(f.get("ssid").unwrap_or(b""));
-///             let mac = String::from_utf8_lossy(f.get("mac").unwrap_or(b""));
-///             println!("SSID spotted: {ssid:?} with mac {mac}");
-///         }
-///     }
-/// }
-/// # Ok(()) }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Client {
     shared: Arc<Shared>,

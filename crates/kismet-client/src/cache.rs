@@ -43,6 +43,7 @@ fn line(p: *const u8) {
     // the program can see and never faults, whatever the address. SSE,
     // which has it, is part of the x86-64 baseline.
     #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
     }

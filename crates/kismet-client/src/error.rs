@@ -11,6 +11,7 @@ use kismet_protocol::{text, CommandError, LookupError};
 
 /// Why connecting, or a command, failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// The address does not resolve.
     Resolve {
@@ -94,13 +95,11 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Resolve { addr, source } => write!(f, "resolving {addr}: {source}"),
-            Error::Connect { addr, source } => write!(f, "connecting to {addr}: {source}"),
-            Error::Handshake { addr, kind } => write!(f, "handshake with {addr}: {kind}"),
+            Error::Resolve { addr, .. } => write!(f, "resolving {addr}"),
+            Error::Connect { addr, .. } => write!(f, "connecting to {addr}"),
+            Error::Handshake { addr, .. } => write!(f, "handshake with {addr}"),
             Error::NotConnected { addr } => write!(f, "not connected to {addr}"),
-            Error::Write { source } => {
-                write!(f, "connection closed: sending the command: {source}")
-            }
+            Error::Write { .. } => write!(f, "connection closed: sending the command"),
             Error::Refused(e) => e.fmt(f),
             Error::Lookup(e) => e.fmt(f),
             Error::Server(r) => write!(
@@ -129,11 +128,32 @@ impl fmt::Display for Error {
     }
 }
 
-// The Display texts include their causes, so no `source()`: an error
-// chain printed with `{:#}` would say each twice.
-impl std::error::Error for Error {}
+/// The cause of an error that wraps one is its `source()`, not part of its
+/// `Display` text (print the chain to see both: `anyhow`'s `{:#}` does).
+/// The errors that only pass another on ([`Error::Refused`],
+/// [`Error::Lookup`], [`HandshakeError::Io`]) show it as their own text.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Resolve { source, .. }
+            | Error::Connect { source, .. }
+            | Error::Write { source } => Some(source),
+            Error::Handshake { kind, .. } => Some(kind),
+            Error::Refused(e) => e.source(),
+            Error::Lookup(e) => e.source(),
+            _ => None,
+        }
+    }
+}
 
-impl std::error::Error for HandshakeError {}
+impl std::error::Error for HandshakeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HandshakeError::Io(e) => e.source(),
+            _ => None,
+        }
+    }
+}
 
 impl From<CommandError> for Error {
     fn from(e: CommandError) -> Error {
@@ -152,6 +172,7 @@ const QUOTE_BYTES: usize = 60;
 
 /// Why the handshake failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum HandshakeError {
     /// The server accepted and closed without a byte, as a legacy server
     /// does past its `maxclients` limit.
@@ -237,6 +258,7 @@ impl fmt::Display for HandshakeError {
 
 /// Why a connection ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DisconnectReason {
     /// The server closed the connection.
     Closed,
@@ -310,5 +332,39 @@ impl fmt::Display for DisconnectReason {
             DisconnectReason::Io { error } => write!(f, "connection lost: {error}"),
             DisconnectReason::ByClient => write!(f, "disconnected"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// An error that wraps another gives it as its `source()` and leaves it
+    /// out of its own text; one that only passes another on shows it as its
+    /// own text, with no second copy as a source.
+    #[test]
+    fn causes_are_sources_not_text() {
+        let refused = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::Connect {
+            addr: "h:1".into(),
+            source: refused,
+        };
+        assert_eq!(e.to_string(), "connecting to h:1");
+        assert_eq!(e.source().unwrap().to_string(), "refused");
+        let e = Error::Handshake {
+            addr: "h:1".into(),
+            kind: HandshakeError::ClosedDuringHandshake,
+        };
+        assert_eq!(e.to_string(), "handshake with h:1");
+        let kind = e.source().unwrap();
+        assert!(kind.to_string().contains("during the handshake"), "{kind}");
+        assert!(kind.source().is_none());
+        let e = Error::Lookup(LookupError::UnknownProtocol {
+            name: "BOGUS".into(),
+            nearest: Vec::new(),
+        });
+        assert!(e.to_string().contains("BOGUS"));
+        assert!(e.source().is_none());
     }
 }

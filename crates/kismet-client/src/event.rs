@@ -21,6 +21,7 @@ pub struct ServerInfo {
 
 /// One event from the reader thread.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Event {
     /// Frames parsed from one read of the socket, in arrival order. Frames
     /// travel in batches so the channel costs one operation per read, not

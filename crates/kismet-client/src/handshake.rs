@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, HandshakeError};
 use crate::event::ServerInfo;
 use crate::state::{Options, WRITE_STEP};
-use kismet_protocol::frame::{parse_capability, parse_protocol_list};
-use kismet_protocol::lines::{Line, LineReader};
+use kismet_protocol::{parse_capability, parse_protocol_list};
 use kismet_protocol::{CapabilityTable, Command, Frame, ServerCommand};
+use kismet_protocol::{Line, LineReader};
 
 /// A connection after its handshake, before the reader thread takes it.
 pub struct Established {

@@ -22,10 +22,10 @@ use crate::reply::{Reply, ReplyKind};
 use crate::stage::{deliver, report_drops, Batch, DropTally, Stage};
 use crate::state::{Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::view::{Plan, Views};
-use kismet_protocol::frame::{header_end, parse_capability};
-use kismet_protocol::lines::{Line, LineReader};
 use kismet_protocol::spec::ALWAYS_ON;
+use kismet_protocol::{line_protocol, parse_capability};
 use kismet_protocol::{Answer, Frame};
+use kismet_protocol::{Line, LineReader};
 
 /// What the reader carries from one line to the next.
 #[derive(Default)]
@@ -273,7 +273,7 @@ fn handle_line(
     // the consumer). Replies, the protocols the client itself reads and
     // those the tracker needs are always handled.
     if let Some(tally) = dropping {
-        if let Some(header) = quick_header(line) {
+        if let Some(header) = line_protocol(line) {
             if !ALWAYS_ON.iter().any(|c| c.as_bytes() == header) && !names.is_tracked(header) {
                 tally.add(header);
                 return Reaction::None;
@@ -369,11 +369,6 @@ fn epoch_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// The header of a `*HEADER: ...` line, when it looks like one.
-fn quick_header(line: &[u8]) -> Option<&[u8]> {
-    header_end(line).ok().map(|colon| &line[1..colon])
 }
 
 /// Matches an ACK/ERROR to its pending command and hands it over.

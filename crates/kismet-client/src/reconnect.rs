@@ -15,7 +15,7 @@ use crate::event::Event;
 use crate::handshake::establish;
 use crate::reader::read_loop;
 use crate::state::{write_all_within, Pending, Shared, WRITE_TIMEOUT};
-use kismet_protocol::lines::LineReader;
+use kismet_protocol::LineReader;
 use kismet_protocol::{Command, ServerCommand};
 
 /// The reader thread: reads until the connection ends, then reconnects if

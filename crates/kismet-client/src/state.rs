@@ -23,6 +23,7 @@ use kismet_record::Recorder;
 
 /// How the client connects and behaves.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// Limit for the TCP connect.
     pub connect_timeout: Duration,
@@ -127,11 +128,12 @@ pub struct Stats {
 /// (upper case) and the user's field list before the change.
 pub type Revert = (String, Option<Arc<[String]>>);
 
-/// What the client feeds besides the display: the live model. It gets
-/// every frame of the protocols it needs, named with at least its fields,
-/// even those the display has to drop, on a thread of its own (see
-/// [`crate::stage`]), before the frames go on to the display and before the
-/// reply to any command sent after them wakes its caller.
+/// What the client feeds besides the user's events: the live model
+/// ([`crate::Model`] is one). It gets every frame of the protocols it
+/// needs, named with at least its fields, even those the user's events
+/// have to drop, on a thread of its own (`kismet-tracker`), before the
+/// frames go on to the events and before the reply to any command sent
+/// after them wakes its caller.
 pub trait Tracker: Send + Sync {
     /// The fields it needs, per protocol.
     fn needs(&self) -> Vec<(String, Vec<String>)>;

@@ -24,16 +24,6 @@ pub struct Wire {
     pub user: Option<Arc<[String]>>,
 }
 
-impl Wire {
-    /// True when frames must be cut to the user's fields (or hidden) before
-    /// they are shown.
-    pub fn needs_projection(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_none_or(|u| u.len() != self.names.len())
-    }
-}
-
 /// Subscriptions by protocol (upper-case keys).
 #[derive(Debug, Default, Clone)]
 pub struct Subscriptions {
@@ -179,7 +169,7 @@ mod tests {
         let w = s.wire_of("BSSID").unwrap();
         assert_eq!(&*w.names, &*list("channel,bssid,type,manuf"));
         assert_eq!(w.user.as_deref(), Some(&*list("channel,bssid")));
-        assert!(w.needs_projection());
+        assert!(w.user.as_ref().is_some_and(|u| u.len() < w.names.len()));
         assert_eq!(changed, vec![("BSSID".to_string(), Some(w.names.clone()))]);
         // The user removes it: only the tracker's list remains.
         s.set_user("BSSID", None);
@@ -200,7 +190,7 @@ mod tests {
         s.set_tracked(HashMap::from([("SSID".to_string(), list("mac,ssid"))]));
         let w = s.wire_of("SSID").unwrap();
         assert_eq!(&*w.names, &*list("ssid,mac,type"));
-        assert!(!w.needs_projection());
+        assert_eq!(w.user.as_deref(), Some(&*w.names));
     }
 
     /// Removing an always-on protocol is remembered, enabling it forgets.

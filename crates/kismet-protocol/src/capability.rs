@@ -26,6 +26,7 @@ pub struct CapabilityTable {
 
 /// A name the table does not know, with the nearest ones it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LookupError {
     /// No such protocol.
     UnknownProtocol {

@@ -8,6 +8,7 @@ use crate::spec::QUOTE;
 
 /// Why a command cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CommandError {
     /// The command name is empty.
     EmptyName,

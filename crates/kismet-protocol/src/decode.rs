@@ -1,6 +1,6 @@
 //! Wire values to meaning: cipher sets and type codes, as the server's own
 //! headers define them (docs/PROTOCOL.md, "Decoding values"), and the
-//! parsers of numbers, times and addresses (defined in [`crate::values`],
+//! parsers of numbers, times and addresses (defined in a private module,
 //! re-exported here).
 //!
 //! Pure functions over tables defined once here.
@@ -149,6 +149,7 @@ pub fn bit_names(set: u64) -> Vec<&'static str> {
 /// assert_eq!(e.to_string(), "WPA2 CCMP PSK");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct Encryption {
     /// `OPN`, `WEP`, `WPA`, `WPA2` or `WPA+WPA2`.
     pub enc: &'static str,

@@ -15,6 +15,7 @@ use crate::spec::{is_payload_protocol, MAX_HEADER_LEN, QUOTE};
 
 /// Why a server line could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParseError {
     /// The line is empty.
     Empty,
@@ -156,7 +157,7 @@ impl Frame {
     }
 
     /// The field at `index`, as bytes off the wire (quotes removed).
-    #[inline(always)]
+    #[inline]
     pub fn field(&self, index: usize) -> Option<&[u8]> {
         if index >= self.len() {
             return None;
@@ -202,7 +203,7 @@ impl Frame {
     }
 
     /// The line bytes of one encoded span (start and end, LE `u32`s).
-    #[inline(always)]
+    #[inline]
     fn span(&self, s: &[u8]) -> &[u8] {
         let start = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
         let end = u32::from_le_bytes([s[4], s[5], s[6], s[7]]) as usize;
@@ -394,13 +395,26 @@ fn copy_short(dst: &mut [u8], pos: usize, src: &[u8], at: usize, len: usize) -> 
     pos + len
 }
 
+/// The protocol name of a `*HEADER: ...` line, read without parsing the
+/// fields (to count a line that will not be parsed); `None` when the line
+/// does not start like a server line.
+///
+/// # Examples
+/// ```
+/// assert_eq!(kismet_protocol::line_protocol(b"*SSID: 1 2 "), Some(&b"SSID"[..]));
+/// assert_eq!(kismet_protocol::line_protocol(b"SSID: 1"), None);
+/// ```
+pub fn line_protocol(line: &[u8]) -> Option<&[u8]> {
+    header_end(line).ok().map(|colon| &line[1..colon])
+}
+
 /// Where the header of `*HEADER:` ends (the index of the `:`), after
 /// checking that it is a plain ASCII name of at most 16 characters.
 ///
 /// # Errors
 /// [`ParseError::Empty`], [`ParseError::NoStar`], [`ParseError::NoColon`] or
 /// [`ParseError::BadHeader`].
-pub fn header_end(line: &[u8]) -> Result<usize, ParseError> {
+fn header_end(line: &[u8]) -> Result<usize, ParseError> {
     if line.is_empty() {
         return Err(ParseError::Empty);
     }

@@ -166,18 +166,12 @@ pub fn parse_bool(bytes: &[u8]) -> Option<bool> {
 
 /// An IPv4 address field (`ip`); `0.0.0.0`, which the server writes when
 /// it knows none, is `None`.
-#[inline]
 pub fn parse_ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
     // "0.0.0.0" (the common case) and anything too short or too long to
-    // be an address, without a call or a pass over the octets.
+    // be an address, without a pass over the octets.
     if bytes == b"0.0.0.0" || !(7..=15).contains(&bytes.len()) {
         return None;
     }
-    parse_octets(bytes)
-}
-
-/// [`parse_ipv4`] past its quick checks.
-fn parse_octets(bytes: &[u8]) -> Option<Ipv4Addr> {
     // What the standard parser accepts (four decimal octets, no leading
     // zeros), without its UTF-8 check and generic parser.
     let mut octets = [0u8; 4];

@@ -34,19 +34,23 @@
 //! ```
 //!
 //! A name ending in `.gz` is written gzip-compressed. The writer flushes at
-//! least every [`writer::FLUSH_EVERY`], so a process killed while recording
+//! least every [`FLUSH_EVERY`], so a process killed while recording
 //! loses at most that much; a recording cut short anywhere (even in the
 //! middle of a line, or of a gzip stream) reads back up to its last
 //! complete line.
 //!
-//! - [`writer`]: [`Recorder`], which the client feeds
-//! - [`reader`]: [`read_recording`], entries back from a file
+//! - [`Recorder`]: writes a recording; the client feeds it
+//! - [`read_recording`], [`parse_recording`]: entries back from a file or
+//!   any reader
 
-pub mod reader;
-pub mod writer;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
-pub use reader::{read_recording, Direction, Entry, RecordingError};
-pub use writer::{Recorder, WriteMode};
+mod reader;
+mod writer;
+
+pub use reader::{parse_recording, read_recording, Direction, Entry, RecordingError};
+pub use writer::{Recorder, WriteMode, FLUSH_EVERY};
 
 /// The first line of every recording.
 pub const HEADER: &str = "# kismet-shell recording 1";

@@ -38,6 +38,7 @@ pub struct Entry {
 
 /// Why a recording cannot be read.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RecordingError {
     /// The file cannot be opened or read.
     Io(io::Error),
@@ -62,7 +63,16 @@ impl fmt::Display for RecordingError {
     }
 }
 
-impl std::error::Error for RecordingError {}
+impl std::error::Error for RecordingError {
+    /// An I/O error is shown as this error's own text (it names the file),
+    /// so its cause is the I/O error's cause.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RecordingError::Io(e) => e.source(),
+            _ => None,
+        }
+    }
+}
 
 /// Reads every entry of the recording at `path` (gzip when it ends in
 /// `.gz`).
@@ -78,14 +88,14 @@ pub fn read_recording(path: &Path) -> Result<Vec<Entry>, RecordingError> {
     } else {
         Box::new(file)
     };
-    parse(BufReader::new(input))
+    parse_recording(BufReader::new(input))
 }
 
 /// Reads entries from a recording's text.
 ///
 /// # Errors
 /// As [`read_recording`].
-pub fn parse(mut input: impl BufRead) -> Result<Vec<Entry>, RecordingError> {
+pub fn parse_recording(mut input: impl BufRead) -> Result<Vec<Entry>, RecordingError> {
     let mut entries = Vec::new();
     let mut raw = Vec::new();
     let mut number = 0;
@@ -213,11 +223,11 @@ mod tests {
         assert_eq!(e.last().unwrap().bytes, b"*TIME: 1");
         let _ = std::fs::remove_file(&path);
         assert!(matches!(
-            parse(&b"hello\n"[..]),
+            parse_recording(&b"hello\n"[..]),
             Err(RecordingError::NotARecording)
         ));
         assert!(matches!(
-            parse(&b"# kismet-shell recording 1\n? 1 x\n"[..]),
+            parse_recording(&b"# kismet-shell recording 1\n? 1 x\n"[..]),
             Err(RecordingError::BadLine { line: 2 })
         ));
     }

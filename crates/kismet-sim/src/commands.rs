@@ -12,8 +12,8 @@ use super::records;
 use super::server::Shared;
 use super::updates;
 use super::world::World;
-use kismet_protocol::command::{parse_client_line, split_field_list};
 use kismet_protocol::spec::{status_flags, FAILED_COMMAND_PREFIX, MAX_ERROR_TEXT, NO_SUCH_COMMAND};
+use kismet_protocol::{parse_client_line, split_field_list};
 use kismet_protocol::{Answer, CommandName, ServerCommand};
 
 /// Why a command failed.

@@ -13,8 +13,8 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use super::capabilities::Proto;
 use super::client::{ClientHandle, Fields};
 use super::hub::Server;
-use kismet_protocol::lines::{Line, LineReader, Overlong};
 use kismet_protocol::spec::MAX_LINE;
+use kismet_protocol::{Line, LineReader, Overlong};
 
 /// How often blocked threads look up to see whether they should stop.
 const POLL: Duration = Duration::from_millis(50);

@@ -76,12 +76,15 @@
 //! - a channel that saw traffic and fell silent would still be reported.
 //!
 //! # Examples
-//! ```no_run
+//! ```
 //! use kismet_sim::{Sim, SimConfig};
 //! let sim = Sim::start("127.0.0.1:0", SimConfig::default()).unwrap();
 //! println!("listening on {}", sim.local_addr());
 //! sim.shutdown();
 //! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod capabilities;
 mod catalog;
@@ -167,7 +170,7 @@ impl Sim {
     /// world moves on at the next tick).
     ///
     /// # Examples
-    /// ```no_run
+    /// ```
     /// use kismet_sim::{Sim, SimConfig};
     /// let sim = Sim::start("127.0.0.1:0", SimConfig::default()).unwrap();
     /// for n in sim.networks().iter().filter(|n| n.network_type == 0) {

@@ -17,7 +17,7 @@ use super::capabilities::Proto;
 use super::client::ClientHandle;
 use super::records;
 use super::timeline::{Played, Timeline};
-use kismet_protocol::frame::encode_line_into;
+use kismet_protocol::encode_line_into;
 use kismet_protocol::spec::TERMINATE_TEXT;
 use kismet_protocol::FieldValue;
 

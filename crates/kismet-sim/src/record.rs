@@ -7,7 +7,7 @@
 use std::io::Write as _;
 
 use super::capabilities::Proto;
-use kismet_protocol::frame::{encode_line_into, FieldValue};
+use kismet_protocol::{encode_line_into, FieldValue};
 
 /// A record: all of a protocol's fields, rendered, in capability order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

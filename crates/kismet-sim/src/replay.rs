@@ -202,14 +202,23 @@ impl Replay {
     /// the speed is not a positive number (`InvalidInput`).
     ///
     /// # Examples
-    /// ```no_run
+    /// ```
     /// use std::sync::Arc;
     /// use kismet_sim::{Replay, ReplayConfig, Timeline};
-    /// let timeline = Timeline::load("session.kismet".as_ref()).unwrap();
+    /// // A recording as `--record` writes it (usually read with
+    /// // `Timeline::load` from a file).
+    /// let recording = b"# kismet-shell recording 1\n\
+    ///     = 0.000 connect 127.0.0.1:2501 2026-11-27T12:28:15.051Z\n\
+    ///     < 0.006 *KISMET: 0.0.0 1795782495 \\x01Recorded\\x01 \\x01\\x01 0 \n\
+    ///     < 0.006 *PROTOCOLS: KISMET,TIME\n\
+    ///     < 1.000 *TIME: 1795782496\n";
+    /// let entries = kismet_record::parse_recording(&recording[..])?;
+    /// let timeline = Timeline::from_entries(&entries)?;
     /// let config = ReplayConfig { speed: 10.0, ..ReplayConfig::default() };
-    /// let replay = Replay::start("127.0.0.1:0", Arc::new(timeline), config).unwrap();
+    /// let replay = Replay::start("127.0.0.1:0", Arc::new(timeline), config)?;
     /// println!("replaying on {}", replay.local_addr());
     /// replay.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn start(
         listen: &str,

@@ -12,8 +12,8 @@ use super::hub::Hub;
 use super::player::Player;
 use super::record::Record;
 use super::records;
-use kismet_protocol::command::{parse_client_line, split_field_list};
 use kismet_protocol::spec::{is_always_on, NO_SUCH_COMMAND};
+use kismet_protocol::{parse_client_line, split_field_list};
 use kismet_protocol::{Answer, CommandName, ServerCommand};
 
 /// How long connections stay open after a SHUTDOWN command (about 2 s on

@@ -28,15 +28,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kismet_protocol::command::{parse_client_line, split_field_list};
 use kismet_protocol::device_key_index;
-use kismet_protocol::frame::parse_capability;
+use kismet_protocol::parse_capability;
 use kismet_protocol::spec::is_always_on;
+use kismet_protocol::{parse_client_line, split_field_list};
 use kismet_protocol::{CommandName, Frame, ServerCommand};
 use kismet_record::{read_recording, Direction, Entry, RecordingError};
 
 /// Why a recording cannot be replayed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum TimelineError {
     /// The recording cannot be read.
     Read {
@@ -60,7 +61,7 @@ impl fmt::Display for TimelineError {
                 error: error @ RecordingError::Io(_),
                 ..
             } => error.fmt(f),
-            TimelineError::Read { path, error } => write!(f, "{}: {error}", path.display()),
+            TimelineError::Read { path, .. } => write!(f, "{}", path.display()),
             TimelineError::NoGreeting { path } => {
                 if let Some(p) = path {
                     write!(f, "{}: ", p.display())?;
@@ -71,7 +72,18 @@ impl fmt::Display for TimelineError {
     }
 }
 
-impl std::error::Error for TimelineError {}
+impl std::error::Error for TimelineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TimelineError::Read {
+                error: error @ RecordingError::Io(_),
+                ..
+            } => error.source(),
+            TimelineError::Read { error, .. } => Some(error),
+            TimelineError::NoGreeting { .. } => None,
+        }
+    }
+}
 
 /// One protocol of the recording.
 #[derive(Debug)]
@@ -476,7 +488,7 @@ fn number(b: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kismet_record::reader::parse;
+    use kismet_record::parse_recording;
 
     /// A recording's text, from `D SECONDS TEXT` lines with `\x01` for SOH.
     fn timeline(lines: &[&str]) -> Timeline {
@@ -485,7 +497,7 @@ mod tests {
             text.push_str(l);
             text.push('\n');
         }
-        Timeline::from_entries(&parse(text.as_bytes()).unwrap()).unwrap()
+        Timeline::from_entries(&parse_recording(text.as_bytes()).unwrap()).unwrap()
     }
 
     const HEAD: [&str; 8] = [
@@ -599,9 +611,10 @@ mod tests {
     /// A recording without a greeting cannot be served.
     #[test]
     fn no_greeting_no_timeline() {
-        let e =
-            parse(&b"# kismet-shell recording 1\n= 0.000 connect x 2026-11-27T11:42:45.000Z\n"[..])
-                .unwrap();
+        let e = parse_recording(
+            &b"# kismet-shell recording 1\n= 0.000 connect x 2026-11-27T11:42:45.000Z\n"[..],
+        )
+        .unwrap();
         assert!(matches!(
             Timeline::from_entries(&e),
             Err(TimelineError::NoGreeting { path: None })

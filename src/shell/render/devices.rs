@@ -8,7 +8,7 @@ use super::csv;
 use super::json::json_opt_string;
 use super::tables::{keep_words, new_table};
 use super::time::{ago_text, rfc3339};
-use kismet_client::model::{ClientView, NetworkView};
+use kismet_client::{ClientView, NetworkView};
 use kismet_protocol::decode::{client_type_name, network_type_name};
 use kismet_protocol::text;
 

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 
 use kismet_client::Event;
+
+use crate::shell::outcome::error_chain;
 use kismet_protocol::text;
 
 /// A connection event as the line shown in place, e.g. `[disconnected: ...]`;
@@ -29,9 +31,11 @@ pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
         )],
         Event::ReconnectFailed { attempt, error } => vec![format!(
             "[reconnect attempt {attempt} failed: {}]",
-            text::display(error.to_string().as_bytes())
+            text::display(error_chain(error).as_bytes())
         )],
         Event::Reconnected { .. } => vec![format!("[reconnected to {addr}]")],
+        // An event a newer client knows of: nothing to show for it.
+        _ => Vec::new(),
     }
 }
 
@@ -71,7 +75,7 @@ pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
                 s,
                 "{{\"type\":\"reconnect_failed\",\"attempt\":{attempt},\"error\":"
             );
-            text::json_string(&mut s, error.to_string().as_bytes());
+            text::json_string(&mut s, error_chain(error).as_bytes());
             s.push('}');
         }
         Event::Reconnected { info } => {
@@ -81,6 +85,7 @@ pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
             text::json_string(&mut s, info.name.as_bytes());
             s.push('}');
         }
+        _ => return Vec::new(),
     }
     vec![s]
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use kismet_protocol::frame::Separators;
+use kismet_protocol::Separators;
 use kismet_protocol::{text, Frame};
 
 /// True for fields that hold an SSID (octal escapes decoded for display).

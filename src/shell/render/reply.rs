@@ -42,7 +42,7 @@ fn capability_of(frame: &Frame) -> Option<(String, Vec<String>)> {
     if frame.protocol() != "CAPABILITY" {
         return None;
     }
-    kismet_protocol::frame::parse_capability(frame.field(0)?)
+    kismet_protocol::parse_capability(frame.field(0)?)
 }
 
 fn latency_ms(d: Duration) -> String {

@@ -9,8 +9,8 @@ use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
 use crate::shell::render::frame::field_value;
 use crate::shell::render::tables::STATUS_COLUMNS;
-use kismet_client::filter::device_key_index;
-use kismet_client::model::{Snapshot, SortColumn, SORT_COLUMNS};
+use kismet_client::{Snapshot, SortColumn, SORT_COLUMNS};
+use kismet_protocol::device_key_index;
 use kismet_protocol::Frame;
 
 /// What is watched.

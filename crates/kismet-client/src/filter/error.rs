@@ -40,7 +40,7 @@ impl FilterError {
     ///
     /// # Examples
     /// ```
-    /// use kismet_client::filter::Filter;
+    /// use kismet_client::Filter;
     /// let fields = ["ssid".to_string(), "mac".to_string()];
     /// let err = Filter::parse("sssid = x", &fields).unwrap_err();
     /// assert_eq!(err.pointer("sssid = x"), "sssid = x\n^^^^^");

@@ -19,7 +19,7 @@
 //!
 //! Inside: `lexer` (tokens with their byte ranges), `parser` (precedence,
 //! field names, limits), `eval` (the compiled form and its evaluation),
-//! `error` ([`FilterError`]); [`device_key_index`] (from `kismet_protocol`) says which fields identify a device.
+//! `error` ([`FilterError`]).
 
 mod error;
 mod eval;
@@ -35,7 +35,6 @@ mod tests;
 use std::fmt;
 
 pub use error::FilterError;
-pub use kismet_protocol::device_key_index;
 
 use kismet_protocol::Frame;
 
@@ -45,7 +44,7 @@ use kismet_protocol::Frame;
 /// # Examples
 /// ```
 /// use std::sync::Arc;
-/// use kismet_client::filter::Filter;
+/// use kismet_client::Filter;
 /// use kismet_protocol::Frame;
 ///
 /// let names: Arc<[String]> = vec!["ssid".to_string(), "mac".to_string()].into();

@@ -12,7 +12,7 @@ use regex::bytes::RegexBuilder;
 use super::error::FilterError;
 use super::eval::{Cmp, Expr, Test, Value};
 use super::lexer::{tokenize, Kind, Op, Token};
-use kismet_protocol::capability::nearest;
+use kismet_protocol::nearest;
 use kismet_protocol::text::display;
 
 /// Longest expression accepted, in bytes.

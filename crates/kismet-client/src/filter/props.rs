@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::Filter;
-use kismet_protocol::frame::FieldValue;
+use kismet_protocol::FieldValue;
 use kismet_protocol::Frame;
 
 const FIELDS: [&str; 5] = ["ssid", "mac", "signal_dbm", "channel", "manuf"];

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::parser::{MAX_DEPTH, MAX_LEN, MAX_REGEXES};
 use super::{Filter, FilterError};
-use kismet_protocol::frame::FieldValue;
+use kismet_protocol::FieldValue;
 use kismet_protocol::Frame;
 
 const FIELDS: [&str; 5] = ["ssid", "mac", "signal_dbm", "channel", "manuf"];

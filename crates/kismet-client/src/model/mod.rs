@@ -23,7 +23,7 @@
 //! # Examples
 //! ```
 //! use std::sync::Arc;
-//! use kismet_client::model::Model;
+//! use kismet_client::Model;
 //! use kismet_protocol::Frame;
 //!
 //! let names: Arc<[String]> = vec!["mac".into(), "ssid".into(), "cryptset".into()].into();
@@ -130,7 +130,7 @@ impl Model {
     /// The frames were parsed on another core (the reader's), and a CLIENT
     /// frame is mostly about a client last seen thousands of frames ago:
     /// while it applies one frame, the model asks for the memory of the
-    /// frame four places on ([`crate::cache::prefetch_frame`]) and for the client record
+    /// frame four places on (a prefetch hint) and for the client record
     /// that the frame two places on updates, so that both arrive while the
     /// model works instead of being waited for.
     pub fn feed(&self, frames: &[Frame]) {
@@ -187,6 +187,22 @@ impl Model {
     pub fn clear(&self) {
         let mut state = self.state.lock();
         state.store.clear();
+    }
+}
+
+/// The model as the client's tracker: it asks for the fields it reads
+/// (`NEEDED`) and is fed every frame of BSSID, SSID and CLIENT on the
+/// client's tracker thread.
+impl crate::Tracker for Model {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        NEEDED
+            .iter()
+            .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    fn feed(&self, frames: &[Frame]) {
+        Model::feed(self, frames);
     }
 }
 
