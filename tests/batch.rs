@@ -144,14 +144,13 @@ fn keep_going_runs_the_rest_and_exits_1() {
     server.handle.join().unwrap();
 }
 
-/// An address nobody listens on exits 2 quickly.
+/// An address nobody listens on exits 2, saying it could not connect.
 #[test]
 fn unreachable_exits_2() {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let started = Instant::now();
     let o = run(&[&format!("127.0.0.1:{port}"), "-c", "protocols"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -159,7 +158,7 @@ fn unreachable_exits_2() {
         "{}",
         stderr(&o)
     );
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
 }
 
 /// Commands come from piped stdin, comments and blank lines skipped.

@@ -234,11 +234,10 @@ fn enable_checked_locally() {
 }
 
 /// A server that accepts and closes without a byte (maxclients) gives a
-/// clear error at once.
+/// clear error (not a timeout).
 #[test]
 fn server_closes_before_greeting() {
     let server = Scripted::start(drop);
-    let started = Instant::now();
     let e = Client::connect(&server.addr(), opts()).err().unwrap();
     assert!(
         matches!(
@@ -255,7 +254,6 @@ fn server_closes_before_greeting() {
         msg.contains("closed the connection before its greeting"),
         "{msg}"
     );
-    assert!(started.elapsed() < WAIT);
     server.handle.join().unwrap();
 }
 
@@ -388,35 +386,38 @@ fn disconnect_mid_line() {
 }
 
 /// A server that stops reading cannot hang the sender: once the socket
-/// buffers are full, the write times out and `send` reports it.
+/// buffers are full, the write gives up on its own deadline (the socket
+/// is still open: the error is a timeout, not a reset) and `send` reports
+/// it.
 #[test]
 fn send_to_a_server_that_stops_reading_times_out() {
-    let server = Scripted::start(|s| {
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let server = Scripted::start(move |s| {
         let (_s, _r) = serve_handshake(s);
-        std::thread::sleep(Duration::from_secs(8)); // reads nothing more
+        // Reads nothing more, and holds the connection till the test ends.
+        let _ = finished.recv_timeout(Duration::from_secs(60));
     });
     let client = Client::connect(&server.addr(), opts()).unwrap();
     let big = "a".repeat(1 << 20);
-    let started = Instant::now();
-    let err = loop {
-        match client.send(&Command::new(
-            ServerCommand::AddNetTag,
-            ["00:11", "1", "note", big.as_str()],
-        )) {
-            Ok(_) => assert!(started.elapsed() < Duration::from_secs(30), "never blocked"),
-            Err(e) => break e,
-        }
+    // The socket buffers hold a few MiB: far fewer sends than this fill them.
+    let err = (0..1000)
+        .find_map(|_| {
+            client
+                .send(&Command::new(
+                    ServerCommand::AddNetTag,
+                    ["00:11", "1", "note", big.as_str()],
+                ))
+                .err()
+        })
+        .expect("a send never blocked");
+    let Error::Write { source } = &err else {
+        panic!("{err:?}")
     };
-    assert!(matches!(err, Error::Write { .. }), "{err:?}");
-    let err = format!("{err:#}");
+    assert_eq!(source.kind(), std::io::ErrorKind::TimedOut, "{source}");
+    let err = error_chain(&err);
     assert!(
         err.contains("connection closed: sending the command"),
         "{err}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "{:?}",
-        started.elapsed()
     );
     // The half-sent line cannot be taken back: the connection is dropped.
     let deadline = Instant::now() + WAIT;
@@ -435,6 +436,7 @@ fn send_to_a_server_that_stops_reading_times_out() {
     }
     assert!(!client.is_connected());
     drop(client);
+    done.send(()).unwrap();
     server.handle.join().unwrap();
 }
 
