@@ -1,6 +1,12 @@
 //! Completion and hints, without a terminal.
 
+use rustyline::completion::Completer;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::{Hint, Hinter};
+use rustyline::Context;
+
 use super::*;
+use crate::shell::commands::definition;
 
 fn table() -> CapabilityTable {
     let mut t = CapabilityTable::new();
@@ -32,7 +38,7 @@ fn completes_command_names() {
     assert_eq!(offered("FIE"), (0, vec!["fields ".to_string()]));
     assert_eq!(offered("sta"), (0, vec!["status".to_string()]));
     let (_, all) = offered("");
-    assert_eq!(all.len(), COMMANDS.len());
+    assert_eq!(all.len(), definition().get_subcommands().count());
     assert_eq!(offered("disa"), (0, vec!["disable ".to_string()]));
     assert_eq!(
         offered("dis"),
@@ -139,7 +145,8 @@ fn completes_help_topics() {
     );
 }
 
-/// Hints show the arguments still to type, from the usage strings.
+/// Hints show the arguments still to type, from the definition (and the
+/// server command's usage for `!CMD`).
 #[test]
 fn hints_show_usage() {
     let h = |l: &str| hint(l, l.len()).map(|h| h.display);
@@ -198,4 +205,172 @@ fn helper_traits() {
     assert_eq!(h.hint("enable ", 7, &ctx), None);
     let h = ShellHelper::new(Box::new(names), true);
     assert_eq!(h.highlight_hint("x"), "\x1b[90mx\x1b[0m");
+}
+
+/// `networks` completes its option names, then each option's values from
+/// the definition: the sort columns after `--sort`, the network types
+/// after `--type`; an option given is not offered again.
+#[test]
+fn completes_options_and_their_values() {
+    let columns = [
+        "bssid ",
+        "ssid ",
+        "type ",
+        "channel ",
+        "enc ",
+        "signal ",
+        "packets ",
+        "clients ",
+        "manuf ",
+        "lastseen ",
+    ];
+    assert_eq!(
+        offered("networks --sort "),
+        (16, columns.map(String::from).to_vec())
+    );
+    assert_eq!(
+        offered("nets -s s"),
+        (8, vec!["ssid ".into(), "signal ".into()])
+    );
+    assert_eq!(
+        offered("networks --type "),
+        (
+            16,
+            vec![
+                "ap ".into(),
+                "probe ".into(),
+                "adhoc ".into(),
+                "data ".into()
+            ]
+        )
+    );
+    assert_eq!(
+        offered("networks "),
+        (9, vec!["--sort ".into(), "--type ".into()])
+    );
+    assert_eq!(offered("networks --s"), (9, vec!["--sort ".into()]));
+    assert_eq!(
+        offered("networks --sort ssid "),
+        (21, vec!["--type ".into()])
+    );
+    assert_eq!(
+        offered("networks --sort=ssid "),
+        (21, vec!["--type ".into()])
+    );
+    assert_eq!(offered("networks -sssid -t ap ").1, Vec::<String>::new());
+    // connect: the host first (nothing to offer), then --keep.
+    assert_eq!(offered("connect ").1, Vec::<String>::new());
+    assert_eq!(offered("connect sensor.lan "), (19, vec!["--keep".into()]));
+    assert_eq!(
+        offered("connect sensor.lan --keep ").1,
+        Vec::<String>::new()
+    );
+}
+
+/// `set` completes the settings (its subcommands), then an on/off
+/// setting's values; `rate` takes a number, so nothing is offered.
+#[test]
+fn completes_settings() {
+    assert_eq!(
+        offered("set "),
+        (
+            4,
+            ["timestamps ", "decode ", "color ", "rate "]
+                .map(String::from)
+                .to_vec()
+        )
+    );
+    assert_eq!(offered("set t"), (4, vec!["timestamps ".into()]));
+    assert_eq!(
+        offered("set timestamps "),
+        (15, vec!["on".into(), "off".into()])
+    );
+    assert_eq!(offered("SET Colour of"), (11, vec!["off".into()]));
+    assert_eq!(offered("set rate ").1, Vec::<String>::new());
+    assert_eq!(offered("set volume ").1, Vec::<String>::new());
+    assert_eq!(offered("set timestamps on ").1, Vec::<String>::new());
+}
+
+/// The other arguments with a kind: `only`'s modes, `watch`'s targets
+/// (and the enabled protocols), networks for `clients` and `watch clients`.
+#[test]
+fn completes_choices_targets_and_networks() {
+    assert_eq!(
+        offered("only SSID "),
+        (10, vec!["new".into(), "changed".into(), "all".into()])
+    );
+    assert_eq!(
+        offered("watch "),
+        (
+            6,
+            vec![
+                "networks".into(),
+                "clients ".into(),
+                "status".into(),
+                "SSID".into()
+            ]
+        )
+    );
+    assert_eq!(offered("clients h"), (8, vec!["HomeNet".into()]));
+    assert_eq!(
+        offered("watch clients 00:"),
+        (14, vec!["00:14:6C:A1:00:01".into()])
+    );
+    assert_eq!(offered("clients HomeNet ").1, Vec::<String>::new());
+}
+
+/// Each command's hint after its name is its usage from the definition,
+/// and its name completes (with a space when it takes arguments).
+#[test]
+fn every_command_hint_and_name_from_the_definition() {
+    for c in definition().get_subcommands() {
+        let name = c.get_name();
+        let line = format!("{name} ");
+        let usage = commands::usage(c);
+        assert_eq!(
+            hint(&line, line.len()).map(|h| h.display),
+            (!usage.is_empty()).then(|| usage.clone()),
+            "{name}"
+        );
+        let (_, names) = offered(name);
+        let expected = if takes_arguments(c) {
+            line.clone()
+        } else {
+            name.to_string()
+        };
+        assert!(names.contains(&expected), "{name}: {names:?}");
+        assert_eq!(takes_arguments(c), !usage.is_empty(), "{name}");
+    }
+}
+
+/// Hints follow the words typed through the definition: what an option
+/// takes and the options still open, a setting's value, the rest of the
+/// positionals.
+#[test]
+fn hints_follow_the_definition() {
+    let h = |l: &str| hint(l, l.len()).map(|h| h.display);
+    assert_eq!(
+        h("networks ").as_deref(),
+        Some("[--sort COLUMN] [--type TYPE]")
+    );
+    assert_eq!(
+        h("networks --sort ").as_deref(),
+        Some("COLUMN [--type TYPE]")
+    );
+    assert_eq!(h("networks --sort ssid ").as_deref(), Some("[--type TYPE]"));
+    assert_eq!(h("networks -t ap -s ssid "), None);
+    assert_eq!(h("set ").as_deref(), Some("[NAME VALUE]"));
+    assert_eq!(h("set timestamps ").as_deref(), Some("on|off"));
+    assert_eq!(h("set rate ").as_deref(), Some("N"));
+    assert_eq!(h("set rate 5 "), None);
+    assert_eq!(h("set volume "), None);
+    assert_eq!(h("connect ").as_deref(), Some("HOST[:PORT] [--keep]"));
+    assert_eq!(h("connect h ").as_deref(), Some("[--keep]"));
+    assert_eq!(h("filter ").as_deref(), Some("[PROTO [EXPR|off]]"));
+    assert_eq!(h("only SSID ").as_deref(), Some("new|changed|all"));
+    assert_eq!(h("watch clients ").as_deref(), Some("[NET]"));
+    assert_eq!(
+        hint("ne", 2).unwrap().display,
+        "tworks [--sort COLUMN] [--type TYPE]"
+    );
 }
