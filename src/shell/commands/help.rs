@@ -1,11 +1,48 @@
 //! `help` and `help COMMAND`: the shell commands' usage and text from the
-//! definition, the server's from [`ServerCommand`].
+//! definition, the server's from [`ServerCommand`]; laid out to fit
+//! [`WIDTH`] columns (a narrower terminal wraps it again).
 
 use std::fmt::Write as _;
 
 use super::definition::{definition, find, usage};
 use super::ShellError;
+use crate::shell::render::layout::wrap;
 use kismet_protocol::ServerCommand;
+
+/// The width help text fits.
+pub const WIDTH: usize = 80;
+
+/// Width of the name-and-usage column of the list of commands.
+const USAGE_COLUMN: usize = 28;
+
+/// Width of the name column of the list of server commands.
+const SERVER_COLUMN: usize = 19;
+
+/// One entry of a list: `  HEAD`, padded to `column`, then `text`,
+/// wrapped under itself; `HEAD` has a line of its own when it is wider
+/// than the column.
+fn entry(s: &mut String, head: &str, column: usize, text: &str) {
+    let indent = " ".repeat(2 + column + 1);
+    let mut line = format!("  {head:<column$} ");
+    if line.chars().count() > indent.len() {
+        let _ = writeln!(s, "{}", line.trim_end());
+        line.clone_from(&indent);
+    }
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            let _ = writeln!(s, "{line}");
+            line.clone_from(&indent);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    let _ = writeln!(s, "{}", line.trim_end());
+}
 
 /// `help` and `help COMMAND`, from the definition.
 ///
@@ -19,12 +56,13 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
             for c in definition().get_subcommands() {
                 let usage = format!("{} {}", c.get_name(), usage(c));
                 let about = c.get_about().map(ToString::to_string).unwrap_or_default();
-                let _ = writeln!(s, "  {:<28} {about}", usage.trim_end());
+                entry(&mut s, usage.trim_end(), USAGE_COLUMN, &about);
             }
-            let _ = writeln!(
-                s,
-                "  {:<28} send a raw server command (help ! lists them)",
-                "!CMD args..."
+            entry(
+                &mut s,
+                "!CMD args...",
+                USAGE_COLUMN,
+                "send a raw server command (help ! lists them)",
             );
             let _ = write!(
                 s,
@@ -42,7 +80,13 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
                 } else {
                     ""
                 };
-                let _ = writeln!(s, "  !{:<18} {}{warn}", c.name(), c.usage());
+                let head = format!("!{}", c.name());
+                entry(
+                    &mut s,
+                    &head,
+                    SERVER_COLUMN,
+                    &format!("{}{warn}", c.usage()),
+                );
             }
             let _ = write!(s, "Arguments with spaces: wrap them in \"double quotes\".");
         }
@@ -61,26 +105,29 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
             let line = format!("{} {}", c.get_name(), usage(c));
             let _ = writeln!(s, "{}", line.trim_end());
             let text = |t: Option<&clap::builder::StyledStr>| t.map(ToString::to_string);
+            let paragraph = |s: &mut String, text: &str| {
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let _ = writeln!(s, "{}", wrap(&format!("  {}", words.join(" ")), WIDTH));
+            };
             if let Some(about) = text(c.get_about()) {
-                let _ = writeln!(s, "  {about}");
+                paragraph(&mut s, &about);
             }
             if let Some(details) = text(c.get_long_about()).filter(|d| !d.trim().is_empty()) {
-                let _ = writeln!(
-                    s,
-                    "  {}",
-                    details.split_whitespace().collect::<Vec<_>>().join(" ")
-                );
+                paragraph(&mut s, &details);
             }
             let aliases: Vec<&str> = c.get_all_aliases().collect();
             if !aliases.is_empty() {
                 let _ = writeln!(s, "  also: {}", aliases.join(", "));
             }
+            // Examples on one line when they fit, else one a line.
             let examples = text(c.get_after_help()).unwrap_or_default();
-            let _ = write!(
-                s,
-                "  e.g. {}",
-                examples.lines().collect::<Vec<_>>().join("  |  ")
-            );
+            let examples: Vec<&str> = examples.lines().collect();
+            let one_line = format!("  e.g. {}", examples.join("  |  "));
+            if one_line.chars().count() <= WIDTH {
+                s.push_str(&one_line);
+            } else {
+                let _ = write!(s, "  e.g. {}", examples.join("\n       "));
+            }
         }
     }
     Ok(s)

@@ -451,19 +451,32 @@ fn help_from_the_definition() {
             "{one}"
         );
     }
+    let names: Vec<&str> = definition()
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .collect();
+    for topic in [None, Some("!")]
+        .into_iter()
+        .chain(names.iter().map(|n| Some(*n)))
+    {
+        let h = help_text(topic).unwrap();
+        assert!(h.lines().all(|l| l.chars().count() <= 80), "{h}");
+    }
     assert_eq!(
         help_text(Some("nets")).unwrap(),
-        "networks [--sort COLUMN] [--type TYPE]\n  \
-         the networks seen, like airodump-ng: encryption, channel, signal, clients\n  \
-         From a live model of the server's BSSID, SSID and CLIENT records, started on \
-         first use (or with --track): the shell asks the server for the fields it \
-         needs, alongside yours, without changing what scrolls by. Columns: BSSID, \
-         SSID (<hidden> when cloaked), TYPE, CH, ENC, CIPHER, AUTH, PWR (dBm), PKTS, \
-         CLIENTS, MANUF, LAST SEEN. --sort takes bssid, ssid, type, channel, enc, \
-         signal (pwr), packets, clients, manuf or lastseen (add - to reverse); the \
-         default is the strongest signal first. --type takes ap, probe, adhoc or data.\n  \
-         also: nets\n  \
-         e.g. networks  |  networks --sort channel  |  networks --type ap --sort clients"
+        "networks [--sort COLUMN] [--type TYPE]
+  the networks seen, like airodump-ng: encryption, channel, signal, clients
+  From a live model of the server's BSSID, SSID and CLIENT records, started on
+  first use (or with --track): the shell asks the server for the fields it
+  needs, alongside yours, without changing what scrolls by. Columns: BSSID, SSID
+  (<hidden> when cloaked), TYPE, CH, ENC, CIPHER, AUTH, PWR (dBm), PKTS,
+  CLIENTS, MANUF, LAST SEEN. --sort takes bssid, ssid, type, channel, enc,
+  signal (pwr), packets, clients, manuf or lastseen (add - to reverse); the
+  default is the strongest signal first. --type takes ap, probe, adhoc or data.
+  also: nets
+  e.g. networks
+       networks --sort channel
+       networks --type ap --sort clients"
     );
     assert_eq!(
         help_text(Some("quit")).unwrap(),
