@@ -10,8 +10,8 @@
 //! library crates.
 //!
 //! - [`shell`]: the front ends
-//!   - [`shell::commands`], [`shell::handlers`]: the one command table and
-//!     what each command does
+//!   - [`shell::commands`], [`shell::handlers`]: the commands' one
+//!     definition (clap), parsed into typed values, and what each does
 //!   - [`shell::session`], [`shell::display`]: the client, settings, filters
 //!   - [`shell::repl`], [`shell::helper`], [`shell::console`],
 //!     [`shell::prompt`], [`shell::pager`]: the interactive shell

@@ -1,8 +1,8 @@
 //! The front ends: the interactive shell and batch mode, sharing one
-//! command table.
+//! definition of the commands.
 //!
-//! - [`commands`]: the one table of shell commands (name, help, arguments,
-//!   handler), parsing and dispatch
+//! - [`commands`]: the one definition of the shell commands (a clap derive:
+//!   names, help, typed arguments), parsing, `help` and dispatch
 //! - [`handlers`]: what each command does
 //! - [`session`]: the client, the settings and the flags a run shares
 //! - [`display`]: filters and `only`: what of the frames is shown
@@ -10,6 +10,7 @@
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
+//!   (from the same definition)
 //! - [`console`]: the one printer of the interactive shell
 //! - [`prompt`]: the prompt that follows the connection's state
 //! - [`pager`]: long output through `$PAGER`

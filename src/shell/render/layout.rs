@@ -32,9 +32,10 @@ pub fn plural(n: u64, noun: &str) -> String {
     }
 }
 
-/// Wraps each line of `text` at word boundaries to `width` columns. A
-/// continuation keeps the line's indentation; a word longer than the width
-/// is left whole on a line of its own (never split).
+/// Wraps each line of `text` at word boundaries to `width` columns. A line
+/// that fits is left as it is (columns lined up with spaces stay lined
+/// up); a continuation keeps the line's indentation; a word longer than the
+/// width is left whole on a line of its own (never split).
 ///
 /// # Examples
 /// ```
@@ -53,6 +54,10 @@ pub fn wrap(text: &str, width: usize) -> String {
 }
 
 fn wrap_line(out: &mut String, line: &str, width: usize) {
+    if line.width() <= width {
+        out.push_str(line);
+        return;
+    }
     let indent_len = line.len() - line.trim_start_matches(' ').len();
     let indent = &line[..indent_len];
     let mut col = 0;
@@ -92,6 +97,7 @@ mod tests {
         assert_eq!(wrap("  xx yy zz", 7), "  xx yy\n  zz");
         assert_eq!(wrap("unbreakable", 3), "unbreakable");
         assert_eq!(wrap("one\n\ntwo", 10), "one\n\ntwo");
+        assert_eq!(wrap("  a    b", 8), "  a    b", "a line that fits is kept");
         for width in 1..40 {
             let text = "enable PROTO f1,f2,...|* receive a protocol's frames with the fields";
             let w = wrap(text, width);

@@ -29,6 +29,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 use ratatui::{Frame as Screen, Terminal};
 
+use super::commands::Watched;
 use super::handlers::status_report;
 use super::outcome::ShellError;
 use super::render::time::clock_text;
@@ -55,13 +56,12 @@ impl Drop for Restore {
 }
 
 /// `watch networks|clients [NET]|status|PROTO`: the command's handler.
-pub fn handler(session: &Session, args: &[String]) -> super::handlers::Handled {
-    let what = args[0].to_ascii_lowercase();
-    let target = match (what.as_str(), args.get(1)) {
-        ("networks" | "nets", None) => Target::Networks,
-        ("clients", net) => Target::Clients(net.cloned()),
-        ("status", None) => Target::Status,
-        (_, None) => Target::Protocol(args[0].clone()),
+pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::handlers::Handled {
+    let target = match (what, net) {
+        (Watched::Networks, None) => Target::Networks,
+        (Watched::Clients, net) => Target::Clients(net),
+        (Watched::Status, None) => Target::Status,
+        (Watched::Protocol(p), None) => Target::Protocol(p),
         (_, Some(_)) => {
             return Err(ShellError::Usage(
                 "usage: watch networks|clients [NET]|status|PROTO".into(),

@@ -1,0 +1,681 @@
+//! The one definition of the shell commands: a clap derive, one variant per
+//! command, carrying its name and aliases, its help (`about` is the summary,
+//! `long_about` the details, `after_help` the examples, one a line) and its
+//! arguments with their value names and parsers.
+//!
+//! Parsing yields a typed [`ShellCommand`]; `help`, the grey hints and tab
+//! completion read the same definition through [`definition`], [`find`],
+//! [`usage`] and [`arg_kind`], like ripgrep's one list of flags.
+
+use std::sync::LazyLock;
+
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Arg, ArgAction, Command, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use super::ArgKind;
+use crate::shell::display::Only;
+use kismet_client::{SortColumn, SORT_COLUMNS};
+use kismet_protocol::decode::NETWORK_TYPES;
+
+/// A line's words as clap sees them: the first names the command
+/// (multicall), the rest are its arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kismet",
+    multicall = true,
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    args_override_self = true
+)]
+pub(super) struct Line {
+    /// The command.
+    #[command(subcommand)]
+    pub(super) command: ShellCommand,
+}
+
+/// A shell command with its arguments, parsed and typed.
+#[derive(Debug, Clone, PartialEq, Subcommand)]
+pub enum ShellCommand {
+    /// `protocols`.
+    #[command(
+        about = "list the server's protocols, their fields and what is enabled",
+        long_about = "One row per protocol the server offers: its field count, the fields \
+                      this session enabled (or -) and how many of its frames arrived.",
+        after_help = "protocols"
+    )]
+    Protocols,
+
+    /// `fields PROTO`.
+    #[command(
+        about = "list a protocol's fields in order, marking the enabled ones",
+        long_about = "Field names come from the server's CAPABILITY answer.",
+        after_help = "fields GPS\nfields client"
+    )]
+    Fields {
+        /// The protocol.
+        #[arg(id = "proto", value_name = "PROTO")]
+        proto: String,
+    },
+
+    /// `enable PROTO f1,f2,...|*`.
+    #[command(
+        about = "receive a protocol's frames with the fields listed (* = all)",
+        long_about = "Names are checked against the capability table before anything is \
+                      sent. Fields come back in the order asked; enabling a protocol again \
+                      replaces its field list. The server first sends every record it \
+                      already holds, then its answer, then live updates.",
+        after_help = "enable SSID ssid,mac\nenable GPS lat,lon,alt\nenable CLIENT *"
+    )]
+    Enable {
+        /// The protocol.
+        #[arg(id = "proto", value_name = "PROTO")]
+        proto: String,
+        /// Its fields, comma-separated, or `*`.
+        #[arg(id = "fields", value_name = "f1,f2,...|*")]
+        fields: String,
+    },
+
+    /// `remove PROTO`.
+    #[command(
+        alias = "disable",
+        about = "stop receiving a protocol",
+        long_about = "Works for the always-on ones too (TIME, for example).",
+        after_help = "remove SSID\nremove TIME"
+    )]
+    Remove {
+        /// An enabled protocol.
+        #[arg(id = "enabled", value_name = "PROTO")]
+        proto: String,
+    },
+
+    /// `status`.
+    #[command(
+        about = "server, connection, frame rates and drop counters",
+        long_about = "Server name and address, its start time and clock, how long this \
+                      connection has been up, frames per second per protocol, frames \
+                      dropped because output fell behind, and commands awaiting a reply.",
+        after_help = "status"
+    )]
+    Status,
+
+    /// `pause`.
+    #[command(
+        about = "hold the scrolling frames (they are still counted)",
+        long_about = "Frames that arrive while paused are counted, not shown.",
+        after_help = "pause"
+    )]
+    Pause,
+
+    /// `resume`.
+    #[command(
+        about = "show frames again after pause",
+        long_about = "Says how many frames were held back while paused.",
+        after_help = "resume"
+    )]
+    Resume,
+
+    /// `networks [--sort COLUMN] [--type TYPE]`.
+    #[command(
+        alias = "nets",
+        about = "the networks seen, like airodump-ng: encryption, channel, signal, clients",
+        long_about = "From a live model of the server's BSSID, SSID and CLIENT records, \
+                      started on first use (or with --track): the shell asks the server \
+                      for the fields it needs, alongside yours, without changing what \
+                      scrolls by. Columns: BSSID, SSID (<hidden> when cloaked), TYPE, CH, \
+                      ENC, CIPHER, AUTH, PWR (dBm), PKTS, CLIENTS, MANUF, LAST SEEN. \
+                      --sort takes bssid, ssid, type, channel, enc, signal (pwr), packets, \
+                      clients, manuf or lastseen (add - to reverse); the default is the \
+                      strongest signal first. --type takes ap, probe, adhoc or data.",
+        after_help = "networks\nnetworks --sort channel\nnetworks --type ap --sort clients"
+    )]
+    Networks {
+        /// The column to sort by, and its direction.
+        #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
+        sort: Option<SortSpec>,
+        /// Only the networks of this type.
+        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
+        kind: Option<NetworkType>,
+    },
+
+    /// `clients [NET]`.
+    #[command(
+        about = "the clients of a network (a BSSID or an SSID), or of all",
+        long_about = "An SSID may name several BSSIDs: their clients are all listed. \
+                      Columns: MAC, BSSID, SSID, TYPE, PWR, PKTS, MANUF, IP, LAST SEEN. \
+                      An access point's record of itself is left out.",
+        after_help = "clients\nclients HomeNet\nclients 00:14:6C:A1:00:01"
+    )]
+    Clients {
+        /// A BSSID or an SSID (an SSID may start with `-`).
+        #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
+        net: Option<String>,
+    },
+
+    /// `watch networks|clients|status|PROTO [NET]`.
+    #[command(
+        about = "a full-screen view, redrawn in place: networks, clients, status or a protocol",
+        long_about = "watch networks: the networks table, live; s and S change the sort \
+                      column, r reverses it, Enter opens the selected network's clients, \
+                      Esc goes back. watch clients [NET]: the clients of a network or of \
+                      all. watch status: frames per protocol. watch PROTO: the latest frame \
+                      of each device of an enabled protocol. Arrows, PgUp and PgDn move; q \
+                      or Ctrl-C return to the prompt with the screen as it was. Frames do \
+                      not scroll meanwhile. Needs a terminal.",
+        after_help = "watch networks\nwatch clients HomeNet\nwatch status\nwatch SSID"
+    )]
+    Watch {
+        /// What to show.
+        #[arg(id = "target", value_name = "networks|clients|status|PROTO", value_parser = watched)]
+        target: Watched,
+        /// With `clients`: the network.
+        #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
+        net: Option<String>,
+    },
+
+    /// `filter [PROTO [EXPR|off]]`.
+    #[command(
+        about = "show only the frames of a protocol that match an expression",
+        long_about = "EXPR compares the protocol's enabled fields with values: = != < <= > >= \
+                      (numeric when both sides are numbers, else text), ~ and !~ (regular \
+                      expression), combined with and, or, not and parentheses; quote values \
+                      with spaces. The ssid field compares as the decoded SSID. filter PROTO \
+                      shows the filter, filter PROTO off removes it, filter lists them all. \
+                      Filters apply to what is shown: counts, networks and recordings see \
+                      every frame.",
+        after_help = "filter SSID ssid ~ \"^Caf\"\n\
+                      filter CLIENT signal_dbm > -60 and manuf ~ Intel\n\
+                      filter BSSID bssid = 00:14:6C:A1:00:01\n\
+                      filter SSID off"
+    )]
+    Filter {
+        /// The protocol.
+        #[arg(id = "proto", value_name = "PROTO")]
+        proto: Option<String>,
+        /// The rest of the line as typed (see [`super::parse`]), or `off`.
+        #[arg(id = "expr", value_name = "EXPR|off", value_parser = filter_arg)]
+        expr: Option<FilterArg>,
+    },
+
+    /// `only PROTO new|changed|all`.
+    #[command(
+        about = "show a device's frames only when it is new, or when they changed",
+        long_about = "A device is known by its bssid and mac fields (else the first field). \
+                      new: its first frame only; changed: when a shown field differs from its \
+                      last shown frame; all: every frame. Up to 100000 devices are remembered \
+                      per protocol.",
+        after_help = "only SSID new\nonly CLIENT changed\nonly SSID all"
+    )]
+    Only {
+        /// The protocol.
+        #[arg(id = "proto", value_name = "PROTO")]
+        proto: String,
+        /// Which of its frames to show.
+        #[arg(id = "mode", value_name = "new|changed|all", ignore_case = true)]
+        mode: OnlyMode,
+    },
+
+    /// `set [NAME VALUE]`.
+    #[command(
+        subcommand_value_name = "NAME VALUE",
+        about = "list the session's settings, or change one",
+        long_about = "timestamps on|off: frame lines start with their receive time \
+                      (HH:MM:SS.mmm), JSON frames get \"time\" (RFC 3339, UTC). \
+                      decode on|off: frame lines show decoded values (encryption, type \
+                      names, times) or the wire values. color on|off: colour on a \
+                      terminal. rate N: most frame lines shown per 0.1 s.",
+        after_help = "set\nset timestamps on\nset decode off\nset rate 50"
+    )]
+    Set {
+        /// The setting to change; none lists them.
+        #[command(subcommand)]
+        change: Option<SettingChange>,
+    },
+
+    /// `connect HOST[:PORT] [--keep]`.
+    #[command(
+        about = "switch to another server (port 2501 if left out)",
+        long_about = "Completion and the prompt follow the new server's protocols. The \
+                      protocols enabled here are not enabled there unless --keep is given. \
+                      If the new server cannot be reached, the old connection stays.",
+        after_help = "connect 10.0.0.5\nconnect sensor.lan:2501 --keep"
+    )]
+    Connect {
+        /// The server's address.
+        #[arg(id = "addr", value_name = "HOST[:PORT]")]
+        addr: String,
+        /// Enable the protocols enabled here there too.
+        #[arg(id = "keep", long, short)]
+        keep: bool,
+    },
+
+    /// `reconnect`.
+    #[command(
+        about = "connect to the same server again, with the same protocols enabled",
+        long_about = "For a server that was restarted, or after disconnect; the shell also \
+                      reconnects by itself unless started with --no-reconnect.",
+        after_help = "reconnect"
+    )]
+    Reconnect,
+
+    /// `disconnect`.
+    #[command(
+        about = "close the connection (reconnect or connect to go on)",
+        after_help = "disconnect"
+    )]
+    Disconnect,
+
+    /// `clear`.
+    #[command(about = "clear the screen (Ctrl-L does too)", after_help = "clear")]
+    Clear,
+
+    /// `help [COMMAND]`.
+    #[command(
+        alias = "?",
+        about = "list commands, or explain one",
+        long_about = "Raw server commands are typed with a leading '!': `help !` lists them, \
+                      `help !ENABLE` explains one.",
+        after_help = "help\nhelp enable\nhelp !\nhelp !HOPSOURCE"
+    )]
+    Help {
+        /// A shell command, `!` or `!` and a server command.
+        #[arg(id = "topic", value_name = "COMMAND")]
+        topic: Option<String>,
+    },
+
+    /// `quit`.
+    #[command(
+        alias = "exit",
+        about = "leave the shell (Ctrl-D does too)",
+        after_help = "quit"
+    )]
+    Quit,
+}
+
+/// What an argument is, by its clap id, for completion. An argument with
+/// possible values (sort columns, network types, `new|changed|all`,
+/// `on|off`) needs no entry: it is [`ArgKind::Choice`].
+const ARG_KINDS: [(&str, ArgKind); 9] = [
+    ("proto", ArgKind::Server(kismet_protocol::ArgKind::Protocol)),
+    (
+        "fields",
+        ArgKind::Server(kismet_protocol::ArgKind::FieldList),
+    ),
+    ("enabled", ArgKind::EnabledProtocol),
+    ("net", ArgKind::Network),
+    ("target", ArgKind::WatchTarget),
+    ("expr", ArgKind::Expression),
+    ("topic", ArgKind::Topic),
+    ("addr", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+    ("lines", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+];
+
+/// The kind of one of the definition's arguments: from `ARG_KINDS` by
+/// id, else [`ArgKind::Choice`] when it has possible values; `None` for an
+/// argument nobody said the kind of (a test checks there is none).
+pub fn arg_kind(arg: &Arg) -> Option<ArgKind> {
+    ARG_KINDS
+        .iter()
+        .find(|(id, _)| arg.get_id() == *id)
+        .map(|(_, k)| *k)
+        .or_else(|| (!arg.get_possible_values().is_empty()).then_some(ArgKind::Choice))
+}
+
+/// The definition as a clap command (built once): its subcommands are the
+/// shell commands, in the order `help` lists them.
+pub fn definition() -> &'static Command {
+    static DEFINITION: LazyLock<Command> = LazyLock::new(|| {
+        let mut cmd = Line::command();
+        cmd.build();
+        cmd
+    });
+    &DEFINITION
+}
+
+/// The shell command called `name` (or one of its aliases), any case.
+pub fn find(name: &str) -> Option<&'static Command> {
+    subcommand(definition(), name)
+}
+
+/// The subcommand of `cmd` called `name` or one of its aliases, any case.
+pub fn subcommand<'c>(cmd: &'c Command, name: &str) -> Option<&'c Command> {
+    cmd.get_subcommands().find(|c| {
+        c.get_name().eq_ignore_ascii_case(name)
+            || c.get_all_aliases().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+/// A command's positional arguments, in order.
+pub fn positionals(cmd: &Command) -> impl Iterator<Item = &Arg> {
+    cmd.get_positionals()
+}
+
+/// A command's options (`--sort`, `--keep`), in order.
+pub fn options(cmd: &Command) -> impl Iterator<Item = &Arg> {
+    cmd.get_arguments().filter(|a| !a.is_positional())
+}
+
+/// True when an option takes a value (`--sort COLUMN`, not `--keep`).
+pub fn takes_value(arg: &Arg) -> bool {
+    matches!(arg.get_action(), ArgAction::Set | ArgAction::Append)
+}
+
+/// The value names of an argument, joined (`PROTO`, `NAME VALUE`).
+pub fn value_name(arg: &Arg) -> String {
+    arg.get_value_names().map_or_else(
+        || arg.get_id().as_str().to_ascii_uppercase(),
+        |names| {
+            names
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+    )
+}
+
+/// A command's argument syntax, from the definition, the way `help` and
+/// the hints show it: required positionals as their value names, optional
+/// ones in brackets (nested: a later one needs the earlier), then a
+/// subcommand's value name, then the options (`[--sort COLUMN]`).
+///
+/// # Examples
+/// ```
+/// use kismet_shell::shell::commands::{find, usage};
+/// assert_eq!(usage(find("filter").unwrap()), "[PROTO [EXPR|off]]");
+/// assert_eq!(usage(find("nets").unwrap()), "[--sort COLUMN] [--type TYPE]");
+/// ```
+pub fn usage(cmd: &Command) -> String {
+    usage_from(cmd, 0, &[])
+}
+
+/// [`usage`] from the `from`-th positional on, leaving out the options
+/// already given (by id): what is still to type.
+pub fn usage_from(cmd: &Command, from: usize, given: &[&str]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut open = 0;
+    for arg in positionals(cmd).skip(from) {
+        let name = value_name(arg);
+        if arg.is_required_set() {
+            parts.push(name);
+        } else {
+            parts.push(format!("[{name}"));
+            open += 1;
+        }
+    }
+    if let Some(last) = parts.last_mut() {
+        last.push_str(&"]".repeat(open));
+    }
+    if cmd.has_subcommands() && from == 0 {
+        let name = cmd.get_subcommand_value_name().unwrap_or("COMMAND");
+        parts.push(if cmd.is_subcommand_required_set() {
+            name.to_string()
+        } else {
+            format!("[{name}]")
+        });
+    }
+    for arg in options(cmd).filter(|a| !given.contains(&a.get_id().as_str())) {
+        let flag = arg
+            .get_long()
+            .map(|l| format!("--{l}"))
+            .or_else(|| arg.get_short().map(|s| format!("-{s}")))
+            .unwrap_or_default();
+        if takes_value(arg) {
+            parts.push(format!("[{flag} {}]", value_name(arg)));
+        } else {
+            parts.push(format!("[{flag}]"));
+        }
+    }
+    parts.join(" ")
+}
+
+/// The visible names of an argument's possible values, for completion.
+pub fn choices(arg: &Arg) -> Vec<String> {
+    arg.get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect()
+}
+
+/// `--sort COLUMN`: a column and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortSpec {
+    /// The column.
+    pub column: SortColumn,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl std::str::FromStr for SortSpec {
+    type Err = String;
+
+    /// A column by any of its names, any case; a trailing `-` reverses its
+    /// natural direction (`pwr-`: weakest first).
+    fn from_str(s: &str) -> Result<SortSpec, String> {
+        let (name, flip) = match s.strip_suffix('-') {
+            Some(n) => (n, true),
+            None => (s, false),
+        };
+        let column: SortColumn = name.parse().map_err(|e| {
+            let names: Vec<&str> = SORT_COLUMNS.iter().map(|(_, n, _)| n[0]).collect();
+            format!("{e} (columns: {})", names.join(", "))
+        })?;
+        Ok(SortSpec {
+            column,
+            descending: column.descending_by_default() != flip,
+        })
+    }
+}
+
+/// The value parser of `--sort`: [`SortSpec`]'s, with the columns as
+/// possible values (for completion; their other names hidden).
+#[derive(Debug, Clone, Copy)]
+struct SortParser;
+
+impl TypedValueParser for SortParser {
+    type Value = SortSpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<SortSpec, clap::Error> {
+        let parse: fn(&str) -> Result<SortSpec, String> = str::parse;
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(SORT_COLUMNS.iter().map(|(_, names, _)| {
+            PossibleValue::new(names[0]).aliases(&names[1..])
+        })))
+    }
+}
+
+/// `--type TYPE`: a network type, by its BSSID `type` code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkType(pub u32);
+
+impl std::str::FromStr for NetworkType {
+    type Err = String;
+
+    /// A name of [`NETWORK_TYPES`], any case.
+    fn from_str(s: &str) -> Result<NetworkType, String> {
+        NETWORK_TYPES
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(s))
+            .map(|(c, _)| NetworkType(*c))
+            .ok_or_else(|| format!("unknown type {s:?} (types: ap, adhoc, probe, data, turbocell)"))
+    }
+}
+
+/// The network types completion offers, in its order; the others are
+/// accepted too.
+const OFFERED_TYPES: [&str; 4] = ["ap", "probe", "adhoc", "data"];
+
+/// The value parser of `--type`: [`NetworkType`]'s, with the common types
+/// as possible values.
+#[derive(Debug, Clone, Copy)]
+struct TypeParser;
+
+impl TypedValueParser for TypeParser {
+    type Value = NetworkType;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<NetworkType, clap::Error> {
+        let parse: fn(&str) -> Result<NetworkType, String> = str::parse;
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        let rest = NETWORK_TYPES
+            .iter()
+            .map(|(_, n)| *n)
+            .filter(|n| !OFFERED_TYPES.contains(n))
+            .map(|n| PossibleValue::new(n).hide(true));
+        Some(Box::new(
+            OFFERED_TYPES
+                .into_iter()
+                .map(PossibleValue::new)
+                .chain(rest),
+        ))
+    }
+}
+
+/// What `watch` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Watched {
+    /// `networks` (or `nets`).
+    Networks,
+    /// `clients`.
+    Clients,
+    /// `status`.
+    Status,
+    /// Anything else: a protocol, as typed.
+    Protocol(String),
+}
+
+/// `watch`'s first argument, any case; never fails (a protocol is looked
+/// up when the view starts).
+fn watched(s: &str) -> Result<Watched, String> {
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "networks" | "nets" => Watched::Networks,
+        "clients" => Watched::Clients,
+        "status" => Watched::Status,
+        _ => Watched::Protocol(s.to_string()),
+    })
+}
+
+/// `filter PROTO`'s second argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterArg {
+    /// `off`: remove the filter.
+    Off,
+    /// An expression: the rest of the line as typed.
+    Expression(String),
+}
+
+/// `off`, or an expression kept as it is.
+fn filter_arg(s: &str) -> Result<FilterArg, String> {
+    Ok(if s.trim() == "off" {
+        FilterArg::Off
+    } else {
+        FilterArg::Expression(s.to_string())
+    })
+}
+
+/// `only PROTO new|changed|all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnlyMode {
+    /// A device's first frame only.
+    New,
+    /// A device's frame when a shown field changed.
+    Changed,
+    /// Every frame.
+    All,
+}
+
+impl From<OnlyMode> for Only {
+    fn from(m: OnlyMode) -> Only {
+        match m {
+            OnlyMode::New => Only::New,
+            OnlyMode::Changed => Only::Changed,
+            OnlyMode::All => Only::All,
+        }
+    }
+}
+
+/// `set NAME VALUE`: one setting changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum SettingChange {
+    /// `set timestamps on|off`.
+    Timestamps {
+        /// On or off.
+        #[arg(id = "switch", value_name = "on|off", value_parser = SwitchParser, action = ArgAction::Set)]
+        on: bool,
+    },
+    /// `set decode on|off`.
+    Decode {
+        /// On or off.
+        #[arg(id = "switch", value_name = "on|off", value_parser = SwitchParser, action = ArgAction::Set)]
+        on: bool,
+    },
+    /// `set color on|off`.
+    #[command(alias = "colour")]
+    Color {
+        /// On or off.
+        #[arg(id = "switch", value_name = "on|off", value_parser = SwitchParser, action = ArgAction::Set)]
+        on: bool,
+    },
+    /// `set rate N`.
+    #[command(alias = "rate_limit")]
+    Rate {
+        /// Most frame lines per 0.1 s.
+        #[arg(id = "lines", value_name = "N", value_parser = rate)]
+        lines: usize,
+    },
+}
+
+/// `on|yes|true|1` or `off|no|false|0`, any case.
+fn switch(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" | "1" => Ok(true),
+        "off" | "no" | "false" | "0" => Ok(false),
+        _ => Err(format!("expected on or off, not {v:?}")),
+    }
+}
+
+/// The value parser of an on/off setting: [`switch`], offering `on` and
+/// `off`.
+#[derive(Debug, Clone, Copy)]
+struct SwitchParser;
+
+impl TypedValueParser for SwitchParser {
+    type Value = bool;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<bool, clap::Error> {
+        let parse: fn(&str) -> Result<bool, String> = switch;
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(["on", "off"].into_iter().map(PossibleValue::new)))
+    }
+}
+
+/// Lines per 0.1 s: 1 to 100000.
+fn rate(v: &str) -> Result<usize, String> {
+    v.parse()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .ok_or_else(|| format!("expected lines per 0.1 s, 1 to 100000, not {v:?}"))
+}

@@ -1,0 +1,134 @@
+//! `help` and `help COMMAND`: the shell commands' usage and text from the
+//! definition, the server's from [`ServerCommand`]; laid out to fit
+//! [`WIDTH`] columns (a narrower terminal wraps it again).
+
+use std::fmt::Write as _;
+
+use super::definition::{definition, find, usage};
+use super::ShellError;
+use crate::shell::render::layout::wrap;
+use kismet_protocol::ServerCommand;
+
+/// The width help text fits.
+pub const WIDTH: usize = 80;
+
+/// Width of the name-and-usage column of the list of commands.
+const USAGE_COLUMN: usize = 28;
+
+/// Width of the name column of the list of server commands.
+const SERVER_COLUMN: usize = 19;
+
+/// One entry of a list: `  HEAD`, padded to `column`, then `text`,
+/// wrapped under itself; `HEAD` has a line of its own when it is wider
+/// than the column.
+fn entry(s: &mut String, head: &str, column: usize, text: &str) {
+    let indent = " ".repeat(2 + column + 1);
+    let mut line = format!("  {head:<column$} ");
+    if line.chars().count() > indent.len() {
+        let _ = writeln!(s, "{}", line.trim_end());
+        line.clone_from(&indent);
+    }
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            let _ = writeln!(s, "{line}");
+            line.clone_from(&indent);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    let _ = writeln!(s, "{}", line.trim_end());
+}
+
+/// `help` and `help COMMAND`, from the definition.
+///
+/// # Errors
+/// [`ShellError::Usage`] for an unknown command name.
+pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
+    let mut s = String::new();
+    match topic {
+        None => {
+            let _ = writeln!(s, "Commands:");
+            for c in definition().get_subcommands() {
+                let usage = format!("{} {}", c.get_name(), usage(c));
+                let about = c.get_about().map(ToString::to_string).unwrap_or_default();
+                entry(&mut s, usage.trim_end(), USAGE_COLUMN, &about);
+            }
+            entry(
+                &mut s,
+                "!CMD args...",
+                USAGE_COLUMN,
+                "send a raw server command (help ! lists them)",
+            );
+            let _ = write!(
+                s,
+                "Tab completes commands, protocols and fields; Ctrl-R searches history."
+            );
+        }
+        Some("!") => {
+            let _ = writeln!(
+                s,
+                "Server commands (type them after '!'; the id is added for you):"
+            );
+            for c in ServerCommand::ALL {
+                let warn = if c.is_dangerous() {
+                    "  (asks to confirm)"
+                } else {
+                    ""
+                };
+                let head = format!("!{}", c.name());
+                entry(
+                    &mut s,
+                    &head,
+                    SERVER_COLUMN,
+                    &format!("{}{warn}", c.usage()),
+                );
+            }
+            let _ = write!(s, "Arguments with spaces: wrap them in \"double quotes\".");
+        }
+        Some(name) => {
+            if let Some(c) = name.strip_prefix('!').and_then(ServerCommand::from_name) {
+                let _ = writeln!(s, "!{} {}", c.name(), c.usage());
+                let _ = writeln!(s, "  {}", c.summary());
+                if c.is_dangerous() {
+                    let _ = writeln!(s, "  The shell asks before sending it.");
+                }
+                let _ = write!(s, "  e.g. !{}", c.example());
+                return Ok(s);
+            }
+            let c = find(name)
+                .ok_or_else(|| ShellError::Usage(format!("no help for {name:?}; try help")))?;
+            let line = format!("{} {}", c.get_name(), usage(c));
+            let _ = writeln!(s, "{}", line.trim_end());
+            let text = |t: Option<&clap::builder::StyledStr>| t.map(ToString::to_string);
+            let paragraph = |s: &mut String, text: &str| {
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let _ = writeln!(s, "{}", wrap(&format!("  {}", words.join(" ")), WIDTH));
+            };
+            if let Some(about) = text(c.get_about()) {
+                paragraph(&mut s, &about);
+            }
+            if let Some(details) = text(c.get_long_about()).filter(|d| !d.trim().is_empty()) {
+                paragraph(&mut s, &details);
+            }
+            let aliases: Vec<&str> = c.get_all_aliases().collect();
+            if !aliases.is_empty() {
+                let _ = writeln!(s, "  also: {}", aliases.join(", "));
+            }
+            // Examples on one line when they fit, else one a line.
+            let examples = text(c.get_after_help()).unwrap_or_default();
+            let examples: Vec<&str> = examples.lines().collect();
+            let one_line = format!("  e.g. {}", examples.join("  |  "));
+            if one_line.chars().count() <= WIDTH {
+                s.push_str(&one_line);
+            } else {
+                let _ = write!(s, "  e.g. {}", examples.join("\n       "));
+            }
+        }
+    }
+    Ok(s)
+}

@@ -1,0 +1,335 @@
+//! The shell commands: their one definition ([`definition`], a clap
+//! derive), parsing a typed line into a [`ShellCommand`], and dispatch to
+//! the handlers.
+//!
+//! Parsing, `help`, hints and tab completion all read the definition (and
+//! [`ServerCommand`] for raw `!CMD` lines), so a command added there is
+//! everywhere at once, like ripgrep's flags. Running a command returns an
+//! [`Outcome`], data that the interactive shell and batch mode each render
+//! in their own way.
+//!
+//! - `definition`: the commands, their help and typed arguments
+//! - `help`: `help` and `help COMMAND`, from the definition
+
+mod definition;
+mod help;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::FromArgMatches as _;
+
+use super::handlers::{self, Handled};
+use super::outcome::{Outcome, ShellError};
+use super::session::Session;
+use kismet_client::Error;
+use kismet_protocol::nearest;
+use kismet_protocol::text::abbreviate;
+use kismet_protocol::{self, Command, ServerCommand};
+
+pub use definition::{
+    arg_kind, choices, definition, find, options, positionals, subcommand, takes_value, usage,
+    usage_from, value_name, FilterArg, NetworkType, OnlyMode, SettingChange, ShellCommand,
+    SortSpec, Watched,
+};
+pub use help::help_text;
+
+/// What a command's argument is, for completion and hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// An argument of a server command's kind (protocol, field list, ...).
+    Server(kismet_protocol::ArgKind),
+    /// A protocol this session enabled.
+    EnabledProtocol,
+    /// A help topic: a shell command name, or `!` and a server command.
+    Topic,
+    /// A filter expression: the rest of the line, as typed.
+    Expression,
+    /// What `watch` shows: networks, clients, status or a protocol.
+    WatchTarget,
+    /// A network: a BSSID or an SSID from the live model.
+    Network,
+    /// One of the argument's possible values in the definition (sort
+    /// columns, network types, `new|changed|all`, `on|off`).
+    Choice,
+}
+
+impl From<kismet_protocol::ArgKind> for ArgKind {
+    fn from(k: kismet_protocol::ArgKind) -> ArgKind {
+        ArgKind::Server(k)
+    }
+}
+
+/// A line, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// A blank line or a `#` comment.
+    Empty,
+    /// A shell command, its arguments typed.
+    Shell(ShellCommand),
+    /// `!CMD args`: a raw server command.
+    Raw(Command),
+}
+
+impl Parsed {
+    /// The server command a parsed line sends, when it is one the shell
+    /// asks to confirm first.
+    pub fn dangerous(&self) -> Option<ServerCommand> {
+        match self {
+            Parsed::Raw(cmd) => cmd.server_command().filter(|c| c.is_dangerous()),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a line typed by the user.
+///
+/// Words are split at spaces, "double quotes" group; the command name and
+/// a setting's name match any case. A filter expression is the rest of the
+/// line as typed, quotes and all, and reaches the filter parser unchanged.
+///
+/// # Errors
+/// [`ShellError::Usage`] for an unknown command or arguments the
+/// definition does not take (one line: the usage, or what is wrong),
+/// [`Error::Refused`] for an argument the protocol cannot carry.
+pub fn parse(line: &str) -> Result<Parsed, ShellError> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(Parsed::Empty);
+    }
+    if let Some(raw) = line.strip_prefix('!') {
+        let words = shell_words(raw)?;
+        let Some((name, args)) = words.split_first() else {
+            return Err(ShellError::Usage(
+                "a raw command needs a name after '!' (help ! lists them)".into(),
+            ));
+        };
+        let cmd = Command::raw(name, args.to_vec());
+        cmd.validate().map_err(Error::Refused)?;
+        return Ok(Parsed::Raw(cmd));
+    }
+    let words = shell_words(line)?;
+    let Some((name, args)) = words.split_first() else {
+        return Ok(Parsed::Empty);
+    };
+    let cmd = find_or_suggest(name)?;
+    let mut argv = vec![cmd.get_name().to_string()];
+    // An expression is the rest of the line as typed, quotes and all; after
+    // `--`, so that clap takes it as it is (even `--` or `-x`).
+    let expression = positionals(cmd)
+        .position(|a| arg_kind(a) == Some(ArgKind::Expression))
+        .filter(|at| args.len() > *at)
+        .and_then(|at| Some((at, rest_after_words(line, at + 1)?)));
+    match expression {
+        Some((at, rest)) => {
+            argv.extend(args[..at].iter().cloned());
+            argv.push("--".into());
+            argv.push(rest.to_string());
+        }
+        None => argv.extend(args.iter().cloned()),
+    }
+    // A subcommand's name (`set Timestamps on`) matches any case too.
+    let (mut reached, mut name) = (cmd, cmd.get_name().to_string());
+    if let Some(sub) = argv.get(1).and_then(|w| subcommand(cmd, w)) {
+        argv[1] = sub.get_name().to_string();
+        name = format!("{name} {}", sub.get_name());
+        reached = sub;
+    }
+    let command = definition()
+        .clone()
+        .try_get_matches_from(&argv)
+        .and_then(|m| definition::Line::from_arg_matches(&m))
+        .map_err(|e| usage_error(reached, &name, args, &e))?
+        .command;
+    Ok(Parsed::Shell(command))
+}
+
+/// The text of `line` after its first `n` words (and the spaces after
+/// them), when there is any.
+fn rest_after_words(line: &str, n: usize) -> Option<&str> {
+    let mut rest = line.trim_start();
+    for _ in 0..n {
+        let end = rest.find(char::is_whitespace)?;
+        rest = rest[end..].trim_start();
+    }
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// The shell command called `name`, or an error suggesting the nearest.
+fn find_or_suggest(name: &str) -> Result<&'static clap::Command, ShellError> {
+    find(name).ok_or_else(|| {
+        let known: Vec<&str> = definition()
+            .get_subcommands()
+            .map(|c| c.get_name())
+            .collect();
+        let near = nearest(name, known.into_iter());
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", near.join(", "))
+        };
+        ShellError::Usage(format!(
+            "unknown command \"{}\"{hint}; try help",
+            abbreviate(name)
+        ))
+    })
+}
+
+/// clap's error as one line in our words: `usage: CMD USAGE` for missing
+/// or extra arguments, else the command's name and what is wrong with
+/// which word. `cmd` is the command or the subcommand it reached, `name`
+/// its name as typed (`set rate`), `args` the words after the command's
+/// name.
+fn usage_error(cmd: &clap::Command, name: &str, args: &[String], e: &clap::Error) -> ShellError {
+    let usage = match usage(cmd) {
+        u if u.is_empty() => format!("usage: {name}"),
+        u => format!("usage: {name} {u}"),
+    };
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.as_str(),
+        _ => "",
+    };
+    let message = match e.kind() {
+        ErrorKind::ValueValidation => match std::error::Error::source(e) {
+            Some(why) => format!("{name}: {why}"),
+            None => usage,
+        },
+        ErrorKind::InvalidValue => {
+            let arg = context(ContextKind::InvalidArg);
+            let arg = arg.split_whitespace().next().unwrap_or(arg);
+            match context(ContextKind::InvalidValue) {
+                "" => format!("{name}: {arg} needs a value"),
+                value => {
+                    let valid = match e.get(ContextKind::ValidValue) {
+                        Some(ContextValue::Strings(v)) => v.clone(),
+                        _ => Vec::new(),
+                    };
+                    format!(
+                        "{name}: expected {}, not \"{}\"",
+                        one_of(&valid),
+                        abbreviate(value)
+                    )
+                }
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            let names: Vec<String> = cmd
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            format!(
+                "{name}: expected {}, not \"{}\"",
+                one_of(&names),
+                abbreviate(context(ContextKind::InvalidSubcommand))
+            )
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = context(ContextKind::InvalidArg);
+            if arg.starts_with('-') {
+                format!("{name}: unexpected \"{}\" ({usage})", abbreviate(arg))
+            } else {
+                field_list_error(cmd, args).unwrap_or(usage)
+            }
+        }
+        _ => usage,
+    };
+    ShellError::Usage(message)
+}
+
+/// For too many words where a field list goes, with a space after a comma
+/// (`ssid, mac`): that, and the list as it should be written.
+fn field_list_error(cmd: &clap::Command, args: &[String]) -> Option<String> {
+    let at = positionals(cmd)
+        .position(|a| arg_kind(a) == Some(ArgKind::Server(kismet_protocol::ArgKind::FieldList)))?;
+    let rest = args.get(at..).filter(|rest| rest.len() > 1)?;
+    (rest[0].ends_with(',') || rest[1].starts_with(',')).then(|| {
+        format!(
+            "the field list must be one word: no space after a comma (write {})",
+            abbreviate(&rest.concat())
+        )
+    })
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn one_of(items: &[String]) -> String {
+    match items {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Splits a typed line into words: spaces separate, "double quotes" group.
+fn shell_words(line: &str) -> Result<Vec<String>, ShellError> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quoted {
+        return Err(ShellError::Usage("unterminated \" quote".into()));
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// Runs one parsed command.
+///
+/// # Errors
+/// [`ShellError`]: refused locally, answered with ERROR
+/// ([`Error::Server`], which carries the reply), no reply, or no connection.
+pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, ShellError> {
+    match parsed {
+        Parsed::Empty => Ok(Outcome::Nothing),
+        Parsed::Raw(cmd) => Ok(Outcome::Reply(session.request(&cmd)?)),
+        Parsed::Shell(command) => run(session, command),
+    }
+}
+
+/// Runs a shell command: each command goes to its handler with its typed
+/// arguments (the match is exhaustive: a command without a handler does
+/// not compile).
+fn run(session: &Session, command: ShellCommand) -> Handled {
+    use ShellCommand as C;
+    match command {
+        C::Protocols => handlers::protocols(session),
+        C::Fields { proto } => handlers::fields(session, &proto),
+        C::Enable { proto, fields } => handlers::enable(session, &proto, &fields),
+        C::Remove { proto } => handlers::remove(session, &proto),
+        C::Status => handlers::status(session),
+        C::Pause => handlers::pause(session),
+        C::Resume => handlers::resume(session),
+        C::Networks { sort, kind } => handlers::networks(session, sort, kind),
+        C::Clients { net } => handlers::clients(session, net.as_deref()),
+        C::Watch { target, net } => super::watch::handler(session, target, net),
+        C::Filter { proto, expr } => handlers::filter(session, proto.as_deref(), expr),
+        C::Only { proto, mode } => handlers::only(session, &proto, mode.into()),
+        C::Set { change } => handlers::set(session, change),
+        C::Connect { addr, keep } => handlers::connect(session, &addr, keep),
+        C::Reconnect => handlers::reconnect(session),
+        C::Disconnect => handlers::disconnect(session),
+        C::Clear => handlers::clear(session),
+        C::Help { topic } => help_text(topic.as_deref()).map(Outcome::Help),
+        C::Quit => handlers::quit(session),
+    }
+}
+
+#[cfg(test)]
+mod tests;

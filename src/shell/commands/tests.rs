@@ -1,0 +1,508 @@
+//! Parsing lines into typed commands, the definition, and help.
+
+use super::*;
+use kismet_client::SortColumn;
+
+/// The shell command a line parses into (panics otherwise).
+fn shell(line: &str) -> ShellCommand {
+    match parse(line) {
+        Ok(Parsed::Shell(c)) => c,
+        other => panic!("{line:?}: {other:?}"),
+    }
+}
+
+/// The one-line usage error a line gives (panics otherwise).
+fn refused(line: &str) -> String {
+    match parse(line) {
+        Err(ShellError::Usage(m)) => m,
+        other => panic!("{line:?}: {other:?}"),
+    }
+}
+
+/// Lines parse into shell commands, raw commands, or clear refusals.
+#[test]
+fn parse_lines() {
+    assert_eq!(parse("  ").unwrap(), Parsed::Empty);
+    assert_eq!(parse("# note").unwrap(), Parsed::Empty);
+    assert_eq!(
+        shell("enable SSID ssid,mac"),
+        ShellCommand::Enable {
+            proto: "SSID".into(),
+            fields: "ssid,mac".into()
+        }
+    );
+    assert_eq!(shell("EXIT"), ShellCommand::Quit);
+    assert_eq!(
+        parse("!addnettag 00:11 1 note \"hello world\"").unwrap(),
+        Parsed::Raw(Command::new(
+            ServerCommand::AddNetTag,
+            ["00:11", "1", "note", "hello world"]
+        ))
+    );
+    let e = parse("feilds GPS").unwrap_err().to_string();
+    assert!(e.contains("unknown command") && e.contains("fields"), "{e}");
+    assert_eq!(refused("enable SSID"), "usage: enable PROTO f1,f2,...|*");
+    assert!(parse("help").is_ok() && parse("help enable").is_ok());
+    assert!(parse("!").is_err());
+    assert_eq!(
+        shell("filter SSID ssid = \"Coffee Shop\" and x"),
+        ShellCommand::Filter {
+            proto: Some("SSID".into()),
+            expr: Some(FilterArg::Expression("ssid = \"Coffee Shop\" and x".into()))
+        }
+    );
+    let e = parse("enable SSID ssid, mac").unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "the field list must be one word: no space after a comma (write ssid,mac)"
+    );
+    let long = "x".repeat(5000);
+    let e = parse(&long).unwrap_err().to_string();
+    assert!(e.len() < 120 && e.contains("xxx..."), "{}", e.len());
+    assert!(parse("say \"unterminated").is_err());
+    assert!(matches!(
+        parse("!ENABLE SSID \"a\u{1}b\""),
+        Err(ShellError::Client(Error::Refused(_)))
+    ));
+}
+
+/// A filter expression is the rest of the line byte for byte: quotes,
+/// runs of spaces, words that look like options or clap's `--`.
+#[test]
+fn filter_expression_is_the_rest_of_the_line() {
+    let expr = |line: &str| match shell(line) {
+        ShellCommand::Filter {
+            expr: Some(FilterArg::Expression(e)),
+            ..
+        } => e,
+        other => panic!("{line:?}: {other:?}"),
+    };
+    assert_eq!(
+        expr("filter  SSID   ssid ~ \"^Caf\"  and  not (mac = \"a b\")  "),
+        "ssid ~ \"^Caf\"  and  not (mac = \"a b\")"
+    );
+    assert_eq!(expr("filter CLIENT signal_dbm > -60"), "signal_dbm > -60");
+    assert_eq!(expr("filter SSID --"), "--");
+    assert_eq!(expr("filter SSID -x --help"), "-x --help");
+    // A quote left open is refused before the filter parser, as any line.
+    assert_eq!(refused("filter SSID ssid = \"x"), "unterminated \" quote");
+    assert_eq!(
+        shell("filter ssid off"),
+        ShellCommand::Filter {
+            proto: Some("ssid".into()),
+            expr: Some(FilterArg::Off)
+        }
+    );
+    assert_eq!(
+        shell("filter SSID"),
+        ShellCommand::Filter {
+            proto: Some("SSID".into()),
+            expr: None
+        }
+    );
+    assert_eq!(
+        shell("filter"),
+        ShellCommand::Filter {
+            proto: None,
+            expr: None
+        }
+    );
+}
+
+/// Every command parses into its typed value: names and aliases any case,
+/// options long and short, in any order, the last one given winning.
+#[test]
+fn commands_parse_typed() {
+    use ShellCommand as C;
+    let sort = |column, descending| Some(SortSpec { column, descending });
+    let cases: Vec<(&str, ShellCommand)> = vec![
+        ("protocols", C::Protocols),
+        (
+            "fields gps",
+            C::Fields {
+                proto: "gps".into(),
+            },
+        ),
+        (
+            "enable CLIENT *",
+            C::Enable {
+                proto: "CLIENT".into(),
+                fields: "*".into(),
+            },
+        ),
+        (
+            "remove TIME",
+            C::Remove {
+                proto: "TIME".into(),
+            },
+        ),
+        (
+            "DISABLE TIME",
+            C::Remove {
+                proto: "TIME".into(),
+            },
+        ),
+        ("status", C::Status),
+        ("pause", C::Pause),
+        ("resume", C::Resume),
+        (
+            "networks",
+            C::Networks {
+                sort: None,
+                kind: None,
+            },
+        ),
+        (
+            "nets --sort ssid",
+            C::Networks {
+                sort: sort(SortColumn::Ssid, false),
+                kind: None,
+            },
+        ),
+        (
+            "networks -s PWR-",
+            C::Networks {
+                sort: sort(SortColumn::Signal, false),
+                kind: None,
+            },
+        ),
+        (
+            "networks --type AP --sort=clients",
+            C::Networks {
+                sort: sort(SortColumn::Clients, true),
+                kind: Some(NetworkType(0)),
+            },
+        ),
+        (
+            "networks -t probe --sort ssid --sort channel",
+            C::Networks {
+                sort: sort(SortColumn::Channel, false),
+                kind: Some(NetworkType(2)),
+            },
+        ),
+        ("clients", C::Clients { net: None }),
+        (
+            "clients \"Coffee Shop\"",
+            C::Clients {
+                net: Some("Coffee Shop".into()),
+            },
+        ),
+        (
+            "clients -dash-",
+            C::Clients {
+                net: Some("-dash-".into()),
+            },
+        ),
+        (
+            "watch NETS",
+            C::Watch {
+                target: Watched::Networks,
+                net: None,
+            },
+        ),
+        (
+            "watch clients HomeNet",
+            C::Watch {
+                target: Watched::Clients,
+                net: Some("HomeNet".into()),
+            },
+        ),
+        (
+            "watch status",
+            C::Watch {
+                target: Watched::Status,
+                net: None,
+            },
+        ),
+        (
+            "watch ssid",
+            C::Watch {
+                target: Watched::Protocol("ssid".into()),
+                net: None,
+            },
+        ),
+        (
+            "only SSID Changed",
+            C::Only {
+                proto: "SSID".into(),
+                mode: OnlyMode::Changed,
+            },
+        ),
+        ("set", C::Set { change: None }),
+        (
+            "set timestamps on",
+            C::Set {
+                change: Some(SettingChange::Timestamps { on: true }),
+            },
+        ),
+        (
+            "SET Decode NO",
+            C::Set {
+                change: Some(SettingChange::Decode { on: false }),
+            },
+        ),
+        (
+            "set colour 1",
+            C::Set {
+                change: Some(SettingChange::Color { on: true }),
+            },
+        ),
+        (
+            "set rate_limit 50",
+            C::Set {
+                change: Some(SettingChange::Rate { lines: 50 }),
+            },
+        ),
+        (
+            "connect 10.0.0.5",
+            C::Connect {
+                addr: "10.0.0.5".into(),
+                keep: false,
+            },
+        ),
+        (
+            "connect --keep sensor.lan:2501",
+            C::Connect {
+                addr: "sensor.lan:2501".into(),
+                keep: true,
+            },
+        ),
+        (
+            "connect sensor.lan -k",
+            C::Connect {
+                addr: "sensor.lan".into(),
+                keep: true,
+            },
+        ),
+        ("reconnect", C::Reconnect),
+        ("disconnect", C::Disconnect),
+        ("clear", C::Clear),
+        ("help", C::Help { topic: None }),
+        (
+            "? !hopsource",
+            C::Help {
+                topic: Some("!hopsource".into()),
+            },
+        ),
+        ("quit", C::Quit),
+    ];
+    for (line, expected) in cases {
+        assert_eq!(shell(line), expected, "{line}");
+    }
+}
+
+/// A bad command line is refused with one line in our style: the usage
+/// for missing or extra words, else which word is wrong and what would do.
+#[test]
+fn bad_arguments_give_one_line() {
+    let columns = "bssid, ssid, type, channel, enc, signal, packets, clients, manuf, lastseen";
+    let cases = [
+        ("protocols now", "usage: protocols".to_string()),
+        ("fields", "usage: fields PROTO".into()),
+        ("fields GPS SSID", "usage: fields PROTO".into()),
+        ("enable SSID", "usage: enable PROTO f1,f2,...|*".into()),
+        ("remove", "usage: remove PROTO".into()),
+        ("clients a b", "usage: clients [NET]".into()),
+        (
+            "networks x",
+            "usage: networks [--sort COLUMN] [--type TYPE]".into(),
+        ),
+        (
+            "networks --bogus",
+            "networks: unexpected \"--bogus\" (usage: networks [--sort COLUMN] [--type TYPE])"
+                .into(),
+        ),
+        ("networks --sort", "networks: --sort needs a value".into()),
+        (
+            "networks --sort colour",
+            format!("networks: unknown sort column \"colour\" (columns: {columns})"),
+        ),
+        (
+            "networks --type mesh",
+            "networks: unknown type \"mesh\" (types: ap, adhoc, probe, data, turbocell)".into(),
+        ),
+        (
+            "watch",
+            "usage: watch networks|clients|status|PROTO [NET]".into(),
+        ),
+        (
+            "only SSID sometimes",
+            "only: expected new, changed or all, not \"sometimes\"".into(),
+        ),
+        ("only SSID", "usage: only PROTO new|changed|all".into()),
+        (
+            "set volume 11",
+            "set: expected timestamps, decode, color or rate, not \"volume\"".into(),
+        ),
+        ("set timestamps", "usage: set timestamps on|off".into()),
+        (
+            "set timestamps maybe",
+            "set timestamps: expected on or off, not \"maybe\"".into(),
+        ),
+        (
+            "set rate 0",
+            "set rate: expected lines per 0.1 s, 1 to 100000, not \"0\"".into(),
+        ),
+        ("set rate 5 6", "usage: set rate N".into()),
+        ("connect", "usage: connect HOST[:PORT] [--keep]".into()),
+        ("connect a b", "usage: connect HOST[:PORT] [--keep]".into()),
+        ("help a b", "usage: help [COMMAND]".into()),
+        ("quit now", "usage: quit".into()),
+    ];
+    for (line, expected) in cases {
+        let got = refused(line);
+        assert_eq!(got, expected, "{line}");
+        assert!(!got.contains('\n') && !got.ends_with('.'), "{got:?}");
+    }
+}
+
+/// Every argument of every command (and subcommand) in the definition has
+/// a kind for completion, and a value name for the usage.
+#[test]
+fn every_argument_has_a_kind() {
+    fn check(cmd: &clap::Command, path: &str) {
+        for arg in cmd.get_arguments().filter(|a| takes_value(a)) {
+            assert!(
+                arg_kind(arg).is_some(),
+                "{path}: no kind for {}",
+                arg.get_id()
+            );
+            assert!(!value_name(arg).is_empty(), "{path}: {}", arg.get_id());
+        }
+        for sub in cmd.get_subcommands() {
+            check(sub, &format!("{path} {}", sub.get_name()));
+        }
+    }
+    for cmd in definition().get_subcommands() {
+        check(cmd, cmd.get_name());
+        assert!(
+            cmd.get_about().is_some(),
+            "{} has no summary",
+            cmd.get_name()
+        );
+        assert!(
+            cmd.get_after_help().is_some(),
+            "{} has no examples",
+            cmd.get_name()
+        );
+    }
+}
+
+/// The usage of each command, generated from the definition, reads as it
+/// did when it was written by hand.
+#[test]
+fn usage_from_the_definition() {
+    let expected = [
+        ("protocols", ""),
+        ("fields", "PROTO"),
+        ("enable", "PROTO f1,f2,...|*"),
+        ("remove", "PROTO"),
+        ("status", ""),
+        ("pause", ""),
+        ("resume", ""),
+        ("networks", "[--sort COLUMN] [--type TYPE]"),
+        ("clients", "[NET]"),
+        ("watch", "networks|clients|status|PROTO [NET]"),
+        ("filter", "[PROTO [EXPR|off]]"),
+        ("only", "PROTO new|changed|all"),
+        ("set", "[NAME VALUE]"),
+        ("connect", "HOST[:PORT] [--keep]"),
+        ("reconnect", ""),
+        ("disconnect", ""),
+        ("clear", ""),
+        ("help", "[COMMAND]"),
+        ("quit", ""),
+    ];
+    let names: Vec<&str> = definition()
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .collect();
+    assert_eq!(names, expected.map(|(n, _)| n));
+    for (name, u) in expected {
+        assert_eq!(usage(find(name).unwrap()), u, "{name}");
+    }
+    let set = find("set").unwrap();
+    assert_eq!(usage(subcommand(set, "RATE").unwrap()), "N");
+    assert_eq!(usage(subcommand(set, "colour").unwrap()), "on|off");
+}
+
+/// Help is built from the definition: the list names every command with
+/// its usage and summary; `help CMD` adds the details, aliases and
+/// examples.
+#[test]
+fn help_from_the_definition() {
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let h = help_text(None).unwrap();
+    for c in definition().get_subcommands() {
+        let line = format!("{} {}", c.get_name(), usage(c));
+        let about = c.get_about().unwrap().to_string();
+        assert!(
+            flat(&h).contains(&flat(&format!("{line} {about}"))),
+            "{}: {h}",
+            c.get_name()
+        );
+        let one = help_text(Some(c.get_name())).unwrap();
+        assert!(one.starts_with(&format!("{}\n", line.trim_end())), "{one}");
+        assert!(flat(&one).contains(&about), "{one}");
+        let examples = c.get_after_help().unwrap().to_string();
+        let examples = flat(&examples.lines().collect::<Vec<_>>().join(" | "));
+        assert!(
+            flat(&one.replace("  |  ", " ")).ends_with(&flat(&examples.replace(" | ", " "))),
+            "{one}"
+        );
+    }
+    let names: Vec<&str> = definition()
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .collect();
+    for topic in [None, Some("!")]
+        .into_iter()
+        .chain(names.iter().map(|n| Some(*n)))
+    {
+        let h = help_text(topic).unwrap();
+        assert!(h.lines().all(|l| l.chars().count() <= 80), "{h}");
+    }
+    assert_eq!(
+        help_text(Some("nets")).unwrap(),
+        "networks [--sort COLUMN] [--type TYPE]
+  the networks seen, like airodump-ng: encryption, channel, signal, clients
+  From a live model of the server's BSSID, SSID and CLIENT records, started on
+  first use (or with --track): the shell asks the server for the fields it
+  needs, alongside yours, without changing what scrolls by. Columns: BSSID, SSID
+  (<hidden> when cloaked), TYPE, CH, ENC, CIPHER, AUTH, PWR (dBm), PKTS,
+  CLIENTS, MANUF, LAST SEEN. --sort takes bssid, ssid, type, channel, enc,
+  signal (pwr), packets, clients, manuf or lastseen (add - to reverse); the
+  default is the strongest signal first. --type takes ap, probe, adhoc or data.
+  also: nets
+  e.g. networks
+       networks --sort channel
+       networks --type ap --sort clients"
+    );
+    assert_eq!(
+        help_text(Some("quit")).unwrap(),
+        "quit\n  leave the shell (Ctrl-D does too)\n  also: exit\n  e.g. quit"
+    );
+    assert!(help_text(Some("!")).unwrap().contains("!HOPSOURCE"));
+    let h = help_text(Some("!hopsource")).unwrap();
+    assert!(
+        h.contains("UUID LOCK CHAN") && h.contains("e.g. !HOPSOURCE "),
+        "{h}"
+    );
+    assert!(help_text(Some("!SHUTDOWN"))
+        .unwrap()
+        .contains("asks before"));
+    assert!(help_text(Some("enable"))
+        .unwrap()
+        .contains("enable SSID ssid,mac"));
+    assert!(help_text(Some("nope")).is_err());
+}
+
+/// Only dangerous server commands ask for confirmation.
+#[test]
+fn dangerous_commands() {
+    let p = |l: &str| parse(l).unwrap().dangerous();
+    assert_eq!(p("!shutdown"), Some(ServerCommand::Shutdown));
+    assert_eq!(p("!DELSOURCE abc"), Some(ServerCommand::DelSource));
+    assert_eq!(p("!ENABLE GPS lat"), None);
+    assert_eq!(p("status"), None);
+}

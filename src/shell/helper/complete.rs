@@ -1,0 +1,309 @@
+//! Tab completion: what the word under the cursor can be, from the
+//! definition (which argument, its kind, its possible values) and the
+//! names the session knows.
+
+use clap::Arg;
+use rustyline::completion::Pair;
+
+use super::place::{place, Place};
+use super::{split_at_cursor, starts_with_ci, takes_arguments, Names};
+use crate::shell::commands::{self, arg_kind, choices, options, positionals, ArgKind};
+use kismet_protocol::{self, CapabilityTable, ServerCommand};
+
+/// The hint at the start of a filter expression.
+pub const EXPRESSION_HINT: &str = "FIELD OP VALUE [and|or ...]  (OP: = != < <= > >= ~ !~)";
+
+/// A candidate shown as `name`, inserted as `name` plus a space when another
+/// argument follows.
+fn pair(name: &str, more: bool) -> Pair {
+    Pair {
+        display: name.to_string(),
+        replacement: if more {
+            format!("{name} ")
+        } else {
+            name.to_string()
+        },
+    }
+}
+
+/// Tab completion of `line` with the cursor at byte `pos`, given the
+/// capability table and the protocols enabled: where the replaced text
+/// starts and the candidates (canonical names, matched case-insensitively).
+///
+/// Completes shell command names, `!` server command names, and each
+/// argument by what the definition says it is: protocol names, the field
+/// under the cursor in an `enable PROTO f1,f2` list (fields already listed
+/// are not offered again; `*` only as the whole list), enabled protocols,
+/// networks, a filter expression's fields, operators and keywords, option
+/// names and an argument's possible values (`networks --sort ` offers the
+/// sort columns).
+///
+/// # Examples
+/// ```
+/// use kismet_protocol::CapabilityTable;
+/// use kismet_shell::shell::helper::complete;
+/// let mut t = CapabilityTable::new();
+/// t.insert("GPS", vec!["lat".into(), "lon".into()]);
+/// let names = kismet_shell::shell::helper::Names { table: t, ..Default::default() };
+/// let (start, c) = complete("fields g", 8, &names);
+/// assert_eq!((start, c[0].replacement.as_str()), (7, "GPS"));
+/// ```
+pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
+    let (done, start, word) = split_at_cursor(line, pos);
+    let Some(first) = done.first() else {
+        let skip = usize::from(word.starts_with('!'));
+        return (start + skip, complete_command_name(word));
+    };
+    let at = Cursor {
+        line,
+        pos,
+        start,
+        word,
+        names,
+    };
+    if let Some(raw) = first.strip_prefix('!') {
+        let Some(c) = ServerCommand::from_name(raw) else {
+            return (start, Vec::new());
+        };
+        let index = done.len() - 1;
+        let Some(kind) = c.args().get(index) else {
+            return (start, Vec::new());
+        };
+        let more = index + 1 < c.args().len();
+        return at.value(ArgKind::from(*kind), None, more, done.last().copied());
+    }
+    let Some(cmd) = commands::find(first) else {
+        return (start, Vec::new());
+    };
+    match place(cmd, &done[1..]) {
+        Place::Nowhere => (start, Vec::new()),
+        Place::OptionValue { arg, .. } => at.choices(arg, true),
+        Place::Subcommand(cmd) => {
+            let c = cmd
+                .get_subcommands()
+                .filter(|c| starts_with_ci(c.get_name(), word))
+                .map(|c| pair(c.get_name(), takes_arguments(c)))
+                .collect();
+            (start, c)
+        }
+        Place::Expression { values, before } => {
+            let proto = values.last().copied().unwrap_or("");
+            let fields: Vec<String> = names
+                .enabled
+                .iter()
+                .find(|(p, _)| p.eq_ignore_ascii_case(proto))
+                .map(|(_, f)| f.to_vec())
+                .or_else(|| names.table.get(proto).map(|p| p.fields.to_vec()))
+                .unwrap_or_default();
+            // `(mac`: only the name after the parentheses is replaced.
+            let skip = word.len() - word.trim_start_matches('(').len();
+            let c = complete_expression(&before, &word[skip..], &fields);
+            (start + skip, c)
+        }
+        Place::Positional {
+            cmd,
+            index,
+            values,
+            given,
+        } => {
+            let arg = positionals(cmd).nth(index);
+            let open: Vec<&Arg> = options(cmd)
+                .filter(|o| !given.contains(&o.get_id().as_str()))
+                .collect();
+            let Some(arg) = arg.filter(|_| open.is_empty() || !word.starts_with('-')) else {
+                // Past the positionals, or a `-`: the options not given yet.
+                let c = open
+                    .iter()
+                    .filter_map(|o| Some((o.get_long()?, commands::takes_value(o))))
+                    .map(|(long, value)| (format!("--{long}"), value))
+                    .filter(|(flag, _)| starts_with_ci(flag, word))
+                    .map(|(flag, value)| pair(&flag, value))
+                    .collect();
+                return (start, c);
+            };
+            let more = positionals(cmd).count() > index + 1;
+            match arg_kind(arg) {
+                Some(kind) => at.value(kind, Some(arg), more, values.last().copied()),
+                None => (start, Vec::new()),
+            }
+        }
+    }
+}
+
+/// The word under the cursor and what completing it draws on.
+struct Cursor<'a> {
+    line: &'a str,
+    pos: usize,
+    /// Where the word starts.
+    start: usize,
+    word: &'a str,
+    names: &'a Names,
+}
+
+impl Cursor<'_> {
+    /// Candidates for an argument of kind `kind` (`arg`, when it is one of
+    /// the definition's); `more` when another argument follows, `prev` the
+    /// argument word before it (the protocol of a field list).
+    fn value(
+        &self,
+        kind: ArgKind,
+        arg: Option<&Arg>,
+        more: bool,
+        prev: Option<&str>,
+    ) -> (usize, Vec<Pair>) {
+        let (start, word, names) = (self.start, self.word, self.names);
+        let filtered = |items: &mut dyn Iterator<Item = &str>, more: &dyn Fn(&str) -> bool| {
+            items
+                .filter(|n| starts_with_ci(n, word))
+                .map(|n| pair(n, more(n)))
+                .collect::<Vec<Pair>>()
+        };
+        match kind {
+            ArgKind::Server(kismet_protocol::ArgKind::Protocol) => {
+                (start, complete_protocol(word, more, &names.table))
+            }
+            ArgKind::Server(kismet_protocol::ArgKind::FieldList) => self.field_list(prev),
+            ArgKind::Server(_) | ArgKind::Expression => (start, Vec::new()),
+            ArgKind::EnabledProtocol => {
+                let mut it = names.enabled.iter().map(|(p, _)| p.as_str());
+                (start, filtered(&mut it, &|_| more))
+            }
+            ArgKind::Choice => match arg {
+                Some(arg) => self.choices(arg, more),
+                None => (start, Vec::new()),
+            },
+            ArgKind::Topic => {
+                if let Some(raw) = word.strip_prefix('!') {
+                    let c = ServerCommand::ALL
+                        .iter()
+                        .filter(|c| starts_with_ci(c.name(), raw))
+                        .map(|c| pair(c.name(), false))
+                        .collect();
+                    (start + 1, c)
+                } else {
+                    let mut it = commands::definition()
+                        .get_subcommands()
+                        .map(|c| c.get_name());
+                    (start, filtered(&mut it, &|_| false))
+                }
+            }
+            ArgKind::WatchTarget => {
+                // Only `clients` takes another argument (a network).
+                let mut it = ["networks", "clients", "status"]
+                    .into_iter()
+                    .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
+                (start, filtered(&mut it, &|s| s == "clients"))
+            }
+            ArgKind::Network => {
+                let mut it = names.networks.iter().map(String::as_str);
+                (start, filtered(&mut it, &|_| false))
+            }
+        }
+    }
+
+    /// An argument's possible values from the definition.
+    fn choices(&self, arg: &Arg, more: bool) -> (usize, Vec<Pair>) {
+        let c = choices(arg)
+            .iter()
+            .filter(|v| starts_with_ci(v, self.word))
+            .map(|v| pair(v, more))
+            .collect();
+        (self.start, c)
+    }
+
+    /// The field under the cursor in a comma list of `proto`'s fields.
+    fn field_list(&self, proto: Option<&str>) -> (usize, Vec<Pair>) {
+        let (start, word) = (self.start, self.word);
+        let Some(proto) = proto.and_then(|p| self.names.table.get(p)) else {
+            return (start, Vec::new());
+        };
+        // The whole word, also the part after the cursor, for "already listed".
+        let tail = self
+            .line
+            .get(self.pos..)
+            .map_or("", |t| t.split(char::is_whitespace).next().unwrap_or(""));
+        let element_start = word.rfind(',').map_or(0, |i| i + 1);
+        let element = &word[element_start..];
+        let listed: Vec<&str> = word[..element_start]
+            .split(',')
+            .chain(tail.split(',').skip(1))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut out: Vec<Pair> = Vec::new();
+        if element_start == 0 && tail.is_empty() && (element.is_empty() || element == "*") {
+            out.push(pair("*", false));
+        }
+        out.extend(
+            proto
+                .fields
+                .iter()
+                .filter(|f| starts_with_ci(f, element))
+                .filter(|f| !listed.iter().any(|l| l.eq_ignore_ascii_case(f)))
+                .map(|f| pair(f, false)),
+        );
+        (start + element_start, out)
+    }
+}
+
+/// Candidates in a filter expression: after its start, `(`, `and`, `or`
+/// or `not`, the protocol's fields; after a field, the operators; after a
+/// value, `and` and `or`.
+fn complete_expression(before: &[&str], word: &str, fields: &[String]) -> Vec<Pair> {
+    const OPERATORS: [&str; 8] = ["=", "!=", "<", "<=", ">", ">=", "~", "!~"];
+    let prev = before.last().copied().unwrap_or("");
+    let is_keyword = |w: &str| {
+        ["and", "or", "not", "&&", "||", "!"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(w))
+    };
+    let candidates: Vec<&str> = if prev.is_empty() || is_keyword(prev) || prev.ends_with('(') {
+        fields.iter().map(String::as_str).collect()
+    } else if fields.iter().any(|f| f.eq_ignore_ascii_case(prev)) {
+        OPERATORS.to_vec()
+    } else if OPERATORS.contains(&prev) {
+        Vec::new()
+    } else {
+        vec!["and", "or"]
+    };
+    candidates
+        .into_iter()
+        .filter(|c| starts_with_ci(c, word))
+        .map(|c| pair(c, true))
+        .collect()
+}
+
+/// Candidates for the first word: shell commands and their aliases, or
+/// `!` server commands.
+fn complete_command_name(word: &str) -> Vec<Pair> {
+    if let Some(raw) = word.strip_prefix('!') {
+        return ServerCommand::ALL
+            .iter()
+            .filter(|c| starts_with_ci(c.name(), raw))
+            .map(|c| pair(c.name(), !c.usage().is_empty()))
+            .collect();
+    }
+    let commands = || commands::definition().get_subcommands();
+    let mut names: Vec<Pair> = commands()
+        .filter(|c| starts_with_ci(c.get_name(), word))
+        .map(|c| pair(c.get_name(), takes_arguments(c)))
+        .collect();
+    // Aliases too (`disa` -> `disable`), but not in the list of everything.
+    if !word.is_empty() {
+        names.extend(
+            commands()
+                .flat_map(|c| c.get_all_aliases().map(move |a| (a, c)))
+                .filter(|(a, _)| starts_with_ci(a, word))
+                .map(|(a, c)| pair(a, takes_arguments(c))),
+        );
+    }
+    names
+}
+
+/// Protocol names from the capability table.
+fn complete_protocol(word: &str, more: bool, table: &CapabilityTable) -> Vec<Pair> {
+    table
+        .iter()
+        .filter(|p| starts_with_ci(&p.name, word))
+        .map(|p| pair(&p.name, more))
+        .collect()
+}
