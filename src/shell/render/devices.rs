@@ -2,15 +2,14 @@
 //! typed JSON objects (numbers as numbers, times RFC 3339 UTC, missing
 //! values `null`) and as CSV.
 
-use std::fmt::Write as _;
+use serde_json::json;
 
 use super::csv;
-use super::json::json_opt_string;
+use super::json::json_line;
 use super::tables::{keep_words, new_table};
 use super::time::{ago_text, rfc3339};
 use kismet_client::{ClientView, NetworkView};
 use kismet_protocol::decode::{client_type_name, network_type_name};
-use kismet_protocol::text;
 
 /// How a network's name is shown: `<hidden>` when cloaked and not known.
 pub fn ssid_label(n: &NetworkView) -> String {
@@ -117,65 +116,45 @@ fn plural_line(n: usize, noun: &str) -> String {
     super::layout::plural(n as u64, noun)
 }
 
-/// Appends `"key":value` for an optional number, `null` when missing.
-fn num<T: std::fmt::Display>(s: &mut String, key: &str, v: Option<T>) {
-    match v {
-        Some(v) => {
-            let _ = write!(s, ",\"{key}\":{v}");
-        }
-        None => {
-            let _ = write!(s, ",\"{key}\":null");
-        }
-    }
-}
-
-/// Appends `"key":"value"` for optional text, `null` when missing.
-fn string(s: &mut String, key: &str, v: Option<&str>) {
-    let _ = write!(s, ",\"{key}\":");
-    json_opt_string(s, v);
-}
-
 /// A network as one JSON object (no newline).
 pub fn network_json(n: &NetworkView) -> String {
-    let mut s = String::from("{\"type\":\"network\",\"bssid\":");
-    text::json_string(&mut s, n.bssid.as_bytes());
-    string(&mut s, "ssid", n.ssid.as_deref());
-    let _ = write!(s, ",\"cloaked\":{}", n.cloaked);
-    let kind = n.network_type.map(network_type_name);
-    string(&mut s, "network_type", kind.as_deref());
-    num(&mut s, "channel", n.channel);
     let known = n.cryptset.is_some();
-    string(&mut s, "encryption", known.then_some(n.encryption.enc));
-    string(&mut s, "cipher", known.then_some(n.encryption.cipher));
-    string(&mut s, "auth", known.then_some(n.encryption.auth));
-    num(&mut s, "cryptset", n.cryptset);
-    num(&mut s, "signal_dbm", n.signal_dbm);
-    num(&mut s, "packets", n.packets);
-    num(&mut s, "datasize", n.datasize);
-    let _ = write!(s, ",\"clients\":{}", n.clients);
-    string(&mut s, "manuf", n.manuf.as_deref());
-    string(&mut s, "first_seen", n.first_seen.map(rfc3339).as_deref());
-    string(&mut s, "last_seen", n.last_seen.map(rfc3339).as_deref());
-    s.push('}');
-    s
+    json_line(&json!({
+        "type": "network",
+        "bssid": n.bssid,
+        "ssid": n.ssid,
+        "cloaked": n.cloaked,
+        "network_type": n.network_type.map(network_type_name),
+        "channel": n.channel,
+        "encryption": known.then_some(n.encryption.enc),
+        "cipher": known.then_some(n.encryption.cipher),
+        "auth": known.then_some(n.encryption.auth),
+        "cryptset": n.cryptset,
+        "signal_dbm": n.signal_dbm,
+        "packets": n.packets,
+        "datasize": n.datasize,
+        "clients": n.clients,
+        "manuf": n.manuf,
+        "first_seen": n.first_seen.map(rfc3339),
+        "last_seen": n.last_seen.map(rfc3339),
+    }))
 }
 
 /// A client as one JSON object (no newline).
 pub fn client_json(c: &ClientView) -> String {
-    let mut s = String::from("{\"type\":\"client\",\"mac\":");
-    text::json_string(&mut s, c.mac.as_bytes());
-    string(&mut s, "bssid", Some(&c.bssid));
-    string(&mut s, "ssid", c.ssid.as_deref());
-    let kind = c.client_type.map(client_type_name);
-    string(&mut s, "client_type", kind.as_deref());
-    num(&mut s, "signal_dbm", c.signal_dbm);
-    num(&mut s, "packets", c.packets);
-    string(&mut s, "manuf", c.manuf.as_deref());
-    string(&mut s, "ip", c.ip.as_deref());
-    string(&mut s, "first_seen", c.first_seen.map(rfc3339).as_deref());
-    string(&mut s, "last_seen", c.last_seen.map(rfc3339).as_deref());
-    s.push('}');
-    s
+    json_line(&json!({
+        "type": "client",
+        "mac": c.mac,
+        "bssid": c.bssid,
+        "ssid": c.ssid,
+        "client_type": c.client_type.map(client_type_name),
+        "signal_dbm": c.signal_dbm,
+        "packets": c.packets,
+        "manuf": c.manuf,
+        "ip": c.ip,
+        "first_seen": c.first_seen.map(rfc3339),
+        "last_seen": c.last_seen.map(rfc3339),
+    }))
 }
 
 /// The networks as CSV with a header row.

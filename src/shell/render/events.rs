@@ -1,11 +1,11 @@
 //! Connection events (drops, disconnects, reconnects) as notice lines and
 //! JSON objects.
 
-use std::fmt::Write as _;
+use serde_json::json;
 
-use kismet_client::Event;
-
+use super::json::{json_line, three_decimals};
 use crate::shell::outcome::error_chain;
+use kismet_client::Event;
 use kismet_protocol::text;
 
 /// A connection event as the line shown in place, e.g. `[disconnected: ...]`;
@@ -42,52 +42,40 @@ pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
 /// A connection event as JSON objects (one per line, without newlines);
 /// nothing for frames.
 pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
-    let mut s = String::new();
-    match event {
+    let value = match event {
         Event::Frames(_) => return Vec::new(),
         Event::Dropped { counts } => {
             return counts
                 .iter()
                 .map(|(proto, n)| {
-                    let mut s = String::from("{\"type\":\"dropped\",\"protocol\":");
-                    text::json_string(&mut s, proto.as_bytes());
-                    let _ = write!(s, ",\"count\":{n}}}");
-                    s
+                    json_line(&json!({ "type": "dropped", "protocol": proto, "count": n }))
                 })
                 .collect()
         }
-        Event::Disconnected { reason } => {
-            s.push_str("{\"type\":\"disconnected\",\"addr\":");
-            text::json_string(&mut s, addr.as_bytes());
-            s.push_str(",\"reason\":");
-            text::json_string(&mut s, reason.to_string().as_bytes());
-            let _ = write!(s, ",\"terminated\":{}}}", reason.is_terminated());
-        }
-        Event::Reconnecting { attempt, delay } => {
-            let _ = write!(
-                s,
-                "{{\"type\":\"reconnecting\",\"attempt\":{attempt},\"delay_s\":{:.3}}}",
-                delay.as_secs_f64()
-            );
-        }
-        Event::ReconnectFailed { attempt, error } => {
-            let _ = write!(
-                s,
-                "{{\"type\":\"reconnect_failed\",\"attempt\":{attempt},\"error\":"
-            );
-            text::json_string(&mut s, error_chain(error).as_bytes());
-            s.push('}');
-        }
-        Event::Reconnected { info } => {
-            s.push_str("{\"type\":\"reconnected\",\"addr\":");
-            text::json_string(&mut s, addr.as_bytes());
-            s.push_str(",\"server\":");
-            text::json_string(&mut s, info.name.as_bytes());
-            s.push('}');
-        }
+        Event::Disconnected { reason } => json!({
+            "type": "disconnected",
+            "addr": addr,
+            "reason": reason.to_string(),
+            "terminated": reason.is_terminated(),
+        }),
+        Event::Reconnecting { attempt, delay } => json!({
+            "type": "reconnecting",
+            "attempt": attempt,
+            "delay_s": three_decimals(delay.as_secs_f64()),
+        }),
+        Event::ReconnectFailed { attempt, error } => json!({
+            "type": "reconnect_failed",
+            "attempt": attempt,
+            "error": error_chain(error),
+        }),
+        Event::Reconnected { info } => json!({
+            "type": "reconnected",
+            "addr": addr,
+            "server": info.name,
+        }),
         _ => return Vec::new(),
-    }
-    vec![s]
+    };
+    vec![json_line(&value)]
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Turning frames and outcomes into text lines, JSON lines and tables.
 //!
-//! Every byte from the server goes through [`text::display`] (text) or
-//! [`text::json_string`] (JSON) on its way out: nothing off the wire reaches
-//! the terminal raw.
+//! Every byte from the server goes through [`text::display`] (text),
+//! [`text::json_bytes`] (frames as JSON) or [`json_line`] (other JSON,
+//! the same rule) on its way out: nothing off the wire reaches the terminal
+//! raw.
 //!
 //! - [`frame`]: one frame as a text line or a JSON object
 //! - [`reply`]: replies and the data lines they carry
@@ -10,7 +11,7 @@
 //! - [`tables`]: printed tables and the status report
 //! - [`time`]: times in the local zone and in RFC 3339
 //! - [`layout`]: terminal width, word wrapping, counted nouns
-//! - [`json`]: JSON helpers
+//! - [`json`](mod@json): JSON lines other than frames (serde_json, terminal-safe)
 //! - [`csv`]: CSV rows
 //! - [`devices`]: the `networks` and `clients` lists
 
@@ -32,8 +33,10 @@ pub use reply::{reply_json, reply_text};
 pub use tables::{fields_table, protocols_table, status_text};
 pub use time::duration_text;
 
+use serde_json::{json, Map, Value};
+
 use super::outcome::Outcome;
-use json::{json_items, json_list, json_opt_list, json_opt_string};
+use json::{json_line, three_decimals};
 use kismet_protocol::text;
 use layout::{plural, wrap};
 
@@ -154,112 +157,107 @@ fn wrap_to(text: &str, width: Option<usize>) -> String {
 
 /// An outcome as one JSON line (without newline); `None` for nothing.
 pub fn outcome_json(o: &Outcome) -> Option<String> {
-    let mut s = String::new();
-    match o {
-        Outcome::Nothing | Outcome::Quit => return None,
+    let value = match o {
+        Outcome::Nothing | Outcome::Quit | Outcome::Clear => return None,
         Outcome::Protocols(rows) => {
-            s.push_str("{\"type\":\"protocols\",\"protocols\":");
-            json_items(&mut s, '[', rows, ']', |s, r| {
-                s.push_str("{\"protocol\":");
-                text::json_string(s, r.protocol.as_bytes());
-                s.push_str(",\"fields\":");
-                json_list(s, &r.fields);
-                s.push_str(",\"enabled\":");
-                json_opt_list(s, r.enabled.as_deref());
-                let _ = write!(s, ",\"frames\":{}}}", r.frames);
-            });
-            s.push('}');
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "protocol": r.protocol,
+                        "fields": r.fields,
+                        "enabled": r.enabled,
+                        "frames": r.frames,
+                    })
+                })
+                .collect();
+            json!({ "type": "protocols", "protocols": rows })
         }
         Outcome::Fields {
             protocol,
             fields,
             enabled,
-        } => {
-            s.push_str("{\"type\":\"fields\",\"protocol\":");
-            text::json_string(&mut s, protocol.as_bytes());
-            s.push_str(",\"fields\":");
-            json_list(&mut s, fields);
-            s.push_str(",\"enabled\":");
-            json_opt_list(&mut s, enabled.as_deref());
-            s.push('}');
-        }
+        } => json!({
+            "type": "fields",
+            "protocol": protocol,
+            "fields": fields,
+            "enabled": enabled,
+        }),
         Outcome::Reply(r) => return Some(reply_json(r)),
         Outcome::Status(r) => {
-            s.push_str("{\"type\":\"status\",\"server\":");
-            text::json_string(&mut s, r.server_name.as_bytes());
-            s.push_str(",\"addr\":");
-            text::json_string(&mut s, r.addr.as_bytes());
-            let _ = write!(
-                s,
-                ",\"connected\":{},\"server_start\":{},\"server_time\":{},\"uptime_s\":{:.3},\"pending\":{},\"malformed\":{},\"overlong\":{},\"connections\":{},\"protocols\":",
-                r.connected,
-                r.server_start,
-                r.server_time.map_or("null".to_string(), |t| t.to_string()),
-                r.uptime.as_secs_f64(),
-                r.pending,
-                r.malformed,
-                r.overlong,
-                r.connections
-            );
-            json_items(&mut s, '[', r.rows(), ']', |s, row| {
-                s.push_str("{\"protocol\":");
-                text::json_string(s, row.protocol.as_bytes());
-                let _ = write!(
-                    s,
-                    ",\"frames\":{},\"shown\":{},\"filtered\":{},\"per_second\":{:.3},\"dropped\":{}}}",
-                    row.frames, row.shown, row.filtered, row.per_second, row.dropped
-                );
-            });
-            s.push_str(",\"dropped\":");
-            json_items(&mut s, '{', &r.dropped, '}', |s, (p, n)| {
-                text::json_string(s, p.as_bytes());
-                let _ = write!(s, ":{n}");
-            });
-            s.push('}');
+            let rows: Vec<Value> = r
+                .rows()
+                .into_iter()
+                .map(|row| {
+                    json!({
+                        "protocol": row.protocol,
+                        "frames": row.frames,
+                        "shown": row.shown,
+                        "filtered": row.filtered,
+                        "per_second": three_decimals(row.per_second),
+                        "dropped": row.dropped,
+                    })
+                })
+                .collect();
+            let dropped: Map<String, Value> = r
+                .dropped
+                .iter()
+                .map(|(p, n)| (p.clone(), Value::from(*n)))
+                .collect();
+            json!({
+                "type": "status",
+                "server": r.server_name,
+                "addr": r.addr,
+                "connected": r.connected,
+                "server_start": r.server_start,
+                "server_time": r.server_time,
+                "uptime_s": three_decimals(r.uptime.as_secs_f64()),
+                "pending": r.pending,
+                "malformed": r.malformed,
+                "overlong": r.overlong,
+                "connections": r.connections,
+                "protocols": rows,
+                "dropped": dropped,
+            })
         }
-        Outcome::Help(h) => {
-            s.push_str("{\"type\":\"help\",\"text\":");
-            text::json_string(&mut s, h.as_bytes());
-            s.push('}');
-        }
-        Outcome::Clear => return None,
+        Outcome::Help(h) => json!({ "type": "help", "text": h }),
         Outcome::Networks { rows, .. } if rows.is_empty() => return None,
         Outcome::Clients { rows, .. } if rows.is_empty() => return None,
         Outcome::Networks { rows, .. } => {
             let lines: Vec<String> = rows.iter().map(devices::network_json).collect();
-            s.push_str(&lines.join("\n"));
+            return Some(lines.join("\n"));
         }
         Outcome::Clients { rows, .. } => {
             let lines: Vec<String> = rows.iter().map(devices::client_json).collect();
-            s.push_str(&lines.join("\n"));
+            return Some(lines.join("\n"));
         }
         Outcome::Rules(rules) => {
-            s.push_str("{\"type\":\"rules\",\"rules\":");
-            json_items(&mut s, '[', rules, ']', |s, r| {
-                s.push_str("{\"protocol\":");
-                text::json_string(s, r.protocol.as_bytes());
-                s.push_str(",\"filter\":");
-                json_opt_string(s, r.filter.as_deref());
-                s.push_str(",\"filter_error\":");
-                json_opt_string(s, r.filter_error.as_deref());
-                let _ = write!(s, ",\"only\":\"{}\"}}", r.only.word());
-            });
-            s.push('}');
+            let rules: Vec<Value> = rules
+                .iter()
+                .map(|r| {
+                    json!({
+                        "protocol": r.protocol,
+                        "filter": r.filter,
+                        "filter_error": r.filter_error,
+                        "only": r.only.word(),
+                    })
+                })
+                .collect();
+            json!({ "type": "rules", "rules": rules })
         }
-        Outcome::Settings(st) => {
-            let _ = write!(
-                s,
-                "{{\"type\":\"settings\",\"timestamps\":{},\"decode\":{},\"color\":{},\"rate\":{}}}",
-                st.timestamps, st.decode, st.color, st.rate_limit
-            );
-        }
-        Outcome::Paused => s.push_str("{\"type\":\"paused\",\"paused\":true}"),
-        Outcome::Resumed { held_back } => {
-            let _ = write!(
-                s,
-                "{{\"type\":\"paused\",\"paused\":false,\"held_back\":{held_back}}}"
-            );
-        }
+        Outcome::Settings(st) => json!({
+            "type": "settings",
+            "timestamps": st.timestamps,
+            "decode": st.decode,
+            "color": st.color,
+            "rate": st.rate_limit,
+        }),
+        Outcome::Paused => json!({ "type": "paused", "paused": true }),
+        Outcome::Resumed { held_back } => json!({
+            "type": "paused",
+            "paused": false,
+            "held_back": held_back,
+        }),
         Outcome::Connected {
             addr,
             server,
@@ -267,27 +265,27 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             restored,
             failed,
         } => {
-            s.push_str("{\"type\":\"connected\",\"addr\":");
-            text::json_string(&mut s, addr.as_bytes());
-            s.push_str(",\"server\":");
-            text::json_string(&mut s, server.as_bytes());
-            let _ = write!(s, ",\"protocols\":{protocols},\"restored\":");
-            json_list(&mut s, restored);
-            s.push_str(",\"failed\":");
-            json_items(&mut s, '{', failed, '}', |s, (p, why)| {
-                text::json_string(s, p.as_bytes());
-                s.push(':');
-                text::json_string(s, why.as_bytes());
-            });
-            s.push('}');
+            let failed: Map<String, Value> = failed
+                .iter()
+                .map(|(p, why)| (p.clone(), Value::from(why.as_str())))
+                .collect();
+            json!({
+                "type": "connected",
+                "addr": addr,
+                "server": server,
+                "protocols": protocols,
+                "restored": restored,
+                "failed": failed,
+            })
         }
-        Outcome::Disconnected { addr } => {
-            s.push_str("{\"type\":\"disconnected\",\"addr\":");
-            text::json_string(&mut s, addr.as_bytes());
-            s.push_str(",\"reason\":\"disconnected\",\"terminated\":false}");
-        }
-    }
-    Some(s)
+        Outcome::Disconnected { addr } => json!({
+            "type": "disconnected",
+            "addr": addr,
+            "reason": "disconnected",
+            "terminated": false,
+        }),
+    };
+    Some(json_line(&value))
 }
 
 /// An outcome as CSV rows with a header row; `None` for outcomes that are

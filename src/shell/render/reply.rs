@@ -3,8 +3,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use serde_json::json;
+
 use super::frame::{frame_json, frame_text};
-use super::json::json_list;
+use super::json::{json_line, three_decimals};
 use kismet_client::{Reply, ReplyKind};
 use kismet_protocol::{text, Frame};
 
@@ -63,13 +65,11 @@ pub fn reply_json(reply: &Reply) -> String {
     let mut s = String::new();
     for f in &reply.data {
         match capability_of(f) {
-            Some((proto, fields)) => {
-                s.push_str("{\"type\":\"capability\",\"protocol\":");
-                text::json_string(&mut s, proto.as_bytes());
-                s.push_str(",\"fields\":");
-                json_list(&mut s, &fields);
-                s.push('}');
-            }
+            Some((proto, fields)) => s.push_str(&json_line(&json!({
+                "type": "capability",
+                "protocol": proto,
+                "fields": fields,
+            }))),
             None => {
                 let mut b = Vec::new();
                 frame_json(&mut b, f);
@@ -83,14 +83,12 @@ pub fn reply_json(reply: &Reply) -> String {
         ReplyKind::Error => "error",
         ReplyKind::Terminate => "terminate",
     };
-    let _ = write!(s, "{{\"type\":\"{kind}\",\"id\":{},\"command\":", reply.id);
-    text::json_string(&mut s, reply.command.as_bytes());
-    s.push_str(",\"text\":");
-    text::json_string(&mut s, reply.text.as_bytes());
-    let _ = write!(
-        s,
-        ",\"latency_ms\":{:.3}}}",
-        reply.latency.as_secs_f64() * 1000.0
-    );
+    s.push_str(&json_line(&json!({
+        "type": kind,
+        "id": reply.id,
+        "command": reply.command,
+        "text": reply.text,
+        "latency_ms": three_decimals(reply.latency.as_secs_f64() * 1000.0),
+    })));
     s
 }

@@ -9,7 +9,9 @@
 //! prompt with the screen as it was.
 //!
 //! - `view`: what each screen shows, as data
+//! - `terminal`: taking the terminal and giving it back, panics included
 
+mod terminal;
 pub mod view;
 
 use std::io::{self, IsTerminal, Stdout};
@@ -18,10 +20,6 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver};
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use crossterm::execute;
-use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
-};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
@@ -43,17 +41,6 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 /// Frames a protocol view may have waiting; more are dropped (it shows the
 /// latest per device: nothing is lost that a later frame does not bring).
 const TAP_FRAMES: usize = 4096;
-
-/// Puts the terminal back (main screen, cooked mode, cursor) when dropped,
-/// whatever happens in the view.
-struct Restore;
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        let _ = disable_raw_mode();
-        let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
-    }
-}
 
 /// `watch networks|clients [NET]|status|PROTO`: the command's handler.
 pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::handlers::Handled {
@@ -134,9 +121,8 @@ struct State {
 }
 
 fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::Result<()> {
-    enable_raw_mode()?;
-    let _restore = Restore;
-    execute!(io::stdout(), EnterAlternateScreen)?;
+    // Given back when this returns, errs or panics.
+    let _screen = terminal::FullScreen::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut state = State {
         target,
