@@ -1,4 +1,7 @@
-//! Batch mode of the binary: stdout, stderr and exit status.
+//! Batch mode of the binary: stdout, stderr and exit status; commands from
+//! `-c` and piped stdin, the output formats, reconnecting, timestamps and
+//! `!SHUTDOWN`. The helpers that run the binary are shared with
+//! `batch_world` (filters, decoded values, the networks and clients tables).
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -8,7 +11,8 @@ use crate::common::{responder, Lines, Scripted};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
 
-fn run(args: &[&str]) -> Output {
+/// Runs the binary with `args` and no stdin; its output once it exits.
+pub(crate) fn run(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .stdin(Stdio::null())
@@ -16,19 +20,27 @@ fn run(args: &[&str]) -> Output {
         .expect("run kismet-shell")
 }
 
-fn stdout(o: &Output) -> String {
+/// The child's stdout as text.
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+/// The child's stderr as text.
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+/// The child's stdout, one JSON value a line.
+pub(crate) fn json_lines(o: &Output) -> Vec<serde_json::Value> {
     stdout(o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
+}
+
+/// A simulator ticking every 100 ms (frames repeat fast), on 127.0.0.1:0.
+pub(crate) fn fast_sim() -> kismet_sim::Sim {
+    crate::common::sim_ticking(Duration::from_millis(100))
 }
 
 /// `-c protocols --format json` lists every protocol with its fields.
@@ -597,140 +609,6 @@ fn csv_tables_and_frames_have_header_rows() {
         "{out}"
     );
 }
-
-/// A simulator ticking every 100 ms (frames repeat fast), on 127.0.0.1:0.
-fn fast_sim() -> kismet_sim::Sim {
-    crate::common::sim_ticking(Duration::from_millis(100))
-}
-
-/// `filter BSSID bssid = X` lets only that network's frames through, and
-/// `status` counts the others as filtered out.
-#[test]
-fn filter_by_bssid_shows_only_that_network() {
-    let sim = fast_sim();
-    let addr = sim.local_addr().to_string();
-    let o = run(&[
-        &addr,
-        "-c",
-        "enable BSSID bssid,channel",
-        "-c",
-        "filter BSSID bssid = 00:14:6C:A1:00:01",
-        "--follow",
-        "--count",
-        "8",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let frames: Vec<serde_json::Value> = json_lines(&o)
-        .into_iter()
-        .filter(|v| v["type"] == "frame")
-        .collect();
-    assert_eq!(frames.len(), 8);
-    for f in &frames {
-        assert_eq!(f["fields"]["bssid"], "00:14:6C:A1:00:01", "{f}");
-    }
-    let o = run(&[
-        &addr,
-        "-c",
-        "enable BSSID bssid,channel",
-        "-c",
-        "filter BSSID channel = 6",
-        "--follow",
-        "--timeout",
-        "1",
-        "--format",
-        "json",
-    ]);
-    let chans: Vec<String> = json_lines(&o)
-        .iter()
-        .filter(|v| v["type"] == "frame")
-        .map(|v| v["fields"]["channel"].as_str().unwrap().to_string())
-        .collect();
-    assert!(
-        !chans.is_empty() && chans.iter().all(|c| c == "6"),
-        "{chans:?}"
-    );
-    sim.shutdown();
-}
-
-/// A regular expression on `ssid` matches the decoded UTF-8 SSID (sent
-/// octal-escaped on the wire), and frames are named and decoded as usual.
-#[test]
-fn filter_regex_matches_the_utf8_ssid() {
-    let sim = fast_sim();
-    let o = run(&[
-        &sim.local_addr().to_string(),
-        "-c",
-        "enable SSID ssid,mac",
-        "-c",
-        r#"filter SSID ssid ~ "^Caf""#,
-        "--follow",
-        "--count",
-        "3",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let frames: Vec<serde_json::Value> = json_lines(&o)
-        .into_iter()
-        .filter(|v| v["type"] == "frame")
-        .collect();
-    assert_eq!(frames.len(), 3);
-    for f in &frames {
-        assert_eq!(f["fields"]["ssid"], "Café ☕", "{f}");
-    }
-    sim.shutdown();
-}
-
-/// `only SSID new` prints each SSID (each device) once, though the server
-/// repeats them ten times a second.
-#[test]
-fn only_new_prints_each_ssid_once() {
-    let sim = fast_sim();
-    let o = run(&[
-        &sim.local_addr().to_string(),
-        "-c",
-        "enable SSID ssid,mac",
-        "-c",
-        "only SSID new",
-        "--follow",
-        "--timeout",
-        "3",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let keys: Vec<String> = json_lines(&o)
-        .iter()
-        .filter(|v| v["type"] == "frame")
-        .map(|v| v["fields"]["mac"].as_str().unwrap().to_string())
-        .collect();
-    let mut unique = keys.clone();
-    unique.sort();
-    unique.dedup();
-    assert!(keys.len() >= 6, "{keys:?}");
-    assert_eq!(keys.len(), unique.len(), "a device shown twice: {keys:?}");
-    sim.shutdown();
-}
-
-/// A filter naming a field that is not enabled is refused with the error
-/// pointing at it; nothing is filtered.
-#[test]
-fn bad_filter_points_at_the_field() {
-    let o = run(&[
-        "--demo",
-        "-c",
-        "enable SSID ssid,mac",
-        "-c",
-        "filter SSID sssid = x",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(err.contains("unknown field \"sssid\""), "{err}");
-    assert!(err.contains("ssid = x\n") && err.contains("^^^^^"), "{err}");
-}
-
 /// `!SHUTDOWN` in batch mode: the server answers with no ACK but a
 /// TERMINATE, which ends the command (exit status 0); the STATUS lines the
 /// server sends after it are still shown, until it closes.
@@ -779,122 +657,6 @@ fn shutdown_is_answered_by_terminate_and_trailing_status_is_shown() {
         assert!(stderr(&o).contains("server terminated"), "{}", stderr(&o));
         assert!(sim.is_stopped());
     }
-}
-
-/// Scrolling text decodes what the server encodes (cipher sets, type
-/// codes, times); `--raw-values` and `set decode off` show the wire values;
-/// JSON keeps the wire values either way.
-#[test]
-fn text_frames_decode_values_unless_asked_not_to() {
-    let sim = fast_sim();
-    let addr = sim.local_addr().to_string();
-    let args = |extra: &[&'static str]| {
-        let mut v = vec![
-            addr.clone(),
-            "-c".into(),
-            "enable SSID mac,type,cryptset".into(),
-        ];
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v.extend(["--follow", "--count", "6"].map(String::from));
-        v
-    };
-    fn as_refs(v: &[String]) -> Vec<&str> {
-        v.iter().map(String::as_str).collect()
-    }
-    let o = run(&as_refs(&args(&[])));
-    let out = stdout(&o);
-    assert!(
-        out.contains("mac=00:14:6C:A1:00:01 type=beacon cryptset=\"WPA2 CCMP PSK\""),
-        "{out}"
-    );
-    for extra in [&["--raw-values"][..], &["-c", "set decode off"][..]] {
-        let out = stdout(&run(&as_refs(&args(extra))));
-        assert!(
-            out.contains("mac=00:14:6C:A1:00:01 type=0 cryptset=2097858"),
-            "{extra:?}: {out}"
-        );
-    }
-    let mut json = args(&[]);
-    json.extend(["--format", "json"].map(String::from));
-    let v = json_lines(&run(&as_refs(&json)));
-    let home = v
-        .iter()
-        .find(|f| f["fields"]["mac"] == "00:14:6C:A1:00:01")
-        .unwrap();
-    assert_eq!(home["fields"]["cryptset"], "2097858");
-    sim.shutdown();
-}
-
-/// `networks` and `clients NET` agree with the simulator's world: every
-/// access point with its channel and decoded encryption, the hidden one
-/// shown as hidden, and each network's clients. (A long tick: the world
-/// does not change while it is compared.)
-#[test]
-fn networks_and_clients_agree_with_the_simulator() {
-    use kismet_protocol::decode::Encryption;
-    let sim = crate::common::still_sim();
-    let addr = sim.local_addr().to_string();
-    let truth = sim.networks();
-    let aps: Vec<_> = truth.iter().filter(|n| n.network_type == 0).collect();
-    assert_eq!(aps.len(), 6);
-    let o = run(&[&addr, "-c", "networks --type ap", "--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let rows = json_lines(&o);
-    assert_eq!(rows.len(), aps.len(), "{}", stdout(&o));
-    for ap in &aps {
-        let row = rows
-            .iter()
-            .find(|r| r["bssid"] == ap.bssid.as_str())
-            .unwrap_or_else(|| panic!("{} missing: {}", ap.bssid, stdout(&o)));
-        assert_eq!(row["type"], "network");
-        assert_eq!(row["network_type"], "ap");
-        assert_eq!(row["channel"], u64::from(ap.channel), "{row}");
-        let enc = Encryption::from_cryptset(ap.cryptset);
-        assert_eq!(row["encryption"], enc.enc, "{row}");
-        assert_eq!(row["cipher"], enc.cipher, "{row}");
-        assert_eq!(row["auth"], enc.auth, "{row}");
-        if ap.cloaked {
-            assert_eq!(row["cloaked"], true);
-            assert!(row["ssid"].is_null(), "{row}");
-        } else {
-            assert_eq!(row["ssid"], ap.ssid.as_str(), "{row}");
-        }
-        let expected: Vec<String> = sim
-            .clients()
-            .into_iter()
-            .filter(|c| c.bssid == ap.bssid && c.mac != c.bssid)
-            .map(|c| c.mac)
-            .collect();
-        assert_eq!(row["clients"], expected.len(), "{row}");
-        let o = run(&[
-            &addr,
-            "-c",
-            &format!("clients {}", ap.bssid),
-            "--format",
-            "json",
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let mut macs: Vec<String> = json_lines(&o)
-            .iter()
-            .map(|c| c["mac"].as_str().unwrap().to_string())
-            .collect();
-        macs.sort();
-        let mut expected = expected;
-        expected.sort();
-        assert_eq!(macs, expected, "clients of {}", ap.bssid);
-    }
-    // The table says <hidden> for the hidden network.
-    let o = run(&[&addr, "-c", "networks"]);
-    assert!(stdout(&o).contains("<hidden>"), "{}", stdout(&o));
-    // An SSID names its network too.
-    let o = run(&[&addr, "-c", "clients HomeNet", "--format", "csv"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stdout(&o).starts_with("mac,bssid,ssid,client_type,"),
-        "{}",
-        stdout(&o)
-    );
-    sim.shutdown();
 }
 
 /// `watch` needs a terminal: in a script it fails at once, pointing at the

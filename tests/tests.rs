@@ -6,6 +6,7 @@
 mod common;
 
 mod batch;
+mod batch_world;
 mod client;
 mod completions;
 mod golden;
@@ -15,4 +16,6 @@ mod repl;
 mod replay;
 mod resilience;
 mod sim;
+mod sim_commands;
+mod sim_world;
 mod watch;
