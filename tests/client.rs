@@ -544,7 +544,7 @@ impl kismet_client::Tracker for Collect {
 #[test]
 fn tracker_gets_its_fields_user_sees_only_theirs() {
     use std::sync::Arc;
-    let sim = crate::common::sim_ticking(Duration::from_millis(100));
+    let sim = crate::common::still_sim();
     let client = Client::connect(&sim.local_addr().to_string(), opts()).unwrap();
     client.enable("BSSID", "channel,bssid", WAIT).unwrap();
     let burst = frames_of_any(&client, "BSSID", 6);
@@ -558,6 +558,10 @@ fn tracker_gets_its_fields_user_sees_only_theirs() {
         &*client.subscription("bssid").unwrap(),
         &["channel".to_string(), "bssid".to_string()]
     );
+    // The world moves on: every access point beacons each tick.
+    for _ in 0..2 {
+        sim.step();
+    }
     let later = frames_of_any(&client, "BSSID", 12);
     for f in burst.iter().chain(&later) {
         assert_eq!(

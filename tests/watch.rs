@@ -113,7 +113,7 @@ fn cell(screen: &str, bssid: &str, col: &str) -> Option<String> {
 /// screen and scrollback as they were.
 #[test]
 fn watch_networks_draws_updates_sorts_and_restores() {
-    let sim = crate::common::sim_ticking(Duration::from_millis(250));
+    let sim = crate::common::still_sim();
     let shell = format!(
         "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
         env!("CARGO_BIN_EXE_kismet-shell"),
@@ -134,7 +134,9 @@ fn watch_networks_draws_updates_sorts_and_restores() {
     });
     assert!(first.contains("WPA+WPA2"), "{first}");
     let pkts = cell(&first, "00:14:6C:A1:00:01", "PKTS").unwrap();
-    // Updated in place: later packet counts, the title still on the first line.
+    // The world moves one tick: updated in place, later packet counts, the
+    // title still on the first line.
+    sim.step();
     let later = t.until("the packet count updated", |s| {
         cell(s, "00:14:6C:A1:00:01", "PKTS").is_some_and(|p| p != pkts)
     });
@@ -158,9 +160,9 @@ fn watch_networks_draws_updates_sorts_and_restores() {
             })
             .collect()
     };
-    // Counts move between redraws, and a capture can fall in the middle
-    // of one (the title redrawn, the rows not yet): wait for a whole
-    // screen sorted by packets, most first. Unsorted rows never get there.
+    // A capture can fall in the middle of a redraw (the title redrawn, the
+    // rows not yet): wait for a whole screen sorted by packets, most
+    // first. Unsorted rows never get there.
     let sorted = t.until("a screen sorted by packets", |s| {
         let counts = packet_counts(s);
         s.contains("sort (packets") && counts.len() >= 6 && counts.windows(2).all(|w| w[0] >= w[1])

@@ -73,25 +73,30 @@ pub fn run(shared: &Arc<Shared>) {
         if elapsed - due > tick * MAX_BEHIND {
             schedule.restart(elapsed);
         }
-        let epoch = shared.epoch_at(due) as u64;
-        let mut world = shared.world.lock();
-        if shared.hub.is_stopping() {
-            break;
-        }
-        let changes = world.tick(epoch);
-        let mut out = vec![(Proto::Time, records::time_record(epoch))];
-        out.extend(updates::tick_records(
-            &world,
-            &changes,
-            shared.config.common,
-        ));
-        if shared.config.flood_client {
-            shared.set_flood(updates::client_records(&world));
-        }
-        shared.broadcast(&out);
-        drop(world);
+        step(shared, shared.epoch_at(due) as u64);
         due = schedule.next_tick();
     }
+}
+
+/// One tick at simulated time `epoch`: the world moves, and TIME and the
+/// records that changed go to every client (nothing once the server is
+/// stopping).
+pub fn step(shared: &Shared, epoch: u64) {
+    let mut world = shared.world.lock();
+    if shared.hub.is_stopping() {
+        return;
+    }
+    let changes = world.tick(epoch);
+    let mut out = vec![(Proto::Time, records::time_record(epoch))];
+    out.extend(updates::tick_records(
+        &world,
+        &changes,
+        shared.config.common,
+    ));
+    if shared.config.flood_client {
+        shared.set_flood(updates::client_records(&world));
+    }
+    shared.broadcast(&out);
 }
 
 #[cfg(test)]

@@ -196,6 +196,38 @@ impl Sim {
         self.shared.as_ref().is_none_or(|s| s.hub.is_stopping())
     }
 
+    /// Takes one tick now, besides those of the clock: the simulated clock
+    /// moves one second on, the world moves, and TIME and the records that
+    /// changed are queued to every client before this returns. With a tick
+    /// too long to come during a test (an hour, say), the test decides
+    /// when the world moves instead of waiting for it.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::io::{BufRead, BufReader};
+    /// use std::net::TcpStream;
+    /// use std::time::Duration;
+    /// use kismet_sim::{Sim, SimConfig};
+    ///
+    /// let config = SimConfig { tick: Duration::from_secs(3600), ..SimConfig::default() };
+    /// let sim = Sim::start("127.0.0.1:0", config)?;
+    /// let mut conn = BufReader::new(TcpStream::connect(sim.local_addr())?);
+    /// let mut greeting = String::new();
+    /// conn.read_line(&mut greeting)?; // *KISMET: ...
+    /// conn.read_line(&mut greeting)?; // *PROTOCOLS: ...
+    /// sim.step();
+    /// let mut line = String::new();
+    /// conn.read_line(&mut line)?;
+    /// assert!(line.starts_with("*TIME: "), "{line}");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn step(&self) {
+        if let Some(shared) = &self.shared {
+            shared.step_clock();
+            clock::step(shared, shared.now());
+        }
+    }
+
     /// Sends `*TERMINATE: Kismet server terminating.` to every client as
     /// its last line, closes them and stops every thread (bounded wait).
     /// This is our own stop (Ctrl-C in `kismet-shell sim`), not the

@@ -6,6 +6,7 @@
 //! subscriptions. Holding the world lock while answering a command and
 //! while broadcasting a tick keeps every client's stream in one order.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -35,6 +36,9 @@ pub struct Shared {
     pub hub: Hub,
     /// CLIENT records for flood mode, and a generation number.
     flood: Mutex<(u64, Arc<Vec<Record>>)>,
+    /// Ticks taken on request ([`crate::Sim::step`]): each moves the
+    /// simulated clock one second on.
+    stepped: AtomicU64,
 }
 
 impl Shared {
@@ -49,6 +53,7 @@ impl Shared {
             start_epoch,
             world: Mutex::new(world),
             flood: Mutex::new((0, Arc::new(Vec::new()))),
+            stepped: AtomicU64::new(0),
         }
     }
 
@@ -58,7 +63,14 @@ impl Shared {
     /// the wall clock.
     pub fn epoch_at(&self, elapsed: Duration) -> f64 {
         let tick = self.config.tick.max(Duration::from_millis(1));
-        self.start_epoch + elapsed.as_secs_f64() / tick.as_secs_f64()
+        let stepped = self.stepped.load(Ordering::Acquire) as f64;
+        self.start_epoch + stepped + elapsed.as_secs_f64() / tick.as_secs_f64()
+    }
+
+    /// Moves the simulated clock one second on, for a tick taken on
+    /// request.
+    pub fn step_clock(&self) {
+        self.stepped.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The simulated epoch time now, whole seconds.
