@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::RecvTimeoutError;
 
 use super::commands;
+use super::dispatch;
 use super::display::DisplayRules;
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
@@ -118,7 +119,7 @@ fn run_commands(
             let _ = writeln!(err, "kismet-shell: reading commands: {e}");
             Stop::Exit(EXIT_CONNECTION)
         })?;
-        let outcome = commands::parse(&line).and_then(|p| commands::execute(session, p));
+        let outcome = commands::parse(&line).and_then(|p| dispatch::execute(session, p));
         // In raw format the lines that came before a reply (the burst
         // before an ENABLE's ACK) are written before it: wire order.
         if options.format == Format::Raw && options.follow {

@@ -3,6 +3,7 @@
 //!
 //! - [`commands`]: the one definition of the shell commands (a clap derive:
 //!   names, help, typed arguments), parsing, `help` and dispatch
+//! - [`dispatch`]: each parsed command to its handler (an exhaustive match)
 //! - [`handlers`]: what each command does
 //! - [`session`]: the client, the settings and the flags a run shares
 //! - [`display`]: filters and `only`: what of the frames is shown
@@ -19,6 +20,7 @@
 pub mod batch;
 pub mod commands;
 pub mod console;
+pub mod dispatch;
 pub mod display;
 pub mod handlers;
 pub mod helper;

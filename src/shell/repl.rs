@@ -1,7 +1,7 @@
 //! The interactive shell: a rustyline loop on the main thread, and a printer
 //! thread that scrolls frames and connection news above the prompt.
 //!
-//! The main thread reads a line, runs it with [`commands::execute`] and
+//! The main thread reads a line, runs it with [`dispatch::execute`] and
 //! prints the outcome through the [`Console`], which holds frames back while
 //! a command runs and while output is paused. Lines typed or pasted together
 //! all run, in order: rustyline keeps keys read ahead of one line for the
@@ -28,6 +28,7 @@ use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
 use super::commands;
 use super::console::{Console, Sink};
+use super::dispatch;
 use super::helper::{Names, ShellHelper};
 use super::outcome::{Outcome, ShellError};
 use super::pager::Pager;
@@ -248,7 +249,7 @@ impl Repl {
             }
         }
         self.session.interrupted.store(false, Ordering::Release);
-        let output = match commands::execute(&self.session, parsed) {
+        let output = match dispatch::execute(&self.session, parsed) {
             Ok(Outcome::Quit) => {
                 self.console.end_command(&self.session, "");
                 return false;

@@ -1,12 +1,12 @@
-//! The shell commands: their one definition ([`definition`], a clap
-//! derive), parsing a typed line into a [`ShellCommand`], and dispatch to
-//! the handlers.
+//! The shell commands: their one definition (`definition`, a clap
+//! derive) and parsing a typed line into a [`ShellCommand`]
+//! ([`super::dispatch`] runs it).
 //!
 //! Parsing, `help`, hints and tab completion all read the definition (and
 //! [`ServerCommand`] for raw `!CMD` lines), so a command added there is
 //! everywhere at once, like ripgrep's flags. Running a command returns an
-//! [`Outcome`], data that the interactive shell and batch mode each render
-//! in their own way.
+//! [`super::outcome::Outcome`], data that the interactive shell and batch
+//! mode each render in their own way.
 //!
 //! - `definition`: the commands, their help and typed arguments
 //! - `help`: `help` and `help COMMAND`, from the definition
@@ -17,9 +17,7 @@ mod help;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::FromArgMatches as _;
 
-use super::handlers::{self, Handled};
-use super::outcome::{Outcome, ShellError};
-use super::session::Session;
+use super::outcome::ShellError;
 use kismet_client::Error;
 use kismet_protocol::nearest;
 use kismet_protocol::text::abbreviate;
@@ -288,47 +286,6 @@ fn shell_words(line: &str) -> Result<Vec<String>, ShellError> {
         words.push(cur);
     }
     Ok(words)
-}
-
-/// Runs one parsed command.
-///
-/// # Errors
-/// [`ShellError`]: refused locally, answered with ERROR
-/// ([`Error::Server`], which carries the reply), no reply, or no connection.
-pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, ShellError> {
-    match parsed {
-        Parsed::Empty => Ok(Outcome::Nothing),
-        Parsed::Raw(cmd) => Ok(Outcome::Reply(session.request(&cmd)?)),
-        Parsed::Shell(command) => run(session, command),
-    }
-}
-
-/// Runs a shell command: each command goes to its handler with its typed
-/// arguments (the match is exhaustive: a command without a handler does
-/// not compile).
-fn run(session: &Session, command: ShellCommand) -> Handled {
-    use ShellCommand as C;
-    match command {
-        C::Protocols => handlers::protocols(session),
-        C::Fields { proto } => handlers::fields(session, &proto),
-        C::Enable { proto, fields } => handlers::enable(session, &proto, &fields),
-        C::Remove { proto } => handlers::remove(session, &proto),
-        C::Status => handlers::status(session),
-        C::Pause => handlers::pause(session),
-        C::Resume => handlers::resume(session),
-        C::Networks { sort, kind } => handlers::networks(session, sort, kind),
-        C::Clients { net } => handlers::clients(session, net.as_deref()),
-        C::Watch { target, net } => super::watch::handler(session, target, net),
-        C::Filter { proto, expr } => handlers::filter(session, proto.as_deref(), expr),
-        C::Only { proto, mode } => handlers::only(session, &proto, mode.into()),
-        C::Set { change } => handlers::set(session, change),
-        C::Connect { addr, keep } => handlers::connect(session, &addr, keep),
-        C::Reconnect => handlers::reconnect(session),
-        C::Disconnect => handlers::disconnect(session),
-        C::Clear => handlers::clear(session),
-        C::Help { topic } => help_text(topic.as_deref()).map(Outcome::Help),
-        C::Quit => handlers::quit(session),
-    }
 }
 
 #[cfg(test)]

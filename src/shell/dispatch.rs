@@ -1,0 +1,51 @@
+//! Runs a parsed command: raw server commands go to the server, each shell
+//! command to its handler with its typed arguments. Apart from
+//! [`super::commands`] (parsing) so that the handlers and the views, which
+//! take the commands' typed values, sit between the two.
+
+use super::commands::{help_text, Parsed, ShellCommand};
+use super::handlers::{self, Handled};
+use super::outcome::{Outcome, ShellError};
+use super::session::Session;
+use super::watch;
+
+/// Runs one parsed command.
+///
+/// # Errors
+/// [`ShellError`]: refused locally, answered with ERROR
+/// ([`kismet_client::Error::Server`], which carries the reply), no reply, or no connection.
+pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, ShellError> {
+    match parsed {
+        Parsed::Empty => Ok(Outcome::Nothing),
+        Parsed::Raw(cmd) => Ok(Outcome::Reply(session.request(&cmd)?)),
+        Parsed::Shell(command) => run(session, command),
+    }
+}
+
+/// Runs a shell command: each command goes to its handler with its typed
+/// arguments (the match is exhaustive: a command without a handler does
+/// not compile).
+fn run(session: &Session, command: ShellCommand) -> Handled {
+    use ShellCommand as C;
+    match command {
+        C::Protocols => handlers::protocols(session),
+        C::Fields { proto } => handlers::fields(session, &proto),
+        C::Enable { proto, fields } => handlers::enable(session, &proto, &fields),
+        C::Remove { proto } => handlers::remove(session, &proto),
+        C::Status => handlers::status(session),
+        C::Pause => handlers::pause(session),
+        C::Resume => handlers::resume(session),
+        C::Networks { sort, kind } => handlers::networks(session, sort, kind),
+        C::Clients { net } => handlers::clients(session, net.as_deref()),
+        C::Watch { target, net } => watch::handler(session, target, net),
+        C::Filter { proto, expr } => handlers::filter(session, proto.as_deref(), expr),
+        C::Only { proto, mode } => handlers::only(session, &proto, mode.into()),
+        C::Set { change } => handlers::set(session, change),
+        C::Connect { addr, keep } => handlers::connect(session, &addr, keep),
+        C::Reconnect => handlers::reconnect(session),
+        C::Disconnect => handlers::disconnect(session),
+        C::Clear => handlers::clear(session),
+        C::Help { topic } => help_text(topic.as_deref()).map(Outcome::Help),
+        C::Quit => handlers::quit(session),
+    }
+}
