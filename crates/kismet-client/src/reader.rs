@@ -432,6 +432,21 @@ mod tests {
         Frame::parse(line).unwrap()
     }
 
+    /// Pushes each (plan, tracking) with frame `f`; the batch, the plans
+    /// and the hidden count after.
+    fn pushed(f: &Frame, pushes: Vec<(Plan, bool)>) -> (Vec<Frame>, Vec<Plan>, DropTally) {
+        let (mut batch, mut plans, mut hidden) = (Vec::new(), Vec::new(), DropTally::default());
+        let mut out = Out {
+            batch: &mut batch,
+            plans: &mut plans,
+            hidden: &mut hidden,
+        };
+        for (plan, tracking) in pushes {
+            out.push(f.clone(), plan, tracking);
+        }
+        (batch, plans, hidden)
+    }
+
     /// With a tracker set, every frame goes into the batch with its plan
     /// beside it; without one, a hidden frame stays out of the batch (and
     /// is counted), a cut one goes in cut.
@@ -439,25 +454,15 @@ mod tests {
     fn frames_go_whole_to_a_tracker_and_as_planned_without() {
         let f = frame(b"*BSSID: 6 00:14:6C:A1:00:01 ");
         let user: Arc<[String]> = vec!["channel".to_string()].into();
-        let (mut batch, mut plans, mut hidden) = (Vec::new(), Vec::new(), DropTally::default());
-        let mut out = Out {
-            batch: &mut batch,
-            plans: &mut plans,
-            hidden: &mut hidden,
-        };
-        out.push(f.clone(), Plan::Hide, true);
-        out.push(f.clone(), Plan::Keep, true);
-        assert_eq!(out.batch.len(), 2);
-        assert_eq!(out.plans.len(), 2);
-        let (mut batch, mut plans, mut hidden) = (Vec::new(), Vec::new(), DropTally::default());
-        let mut out = Out {
-            batch: &mut batch,
-            plans: &mut plans,
-            hidden: &mut hidden,
-        };
-        out.push(f.clone(), Plan::Hide, false);
-        out.push(f.clone(), Plan::Cut(user), false);
-        out.push(f, Plan::Keep, false);
+        let (batch, plans, _) = pushed(&f, vec![(Plan::Hide, true), (Plan::Keep, true)]);
+        assert_eq!(batch.len(), 2);
+        assert_eq!(plans.len(), 2);
+        let untracked = vec![
+            (Plan::Hide, false),
+            (Plan::Cut(user), false),
+            (Plan::Keep, false),
+        ];
+        let (batch, plans, hidden) = pushed(&f, untracked);
         assert!(plans.is_empty());
         assert_eq!(hidden.counts, [(b"BSSID".to_vec(), 1)]);
         assert_eq!(batch.len(), 2);
