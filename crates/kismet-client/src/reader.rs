@@ -139,11 +139,7 @@ impl ReadState {
         }
         // The tracker sees every frame, before the display can drop any;
         // then the display gets what the user asked for.
-        let plan = self
-            .names
-            .tracker
-            .is_some()
-            .then(|| std::mem::take(&mut self.plans));
+        let plan = (!self.plans.is_empty()).then(|| std::mem::take(&mut self.plans));
         let mut batch = Batch {
             frames: std::mem::take(&mut self.batch),
             plan,
@@ -333,9 +329,14 @@ struct Out<'a> {
 impl Out<'_> {
     /// With a tracker, the frame goes into the batch whole, with its plan
     /// beside it; without one, what the user gets of it goes in (a hidden
-    /// frame is only counted).
+    /// frame is only counted). A batch keeps one plan per frame from the
+    /// first frame that a tracker was set for: the frames before it are
+    /// already what the user gets, and those after it, should the tracker
+    /// go, keep their plans (the tracker may come or go between two lines
+    /// of one batch).
     fn push(&mut self, frame: Frame, plan: Plan, tracking: bool) {
-        if tracking {
+        if tracking || !self.plans.is_empty() {
+            self.plans.resize(self.batch.len(), Plan::Keep);
             self.plans.push(plan);
             self.batch.push(frame);
             return;
@@ -468,5 +469,25 @@ mod tests {
         assert_eq!(batch.len(), 2);
         assert_eq!(batch[0].raw(), b"*BSSID: 6 ");
         assert_eq!(batch[1].len(), 2);
+    }
+
+    /// A tracker set or gone between two lines of one batch: the batch
+    /// keeps one plan per frame from the first frame pushed for a tracker
+    /// on (the frames before are already the user's: kept as they are),
+    /// and a frame pushed after the tracker went is planned, not applied.
+    #[test]
+    fn a_tracker_coming_or_going_mid_batch_keeps_one_plan_per_frame() {
+        let f = frame(b"*BSSID: 6 00:14:6C:A1:00:01 ");
+        let pushes = vec![
+            (Plan::Hide, false),
+            (Plan::Keep, false),
+            (Plan::Hide, true),
+            (Plan::Hide, false),
+        ];
+        let (batch, plans, hidden) = pushed(&f, pushes);
+        assert_eq!(hidden.counts, [(b"BSSID".to_vec(), 1)]);
+        assert_eq!(batch.len(), 3);
+        let kinds: Vec<bool> = plans.iter().map(|p| matches!(p, Plan::Hide)).collect();
+        assert_eq!(kinds, [false, true, true]);
     }
 }
