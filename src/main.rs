@@ -2,7 +2,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::{self, BufRead, IsTerminal};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use kismet_client::{Client, Options};
 use kismet_protocol::spec::normalize_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
-use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_CONNECTION};
+use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
@@ -42,19 +42,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Ends a recording (flush, gzip trailer) when dropped, so an early return
-/// loses nothing.
-struct FinishOnDrop(std::sync::Arc<Recorder>);
-
-impl Drop for FinishOnDrop {
-    fn drop(&mut self) {
-        self.0.finish();
-        if let Some(e) = self.0.error() {
-            eprintln!("kismet-shell: recording to {}: {e}", self.0.path());
-        }
-    }
-}
-
 /// The server behind --demo or --replay (stopped when dropped).
 enum Local {
     Sim(Sim),
@@ -69,13 +56,16 @@ fn secs(s: f64, what: &str) -> anyhow::Result<Duration> {
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match &cli.command {
         Some(Sub::Completions { shell }) => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "kismet-shell",
-                &mut io::stdout(),
-            );
-            return Ok(0);
+            // Generated whole first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "kismet-shell", &mut script);
+            let mut out = io::stdout().lock();
+            return match out.write_all(&script).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(e).context("writing the completion script")
+                }
+                _ => Ok(0),
+            };
         }
         Some(Sub::Sim {
             listen,
@@ -156,8 +146,33 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    // Whatever happens, the recording is flushed and closed at the end.
-    let _finish = recorder.clone().map(FinishOnDrop);
+    let result = connect_and_run(&cli, &addr, local.is_some(), interactive, recorder.clone());
+    // Whatever happened, the recording is flushed and closed, and a write
+    // error that stopped it fails the run.
+    let Some(r) = recorder else {
+        return result;
+    };
+    r.finish();
+    let Some(e) = r.error() else {
+        return result;
+    };
+    eprintln!(
+        "kismet-shell: recording to {}: {e}: the recording stops there, {} entries not recorded",
+        r.path(),
+        r.lost()
+    );
+    result.map(|code| code.max(EXIT_COMMAND))
+}
+
+/// Connects (recording to `recorder`, if any) and runs the shell or the
+/// batch commands; the exit status.
+fn connect_and_run(
+    cli: &Cli,
+    addr: &str,
+    local: bool,
+    interactive: bool,
+    recorder: Option<std::sync::Arc<Recorder>>,
+) -> anyhow::Result<i32> {
     let options = {
         let mut o = Options::default();
         o.recorder = recorder;
@@ -171,10 +186,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         };
         o
     };
-    let client = match Client::connect(&addr, options) {
+    let client = match Client::connect(addr, options) {
         Ok(c) => c,
         // No address given and nothing at the default one: point at --demo.
-        Err(e) if cli.addr.is_none() && local.is_none() => {
+        Err(e) if cli.addr.is_none() && !local => {
             return Err(anyhow::Error::new(e).context(format!(
                 "no server address given and none answers at {addr} \
                  (give HOST[:PORT], or try --demo for the built-in simulator)"

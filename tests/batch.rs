@@ -671,3 +671,81 @@ fn watch_without_a_terminal_points_at_json() {
         "{err}"
     );
 }
+
+/// Runs the binary with `args`, its stdout into /dev/full (every write
+/// fails: no space left on device).
+fn run_into_full_disk(args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run kismet-shell")
+}
+
+/// Output that cannot be written (a full disk) is an error said once, exit
+/// 2, not a silent exit.
+#[test]
+fn output_onto_a_full_disk_exits_2_saying_why() {
+    let o = run_into_full_disk(&["--demo", "-c", "protocols"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: writing the output: No space left on device (os error 28)"
+    );
+}
+
+/// A completion script written onto a full disk is an error, not a panic.
+#[test]
+fn completions_onto_a_full_disk_exit_2_saying_why() {
+    let o = run_into_full_disk(&["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: writing the completion script: No space left on device (os error 28)"
+    );
+}
+
+/// A recording that runs into a limit (here the process's file size
+/// limit, 2 KiB, as a disk that fills) fails the run at its end with exit
+/// 1, saying how many entries were not recorded; what was written reads
+/// back as a recording.
+#[test]
+fn recording_cut_short_by_a_full_disk_exits_1_counting_the_loss() {
+    let dir = std::env::temp_dir().join(format!("kismet-shell-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rec = dir.join("cut.rec");
+    let _ = std::fs::remove_file(&rec);
+    // SIGXFSZ ignored: a write past the limit fails with EFBIG instead.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 4; exec {BIN} --demo --record {} -c 'enable CLIENT *'",
+        rec.display()
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sh");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let prefix = format!(
+        "kismet-shell: recording to {}: File too large",
+        rec.display()
+    );
+    assert!(err.starts_with(&prefix), "{err}");
+    let lost: u64 = err
+        .trim_end()
+        .strip_suffix(" entries not recorded")
+        .and_then(|e| e.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count: {err}"));
+    assert!(lost > 0, "{err}");
+    let entries = kismet_record::read_recording(&rec).unwrap();
+    assert!(!entries.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -64,6 +64,9 @@ pub struct Output<'a> {
 enum Stop {
     /// The reader of stdout went away: end quietly, status 0.
     BrokenPipe,
+    /// The output could not be written (a full disk, say): said once, at
+    /// the end, status 2.
+    Output(io::Error),
     /// Exit with this status (message already printed).
     Exit(i32),
 }
@@ -73,7 +76,7 @@ impl From<io::Error> for Stop {
         if e.kind() == io::ErrorKind::BrokenPipe {
             Stop::BrokenPipe
         } else {
-            Stop::Exit(EXIT_CONNECTION)
+            Stop::Output(e)
         }
     }
 }
@@ -95,10 +98,15 @@ pub fn run(
                 Ok(code)
             }
         });
-    let _ = out.flush();
+    // What is still buffered goes out now; failing that is failing too.
+    let result = result.and_then(|code| out.flush().map(|()| code).map_err(Stop::from));
     match result {
         Ok(code) => code,
         Err(Stop::BrokenPipe) => EXIT_OK,
+        Err(Stop::Output(e)) => {
+            let _ = writeln!(err, "kismet-shell: writing the output: {e}");
+            EXIT_CONNECTION
+        }
         Err(Stop::Exit(code)) => code,
     }
 }

@@ -71,6 +71,11 @@ struct State {
     dirty_since: Option<Instant>,
     /// The first write error; the recording stops there.
     error: Option<String>,
+    /// Entries handed to the sink since it last reached the file.
+    unflushed: u64,
+    /// Entries lost to the error: those not yet in the file when it came,
+    /// and every one since.
+    lost: u64,
     finished: bool,
     /// Scratch space for one entry.
     line: Vec<u8>,
@@ -130,6 +135,8 @@ impl Recorder {
                 started: Instant::now(),
                 dirty_since: None,
                 error: None,
+                unflushed: 0,
+                lost: 0,
                 finished: false,
                 line: Vec::with_capacity(1024),
             }),
@@ -202,7 +209,7 @@ impl Recorder {
         s.finished = true;
         if s.error.is_none() {
             if let Err(e) = s.sink.finish() {
-                s.error = Some(e.to_string());
+                fail(&mut s, e);
             }
         }
     }
@@ -210,6 +217,14 @@ impl Recorder {
     /// The write error that stopped the recording, if one did.
     pub fn error(&self) -> Option<String> {
         self.state.lock().error.clone()
+    }
+
+    /// Entries (lines received or sent, events) lost to the write error:
+    /// those not yet in the file when it came (at most what
+    /// [`FLUSH_EVERY`] holds, counted whether or not part of them
+    /// reached the file), and every one since. 0 without an error.
+    pub fn lost(&self) -> u64 {
+        self.state.lock().lost
     }
 }
 
@@ -227,9 +242,20 @@ impl Drop for Recorder {
     }
 }
 
+/// The recording stops at a write error: what the sink held is counted
+/// as lost.
+fn fail(s: &mut State, e: io::Error) {
+    s.error = Some(e.to_string());
+    s.lost += std::mem::take(&mut s.unflushed);
+}
+
 /// Appends one entry to the buffer.
 fn entry(s: &mut State, direction: u8, text: &[u8]) {
-    if s.finished || s.error.is_some() {
+    if s.error.is_some() {
+        s.lost += 1;
+        return;
+    }
+    if s.finished {
         return;
     }
     let now = Instant::now();
@@ -240,10 +266,13 @@ fn entry(s: &mut State, direction: u8, text: &[u8]) {
     let _ = write!(line, " {}.{:03} ", t.as_secs(), t.subsec_millis());
     escape_into(&mut line, text);
     line.push(b'\n');
-    if let Err(e) = s.sink.write_all(&line) {
-        s.error = Some(e.to_string());
-    }
+    s.unflushed += 1;
+    let written = s.sink.write_all(&line);
     s.line = line;
+    if let Err(e) = written {
+        fail(s, e);
+        return;
+    }
     // The flusher thread flushes on time; should it be kept waiting (a
     // loaded machine), the thread that writes flushes too, so what was
     // received more than FLUSH_EVERY ago is in the file whenever newer
@@ -259,8 +288,9 @@ fn flush(s: &mut State) {
     if s.dirty_since.is_none() || s.finished || s.error.is_some() {
         return;
     }
-    if let Err(e) = s.sink.flush() {
-        s.error = Some(e.to_string());
+    match s.sink.flush() {
+        Ok(()) => s.unflushed = 0,
+        Err(e) => fail(s, e),
     }
     s.dirty_since = None;
 }
