@@ -18,4 +18,5 @@ mod resilience;
 mod sim;
 mod sim_commands;
 mod sim_world;
+mod soak;
 mod watch;
