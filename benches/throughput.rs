@@ -152,6 +152,25 @@ fn bench_parse(c: &mut Criterion) {
             out.len()
         })
     });
+    // The shell's text lines, the default output: values decoded (cipher
+    // sets, type names, local times), then as the server sent them.
+    for (name, decode) in [
+        ("client_56_fields_to_text", true),
+        ("client_56_fields_to_text_raw_values", false),
+    ] {
+        let mut text = String::with_capacity(1 << 20);
+        let mut lines = render::frame::TextLines::with(false, decode);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                text.clear();
+                for f in &frames {
+                    lines.write(&mut text, f);
+                    text.push('\n');
+                }
+                text.len()
+            })
+        });
+    }
     // Evaluation alone, on the frames parsed above: the filter must cost
     // little next to parsing a frame.
     let filter = Filter::parse(r#"signal_dbm > -60 and manuf ~ "Intel""#, &client_names)

@@ -23,6 +23,16 @@ fn field() -> impl Strategy<Value = (bool, Vec<u8>)> {
     ]
 }
 
+/// A field as [`field`] makes them, or printable ASCII (spaces, quotes,
+/// `=`, backslashes), or digits (numbers, times, cipher sets).
+fn text_field() -> impl Strategy<Value = (bool, Vec<u8>)> {
+    prop_oneof![
+        field(),
+        "[ -~]{0,12}".prop_map(|s| (true, s.into_bytes())),
+        "[0-9]{1,10}".prop_map(|s| (false, s.into_bytes())),
+    ]
+}
+
 fn header() -> impl Strategy<Value = String> {
     "[A-Z][A-Z0-9_]{0,15}".prop_filter("payload protocols", |h| {
         !["TIME", "PROTOCOLS", "CAPABILITY", "TERMINATE"].contains(&h.as_str())
@@ -142,6 +152,36 @@ proptest! {
         let v: serde_json::Value = serde_json::from_slice(&fast).unwrap();
         let keys: Vec<&String> = v["fields"].as_object().unwrap().keys().collect();
         prop_assert_eq!(keys, names.iter().collect::<Vec<_>>());
+    }
+
+    /// The cached text writer (with its plain-line fast path) writes exactly
+    /// what the plain one does, values decoded or not, whatever the bytes:
+    /// escapes, quotes, `=`, SSID octal escapes, numbers and not.
+    #[test]
+    fn fast_text_equals_plain_text(
+        h in prop_oneof![Just("SSID".to_string()), Just("CLIENT".to_string()), header()],
+        fields in proptest::collection::vec(text_field(), 1..9),
+    ) {
+        let values: Vec<FieldValue> = fields
+            .iter()
+            .map(|(q, v)| if *q { FieldValue::Quoted(v) } else { FieldValue::Bare(v) })
+            .collect();
+        let mut line = encode_line(&h, &values);
+        line.pop();
+        let all = ["ssid", "cryptset", "type", "lasttime", "manuf", "signal_dbm", "mac", "ip", "datacryptset"];
+        let names: Vec<String> = all.iter().take(fields.len()).map(|s| s.to_string()).collect();
+        let f = Frame::parse(&line).unwrap().with_names(Some(names.into()));
+        for decode in [false, true] {
+            let mut slow = String::new();
+            if decode {
+                kismet_shell::shell::render::frame::frame_text_decoded(&mut slow, &f);
+            } else {
+                kismet_shell::shell::render::frame::frame_text(&mut slow, &f);
+            }
+            let mut fast = String::new();
+            kismet_shell::shell::render::frame::TextLines::with(false, decode).write(&mut fast, &f);
+            prop_assert_eq!(&fast, &slow);
+        }
     }
 
     /// Arbitrary bytes never panic the parser or the reader.

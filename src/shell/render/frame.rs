@@ -14,10 +14,17 @@ fn is_ssid_field(protocol: &str, name: &str) -> bool {
 
 /// Whether a bare value can be shown without quotes.
 fn needs_quotes(s: &str) -> bool {
-    s.is_empty() || s.contains([' ', '"', '='])
+    s.is_empty() || s.bytes().any(|b| matches!(b, b' ' | b'"' | b'='))
 }
 
 /// How frames are written as text lines.
+///
+/// The hot path of the default output: the constant parts of each field
+/// list (` name=` before each value, which values are decoded or are
+/// SSIDs) are worked out once per list and reused for every frame with it
+/// (looked up by pointer), and a line of printable ASCII with no `"` or
+/// `\` (the common case: nothing to escape, no octal SSID escape) has its
+/// values copied as they are.
 #[derive(Debug, Clone, Default)]
 pub struct TextLines {
     /// Prefix each line with its receive time, `HH:MM:SS.mmm`.
@@ -27,6 +34,62 @@ pub struct TextLines {
     /// The last receive time formatted, and its text (frames of one read
     /// share it).
     clock: (u64, String),
+    layouts: Vec<TextLayout>,
+    /// Epoch times recently shown as local time, by `epoch % TIMES`: a
+    /// device's first and last seen repeat from frame to frame.
+    times: Vec<(u64, String)>,
+    /// A value being escaped or decoded.
+    scratch: String,
+}
+
+/// The constant parts of the text lines of one protocol's frames.
+#[derive(Debug, Clone)]
+struct TextLayout {
+    names: Arc<[String]>,
+    protocol: String,
+    /// ` name=` before each field.
+    keys: Vec<String>,
+    /// How each field's value is shown.
+    kinds: Vec<ValueKind>,
+}
+
+/// How a field's value is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    /// As sent (escaped where needed).
+    Wire,
+    /// An SSID: octal escapes decoded.
+    Ssid,
+    /// Decoded when values are ([`decoded_value`]): a cipher set, a type
+    /// code, a time.
+    Decoded,
+}
+
+/// Epoch times remembered as local time text.
+const TIMES: usize = 8;
+
+impl TextLayout {
+    fn new(protocol: &str, names: Arc<[String]>) -> TextLayout {
+        let keys = names.iter().map(|n| format!(" {n}=")).collect();
+        let kinds = names
+            .iter()
+            .map(|n| {
+                if is_ssid_field(protocol, n) {
+                    ValueKind::Ssid
+                } else if is_decoded_field(protocol, n) {
+                    ValueKind::Decoded
+                } else {
+                    ValueKind::Wire
+                }
+            })
+            .collect();
+        TextLayout {
+            names,
+            protocol: protocol.to_string(),
+            keys,
+            kinds,
+        }
+    }
 }
 
 impl TextLines {
@@ -34,8 +97,7 @@ impl TextLines {
     pub fn new(timestamps: bool) -> TextLines {
         TextLines {
             timestamps,
-            decode: false,
-            clock: (0, String::new()),
+            ..TextLines::default()
         }
     }
 
@@ -58,12 +120,119 @@ impl TextLines {
                 out.push(' ');
             }
         }
-        if self.decode {
-            frame_text_with(out, frame, decoded_value);
-        } else {
-            frame_text(out, frame);
+        let Some(names) = frame.names_arc() else {
+            if self.decode {
+                frame_text_decoded(out, frame);
+            } else {
+                frame_text(out, frame);
+            }
+            return;
+        };
+        let i = self.layout(frame.protocol(), names);
+        let layout = &self.layouts[i];
+        out.push_str(&layout.protocol);
+        // Nothing to escape anywhere in the line, and no SSID escape: then
+        // its fields are slices of it as text.
+        let line = frame.raw();
+        let plain = text::line_is_json_plain(line)
+            .then(|| std::str::from_utf8(line).ok())
+            .flatten();
+        for ((raw, key), (kind, name)) in frame
+            .fields()
+            .zip(&layout.keys)
+            .zip(layout.kinds.iter().zip(layout.names.iter()))
+        {
+            out.push_str(key);
+            if *kind == ValueKind::Decoded && self.decode {
+                let shown = match name.as_str() {
+                    "firsttime" | "lasttime" | "starttime" | "timesec" => {
+                        local_time(&mut self.times, raw)
+                    }
+                    _ => decoded_value(&layout.protocol, name, raw),
+                };
+                if let Some(d) = shown {
+                    push_value(out, &d);
+                    continue;
+                }
+            }
+            match plain.and_then(|l| field_text(l, line, raw)) {
+                Some(value) => push_value(out, value),
+                None => {
+                    self.scratch.clear();
+                    if *kind == ValueKind::Ssid {
+                        text::display_into(&mut self.scratch, &text::ssid_bytes(raw));
+                    } else {
+                        text::display_into(&mut self.scratch, raw);
+                    }
+                    push_value(out, &self.scratch);
+                }
+            }
         }
     }
+
+    /// The index of the layout of `protocol` frames named `names`, made
+    /// when new.
+    fn layout(&mut self, protocol: &str, names: &Arc<[String]>) -> usize {
+        if let Some(i) = self
+            .layouts
+            .iter()
+            .position(|l| Arc::ptr_eq(&l.names, names) && l.protocol == protocol)
+        {
+            return i;
+        }
+        if self.layouts.len() >= MAX_LAYOUTS {
+            self.layouts.clear();
+        }
+        self.layouts.push(TextLayout::new(protocol, names.clone()));
+        self.layouts.len() - 1
+    }
+}
+
+/// A value, quoted when it is empty or holds a space, `"` or `=` (a `"`
+/// inside escaped as `\"`).
+fn push_value(out: &mut String, value: &str) {
+    if needs_quotes(value) {
+        out.push('"');
+        if value.contains('"') {
+            out.push_str(&value.replace('"', "\\\""));
+        } else {
+            out.push_str(value);
+        }
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// The field `raw`, a slice of `line`, as a slice of `text`, the same line
+/// as text.
+fn field_text<'a>(text: &'a str, line: &[u8], raw: &[u8]) -> Option<&'a str> {
+    let at = (raw.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
+    text.get(at..at + raw.len())
+}
+
+/// An epoch time field as local time, from `cache` when it was shown
+/// lately.
+fn local_time(cache: &mut Vec<(u64, String)>, raw: &[u8]) -> Option<String> {
+    let t = kismet_protocol::decode::parse_epoch(raw)?;
+    if cache.is_empty() {
+        cache.resize(TIMES, (u64::MAX, String::new()));
+    }
+    let slot = &mut cache[(t % TIMES as u64) as usize];
+    if slot.0 != t {
+        *slot = (t, super::time::local_text(t));
+    }
+    Some(slot.1.clone())
+}
+
+/// True for a field [`decoded_value`] gives a meaning to.
+fn is_decoded_field(protocol: &str, name: &str) -> bool {
+    matches!(
+        (protocol, name),
+        (_, "cryptset" | "datacryptset")
+            | ("BSSID" | "CLIENT" | "SSID", "type")
+            | (_, "firsttime" | "lasttime" | "starttime" | "timesec")
+    )
 }
 
 /// A field's value decoded from the server's own definitions, when it is
@@ -103,6 +272,12 @@ pub fn frame_text(out: &mut String, frame: &Frame) {
     frame_text_with(out, frame, |_, _, _| None);
 }
 
+/// [`frame_text`] with values decoded ([`decoded_value`]): what
+/// [`TextLines`] writes when it decodes, the plain way.
+pub fn frame_text_decoded(out: &mut String, frame: &Frame) {
+    frame_text_with(out, frame, decoded_value);
+}
+
 /// [`frame_text`], with each value `decode` gives in place of the wire's.
 fn frame_text_with(
     out: &mut String,
@@ -122,13 +297,7 @@ fn frame_text_with(
             text::display_into(&mut value, raw);
         }
         let _ = write!(out, " {name}=");
-        if needs_quotes(&value) {
-            out.push('"');
-            out.push_str(&value.replace('"', "\\\""));
-            out.push('"');
-        } else {
-            out.push_str(&value);
-        }
+        push_value(out, &value);
     }
 }
 
