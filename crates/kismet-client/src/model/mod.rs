@@ -19,6 +19,8 @@
 //! - At most `max_devices` networks and client records together are kept;
 //!   past it the least recently seen (the one no frame touched for
 //!   longest) is dropped, and the drop counted.
+//! - Names (SSIDs, manufacturers) are kept to [`MAX_NAME_BYTES`]; one cut
+//!   there displays ending in [`CUT_MARKER`], and its view says it was cut.
 //!
 //! # Examples
 //! ```
@@ -37,6 +39,7 @@
 //! assert_eq!(snap.networks[0].encryption.enc, "WPA2");
 //! ```
 
+mod bounds;
 mod fields;
 mod store;
 mod table;
@@ -54,6 +57,7 @@ use kismet_protocol::decode::{
 use kismet_protocol::Frame;
 use store::{mac_key, Interner, Ssid, Store, WireKey, WireMac};
 
+pub use bounds::{CUT_MARKER, MAX_NAME_BYTES};
 pub use store::MAX_SSIDS_PER_NETWORK;
 pub use view::{ClientView, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
 
@@ -266,7 +270,8 @@ impl State {
     /// The record updated is the network's SSID with the same type and name
     /// (either unknown matching anything); a new one is added, up to
     /// [`MAX_SSIDS_PER_NETWORK`], when none matches and the frame carries more
-    /// than the MAC.
+    /// than the MAC. A name is kept to [`MAX_NAME_BYTES`] (see
+    /// [`bounds::cut_name`]).
     fn ssid(&mut self, f: &Frame) -> bool {
         use fields::ssid as s;
         let Some(at) = self.ssid_at.resolve(f) else {
@@ -276,7 +281,10 @@ impl State {
             return false;
         };
         let ssid_type = at.get(f, s::TYPE).and_then(parse_u32);
-        let name = at.get(f, s::SSID);
+        let (name, cut) = match at.get(f, s::SSID).map(bounds::cut_name) {
+            Some((name, cut)) => (Some(name), cut),
+            None => (None, false),
+        };
         let (net, added) = self.store.network(mac_key(mac));
         let found = net.ssids.iter().position(|x| x.matches(ssid_type, name));
         let carries_more = (1..SSID_FIELDS.len()).any(|i| at.get(f, i).is_some());
@@ -291,8 +299,9 @@ impl State {
             None => None,
         };
         if let Some(entry) = index.and_then(|i| net.ssids.get_mut(i)) {
-            if entry.raw.is_none() {
+            if entry.raw.is_none() && name.is_some() {
                 entry.raw = name.map(Box::from);
+                entry.cut = cut;
             }
             entry.ssid_type = entry.ssid_type.or(ssid_type);
             set(&mut entry.cryptset, at.get(f, s::CRYPTSET), parse_u64);

@@ -17,6 +17,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
+use super::bounds::{cut_name, CUT_MARKER};
 use super::table::{Key, Slot, Table};
 use kismet_protocol::decode::{mac_text, parse_mac_u48};
 use kismet_protocol::text;
@@ -127,8 +128,11 @@ const MAX_MANUFS: usize = 1 << 16;
 /// `None` until a frame carries it).
 #[derive(Debug, Clone, Default)]
 pub struct Ssid {
-    /// The name as on the wire (octal escapes kept).
+    /// The name as on the wire (octal escapes kept), at most
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
     pub raw: Option<Box<[u8]>>,
+    /// `raw` is only the start of the name sent (see [`cut_name`]).
+    pub cut: bool,
     /// SSID `type` code.
     pub ssid_type: Option<u32>,
     /// `cloaked` flag.
@@ -145,8 +149,8 @@ pub struct Ssid {
 
 impl Ssid {
     /// Whether an SSID frame with this type and name (either unknown when
-    /// the frame does not carry it) is about this entry: what is known on
-    /// both sides must agree.
+    /// the frame does not carry it; the name as kept, see [`cut_name`]) is
+    /// about this entry: what is known on both sides must agree.
     pub fn matches(&self, ssid_type: Option<u32>, name: Option<&[u8]>) -> bool {
         let type_ok = match (self.ssid_type, ssid_type) {
             (Some(a), Some(b)) => a == b,
@@ -272,18 +276,32 @@ impl<T: Unknown> Known<T> {
 /// Manufacturer names, each kept once: devices hold a [`ManufId`].
 #[derive(Debug)]
 pub struct Interner {
-    /// Raw bytes to id.
+    /// Raw bytes (as kept: see [`cut_name`]) to id.
     ids: HashMap<Box<[u8]>, ManufId>,
-    /// By id: the raw bytes and the sanitised display form. Id 0 is the
-    /// unknown manufacturer.
-    names: Vec<(Box<[u8]>, Arc<str>)>,
+    /// By id. Id 0 is the unknown manufacturer.
+    names: Vec<Name>,
+}
+
+/// One manufacturer name of an [`Interner`].
+#[derive(Debug)]
+struct Name {
+    /// The bytes kept, at most [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
+    raw: Box<[u8]>,
+    /// The sanitised display form, ending in [`CUT_MARKER`] when cut.
+    display: Arc<str>,
+    /// `raw` is only the start of the name sent.
+    cut: bool,
 }
 
 impl Default for Interner {
     fn default() -> Interner {
         Interner {
             ids: HashMap::new(),
-            names: vec![(Box::default(), Arc::from(""))],
+            names: vec![Name {
+                raw: Box::default(),
+                display: Arc::from(""),
+                cut: false,
+            }],
         }
     }
 }
@@ -291,12 +309,14 @@ impl Default for Interner {
 impl Interner {
     /// The id of a manufacturer field's bytes: `current` again when it
     /// already names them (the common case: no hashing), 0 for a blank
-    /// field.
+    /// field. A name longer than [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) is kept cut: names
+    /// that start alike that far are one.
     pub fn intern(&mut self, current: ManufId, raw: &[u8]) -> ManufId {
+        let (raw, cut) = cut_name(raw);
         if self
             .names
             .get(current as usize)
-            .is_some_and(|n| *n.0 == *raw)
+            .is_some_and(|n| *n.raw == *raw)
             && current != 0
         {
             return current;
@@ -311,15 +331,32 @@ impl Interner {
             return 0;
         }
         let id = self.names.len() as ManufId;
-        self.names
-            .push((raw.into(), Arc::from(text::display(raw).as_str())));
+        let mut display = text::display(raw);
+        if cut {
+            display.push_str(CUT_MARKER);
+        }
+        self.names.push(Name {
+            raw: raw.into(),
+            display: Arc::from(display.as_str()),
+            cut,
+        });
         self.ids.insert(raw.into(), id);
         id
     }
 
-    /// The display names by id (cloned for a snapshot: one `Arc` each).
+    /// The display names by id, each with whether it was cut (cloned
+    /// for a snapshot: one `Arc` each).
+    pub fn shown(&self) -> Vec<(Arc<str>, bool)> {
+        self.names
+            .iter()
+            .map(|n| (n.display.clone(), n.cut))
+            .collect()
+    }
+
+    /// The display names by id.
+    #[cfg(test)]
     pub fn display_names(&self) -> Vec<Arc<str>> {
-        self.names.iter().map(|(_, d)| d.clone()).collect()
+        self.names.iter().map(|n| n.display.clone()).collect()
     }
 }
 

@@ -585,3 +585,72 @@ fn needed_fields_exist() {
     }
     assert_eq!(crypt::WPA2, 1 << 21);
 }
+
+/// A 30 KB SSID or manufacturer name is kept cut at [`MAX_NAME_BYTES`],
+/// shown ending in [`CUT_MARKER`] and flagged as cut; the same long name
+/// sent again updates the same record; short names are kept whole.
+#[test]
+fn long_names_are_cut_with_a_marker() {
+    let model = Model::default();
+    let long = |c: char| c.to_string().repeat(30_000);
+    let (ssid, manuf) = (long('s'), long('m'));
+    let b = "00:14:6C:A1:00:01";
+    let beacon = |name: &str, beacons: &str| {
+        partial(
+            "SSID",
+            &[
+                ("mac", b),
+                ("type", "0"),
+                ("ssid", name),
+                ("beacons", beacons),
+            ],
+        )
+    };
+    model.feed(&[
+        partial("BSSID", &[("bssid", b), ("manuf", &manuf)]),
+        beacon(&ssid, "1"),
+        beacon(&ssid, "2"),
+        partial(
+            "CLIENT",
+            &[
+                ("bssid", b),
+                ("mac", "00:0C:42:00:00:01"),
+                ("manuf", &manuf),
+            ],
+        ),
+        partial(
+            "CLIENT",
+            &[
+                ("bssid", b),
+                ("mac", "00:0C:42:00:00:02"),
+                ("manuf", "Intel"),
+            ],
+        ),
+    ]);
+    let snap = model.snapshot();
+    let n = net(&snap, b);
+    assert_eq!(n.ssids.len(), 1, "the same long name is one record");
+    let s = &n.ssids[0];
+    assert_eq!(s.beacons, Some(2));
+    assert!(s.truncated);
+    assert_eq!(s.raw.as_deref(), Some(&ssid.as_bytes()[..MAX_NAME_BYTES]));
+    let shown = format!("{}{CUT_MARKER}", &ssid[..MAX_NAME_BYTES]);
+    assert_eq!(s.name.as_deref(), Some(shown.as_str()));
+    assert_eq!(n.ssid.as_deref(), Some(shown.as_str()));
+    let shown = format!("{}{CUT_MARKER}", &manuf[..MAX_NAME_BYTES]);
+    assert_eq!(n.manuf.as_deref(), Some(shown.as_str()));
+    assert!(n.manuf_truncated);
+    let (cut, whole) = (&snap.clients[0], &snap.clients[1]);
+    assert_eq!(cut.manuf.as_deref(), Some(shown.as_str()));
+    assert!(cut.manuf_truncated);
+    assert_eq!(whole.manuf.as_deref(), Some("Intel"));
+    assert!(!whole.manuf_truncated);
+    // A name of exactly the bound is whole.
+    let c = "00:14:6C:A1:00:02";
+    let exact = "e".repeat(MAX_NAME_BYTES);
+    model.feed(&[partial("SSID", &[("mac", c), ("ssid", &exact)])]);
+    let snap = model.snapshot();
+    let s = &net(&snap, c).ssids[0];
+    assert!(!s.truncated);
+    assert_eq!(s.name.as_deref(), Some(exact.as_str()));
+}
