@@ -191,6 +191,7 @@ impl Model {
     pub fn clear(&self) {
         let mut state = self.state.lock();
         state.store.clear();
+        state.manufs.clear();
     }
 }
 
@@ -260,7 +261,7 @@ impl State {
                 net.manuf = id;
             }
         }
-        self.store.settle(added);
+        self.store.settle(added, &mut self.manufs);
         true
     }
 
@@ -310,7 +311,7 @@ impl State {
             set(&mut entry.beacons, at.get(f, s::BEACONS), parse_u64);
             set(&mut entry.last_seen, at.get(f, s::LAST_TIME), parse_epoch);
         }
-        self.store.settle(added);
+        self.store.settle(added, &mut self.manufs);
         true
     }
 
@@ -372,7 +373,7 @@ impl State {
                 cl.manuf = self.manufs.intern(0, raw);
             }
         }
-        self.store.settle(added);
+        self.store.settle(added, &mut self.manufs);
         true
     }
 }

@@ -119,11 +119,6 @@ pub type ManufId = u32;
 /// Further SSIDs of that network are not recorded.
 pub const MAX_SSIDS_PER_NETWORK: usize = 32;
 
-/// Distinct manufacturer names kept at most; past it a new name is
-/// recorded as unknown. The server's names come from its OUI file, so this
-/// is never reached in practice.
-const MAX_MANUFS: usize = 1 << 16;
-
 /// One SSID of a network, from SSID frames (every value as last sent;
 /// `None` until a frame carries it).
 #[derive(Debug, Clone, Default)]
@@ -273,24 +268,32 @@ impl<T: Unknown> Known<T> {
     }
 }
 
-/// Manufacturer names, each kept once: devices hold a [`ManufId`].
+/// Manufacturer names, each kept once while a device holds it: devices
+/// hold a [`ManufId`], and a name no device holds any more is freed (its
+/// id is given to the next new name). So a server that sends a new name
+/// with every device cannot grow it beyond the devices held.
 #[derive(Debug)]
 pub struct Interner {
     /// Raw bytes (as kept: see [`cut_name`]) to id.
     ids: HashMap<Box<[u8]>, ManufId>,
-    /// By id. Id 0 is the unknown manufacturer.
+    /// By id. Id 0 is the unknown manufacturer; a free id has no bytes.
     names: Vec<Name>,
+    /// Ids of freed names, for reuse.
+    free: Vec<ManufId>,
 }
 
 /// One manufacturer name of an [`Interner`].
 #[derive(Debug)]
 struct Name {
-    /// The bytes kept, at most [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
+    /// The bytes kept, at most [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES);
+    /// none for a free id.
     raw: Box<[u8]>,
     /// The sanitised display form, ending in [`CUT_MARKER`] when cut.
     display: Arc<str>,
     /// `raw` is only the start of the name sent.
     cut: bool,
+    /// Devices holding it.
+    refs: u32,
 }
 
 impl Default for Interner {
@@ -301,16 +304,21 @@ impl Default for Interner {
                 raw: Box::default(),
                 display: Arc::from(""),
                 cut: false,
+                refs: 0,
             }],
+            free: Vec::new(),
         }
     }
 }
 
 impl Interner {
-    /// The id of a manufacturer field's bytes: `current` again when it
-    /// already names them (the common case: no hashing), 0 for a blank
-    /// field. A name longer than [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) is kept cut: names
-    /// that start alike that far are one.
+    /// The id of a manufacturer field's bytes for a device that holds
+    /// `current`: `current` again when it already names them (the common
+    /// case: no hashing), 0 for a blank field (the device keeps
+    /// `current`). Any other id is the device's from now on: it is held
+    /// for the device, and `current` let go. A name longer than
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) is kept cut: names that
+    /// start alike that far are one.
     pub fn intern(&mut self, current: ManufId, raw: &[u8]) -> ManufId {
         let (raw, cut) = cut_name(raw);
         if self
@@ -324,24 +332,76 @@ impl Interner {
         if raw.iter().all(|&b| b == b' ') {
             return 0;
         }
-        if let Some(&id) = self.ids.get(raw) {
-            return id;
+        let id = match self.ids.get(raw) {
+            Some(&id) => id,
+            None => match self.add(raw, cut) {
+                Some(id) => id,
+                None => return 0,
+            },
+        };
+        if let Some(n) = self.names.get_mut(id as usize) {
+            n.refs += 1;
         }
-        if self.names.len() >= MAX_MANUFS {
-            return 0;
-        }
-        let id = self.names.len() as ManufId;
+        self.release(current);
+        id
+    }
+
+    /// Keeps a new name, held by no device yet; `None` when there are no
+    /// ids left (never, with fewer than 2^32 devices).
+    fn add(&mut self, raw: &[u8], cut: bool) -> Option<ManufId> {
         let mut display = text::display(raw);
         if cut {
             display.push_str(CUT_MARKER);
         }
-        self.names.push(Name {
+        let name = Name {
             raw: raw.into(),
             display: Arc::from(display.as_str()),
             cut,
-        });
+            refs: 0,
+        };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.names[id as usize] = name;
+                id
+            }
+            None => {
+                let id = ManufId::try_from(self.names.len()).ok()?;
+                self.names.push(name);
+                id
+            }
+        };
         self.ids.insert(raw.into(), id);
-        id
+        Some(id)
+    }
+
+    /// A device that held `id` lets it go (it was evicted, or now holds
+    /// another): the name is freed when no device holds it any more.
+    pub fn release(&mut self, id: ManufId) {
+        if id == 0 {
+            return;
+        }
+        let Some(n) = self.names.get_mut(id as usize).filter(|n| n.refs > 0) else {
+            return;
+        };
+        n.refs -= 1;
+        if n.refs == 0 {
+            let raw = std::mem::take(&mut n.raw);
+            n.cut = false;
+            self.ids.remove(&raw);
+            self.free.push(id);
+            self.names[id as usize].display = self.names[0].display.clone();
+        }
+    }
+
+    /// Forgets every name (every device was forgotten).
+    pub fn clear(&mut self) {
+        *self = Interner::default();
+    }
+
+    /// Names held (by at least one device).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.ids.len()
     }
 
     /// The display names by id, each with whether it was cut (cloned
@@ -561,18 +621,19 @@ impl Store {
     }
 
     /// After a device was touched: evicts the least recently seen devices
-    /// while over the cap (only a new device can bring it over), and
-    /// compacts the recency queue once stale entries outnumber live ones.
+    /// while over the cap (only a new device can bring it over), letting
+    /// go of their manufacturer names in `manufs`, and compacts the
+    /// recency queue once stale entries outnumber live ones.
     #[inline]
-    pub fn settle(&mut self, added: bool) {
+    pub fn settle(&mut self, added: bool, manufs: &mut Interner) {
         // The common case, below the cap: an update, nothing to do.
         if added || self.queued {
-            self.settle_slow(added);
+            self.settle_slow(added, manufs);
         }
     }
 
     /// [`Store::settle`] when a device was added or the queue is kept.
-    fn settle_slow(&mut self, added: bool) {
+    fn settle_slow(&mut self, added: bool, manufs: &mut Interner) {
         if added && self.devices() > self.cap && !self.queued {
             self.build_queue();
         }
@@ -582,14 +643,11 @@ impl Store {
                     break;
                 };
                 if self.is_current(&t) {
-                    match t.device {
-                        Device::Network(bssid) => {
-                            self.networks.remove(&bssid);
-                        }
-                        Device::Client(key) => {
-                            self.clients.remove(&key);
-                        }
-                    }
+                    let manuf = match t.device {
+                        Device::Network(bssid) => self.networks.remove(&bssid).map(|n| n.manuf),
+                        Device::Client(key) => self.clients.remove(&key).map(|c| c.manuf),
+                    };
+                    manufs.release(manuf.unwrap_or(0));
                     self.evicted += 1;
                 }
             }
@@ -652,22 +710,23 @@ mod tests {
     #[test]
     fn eviction_is_least_recently_seen() {
         let mut s = Store::new(3);
+        let m = &mut Interner::default();
         for k in 1..=3 {
             let (_, new) = s.network(k);
-            s.settle(new);
+            s.settle(new, m);
         }
         // Touch 1 again: 2 is now the oldest.
         let (_, new) = s.network(1);
-        s.settle(new);
+        s.settle(new, m);
         assert!(s.recency.is_empty(), "no queue below the cap");
         let (_, new) = s.client((9, 10));
-        s.settle(new);
+        s.settle(new, m);
         assert_eq!(s.evicted, 1);
         assert!(!s.networks.contains_key(&2));
         assert!(s.networks.contains_key(&1) && s.networks.contains_key(&3));
         for _ in 0..10_000 {
             let (_, new) = s.client((9, 10));
-            s.settle(new);
+            s.settle(new, m);
         }
         assert!(s.recency.len() <= 2 * s.devices() + 1024);
         assert_eq!(s.devices(), 3);
@@ -687,5 +746,32 @@ mod tests {
         assert_eq!(i.intern(b, b" "), 0);
         assert_eq!(i.intern(b, b""), 0);
         assert_eq!(&*i.display_names()[b as usize], "Intel\\x1b[2J");
+    }
+
+    /// A name is kept while a device holds it: freed with its last
+    /// holder, its id then given to the next new name.
+    #[test]
+    fn interner_frees_names_no_device_holds() {
+        let mut i = Interner::default();
+        let a = i.intern(0, b"Netgear");
+        assert_eq!(i.intern(0, b"Netgear"), a, "a second device");
+        let b = i.intern(a, b"Intel");
+        assert_eq!(i.len(), 2, "the other device still holds Netgear");
+        i.release(a);
+        assert_eq!(i.len(), 1);
+        assert_eq!(&*i.display_names()[a as usize], "");
+        // Released again (or never held): nothing happens.
+        i.release(a);
+        i.release(0);
+        let c = i.intern(0, b"Apple");
+        assert_eq!(c, a, "the freed id is reused");
+        assert_eq!(&*i.display_names()[c as usize], "Apple");
+        assert_eq!(i.intern(0, b"Intel"), b);
+        i.release(b);
+        i.release(b);
+        i.release(c);
+        assert_eq!(i.len(), 0);
+        assert_eq!(i.names.len(), 3);
+        assert_eq!(i.free.len(), 2);
     }
 }

@@ -654,3 +654,42 @@ fn long_names_are_cut_with_a_marker() {
     assert!(!s.truncated);
     assert_eq!(s.name.as_deref(), Some(exact.as_str()));
 }
+
+/// A new manufacturer name with every new device cannot grow the
+/// interner: a name is freed with the last device that holds it (evicted,
+/// or now naming another), and its id reused, so the names kept stay
+/// within the devices held.
+#[test]
+fn distinct_manufacturers_stay_bounded() {
+    let model = Model::new(10);
+    for i in 0..1000u32 {
+        let b = format!("00:14:6C:00:{:02X}:{:02X}", i >> 8, i & 0xff);
+        let mac = format!("00:0C:42:00:{:02X}:{:02X}", i >> 8, i & 0xff);
+        model.feed(&[
+            partial("BSSID", &[("bssid", &b), ("manuf", &format!("Net {i}"))]),
+            partial(
+                "CLIENT",
+                &[("bssid", &b), ("mac", &mac), ("manuf", &format!("Cli {i}"))],
+            ),
+        ]);
+        let state = model.state.lock();
+        assert!(state.manufs.len() <= state.store.devices(), "step {i}");
+    }
+    // One network naming a new manufacturer each time holds one name.
+    let b = "00:14:6C:A1:00:01";
+    for i in 0..1000u32 {
+        model.feed(&[partial(
+            "BSSID",
+            &[("bssid", b), ("manuf", &format!("M{i}"))],
+        )]);
+    }
+    let snap = model.snapshot();
+    assert_eq!(net(&snap, b).manuf.as_deref(), Some("M999"));
+    assert_eq!(snap.evicted, 2 * 1000 + 1 - 10);
+    let state = model.state.lock();
+    assert!(state.manufs.len() <= 10, "{}", state.manufs.len());
+    assert!(state.manufs.shown().len() <= 2 * 10 + 2, "ids are reused");
+    drop(state);
+    model.clear();
+    assert_eq!(model.state.lock().manufs.len(), 0);
+}
