@@ -1,4 +1,4 @@
-//! How much of a name off the network the model keeps.
+//! How much the model keeps: of a name off the network, and in all.
 //!
 //! Every name the model stores (an SSID as the server writes it, a
 //! manufacturer) is cut at [`MAX_NAME_BYTES`]: a server can send fields of
@@ -7,6 +7,14 @@
 //! in the bytes the name stands for, a UTF-8 character, so the part kept
 //! still displays as what it is; its display form ends in [`CUT_MARKER`]
 //! and its record says it was cut.
+//!
+//! The model also counts the bytes it holds (see
+//! [`Memory`](super::Memory)) and keeps them under a budget,
+//! [`DEFAULT_MAX_BYTES`] unless told otherwise, by evicting the least
+//! recently seen devices. The tables' bytes are counted as allocated, and
+//! they do not shrink; so that the budget can always be met by evicting,
+//! the model holds no more devices than fill half of it with the tables
+//! at their largest (see `Store::with_limits`).
 
 /// Bytes of a name the model keeps at most: an SSID as written on the wire
 /// (octal escapes kept), a manufacturer name. A real SSID is at most 32
@@ -16,6 +24,40 @@ pub const MAX_NAME_BYTES: usize = 256;
 
 /// What the display form of a name that was cut ends with.
 pub const CUT_MARKER: &str = "…";
+
+/// Bytes a [`Model::default`](super::Model::default) holds at most: 256
+/// MiB. Its 100,000 devices take about 40 MB with short names; the rest
+/// is for long ones (a network with 32 SSIDs of 256 bytes takes some
+/// 12 KB).
+pub const DEFAULT_MAX_BYTES: usize = 256 << 20;
+
+/// The buckets of a std `HashMap` whose `capacity()` has been `capacity`
+/// right after it grew (see [`map_bytes`]).
+pub fn map_buckets(capacity: usize) -> usize {
+    match capacity {
+        0 => 0,
+        // Small tables keep one bucket free, larger ones an eighth.
+        1..=7 => (capacity + 1).next_power_of_two(),
+        _ => (capacity * 8 / 7).next_power_of_two(),
+    }
+}
+
+/// Bytes a std `HashMap` (hashbrown) of `buckets` entries of `entry`
+/// bytes allocates: the entries, a control byte each, and a group's
+/// worth more of them.
+pub fn map_bytes(buckets: usize, entry: usize) -> usize {
+    if buckets == 0 {
+        0
+    } else {
+        buckets * (entry + 1) + 16
+    }
+}
+
+/// Bytes of an `Arc<str>` of `len` bytes: two counts, then the text,
+/// padded to a word.
+pub fn arc_str_bytes(len: usize) -> usize {
+    (16 + len).next_multiple_of(8)
+}
 
 /// The part of a name the model keeps, and whether that is less than the
 /// whole. Only a name longer than [`MAX_NAME_BYTES`] is looked at.
@@ -116,5 +158,25 @@ mod tests {
         // Backslashes that are not escapes are single bytes.
         let raw = b"\\9\\".repeat(100);
         assert_eq!(cut_name(&raw).0.len(), MAX_NAME_BYTES);
+    }
+
+    /// The bucket estimate agrees with what a std `HashMap` reports: a map
+    /// grown to hold `n` has `capacity()` at least `n`, and the buckets
+    /// estimated from it hold it at the load factor.
+    #[test]
+    fn map_buckets_follow_capacity() {
+        let mut m = std::collections::HashMap::new();
+        let mut last = 0;
+        for i in 0..10_000u32 {
+            m.insert(i, ());
+            let b = map_buckets(m.capacity());
+            assert!(b.is_power_of_two() && b >= last && b > m.len(), "{i}: {b}");
+            assert!(m.capacity() >= b * 7 / 8 - 1 && m.capacity() < b, "{i}");
+            last = b;
+        }
+        assert_eq!(map_buckets(0), 0);
+        assert_eq!(map_bytes(0, 8), 0);
+        assert_eq!(arc_str_bytes(0), 16);
+        assert_eq!(arc_str_bytes(3), 24);
     }
 }

@@ -3,6 +3,9 @@
 //! names interned, and, once the cap is reached, a queue that finds the
 //! least recently seen device.
 //!
+//! The store counts the bytes it holds, and evicts past a budget as past
+//! its cap: see [`Store::bytes`] and [`super::bounds`].
+//!
 //! Per device the store keeps only fixed-size values (a network's BSSID
 //! packed in a `u64`; a client's BSSID and MAC as the server writes them,
 //! in four words, so that a frame's client is found without parsing its
@@ -15,9 +18,10 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
+use std::mem::size_of;
 use std::sync::Arc;
 
-use super::bounds::{cut_name, CUT_MARKER};
+use super::bounds::{arc_str_bytes, cut_name, map_buckets, map_bytes, CUT_MARKER};
 use super::table::{Key, Slot, Table};
 use kismet_protocol::decode::{mac_text, parse_mac_u48};
 use kismet_protocol::text;
@@ -188,6 +192,18 @@ pub struct Network {
     pub stamp: u64,
 }
 
+impl Network {
+    /// Bytes it holds on the heap: its SSID list (as allocated) and the
+    /// SSIDs' names.
+    pub fn heap_bytes(&self) -> usize {
+        let names: usize = (self.ssids.iter())
+            .filter_map(|s| s.raw.as_ref())
+            .map(|r| r.len())
+            .sum();
+        self.ssids.capacity() * size_of::<Ssid>() + names
+    }
+}
+
 /// One client record, keyed by (BSSID, MAC), from CLIENT frames: 56
 /// bytes (with `Option`s, 96), so that more of a busy server's clients stay
 /// in the processor's caches while frames stream through.
@@ -280,6 +296,13 @@ pub struct Interner {
     names: Vec<Name>,
     /// Ids of freed names, for reuse.
     free: Vec<ManufId>,
+    /// Buckets of `ids`, the most its capacity has shown (see
+    /// [`map_buckets`]: a std map does not shrink, and its capacity dips
+    /// below its buckets' as removals leave tombstones).
+    ids_buckets: usize,
+    /// Bytes of the names held: the raw bytes (in `names` and as a key of
+    /// `ids`) and the display forms.
+    text: usize,
 }
 
 /// One manufacturer name of an [`Interner`].
@@ -307,6 +330,8 @@ impl Default for Interner {
                 refs: 0,
             }],
             free: Vec::new(),
+            ids_buckets: 0,
+            text: 0,
         }
     }
 }
@@ -371,6 +396,8 @@ impl Interner {
             }
         };
         self.ids.insert(raw.into(), id);
+        self.ids_buckets = self.ids_buckets.max(map_buckets(self.ids.capacity()));
+        self.text += name_bytes(raw.len(), display.len());
         Some(id)
     }
 
@@ -387,6 +414,7 @@ impl Interner {
         if n.refs == 0 {
             let raw = std::mem::take(&mut n.raw);
             n.cut = false;
+            self.text -= name_bytes(raw.len(), n.display.len());
             self.ids.remove(&raw);
             self.free.push(id);
             self.names[id as usize].display = self.names[0].display.clone();
@@ -399,9 +427,27 @@ impl Interner {
     }
 
     /// Names held (by at least one device).
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Bytes it holds on the heap: its tables as allocated and the names.
+    pub fn bytes(&self) -> usize {
+        self.names.capacity() * size_of::<Name>()
+            + map_bytes(self.ids_buckets, size_of::<(Box<[u8]>, ManufId)>())
+            + self.free.capacity() * size_of::<ManufId>()
+            + self.text
+    }
+
+    /// [`Interner::bytes`] counted again from the names, for tests of the
+    /// running count.
+    #[cfg(test)]
+    pub fn recount(&self) -> usize {
+        let text: usize = (self.names.iter().skip(1))
+            .filter(|n| n.refs > 0)
+            .map(|n| name_bytes(n.raw.len(), n.display.len()))
+            .sum();
+        self.bytes() - self.text + text
     }
 
     /// The display names by id, each with whether it was cut (cloned
@@ -418,6 +464,12 @@ impl Interner {
     pub fn display_names(&self) -> Vec<Arc<str>> {
         self.names.iter().map(|n| n.display.clone()).collect()
     }
+}
+
+/// Bytes of one interned name on the heap: its raw bytes twice (the
+/// record's and the key's) and its display form.
+fn name_bytes(raw: usize, display: usize) -> usize {
+    2 * raw + arc_str_bytes(display)
 }
 
 /// A hasher for MAC keys: a folded multiply with a per-model random seed.
@@ -500,37 +552,114 @@ pub struct Store {
     pub clients: ClientTable,
     /// Devices kept at most (networks + clients).
     cap: usize,
+    /// Bytes kept at most, with the interner's (see [`Store::bytes`]).
+    max_bytes: usize,
+    /// Buckets of `networks`, the most its capacity has shown (see
+    /// [`map_buckets`]).
+    net_buckets: usize,
+    /// Bytes the networks hold on the heap ([`Network::heap_bytes`] of
+    /// them all), kept up to date by whoever grows one.
+    pub heap: usize,
     /// Frame clock: one tick per frame applied.
     pub clock: u64,
-    /// Devices dropped to stay under the cap.
+    /// Devices dropped to stay under the cap or the budget.
     pub evicted: u64,
+    /// Of those, the ones dropped to stay under the budget.
+    pub evicted_for_bytes: u64,
     /// Every touch, oldest first; entries whose stamp is no longer their
     /// device's are stale and skipped (lazy deletion). Kept only once the
-    /// cap has been reached (`queued`): below it nothing is evicted, and
-    /// keeping it would cost every update a push and, now and then, a
-    /// pass over the whole queue.
+    /// cap or the budget has been reached (`queued`): below them nothing
+    /// is evicted, and keeping it would cost every update a push and, now
+    /// and then, a pass over the whole queue.
     recency: VecDeque<Touch>,
     /// True while `recency` is kept.
     queued: bool,
 }
 
+/// Bytes the tables of the store and the interner may take per device
+/// held, at worst: each table as large as for all the devices (tables do
+/// not shrink, so one may still be as large as for devices since
+/// evicted), just grown; the recency queue at twice the devices before its
+/// compaction, just grown.
+const TABLE_BYTES_PER_DEVICE: usize =
+    // A std map is at most 7/8 full, and just grown, half that.
+    (size_of::<(MacKey, Network)>() + 1) * 16 / 7
+        // The clients' table is at most half full, just grown a quarter.
+        + size_of::<(WireKey, Client)>() * 4
+        + size_of::<Touch>() * 4
+        + size_of::<Name>() * 2
+        + (size_of::<(Box<[u8]>, ManufId)>() + 1) * 16 / 7
+        + size_of::<ManufId>() * 2;
+
+/// What the tables may take beyond [`TABLE_BYTES_PER_DEVICE`], whatever
+/// the devices: the smallest tables, and the recency queue's slack of
+/// 1024 stale entries, just grown.
+const TABLE_BYTES_FIXED: usize = size_of::<(WireKey, Client)>() * 32
+    + (size_of::<(MacKey, Network)>() + 1) * 16
+    + (size_of::<(Box<[u8]>, ManufId)>() + 1) * 16
+    + size_of::<Touch>() * 2 * 1026
+    + 64;
+
 impl Store {
     /// An empty store for at most `cap` devices (at least 1).
+    #[cfg(test)]
     pub fn new(cap: usize) -> Store {
+        Store::with_limits(cap, super::bounds::DEFAULT_MAX_BYTES)
+    }
+
+    /// An empty store for at most `cap` devices (at least 1) and
+    /// `max_bytes` with the interner's, and no more devices than fill half
+    /// of that with the tables at their largest (so that the other half
+    /// is for names, and evicting devices can always bring the bytes
+    /// under the budget).
+    pub fn with_limits(cap: usize, max_bytes: usize) -> Store {
+        let fits = (max_bytes / 2).saturating_sub(TABLE_BYTES_FIXED) / TABLE_BYTES_PER_DEVICE;
         Store {
             networks: HashMap::default(),
             clients: ClientTable::default(),
-            cap: cap.max(1),
+            cap: cap.min(fits).max(1),
+            max_bytes,
+            net_buckets: 0,
+            heap: 0,
             clock: 0,
             evicted: 0,
+            evicted_for_bytes: 0,
             recency: VecDeque::new(),
             queued: false,
         }
     }
 
+    /// Devices kept at most.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Bytes kept at most, with the interner's.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Bytes the store holds on the heap: its tables as allocated (the
+    /// networks' map, the clients' table, the recency queue) and the
+    /// networks' SSID lists and names. Not counted: the allocator's own
+    /// overhead per allocation.
+    pub fn bytes(&self) -> usize {
+        map_bytes(self.net_buckets, size_of::<(MacKey, Network)>())
+            + self.heap
+            + self.clients.bytes()
+            + self.recency.capacity() * size_of::<Touch>()
+    }
+
+    /// Whether over the cap, or, with the interner's, over the budget.
+    #[inline]
+    fn over(&self, manufs: &Interner) -> bool {
+        self.devices() > self.cap || self.bytes() + manufs.bytes() > self.max_bytes
+    }
+
     /// Forgets every device; the clock and the eviction count carry on.
     pub fn clear(&mut self) {
         self.networks.clear();
+        self.heap = 0;
         self.clients.clear();
         self.recency = VecDeque::new();
         self.queued = false;
@@ -620,35 +749,44 @@ impl Store {
         self.client_wire(wire, hash).expect("canonical keys")
     }
 
-    /// After a device was touched: evicts the least recently seen devices
-    /// while over the cap (only a new device can bring it over), letting
-    /// go of their manufacturer names in `manufs`, and compacts the
-    /// recency queue once stale entries outnumber live ones.
+    /// After a device was touched (`changed`: it is new, or holds more
+    /// bytes than before): evicts the least recently seen devices while
+    /// over the cap or the budget, letting go of their manufacturer names
+    /// in `manufs`, and compacts the recency queue once stale entries
+    /// outnumber live ones.
     #[inline]
-    pub fn settle(&mut self, added: bool, manufs: &mut Interner) {
-        // The common case, below the cap: an update, nothing to do.
-        if added || self.queued {
-            self.settle_slow(added, manufs);
+    pub fn settle(&mut self, changed: bool, manufs: &mut Interner) {
+        // The common case, under the cap and the budget: an update that
+        // holds nothing more, nothing to do.
+        if changed || self.queued {
+            self.settle_slow(manufs);
         }
     }
 
-    /// [`Store::settle`] when a device was added or the queue is kept.
-    fn settle_slow(&mut self, added: bool, manufs: &mut Interner) {
-        if added && self.devices() > self.cap && !self.queued {
-            self.build_queue();
-        }
-        if added {
-            while self.devices() > self.cap {
+    /// [`Store::settle`] when a device changed or the queue is kept.
+    fn settle_slow(&mut self, manufs: &mut Interner) {
+        self.net_buckets = self.net_buckets.max(map_buckets(self.networks.capacity()));
+        if self.over(manufs) {
+            if !self.queued {
+                self.build_queue();
+            }
+            // The device just touched is the last one evicted: keep it.
+            while self.over(manufs) && self.devices() > 1 {
                 let Some(t) = self.recency.pop_front() else {
                     break;
                 };
                 if self.is_current(&t) {
+                    let for_bytes = self.devices() <= self.cap;
                     let manuf = match t.device {
-                        Device::Network(bssid) => self.networks.remove(&bssid).map(|n| n.manuf),
+                        Device::Network(bssid) => self.networks.remove(&bssid).map(|n| {
+                            self.heap -= n.heap_bytes();
+                            n.manuf
+                        }),
                         Device::Client(key) => self.clients.remove(&key).map(|c| c.manuf),
                     };
                     manufs.release(manuf.unwrap_or(0));
                     self.evicted += 1;
+                    self.evicted_for_bytes += u64::from(for_bytes);
                 }
             }
         }

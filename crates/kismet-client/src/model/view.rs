@@ -26,11 +26,12 @@ pub(super) struct Raw {
     manufs: Vec<(Arc<str>, bool)>,
     evicted: u64,
     frames: u64,
+    memory: Memory,
 }
 
 impl Raw {
     /// Copies the records (the part of a snapshot done under the lock).
-    pub(super) fn copy(store: &Store, manufs: &Interner, frames: u64) -> Raw {
+    pub(super) fn copy(store: &Store, manufs: &Interner, frames: u64, memory: Memory) -> Raw {
         Raw {
             networks: store
                 .networks
@@ -41,6 +42,7 @@ impl Raw {
             manufs: manufs.shown(),
             evicted: store.evicted,
             frames,
+            memory,
         }
     }
 
@@ -110,6 +112,7 @@ impl Raw {
             clients,
             evicted: self.evicted,
             frames: self.frames,
+            memory: self.memory,
         }
     }
 }
@@ -252,10 +255,39 @@ pub struct Snapshot {
     /// Client records, sorted by BSSID then MAC. Includes each access
     /// point's record of itself (`mac == bssid`), as the server sends it.
     pub clients: Vec<ClientView>,
-    /// Devices dropped so far to stay under the cap.
+    /// Devices dropped so far to stay under the cap or the budget.
     pub evicted: u64,
     /// BSSID, SSID and CLIENT frames applied so far.
     pub frames: u64,
+    /// The model's memory and limits when the snapshot was taken.
+    pub memory: Memory,
+}
+
+/// The model's own account of the memory it holds, and its limits (see
+/// [`Model::with_limits`](super::Model::with_limits)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Memory {
+    /// Bytes the model holds on the heap, by its own count: its tables
+    /// as allocated (networks, clients, the recency queue that finds the
+    /// least recently seen, the manufacturer names' index), the networks'
+    /// SSID lists, and every name's bytes (SSIDs, manufacturers: raw and
+    /// display forms). Not counted: the allocator's own overhead per
+    /// allocation, and the model value itself (some hundreds of bytes).
+    pub bytes: usize,
+    /// The most `bytes` may be: past it, the least recently seen devices
+    /// are evicted.
+    pub max_bytes: usize,
+    /// Networks and client records held.
+    pub devices: usize,
+    /// The most devices held: `max_devices` as given, or fewer when the
+    /// tables for that many would not fit in half of `max_bytes`.
+    pub max_devices: usize,
+    /// Distinct manufacturer names held.
+    pub names: usize,
+    /// Devices evicted so far because `bytes` was over `max_bytes` (also
+    /// counted in [`Snapshot::evicted`], with those past `max_devices`).
+    pub evicted_for_bytes: u64,
 }
 
 /// One network (a BSSID), from its BSSID and SSID records.
