@@ -26,9 +26,10 @@ pub const MAX_NAME_BYTES: usize = 256;
 pub const CUT_MARKER: &str = "…";
 
 /// Bytes a [`Model::default`](super::Model::default) holds at most: 256
-/// MiB. Its 100,000 devices take about 40 MB with short names; the rest
-/// is for long ones (a network with 32 SSIDs of 256 bytes takes some
-/// 12 KB).
+/// MiB. Its 100,000 devices take some 31 MB with short names (36 MB once
+/// past the cap, with the recency queue: see `benches/model_memory.rs`);
+/// the rest is for long ones (a network with 32 SSIDs of 256 bytes takes
+/// some 12 KB).
 pub const DEFAULT_MAX_BYTES: usize = 256 << 20;
 
 /// The buckets of a std `HashMap` whose `capacity()` has been `capacity`
