@@ -6,15 +6,18 @@
 //! each, all 56 fields): 100,000 devices. Heap bytes are counted by a
 //! counting global allocator around the binary's own (bytes asked for,
 //! live); the resident set size (VmRSS) is read from /proc as a second
-//! opinion. Times are wall clock and, where the machine is busy, the
+//! opinion, and the model's own count of its bytes (`Model::memory`) beside
+//! both. Times are wall clock and, where the machine is busy, the
 //! thread's own CPU time (from /proc/thread-self/schedstat) as well.
+//! Last, networks with 30 KB names fill a model with a budget of 8 MiB:
+//! its own count stays under it, and the allocator's agrees.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kismet_client::Model;
+use kismet_client::{Memory, Model, DEFAULT_MAX_DEVICES};
 use kismet_protocol::Frame;
 
 /// The binary's allocator (see src/main.rs), counting the bytes live.
@@ -182,6 +185,7 @@ fn main() {
         mb(heap),
         heap / devices
     );
+    counted(&model.memory(), heap);
     if let (Some(a), Some(b)) = (rss0, rss()) {
         println!(
             "VmRSS growth: {:.1} MB, {} bytes per device",
@@ -265,4 +269,76 @@ fn main() {
         mb(heap),
         heap / devices
     );
+    counted(&snap.memory, heap);
+    drop(snap);
+    drop(model);
+    long_names(&bn, &sn);
+}
+
+/// Prints the model's own count of its bytes beside the allocator's.
+fn counted(memory: &Memory, heap: usize) {
+    println!(
+        "  the model's own count: {:.1} MB ({:.3} of the allocator's), budget {:.1} MB",
+        mb(memory.bytes),
+        memory.bytes as f64 / heap as f64,
+        mb(memory.max_bytes)
+    );
+}
+
+/// Networks with a 30 KB manufacturer and eight 30 KB SSIDs each, into a
+/// model with a budget of 8 MiB: the names are kept cut, the model's own
+/// count stays under the budget, the least recently seen are evicted.
+fn long_names(bn: &Arc<[String]>, sn: &Arc<[String]>) {
+    const BUDGET: usize = 8 << 20;
+    const NETWORKS: u32 = 4_000;
+    let pad = "x".repeat(30_000);
+    let heap0 = LIVE.load(Ordering::Relaxed);
+    let model = Model::with_limits(DEFAULT_MAX_DEVICES, BUDGET);
+    let mut most = 0;
+    let start = Instant::now();
+    for chunk in (0..NETWORKS).collect::<Vec<_>>().chunks(100) {
+        let frames: Vec<Frame> = chunk
+            .iter()
+            .flat_map(|&i| {
+                let manuf = format!("\x01Vendor {i} {pad}\x01");
+                let bssid = line(bn, "BSSID", |f| match f {
+                    "bssid" => mac(0x00, i),
+                    "manuf" => manuf.clone(),
+                    "cdpdevice" | "cdpport" => "\x01 \x01".to_string(),
+                    _ => "1".to_string(),
+                })
+                .with_names(Some(bn.clone()));
+                let mut frames = vec![bssid];
+                for t in 0..8 {
+                    let ssid = format!("\x01Network {i} {t} {pad}\x01");
+                    let frame = line(sn, "SSID", |f| match f {
+                        "mac" => mac(0x00, i),
+                        "type" => "2".to_string(),
+                        "ssid" => ssid.clone(),
+                        "beaconinfo" | "dot11d" | "wps_manuf" | "wps_device_name"
+                        | "wps_model_name" | "wps_model_number" => "\x01 \x01".to_string(),
+                        _ => "1".to_string(),
+                    });
+                    frames.push(frame.with_names(Some(sn.clone())));
+                }
+                frames
+            })
+            .collect();
+        model.feed(&frames);
+        most = most.max(model.memory().bytes);
+    }
+    let fed = start.elapsed();
+    let heap = LIVE.load(Ordering::Relaxed) - heap0;
+    let memory = model.memory();
+    assert!(most <= BUDGET, "{most} bytes counted, over the budget");
+    println!(
+        "long names: {NETWORKS} networks with a 30 KB manufacturer and eight 30 KB SSIDs each \
+         in {fed:.2?}: {} held, {} evicted for the budget; at most {:.1} MB counted; model heap \
+         {:.1} MB",
+        memory.devices,
+        memory.evicted_for_bytes,
+        mb(most),
+        mb(heap)
+    );
+    counted(&memory, heap);
 }

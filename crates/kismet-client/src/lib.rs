@@ -139,8 +139,8 @@ pub use event::{Event, ServerInfo};
 pub use filter::{Filter, FilterError};
 pub use kismet_protocol::Frame;
 pub use model::{
-    ClientView, Model, NetworkView, Snapshot, SortColumn, SsidView, DEFAULT_MAX_DEVICES,
-    MAX_SSIDS_PER_NETWORK, SORT_COLUMNS,
+    ClientView, Memory, Model, NetworkView, Snapshot, SortColumn, SsidView, CUT_MARKER,
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_DEVICES, MAX_NAME_BYTES, MAX_SSIDS_PER_NETWORK, SORT_COLUMNS,
 };
 pub use reply::{Reply, ReplyKind};
 pub use state::{Options, Stats, Tracker, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};

@@ -16,9 +16,12 @@
 //!   last value or stay unknown. A value that does not parse, or that is
 //!   the server's "unknown" mark (time 0, signal 0, IP `0.0.0.0`, a blank
 //!   manufacturer), also leaves the last one in place.
-//! - At most `max_devices` networks and client records together are kept;
-//!   past it the least recently seen (the one no frame touched for
+//! - At most `max_devices` networks and client records together are kept,
+//!   and at most `max_bytes` by the model's own count ([`Model::memory`]);
+//!   past either, the least recently seen (the one no frame touched for
 //!   longest) is dropped, and the drop counted.
+//! - Names (SSIDs, manufacturers) are kept to [`MAX_NAME_BYTES`]; one cut
+//!   there displays ending in [`CUT_MARKER`], and its view says it was cut.
 //!
 //! # Examples
 //! ```
@@ -37,6 +40,7 @@
 //! assert_eq!(snap.networks[0].encryption.enc, "WPA2");
 //! ```
 
+mod bounds;
 mod fields;
 mod store;
 mod table;
@@ -54,8 +58,9 @@ use kismet_protocol::decode::{
 use kismet_protocol::Frame;
 use store::{mac_key, Interner, Ssid, Store, WireKey, WireMac};
 
+pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
 pub use store::MAX_SSIDS_PER_NETWORK;
-pub use view::{ClientView, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
+pub use view::{ClientView, Memory, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
 
 /// Devices (networks and client records) a [`Model::default`] keeps.
 pub const DEFAULT_MAX_DEVICES: usize = 100_000;
@@ -88,7 +93,8 @@ struct State {
 }
 
 impl Default for Model {
-    /// A model for [`DEFAULT_MAX_DEVICES`] devices.
+    /// A model for [`DEFAULT_MAX_DEVICES`] devices and
+    /// [`DEFAULT_MAX_BYTES`].
     fn default() -> Model {
         Model::new(DEFAULT_MAX_DEVICES)
     }
@@ -109,11 +115,38 @@ fn is_model_frame(f: &Frame) -> bool {
 
 impl Model {
     /// An empty model that keeps at most `max_devices` networks and client
-    /// records together (at least 1).
+    /// records together (at least 1), in at most [`DEFAULT_MAX_BYTES`].
     pub fn new(max_devices: usize) -> Model {
+        Model::with_limits(max_devices, DEFAULT_MAX_BYTES)
+    }
+
+    /// An empty model that keeps at most `max_devices` networks and client
+    /// records together, and at most `max_bytes` by its own count (see
+    /// [`Memory::bytes`]); past either, the least recently seen devices
+    /// are evicted, and counted.
+    ///
+    /// The model's tables are counted as allocated, and they never
+    /// shrink; so that evicting can always bring it under `max_bytes`, it
+    /// holds no more devices than its tables at their largest would fit
+    /// in half of it (about 1 KB a device): fewer than `max_devices` when
+    /// `max_bytes` is small for them, but at least one.
+    /// [`Memory::max_devices`] says how many (with 256 MiB, up to some
+    /// 124,000).
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_client::Model;
+    ///
+    /// let model = Model::with_limits(1_000_000, 64 << 20);
+    /// let memory = model.memory();
+    /// assert_eq!(memory.max_bytes, 64 << 20);
+    /// assert!(memory.max_devices < 1_000_000);
+    /// assert!(memory.bytes < 1 << 20);
+    /// ```
+    pub fn with_limits(max_devices: usize, max_bytes: usize) -> Model {
         Model {
             state: Mutex::new(State {
-                store: Store::new(max_devices),
+                store: Store::with_limits(max_devices, max_bytes),
                 manufs: Interner::default(),
                 bssid_at: FieldMap::new(&BSSID_FIELDS),
                 ssid_at: FieldMap::new(&SSID_FIELDS),
@@ -172,7 +205,7 @@ impl Model {
     pub fn snapshot(&self) -> Snapshot {
         let raw = {
             let state = self.state.lock();
-            view::Raw::copy(&state.store, &state.manufs, state.frames)
+            view::Raw::copy(&state.store, &state.manufs, state.frames, state.memory())
         };
         raw.into_snapshot()
     }
@@ -182,11 +215,18 @@ impl Model {
         self.state.lock().store.devices()
     }
 
+    /// The model's own account of the memory it holds, and its limits
+    /// (also in every [`Snapshot`]).
+    pub fn memory(&self) -> Memory {
+        self.state.lock().memory()
+    }
+
     /// Forgets every device (for a new connection); the counters of
     /// frames and evictions carry on.
     pub fn clear(&self) {
         let mut state = self.state.lock();
         state.store.clear();
+        state.manufs.clear();
     }
 }
 
@@ -227,6 +267,18 @@ fn set<T>(slot: &mut Option<T>, raw: Option<&[u8]>, parse: fn(&[u8]) -> Option<T
 }
 
 impl State {
+    /// The memory held and the limits (see [`Memory`]).
+    fn memory(&self) -> Memory {
+        Memory {
+            bytes: self.store.bytes() + self.manufs.bytes(),
+            max_bytes: self.store.max_bytes(),
+            devices: self.store.devices(),
+            max_devices: self.store.cap(),
+            names: self.manufs.len(),
+            evicted_for_bytes: self.store.evicted_for_bytes,
+        }
+    }
+
     /// Applies a BSSID frame; false when it has no names or no valid BSSID.
     fn bssid(&mut self, f: &Frame) -> bool {
         use fields::bssid as b;
@@ -250,13 +302,16 @@ impl State {
             at.get(f, b::DATA_CRYPTSET),
             parse_u64,
         );
+        let mut changed = added;
         if let Some(raw) = at.get(f, b::MANUF) {
             let id = self.manufs.intern(net.manuf, raw);
-            if id != 0 {
+            if id != 0 && id != net.manuf {
                 net.manuf = id;
+                // Perhaps a new name.
+                changed = true;
             }
         }
-        self.store.settle(added);
+        self.store.settle(changed, &mut self.manufs);
         true
     }
 
@@ -266,7 +321,8 @@ impl State {
     /// The record updated is the network's SSID with the same type and name
     /// (either unknown matching anything); a new one is added, up to
     /// [`MAX_SSIDS_PER_NETWORK`], when none matches and the frame carries more
-    /// than the MAC.
+    /// than the MAC. A name is kept to [`MAX_NAME_BYTES`] (see
+    /// [`bounds::cut_name`]).
     fn ssid(&mut self, f: &Frame) -> bool {
         use fields::ssid as s;
         let Some(at) = self.ssid_at.resolve(f) else {
@@ -276,23 +332,32 @@ impl State {
             return false;
         };
         let ssid_type = at.get(f, s::TYPE).and_then(parse_u32);
-        let name = at.get(f, s::SSID);
+        let (name, cut) = match at.get(f, s::SSID).map(bounds::cut_name) {
+            Some((name, cut)) => (Some(name), cut),
+            None => (None, false),
+        };
         let (net, added) = self.store.network(mac_key(mac));
         let found = net.ssids.iter().position(|x| x.matches(ssid_type, name));
         let carries_more = (1..SSID_FIELDS.len()).any(|i| at.get(f, i).is_some());
+        // Bytes the network holds more after this frame.
+        let mut grew = 0;
         let index = match found {
             Some(i) => Some(i),
             None if carries_more && net.ssids.len() < MAX_SSIDS_PER_NETWORK => {
                 // Most networks have one SSID: no room for four.
+                let before = net.ssids.capacity();
                 net.ssids.reserve_exact(1);
+                grew += (net.ssids.capacity() - before) * std::mem::size_of::<Ssid>();
                 net.ssids.push(Ssid::default());
                 Some(net.ssids.len() - 1)
             }
             None => None,
         };
         if let Some(entry) = index.and_then(|i| net.ssids.get_mut(i)) {
-            if entry.raw.is_none() {
-                entry.raw = name.map(Box::from);
+            if let (None, Some(name)) = (&entry.raw, name) {
+                entry.raw = Some(Box::from(name));
+                entry.cut = cut;
+                grew += name.len();
             }
             entry.ssid_type = entry.ssid_type.or(ssid_type);
             set(&mut entry.cryptset, at.get(f, s::CRYPTSET), parse_u64);
@@ -301,7 +366,8 @@ impl State {
             set(&mut entry.beacons, at.get(f, s::BEACONS), parse_u64);
             set(&mut entry.last_seen, at.get(f, s::LAST_TIME), parse_epoch);
         }
-        self.store.settle(added);
+        self.store.heap += grew;
+        self.store.settle(added || grew > 0, &mut self.manufs);
         true
     }
 
@@ -358,12 +424,15 @@ impl State {
         cl.ip
             .set(at.get(f, c::IP).and_then(parse_ipv4).map(u32::from));
         // Nor does its manufacturer (the server looks it up by MAC).
+        let mut changed = added;
         if cl.manuf == 0 {
             if let Some(raw) = at.get(f, c::MANUF) {
                 cl.manuf = self.manufs.intern(0, raw);
+                // Perhaps a new name.
+                changed |= cl.manuf != 0;
             }
         }
-        self.store.settle(added);
+        self.store.settle(changed, &mut self.manufs);
         true
     }
 }

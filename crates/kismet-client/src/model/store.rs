@@ -3,6 +3,9 @@
 //! names interned, and, once the cap is reached, a queue that finds the
 //! least recently seen device.
 //!
+//! The store counts the bytes it holds, and evicts past a budget as past
+//! its cap: see [`Store::bytes`] and [`super::bounds`].
+//!
 //! Per device the store keeps only fixed-size values (a network's BSSID
 //! packed in a `u64`; a client's BSSID and MAC as the server writes them,
 //! in four words, so that a frame's client is found without parsing its
@@ -15,8 +18,10 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
+use std::mem::size_of;
 use std::sync::Arc;
 
+use super::bounds::{arc_str_bytes, cut_name, map_buckets, map_bytes, CUT_MARKER};
 use super::table::{Key, Slot, Table};
 use kismet_protocol::decode::{mac_text, parse_mac_u48};
 use kismet_protocol::text;
@@ -118,17 +123,15 @@ pub type ManufId = u32;
 /// Further SSIDs of that network are not recorded.
 pub const MAX_SSIDS_PER_NETWORK: usize = 32;
 
-/// Distinct manufacturer names kept at most; past it a new name is
-/// recorded as unknown. The server's names come from its OUI file, so this
-/// is never reached in practice.
-const MAX_MANUFS: usize = 1 << 16;
-
 /// One SSID of a network, from SSID frames (every value as last sent;
 /// `None` until a frame carries it).
 #[derive(Debug, Clone, Default)]
 pub struct Ssid {
-    /// The name as on the wire (octal escapes kept).
+    /// The name as on the wire (octal escapes kept), at most
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
     pub raw: Option<Box<[u8]>>,
+    /// `raw` is only the start of the name sent (see [`cut_name`]).
+    pub cut: bool,
     /// SSID `type` code.
     pub ssid_type: Option<u32>,
     /// `cloaked` flag.
@@ -145,8 +148,8 @@ pub struct Ssid {
 
 impl Ssid {
     /// Whether an SSID frame with this type and name (either unknown when
-    /// the frame does not carry it) is about this entry: what is known on
-    /// both sides must agree.
+    /// the frame does not carry it; the name as kept, see [`cut_name`]) is
+    /// about this entry: what is known on both sides must agree.
     pub fn matches(&self, ssid_type: Option<u32>, name: Option<&[u8]>) -> bool {
         let type_ok = match (self.ssid_type, ssid_type) {
             (Some(a), Some(b)) => a == b,
@@ -187,6 +190,18 @@ pub struct Network {
     pub ssids: Vec<Ssid>,
     /// When a frame last touched it (the model's frame clock).
     pub stamp: u64,
+}
+
+impl Network {
+    /// Bytes it holds on the heap: its SSID list (as allocated) and the
+    /// SSIDs' names.
+    pub fn heap_bytes(&self) -> usize {
+        let names: usize = (self.ssids.iter())
+            .filter_map(|s| s.raw.as_ref())
+            .map(|r| r.len())
+            .sum();
+        self.ssids.capacity() * size_of::<Ssid>() + names
+    }
 }
 
 /// One client record, keyed by (BSSID, MAC), from CLIENT frames: 56
@@ -269,34 +284,72 @@ impl<T: Unknown> Known<T> {
     }
 }
 
-/// Manufacturer names, each kept once: devices hold a [`ManufId`].
+/// Manufacturer names, each kept once while a device holds it: devices
+/// hold a [`ManufId`], and a name no device holds any more is freed (its
+/// id is given to the next new name). So a server that sends a new name
+/// with every device cannot grow it beyond the devices held.
 #[derive(Debug)]
 pub struct Interner {
-    /// Raw bytes to id.
+    /// Raw bytes (as kept: see [`cut_name`]) to id.
     ids: HashMap<Box<[u8]>, ManufId>,
-    /// By id: the raw bytes and the sanitised display form. Id 0 is the
-    /// unknown manufacturer.
-    names: Vec<(Box<[u8]>, Arc<str>)>,
+    /// By id. Id 0 is the unknown manufacturer; a free id has no bytes.
+    names: Vec<Name>,
+    /// Ids of freed names, for reuse.
+    free: Vec<ManufId>,
+    /// Buckets of `ids`, the most its capacity has shown (see
+    /// [`map_buckets`]: a std map does not shrink, and its capacity dips
+    /// below its buckets' as removals leave tombstones).
+    ids_buckets: usize,
+    /// Bytes of the names held: the raw bytes (in `names` and as a key of
+    /// `ids`) and the display forms.
+    text: usize,
+}
+
+/// One manufacturer name of an [`Interner`].
+#[derive(Debug)]
+struct Name {
+    /// The bytes kept, at most [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES);
+    /// none for a free id.
+    raw: Box<[u8]>,
+    /// The sanitised display form, ending in [`CUT_MARKER`] when cut.
+    display: Arc<str>,
+    /// `raw` is only the start of the name sent.
+    cut: bool,
+    /// Devices holding it.
+    refs: u32,
 }
 
 impl Default for Interner {
     fn default() -> Interner {
         Interner {
             ids: HashMap::new(),
-            names: vec![(Box::default(), Arc::from(""))],
+            names: vec![Name {
+                raw: Box::default(),
+                display: Arc::from(""),
+                cut: false,
+                refs: 0,
+            }],
+            free: Vec::new(),
+            ids_buckets: 0,
+            text: 0,
         }
     }
 }
 
 impl Interner {
-    /// The id of a manufacturer field's bytes: `current` again when it
-    /// already names them (the common case: no hashing), 0 for a blank
-    /// field.
+    /// The id of a manufacturer field's bytes for a device that holds
+    /// `current`: `current` again when it already names them (the common
+    /// case: no hashing), 0 for a blank field (the device keeps
+    /// `current`). Any other id is the device's from now on: it is held
+    /// for the device, and `current` let go. A name longer than
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) is kept cut: names that
+    /// start alike that far are one.
     pub fn intern(&mut self, current: ManufId, raw: &[u8]) -> ManufId {
+        let (raw, cut) = cut_name(raw);
         if self
             .names
             .get(current as usize)
-            .is_some_and(|n| *n.0 == *raw)
+            .is_some_and(|n| *n.raw == *raw)
             && current != 0
         {
             return current;
@@ -304,23 +357,119 @@ impl Interner {
         if raw.iter().all(|&b| b == b' ') {
             return 0;
         }
-        if let Some(&id) = self.ids.get(raw) {
-            return id;
+        let id = match self.ids.get(raw) {
+            Some(&id) => id,
+            None => match self.add(raw, cut) {
+                Some(id) => id,
+                None => return 0,
+            },
+        };
+        if let Some(n) = self.names.get_mut(id as usize) {
+            n.refs += 1;
         }
-        if self.names.len() >= MAX_MANUFS {
-            return 0;
-        }
-        let id = self.names.len() as ManufId;
-        self.names
-            .push((raw.into(), Arc::from(text::display(raw).as_str())));
-        self.ids.insert(raw.into(), id);
+        self.release(current);
         id
     }
 
-    /// The display names by id (cloned for a snapshot: one `Arc` each).
-    pub fn display_names(&self) -> Vec<Arc<str>> {
-        self.names.iter().map(|(_, d)| d.clone()).collect()
+    /// Keeps a new name, held by no device yet; `None` when there are no
+    /// ids left (never, with fewer than 2^32 devices).
+    fn add(&mut self, raw: &[u8], cut: bool) -> Option<ManufId> {
+        let mut display = text::display(raw);
+        if cut {
+            display.push_str(CUT_MARKER);
+        }
+        let name = Name {
+            raw: raw.into(),
+            display: Arc::from(display.as_str()),
+            cut,
+            refs: 0,
+        };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.names[id as usize] = name;
+                id
+            }
+            None => {
+                let id = ManufId::try_from(self.names.len()).ok()?;
+                self.names.push(name);
+                id
+            }
+        };
+        self.ids.insert(raw.into(), id);
+        self.ids_buckets = self.ids_buckets.max(map_buckets(self.ids.capacity()));
+        self.text += name_bytes(raw.len(), display.len());
+        Some(id)
     }
+
+    /// A device that held `id` lets it go (it was evicted, or now holds
+    /// another): the name is freed when no device holds it any more.
+    pub fn release(&mut self, id: ManufId) {
+        if id == 0 {
+            return;
+        }
+        let Some(n) = self.names.get_mut(id as usize).filter(|n| n.refs > 0) else {
+            return;
+        };
+        n.refs -= 1;
+        if n.refs == 0 {
+            let raw = std::mem::take(&mut n.raw);
+            n.cut = false;
+            self.text -= name_bytes(raw.len(), n.display.len());
+            self.ids.remove(&raw);
+            self.free.push(id);
+            self.names[id as usize].display = self.names[0].display.clone();
+        }
+    }
+
+    /// Forgets every name (every device was forgotten).
+    pub fn clear(&mut self) {
+        *self = Interner::default();
+    }
+
+    /// Names held (by at least one device).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Bytes it holds on the heap: its tables as allocated and the names.
+    pub fn bytes(&self) -> usize {
+        self.names.capacity() * size_of::<Name>()
+            + map_bytes(self.ids_buckets, size_of::<(Box<[u8]>, ManufId)>())
+            + self.free.capacity() * size_of::<ManufId>()
+            + self.text
+    }
+
+    /// [`Interner::bytes`] counted again from the names, for tests of the
+    /// running count.
+    #[cfg(test)]
+    pub fn recount(&self) -> usize {
+        let text: usize = (self.names.iter().skip(1))
+            .filter(|n| n.refs > 0)
+            .map(|n| name_bytes(n.raw.len(), n.display.len()))
+            .sum();
+        self.bytes() - self.text + text
+    }
+
+    /// The display names by id, each with whether it was cut (cloned
+    /// for a snapshot: one `Arc` each).
+    pub fn shown(&self) -> Vec<(Arc<str>, bool)> {
+        self.names
+            .iter()
+            .map(|n| (n.display.clone(), n.cut))
+            .collect()
+    }
+
+    /// The display names by id.
+    #[cfg(test)]
+    pub fn display_names(&self) -> Vec<Arc<str>> {
+        self.names.iter().map(|n| n.display.clone()).collect()
+    }
+}
+
+/// Bytes of one interned name on the heap: its raw bytes twice (the
+/// record's and the key's) and its display form.
+fn name_bytes(raw: usize, display: usize) -> usize {
+    2 * raw + arc_str_bytes(display)
 }
 
 /// A hasher for MAC keys: a folded multiply with a per-model random seed.
@@ -403,37 +552,114 @@ pub struct Store {
     pub clients: ClientTable,
     /// Devices kept at most (networks + clients).
     cap: usize,
+    /// Bytes kept at most, with the interner's (see [`Store::bytes`]).
+    max_bytes: usize,
+    /// Buckets of `networks`, the most its capacity has shown (see
+    /// [`map_buckets`]).
+    net_buckets: usize,
+    /// Bytes the networks hold on the heap ([`Network::heap_bytes`] of
+    /// them all), kept up to date by whoever grows one.
+    pub heap: usize,
     /// Frame clock: one tick per frame applied.
     pub clock: u64,
-    /// Devices dropped to stay under the cap.
+    /// Devices dropped to stay under the cap or the budget.
     pub evicted: u64,
+    /// Of those, the ones dropped to stay under the budget.
+    pub evicted_for_bytes: u64,
     /// Every touch, oldest first; entries whose stamp is no longer their
     /// device's are stale and skipped (lazy deletion). Kept only once the
-    /// cap has been reached (`queued`): below it nothing is evicted, and
-    /// keeping it would cost every update a push and, now and then, a
-    /// pass over the whole queue.
+    /// cap or the budget has been reached (`queued`): below them nothing
+    /// is evicted, and keeping it would cost every update a push and, now
+    /// and then, a pass over the whole queue.
     recency: VecDeque<Touch>,
     /// True while `recency` is kept.
     queued: bool,
 }
 
+/// Bytes the tables of the store and the interner may take per device
+/// held, at worst: each table as large as for all the devices (tables do
+/// not shrink, so one may still be as large as for devices since
+/// evicted), just grown; the recency queue at twice the devices before its
+/// compaction, just grown.
+const TABLE_BYTES_PER_DEVICE: usize =
+    // A std map is at most 7/8 full, and just grown, half that.
+    (size_of::<(MacKey, Network)>() + 1) * 16 / 7
+        // The clients' table is at most half full, just grown a quarter.
+        + size_of::<(WireKey, Client)>() * 4
+        + size_of::<Touch>() * 4
+        + size_of::<Name>() * 2
+        + (size_of::<(Box<[u8]>, ManufId)>() + 1) * 16 / 7
+        + size_of::<ManufId>() * 2;
+
+/// What the tables may take beyond [`TABLE_BYTES_PER_DEVICE`], whatever
+/// the devices: the smallest tables, and the recency queue's slack of
+/// 1024 stale entries, just grown.
+const TABLE_BYTES_FIXED: usize = size_of::<(WireKey, Client)>() * 32
+    + (size_of::<(MacKey, Network)>() + 1) * 16
+    + (size_of::<(Box<[u8]>, ManufId)>() + 1) * 16
+    + size_of::<Touch>() * 2 * 1026
+    + 64;
+
 impl Store {
     /// An empty store for at most `cap` devices (at least 1).
+    #[cfg(test)]
     pub fn new(cap: usize) -> Store {
+        Store::with_limits(cap, super::bounds::DEFAULT_MAX_BYTES)
+    }
+
+    /// An empty store for at most `cap` devices (at least 1) and
+    /// `max_bytes` with the interner's, and no more devices than fill half
+    /// of that with the tables at their largest (so that the other half
+    /// is for names, and evicting devices can always bring the bytes
+    /// under the budget).
+    pub fn with_limits(cap: usize, max_bytes: usize) -> Store {
+        let fits = (max_bytes / 2).saturating_sub(TABLE_BYTES_FIXED) / TABLE_BYTES_PER_DEVICE;
         Store {
             networks: HashMap::default(),
             clients: ClientTable::default(),
-            cap: cap.max(1),
+            cap: cap.min(fits).max(1),
+            max_bytes,
+            net_buckets: 0,
+            heap: 0,
             clock: 0,
             evicted: 0,
+            evicted_for_bytes: 0,
             recency: VecDeque::new(),
             queued: false,
         }
     }
 
+    /// Devices kept at most.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Bytes kept at most, with the interner's.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Bytes the store holds on the heap: its tables as allocated (the
+    /// networks' map, the clients' table, the recency queue) and the
+    /// networks' SSID lists and names. Not counted: the allocator's own
+    /// overhead per allocation.
+    pub fn bytes(&self) -> usize {
+        map_bytes(self.net_buckets, size_of::<(MacKey, Network)>())
+            + self.heap
+            + self.clients.bytes()
+            + self.recency.capacity() * size_of::<Touch>()
+    }
+
+    /// Whether over the cap, or, with the interner's, over the budget.
+    #[inline]
+    fn over(&self, manufs: &Interner) -> bool {
+        self.devices() > self.cap || self.bytes() + manufs.bytes() > self.max_bytes
+    }
+
     /// Forgets every device; the clock and the eviction count carry on.
     pub fn clear(&mut self) {
         self.networks.clear();
+        self.heap = 0;
         self.clients.clear();
         self.recency = VecDeque::new();
         self.queued = false;
@@ -523,37 +749,44 @@ impl Store {
         self.client_wire(wire, hash).expect("canonical keys")
     }
 
-    /// After a device was touched: evicts the least recently seen devices
-    /// while over the cap (only a new device can bring it over), and
-    /// compacts the recency queue once stale entries outnumber live ones.
+    /// After a device was touched (`changed`: it is new, or holds more
+    /// bytes than before): evicts the least recently seen devices while
+    /// over the cap or the budget, letting go of their manufacturer names
+    /// in `manufs`, and compacts the recency queue once stale entries
+    /// outnumber live ones.
     #[inline]
-    pub fn settle(&mut self, added: bool) {
-        // The common case, below the cap: an update, nothing to do.
-        if added || self.queued {
-            self.settle_slow(added);
+    pub fn settle(&mut self, changed: bool, manufs: &mut Interner) {
+        // The common case, under the cap and the budget: an update that
+        // holds nothing more, nothing to do.
+        if changed || self.queued {
+            self.settle_slow(manufs);
         }
     }
 
-    /// [`Store::settle`] when a device was added or the queue is kept.
-    fn settle_slow(&mut self, added: bool) {
-        if added && self.devices() > self.cap && !self.queued {
-            self.build_queue();
-        }
-        if added {
-            while self.devices() > self.cap {
+    /// [`Store::settle`] when a device changed or the queue is kept.
+    fn settle_slow(&mut self, manufs: &mut Interner) {
+        self.net_buckets = self.net_buckets.max(map_buckets(self.networks.capacity()));
+        if self.over(manufs) {
+            if !self.queued {
+                self.build_queue();
+            }
+            // The device just touched is the last one evicted: keep it.
+            while self.over(manufs) && self.devices() > 1 {
                 let Some(t) = self.recency.pop_front() else {
                     break;
                 };
                 if self.is_current(&t) {
-                    match t.device {
-                        Device::Network(bssid) => {
-                            self.networks.remove(&bssid);
-                        }
-                        Device::Client(key) => {
-                            self.clients.remove(&key);
-                        }
-                    }
+                    let for_bytes = self.devices() <= self.cap;
+                    let manuf = match t.device {
+                        Device::Network(bssid) => self.networks.remove(&bssid).map(|n| {
+                            self.heap -= n.heap_bytes();
+                            n.manuf
+                        }),
+                        Device::Client(key) => self.clients.remove(&key).map(|c| c.manuf),
+                    };
+                    manufs.release(manuf.unwrap_or(0));
                     self.evicted += 1;
+                    self.evicted_for_bytes += u64::from(for_bytes);
                 }
             }
         }
@@ -615,22 +848,23 @@ mod tests {
     #[test]
     fn eviction_is_least_recently_seen() {
         let mut s = Store::new(3);
+        let m = &mut Interner::default();
         for k in 1..=3 {
             let (_, new) = s.network(k);
-            s.settle(new);
+            s.settle(new, m);
         }
         // Touch 1 again: 2 is now the oldest.
         let (_, new) = s.network(1);
-        s.settle(new);
+        s.settle(new, m);
         assert!(s.recency.is_empty(), "no queue below the cap");
         let (_, new) = s.client((9, 10));
-        s.settle(new);
+        s.settle(new, m);
         assert_eq!(s.evicted, 1);
         assert!(!s.networks.contains_key(&2));
         assert!(s.networks.contains_key(&1) && s.networks.contains_key(&3));
         for _ in 0..10_000 {
             let (_, new) = s.client((9, 10));
-            s.settle(new);
+            s.settle(new, m);
         }
         assert!(s.recency.len() <= 2 * s.devices() + 1024);
         assert_eq!(s.devices(), 3);
@@ -650,5 +884,32 @@ mod tests {
         assert_eq!(i.intern(b, b" "), 0);
         assert_eq!(i.intern(b, b""), 0);
         assert_eq!(&*i.display_names()[b as usize], "Intel\\x1b[2J");
+    }
+
+    /// A name is kept while a device holds it: freed with its last
+    /// holder, its id then given to the next new name.
+    #[test]
+    fn interner_frees_names_no_device_holds() {
+        let mut i = Interner::default();
+        let a = i.intern(0, b"Netgear");
+        assert_eq!(i.intern(0, b"Netgear"), a, "a second device");
+        let b = i.intern(a, b"Intel");
+        assert_eq!(i.len(), 2, "the other device still holds Netgear");
+        i.release(a);
+        assert_eq!(i.len(), 1);
+        assert_eq!(&*i.display_names()[a as usize], "");
+        // Released again (or never held): nothing happens.
+        i.release(a);
+        i.release(0);
+        let c = i.intern(0, b"Apple");
+        assert_eq!(c, a, "the freed id is reused");
+        assert_eq!(&*i.display_names()[c as usize], "Apple");
+        assert_eq!(i.intern(0, b"Intel"), b);
+        i.release(b);
+        i.release(b);
+        i.release(c);
+        assert_eq!(i.len(), 0);
+        assert_eq!(i.names.len(), 3);
+        assert_eq!(i.free.len(), 2);
     }
 }

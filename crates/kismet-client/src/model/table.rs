@@ -59,6 +59,11 @@ impl<K: Key, V: Copy + Default, S: BuildHasher> Table<K, V, S> {
         self.len
     }
 
+    /// Bytes of its slots, as allocated.
+    pub fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<(K, V)>()
+    }
+
     /// Forgets every record and frees the slots.
     pub fn clear(&mut self) {
         self.slots = Vec::new();

@@ -14,6 +14,7 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use super::bounds::CUT_MARKER;
 use super::store::{key_mac, Client, ClientKey, Interner, MacKey, Network, Ssid, Store, WireKey};
 use kismet_protocol::decode::{format_mac, parse_mac, Encryption};
 use kismet_protocol::text;
@@ -22,14 +23,15 @@ use kismet_protocol::text;
 pub(super) struct Raw {
     networks: Vec<(MacKey, Network)>,
     clients: Vec<(WireKey, Client)>,
-    manufs: Vec<Arc<str>>,
+    manufs: Vec<(Arc<str>, bool)>,
     evicted: u64,
     frames: u64,
+    memory: Memory,
 }
 
 impl Raw {
     /// Copies the records (the part of a snapshot done under the lock).
-    pub(super) fn copy(store: &Store, manufs: &Interner, frames: u64) -> Raw {
+    pub(super) fn copy(store: &Store, manufs: &Interner, frames: u64, memory: Memory) -> Raw {
         Raw {
             networks: store
                 .networks
@@ -37,9 +39,10 @@ impl Raw {
                 .map(|(k, n)| (*k, n.clone()))
                 .collect(),
             clients: store.clients.iter().map(|(k, c)| (*k, *c)).collect(),
-            manufs: manufs.display_names(),
+            manufs: manufs.shown(),
             evicted: store.evicted,
             frames,
+            memory,
         }
     }
 
@@ -55,10 +58,12 @@ impl Raw {
             .filter_map(|(i, ((b, m), _))| Some(((b.key()?, m.key()?), i)))
             .collect();
         client_order.sort_unstable();
-        let manuf = |id: u32| -> Option<String> {
-            (id != 0)
-                .then(|| self.manufs.get(id as usize).map(|m| m.to_string()))
-                .flatten()
+        // A manufacturer's name, and whether it was cut.
+        let manuf = |id: u32| -> (Option<String>, bool) {
+            match self.manufs.get(id as usize).filter(|_| id != 0) {
+                Some((name, cut)) => (Some(name.to_string()), *cut),
+                None => (None, false),
+            }
         };
         // Both orders are by BSSID: walk them together to count each
         // network's clients (its own record excluded).
@@ -87,6 +92,7 @@ impl Raw {
                 _ => None,
             };
             let c = &self.clients[i].1;
+            let (manuf, manuf_truncated) = manuf(c.manuf);
             clients.push(ClientView {
                 mac: format_mac(key_mac(mac)),
                 bssid: format_mac(key_mac(bssid)),
@@ -94,7 +100,8 @@ impl Raw {
                 client_type: c.client_type.get(),
                 signal_dbm: c.signal_dbm.get(),
                 packets: sum(c.llc_packets.get(), c.data_packets.get()),
-                manuf: manuf(c.manuf),
+                manuf,
+                manuf_truncated,
                 ip: c.ip.get().map(|ip| ip_string(Ipv4Addr::from(ip))),
                 first_seen: c.first_seen.get(),
                 last_seen: c.last_seen.get(),
@@ -105,6 +112,7 @@ impl Raw {
             clients,
             evicted: self.evicted,
             frames: self.frames,
+            memory: self.memory,
         }
     }
 }
@@ -160,11 +168,13 @@ fn is_advertised(s: &Ssid) -> bool {
 
 /// The view of one SSID record.
 fn ssid_view(s: &Ssid) -> SsidView {
-    let name = s
-        .raw
-        .as_deref()
-        .filter(|r| !r.is_empty())
-        .map(text::display_ssid);
+    let name = s.raw.as_deref().filter(|r| !r.is_empty()).map(|r| {
+        let mut name = text::display_ssid(r);
+        if s.cut {
+            name.push_str(CUT_MARKER);
+        }
+        name
+    });
     // Without a `cloaked` field, an empty name in a beacon (or in a record
     // whose type is not enabled either) is a hidden one.
     let empty = s.raw.as_deref().is_some_and(<[u8]>::is_empty);
@@ -174,6 +184,7 @@ fn ssid_view(s: &Ssid) -> SsidView {
     SsidView {
         name,
         raw: s.raw.as_deref().map(<[u8]>::to_vec),
+        truncated: s.cut,
         ssid_type: s.ssid_type,
         cloaked,
         cryptset: s.cryptset,
@@ -187,8 +198,13 @@ fn ssid_view(s: &Ssid) -> SsidView {
     }
 }
 
-/// The view of one network.
-fn network_view(bssid: MacKey, n: &Network, clients: usize, manuf: Option<String>) -> NetworkView {
+/// The view of one network (`manuf`: its name, and whether it was cut).
+fn network_view(
+    bssid: MacKey,
+    n: &Network,
+    clients: usize,
+    (manuf, manuf_truncated): (Option<String>, bool),
+) -> NetworkView {
     let ssids: Vec<SsidView> = n.ssids.iter().map(ssid_view).collect();
     // The primary SSID: the most telling type, a named one first.
     let by_rank = |i: &usize| (type_rank(n.ssids[*i].ssid_type), ssids[*i].name.is_none());
@@ -223,6 +239,7 @@ fn network_view(bssid: MacKey, n: &Network, clients: usize, manuf: Option<String
         datasize: n.datasize,
         clients,
         manuf,
+        manuf_truncated,
         first_seen: n.first_seen,
         last_seen,
         ssids,
@@ -238,10 +255,39 @@ pub struct Snapshot {
     /// Client records, sorted by BSSID then MAC. Includes each access
     /// point's record of itself (`mac == bssid`), as the server sends it.
     pub clients: Vec<ClientView>,
-    /// Devices dropped so far to stay under the cap.
+    /// Devices dropped so far to stay under the cap or the budget.
     pub evicted: u64,
     /// BSSID, SSID and CLIENT frames applied so far.
     pub frames: u64,
+    /// The model's memory and limits when the snapshot was taken.
+    pub memory: Memory,
+}
+
+/// The model's own account of the memory it holds, and its limits (see
+/// [`Model::with_limits`](super::Model::with_limits)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Memory {
+    /// Bytes the model holds on the heap, by its own count: its tables
+    /// as allocated (networks, clients, the recency queue that finds the
+    /// least recently seen, the manufacturer names' index), the networks'
+    /// SSID lists, and every name's bytes (SSIDs, manufacturers: raw and
+    /// display forms). Not counted: the allocator's own overhead per
+    /// allocation, and the model value itself (some hundreds of bytes).
+    pub bytes: usize,
+    /// The most `bytes` may be: past it, the least recently seen devices
+    /// are evicted.
+    pub max_bytes: usize,
+    /// Networks and client records held.
+    pub devices: usize,
+    /// The most devices held: `max_devices` as given, or fewer when the
+    /// tables for that many would not fit in half of `max_bytes`.
+    pub max_devices: usize,
+    /// Distinct manufacturer names held.
+    pub names: usize,
+    /// Devices evicted so far because `bytes` was over `max_bytes` (also
+    /// counted in [`Snapshot::evicted`], with those past `max_devices`).
+    pub evicted_for_bytes: u64,
 }
 
 /// One network (a BSSID), from its BSSID and SSID records.
@@ -281,8 +327,11 @@ pub struct NetworkView {
     pub datasize: Option<u64>,
     /// Distinct client MACs under this BSSID, its own record excluded.
     pub clients: usize,
-    /// Manufacturer name (sanitised).
+    /// Manufacturer name (sanitised; ending in [`CUT_MARKER`] when cut).
     pub manuf: Option<String>,
+    /// `manuf` is only the start of the name sent, cut at
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
+    pub manuf_truncated: bool,
     /// First seen, epoch seconds.
     pub first_seen: Option<u64>,
     /// Last seen, epoch seconds (from BSSID, else its latest SSID record).
@@ -294,11 +343,15 @@ pub struct NetworkView {
 /// One SSID record of a network.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SsidView {
-    /// The name for display (octal escapes decoded, sanitised); `None` when
-    /// empty or not sent.
+    /// The name for display (octal escapes decoded, sanitised; ending in
+    /// [`CUT_MARKER`] when cut); `None` when empty or not sent.
     pub name: Option<String>,
-    /// The name as on the wire (octal escapes kept); `None` when not sent.
+    /// The name as on the wire (octal escapes kept), or its first
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) at most when it was longer;
+    /// `None` when not sent.
     pub raw: Option<Vec<u8>>,
+    /// The name is only the start of the one sent: `raw` was cut.
+    pub truncated: bool,
     /// SSID `type` code (see [`SSID_TYPES`](kismet_protocol::decode::SSID_TYPES)).
     pub ssid_type: Option<u32>,
     /// Cloaked: the `cloaked` flag, or an empty name in a beacon.
@@ -333,8 +386,11 @@ pub struct ClientView {
     pub signal_dbm: Option<i32>,
     /// Packets: `llcpackets` + `datapackets` (those of the two known).
     pub packets: Option<u64>,
-    /// Manufacturer name (sanitised).
+    /// Manufacturer name (sanitised; ending in [`CUT_MARKER`] when cut).
     pub manuf: Option<String>,
+    /// `manuf` is only the start of the name sent, cut at
+    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
+    pub manuf_truncated: bool,
     /// IPv4 address; `None` when the server knows none (`0.0.0.0`).
     pub ip: Option<String>,
     /// First seen, epoch seconds.
