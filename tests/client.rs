@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use kismet_client::{Client, DisconnectReason, Error, Event, HandshakeError, Options, ReplyKind};
+use kismet_client::{
+    Client, DisconnectReason, Error, Event, HandshakeError, HandshakeStep, Options, ReplyKind,
+};
 use kismet_protocol::{Command, Frame, LookupError, ServerCommand};
 use kismet_shell::shell::outcome::error_chain;
 
@@ -276,7 +278,9 @@ fn silent_server_times_out() {
             e,
             Error::Handshake {
                 kind: HandshakeError::Timeout {
-                    what: "CAPABILITY answers"
+                    step: HandshakeStep::Capabilities,
+                    partial: None,
+                    ..
                 },
                 ..
             }
@@ -284,7 +288,7 @@ fn silent_server_times_out() {
         "{e:?}"
     );
     assert!(
-        error_chain(&e).contains("timed out waiting for CAPABILITY"),
+        error_chain(&e).contains("timed out after 0.3 s waiting for CAPABILITY answers"),
         "{e:?}"
     );
     server.handle.join().unwrap();

@@ -1,0 +1,296 @@
+//! Hostile servers (issue 33): a greeting that trickles in with no newline,
+//! one too long or of another protocol, and what each failure says. Every
+//! fake server stops on its own after a bound; no test asserts how long
+//! anything took.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use kismet_client::{Client, Error, Event, HandshakeError, HandshakeStep, Options};
+use kismet_protocol::spec::MAX_LINE;
+use kismet_shell::shell::outcome::error_chain;
+
+use crate::common::{serve_handshake, Scripted, WAIT};
+
+/// How long a trickling server goes on before it gives up by itself: far
+/// past the client's handshake timeout in these tests.
+const TRICKLE_BOUND: Duration = Duration::from_secs(20);
+
+/// The handshake timeout the trickle tests give the client.
+const HANDSHAKE: Duration = Duration::from_secs(1);
+
+fn opts() -> Options {
+    let mut o = Options::default();
+    o.connect_timeout = WAIT;
+    o.handshake_timeout = HANDSHAKE;
+    o
+}
+
+/// Sends `head`, then an `A` every 20 ms until the client goes away, or
+/// until [`TRICKLE_BOUND`] has passed: then it sets `gave_up`.
+fn trickle(mut s: TcpStream, head: &[u8], gave_up: &AtomicBool) {
+    let started = Instant::now();
+    if s.write_all(head).is_err() {
+        return;
+    }
+    while s.write_all(b"A").is_ok() {
+        if started.elapsed() > TRICKLE_BOUND {
+            gave_up.store(true, Ordering::Release);
+            return;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A one-connection server that trickles a greeting with no newline, and
+/// the flag it sets if it gave up before the client did.
+fn trickler() -> (Scripted, Arc<AtomicBool>) {
+    let gave_up = Arc::new(AtomicBool::new(false));
+    let flag = gave_up.clone();
+    let server = Scripted::start(move |s| trickle(s, b"*KISMET: ", &flag));
+    (server, gave_up)
+}
+
+/// The handshake error inside `e` (panics for any other error).
+fn handshake_kind(e: &Error) -> &HandshakeError {
+    match e {
+        Error::Handshake { kind, .. } => kind,
+        other => panic!("not a handshake error: {other:?}"),
+    }
+}
+
+/// A greeting that trickles in a byte at a time with no newline does not
+/// hold the handshake past its timeout: the client gives up while the
+/// server is still sending (before, each byte restarted the socket's read
+/// timeout and the client waited until the server gave up), and says what
+/// came.
+#[test]
+fn trickled_greeting_times_out_at_the_deadline() {
+    let (server, gave_up) = trickler();
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    assert!(
+        !gave_up.load(Ordering::Acquire),
+        "the client outwaited the server"
+    );
+    let HandshakeError::Timeout {
+        step: HandshakeStep::Greeting,
+        after,
+        partial: Some(partial),
+    } = handshake_kind(&e)
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(*after, HANDSHAKE);
+    assert!(partial.start.starts_with(b"*KISMET: A"), "{partial:?}");
+    assert!(partial.len >= partial.start.len());
+    let msg = error_chain(&e);
+    let want = format!(
+        "no complete greeting line within 1.0 s: it sent {} bytes without a newline: \"*KISMET: A",
+        partial.len
+    );
+    assert!(msg.contains(&want), "{msg}");
+    drop(e);
+    server.handle.join().unwrap();
+}
+
+/// The same trickle on a reconnect: the attempt ends at the handshake
+/// timeout with the same error, and the client carries on trying.
+#[test]
+fn trickled_greeting_on_reconnect_ends_the_attempt() {
+    let gave_up = Arc::new(AtomicBool::new(false));
+    let flag = gave_up.clone();
+    let server = Scripted::start_many(2, move |i, s| {
+        if i == 0 {
+            // A good first connection, closed at once.
+            drop(serve_handshake(s));
+        } else {
+            trickle(s, b"*KISMET: ", &flag);
+        }
+    });
+    let mut o = opts();
+    o.handshake_timeout = Duration::from_secs(2);
+    o.reconnect = true;
+    o.backoff = (Duration::from_millis(10), Duration::from_millis(10));
+    let client = Client::connect(&server.addr(), o).unwrap();
+    let deadline = Instant::now() + WAIT * 3;
+    let error = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.events().recv_timeout(left) {
+            Ok(Event::ReconnectFailed { error, .. }) => break error,
+            Ok(Event::Reconnected { .. }) => panic!("reconnected to a trickle"),
+            Ok(_) => continue,
+            Err(e) => panic!("no failed reconnect: {e}"),
+        }
+    };
+    assert!(
+        !gave_up.load(Ordering::Acquire),
+        "the client outwaited the server"
+    );
+    assert!(
+        matches!(
+            handshake_kind(&error),
+            HandshakeError::Timeout {
+                step: HandshakeStep::Greeting,
+                partial: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// The binary's `-c protocols --connect-timeout 1` against a trickle: it
+/// fails with the message, while the server is still sending.
+#[test]
+fn trickled_greeting_ends_a_batch_run() {
+    let (server, gave_up) = trickler();
+    let o = crate::batch::run(&[&server.addr(), "--connect-timeout", "1", "-c", "protocols"]);
+    assert!(
+        !gave_up.load(Ordering::Acquire),
+        "the client outwaited the server"
+    );
+    assert!(!o.status.success());
+    let err = crate::batch::stderr(&o);
+    assert!(
+        err.contains("no complete greeting line within 1.0 s: it sent"),
+        "{err}"
+    );
+    server.handle.join().unwrap();
+}
+
+/// Writes a greeting naming `protocols`.
+fn greet(s: &mut TcpStream, protocols: &[String]) {
+    write!(
+        s,
+        "*KISMET: 0.0.0 1795678119 \x01Hostile\x01 \x01\x01 0 \n*PROTOCOLS: {}\n",
+        protocols.join(",")
+    )
+    .unwrap();
+}
+
+/// What the client sent a server until it closed (bounded by the socket's
+/// read timeout).
+fn rest_of(s: TcpStream) -> Vec<String> {
+    BufReader::new(s).lines().map_while(Result::ok).collect()
+}
+
+/// An SSH server's banner with no newline (it waits for the client's) is
+/// named for what it is, quoted, not taken for a silent peer (before: "no
+/// greeting ... newer Kismet releases serve HTTP").
+#[test]
+fn ssh_banner_without_a_newline_is_not_kismet() {
+    let server = Scripted::start(|mut s| {
+        s.write_all(b"SSH-2.0-OpenSSH_9.2").unwrap();
+        rest_of(s);
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    let HandshakeError::NotKismet { first } = handshake_kind(&e) else {
+        panic!("{e:?}")
+    };
+    assert_eq!(first, b"SSH-2.0-OpenSSH_9.2");
+    let msg = error_chain(&e);
+    assert!(
+        msg.contains("not a legacy Kismet server: it sent \"SSH-2.0-OpenSSH_9.2\" where"),
+        "{msg}"
+    );
+    assert!(!msg.contains("HTTP"), "{msg}");
+    drop(e);
+    server.handle.join().unwrap();
+}
+
+/// A greeting line longer than the line limit, then the close: the error
+/// quotes how it began and says how long it was (before, it quoted `""`);
+/// bytes that cannot begin a greeting are another protocol.
+#[test]
+fn endless_greeting_is_quoted() {
+    let server = Scripted::start_many(2, |i, mut s| {
+        let head: &[u8] = if i == 0 { b"*KISMET: " } else { b"<html>" };
+        let _ = s.write_all(head);
+        let _ = s.write_all(&vec![b'A'; 100_000]);
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    let HandshakeError::ClosedMidLine {
+        step: HandshakeStep::Greeting,
+        partial,
+    } = handshake_kind(&e)
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(partial.len, 100_009);
+    let msg = error_chain(&e);
+    assert!(
+        msg.contains(
+            "server closed the connection in the middle of a greeting line (100009 bytes): \
+             \"*KISMET: AAAA"
+        ),
+        "{msg}"
+    );
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    let HandshakeError::NotKismet { first } = handshake_kind(&e) else {
+        panic!("{e:?}")
+    };
+    assert!(first.starts_with(b"<html>AAAA"), "{first:?}");
+    assert!(error_chain(&e).contains("it sent \"<html>AAAA"), "{e}");
+    server.handle.join().unwrap();
+}
+
+/// A PROTOCOLS line over the line limit fails the handshake at once,
+/// saying so (before: "timed out waiting for the greeting").
+#[test]
+fn overlong_protocols_line_is_named() {
+    let server = Scripted::start(|mut s| {
+        let names: Vec<String> = (0..10_000).map(|i| format!("PROTO{i}")).collect();
+        greet(&mut s, &names);
+        rest_of(s);
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    let HandshakeError::Overlong {
+        step: HandshakeStep::Greeting,
+        len,
+        limit,
+        start,
+    } = handshake_kind(&e)
+    else {
+        panic!("{e:?}")
+    };
+    assert!(*len > MAX_LINE && *limit == MAX_LINE, "{len} {limit}");
+    assert!(
+        start.starts_with(b"*PROTOCOLS: PROTO0,PROTO1,"),
+        "{start:?}"
+    );
+    let msg = error_chain(&e);
+    assert!(
+        msg.contains(&format!(
+            "sent a greeting line of {len} bytes, over the 65536-byte line limit: \
+             \"*PROTOCOLS: PROTO0,"
+        )),
+        "{msg}"
+    );
+    drop(e);
+    server.handle.join().unwrap();
+}
+
+/// A reset during the handshake reads "connection reset by server", as a
+/// reset later does (before: the OS's "Connection reset by peer (os error
+/// 104)").
+#[test]
+fn reset_during_the_handshake_says_so() {
+    let server = Scripted::start(|mut s| {
+        greet(&mut s, &["KISMET".into(), "GPS".into()]);
+        // Closing with the client's requests unread sends a reset.
+        let mut buf = [0u8; 1];
+        let _ = s.peek(&mut buf);
+        drop(s);
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    assert!(matches!(handshake_kind(&e), HandshakeError::Reset), "{e:?}");
+    let msg = error_chain(&e);
+    assert!(msg.ends_with(": connection reset by server"), "{msg}");
+    server.handle.join().unwrap();
+}
