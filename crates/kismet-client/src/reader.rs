@@ -9,6 +9,7 @@
 //! even parsed. Replies travel on their own channels and are never dropped.
 
 use std::collections::HashMap;
+use std::io;
 use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -200,6 +201,9 @@ pub fn read_loop(
                 state.flush(shared, tx);
                 return ended(shared, state.terminating, DisconnectReason::Closed);
             }
+            // A signal (Ctrl-C in the shell) cut the read short: the
+            // connection is fine.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // The watchdog counts on TIME every second: without it, silence
             // is normal and the connection is not declared dead.
             Err(e) if is_timeout(&e) && state.names.time_removed => {
