@@ -1,7 +1,7 @@
 //! Hostile servers (issue 33): a greeting that trickles in with no newline,
-//! one too long or of another protocol, and what each failure says. Every
-//! fake server stops on its own after a bound; no test asserts how long
-//! anything took.
+//! one too long, too big to hold or of another protocol, and what each
+//! failure says. Every fake server stops on its own after a bound; no test
+//! asserts how long anything took.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -11,10 +11,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use kismet_client::{Client, Error, Event, HandshakeError, HandshakeStep, Options};
-use kismet_protocol::spec::MAX_LINE;
+use kismet_protocol::spec::{MAX_FIELDS, MAX_LINE, MAX_PROTOCOLS};
 use kismet_shell::shell::outcome::error_chain;
 
-use crate::common::{serve_handshake, Scripted, WAIT};
+use crate::common::{read_line, serve_handshake, Scripted, WAIT};
 
 /// How long a trickling server goes on before it gives up by itself: far
 /// past the client's handshake timeout in these tests.
@@ -178,6 +178,88 @@ fn greet(s: &mut TcpStream, protocols: &[String]) {
 /// read timeout).
 fn rest_of(s: TcpStream) -> Vec<String> {
     BufReader::new(s).lines().map_while(Result::ok).collect()
+}
+
+/// A greeting that names more protocols than the client takes is refused
+/// before a single CAPABILITY request goes out (before, the client asked
+/// for each and held every answer: 8,000 protocols of 12,000 fields reach
+/// 3.3 GB within the handshake).
+#[test]
+fn too_many_protocols_are_refused() {
+    let count = MAX_PROTOCOLS + 1;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = Scripted::start(move |mut s| {
+        let names: Vec<String> = (0..count).map(|i| format!("P{i}")).collect();
+        greet(&mut s, &names);
+        // Answers what it is asked, in case the client asks.
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        let mut asked = Vec::new();
+        let mut line = String::new();
+        while matches!(r.read_line(&mut line), Ok(n) if n > 0) {
+            let id = crate::common::command_id(&line);
+            let _ = write!(s, "*CAPABILITY: P0 a,b\n*ACK: {id} \x01OK\x01 \n");
+            asked.push(std::mem::take(&mut line));
+        }
+        tx.send(asked).unwrap();
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    assert!(
+        matches!(handshake_kind(&e), HandshakeError::TooManyProtocols { count: c } if *c == count),
+        "{e:?}"
+    );
+    let msg = error_chain(&e);
+    assert!(
+        msg.contains(&format!(
+            "names {count} protocols, more than the {MAX_PROTOCOLS}"
+        )),
+        "{msg}"
+    );
+    drop(e);
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), Vec::<String>::new());
+    server.handle.join().unwrap();
+}
+
+/// A CAPABILITY answer with more fields than the client takes for one
+/// protocol fails the handshake, naming the protocol.
+#[test]
+fn too_many_fields_are_refused() {
+    let count = MAX_FIELDS + 1;
+    let server = Scripted::start(move |mut s| {
+        greet(&mut s, &["KISMET".into(), "WIDE".into()]);
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        for _ in 0..2 {
+            let line = read_line(&mut r);
+            let id = crate::common::command_id(&line);
+            let proto = line.trim_end().rsplit(' ').next().unwrap().to_string();
+            let fields: Vec<String> = match proto.as_str() {
+                "WIDE" => (0..count).map(|i| format!("f{i}")).collect(),
+                _ => vec!["version".into()],
+            };
+            let _ = write!(
+                s,
+                "*CAPABILITY: {proto} {}\n*ACK: {id} \x01OK\x01 \n",
+                fields.join(",")
+            );
+        }
+        rest_of(s);
+    });
+    let e = Client::connect(&server.addr(), opts()).err().unwrap();
+    assert!(
+        matches!(
+            handshake_kind(&e),
+            HandshakeError::TooManyFields { protocol, count: c } if protocol == "WIDE" && *c == count
+        ),
+        "{e:?}"
+    );
+    let msg = error_chain(&e);
+    assert!(
+        msg.contains(&format!(
+            "lists {count} fields for WIDE, more than the {MAX_FIELDS}"
+        )),
+        "{msg}"
+    );
+    drop(e);
+    server.handle.join().unwrap();
 }
 
 /// An SSH server's banner with no newline (it waits for the client's) is

@@ -7,6 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::reply::Reply;
+use kismet_protocol::spec::{MAX_FIELDS, MAX_PROTOCOLS};
 use kismet_protocol::{text, CommandError, LookupError};
 
 /// Why connecting, or a command, failed.
@@ -273,6 +274,20 @@ pub enum HandshakeError {
         /// Its first bytes.
         start: Vec<u8>,
     },
+    /// The greeting names more protocols than
+    /// [`kismet_protocol::spec::MAX_PROTOCOLS`].
+    TooManyProtocols {
+        /// How many it names.
+        count: usize,
+    },
+    /// A CAPABILITY answer lists more fields than
+    /// [`kismet_protocol::spec::MAX_FIELDS`].
+    TooManyFields {
+        /// The protocol.
+        protocol: String,
+        /// How many fields it lists.
+        count: usize,
+    },
     /// The server reset the connection (TCP RST).
     Reset,
     /// A signal (Ctrl-C, say) interrupted the wait.
@@ -358,6 +373,18 @@ impl fmt::Display for HandshakeError {
                 "the server sent a {} of {len} bytes, over the {limit}-byte line limit: {}",
                 step.line(),
                 quoted(start, *len)
+            ),
+            HandshakeError::TooManyProtocols { count } => write!(
+                f,
+                "the server names {count} protocols, more than the {MAX_PROTOCOLS} \
+                 this client takes (a default legacy server has 29)"
+            ),
+            HandshakeError::TooManyFields { protocol, count } => write!(
+                f,
+                "the server lists {count} fields for {}, more than the {MAX_FIELDS} \
+                 this client takes for one protocol (a default legacy server has \
+                 at most 58)",
+                text::abbreviate(protocol)
             ),
             HandshakeError::Reset => write!(f, "connection reset by server"),
             HandshakeError::Interrupted => {

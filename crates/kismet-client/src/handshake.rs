@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, HandshakeError, HandshakeStep, PartialLine};
 use crate::event::ServerInfo;
 use crate::state::{write_all_within, Options, WRITE_STEP};
+use kismet_protocol::spec::{MAX_FIELDS, MAX_PROTOCOLS};
 use kismet_protocol::{parse_capability, parse_protocol_list};
 use kismet_protocol::{CapabilityTable, Command, Frame, ServerCommand};
 use kismet_protocol::{Line, LineReader};
@@ -122,6 +123,11 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
             "PROTOCOLS" => {
                 saw_protocols = true;
                 info.protocols = parse_protocol_list(frame.field(0).unwrap_or(b""));
+                if info.protocols.len() > MAX_PROTOCOLS {
+                    return Err(HandshakeError::TooManyProtocols {
+                        count: info.protocols.len(),
+                    });
+                }
             }
             "TIME" => server_time = parse_time(&frame).unwrap_or(server_time),
             _ => {}
@@ -164,7 +170,16 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
         };
         match frame.protocol() {
             "CAPABILITY" => {
-                if let Some((proto, fields)) = parse_capability(frame.field(0).unwrap_or(b"")) {
+                // Only for a protocol the greeting named: lines for others
+                // would grow the table without bound.
+                let answer = parse_capability(frame.field(0).unwrap_or(b""));
+                if let Some((proto, fields)) = answer.filter(|(p, _)| table.get(p).is_some()) {
+                    if fields.len() > MAX_FIELDS {
+                        return Err(HandshakeError::TooManyFields {
+                            protocol: proto,
+                            count: fields.len(),
+                        });
+                    }
                     table.insert(&proto, fields);
                 }
             }
