@@ -1,6 +1,6 @@
 //! Hostile servers (issue 33): a greeting that trickles in with no newline,
-//! one too long, too big to hold or of another protocol, and what each
-//! failure says. Every fake server stops on its own after a bound; no test
+//! one too long, too big to hold or of another protocol, unasked-for
+//! CAPABILITY lines, and what each failure says. Every fake server stops on its own after a bound; no test
 //! asserts how long anything took.
 
 use std::io::{BufRead, BufReader, Write};
@@ -14,7 +14,7 @@ use kismet_client::{Client, Error, Event, HandshakeError, HandshakeStep, Options
 use kismet_protocol::spec::{MAX_FIELDS, MAX_LINE, MAX_PROTOCOLS};
 use kismet_shell::shell::outcome::error_chain;
 
-use crate::common::{read_line, serve_handshake, Scripted, WAIT};
+use crate::common::{capability_lines, expect_command, read_line, serve_handshake, Scripted, WAIT};
 
 /// How long a trickling server goes on before it gives up by itself: far
 /// past the client's handshake timeout in these tests.
@@ -259,6 +259,61 @@ fn too_many_fields_are_refused() {
         "{msg}"
     );
     drop(e);
+    server.handle.join().unwrap();
+}
+
+/// Waits (bounded) until the client has read a TIME line saying `t`.
+fn wait_for_clock(client: &Client, t: u64) {
+    let deadline = Instant::now() + WAIT;
+    while client.server_time() != Some(t) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(client.server_time(), Some(t), "no TIME line saying {t}");
+}
+
+/// CAPABILITY lines nobody asked for are counted and ignored: new
+/// protocols do not grow the table, and a blank one does not wipe a known
+/// protocol's fields (before, each went into the table, each slower to
+/// take than the last). An answer to the client's own CAPABILITY still
+/// updates the table, and comes with the reply: one line, not every line
+/// the server piles on it.
+#[test]
+fn unsolicited_capability_lines_are_counted_and_ignored() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let mut burst = String::new();
+        for i in 0..1000 {
+            burst.push_str(&format!("*CAPABILITY: NEW{i} a,b,c\n"));
+        }
+        burst.push_str("*CAPABILITY: SSID \n*CAPABILITY: SSID\n*TIME: 9\n");
+        s.write_all(burst.as_bytes()).unwrap();
+        let id = expect_command(&mut r, "CAPABILITY GPS");
+        // An unasked-for line, the answer, and one more for GPS.
+        write!(
+            s,
+            "*CAPABILITY: SSID x\n*CAPABILITY: GPS lat,lon\n*CAPABILITY: GPS x,y\n\
+             *ACK: {id} \x01OK\x01 \n"
+        )
+        .unwrap();
+        let _ = read_line(&mut r);
+    });
+    let mut o = opts();
+    o.handshake_timeout = WAIT;
+    let client = Client::connect(&server.addr(), o).unwrap();
+    let ssid_fields = client.table().get("SSID").unwrap().fields.clone();
+    wait_for_clock(&client, 9);
+    assert_eq!(client.table().len(), capability_lines().len());
+    assert!(client.table().get("NEW1").is_none());
+    assert_eq!(client.table().get("SSID").unwrap().fields, ssid_fields);
+    assert_eq!(client.stats().unsolicited_capabilities, 1002);
+
+    let reply = client.capability("GPS", WAIT).unwrap();
+    assert_eq!(reply.data.len(), 1, "{:?}", reply.data);
+    assert_eq!(reply.data[0].raw(), b"*CAPABILITY: GPS lat,lon");
+    assert_eq!(&*client.table().get("GPS").unwrap().fields, ["lat", "lon"]);
+    assert_eq!(client.table().get("SSID").unwrap().fields, ssid_fields);
+    assert_eq!(client.stats().unsolicited_capabilities, 1004);
+    drop(client);
     server.handle.join().unwrap();
 }
 

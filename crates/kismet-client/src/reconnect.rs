@@ -121,18 +121,7 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
             // Registered so the answer is matched, not counted as stray; a
             // refusal shows in the frames that then do not come.
             let (tx, _) = bounded(1);
-            shared.add_pending(
-                id,
-                Pending {
-                    command: cmd.text(),
-                    kind: cmd.server_command(),
-                    sent: Instant::now(),
-                    tx,
-                    revert: None,
-                    data: Vec::new(),
-                    quiet: None,
-                },
-            );
+            shared.add_pending(id, Pending::new(&cmd, tx));
         }
     }
     let write_err = |source| Error::Write { source };
