@@ -1,6 +1,7 @@
 //! Hostile servers (issue 33): a greeting that trickles in with no newline,
 //! one too long, too big to hold or of another protocol, unasked-for
-//! CAPABILITY lines, and what each failure says. Every fake server stops on its own after a bound; no test
+//! CAPABILITY lines, a refused re-subscription, and what each failure
+//! says. Every fake server stops on its own after a bound; no test
 //! asserts how long anything took.
 
 use std::io::{BufRead, BufReader, Write};
@@ -313,6 +314,48 @@ fn unsolicited_capability_lines_are_counted_and_ignored() {
     assert_eq!(&*client.table().get("GPS").unwrap().fields, ["lat", "lon"]);
     assert_eq!(client.table().get("SSID").unwrap().fields, ssid_fields);
     assert_eq!(client.stats().unsolicited_capabilities, 1004);
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// A subscription the server refuses to take back after a reconnect is
+/// reported (before, the refusal went to a reply nobody read, and the
+/// subscription was gone without a word).
+#[test]
+fn refused_re_enable_after_reconnect_is_reported() {
+    let server = Scripted::start_many(2, |i, s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let id = expect_command(&mut r, "ENABLE SSID ssid,mac");
+        if i == 0 {
+            write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+            return; // closes: the client reconnects
+        }
+        write!(s, "*ERROR: {id} \x01Unknown protocol: 'SSID'\x01 \n").unwrap();
+        rest_of(s);
+    });
+    let mut o = opts();
+    o.handshake_timeout = WAIT;
+    o.reconnect = true;
+    o.backoff = (Duration::from_millis(10), Duration::from_millis(10));
+    let client = Client::connect(&server.addr(), o).unwrap();
+    client.enable("SSID", "ssid,mac", WAIT).unwrap();
+    let deadline = Instant::now() + WAIT * 2;
+    let mut reconnected = false;
+    let (command, error) = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.events().recv_timeout(left) {
+            Ok(Event::Reconnected { .. }) => reconnected = true,
+            Ok(Event::RestoreFailed { command, error }) => break (command, error),
+            Ok(_) => continue,
+            Err(e) => panic!("no report of the refusal: {e}"),
+        }
+    };
+    assert!(reconnected, "reported before the reconnect");
+    assert_eq!(command, "ENABLE SSID ssid,mac");
+    let Error::Server(reply) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(reply.text, "Unknown protocol: 'SSID'");
     drop(client);
     server.handle.join().unwrap();
 }

@@ -102,7 +102,10 @@ impl ReadState {
             Reaction::Reply(frame) => {
                 self.flush(shared, tx);
                 self.sync();
-                deliver_reply(shared, &frame);
+                if let Some(event) = deliver_reply(shared, &frame) {
+                    // Never dropped, as a disconnect is not.
+                    let _ = tx.send(event);
+                }
                 true
             }
             Reaction::Terminate(frame) => {
@@ -408,15 +411,17 @@ fn epoch_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Matches an ACK/ERROR to its pending command and hands it over.
-fn deliver_reply(shared: &Shared, frame: &Frame) {
+/// Matches an ACK/ERROR to its pending command and hands it over; the
+/// event to send for a refused command that nobody waits for (one that
+/// put a subscription back after a reconnect).
+fn deliver_reply(shared: &Shared, frame: &Frame) -> Option<Event> {
     let Some(id) = frame.field(0).and_then(parse_u64) else {
         shared.stats.lock().malformed += 1;
-        return;
+        return None;
     };
     let Some(p) = shared.take_pending(id) else {
         shared.stats.lock().unmatched_replies += 1;
-        return;
+        return None;
     };
     let kind = if frame.protocol() == "ACK" {
         ReplyKind::Ack
@@ -426,6 +431,8 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
     if kind != ReplyKind::Ack {
         shared.restore(p.revert);
     }
+    let refused_restore = p.restoring && kind == ReplyKind::Error;
+    let command = refused_restore.then(|| p.command.clone());
     let reply = Reply {
         id,
         command: p.command,
@@ -439,7 +446,13 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
         ReplyKind::Error => Err(Error::Server(Box::new(reply))),
         _ => Ok(reply),
     };
-    let _ = p.tx.try_send(result);
+    match (command, result) {
+        (Some(command), Err(error)) => Some(Event::RestoreFailed { command, error }),
+        (_, result) => {
+            let _ = p.tx.try_send(result);
+            None
+        }
+    }
 }
 
 /// A TERMINATE answers every pending command that the server answers that

@@ -160,6 +160,9 @@ pub struct Pending {
     /// The protocol it names first, upper case: a CAPABILITY command is
     /// answered by the `*CAPABILITY` line of that protocol only.
     pub about: Option<String>,
+    /// Sent by the client itself after a reconnect, to put a subscription
+    /// back: nobody waits for it, so a refusal is reported as an event.
+    pub restoring: bool,
     /// For ENABLE/REMOVE: the subscription to restore if the server refuses.
     pub revert: Option<Revert>,
     /// Data lines that came for it before its reply (see [`Reply::data`]).
@@ -181,6 +184,7 @@ impl Pending {
             sent: Instant::now(),
             tx,
             about: command.args.first().map(|a| a.to_ascii_uppercase()),
+            restoring: false,
             revert: None,
             data: Vec::new(),
             quiet: None,
