@@ -1,7 +1,7 @@
 //! Hostile servers (issue 33): a greeting that trickles in with no newline,
-//! one too long, too big to hold or of another protocol, unasked-for
-//! CAPABILITY lines, a refused re-subscription, and what each failure
-//! says. Every fake server stops on its own after a bound; no test
+//! one too big to hold, unasked-for CAPABILITY lines, a refused
+//! re-subscription, commands over the server's line limit, and what each
+//! failure says. Every fake server stops on its own after a bound; no test
 //! asserts how long anything took.
 
 use std::io::{BufRead, BufReader, Write};
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use kismet_client::{Client, Error, Event, HandshakeError, HandshakeStep, Options};
 use kismet_protocol::spec::{MAX_FIELDS, MAX_LINE, MAX_PROTOCOLS};
+use kismet_protocol::{Command, CommandError, ServerCommand};
 use kismet_shell::shell::outcome::error_chain;
 
 use crate::common::{capability_lines, expect_command, read_line, serve_handshake, Scripted, WAIT};
@@ -356,6 +357,38 @@ fn refused_re_enable_after_reconnect_is_reported() {
         panic!("{error:?}")
     };
     assert_eq!(reply.text, "Unknown protocol: 'SSID'");
+    drop(client);
+    server.handle.join().unwrap();
+}
+
+/// A command over the server's 64 KiB line limit is refused before it is
+/// sent (before, it went out and the server reset the connection); the
+/// connection carries on.
+#[test]
+fn command_over_the_line_limit_is_refused_locally() {
+    let server = Scripted::start(|s| {
+        let (mut s, mut r) = serve_handshake(s);
+        let id = expect_command(&mut r, "CAPABILITY GPS");
+        write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+        let _ = read_line(&mut r);
+    });
+    let mut o = opts();
+    o.handshake_timeout = WAIT;
+    let client = Client::connect(&server.addr(), o).unwrap();
+    let big = "v".repeat(MAX_LINE);
+    let e = client
+        .send(&Command::new(
+            ServerCommand::AddNetTag,
+            ["00:11:22:33:44:55", "1", "note", big.as_str()],
+        ))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&e, Error::Refused(CommandError::TooLong { limit, .. }) if *limit == MAX_LINE),
+        "{e:?}"
+    );
+    assert!(error_chain(&e).contains("over the server's 65536-byte line limit"));
+    assert!(client.capability("GPS", WAIT).unwrap().is_ok());
     drop(client);
     server.handle.join().unwrap();
 }
