@@ -10,6 +10,7 @@ mod batch_world;
 mod client;
 mod completions;
 mod golden;
+mod hostile;
 mod legacy_client;
 mod props;
 mod repl;

@@ -282,13 +282,9 @@ impl Client {
         self.shared.add_pending(
             id,
             Pending {
-                command: command.text(),
-                kind: command.server_command(),
-                sent: Instant::now(),
-                tx,
                 revert,
-                data: Vec::new(),
                 quiet,
+                ..Pending::new(command, tx)
             },
         );
         let written = match self.shared.writer.lock().as_mut() {

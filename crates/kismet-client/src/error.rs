@@ -7,6 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::reply::Reply;
+use kismet_protocol::spec::{MAX_FIELDS, MAX_PROTOCOLS};
 use kismet_protocol::{text, CommandError, LookupError};
 
 /// Why connecting, or a command, failed.
@@ -170,6 +171,56 @@ impl From<LookupError> for Error {
 /// How many bytes of an unexpected first line an error quotes.
 const QUOTE_BYTES: usize = 60;
 
+/// A step of the handshake, named in its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandshakeStep {
+    /// Reading the greeting: the KISMET and PROTOCOLS lines.
+    Greeting,
+    /// Sending a CAPABILITY request for every protocol.
+    Requests,
+    /// Reading the answers to those requests.
+    Capabilities,
+}
+
+impl HandshakeStep {
+    /// What a line read at this step is called in a message.
+    fn line(self) -> &'static str {
+        match self {
+            HandshakeStep::Greeting => "greeting line",
+            HandshakeStep::Requests | HandshakeStep::Capabilities => "CAPABILITY answer line",
+        }
+    }
+}
+
+impl fmt::Display for HandshakeStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HandshakeStep::Greeting => "waiting for the greeting",
+            HandshakeStep::Requests => "sending the CAPABILITY requests",
+            HandshakeStep::Capabilities => "waiting for CAPABILITY answers",
+        })
+    }
+}
+
+/// A line that had not ended (no newline yet) when the handshake failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialLine {
+    /// How many bytes of it had come.
+    pub len: usize,
+    /// Its first bytes (at most [`kismet_protocol::OVERLONG_HEAD`] of a
+    /// line over the length limit).
+    pub start: Vec<u8>,
+}
+
+/// `start`, sanitised and cut short, with `...` when the line (of `len`
+/// bytes) was longer than what is shown.
+fn quoted(start: &[u8], len: usize) -> String {
+    let cut = &start[..start.len().min(QUOTE_BYTES)];
+    let more = if len > cut.len() { "..." } else { "" };
+    format!("\"{}{more}\"", text::display(cut))
+}
+
 /// Why the handshake failed.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -178,7 +229,7 @@ pub enum HandshakeError {
     /// does past its `maxclients` limit.
     ClosedBeforeGreeting,
     /// The first bytes are not a legacy Kismet greeting: `first` is what
-    /// arrived (cut short).
+    /// arrived (cut short): a line, or the start of one that did not end.
     NotKismet {
         /// The first line (or bytes) received.
         first: Vec<u8>,
@@ -194,12 +245,54 @@ pub enum HandshakeError {
     },
     /// The server closed the connection during the handshake.
     ClosedDuringHandshake,
-    /// A part of the handshake did not come in time.
-    Timeout {
-        /// What was awaited ("CAPABILITY answers").
-        what: &'static str,
+    /// The server closed the connection in the middle of a line.
+    ClosedMidLine {
+        /// Where the handshake was.
+        step: HandshakeStep,
+        /// What came of the line.
+        partial: PartialLine,
     },
-    /// A socket error.
+    /// The handshake was not done in time (its timeout holds for the
+    /// whole of it, however the bytes trickle in).
+    Timeout {
+        /// Where the handshake was.
+        step: HandshakeStep,
+        /// The handshake timeout.
+        after: Duration,
+        /// A line begun and not ended, if any: a server that sends bytes
+        /// but no newline.
+        partial: Option<PartialLine>,
+    },
+    /// A line over the length limit ([`crate::Options::max_line`]).
+    Overlong {
+        /// Where the handshake was.
+        step: HandshakeStep,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        limit: usize,
+        /// Its first bytes.
+        start: Vec<u8>,
+    },
+    /// The greeting names more protocols than
+    /// [`kismet_protocol::spec::MAX_PROTOCOLS`].
+    TooManyProtocols {
+        /// How many it names.
+        count: usize,
+    },
+    /// A CAPABILITY answer lists more fields than
+    /// [`kismet_protocol::spec::MAX_FIELDS`].
+    TooManyFields {
+        /// The protocol.
+        protocol: String,
+        /// How many fields it lists.
+        count: usize,
+    },
+    /// The server reset the connection (TCP RST).
+    Reset,
+    /// A signal (Ctrl-C, say) interrupted the wait.
+    Interrupted,
+    /// Another socket error.
     Io(io::Error),
 }
 
@@ -212,8 +305,6 @@ impl fmt::Display for HandshakeError {
                  (a legacy server does this past its maxclients limit)"
             ),
             HandshakeError::NotKismet { first } => {
-                let cut = &first[..first.len().min(QUOTE_BYTES)];
-                let more = if first.len() > QUOTE_BYTES { "..." } else { "" };
                 let http = if first.starts_with(b"HTTP/") {
                     " (an HTTP server: Kismet releases since 2019 serve a REST API \
                      on port 2501 and need a different client)"
@@ -222,9 +313,9 @@ impl fmt::Display for HandshakeError {
                 };
                 write!(
                     f,
-                    "not a legacy Kismet server: it sent \"{}{more}\" where the \
+                    "not a legacy Kismet server: it sent {} where the \
                      greeting *KISMET: belongs{http}",
-                    text::display(cut)
+                    quoted(first, first.len())
                 )
             }
             HandshakeError::Silent { after, http } => {
@@ -250,7 +341,55 @@ impl fmt::Display for HandshakeError {
             HandshakeError::ClosedDuringHandshake => {
                 write!(f, "server closed the connection during the handshake")
             }
-            HandshakeError::Timeout { what } => write!(f, "timed out waiting for {what}"),
+            HandshakeError::ClosedMidLine { step, partial } => write!(
+                f,
+                "server closed the connection in the middle of a {} ({} bytes): {}",
+                step.line(),
+                partial.len,
+                quoted(&partial.start, partial.len)
+            ),
+            HandshakeError::Timeout {
+                step,
+                after,
+                partial: Some(partial),
+            } => write!(
+                f,
+                "no complete {} within {:.1} s: it sent {} bytes without a newline: {}",
+                step.line(),
+                after.as_secs_f64(),
+                partial.len,
+                quoted(&partial.start, partial.len)
+            ),
+            HandshakeError::Timeout { step, after, .. } => {
+                write!(f, "timed out after {:.1} s {step}", after.as_secs_f64())
+            }
+            HandshakeError::Overlong {
+                step,
+                len,
+                limit,
+                start,
+            } => write!(
+                f,
+                "the server sent a {} of {len} bytes, over the {limit}-byte line limit: {}",
+                step.line(),
+                quoted(start, *len)
+            ),
+            HandshakeError::TooManyProtocols { count } => write!(
+                f,
+                "the server names {count} protocols, more than the {MAX_PROTOCOLS} \
+                 this client takes (a default legacy server has 29)"
+            ),
+            HandshakeError::TooManyFields { protocol, count } => write!(
+                f,
+                "the server lists {count} fields for {}, more than the {MAX_FIELDS} \
+                 this client takes for one protocol (a default legacy server has \
+                 at most 58)",
+                text::abbreviate(protocol)
+            ),
+            HandshakeError::Reset => write!(f, "connection reset by server"),
+            HandshakeError::Interrupted => {
+                write!(f, "interrupted by a signal (such as Ctrl-C)")
+            }
             HandshakeError::Io(e) => e.fmt(f),
         }
     }

@@ -58,4 +58,17 @@ pub enum Event {
         /// The server's greeting.
         info: ServerInfo,
     },
+    /// After a reconnect, a command that puts a subscription back (an
+    /// ENABLE with the fields of before, or the REMOVE of an always-on
+    /// protocol removed before) failed: the server refused it
+    /// ([`Error::Server`]), or it could not be sent ([`Error::Refused`]).
+    /// That subscription is not in force on this connection; the client
+    /// still lists it, and asks for it again after the next reconnect.
+    /// Comes after [`Event::Reconnected`].
+    RestoreFailed {
+        /// The command, as the user would write it.
+        command: String,
+        /// Why it failed.
+        error: Error,
+    },
 }

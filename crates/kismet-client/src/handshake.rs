@@ -11,9 +11,10 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, HandshakeError};
+use crate::error::{Error, HandshakeError, HandshakeStep, PartialLine};
 use crate::event::ServerInfo;
-use crate::state::{Options, WRITE_STEP};
+use crate::state::{write_all_within, Options, WRITE_STEP};
+use kismet_protocol::spec::{MAX_FIELDS, MAX_PROTOCOLS};
 use kismet_protocol::{parse_capability, parse_protocol_list};
 use kismet_protocol::{CapabilityTable, Command, Frame, ServerCommand};
 use kismet_protocol::{Line, LineReader};
@@ -79,12 +80,14 @@ fn connect_tcp(addr: &str, timeout: Duration) -> Result<TcpStream, Error> {
 }
 
 fn handshake(stream: TcpStream, options: &Options) -> Result<Established, HandshakeError> {
-    let started = Instant::now();
-    let deadline = started + options.handshake_timeout;
-    let mut reader = LineReader::new(
-        stream.try_clone().map_err(HandshakeError::Io)?,
-        options.max_line,
-    );
+    let mut lines = Lines {
+        reader: LineReader::new(
+            stream.try_clone().map_err(HandshakeError::Io)?,
+            options.max_line,
+        ),
+        started: Instant::now(),
+        options,
+    };
     let mut info = ServerInfo::default();
     let (mut saw_kismet, mut saw_protocols) = (false, false);
     let mut server_time = 0;
@@ -93,28 +96,12 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
     //    server from anything else on the port.
     let mut first = true;
     while !(saw_kismet && saw_protocols) {
-        let line = match next_line(&mut reader, deadline, options) {
-            Ok(line) => line,
-            Err(HandshakeError::Timeout { .. }) if first => {
-                return Err(HandshakeError::Silent {
-                    after: started.elapsed(),
-                    http: speaks_http(&stream),
-                })
-            }
-            Err(HandshakeError::Io(e)) if first && e.kind() == io::ErrorKind::UnexpectedEof => {
-                // Bytes but no newline, then the close: not our protocol.
-                return Err(HandshakeError::NotKismet {
-                    first: reader.partial().to_vec(),
-                });
-            }
+        let line = match lines.next(HandshakeStep::Greeting) {
+            Ok(Some(line)) => line,
+            Ok(None) if first => return Err(HandshakeError::ClosedBeforeGreeting),
+            Ok(None) => return Err(HandshakeError::ClosedDuringHandshake),
+            Err(e) if first => return Err(first_line_failure(e, &stream)),
             Err(e) => return Err(e),
-        };
-        let Some(line) = line else {
-            return Err(if first {
-                HandshakeError::ClosedBeforeGreeting
-            } else {
-                HandshakeError::ClosedDuringHandshake
-            });
         };
         let frame = match Frame::parse(&line) {
             Ok(f) => f,
@@ -136,6 +123,11 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
             "PROTOCOLS" => {
                 saw_protocols = true;
                 info.protocols = parse_protocol_list(frame.field(0).unwrap_or(b""));
+                if info.protocols.len() > MAX_PROTOCOLS {
+                    return Err(HandshakeError::TooManyProtocols {
+                        count: info.protocols.len(),
+                    });
+                }
             }
             "TIME" => server_time = parse_time(&frame).unwrap_or(server_time),
             _ => {}
@@ -156,27 +148,38 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
             table.insert(proto, Vec::new());
         }
     }
-    (&stream).write_all(&out).map_err(HandshakeError::Io)?;
+    // A server that stops reading must not hang the caller of send():
+    // writes go through `write_all_within`, which needs short steps. The
+    // requests are held to the handshake's deadline too.
+    stream
+        .set_write_timeout(Some(WRITE_STEP))
+        .map_err(HandshakeError::Io)?;
+    write_all_within(&mut &stream, &out, lines.left())
+        .map_err(|e| lines.failure(e, HandshakeStep::Requests))?;
     if let Some(r) = &options.recorder {
         r.sent(&out);
     }
 
     // 3. Their answers: a CAPABILITY line then an ACK for each.
     while !waiting.is_empty() {
-        let line = match next_line(&mut reader, deadline, options) {
-            Err(HandshakeError::Timeout { .. }) => {
-                return Err(HandshakeError::Timeout {
-                    what: "CAPABILITY answers",
-                })
-            }
-            other => other?.ok_or(HandshakeError::ClosedDuringHandshake)?,
-        };
+        let line = lines
+            .next(HandshakeStep::Capabilities)?
+            .ok_or(HandshakeError::ClosedDuringHandshake)?;
         let Ok(frame) = Frame::parse(&line) else {
             continue;
         };
         match frame.protocol() {
             "CAPABILITY" => {
-                if let Some((proto, fields)) = parse_capability(frame.field(0).unwrap_or(b"")) {
+                // Only for a protocol the greeting named: lines for others
+                // would grow the table without bound.
+                let answer = parse_capability(frame.field(0).unwrap_or(b""));
+                if let Some((proto, fields)) = answer.filter(|(p, _)| table.get(p).is_some()) {
+                    if fields.len() > MAX_FIELDS {
+                        return Err(HandshakeError::TooManyFields {
+                            protocol: proto,
+                            count: fields.len(),
+                        });
+                    }
                     table.insert(&proto, fields);
                 }
             }
@@ -192,15 +195,10 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
     stream
         .set_read_timeout(options.silence_timeout)
         .map_err(HandshakeError::Io)?;
-    // A server that stops reading must not hang the caller of send():
-    // writes go through `write_all_within`, which needs short steps.
-    stream
-        .set_write_timeout(Some(WRITE_STEP))
-        .map_err(HandshakeError::Io)?;
     let next_id = info.protocols.len() as u64 + 1;
     Ok(Established {
         stream,
-        reader,
+        reader: lines.reader,
         info,
         table,
         next_id,
@@ -208,46 +206,109 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
     })
 }
 
-/// The next complete line (overlong ones skipped), or `None` at a clean end
-/// of stream; [`HandshakeError::Timeout`] at `deadline`. Lines are recorded
-/// when the options say so.
-fn next_line(
-    reader: &mut LineReader<TcpStream>,
-    deadline: Instant,
-    options: &Options,
-) -> Result<Option<Vec<u8>>, HandshakeError> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(HandshakeError::Timeout {
-                what: "the greeting",
-            });
-        }
-        reader
-            .get_ref()
-            .set_read_timeout(Some(left))
-            .map_err(HandshakeError::Io)?;
-        match reader.next_line() {
+/// The handshake's lines, every one of them held to its one deadline.
+struct Lines<'a> {
+    reader: LineReader<TcpStream>,
+    started: Instant,
+    options: &'a Options,
+}
+
+impl Lines<'_> {
+    /// The time left before the deadline.
+    fn left(&self) -> Duration {
+        (self.started + self.options.handshake_timeout).saturating_duration_since(Instant::now())
+    }
+
+    /// The next complete line, or `None` at a clean end of stream; an
+    /// error for a line over the limit, and (saying what came of the line)
+    /// at the deadline. Lines are recorded when the options say so.
+    fn next(&mut self, step: HandshakeStep) -> Result<Option<Vec<u8>>, HandshakeError> {
+        let deadline = self.started + self.options.handshake_timeout;
+        let recorder = self.options.recorder.as_ref();
+        match self.reader.next_line_by(deadline) {
             Ok(Some(Line::Complete(line))) => {
-                if let Some(r) = &options.recorder {
+                if let Some(r) = recorder {
                     r.received(line);
                 }
-                return Ok(Some(line.to_vec()));
+                Ok(Some(line.to_vec()))
             }
-            Ok(Some(Line::Overlong(n))) => {
-                if let Some(r) = &options.recorder {
-                    r.overlong(n);
+            Ok(Some(Line::Overlong(len))) => {
+                if let Some(r) = recorder {
+                    r.overlong(len);
                 }
-            }
-            Ok(None) => return Ok(None),
-            Err(e) if is_timeout(&e) => {
-                return Err(HandshakeError::Timeout {
-                    what: "the greeting",
+                Err(HandshakeError::Overlong {
+                    step,
+                    len,
+                    limit: self.options.max_line,
+                    start: self.reader.overlong_head().to_vec(),
                 })
             }
-            Err(e) => return Err(HandshakeError::Io(e)),
+            Ok(None) => Ok(None),
+            Err(e) => Err(self.failure(e, step)),
         }
     }
+
+    /// The handshake error for a socket error at `step`.
+    fn failure(&self, e: io::Error, step: HandshakeStep) -> HandshakeError {
+        let partial = match self.reader.partial_len() {
+            0 => None,
+            len => Some(PartialLine {
+                len,
+                start: self.reader.partial_start().to_vec(),
+            }),
+        };
+        match e.kind() {
+            _ if is_timeout(&e) => HandshakeError::Timeout {
+                step,
+                after: self.options.handshake_timeout,
+                partial: partial.filter(|_| step != HandshakeStep::Requests),
+            },
+            io::ErrorKind::UnexpectedEof => match partial {
+                Some(partial) => HandshakeError::ClosedMidLine { step, partial },
+                None => HandshakeError::ClosedDuringHandshake,
+            },
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => {
+                HandshakeError::Reset
+            }
+            io::ErrorKind::Interrupted => HandshakeError::Interrupted,
+            _ => HandshakeError::Io(e),
+        }
+    }
+}
+
+/// What a failure on the first line means: nothing at all is a silent
+/// peer (probed for HTTP), bytes that cannot start a greeting are another
+/// protocol (an SSH banner with no newline, say).
+fn first_line_failure(e: HandshakeError, stream: &TcpStream) -> HandshakeError {
+    match e {
+        HandshakeError::Timeout {
+            partial: None,
+            after,
+            ..
+        } => HandshakeError::Silent {
+            after,
+            http: speaks_http(stream),
+        },
+        HandshakeError::Timeout {
+            partial: Some(p), ..
+        }
+        | HandshakeError::ClosedMidLine { partial: p, .. }
+            if !could_be_greeting(&p.start) =>
+        {
+            HandshakeError::NotKismet { first: p.start }
+        }
+        HandshakeError::Overlong { start, .. } if !could_be_greeting(&start) => {
+            HandshakeError::NotKismet { first: start }
+        }
+        e => e,
+    }
+}
+
+/// True when `start` begins (or is the beginning of) `*KISMET: `.
+fn could_be_greeting(start: &[u8]) -> bool {
+    const GREETING: &[u8] = b"*KISMET: ";
+    let n = start.len().min(GREETING.len());
+    start[..n] == GREETING[..n]
 }
 
 /// After a silent greeting: does the peer answer an HTTP request? Newer
@@ -258,10 +319,14 @@ fn speaks_http(stream: &TcpStream) -> bool {
     if s.write_all(b"GET / HTTP/1.0\r\n\r\n").is_err() {
         return false;
     }
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let deadline = Instant::now() + Duration::from_secs(1);
     let mut buf = [0u8; 5];
     let mut got = 0;
     while got < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
         match s.read(&mut buf[got..]) {
             Ok(0) | Err(_) => break,
             Ok(n) => got += n,
@@ -286,4 +351,69 @@ pub fn parse_u64(b: &[u8]) -> Option<u64> {
 /// The seconds of a TIME frame.
 pub fn parse_time(f: &Frame) -> Option<u64> {
     f.field(0).and_then(parse_u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// A signal or a reset during the handshake is named for what it is
+    /// (not by the OS's text, "Interrupted system call (os error 4)" on
+    /// Ctrl-C); a timeout or a close says where the handshake was.
+    #[test]
+    fn socket_errors_are_named() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let options = Options::default();
+        let lines = Lines {
+            reader: LineReader::new(stream, 1024),
+            started: Instant::now(),
+            options: &options,
+        };
+        let kind = |k: io::ErrorKind| lines.failure(k.into(), HandshakeStep::Greeting);
+        let e = kind(io::ErrorKind::Interrupted);
+        assert!(matches!(e, HandshakeError::Interrupted), "{e:?}");
+        assert_eq!(e.to_string(), "interrupted by a signal (such as Ctrl-C)");
+        for reset in [
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::ConnectionAborted,
+        ] {
+            let e = kind(reset);
+            assert!(matches!(e, HandshakeError::Reset), "{e:?}");
+            assert_eq!(e.to_string(), "connection reset by server");
+        }
+        let e = kind(io::ErrorKind::WouldBlock);
+        assert!(
+            matches!(
+                e,
+                HandshakeError::Timeout {
+                    step: HandshakeStep::Greeting,
+                    partial: None,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "timed out after 10.0 s waiting for the greeting"
+        );
+        let e = kind(io::ErrorKind::UnexpectedEof);
+        assert!(matches!(e, HandshakeError::ClosedDuringHandshake), "{e:?}");
+        let e = kind(io::ErrorKind::PermissionDenied);
+        assert!(matches!(e, HandshakeError::Io(_)), "{e:?}");
+    }
+
+    /// The start of a greeting, however short, could be one; anything
+    /// else cannot.
+    #[test]
+    fn greeting_starts() {
+        for start in [&b"*"[..], b"*KIS", b"*KISMET: ", b"*KISMET: 0.0.0"] {
+            assert!(could_be_greeting(start), "{start:?}");
+        }
+        for start in [&b"SSH-2.0"[..], b"*KISMET:x", b"HTTP/1.1"] {
+            assert!(!could_be_greeting(start), "{start:?}");
+        }
+    }
 }

@@ -134,7 +134,7 @@ pub use kismet_record as record;
 
 pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;
-pub use error::{DisconnectReason, Error, HandshakeError};
+pub use error::{DisconnectReason, Error, HandshakeError, HandshakeStep, PartialLine};
 pub use event::{Event, ServerInfo};
 pub use filter::{Filter, FilterError};
 pub use kismet_protocol::Frame;

@@ -9,6 +9,7 @@
 //! even parsed. Replies travel on their own channels and are never dropped.
 
 use std::collections::HashMap;
+use std::io;
 use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use crate::reply::{Reply, ReplyKind};
 use crate::stage::{deliver, report_drops, Batch, DropTally, Stage};
 use crate::state::{Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::view::{Plan, Views};
-use kismet_protocol::spec::ALWAYS_ON;
+use kismet_protocol::spec::{ALWAYS_ON, MAX_FIELDS, MAX_PROTOCOLS};
 use kismet_protocol::{line_protocol, parse_capability};
 use kismet_protocol::{Answer, Frame};
 use kismet_protocol::{Line, LineReader};
@@ -101,7 +102,10 @@ impl ReadState {
             Reaction::Reply(frame) => {
                 self.flush(shared, tx);
                 self.sync();
-                deliver_reply(shared, &frame);
+                if let Some(event) = deliver_reply(shared, &frame) {
+                    // Never dropped, as a disconnect is not.
+                    let _ = tx.send(event);
+                }
                 true
             }
             Reaction::Terminate(frame) => {
@@ -200,6 +204,9 @@ pub fn read_loop(
                 state.flush(shared, tx);
                 return ended(shared, state.terminating, DisconnectReason::Closed);
             }
+            // A signal (Ctrl-C in the shell) cut the read short: the
+            // connection is fine.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // The watchdog counts on TIME every second: without it, silence
             // is normal and the connection is not declared dead.
             Err(e) if is_timeout(&e) && state.names.time_removed => {
@@ -297,13 +304,7 @@ fn handle_line(
                 Some(String::from_utf8_lossy(frame.field(0).unwrap_or(b"")).into_owned());
             reaction = Reaction::Terminate(frame.clone());
         }
-        "CAPABILITY" => {
-            if let Some((p, fields)) = parse_capability(frame.field(0).unwrap_or(b"")) {
-                shared.table.lock().insert(&p, fields);
-                shared.bump_names();
-            }
-            attach_data(shared, &frame);
-        }
+        "CAPABILITY" => capability_answer(shared, &frame),
         _ => {}
     }
     let tracking = names.tracker.is_some();
@@ -349,18 +350,56 @@ impl Out<'_> {
     }
 }
 
-/// A data line that answers a pending command (the `*CAPABILITY` line of a
-/// CAPABILITY) is kept with that command's reply, for the oldest such
-/// command: the server answers in order.
-fn attach_data(shared: &Shared, frame: &Frame) {
+/// A `*CAPABILITY` line. One that answers a CAPABILITY command of ours for
+/// its protocol is kept with that command's reply, and the table takes its
+/// fields (unless there are none, or more than [`MAX_FIELDS`], or it would
+/// be a protocol past [`MAX_PROTOCOLS`]). Any other is counted and
+/// ignored: unasked-for lines could otherwise grow the table without bound
+/// (each slower to take than the last) or blank a protocol's fields.
+fn capability_answer(shared: &Shared, frame: &Frame) {
+    let parsed = parse_capability(frame.field(0).unwrap_or(b""));
+    let answers = parsed
+        .as_ref()
+        .is_some_and(|(p, _)| attach_data(shared, frame, &p.to_ascii_uppercase()));
+    match parsed {
+        Some((proto, fields)) if answers => {
+            if fields.is_empty() || fields.len() > MAX_FIELDS {
+                return;
+            }
+            let mut table = shared.table.lock();
+            if table.get(&proto).is_none() && table.len() >= MAX_PROTOCOLS {
+                return;
+            }
+            table.insert(&proto, fields);
+            drop(table);
+            shared.bump_names();
+        }
+        _ => shared.stats.lock().unsolicited_capabilities += 1,
+    }
+}
+
+/// A data line that answers a pending command about protocol `about` (the
+/// `*CAPABILITY` line of a `CAPABILITY about`) is kept with that command's
+/// reply, for the oldest such command that has none yet: the server
+/// answers in order, one line a command (so a server cannot pile lines on
+/// a reply). False when no command waits for it.
+fn attach_data(shared: &Shared, frame: &Frame, about: &str) -> bool {
     let proto = frame.protocol();
     let mut pending = shared.pending.lock();
     let oldest = pending
         .iter_mut()
-        .filter(|(_, p)| p.kind.and_then(|k| k.data_protocol()) == Some(proto))
+        .filter(|(_, p)| {
+            p.kind.and_then(|k| k.data_protocol()) == Some(proto)
+                && p.about.as_deref() == Some(about)
+                && p.data.is_empty()
+        })
         .min_by_key(|(id, _)| **id);
-    if let Some((_, p)) = oldest {
-        p.data.push(frame.clone());
+    match oldest {
+        Some((_, p)) => {
+            p.data.push(frame.clone());
+            true
+        }
+        None => false,
     }
 }
 
@@ -372,15 +411,17 @@ fn epoch_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Matches an ACK/ERROR to its pending command and hands it over.
-fn deliver_reply(shared: &Shared, frame: &Frame) {
+/// Matches an ACK/ERROR to its pending command and hands it over; the
+/// event to send for a refused command that nobody waits for (one that
+/// put a subscription back after a reconnect).
+fn deliver_reply(shared: &Shared, frame: &Frame) -> Option<Event> {
     let Some(id) = frame.field(0).and_then(parse_u64) else {
         shared.stats.lock().malformed += 1;
-        return;
+        return None;
     };
     let Some(p) = shared.take_pending(id) else {
         shared.stats.lock().unmatched_replies += 1;
-        return;
+        return None;
     };
     let kind = if frame.protocol() == "ACK" {
         ReplyKind::Ack
@@ -390,6 +431,8 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
     if kind != ReplyKind::Ack {
         shared.restore(p.revert);
     }
+    let refused_restore = p.restoring && kind == ReplyKind::Error;
+    let command = refused_restore.then(|| p.command.clone());
     let reply = Reply {
         id,
         command: p.command,
@@ -403,7 +446,13 @@ fn deliver_reply(shared: &Shared, frame: &Frame) {
         ReplyKind::Error => Err(Error::Server(Box::new(reply))),
         _ => Ok(reply),
     };
-    let _ = p.tx.try_send(result);
+    match (command, result) {
+        (Some(command), Err(error)) => Some(Event::RestoreFailed { command, error }),
+        (_, result) => {
+            let _ = p.tx.try_send(result);
+            None
+        }
+    }
 }
 
 /// A TERMINATE answers every pending command that the server answers that

@@ -58,12 +58,17 @@ pub fn connection_thread(
                 return;
             }
             match reconnect(&shared) {
-                Ok(new_reader) => {
+                Ok((new_reader, unsent)) => {
                     reader = new_reader;
                     attempt = 0;
                     let info = shared.info.lock().clone();
                     if tx.send(Event::Reconnected { info }).is_err() {
                         return;
+                    }
+                    for (command, error) in unsent {
+                        if tx.send(Event::RestoreFailed { command, error }).is_err() {
+                            return;
+                        }
                     }
                     break;
                 }
@@ -88,8 +93,10 @@ fn sleep_unless_closing(shared: &Shared, delay: Duration) -> bool {
 }
 
 /// Connects again, redoes the handshake and re-enables every subscription
-/// with the same field lists.
-fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
+/// with the same field lists. Returns the reader, and the commands that
+/// could not be sent (each with why); the server's refusals of the others
+/// are reported by the reader as they come.
+fn reconnect(shared: &Arc<Shared>) -> Result<(LineReader<TcpStream>, Unsent), Error> {
     let conn = establish(&shared.addr, &shared.options)?;
     *shared.table.lock() = conn.table;
     *shared.info.lock() = conn.info;
@@ -114,25 +121,23 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
             .map(|proto| Command::new(ServerCommand::Remove, [proto])),
     );
     let mut out = Vec::new();
+    let mut unsent = Vec::new();
     for cmd in commands {
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-        if let Ok(line) = cmd.encode(id) {
-            out.extend_from_slice(&line);
-            // Registered so the answer is matched, not counted as stray; a
-            // refusal shows in the frames that then do not come.
-            let (tx, _) = bounded(1);
-            shared.add_pending(
-                id,
-                Pending {
-                    command: cmd.text(),
-                    kind: cmd.server_command(),
-                    sent: Instant::now(),
-                    tx,
-                    revert: None,
-                    data: Vec::new(),
-                    quiet: None,
-                },
-            );
+        match cmd.encode(id) {
+            Ok(line) => {
+                out.extend_from_slice(&line);
+                // Registered so the answer is matched, not counted as
+                // stray; nobody waits for it, so the reader reports a
+                // refusal as an event.
+                let (tx, _) = bounded(1);
+                let pending = Pending {
+                    restoring: true,
+                    ..Pending::new(&cmd, tx)
+                };
+                shared.add_pending(id, pending);
+            }
+            Err(e) => unsent.push((cmd.text(), Error::Refused(e))),
         }
     }
     let write_err = |source| Error::Write { source };
@@ -149,5 +154,8 @@ fn reconnect(shared: &Arc<Shared>) -> Result<LineReader<TcpStream>, Error> {
     if shared.is_closing() {
         let _ = conn.stream.shutdown(Shutdown::Both);
     }
-    Ok(conn.reader)
+    Ok((conn.reader, unsent))
 }
+
+/// Commands that could not be sent, as the user would write them, and why.
+type Unsent = Vec<(String, Error)>;

@@ -118,6 +118,9 @@ pub struct Stats {
     pub overlong: u64,
     /// ACK/ERROR lines whose id matched no pending command.
     pub unmatched_replies: u64,
+    /// `*CAPABILITY` lines that answered no `CAPABILITY` command of this
+    /// client for their protocol: ignored (the table is not changed).
+    pub unsolicited_capabilities: u64,
     /// Frames dropped because the consumer fell behind, per protocol.
     pub dropped: HashMap<String, u64>,
     /// Connections made (1 + reconnects).
@@ -154,6 +157,12 @@ pub struct Pending {
     pub sent: Instant,
     /// Where its reply goes.
     pub tx: Sender<Result<Reply, Error>>,
+    /// The protocol it names first, upper case: a CAPABILITY command is
+    /// answered by the `*CAPABILITY` line of that protocol only.
+    pub about: Option<String>,
+    /// Sent by the client itself after a reconnect, to put a subscription
+    /// back: nobody waits for it, so a refusal is reported as an event.
+    pub restoring: bool,
     /// For ENABLE/REMOVE: the subscription to restore if the server refuses.
     pub revert: Option<Revert>,
     /// Data lines that came for it before its reply (see [`Reply::data`]).
@@ -163,6 +172,24 @@ pub struct Pending {
     /// user has seen those records). Derived by the reader from the
     /// commands pending, so it ends however the command does.
     pub quiet: Option<String>,
+}
+
+impl Pending {
+    /// `command`, sent now, its reply to go to `tx`; nothing to revert,
+    /// nothing kept quiet.
+    pub fn new(command: &Command, tx: Sender<Result<Reply, Error>>) -> Pending {
+        Pending {
+            command: command.text(),
+            kind: command.server_command(),
+            sent: Instant::now(),
+            tx,
+            about: command.args.first().map(|a| a.to_ascii_uppercase()),
+            restoring: false,
+            revert: None,
+            data: Vec::new(),
+            quiet: None,
+        }
+    }
 }
 
 /// State shared by the client handle and its reader thread.

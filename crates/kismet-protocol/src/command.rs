@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::server_command::ServerCommand;
-use crate::spec::QUOTE;
+use crate::spec::{MAX_LINE, QUOTE};
 
 /// Why a command cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,15 @@ pub enum CommandError {
         /// What the offending byte is.
         what: &'static str,
     },
+    /// The line would be longer than a server takes ([`MAX_LINE`] bytes
+    /// with its newline): it resets the connection of a client that sends
+    /// one.
+    TooLong {
+        /// The line's length in bytes (counted with the longest id).
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for CommandError {
@@ -35,6 +44,11 @@ impl fmt::Display for CommandError {
                 f,
                 "argument {} contains {what}, which the protocol cannot carry",
                 index + 1
+            ),
+            CommandError::TooLong { len, limit } => write!(
+                f,
+                "the command is {len} bytes long, over the server's {limit}-byte \
+                 line limit (a server resets the connection of a client that sends one)"
             ),
         }
     }
@@ -131,8 +145,10 @@ impl Command {
     /// Checks that the command can be written as one line.
     ///
     /// # Errors
-    /// [`CommandError`] when the name is not a plain name or an argument holds
-    /// `\n`, `\r` or `\x01`.
+    /// [`CommandError`] when the name is not a plain name, an argument holds
+    /// `\n`, `\r` or `\x01`, or the line would be over [`MAX_LINE`] bytes
+    /// (counted with the longest id, so that whether a command fits does
+    /// not depend on its id).
     pub fn validate(&self) -> Result<(), CommandError> {
         let name = self.name();
         if name.is_empty() {
@@ -152,7 +168,25 @@ impl Command {
                 return Err(CommandError::BadArgument { index, what });
             }
         }
+        let len = self.encoded_len(u64::MAX);
+        if len > MAX_LINE {
+            return Err(CommandError::TooLong {
+                len,
+                limit: MAX_LINE,
+            });
+        }
         Ok(())
+    }
+
+    /// The length of [`Command::encode`]'s line for `id`, newline included.
+    fn encoded_len(&self, id: u64) -> usize {
+        let digits = id.checked_ilog10().unwrap_or(0) as usize + 1;
+        let args: usize = self
+            .args
+            .iter()
+            .map(|a| 1 + a.len() + if needs_quotes(a) { 2 } else { 0 })
+            .sum();
+        1 + digits + 1 + self.name().len() + args + 1
     }
 
     /// The command as the user would write it: `ENABLE SSID ssid,mac`.
@@ -178,7 +212,7 @@ impl Command {
     pub fn encode(&self, id: u64) -> Result<Vec<u8>, CommandError> {
         self.validate()?;
         let name = self.name();
-        let mut out = Vec::with_capacity(16 + name.len() + self.args.len() * 8);
+        let mut out = Vec::with_capacity(self.encoded_len(id));
         out.push(b'!');
         out.extend_from_slice(id.to_string().as_bytes());
         out.push(b' ');
@@ -292,6 +326,35 @@ mod tests {
             Command::raw("EN ABLE", Vec::<String>::new()).encode(1),
             Err(CommandError::BadName(_))
         ));
+    }
+
+    /// A line over the server's limit is refused before it is encoded,
+    /// counted with the longest id: one that fits with any id is taken.
+    #[test]
+    fn overlong_command_is_refused() {
+        // "!<20 digits> ADDNETTAG 00:11 1 note <value>\n"
+        let overhead = 1 + 20 + 1 + "ADDNETTAG".len() + " 00:11 1 note ".len() + 1;
+        let value = |n| "v".repeat(n);
+        let fits = Command::raw(
+            "addnettag",
+            ["00:11", "1", "note", &value(MAX_LINE - overhead)],
+        );
+        let line = fits.encode(u64::MAX).unwrap();
+        assert_eq!(line.len(), MAX_LINE);
+        assert_eq!(fits.encoded_len(7), fits.encode(7).unwrap().len());
+        let over = Command::raw(
+            "addnettag",
+            ["00:11", "1", "note", &value(MAX_LINE - overhead + 1)],
+        );
+        assert_eq!(
+            over.encode(1),
+            Err(CommandError::TooLong {
+                len: MAX_LINE + 1,
+                limit: MAX_LINE
+            })
+        );
+        let e = over.validate().unwrap_err().to_string();
+        assert!(e.contains("over the server's 65536-byte line limit"), "{e}");
     }
 
     /// Field lists split as the server's tokenizer does.

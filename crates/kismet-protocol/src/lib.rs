@@ -55,5 +55,5 @@ pub use frame::{
     FieldValue, Frame, ParseError, Separators,
 };
 pub use key::device_key_index;
-pub use lines::{Line, LineReader, Overlong};
+pub use lines::{Line, LineReader, Overlong, ReadTimeout, OVERLONG_HEAD};
 pub use server_command::{Answer, ArgKind, ServerCommand};

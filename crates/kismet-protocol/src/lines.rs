@@ -8,8 +8,30 @@
 //! newline and reported ([`Overlong::Skip`], the client's way), or ends the
 //! stream with an error ([`Overlong::Fail`], the server's way); either way
 //! no peer can make the buffer grow.
+//!
+//! A socket's read timeout restarts with every byte, so a peer that sends
+//! one byte now and then never lets it fire: [`LineReader::next_line_by`]
+//! holds a whole line to a deadline instead, checked before every read.
 
 use std::io::{self, Read};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// A stream whose reads can be bounded in time (a socket), for
+/// [`LineReader::next_line_by`].
+pub trait ReadTimeout: Read {
+    /// Sets the longest one read may block (`None`: no limit).
+    ///
+    /// # Errors
+    /// The stream's own (a zero duration is refused, as a socket's is).
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+}
+
+impl ReadTimeout for TcpStream {
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+}
 
 /// What to do with a line longer than the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +45,10 @@ pub enum Overlong {
 
 /// Free space below which the buffer is compacted before a read.
 const MIN_READ: usize = 32 * 1024;
+
+/// How many first bytes of an overlong line are kept while the rest is
+/// skipped, so that a message can say what the line was.
+pub const OVERLONG_HEAD: usize = 64;
 
 /// What one call to [`LineReader::next_line`] produced.
 #[derive(Debug, PartialEq, Eq)]
@@ -46,6 +72,9 @@ pub struct LineReader<R> {
     /// arrives a byte at a time is searched once, not once per read.
     scanned: usize,
     overlong: Overlong,
+    /// The first bytes of the overlong line being skipped, or of the last
+    /// one reported.
+    head: Vec<u8>,
 }
 
 impl<R: Read> LineReader<R> {
@@ -69,6 +98,7 @@ impl<R: Read> LineReader<R> {
             skipping: None,
             scanned: 0,
             overlong,
+            head: Vec::new(),
         }
     }
 
@@ -88,6 +118,28 @@ impl<R: Read> LineReader<R> {
         self.end > self.start || self.skipping.is_some()
     }
 
+    /// How many bytes of the unfinished line have arrived, those of an
+    /// overlong line already skipped included.
+    pub fn partial_len(&self) -> usize {
+        self.skipping.unwrap_or(0) + (self.end - self.start)
+    }
+
+    /// The first bytes of the unfinished line: all of it, or while an
+    /// overlong line is skipped, its first [`OVERLONG_HEAD`] bytes.
+    pub fn partial_start(&self) -> &[u8] {
+        if self.skipping.is_some() {
+            &self.head
+        } else {
+            self.partial()
+        }
+    }
+
+    /// The first [`OVERLONG_HEAD`] bytes of the last line reported as
+    /// [`Line::Overlong`] (or of the one being skipped now).
+    pub fn overlong_head(&self) -> &[u8] {
+        &self.head
+    }
+
     /// The next line, reading from the stream as needed.
     ///
     /// Returns `Ok(None)` on a clean end of stream (nothing buffered).
@@ -98,6 +150,15 @@ impl<R: Read> LineReader<R> {
     /// line (the peer went away mid-frame), and with [`Overlong::Fail`]
     /// `InvalidData` for a line over the limit.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.next_line_with(|_| Ok(()))
+    }
+
+    /// The next line, reading with `before_read` called on the stream
+    /// before every read (it may fail the call).
+    fn next_line_with(
+        &mut self,
+        mut before_read: impl FnMut(&R) -> io::Result<()>,
+    ) -> io::Result<Option<Line<'_>>> {
         loop {
             if let Some(found) = self.scan_buffered() {
                 return Ok(Some(self.take(found)));
@@ -113,6 +174,7 @@ impl<R: Read> LineReader<R> {
             if self.buf.len() - self.end < MIN_READ {
                 self.compact();
             }
+            before_read(&self.inner)?;
             let n = self.inner.read(&mut self.buf[self.end..])?;
             if n == 0 {
                 return if self.has_partial() {
@@ -150,10 +212,13 @@ impl<R: Read> LineReader<R> {
                         len: skipped + i,
                         next: self.start + i + 1,
                     },
-                    None if i > self.max_line => Scan::OverlongEnd {
-                        len: i,
-                        next: self.start + i + 1,
-                    },
+                    None if i > self.max_line => {
+                        self.keep_head();
+                        Scan::OverlongEnd {
+                            len: i,
+                            next: self.start + i + 1,
+                        }
+                    }
                     None => Scan::Line {
                         end: self.start + i,
                     },
@@ -163,7 +228,10 @@ impl<R: Read> LineReader<R> {
                 self.scanned = pending.len();
                 // No newline: past the limit, drop what we have and skip on.
                 if pending.len() > self.max_line || self.skipping.is_some() {
-                    *self.skipping.get_or_insert(0) += pending.len();
+                    if self.skipping.is_none() {
+                        self.keep_head();
+                    }
+                    *self.skipping.get_or_insert(0) += self.end - self.start;
                     self.start = 0;
                     self.end = 0;
                     self.scanned = 0;
@@ -187,12 +255,48 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Keeps the first bytes of the line at `start`, an overlong one.
+    fn keep_head(&mut self) {
+        let n = (self.end - self.start).min(OVERLONG_HEAD);
+        self.head.clear();
+        self.head
+            .extend_from_slice(&self.buf[self.start..self.start + n]);
+    }
+
     /// Moves the unfinished line (at most `max_line` bytes, or the buffer
     /// would already be skipping) to the front of the buffer.
     fn compact(&mut self) {
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
         self.start = 0;
+    }
+}
+
+impl<R: ReadTimeout> LineReader<R> {
+    /// The next line, as [`LineReader::next_line`], but no later than
+    /// `deadline`: before every read the stream's read timeout is set to the
+    /// time left, so a peer that sends bytes and no newline cannot hold the
+    /// caller past it (a timeout per read restarts with every byte).
+    ///
+    /// The stream keeps the last timeout set; set it again before reading
+    /// it otherwise.
+    ///
+    /// # Errors
+    /// As [`LineReader::next_line`]; `TimedOut` (or the stream's own
+    /// `WouldBlock`) once `deadline` has passed without a complete line.
+    /// What came of an unfinished line stays buffered
+    /// ([`LineReader::partial_len`], [`LineReader::partial_start`]).
+    pub fn next_line_by(&mut self, deadline: Instant) -> io::Result<Option<Line<'_>>> {
+        self.next_line_with(|inner| {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "no complete line before the deadline",
+                ));
+            }
+            inner.set_read_timeout(Some(left))
+        })
     }
 }
 
@@ -290,6 +394,68 @@ mod tests {
         assert_eq!(r.next_line().unwrap(), Some(Line::Complete(b"*A: 1 ")));
         let e = r.next_line().unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+    }
+
+    /// A line a byte at a time, a millisecond apart, for `left` bytes; then
+    /// the end of the stream.
+    struct SlowTrickle {
+        left: usize,
+    }
+    impl Read for SlowTrickle {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Ok(0);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+            self.left -= 1;
+            out[0] = b'A';
+            Ok(1)
+        }
+    }
+    impl ReadTimeout for SlowTrickle {
+        fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+            assert!(timeout.is_some_and(|t| !t.is_zero()), "{timeout:?}");
+            Ok(())
+        }
+    }
+
+    /// A peer that keeps sending bytes but no newline cannot hold a read
+    /// past its deadline: it times out while the peer is still sending
+    /// (without the deadline it would read until the peer gives up, and
+    /// see the end of the stream), and what came stays buffered.
+    #[test]
+    fn deadline_holds_against_a_trickle() {
+        let mut r = LineReader::new(SlowTrickle { left: 5000 }, 1024);
+        let e = r
+            .next_line_by(Instant::now() + Duration::from_millis(20))
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+        assert!(r.get_ref().left > 0, "the trickle ran dry first");
+        assert_eq!(r.partial_len(), 5000 - r.get_ref().left);
+        assert!(r.partial_start().iter().all(|&b| b == b'A'));
+    }
+
+    /// While an overlong line is skipped, its length so far and its first
+    /// bytes are known; once it ends, its first bytes stay readable.
+    #[test]
+    fn overlong_line_keeps_its_head() {
+        let mut data = b"*KISMET: ".to_vec();
+        data.extend(vec![b'A'; 300]);
+        let mut r = LineReader::new(Chunked(&data, 64), 100);
+        let e = r.next_line().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(r.partial_len(), data.len());
+        assert_eq!(r.partial_start(), &data[..OVERLONG_HEAD]);
+        assert!(r.partial().len() < data.len());
+
+        data.extend_from_slice(b"\n*OK: 1 \n");
+        for chunk in [7, 1 << 20] {
+            let mut r = LineReader::new(Chunked(&data, chunk), 100);
+            assert_eq!(r.next_line().unwrap(), Some(Line::Overlong(309)));
+            assert_eq!(r.overlong_head(), &data[..OVERLONG_HEAD], "{chunk}");
+            assert_eq!(r.next_line().unwrap(), Some(Line::Complete(b"*OK: 1 ")));
+            assert_eq!(r.partial_len(), 0);
+        }
     }
 
     /// End of stream mid-line is an error, a clean end is `None`.

@@ -16,6 +16,18 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:2501";
 /// over it.
 pub const MAX_LINE: usize = 64 * 1024;
 
+/// Most protocols a client takes from a server's `PROTOCOLS` line. A
+/// default server names 29 and plugins add a few; the limit is there for a
+/// hostile server, which could otherwise have the client ask for and hold
+/// thousands of field lists within the handshake (8,000 protocols of
+/// 12,000 fields each reach 3.3 GB). With [`MAX_FIELDS`] and [`MAX_LINE`]
+/// it holds the capability table under about 30 MB.
+pub const MAX_PROTOCOLS: usize = 256;
+
+/// Most fields a client takes for one protocol; the widest of a default
+/// server (CLIENT) has 58. See [`MAX_PROTOCOLS`].
+pub const MAX_FIELDS: usize = 1024;
+
 /// Longest protocol name (the `HEADER` of `*HEADER: fields`).
 pub const MAX_HEADER_LEN: usize = 16;
 

@@ -94,7 +94,10 @@ pub fn parse(line: &str) -> Result<Parsed, ShellError> {
         return Ok(Parsed::Empty);
     }
     if let Some(raw) = line.strip_prefix('!') {
-        let words = shell_words(raw)?;
+        // Only spaces and tabs separate the words of a raw command: a line
+        // break stays in its word, and the check below refuses it (it must
+        // not pass for a separator, nor start a second command).
+        let words = words_split_at(raw, |c| c == ' ' || c == '\t')?;
         let Some((name, args)) = words.split_first() else {
             return Err(ShellError::Usage(
                 "a raw command needs a name after '!' (help ! lists them)".into(),
@@ -257,6 +260,12 @@ fn one_of(items: &[String]) -> String {
 
 /// Splits a typed line into words: spaces separate, "double quotes" group.
 fn shell_words(line: &str) -> Result<Vec<String>, ShellError> {
+    words_split_at(line, char::is_whitespace)
+}
+
+/// Splits a typed line into words at the characters `separates` accepts
+/// (outside "double quotes", which group).
+fn words_split_at(line: &str, separates: impl Fn(char) -> bool) -> Result<Vec<String>, ShellError> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -267,7 +276,7 @@ fn shell_words(line: &str) -> Result<Vec<String>, ShellError> {
                 quoted = !quoted;
                 in_word = true;
             }
-            c if c.is_whitespace() && !quoted => {
+            c if separates(c) && !quoted => {
                 if in_word {
                     words.push(std::mem::take(&mut cur));
                     in_word = false;

@@ -66,6 +66,36 @@ fn parse_lines() {
     ));
 }
 
+/// A line break in a raw command is refused, not taken for a space: in an
+/// argument or between two words, it would otherwise vanish silently
+/// (`!HOPSOURCE a\n!SHUTDOWN` went out as one HOPSOURCE of two arguments).
+#[test]
+fn raw_command_with_a_line_break_is_refused() {
+    use kismet_protocol::CommandError;
+    for (line, index, what) in [
+        ("!HOPSOURCE a\n!SHUTDOWN", 0, "a newline"),
+        ("!HOPSOURCE a\r!SHUTDOWN", 0, "a carriage return"),
+        ("!HOPSOURCE u1 LOCK\n 6", 1, "a newline"),
+    ] {
+        match parse(line) {
+            Err(ShellError::Client(Error::Refused(CommandError::BadArgument {
+                index: i,
+                what: w,
+            }))) => assert_eq!((i, w), (index, what), "{line:?}"),
+            other => panic!("{line:?}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        parse("!HOPSOURCE\nSHUTDOWN"),
+        Err(ShellError::Client(Error::Refused(CommandError::BadName(_))))
+    ));
+    // Tabs still separate, as spaces do.
+    assert_eq!(
+        parse("!HOPSOURCE\tu1 LOCK\t6").unwrap(),
+        Parsed::Raw(Command::new(ServerCommand::HopSource, ["u1", "LOCK", "6"]))
+    );
+}
+
 /// A filter expression is the rest of the line byte for byte: quotes,
 /// runs of spaces, words that look like options or clap's `--`.
 #[test]

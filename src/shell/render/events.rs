@@ -34,6 +34,11 @@ pub fn event_notices(event: &Event, addr: &str) -> Vec<String> {
             text::display(error_chain(error).as_bytes())
         )],
         Event::Reconnected { .. } => vec![format!("[reconnected to {addr}]")],
+        Event::RestoreFailed { command, error } => vec![format!(
+            "[not restored after reconnecting: {}: {}]",
+            text::abbreviate(command),
+            text::display(restore_error(error).as_bytes())
+        )],
         // An event a newer client knows of: nothing to show for it.
         _ => Vec::new(),
     }
@@ -73,9 +78,24 @@ pub fn event_json(event: &Event, addr: &str) -> Vec<String> {
             "addr": addr,
             "server": info.name,
         }),
+        Event::RestoreFailed { command, error } => json!({
+            "type": "restore_failed",
+            "addr": addr,
+            "command": command,
+            "error": restore_error(error),
+        }),
         _ => return Vec::new(),
     };
     vec![json_line(&value)]
+}
+
+/// Why a subscription was not put back: the server's ERROR text, or why
+/// the command could not be sent.
+fn restore_error(error: &kismet_client::Error) -> String {
+    match error {
+        kismet_client::Error::Server(reply) => reply.text.clone(),
+        e => error_chain(e),
+    }
 }
 
 #[cfg(test)]
@@ -110,5 +130,32 @@ mod tests {
             ["[reconnecting in 2.0 s (attempt 3)]"]
         );
         assert!(n(Event::Frames(Vec::new())).is_empty());
+    }
+
+    /// A subscription refused after a reconnect reads as what was not put
+    /// back and the server's reason, in both forms.
+    #[test]
+    fn restore_failed() {
+        let refused = || Event::RestoreFailed {
+            command: "ENABLE SSID ssid,mac".into(),
+            error: kismet_client::Error::Server(Box::new(kismet_client::Reply {
+                id: 40,
+                command: "ENABLE SSID ssid,mac".into(),
+                kind: kismet_client::ReplyKind::Error,
+                text: "Unknown protocol: 'SSID'\x1b".into(),
+                latency: Duration::ZERO,
+                raw: Vec::new(),
+                data: Vec::new(),
+            })),
+        };
+        assert_eq!(
+            event_notices(&refused(), "h:1"),
+            ["[not restored after reconnecting: ENABLE SSID ssid,mac: Unknown protocol: 'SSID'\\x1b]"]
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&event_json(&refused(), "h:1")[0]).unwrap();
+        assert_eq!(json["type"], "restore_failed");
+        assert_eq!(json["command"], "ENABLE SSID ssid,mac");
+        assert_eq!(json["error"], "Unknown protocol: 'SSID'\x1b");
     }
 }
