@@ -35,7 +35,13 @@ pub fn parse_u64(bytes: &[u8]) -> Option<u64> {
             let low = eight_digits(mid)? * E8 + eight_digits(tail)?;
             short_digits(head)?.checked_mul(E8 * E8)?.checked_add(low)
         }
-        _ => None,
+        0 => None,
+        // Longer: only leading zeros can leave a number that fits.
+        _ => match bytes.iter().position(|&b| b != b'0') {
+            None => Some(0),
+            Some(first) if n - first <= 20 => parse_u64(&bytes[first..]),
+            Some(_) => None,
+        },
     }
 }
 
@@ -391,6 +397,15 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+        // Past 20 bytes only leading zeros make a number (a proptest run
+        // once found 21 zeros).
+        for text in [
+            &b"000000000000000000000"[..],
+            b"0000018446744073709551615",
+            b"000000000000000000000x",
+        ] {
+            assert_eq!(parse_u64(text), reference(text), "{text:?}");
+        }
         // Every length, and every byte next to the digit range, in every
         // place of an 8-digit word.
         for n in 1..=20 {
