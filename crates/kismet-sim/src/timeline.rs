@@ -56,12 +56,8 @@ pub enum TimelineError {
 impl fmt::Display for TimelineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // An I/O error names the file already.
-            TimelineError::Read {
-                error: error @ RecordingError::Io(_),
-                ..
-            } => error.fmt(f),
-            TimelineError::Read { path, .. } => write!(f, "{}", path.display()),
+            // The reading error names the file already.
+            TimelineError::Read { error, .. } => error.fmt(f),
             TimelineError::NoGreeting { path } => {
                 if let Some(p) = path {
                     write!(f, "{}: ", p.display())?;
@@ -73,13 +69,11 @@ impl fmt::Display for TimelineError {
 }
 
 impl std::error::Error for TimelineError {
+    /// A reading error is shown as this error's own text, so its cause is
+    /// the reading error's cause.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TimelineError::Read {
-                error: error @ RecordingError::Io(_),
-                ..
-            } => error.source(),
-            TimelineError::Read { error, .. } => Some(error),
+            TimelineError::Read { error, .. } => error.source(),
             TimelineError::NoGreeting { .. } => None,
         }
     }
