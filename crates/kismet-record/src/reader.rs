@@ -271,24 +271,46 @@ impl RecordingReader<Box<dyn BufRead + Send>> {
     /// [`RecordingError::Open`], or as [`RecordingReader::new`] (each
     /// naming the file).
     pub fn open(path: &Path) -> Result<Self, RecordingError> {
-        let open_error = |source| RecordingError::Open {
+        let file = File::open(path).map_err(|source| RecordingError::Open {
             path: path.to_path_buf(),
             source,
+        })?;
+        RecordingReader::from_read(file, Some(path.to_path_buf()))
+    }
+
+    /// A reader of the recording `input` holds, gzip-compressed or not
+    /// (told by its first bytes); reads its header. `path` names it in
+    /// errors.
+    ///
+    /// # Errors
+    /// As [`RecordingReader::open`].
+    pub fn from_read(
+        input: impl io::Read + Send + 'static,
+        path: Option<PathBuf>,
+    ) -> Result<Self, RecordingError> {
+        let mut input = BufReader::with_capacity(64 * 1024, input);
+        let gzip = match input.fill_buf() {
+            Ok(b) => b.starts_with(&[0x1f, 0x8b]),
+            Err(source) => {
+                return Err(match path {
+                    Some(path) => RecordingError::Open { path, source },
+                    None => RecordingError::Read {
+                        path,
+                        line: 0,
+                        source,
+                    },
+                })
+            }
         };
-        let mut file = BufReader::with_capacity(64 * 1024, File::open(path).map_err(open_error)?);
-        let gzip = file
-            .fill_buf()
-            .map_err(open_error)?
-            .starts_with(&[0x1f, 0x8b]);
         let input: Box<dyn BufRead + Send> = if gzip {
             Box::new(BufReader::with_capacity(
                 64 * 1024,
-                MultiGzDecoder::new(file),
+                MultiGzDecoder::new(input),
             ))
         } else {
-            Box::new(file)
+            Box::new(input)
         };
-        RecordingReader::start(input, Some(path.to_path_buf()), gzip)
+        RecordingReader::start(input, path, gzip)
     }
 }
 
