@@ -1,17 +1,24 @@
 //! The replay server (`sim --replay`, `--replay`, [`Replay`]) with big
 //! and broken recordings: memory that does not grow with the recording's
-//! length, what cannot be replayed refused with the reason. Every wait is
+//! length, any speed leaving the handshake whole, what cannot be replayed
+//! (a recording cut in its handshake, ...) refused with the reason. Every wait is
 //! bounded; every server listens on 127.0.0.1:0; no test asserts how
 //! long anything takes.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
 
+use crate::common::Lines;
 use crate::replay::Conn;
 use kismet_record::RecordingError;
 use kismet_sim::{Replay, ReplayConfig, Timeline, TimelineError};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
 
 /// A fresh directory of its own in the temporary directory.
 fn temp_dir(name: &str) -> PathBuf {
@@ -37,6 +44,17 @@ const HEAD: &str = "# kismet-shell recording 1\n\
     < 0.011 *ACK: 3 \\x01OK\\x01 \n\
     > 0.012 !4 ENABLE CLIENT bssid,mac\n\
     < 0.013 *ACK: 4 \\x01OK\\x01 \n";
+
+/// HEAD, then three SSID frames and a CLIENT one over 30 s.
+fn thirty_seconds() -> String {
+    format!(
+        "{HEAD}\
+        < 1.000 *SSID: 00:00:00:00:00:01 0 \\x01One\\x01 \n\
+        < 1.500 *CLIENT: 00:00:00:00:00:01 00:00:00:00:00:0A \n\
+        < 2.000 *SSID: 00:00:00:00:00:02 0 \\x01Two\\x01 \n\
+        < 30.000 *SSID: 00:00:00:00:00:01 0 \\x01Three\\x01 \n"
+    )
+}
 
 /// Writes a recording of `frames` BSSID frames, 1 ms apart, cycling over
 /// `devices` access points.
@@ -78,7 +96,7 @@ fn replay_generated(path: &Path) -> (usize, usize, usize) {
     assert_eq!(timeline.held_entries(), 0, "the timeline holds no entry");
     let frames = timeline.frame_count();
     let config = ReplayConfig {
-        speed: 100.0,
+        speed: 1_000_000.0,
         ..ReplayConfig::default()
     };
     let replay = Replay::start("127.0.0.1:0", timeline, config).expect("replay");
@@ -112,6 +130,7 @@ fn memory_does_not_grow_with_the_recordings_length() {
         generate(&path, frames, devices);
         let (count, received, peak) = replay_generated(&path);
         assert_eq!(count, frames);
+        assert!(received > 0, "BSSID frames replayed");
         eprintln!(
             "{frames} frames ({} bytes): {received} sent, at most {peak} held",
             std::fs::metadata(&path).map_or(0, |m| m.len())
@@ -120,6 +139,178 @@ fn memory_does_not_grow_with_the_recordings_length() {
     }
     assert!(held[0] <= devices + 1, "{held:?}");
     assert_eq!(held[0], held[1], "10 times the frames, the same held");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// At a speed of a million, a plain client that takes its time still
+/// gets its CAPABILITY answer (the replay clock waits for the handshake),
+/// then every frame after its ENABLE, and the answer to a second
+/// command sent after the recording is over, before TERMINATE.
+#[test]
+fn a_huge_speed_leaves_the_handshake_whole() {
+    let dir = temp_dir("speed");
+    let path = dir.join("fast.kismet");
+    std::fs::write(&path, thirty_seconds()).unwrap();
+    let timeline = Arc::new(Timeline::load(&path).expect("timeline"));
+    let config = ReplayConfig {
+        speed: 1_000_000.0,
+        ..ReplayConfig::default()
+    };
+    let replay = Replay::start("127.0.0.1:0", timeline, config).expect("replay");
+    let mut c = Conn::open(replay.local_addr());
+    c.until(b"*PROTOCOLS: ");
+    // 30 s of recording last 30 us at this speed.
+    thread::sleep(Duration::from_millis(300));
+    c.send("!1 CAPABILITY SSID\n");
+    let answer = c.until(b"*ACK: 1 ");
+    assert!(answer
+        .iter()
+        .any(|l| l == b"*CAPABILITY: SSID mac,type,ssid\n"));
+    c.send("!2 ENABLE SSID ssid\n");
+    let mut lines = c.until(b"*ACK: 2 ");
+    assert_eq!(lines.last().unwrap(), b"*ACK: 2 \x01OK\x01 \n");
+    assert!(
+        !lines.iter().any(|l| l.starts_with(b"*SSID")),
+        "the ENABLE that ends the handshake starts the clock: no burst"
+    );
+    thread::sleep(Duration::from_millis(50));
+    c.send("!3 ENABLE CLIENT mac\n");
+    lines.extend(c.until_eof().into_iter().map(|(_, l)| l));
+    let ssids: Vec<&[u8]> = lines
+        .iter()
+        .filter(|l| l.starts_with(b"*SSID: "))
+        .map(|l| &l[..])
+        .collect();
+    assert_eq!(
+        ssids,
+        [
+            &b"*SSID: \x01One\x01 \n"[..],
+            b"*SSID: \x01Two\x01 \n",
+            b"*SSID: \x01Three\x01 \n"
+        ]
+    );
+    // CLIENT comes as a burst (the recording is over), then the ACK.
+    let text: Vec<String> = lines
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect();
+    let ack = text.iter().position(|l| l == "*ACK: 3 \x01OK\x01 \n");
+    let client = text
+        .iter()
+        .position(|l| l == "*CLIENT: 00:00:00:00:00:0A \n");
+    assert!(client.is_some() && client < ack, "{text:?}");
+    assert_eq!(
+        text.last().map(String::as_str),
+        Some("*TERMINATE: Kismet server terminating.\n")
+    );
+    replay.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A client that sends no command at all is not held forever: the replay
+/// clock starts 2 s after it connected, and the replay ends with
+/// TERMINATE.
+#[test]
+fn a_silent_client_gets_the_replay_after_the_hold() {
+    let dir = temp_dir("silent");
+    let path = dir.join("fast.kismet");
+    std::fs::write(&path, thirty_seconds()).unwrap();
+    let timeline = Arc::new(Timeline::load(&path).expect("timeline"));
+    let config = ReplayConfig {
+        speed: 1000.0,
+        ..ReplayConfig::default()
+    };
+    let replay = Replay::start("127.0.0.1:0", timeline, config).expect("replay");
+    let mut c = Conn::open(replay.local_addr());
+    let lines = c.until_eof();
+    assert_eq!(
+        lines.last().map(|(_, l)| &l[..]),
+        Some(&b"*TERMINATE: Kismet server terminating.\n"[..])
+    );
+    replay.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The binary at `--speed 1000000` (the highest it takes): its handshake
+/// succeeds, both of its commands are answered, and it prints every SSID
+/// frame.
+#[test]
+fn the_shell_replays_at_a_million_times() {
+    let dir = temp_dir("shell");
+    let path = dir.join("fast.kismet");
+    std::fs::write(&path, thirty_seconds()).unwrap();
+    let out = Command::new(BIN)
+        .arg("--replay")
+        .arg(&path)
+        .args(["--speed", "1000000", "--format", "json", "--follow"])
+        .args(["-c", "enable SSID ssid,mac", "-c", "enable CLIENT mac"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kismet-shell");
+    let (stdout, stderr) = bounded_output(out);
+    assert!(
+        !stderr.contains("handshake") && !stderr.contains("connection lost"),
+        "{stderr}"
+    );
+    let ssids: Vec<String> = stdout
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "frame" && v["protocol"] == "SSID")
+        .map(|v| v["fields"]["ssid"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(ssids, ["One", "Two", "Three"], "{stdout:?}\n{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A child's stdout lines and stderr text, every wait bounded (the child
+/// is killed if it outlives them).
+fn bounded_output(mut child: std::process::Child) -> (Vec<String>, String) {
+    let out = Lines::of(child.stdout.take().expect("stdout"));
+    let err = Lines::of(child.stderr.take().expect("stderr"));
+    let stdout = out.rest();
+    let stderr = err.rest().join("\n");
+    let _ = child.kill();
+    let _ = child.wait();
+    (stdout, stderr)
+}
+
+/// A recording cut in its handshake is refused at load, naming the
+/// protocols it has no CAPABILITY answer for, by the library and by
+/// `sim --replay`.
+#[test]
+fn a_recording_cut_in_its_handshake_is_refused() {
+    let dir = temp_dir("cut-handshake");
+    let path = dir.join("cut.kismet");
+    let head: Vec<&str> = HEAD.lines().take(5).collect();
+    std::fs::write(&path, head.join("\n") + "\n").unwrap();
+    match Timeline::load(&path) {
+        Err(TimelineError::IncompleteHandshake { missing, .. }) => {
+            assert_eq!(missing, ["CLIENT"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let server = Command::new(BIN)
+        .args(["sim", "--listen", "127.0.0.1:0", "--replay"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kismet-shell sim --replay");
+    let mut server = server;
+    let err = Lines::of(server.stderr.take().expect("stderr")).rest();
+    let _ = server.kill();
+    let status = server.wait().expect("exit status");
+    let want = format!(
+        "kismet-shell: reading the recording: {}: incomplete handshake: the recording has no \
+         CAPABILITY answer for CLIENT (1 of the 9 protocols its greeting lists; cut short in \
+         its handshake)",
+        path.display()
+    );
+    assert_eq!(err, [want]);
+    assert!(!status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

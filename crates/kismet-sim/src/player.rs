@@ -4,9 +4,15 @@
 //! protocols it enabled (each with the fields it asked for), and the
 //! lines that sends, projected onto those fields.
 //!
-//! The replay clock starts at 0 when the client connects and runs at the
-//! configured speed; a frame is due when the clock reaches its recorded
-//! time.
+//! The replay clock is held at 0 while the client does its handshake: it
+//! starts at the client's first command other than CAPABILITY, or
+//! [`HANDSHAKE_HOLD`] after it connected if none comes, then runs at the
+//! configured speed. So no speed scales the handshake into nothing: a
+//! client always gets its CAPABILITY answers and enables its protocols
+//! before the first frame is due. A frame is due when the clock reaches
+//! its recorded time. At the end of the recording, TERMINATE comes no
+//! sooner than [`QUIET`] after the client's latest command, so that
+//! commands sent one after the other all get their answer first.
 //!
 //! Everything a player sends goes through the client's own bounded queue
 //! ([`ClientHandle::send_encoded`]), in chunks of at most [`CHUNK`] lines.
@@ -28,6 +34,14 @@ use kismet_protocol::encode_line_into;
 use kismet_protocol::spec::TERMINATE_TEXT;
 use kismet_protocol::FieldValue;
 use kismet_record::RecordingError;
+
+/// How long the replay clock waits at 0 for a client that sends no
+/// command but CAPABILITY.
+pub const HANDSHAKE_HOLD: Duration = Duration::from_secs(2);
+
+/// The least time between a client's latest command and the TERMINATE at
+/// the end of the recording.
+pub const QUIET: Duration = Duration::from_millis(500);
 
 /// The most frames played (or sent in a burst) at once: the player's lock
 /// is let go between chunks, and a chunk is what the client's queue takes
@@ -149,8 +163,13 @@ pub struct Player {
     timeline: Arc<Timeline>,
     speed: f64,
     looped: bool,
-    /// When the replay clock was at 0 for this lap.
+    /// When the client connected.
+    connected: Instant,
+    /// When the replay clock was at 0 for this lap; `None` while it is
+    /// held for the client's handshake.
     lap_start: Option<Instant>,
+    /// When the client's latest command came.
+    last_command: Option<Instant>,
     /// The recording, read as this lap goes.
     frames: Frames,
     /// The next frame, read ahead.
@@ -170,8 +189,8 @@ pub struct Player {
 }
 
 impl Player {
-    /// A replay for `client` from the start of `timeline`, its clock at 0
-    /// now; `speed` 2 plays twice as fast; `looped` starts over at
+    /// A replay for `client`, connected `now`, from the start of
+    /// `timeline`; `speed` 2 plays twice as fast; `looped` starts over at
     /// the end instead of terminating.
     ///
     /// # Errors
@@ -199,7 +218,9 @@ impl Player {
             timeline,
             speed,
             looped,
-            lap_start: Some(now),
+            connected: now,
+            lap_start: None,
+            last_command: None,
             frames,
             next: None,
             exhausted: false,
@@ -209,6 +230,16 @@ impl Player {
             failure: None,
             peak_held: 0,
         })
+    }
+
+    /// The client sent a command (`capability`: a CAPABILITY one) at
+    /// `now`: any other than CAPABILITY ends its handshake, and starts
+    /// the replay clock.
+    pub fn heard(&mut self, capability: bool, now: Instant) {
+        self.last_command = Some(now);
+        if !capability && self.lap_start.is_none() {
+            self.lap_start = Some(now);
+        }
     }
 
     /// The wall-clock instant the replay clock reaches `at` in this lap
@@ -286,8 +317,16 @@ impl Player {
 
     /// Plays every frame due by `now` (sending those of the protocols the
     /// client enabled); at the end of the recording starts over (looped)
-    /// or queues TERMINATE and finishes the connection.
+    /// or queues TERMINATE and finishes the connection. While the client
+    /// is in its handshake, nothing is due.
     pub fn advance(&mut self, now: Instant) -> Step {
+        if self.lap_start.is_none() {
+            let hold = self.connected + HANDSHAKE_HOLD;
+            if hold > now {
+                return Step::At(hold);
+            }
+            self.lap_start = Some(hold);
+        }
         loop {
             if !self.play_due(now, CHUNK) {
                 return Step::At(now);
@@ -307,6 +346,11 @@ impl Player {
                 return Step::At(end);
             }
             if !self.looped {
+                if let Some(quiet) = self.last_command.map(|t| t + QUIET) {
+                    if quiet > now {
+                        return Step::At(quiet);
+                    }
+                }
                 return self.end(now);
             }
             // The replay clock back to 0, on the lap's schedule; from now
@@ -381,6 +425,9 @@ impl Player {
     /// next frame on, the frames of `proto` as they come. The caller sends
     /// the ACK after this.
     pub fn enable(&mut self, proto: usize, names: Vec<String>, now: Instant) {
+        if self.lap_start.is_none() {
+            self.lap_start = Some(now);
+        }
         // Due frames first, with the selection in force before.
         while !self.play_due(now, CHUNK) {}
         let timeline = self.timeline.clone();

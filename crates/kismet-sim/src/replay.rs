@@ -28,7 +28,8 @@
 //!   terminating.` and the close, or with `loop` the recording again from
 //!   its start.
 //!
-//! Each client has its own replay clock, at 0 when it connects and
+//! Each client has its own replay clock, held at 0 during its handshake
+//! (until its first command other than CAPABILITY, or 2 s) and then
 //! running `speed` times as fast as the recording, and reads the
 //! recording again as a stream: a replay holds the latest frame of each
 //! device (for the bursts, a bounded number), never the whole recording.
@@ -50,7 +51,9 @@
 //!   (`Unknown field`) when the recording holds only some of them;
 //! - recorded time fields (`lasttime`, ...) are sent as recorded; only
 //!   TIME is re-timed to now;
-//! - a looped replay's lap lasts the recording's length (at least 1 s).
+//! - a looped replay's lap lasts the recording's length (at least 1 s);
+//! - at the end, TERMINATE waits until the client's latest command is
+//!   0.5 s old, so that each of its commands gets its answer.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,8 +130,8 @@ impl Server for Shared {
     }
 
     /// The client's replay opens the recording, the recorded greeting
-    /// goes out, and the replay starts (its clock at 0 now) on a thread of
-    /// its own.
+    /// goes out, and the replay starts (its clock held at 0 for the
+    /// handshake) on a thread of its own.
     fn admit(this: &Arc<Self>, client: Arc<ClientHandle>) -> std::io::Result<()> {
         let player = Player::new(
             client.clone(),

@@ -32,7 +32,9 @@ impl Catalog for View<'_> {
             return;
         };
         if let Some(i) = self.timeline.protocol(name.as_bytes()) {
-            self.seen[i] = true;
+            if self.timeline.protocols[i].recorded {
+                self.seen[i] = true;
+            }
         }
     }
 

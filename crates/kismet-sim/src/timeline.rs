@@ -14,6 +14,12 @@
 //! [`MAX_LIST_FIELDS`] fields (frames sent with a list past those are left
 //! out), besides the greeting.
 //!
+//! A recording a client's handshake cannot be answered from is refused:
+//! one with no greeting, or with no CAPABILITY answer for a protocol its
+//! greeting lists (a recording cut short in its handshake). The server's
+//! own protocols (KISMET, TIME, ...) need none: the replay server answers
+//! for them from its own table when the recording has no answer.
+
 use std::collections::HashSet;
 use std::fmt;
 use std::fs::File;
@@ -22,9 +28,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::capabilities::Proto;
 use super::follow::{Catalog, Follower, Played, Walked};
 use kismet_protocol::device_key_index;
-use kismet_protocol::parse_capability;
+use kismet_protocol::spec::is_always_on;
+use kismet_protocol::{parse_capability, parse_protocol_list};
 use kismet_record::{Entry, RecordingError, RecordingReader, Truncation};
 
 /// The most protocols a timeline holds (a default server has 29).
@@ -37,6 +45,9 @@ pub const MAX_LISTS: usize = 1024;
 /// The most fields a field list may have (a default server's longest
 /// protocol has 58).
 pub const MAX_LIST_FIELDS: usize = 256;
+
+/// How many missing protocols an error names.
+const NAMED: usize = 8;
 
 /// Why a recording cannot be replayed.
 #[derive(Debug)]
@@ -60,6 +71,17 @@ pub enum TimelineError {
         /// The file, when read from one.
         path: Option<PathBuf>,
     },
+    /// Its greeting lists protocols it has no recorded CAPABILITY answer
+    /// for (a recording cut short in its handshake): a client's handshake
+    /// could not be answered.
+    IncompleteHandshake {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// The protocols without an answer, in the greeting's order.
+        missing: Vec<String>,
+        /// How many protocols the greeting lists.
+        listed: usize,
+    },
 }
 
 impl TimelineError {
@@ -67,6 +89,15 @@ impl TimelineError {
         match self {
             TimelineError::NoGreeting { path: None } => TimelineError::NoGreeting {
                 path: Some(path.to_path_buf()),
+            },
+            TimelineError::IncompleteHandshake {
+                path: None,
+                missing,
+                listed,
+            } => TimelineError::IncompleteHandshake {
+                path: Some(path.to_path_buf()),
+                missing,
+                listed,
             },
             e => e,
         }
@@ -89,6 +120,28 @@ impl fmt::Display for TimelineError {
                     write!(f, "{}: ", p.display())?;
                 }
                 write!(f, "no greeting recorded (no *KISMET and *PROTOCOLS lines)")
+            }
+            TimelineError::IncompleteHandshake {
+                path,
+                missing,
+                listed,
+            } => {
+                if let Some(p) = path {
+                    write!(f, "{}: ", p.display())?;
+                }
+                let named = missing[..missing.len().min(NAMED)].join(", ");
+                write!(
+                    f,
+                    "incomplete handshake: the recording has no CAPABILITY answer for {named}"
+                )?;
+                if missing.len() > NAMED {
+                    write!(f, " and {} more", missing.len() - NAMED)?;
+                }
+                write!(
+                    f,
+                    " ({} of the {listed} protocols its greeting lists; cut short in its handshake)",
+                    missing.len()
+                )
             }
         }
     }
@@ -118,6 +171,9 @@ pub struct Protocol {
     /// list the recording client enabled; every field when it enabled
     /// none (there is then nothing to send, and nothing lacking).
     pub held: Vec<String>,
+    /// False for one of the server's own protocols that the recording has
+    /// no CAPABILITY line for: answered from the replay server's table.
+    pub recorded: bool,
 }
 
 /// Where a replay reads the entries from.
@@ -183,7 +239,8 @@ pub struct Timeline {
     /// The greeting: the first `*KISMET` and `*PROTOCOLS` lines, each
     /// with its `\n`.
     pub(super) greeting: Vec<u8>,
-    /// Every protocol with a recorded CAPABILITY.
+    /// Every protocol with a recorded CAPABILITY, then the server's own
+    /// ones without one.
     pub(super) protocols: Vec<Protocol>,
     /// The distinct field lists the frames were sent with.
     pub(super) lists: Vec<Arc<[String]>>,
@@ -202,7 +259,7 @@ impl Timeline {
     ///
     /// # Errors
     /// [`TimelineError`]: unreadable, not a regular file, not a recording,
-    /// no greeting.
+    /// no greeting, an incomplete handshake.
     pub fn load(path: &Path) -> Result<Timeline, TimelineError> {
         let read = |error| TimelineError::Read {
             path: path.to_path_buf(),
@@ -236,7 +293,7 @@ impl Timeline {
     /// copy of them) for the replays to read.
     ///
     /// # Errors
-    /// [`TimelineError::NoGreeting`].
+    /// [`TimelineError::NoGreeting`], [`TimelineError::IncompleteHandshake`].
     pub fn from_entries(entries: &[Entry]) -> Result<Timeline, TimelineError> {
         let mut load = Load::default();
         for e in entries {
@@ -355,6 +412,7 @@ impl Catalog for Building {
             capability: payload.to_vec(),
             fields,
             held: Vec::new(),
+            recorded: true,
         });
     }
 
@@ -428,6 +486,23 @@ impl Load {
             mut protocols,
             lists,
         } = self.building;
+        let listed = kismet_protocol::Frame::parse(&protocols_line[..protocols_line.len() - 1])
+            .ok()
+            .map(|f| parse_protocol_list(f.field(0).unwrap_or_default()))
+            .unwrap_or_default();
+        let known = |name: &str| protocols.iter().any(|p| p.name.eq_ignore_ascii_case(name));
+        let missing: Vec<String> = listed
+            .iter()
+            .filter(|p| !is_always_on(p) && !known(p))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(TimelineError::IncompleteHandshake {
+                path: None,
+                missing,
+                listed: listed.len(),
+            });
+        }
         for (i, p) in protocols.iter_mut().enumerate() {
             let used: Vec<u32> = self
                 .used
@@ -444,6 +519,23 @@ impl Load {
                     .cloned()
                     .collect()
             };
+        }
+        // The server's own protocols the recording has no answer for.
+        for own in Proto::always_on() {
+            let def = own.def();
+            if !protocols
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(def.name))
+            {
+                let fields: Vec<String> = def.fields.iter().map(|f| f.to_string()).collect();
+                protocols.push(Protocol {
+                    name: def.name.to_string(),
+                    capability: def.capability.as_bytes().to_vec(),
+                    held: fields.clone(),
+                    fields,
+                    recorded: false,
+                });
+            }
         }
         let keys = lists.iter().map(|l| device_key_index(l)).collect();
         Ok(Timeline {

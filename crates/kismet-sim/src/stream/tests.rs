@@ -120,9 +120,12 @@ fn a_frame_before_its_capability_is_left_out_by_both_passes() {
     assert_eq!(t.field(&played[0], "ssid"), Some(&b"one"[..]));
 }
 
-/// A recording without a greeting cannot be served.
+/// A recording without a greeting cannot be served; nor one whose
+/// greeting lists a protocol it has no CAPABILITY answer for (cut short
+/// in its handshake), and the error names what is missing. The
+/// server's own protocols need no recorded answer.
 #[test]
-fn no_greeting_no_timeline() {
+fn no_greeting_or_handshake_no_timeline() {
     let e = parse_recording(
         &b"# kismet-shell recording 1\n= 0.000 connect x 2026-11-27T11:42:45.000Z\n"[..],
     )
@@ -131,4 +134,33 @@ fn no_greeting_no_timeline() {
         Timeline::from_entries(&e),
         Err(TimelineError::NoGreeting { path: None })
     ));
+    let cut = text(&[
+        HEAD[0],
+        HEAD[1],
+        "< 0.001 *PROTOCOLS: KISMET,ACK,TIME,SSID,GPS,BSSID",
+        HEAD[3],
+        HEAD[4],
+    ]);
+    let e = Timeline::from_entries(&parse_recording(cut.as_bytes()).unwrap()).unwrap_err();
+    match &e {
+        TimelineError::IncompleteHandshake {
+            missing, listed, ..
+        } => {
+            assert_eq!(missing, &["GPS", "BSSID"]);
+            assert_eq!(*listed, 6);
+        }
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "incomplete handshake: the recording has no CAPABILITY answer for GPS, BSSID \
+         (2 of the 6 protocols its greeting lists; cut short in its handshake)"
+    );
+    // KISMET and ACK have no recorded answer: the server's own.
+    let t = timeline(&HEAD);
+    let kismet = t.protocol(b"KISMET").expect("the server's own");
+    assert!(!t.protocols[kismet].recorded);
+    assert!(t.protocols[kismet]
+        .capability
+        .starts_with(b"KISMET version,"));
 }
