@@ -1,7 +1,7 @@
 //! The replay server (`sim --replay`, `--replay`, [`Replay`]) with big
 //! and broken recordings: memory that does not grow with the recording's
-//! length, any speed leaving the handshake whole, what cannot be replayed
-//! (a recording cut in its handshake, ...) refused with the reason. Every wait is
+//! length, any speed leaving the handshake whole, a recording cut in its
+//! handshake refused, a truncated or corrupt gzip said so. Every wait is
 //! bounded; every server listens on 127.0.0.1:0; no test asserts how
 //! long anything takes.
 
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::common::Lines;
 use crate::replay::Conn;
-use kismet_record::RecordingError;
+use kismet_record::{Recorder, RecordingError, WriteMode};
 use kismet_sim::{Replay, ReplayConfig, Timeline, TimelineError};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
@@ -344,6 +344,75 @@ fn what_cannot_be_replayed_is_refused_with_the_reason() {
         format!(
             "{}: line 11 is longer than 1024 KiB: not a recording entry",
             path.display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Writes the recording of [`thirty_seconds`] gzip-compressed with the
+/// recorder, as `--record` would (its own times).
+fn record_gzip(path: &Path) {
+    let r = Recorder::create(path, WriteMode::CreateNew).expect("recorder");
+    for line in thirty_seconds().lines().skip(1) {
+        let (direction, rest) = line.split_at(2);
+        let text = rest.split_once(' ').map_or("", |(_, t)| t);
+        let bytes = kismet_record::unescape(text.as_bytes()).expect("escaped text");
+        match direction {
+            "= " => r.connected("127.0.0.1:2501"),
+            "> " => r.sent(&[&bytes[..], b"\n"].concat()),
+            _ => r.received(&bytes),
+        }
+    }
+    r.finish();
+}
+
+/// A gzip recording without its end replays up to its last line with a
+/// warning naming the file; one with a bad checksum is refused with an
+/// error naming the file.
+#[test]
+fn a_cut_or_corrupt_gzip_is_said_so() {
+    let dir = temp_dir("gzip");
+    let cut = dir.join("cut.kismet.gz");
+    record_gzip(&cut);
+    let mut bytes = std::fs::read(&cut).unwrap();
+    bytes.truncate(bytes.len() - 8);
+    std::fs::write(&cut, &bytes).unwrap();
+    let run = |path: &Path| {
+        let child = Command::new(BIN)
+            .arg("--replay")
+            .arg(path)
+            .args(["-c", "protocols"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kismet-shell");
+        bounded_output(child)
+    };
+    let (out, err) = run(&cut);
+    assert_eq!(
+        err,
+        format!(
+            "kismet-shell: warning: {}: cut short after line 14: its gzip stream stops before \
+             its end; replaying up to there",
+            cut.display()
+        )
+    );
+    assert!(out.iter().any(|l| l.contains("SSID")), "{out:?}");
+
+    let bad = dir.join("bad.kismet.gz");
+    record_gzip(&bad);
+    let mut bytes = std::fs::read(&bad).unwrap();
+    let crc = bytes.len() - 8;
+    bytes[crc] ^= 0xff;
+    std::fs::write(&bad, &bytes).unwrap();
+    let (_, err) = run(&bad);
+    assert_eq!(
+        err,
+        format!(
+            "kismet-shell: reading the recording: {}: corrupt gzip data after line 14: corrupt \
+             gzip stream does not have a matching checksum",
+            bad.display()
         )
     );
     let _ = std::fs::remove_dir_all(&dir);
