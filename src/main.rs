@@ -17,7 +17,7 @@ use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
-use kismet_sim::{Replay, ReplayConfig, Sim, SimConfig, Timeline};
+use kismet_sim::{Replay, ReplayConfig, Sim, SimConfig};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
 // output thread; glibc malloc handles that cross-thread traffic poorly.
@@ -116,7 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         let sim = Sim::start("127.0.0.1:0", config).context("starting the simulated server")?;
         Some(Local::Sim(sim))
     } else if let Some(path) = &cli.replay {
-        let timeline = Timeline::load(path).context("reading the recording")?;
+        let timeline = kismet_shell::serve::load_recording(path)?;
         let config = ReplayConfig {
             speed: cli.speed,
             ..ReplayConfig::default()

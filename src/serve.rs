@@ -34,7 +34,7 @@ pub fn simulator(listen: &str, config: SimConfig) -> anyhow::Result<()> {
 /// The recording cannot be read, the address cannot be bound, or the
 /// Ctrl-C handler cannot be set.
 pub fn replay(listen: &str, path: &Path, config: ReplayConfig) -> anyhow::Result<()> {
-    let timeline = Timeline::load(path).context("reading the recording")?;
+    let timeline = load_recording(path)?;
     let interrupted = ctrl_c_flag()?;
     let (frames, length) = (timeline.frame_count(), timeline.duration());
     let replay = Replay::start_logged(listen, Arc::new(timeline), config)
@@ -48,6 +48,22 @@ pub fn replay(listen: &str, path: &Path, config: ReplayConfig) -> anyhow::Result
     wait(&interrupted, || replay.is_stopped());
     replay.shutdown();
     Ok(())
+}
+
+/// Reads the recording at `path` for a replay, warning on stderr when it
+/// was cut short (it is replayed up to its last complete line).
+///
+/// # Errors
+/// It cannot be read, or not replayed (see [`kismet_sim::TimelineError`]).
+pub fn load_recording(path: &Path) -> anyhow::Result<Timeline> {
+    let timeline = Timeline::load(path).context("reading the recording")?;
+    if let Some(cut) = timeline.truncation() {
+        eprintln!(
+            "kismet-shell: warning: {}: {cut}; replaying up to there",
+            path.display()
+        );
+    }
+    Ok(timeline)
 }
 
 /// A flag that Ctrl-C sets.

@@ -102,25 +102,25 @@ fn recorded_lines(path: &Path, protocols: &[&str]) -> Vec<Vec<u8>> {
 
 /// A plain client socket reading whole lines, each with the time it was
 /// read.
-struct Conn {
+pub(crate) struct Conn {
     stream: TcpStream,
     reader: BufReader<TcpStream>,
 }
 
 impl Conn {
-    fn open(addr: SocketAddr) -> Conn {
+    pub(crate) fn open(addr: SocketAddr) -> Conn {
         let stream = TcpStream::connect(addr).expect("connect");
         stream.set_read_timeout(Some(WAIT)).expect("read timeout");
         let reader = BufReader::new(stream.try_clone().expect("clone"));
         Conn { stream, reader }
     }
 
-    fn send(&mut self, line: &str) {
+    pub(crate) fn send(&mut self, line: &str) {
         self.stream.write_all(line.as_bytes()).expect("write");
     }
 
     /// The next line with its `\n`, or `None` at EOF.
-    fn line(&mut self) -> Option<(Instant, Vec<u8>)> {
+    pub(crate) fn line(&mut self) -> Option<(Instant, Vec<u8>)> {
         let mut line = Vec::new();
         match self.reader.read_until(b'\n', &mut line) {
             Ok(0) => None,
@@ -130,7 +130,7 @@ impl Conn {
     }
 
     /// Lines up to and including the first that starts with `prefix`.
-    fn until(&mut self, prefix: &[u8]) -> Vec<Vec<u8>> {
+    pub(crate) fn until(&mut self, prefix: &[u8]) -> Vec<Vec<u8>> {
         let mut lines = Vec::new();
         while let Some((_, l)) = self.line() {
             let done = l.starts_with(prefix);
@@ -143,7 +143,7 @@ impl Conn {
     }
 
     /// Every line until EOF, with its time.
-    fn until_eof(&mut self) -> Vec<(Instant, Vec<u8>)> {
+    pub(crate) fn until_eof(&mut self) -> Vec<(Instant, Vec<u8>)> {
         std::iter::from_fn(|| self.line()).collect()
     }
 }

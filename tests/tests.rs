@@ -15,6 +15,7 @@ mod legacy_client;
 mod props;
 mod repl;
 mod replay;
+mod replay_limits;
 mod resilience;
 mod sim;
 mod sim_commands;

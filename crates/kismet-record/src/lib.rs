@@ -33,15 +33,18 @@
 //! = 5.310 disconnect server closed the connection
 //! ```
 //!
-//! A name ending in `.gz` is written gzip-compressed. The writer flushes at
-//! least every [`FLUSH_EVERY`], so a process killed while recording
-//! loses at most that much; a recording cut short anywhere (even in the
-//! middle of a line, or of a gzip stream) reads back up to its last
-//! complete line.
+//! A name ending in `.gz` is written gzip-compressed (the reader tells
+//! gzip by its content). The writer flushes at least every
+//! [`FLUSH_EVERY`], so a process killed while recording loses at most
+//! that much; a recording cut short anywhere (even in the middle of a
+//! line, or of a gzip stream) reads back up to its last complete line,
+//! and the reader says so ([`Truncation`]). Corrupt gzip data (a bad
+//! checksum) is an error. No line may be longer than [`MAX_LINE`].
 //!
 //! - [`Recorder`]: writes a recording; the client feeds it
-//! - [`read_recording`], [`parse_recording`]: entries back from a file or
-//!   any reader
+//! - [`RecordingReader`]: entries back one at a time from a file or any
+//!   reader, in bounded memory
+//! - [`read_recording`], [`parse_recording`]: all the entries at once
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -49,7 +52,10 @@
 mod reader;
 mod writer;
 
-pub use reader::{parse_recording, read_recording, Direction, Entry, RecordingError};
+pub use reader::{
+    parse_recording, read_recording, Cut, Direction, Entry, RecordingError, RecordingReader,
+    Truncation, MAX_LINE,
+};
 pub use writer::{Recorder, WriteMode, FLUSH_EVERY};
 
 /// The first line of every recording.

@@ -47,8 +47,12 @@
 //! - `connection`: one client's reader and writer threads (any `Server`)
 //! - `clock`: the tick thread, with its jittered schedule
 //! - `listener`: start, and the accept loop (any `Server`)
-//! - `timeline`: a recording made into a replay: greeting, capabilities,
-//!   every frame on one timeline with its field list
+//! - `follow`: the walk through a recording that places each frame on one
+//!   timeline with its field list
+//! - `timeline`: a recording made into a replay in one pass: greeting,
+//!   capabilities, field lists, length (no frames held)
+//! - `stream`: one client's pass over the recording, frame by frame
+//! - `latest`: the latest frame of each device, bounded, for the bursts
 //! - `player`: one client's replay: its clock, its protocols, projection
 //! - `replay_commands`: a replay server's client commands
 //! - `replay`: [`Replay`], a recording served as a legacy server
@@ -94,7 +98,9 @@ mod commands;
 mod config;
 mod connection;
 mod devices;
+mod follow;
 mod hub;
+mod latest;
 mod listener;
 mod packets;
 mod player;
@@ -104,6 +110,7 @@ mod replay;
 mod replay_commands;
 mod rng;
 mod server;
+mod stream;
 mod timeline;
 mod updates;
 mod util;

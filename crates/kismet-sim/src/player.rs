@@ -1,25 +1,52 @@
-//! One client's replay of a [`Timeline`]: its replay clock, how far it has
-//! played, the recorded protocols it enabled (each with the fields it
-//! asked for), and the lines that sends, projected onto those fields.
+//! One client's replay of a [`Timeline`]: its replay clock, its place in
+//! the recording (read as a stream, `stream`), the latest frame of each
+//! device played so far (for the bursts, `latest`), the recorded
+//! protocols it enabled (each with the fields it asked for), and the
+//! lines that sends, projected onto those fields.
 //!
-//! The replay clock starts at 0 when the client connects and runs at the
-//! configured speed; a frame is due when the clock reaches its recorded
-//! time. Everything a player sends goes through the client's own bounded
-//! queue ([`ClientHandle::send_encoded`]). The always-on protocols (TIME,
-//! ACK, ...) are not the player's: they are the replay server's own lines,
-//! sent through the client's subscriptions in [`ClientHandle`] as the
-//! simulator sends them.
+//! The replay clock is held at 0 while the client does its handshake: it
+//! starts at the client's first command other than CAPABILITY, or
+//! [`HANDSHAKE_HOLD`] after it connected if none comes, then runs at the
+//! configured speed. So no speed scales the handshake into nothing: a
+//! client always gets its CAPABILITY answers and enables its protocols
+//! before the first frame is due. A frame is due when the clock reaches
+//! its recorded time. At the end of the recording, TERMINATE comes no
+//! sooner than [`QUIET`] after the client's latest command, so that
+//! commands sent one after the other all get their answer first.
+//!
+//! Everything a player sends goes through the client's own bounded queue
+//! ([`ClientHandle::send_encoded`]), in chunks of at most [`CHUNK`] lines.
+//! The always-on protocols (TIME, ACK, ...) are not the player's: they are
+//! the replay server's own lines, sent through the client's subscriptions
+//! in [`ClientHandle`] as the simulator sends them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::capabilities::Proto;
 use super::client::ClientHandle;
+use super::follow::Played;
+use super::latest::{Latest, MAX_HELD};
 use super::records;
-use super::timeline::{Played, Timeline};
+use super::stream::Frames;
+use super::timeline::Timeline;
 use kismet_protocol::encode_line_into;
 use kismet_protocol::spec::TERMINATE_TEXT;
 use kismet_protocol::FieldValue;
+use kismet_record::RecordingError;
+
+/// How long the replay clock waits at 0 for a client that sends no
+/// command but CAPABILITY.
+pub const HANDSHAKE_HOLD: Duration = Duration::from_secs(2);
+
+/// The least time between a client's latest command and the TERMINATE at
+/// the end of the recording.
+pub const QUIET: Duration = Duration::from_millis(500);
+
+/// The most frames played (or sent in a burst) at once: the player's lock
+/// is let go between chunks, and a chunk is what the client's queue takes
+/// or drops whole.
+pub const CHUNK: usize = 256;
 
 /// Protocols the server answers ENABLE for with a burst of what it holds,
 /// as the simulator's `updates::burst` (the real server sends none for
@@ -117,6 +144,18 @@ pub enum Step {
     Done,
 }
 
+/// Which frames of a protocol are kept for its bursts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// None: the server sends no burst for it.
+    No,
+    /// Every frame.
+    All,
+    /// Those of beaconing access points (SSID type 0), as a real server's
+    /// SSID burst holds.
+    Beacons,
+}
+
 /// One client's replay.
 pub struct Player {
     /// The client played to.
@@ -124,94 +163,244 @@ pub struct Player {
     timeline: Arc<Timeline>,
     speed: f64,
     looped: bool,
-    /// When the replay clock was at 0 for this lap.
-    lap_start: Instant,
-    /// The next frame to play.
-    cursor: usize,
+    /// When the client connected.
+    connected: Instant,
+    /// When the replay clock was at 0 for this lap; `None` while it is
+    /// held for the client's handshake.
+    lap_start: Option<Instant>,
+    /// When the client's latest command came.
+    last_command: Option<Instant>,
+    /// The recording, read as this lap goes.
+    frames: Frames,
+    /// The next frame, read ahead.
+    next: Option<Played>,
+    /// True once the lap's frames are all read.
+    exhausted: bool,
+    /// The latest frame of each device played in this lap.
+    latest: Latest,
+    /// Per recorded protocol, which of its frames `latest` keeps.
+    keeps: Vec<Keep>,
     /// Per recorded protocol, the client's selection when it enabled it.
     subs: Vec<Option<Selection>>,
+    /// Why the recording could not be read to its end, once.
+    failure: Option<RecordingError>,
+    /// The most frames held at once.
+    peak_held: usize,
 }
 
 impl Player {
-    /// A replay for `client` from the start of `timeline`, its clock at 0
-    /// now; `speed` 2 plays twice as fast; `looped` starts over at the end
-    /// instead of terminating.
+    /// A replay for `client`, connected `now`, from the start of
+    /// `timeline`; `speed` 2 plays twice as fast; `looped` starts over at
+    /// the end instead of terminating.
+    ///
+    /// # Errors
+    /// The recording cannot be opened again.
     pub fn new(
         client: Arc<ClientHandle>,
         timeline: Arc<Timeline>,
         speed: f64,
         looped: bool,
         now: Instant,
-    ) -> Player {
+    ) -> Result<Player, RecordingError> {
+        let frames = Frames::open(timeline.clone())?;
+        let keeps = timeline
+            .protocols
+            .iter()
+            .map(|p| match p.name.to_ascii_uppercase().as_str() {
+                "SSID" => Keep::Beacons,
+                name if BURST_PROTOCOLS.contains(&name) => Keep::All,
+                _ => Keep::No,
+            })
+            .collect();
         let subs = timeline.protocols.iter().map(|_| None).collect();
-        Player {
+        Ok(Player {
             client,
             timeline,
             speed,
             looped,
-            lap_start: now,
-            cursor: 0,
+            connected: now,
+            lap_start: None,
+            last_command: None,
+            frames,
+            next: None,
+            exhausted: false,
+            latest: Latest::new(MAX_HELD),
+            keeps,
             subs,
+            failure: None,
+            peak_held: 0,
+        })
+    }
+
+    /// The client sent a command (`capability`: a CAPABILITY one) at
+    /// `now`: any other than CAPABILITY ends its handshake, and starts
+    /// the replay clock.
+    pub fn heard(&mut self, capability: bool, now: Instant) {
+        self.last_command = Some(now);
+        if !capability && self.lap_start.is_none() {
+            self.lap_start = Some(now);
         }
     }
 
     /// The wall-clock instant the replay clock reaches `at` in this lap
-    /// (`None`: too far away to say).
+    /// (`None`: not started, or too far away to say).
     fn due(&self, at: Duration) -> Option<Instant> {
         let wall = Duration::try_from_secs_f64(at.as_secs_f64() / self.speed).ok()?;
-        self.lap_start.checked_add(wall)
+        self.lap_start?.checked_add(wall)
     }
 
     /// The length of one lap on the replay clock.
     fn lap(&self) -> Duration {
+        let end = self.timeline.end.max(self.frames.last());
         if self.looped {
-            self.timeline.end.max(MIN_LAP)
+            end.max(MIN_LAP)
         } else {
-            self.timeline.end
+            end
+        }
+    }
+
+    /// Plays the frames due by `now`, at most `limit` of them (sending
+    /// those of the protocols the client enabled, keeping those a burst
+    /// needs); true when it caught up.
+    fn play_due(&mut self, now: Instant, limit: usize) -> bool {
+        let mut out = Vec::new();
+        let mut played = 0;
+        let caught_up = loop {
+            if self.next.is_none() && !self.exhausted {
+                match self.frames.next_frame() {
+                    Ok(Some(p)) => self.next = Some(p),
+                    Ok(None) => self.exhausted = true,
+                    Err(e) => {
+                        self.exhausted = true;
+                        self.failure = Some(e);
+                    }
+                }
+            }
+            let Some(p) = &self.next else {
+                break true;
+            };
+            if self.due(p.at).is_none_or(|due| due > now) {
+                break true;
+            }
+            if played == limit {
+                break false;
+            }
+            let Some(p) = self.next.take() else {
+                break true;
+            };
+            if let Some(sel) = &mut self.subs[usize::from(p.proto)] {
+                sel.encode(&self.timeline, &p, &mut out);
+            }
+            self.keep(p);
+            played += 1;
+        };
+        self.client.send_encoded(out);
+        self.peak_held = self.peak_held.max(self.held());
+        caught_up
+    }
+
+    /// Keeps a frame played for the bursts, if its protocol has them.
+    fn keep(&mut self, played: Played) {
+        let keep = match self.keeps[usize::from(played.proto)] {
+            Keep::No => false,
+            Keep::All => true,
+            Keep::Beacons => self
+                .timeline
+                .field(&played, "type")
+                .is_none_or(|t| t == b"0"),
+        };
+        if keep {
+            let key = self.timeline.device_key(&played);
+            self.latest.insert(key, played);
         }
     }
 
     /// Plays every frame due by `now` (sending those of the protocols the
     /// client enabled); at the end of the recording starts over (looped)
-    /// or queues TERMINATE and finishes the connection.
+    /// or queues TERMINATE and finishes the connection. While the client
+    /// is in its handshake, nothing is due.
     pub fn advance(&mut self, now: Instant) -> Step {
-        loop {
-            let mut out = Vec::new();
-            let timeline = self.timeline.clone();
-            while let Some(played) = timeline.frames.get(self.cursor) {
-                if self.due(played.at).is_none_or(|due| due > now) {
-                    break;
-                }
-                if let Some(sel) = &mut self.subs[usize::from(played.proto)] {
-                    sel.encode(&timeline, played, &mut out);
-                }
-                self.cursor += 1;
+        if self.lap_start.is_none() {
+            let hold = self.connected + HANDSHAKE_HOLD;
+            if hold > now {
+                return Step::At(hold);
             }
-            self.client.send_encoded(out);
-            if let Some(played) = timeline.frames.get(self.cursor) {
+            self.lap_start = Some(hold);
+        }
+        loop {
+            if !self.play_due(now, CHUNK) {
+                return Step::At(now);
+            }
+            if self.failure.is_some() {
+                return self.end(now);
+            }
+            if let Some(played) = &self.next {
                 return self
                     .due(played.at)
                     .map_or(Step::At(now + Duration::from_secs(1)), Step::At);
             }
-            let Some(end) = self.due(self.lap()) else {
+            let (Some(end), Some(lap_start)) = (self.due(self.lap()), self.lap_start) else {
                 return Step::At(now + Duration::from_secs(1));
             };
             if end > now {
                 return Step::At(end);
             }
             if !self.looped {
-                self.client
-                    .send_one(Proto::Terminate, &records::payload_record(TERMINATE_TEXT));
-                self.client.finish(now);
-                return Step::Done;
+                if let Some(quiet) = self.last_command.map(|t| t + QUIET) {
+                    if quiet > now {
+                        return Step::At(quiet);
+                    }
+                }
+                return self.end(now);
             }
             // The replay clock back to 0, on the lap's schedule; from now
             // if a whole lap behind (a stalled thread, a huge speed), so
             // laps never pile up.
-            let lap_wall = end - self.lap_start;
-            self.lap_start = if end + lap_wall > now { end } else { now };
-            self.cursor = 0;
+            let lap_wall = end - lap_start;
+            self.lap_start = Some(if end + lap_wall > now { end } else { now });
+            self.latest.clear();
+            self.next = None;
+            self.exhausted = false;
+            match Frames::open(self.timeline.clone()) {
+                Ok(frames) => self.frames = frames,
+                Err(e) => {
+                    self.failure = Some(e);
+                    return self.end(now);
+                }
+            }
         }
+    }
+
+    /// The end of the replay: TERMINATE, then the close.
+    fn end(&mut self, now: Instant) -> Step {
+        self.client
+            .send_one(Proto::Terminate, &records::payload_record(TERMINATE_TEXT));
+        self.client.finish(now);
+        Step::Done
+    }
+
+    /// Why the recording could not be read to its end, if it could not
+    /// (told once).
+    pub fn take_failure(&mut self) -> Option<RecordingError> {
+        self.failure.take()
+    }
+
+    /// How many recorded frames this replay holds now: those kept for the
+    /// bursts (at most one per device, protocol and field list, and at
+    /// most [`MAX_HELD`]) and the one read ahead.
+    pub fn held(&self) -> usize {
+        self.latest.len() + usize::from(self.next.is_some())
+    }
+
+    /// How many devices' frames the bursts forgot to stay within
+    /// [`MAX_HELD`] (the least recently updated ones).
+    pub fn forgotten(&self) -> u64 {
+        self.latest.forgotten()
+    }
+
+    /// The most frames [`Player::held`] has counted.
+    pub fn peak_held(&self) -> usize {
+        self.peak_held
     }
 
     /// The name of `proto`'s field `name` (any case) when the recording
@@ -236,30 +425,27 @@ impl Player {
     /// next frame on, the frames of `proto` as they come. The caller sends
     /// the ACK after this.
     pub fn enable(&mut self, proto: usize, names: Vec<String>, now: Instant) {
-        // Due frames first, with the selection in force before.
-        if self.advance(now) == Step::Done {
-            return;
+        if self.lap_start.is_none() {
+            self.lap_start = Some(now);
         }
+        // Due frames first, with the selection in force before.
+        while !self.play_due(now, CHUNK) {}
         let timeline = self.timeline.clone();
         let mut sel = Selection {
             names,
             maps: vec![Map::Unknown; timeline.lists.len()],
         };
-        let name = timeline.protocols[proto].name.to_ascii_uppercase();
-        if BURST_PROTOCOLS.contains(&name.as_str()) {
-            let beacons_only = name == "SSID";
-            let burst = timeline.burst(proto, self.cursor, |played| {
-                // The SSID burst holds beaconing access points only
-                // (type 0), as a real server's does.
-                let beacon =
-                    !beacons_only || timeline.field(played, "type").is_none_or(|t| t == b"0");
-                beacon && sel.can_send(&timeline, played)
-            });
-            let mut out = Vec::new();
-            for i in burst {
-                sel.encode(&timeline, &timeline.frames[i as usize], &mut out);
+        if self.keeps[proto] != Keep::No {
+            let burst = self
+                .latest
+                .burst(proto as u16, |played| sel.can_send(&timeline, played));
+            for chunk in burst.chunks(CHUNK) {
+                let mut out = Vec::new();
+                for played in chunk {
+                    sel.encode(&timeline, played, &mut out);
+                }
+                self.client.send_encoded(out);
             }
-            self.client.send_encoded(out);
         }
         self.subs[proto] = Some(sel);
     }

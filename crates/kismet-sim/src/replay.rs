@@ -28,10 +28,14 @@
 //!   terminating.` and the close, or with `loop` the recording again from
 //!   its start.
 //!
-//! Each client has its own replay clock, at 0 when it connects and
-//! running `speed` times as fast as the recording; the recording's
-//! connections are placed on one timeline by their wall-clock start, so a
-//! recorded reconnect replays with its gap (see `timeline`).
+//! Each client has its own replay clock, held at 0 during its handshake
+//! (until its first command other than CAPABILITY, or 2 s) and then
+//! running `speed` times as fast as the recording, and reads the
+//! recording again as a stream: a replay holds the latest frame of each
+//! device (for the bursts, a bounded number), never the whole recording.
+//! The recording's connections are placed on one timeline by their
+//! wall-clock start, so a recorded reconnect replays with its gap (see
+//! `follow`).
 //!
 //! Choices where the real server gives no answer:
 //! - the replay sends no STATUS lines of its own (no `accepted connection`,
@@ -47,9 +51,12 @@
 //!   (`Unknown field`) when the recording holds only some of them;
 //! - recorded time fields (`lasttime`, ...) are sent as recorded; only
 //!   TIME is re-timed to now;
-//! - a looped replay's lap lasts the recording's length (at least 1 s).
+//! - a looped replay's lap lasts the recording's length (at least 1 s);
+//! - at the end, TERMINATE waits until the client's latest command is
+//!   0.5 s old, so that each of its commands gets its answer.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -103,6 +110,8 @@ struct Shared {
     config: ReplayConfig,
     /// Each connected client's replay, by connection number.
     players: Mutex<Vec<(u64, Arc<Mutex<Player>>)>>,
+    /// The most recorded frames any client's replay held at once.
+    peak_held: AtomicUsize,
 }
 
 impl Shared {
@@ -120,17 +129,19 @@ impl Server for Shared {
         &self.hub
     }
 
-    /// The recorded greeting, then the client's replay starts (its clock
-    /// at 0 now) on a thread of its own.
+    /// The client's replay opens the recording, the recorded greeting
+    /// goes out, and the replay starts (its clock held at 0 for the
+    /// handshake) on a thread of its own.
     fn admit(this: &Arc<Self>, client: Arc<ClientHandle>) -> std::io::Result<()> {
-        client.send_encoded(this.timeline.greeting.clone());
         let player = Player::new(
             client.clone(),
             this.timeline.clone(),
             this.config.speed,
             this.config.looped,
             Instant::now(),
-        );
+        )
+        .map_err(std::io::Error::other)?;
+        client.send_encoded(this.timeline.greeting.clone());
         let player = Arc::new(Mutex::new(player));
         this.players.lock().push((client.id, player.clone()));
         this.hub.add_client(client.clone());
@@ -150,8 +161,27 @@ impl Server for Shared {
 /// recording ends (unless looped), the client goes or the server stops.
 fn play(shared: &Shared, player: &Mutex<Player>) {
     let client = player.lock().client.clone();
+    let mut told_forgotten = false;
     while !shared.hub.is_stopping() && !client.is_closed() && client.close_at().is_none() {
-        let step = player.lock().advance(Instant::now());
+        let (step, failure, held, forgotten) = {
+            let mut p = player.lock();
+            let step = p.advance(Instant::now());
+            (step, p.take_failure(), p.peak_held(), p.forgotten())
+        };
+        shared.peak_held.fetch_max(held, Ordering::Relaxed);
+        if let Some(e) = failure {
+            shared
+                .hub
+                .log(&format!("client {}: replay cut short: {e}", client.id));
+        }
+        if forgotten > 0 && !told_forgotten {
+            told_forgotten = true;
+            shared.hub.log(&format!(
+                "client {}: more devices than a replay keeps for its bursts; \
+                 the least recently updated are left out of them",
+                client.id
+            ));
+        }
         match step {
             Step::Done => break,
             Step::At(at) => {
@@ -261,6 +291,7 @@ impl Replay {
             timeline,
             config,
             players: Mutex::new(Vec::new()),
+            peak_held: AtomicUsize::new(0),
         });
         let s = shared.clone();
         shared
@@ -287,6 +318,21 @@ impl Replay {
     /// True once the server stopped (a client sent SHUTDOWN).
     pub fn is_stopped(&self) -> bool {
         self.shared.as_ref().is_none_or(|s| s.hub.is_stopping())
+    }
+
+    /// The most recorded frames one client's replay has held in memory at
+    /// once: the latest frame of each device (for the bursts on ENABLE,
+    /// at most 16384) and the one read ahead. It depends on the
+    /// recording's devices, not on its length.
+    pub fn peak_held_frames(&self) -> usize {
+        let Some(s) = &self.shared else { return 0 };
+        let now = s
+            .players
+            .lock()
+            .iter()
+            .map(|(_, p)| p.lock().peak_held())
+            .max();
+        s.peak_held.load(Ordering::Relaxed).max(now.unwrap_or(0))
     }
 
     /// Sends `*TERMINATE: Kismet server terminating.` to every client as

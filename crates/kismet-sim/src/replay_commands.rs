@@ -27,8 +27,15 @@ pub fn handle_line(hub: &Hub, player: &mut Player, line: &[u8]) {
     let Some((id, name, args)) = parse_client_line(line) else {
         return;
     };
+    // One instant for the command: the one that ends the handshake starts
+    // the replay clock at 0 and finds nothing due yet.
+    let now = Instant::now();
+    let capability = matches!(name, CommandName::Known(ServerCommand::Capability));
+    player.heard(capability, now);
     let (outcome, answer) = match name {
-        CommandName::Known(command) => (dispatch(hub, player, command, &args), command.answer()),
+        CommandName::Known(command) => {
+            (dispatch(hub, player, command, &args, now), command.answer())
+        }
         CommandName::Other(_) => (Err(NO_SUCH_COMMAND.to_string()), Answer::Ack),
     };
     let client = &player.client;
@@ -53,10 +60,11 @@ fn dispatch(
     player: &mut Player,
     command: ServerCommand,
     args: &[Vec<u8>],
+    now: Instant,
 ) -> Result<(), String> {
     match command {
         ServerCommand::Capability => capability(player, args),
-        ServerCommand::Enable => enable(player, args),
+        ServerCommand::Enable => enable(player, args, now),
         ServerCommand::Remove => remove(player, args),
         ServerCommand::Shutdown => {
             hub.log("received SHUTDOWN command, stopping");
@@ -120,7 +128,7 @@ fn capability(player: &Player, args: &[Vec<u8>]) -> Result<(), String> {
 }
 
 /// `ENABLE PROTO fields|*`: the fields must be ones the recording holds.
-fn enable(player: &mut Player, args: &[Vec<u8>]) -> Result<(), String> {
+fn enable(player: &mut Player, args: &[Vec<u8>], now: Instant) -> Result<(), String> {
     if args.len() < 2 {
         return Err("Illegal enable request".into());
     }
@@ -159,7 +167,7 @@ fn enable(player: &mut Player, args: &[Vec<u8>]) -> Result<(), String> {
             None => return Err(format!("Unknown field {}", word(name))),
         }
     }
-    player.enable(proto, names, Instant::now());
+    player.enable(proto, names, now);
     Ok(())
 }
 

@@ -1,86 +1,159 @@
 //! A recording (see [`kismet_record`]) made into what a replay serves: the
-//! recorded greeting, the recorded CAPABILITY of every protocol, and every
-//! recorded frame on one timeline, each with the field list it was sent
-//! with.
+//! recorded greeting, the recorded CAPABILITY of every protocol, the
+//! distinct field lists its frames were sent with, how many frames it
+//! replays and how long it lasts, learnt in one pass over the file (the
+//! walk of `follow`).
 //!
-//! - **One timeline.** Each `= connect` event carries the wall-clock time
-//!   the connection began; a connection's entries are placed at that time
-//!   (from the first connection's) plus their own time, so a recording
-//!   with a reconnect keeps its gap. A clock that went backwards never
-//!   reorders: a connection starts no earlier than the last entry before
-//!   it.
-//! - **Field lists.** A frame carries the fields its recording client had
-//!   enabled when it came, followed from the recorded `> !id ENABLE P
-//!   list` lines: a list applies once sent and stays once ACKed (ERROR
-//!   drops it; `*`, like on the server, means every field of P's recorded
-//!   CAPABILITY; REMOVE ends it; a new connection starts with none).
-//!   Between an ENABLE and its ACK a line may carry the old list (sent
-//!   before the server read the command) or the new one (the burst): the
-//!   field count decides, and the new list when both fit.
-//! - **What is not a frame.** The always-on protocols (KISMET, ERROR,
-//!   ACK, PROTOCOLS, CAPABILITY, TERMINATE, TIME) are the replay server's
-//!   own answers and clock, not replayed; a line of a protocol with no
-//!   recorded CAPABILITY, or that fits no list, is left out.
+//! No frame is held: each client's replay reads the recording again as a
+//! stream (`stream`), so memory does not grow with the recording's length.
+//! The file stays open from the load on and is read with positional reads,
+//! each replay at its own place: it may be renamed or deleted once loaded.
+//! What the load pass keeps is bounded whatever the file holds: at most
+//! [`MAX_PROTOCOLS`] protocols (each CAPABILITY payload at most
+//! [`MAX_CAPABILITY`] bytes) and [`MAX_LISTS`] field lists of at most
+//! [`MAX_LIST_FIELDS`] fields (frames sent with a list past those are left
+//! out), besides the greeting.
+//!
+//! A recording a client's handshake cannot be answered from is refused:
+//! one with no greeting, or with no CAPABILITY answer for a protocol its
+//! greeting lists (a recording cut short in its handshake). The server's
+//! own protocols (KISMET, TIME, ...) need none: the replay server answers
+//! for them from its own table when the recording has no answer.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fmt;
+use std::fs::File;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::capabilities::Proto;
+use super::follow::{Catalog, Follower, Played, Walked};
 use kismet_protocol::device_key_index;
-use kismet_protocol::parse_capability;
 use kismet_protocol::spec::is_always_on;
-use kismet_protocol::{parse_client_line, split_field_list};
-use kismet_protocol::{CommandName, Frame, ServerCommand};
-use kismet_record::{read_recording, Direction, Entry, RecordingError};
+use kismet_protocol::{parse_capability, parse_protocol_list};
+use kismet_record::{Entry, RecordingError, RecordingReader, Truncation};
+
+/// The most protocols a timeline holds (a default server has 29).
+pub const MAX_PROTOCOLS: usize = 256;
+/// The longest CAPABILITY payload kept, in bytes (a longer one is
+/// ignored).
+pub const MAX_CAPABILITY: usize = 64 * 1024;
+/// The most distinct field lists a timeline holds.
+pub const MAX_LISTS: usize = 1024;
+/// The most fields a field list may have (a default server's longest
+/// protocol has 58).
+pub const MAX_LIST_FIELDS: usize = 256;
+
+/// How many missing protocols an error names.
+const NAMED: usize = 8;
 
 /// Why a recording cannot be replayed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TimelineError {
-    /// The recording cannot be read.
+    /// The recording cannot be read (the error names the file).
     Read {
         /// The file.
         path: PathBuf,
         /// What went wrong.
         error: RecordingError,
     },
+    /// It is not a regular file (a pipe, a device): a replay reads the
+    /// recording again for each client, which such a file cannot give.
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+    },
     /// It holds no greeting (`*KISMET` and `*PROTOCOLS` lines) to send.
     NoGreeting {
         /// The file, when read from one.
         path: Option<PathBuf>,
     },
+    /// Its greeting lists protocols it has no recorded CAPABILITY answer
+    /// for (a recording cut short in its handshake): a client's handshake
+    /// could not be answered.
+    IncompleteHandshake {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// The protocols without an answer, in the greeting's order.
+        missing: Vec<String>,
+        /// How many protocols the greeting lists.
+        listed: usize,
+    },
+}
+
+impl TimelineError {
+    fn with_path(self, path: &Path) -> TimelineError {
+        match self {
+            TimelineError::NoGreeting { path: None } => TimelineError::NoGreeting {
+                path: Some(path.to_path_buf()),
+            },
+            TimelineError::IncompleteHandshake {
+                path: None,
+                missing,
+                listed,
+            } => TimelineError::IncompleteHandshake {
+                path: Some(path.to_path_buf()),
+                missing,
+                listed,
+            },
+            e => e,
+        }
+    }
 }
 
 impl fmt::Display for TimelineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // An I/O error names the file already.
-            TimelineError::Read {
-                error: error @ RecordingError::Io(_),
-                ..
-            } => error.fmt(f),
-            TimelineError::Read { path, .. } => write!(f, "{}", path.display()),
+            // The reading error names the file already.
+            TimelineError::Read { error, .. } => error.fmt(f),
+            TimelineError::NotAFile { path } => write!(
+                f,
+                "{}: not a regular file (a replay reads the recording again for each \
+                 client: save it to a file first)",
+                path.display()
+            ),
             TimelineError::NoGreeting { path } => {
                 if let Some(p) = path {
                     write!(f, "{}: ", p.display())?;
                 }
                 write!(f, "no greeting recorded (no *KISMET and *PROTOCOLS lines)")
             }
+            TimelineError::IncompleteHandshake {
+                path,
+                missing,
+                listed,
+            } => {
+                if let Some(p) = path {
+                    write!(f, "{}: ", p.display())?;
+                }
+                let named = missing[..missing.len().min(NAMED)].join(", ");
+                write!(
+                    f,
+                    "incomplete handshake: the recording has no CAPABILITY answer for {named}"
+                )?;
+                if missing.len() > NAMED {
+                    write!(f, " and {} more", missing.len() - NAMED)?;
+                }
+                write!(
+                    f,
+                    " ({} of the {listed} protocols its greeting lists; cut short in its handshake)",
+                    missing.len()
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for TimelineError {
+    /// A reading error is shown as this error's own text, so its cause is
+    /// the reading error's cause.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TimelineError::Read {
-                error: error @ RecordingError::Io(_),
-                ..
-            } => error.source(),
-            TimelineError::Read { error, .. } => Some(error),
-            TimelineError::NoGreeting { .. } => None,
+            TimelineError::Read { error, .. } => error.source(),
+            _ => None,
         }
     }
 }
@@ -98,81 +171,176 @@ pub struct Protocol {
     /// list the recording client enabled; every field when it enabled
     /// none (there is then nothing to send, and nothing lacking).
     pub held: Vec<String>,
-    /// Its frames, as indexes into [`Timeline::frames`], in time order.
-    pub frames: Vec<u32>,
+    /// False for one of the server's own protocols that the recording has
+    /// no CAPABILITY line for: answered from the replay server's table.
+    pub recorded: bool,
 }
 
-/// One recorded frame on the timeline.
+/// Where a replay reads the entries from.
 #[derive(Debug)]
-pub struct Played {
-    /// When it came, from the start of the recording.
-    pub at: Duration,
-    /// Its protocol, an index into [`Timeline::protocols`].
-    pub proto: u16,
-    /// Its field list, an index into [`Timeline::lists`].
-    pub list: u32,
-    /// The line.
-    pub frame: Frame,
+enum Source {
+    /// The file loaded, open, and its name.
+    File(Arc<File>, PathBuf),
+    Entries(Arc<[Entry]>),
 }
+
+/// A file read from `pos` on with positional reads: readers of one open
+/// file, each at its own place.
+struct At {
+    file: Arc<File>,
+    pos: u64,
+}
+
+impl io::Read for At {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = read_at(&self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, pos)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, pos)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<usize> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no positional reads on this system",
+    ))
+}
+
+/// A reader of the recording in `file` from its start.
+fn reader_at(
+    file: &Arc<File>,
+    path: &Path,
+) -> Result<RecordingReader<Box<dyn io::BufRead + Send>>, RecordingError> {
+    let at = At {
+        file: file.clone(),
+        pos: 0,
+    };
+    RecordingReader::from_read(at, Some(path.to_path_buf()))
+}
+
+/// A recording's entries, one at a time.
+pub type Entries = Box<dyn Iterator<Item = Result<Entry, RecordingError>> + Send>;
 
 /// A recording ready to be replayed.
 #[derive(Debug)]
 pub struct Timeline {
+    source: Source,
     /// The greeting: the first `*KISMET` and `*PROTOCOLS` lines, each
     /// with its `\n`.
     pub(super) greeting: Vec<u8>,
-    /// Every protocol with a recorded CAPABILITY.
+    /// Every protocol with a recorded CAPABILITY, then the server's own
+    /// ones without one.
     pub(super) protocols: Vec<Protocol>,
     /// The distinct field lists the frames were sent with.
     pub(super) lists: Vec<Arc<[String]>>,
     /// For each list, the indexes of its fields that identify a device
     /// ([`device_key_index`]).
     pub(super) keys: Vec<Vec<usize>>,
-    /// Every frame, in time order.
-    pub(super) frames: Vec<Played>,
+    frame_count: usize,
     /// The time of the recording's last entry (of any kind).
     pub(super) end: Duration,
+    truncation: Option<Truncation>,
 }
 
 impl Timeline {
-    /// Reads the recording at `path` (gzip when it ends in `.gz`).
+    /// Reads the recording at `path` (gzip-compressed or not) once,
+    /// holding none of its frames.
     ///
     /// # Errors
-    /// [`TimelineError`]: unreadable, not a recording, or no greeting.
+    /// [`TimelineError`]: unreadable, not a regular file, not a recording,
+    /// no greeting, an incomplete handshake.
     pub fn load(path: &Path) -> Result<Timeline, TimelineError> {
-        let entries = read_recording(path).map_err(|error| TimelineError::Read {
+        let read = |error| TimelineError::Read {
             path: path.to_path_buf(),
             error,
+        };
+        let file = File::open(path).map_err(|source| {
+            read(RecordingError::Open {
+                path: path.to_path_buf(),
+                source,
+            })
         })?;
-        Timeline::from_entries(&entries).map_err(|e| match e {
-            TimelineError::NoGreeting { path: None } => TimelineError::NoGreeting {
-                path: Some(path.to_path_buf()),
-            },
-            e => e,
-        })
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(TimelineError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
+        let file = Arc::new(file);
+        let mut reader = reader_at(&file, path).map_err(read)?;
+        let mut load = Load::default();
+        while let Some(entry) = reader.next_entry().map_err(read)? {
+            load.entry(&entry);
+        }
+        let mut timeline = load
+            .finish(Source::File(file, path.to_path_buf()))
+            .map_err(|e| e.with_path(path))?;
+        timeline.truncation = reader.truncation();
+        Ok(timeline)
     }
 
-    /// Builds the timeline of a recording's entries.
+    /// Builds the timeline of a recording's entries, held in memory (a
+    /// copy of them) for the replays to read.
     ///
     /// # Errors
-    /// [`TimelineError::NoGreeting`].
+    /// [`TimelineError::NoGreeting`], [`TimelineError::IncompleteHandshake`].
     pub fn from_entries(entries: &[Entry]) -> Result<Timeline, TimelineError> {
-        let mut b = Builder::default();
+        let mut load = Load::default();
         for e in entries {
-            b.entry(e);
+            load.entry(e);
         }
-        b.finish()
+        load.finish(Source::Entries(entries.into()))
     }
 
     /// Number of recorded frames it replays.
     pub fn frame_count(&self) -> usize {
-        self.frames.len()
+        self.frame_count
     }
 
     /// How long it lasts at speed 1: the time of the recording's last
     /// entry, from its start.
     pub fn duration(&self) -> Duration {
         self.end
+    }
+
+    /// How many of the recording's entries the timeline holds in memory:
+    /// none when loaded from a file (each replay reads it again), all of
+    /// them when built from entries.
+    pub fn held_entries(&self) -> usize {
+        match &self.source {
+            Source::File(..) => 0,
+            Source::Entries(entries) => entries.len(),
+        }
+    }
+
+    /// When the recording was cut short (a killed writer), where: it is
+    /// replayed up to its last complete line.
+    pub fn truncation(&self) -> Option<Truncation> {
+        self.truncation
+    }
+
+    /// The recording's entries again, from the start, one at a time.
+    ///
+    /// # Errors
+    /// The file cannot be read again.
+    pub(super) fn entries(&self) -> Result<Entries, RecordingError> {
+        Ok(match &self.source {
+            Source::File(file, path) => Box::new(reader_at(file, path)?),
+            Source::Entries(entries) => {
+                let entries = entries.clone();
+                Box::new((0..entries.len()).map(move |i| Ok(entries[i].clone())))
+            }
+        })
     }
 
     /// The protocol called `name` (any case).
@@ -182,6 +350,14 @@ impl Timeline {
             .position(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
+    /// The index of field list `list`.
+    pub(super) fn list(&self, list: &[String]) -> Option<u32> {
+        self.lists
+            .iter()
+            .position(|l| **l == *list)
+            .map(|i| i as u32)
+    }
+
     /// The value of the field called `name` in a frame, if its list has one.
     pub(super) fn field<'a>(&self, played: &'a Played, name: &str) -> Option<&'a [u8]> {
         let list = &self.lists[played.list as usize];
@@ -189,35 +365,9 @@ impl Timeline {
         played.frame.field(i)
     }
 
-    /// The latest frame of every device among the frames of `proto` before
-    /// frame `upto` that `keep` accepts, sorted by their device keys (so a
-    /// BSSID or SSID burst comes sorted by MAC, a CLIENT one by BSSID then
-    /// MAC, as a real server sends them).
-    pub(super) fn burst(
-        &self,
-        proto: usize,
-        upto: usize,
-        mut keep: impl FnMut(&Played) -> bool,
-    ) -> Vec<u32> {
-        let frames = &self.protocols[proto].frames;
-        let end = frames.partition_point(|&i| (i as usize) < upto);
-        let mut latest: HashMap<Vec<u8>, u32> = HashMap::new();
-        for &i in frames[..end].iter().rev() {
-            let played = &self.frames[i as usize];
-            let key = self.device_key(played);
-            if latest.contains_key(&key) || !keep(played) {
-                continue;
-            }
-            latest.insert(key, i);
-        }
-        let mut burst: Vec<(Vec<u8>, u32)> = latest.into_iter().collect();
-        burst.sort();
-        burst.into_iter().map(|(_, i)| i).collect()
-    }
-
     /// What identifies a frame's device: the names and values of its key
     /// fields.
-    fn device_key(&self, played: &Played) -> Vec<u8> {
+    pub(super) fn device_key(&self, played: &Played) -> Vec<u8> {
         let list = &self.lists[played.list as usize];
         let mut key = Vec::new();
         for &k in &self.keys[played.list as usize] {
@@ -230,68 +380,14 @@ impl Timeline {
     }
 }
 
-/// An ENABLE or REMOVE sent and not yet answered.
-struct Pending {
-    proto: u16,
-    /// The list enabled; `None` for a REMOVE.
-    list: Option<u32>,
-}
-
-/// The state of the walk through the entries.
+/// The load pass's protocols and lists, built as the walk goes.
 #[derive(Default)]
-struct Builder {
-    kismet: Option<Vec<u8>>,
-    protocols_line: Option<Vec<u8>>,
+struct Building {
     protocols: Vec<Protocol>,
-    /// Lists each protocol was enabled with (ACKed).
-    enabled: Vec<Vec<u32>>,
     lists: Vec<Arc<[String]>>,
-    frames: Vec<Played>,
-    /// The connection being read, its start on the timeline, and the
-    /// wall-clock time (ms) of the first connection.
-    connection: Option<usize>,
-    base: Duration,
-    first_wall: Option<i64>,
-    last: Duration,
-    /// Per protocol, the list in force on this connection.
-    current: HashMap<u16, u32>,
-    pending: Vec<(u64, Pending)>,
 }
 
-impl Builder {
-    fn entry(&mut self, e: &Entry) {
-        if self.connection != Some(e.connection) {
-            self.new_connection(e);
-        }
-        let at = self.base + e.at;
-        self.last = self.last.max(at);
-        match e.direction {
-            Direction::Sent => self.sent(&e.bytes),
-            Direction::Received => self.received(&e.bytes, at),
-            Direction::Event => {}
-        }
-    }
-
-    /// A connection starts: at its wall-clock time on the timeline, never
-    /// before what came earlier; the server forgets every subscription.
-    fn new_connection(&mut self, e: &Entry) {
-        self.connection = Some(e.connection);
-        let wall = (e.direction == Direction::Event)
-            .then(|| connect_time_ms(&e.bytes))
-            .flatten();
-        let offset = match (wall, self.first_wall) {
-            (Some(w), Some(first)) => Duration::from_millis(u64::try_from(w - first).unwrap_or(0)),
-            (Some(w), None) => {
-                self.first_wall = Some(w);
-                Duration::ZERO
-            }
-            (None, _) => Duration::ZERO,
-        };
-        self.base = offset.max(self.last);
-        self.current.clear();
-        self.pending.clear();
-    }
-
+impl Catalog for Building {
     fn protocol(&self, name: &[u8]) -> Option<u16> {
         self.protocols
             .iter()
@@ -299,136 +395,16 @@ impl Builder {
             .map(|i| i as u16)
     }
 
-    fn intern(&mut self, list: Vec<String>) -> u32 {
-        if let Some(i) = self.lists.iter().position(|l| **l == list[..]) {
-            return i as u32;
-        }
-        self.lists.push(list.into());
-        (self.lists.len() - 1) as u32
+    fn fields(&self, proto: u16) -> &[String] {
+        &self.protocols[usize::from(proto)].fields
     }
 
-    /// A line the recording client sent: an ENABLE or REMOVE to follow.
-    fn sent(&mut self, line: &[u8]) {
-        let Some((id, CommandName::Known(command), args)) = parse_client_line(line) else {
-            return;
-        };
-        let Some(proto) = args.first().and_then(|a| self.protocol(a)) else {
-            return;
-        };
-        let list = match command {
-            ServerCommand::Enable if args.len() >= 2 => {
-                let fields = &self.protocols[proto as usize].fields;
-                let list: Option<Vec<String>> = if args[1].first() == Some(&b'*') {
-                    Some(fields.clone())
-                } else {
-                    split_field_list(&args[1])
-                        .into_iter()
-                        .map(|n| {
-                            fields
-                                .iter()
-                                .find(|f| f.as_bytes().eq_ignore_ascii_case(n))
-                                .cloned()
-                        })
-                        .collect()
-                };
-                // An unknown field: the server refuses it.
-                let Some(list) = list else { return };
-                Some(self.intern(list))
-            }
-            ServerCommand::Remove if args.len() == 1 => None,
-            _ => return,
-        };
-        self.pending.push((id, Pending { proto, list }));
-    }
-
-    /// A line the recording client received.
-    fn received(&mut self, line: &[u8], at: Duration) {
-        let Ok(frame) = Frame::parse(line) else {
-            return;
-        };
-        let header = frame.protocol_bytes();
-        let with_newline = || [line, b"\n"].concat();
-        match header {
-            b"KISMET" => {
-                if self.kismet.is_none() {
-                    self.kismet = Some(with_newline());
-                }
-            }
-            b"PROTOCOLS" => {
-                if self.protocols_line.is_none() {
-                    self.protocols_line = Some(with_newline());
-                }
-            }
-            b"CAPABILITY" => self.capability(frame.field(0).unwrap_or_default()),
-            b"ACK" | b"ERROR" => {
-                let Some(id) = frame.field(0).and_then(number) else {
-                    return;
-                };
-                let Some(i) = self.pending.iter().position(|(p, _)| *p == id) else {
-                    return;
-                };
-                let (_, p) = self.pending.remove(i);
-                if header == b"ACK" {
-                    match p.list {
-                        Some(list) => {
-                            self.current.insert(p.proto, list);
-                            self.enabled[p.proto as usize].push(list);
-                        }
-                        None => {
-                            self.current.remove(&p.proto);
-                        }
-                    }
-                }
-            }
-            _ if is_always_on(frame.protocol()) => {}
-            _ => {
-                let Some(proto) = self.protocol(header) else {
-                    return;
-                };
-                if let Some(list) = self.list_of(proto, frame.len()) {
-                    self.protocols[proto as usize]
-                        .frames
-                        .push(self.frames.len() as u32);
-                    self.frames.push(Played {
-                        at,
-                        proto,
-                        list,
-                        frame,
-                    });
-                }
-            }
-        }
-    }
-
-    /// The list a line of `proto` with `count` fields was sent with.
-    fn list_of(&mut self, proto: u16, count: usize) -> Option<u32> {
-        let fits = |l: &u32| self.lists[*l as usize].len() == count;
-        let pending = self
-            .pending
-            .iter()
-            .rev()
-            .find(|(_, p)| p.proto == proto)
-            .and_then(|(_, p)| p.list);
-        let current = self.current.get(&proto).copied();
-        if let Some(l) = pending.filter(fits).or(current.filter(fits)) {
-            return Some(l);
-        }
-        if pending.is_some() || current.is_some() {
-            return None;
-        }
-        // Nothing enabled that the recording shows (a recording that
-        // begins late, say): the whole CAPABILITY list, when it fits.
-        let all = self.protocols[proto as usize].fields.clone();
-        (all.len() == count).then(|| self.intern(all))
-    }
-
-    /// A recorded CAPABILITY line: the first for each protocol is kept.
+    /// The first CAPABILITY line of each protocol is kept.
     fn capability(&mut self, payload: &[u8]) {
-        let Some((name, fields)) = parse_capability(payload) else {
+        let Some((name, fields)) = capability_kept(payload) else {
             return;
         };
-        if self.protocol(name.as_bytes()).is_some() || self.protocols.len() >= usize::from(u16::MAX)
-        {
+        if self.protocol(name.as_bytes()).is_some() || self.protocols.len() >= MAX_PROTOCOLS {
             return;
         }
         self.protocols.push(Protocol {
@@ -436,23 +412,107 @@ impl Builder {
             capability: payload.to_vec(),
             fields,
             held: Vec::new(),
-            frames: Vec::new(),
+            recorded: true,
         });
-        self.enabled.push(Vec::new());
     }
 
-    fn finish(mut self) -> Result<Timeline, TimelineError> {
-        let (Some(kismet), Some(protocols_line)) = (self.kismet.take(), self.protocols_line.take())
-        else {
+    fn list(&mut self, _proto: u16, list: &[String]) -> Option<u32> {
+        if list.len() > MAX_LIST_FIELDS {
+            return None;
+        }
+        if let Some(i) = self.lists.iter().position(|l| **l == *list) {
+            return Some(i as u32);
+        }
+        if self.lists.len() >= MAX_LISTS {
+            return None;
+        }
+        self.lists.push(list.into());
+        Some((self.lists.len() - 1) as u32)
+    }
+
+    fn list_len(&self, list: u32) -> usize {
+        self.lists[list as usize].len()
+    }
+}
+
+/// A CAPABILITY payload a timeline keeps: its protocol and fields.
+pub(super) fn capability_kept(payload: &[u8]) -> Option<(String, Vec<String>)> {
+    if payload.len() > MAX_CAPABILITY {
+        return None;
+    }
+    parse_capability(payload)
+}
+
+/// The load pass.
+#[derive(Default)]
+struct Load {
+    follower: Follower,
+    building: Building,
+    kismet: Option<Vec<u8>>,
+    protocols_line: Option<Vec<u8>>,
+    frames: usize,
+    /// The lists each protocol was enabled or sent with.
+    used: HashSet<(u16, u32)>,
+}
+
+impl Load {
+    fn entry(&mut self, e: &Entry) {
+        match self.follower.entry(&mut self.building, e) {
+            Walked::Greeting(frame) => {
+                let slot = match frame.protocol() {
+                    "KISMET" => &mut self.kismet,
+                    _ => &mut self.protocols_line,
+                };
+                if slot.is_none() {
+                    *slot = Some([frame.raw(), b"\n"].concat());
+                }
+            }
+            Walked::Enabled(proto, list) => {
+                self.used.insert((proto, list));
+            }
+            Walked::Frame(played) => {
+                self.frames += 1;
+                self.used.insert((played.proto, played.list));
+            }
+            Walked::Nothing => {}
+        }
+    }
+
+    fn finish(self, source: Source) -> Result<Timeline, TimelineError> {
+        let (Some(kismet), Some(protocols_line)) = (self.kismet, self.protocols_line) else {
             return Err(TimelineError::NoGreeting { path: None });
         };
-        for (i, p) in self.protocols.iter_mut().enumerate() {
-            let mut used: Vec<u32> = self.enabled[i].clone();
-            used.extend(p.frames.iter().map(|&f| self.frames[f as usize].list));
+        let Building {
+            mut protocols,
+            lists,
+        } = self.building;
+        let listed = kismet_protocol::Frame::parse(&protocols_line[..protocols_line.len() - 1])
+            .ok()
+            .map(|f| parse_protocol_list(f.field(0).unwrap_or_default()))
+            .unwrap_or_default();
+        let known = |name: &str| protocols.iter().any(|p| p.name.eq_ignore_ascii_case(name));
+        let missing: Vec<String> = listed
+            .iter()
+            .filter(|p| !is_always_on(p) && !known(p))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(TimelineError::IncompleteHandshake {
+                path: None,
+                missing,
+                listed: listed.len(),
+            });
+        }
+        for (i, p) in protocols.iter_mut().enumerate() {
+            let used: Vec<u32> = self
+                .used
+                .iter()
+                .filter(|(proto, _)| usize::from(*proto) == i)
+                .map(|&(_, l)| l)
+                .collect();
             p.held = if used.is_empty() {
                 p.fields.clone()
             } else {
-                let lists = &self.lists;
                 p.fields
                     .iter()
                     .filter(|f| used.iter().any(|&l| lists[l as usize].contains(f)))
@@ -460,164 +520,33 @@ impl Builder {
                     .collect()
             };
         }
-        let keys = self.lists.iter().map(|l| device_key_index(l)).collect();
-        Ok(Timeline {
-            greeting: [kismet, protocols_line].concat(),
-            protocols: self.protocols,
-            lists: self.lists,
-            keys,
-            frames: self.frames,
-            end: self.last,
-        })
-    }
-}
-
-/// The wall-clock time (ms since the epoch) of a `connect ADDR UTC-TIME`
-/// event.
-fn connect_time_ms(event: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(event.strip_prefix(b"connect ")?).ok()?;
-    let time: jiff::Timestamp = text.rsplit(' ').next()?.parse().ok()?;
-    Some(time.as_millisecond())
-}
-
-/// A decimal number field.
-fn number(b: &[u8]) -> Option<u64> {
-    std::str::from_utf8(b).ok()?.trim().parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use kismet_record::parse_recording;
-
-    /// A recording's text, from `D SECONDS TEXT` lines with `\x01` for SOH.
-    fn timeline(lines: &[&str]) -> Timeline {
-        let mut text = String::from("# kismet-shell recording 1\n");
-        for l in lines {
-            text.push_str(l);
-            text.push('\n');
+        // The server's own protocols the recording has no answer for.
+        for own in Proto::always_on() {
+            let def = own.def();
+            if !protocols
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(def.name))
+            {
+                let fields: Vec<String> = def.fields.iter().map(|f| f.to_string()).collect();
+                protocols.push(Protocol {
+                    name: def.name.to_string(),
+                    capability: def.capability.as_bytes().to_vec(),
+                    held: fields.clone(),
+                    fields,
+                    recorded: false,
+                });
+            }
         }
-        Timeline::from_entries(&parse_recording(text.as_bytes()).unwrap()).unwrap()
-    }
-
-    const HEAD: [&str; 8] = [
-        "= 0.000 connect 127.0.0.1:2501 2026-11-27T11:42:45.000Z",
-        "< 0.001 *KISMET: 0.0.0 1795678119 \\x01Rec\\x01 \\x01\\x01 0 ",
-        "< 0.001 *PROTOCOLS: KISMET,ACK,TIME,SSID",
-        "> 0.002 !1 CAPABILITY SSID",
-        "< 0.003 *CAPABILITY: SSID mac,type,ssid",
-        "< 0.003 *ACK: 1 \\x01OK\\x01 ",
-        "< 0.004 *CAPABILITY: TIME timesec",
-        "< 0.004 *ACK: 2 \\x01OK\\x01 ",
-    ];
-
-    /// Frames carry the list enabled when they came: `*` is the whole
-    /// CAPABILITY, the burst before the ACK has the new list, a list
-    /// refused changes nothing; TIME is not a frame; the greeting is the
-    /// recorded one.
-    #[test]
-    fn field_lists_follow_enable_and_ack() {
-        let mut lines = HEAD.to_vec();
-        lines.extend([
-            "> 0.010 !3 ENABLE SSID *",
-            "< 0.011 *SSID: AA 0 \\x01one\\x01 ",
-            "< 0.011 *ACK: 3 \\x01OK\\x01 ",
-            "< 1.000 *TIME: 1795678120",
-            "< 1.100 *SSID: BB 0 \\x01two\\x01 ",
-            "> 1.200 !4 ENABLE SSID ssid,MAC",
-            "< 1.201 *SSID: AA 0 \\x01late\\x01 ",
-            "< 1.202 *SSID: \\x01one\\x01 AA ",
-            "< 1.202 *ACK: 4 \\x01OK\\x01 ",
-            "> 1.300 !5 ENABLE SSID nosuch",
-            "< 1.301 *ERROR: 5 \\x01Unknown field nosuch\\x01 ",
-            "< 1.400 *SSID: \\x01two\\x01 BB ",
-        ]);
-        let t = timeline(&lines);
-        assert!(t
-            .greeting
-            .starts_with(b"*KISMET: 0.0.0 1795678119 \x01Rec\x01"));
-        assert!(t.greeting.ends_with(b"*PROTOCOLS: KISMET,ACK,TIME,SSID\n"));
-        let ssid = t.protocol(b"ssid").unwrap();
-        assert_eq!(t.protocols[ssid].held, ["mac", "type", "ssid"]);
-        let lists: Vec<Vec<String>> = t
-            .frames
-            .iter()
-            .map(|f| t.lists[f.list as usize].to_vec())
-            .collect();
-        let all = ["mac", "type", "ssid"].map(String::from).to_vec();
-        let two = ["ssid", "mac"].map(String::from).to_vec();
-        assert_eq!(lists, [all.clone(), all.clone(), all, two.clone(), two]);
-        let times: Vec<u128> = t.frames.iter().map(|f| f.at.as_millis()).collect();
-        assert_eq!(times, [11, 1100, 1201, 1202, 1400]);
-        assert_eq!(t.end, Duration::from_millis(1400));
-        assert_eq!(t.field(&t.frames[3], "MAC"), Some(&b"AA"[..]));
-    }
-
-    /// A reconnect keeps its gap on the timeline (from the connect
-    /// events' wall-clock times), and the new connection starts with no
-    /// list until its own ENABLE is ACKed.
-    #[test]
-    fn reconnect_keeps_its_gap() {
-        let mut lines = HEAD.to_vec();
-        lines.extend([
-            "> 0.010 !3 ENABLE SSID mac,ssid",
-            "< 0.011 *ACK: 3 \\x01OK\\x01 ",
-            "< 0.500 *SSID: AA \\x01one\\x01 ",
-            "= 0.600 disconnect server closed the connection",
-            "= 0.000 connect 127.0.0.1:2501 2026-11-27T11:42:47.000Z",
-            "< 0.001 *KISMET: 0.0.0 1795678121 \\x01Again\\x01 \\x01\\x01 0 ",
-            "< 0.002 *CAPABILITY: SSID mac,type,ssid",
-            "> 0.010 !9 ENABLE SSID mac,ssid",
-            "< 0.011 *SSID: BB \\x01two\\x01 ",
-            "< 0.012 *ACK: 9 \\x01OK\\x01 ",
-        ]);
-        let t = timeline(&lines);
-        let times: Vec<u128> = t.frames.iter().map(|f| f.at.as_millis()).collect();
-        assert_eq!(times, [500, 2011]);
-        assert!(t.greeting.windows(3).any(|w| w == b"Rec"));
-        let ssid = t.protocol(b"SSID").unwrap();
-        assert_eq!(t.protocols[ssid].held, ["mac", "ssid"]);
-    }
-
-    /// The burst holds the latest frame before the position of each
-    /// device, sorted by key.
-    #[test]
-    fn burst_is_latest_per_device_sorted() {
-        let mut lines = HEAD.to_vec();
-        lines.extend([
-            "> 0.010 !3 ENABLE SSID *",
-            "< 0.011 *ACK: 3 \\x01OK\\x01 ",
-            "< 0.100 *SSID: BB 0 \\x01b1\\x01 ",
-            "< 0.200 *SSID: AA 0 \\x01a1\\x01 ",
-            "< 0.300 *SSID: BB 0 \\x01b2\\x01 ",
-            "< 0.400 *SSID: AA 0 \\x01a2\\x01 ",
-        ]);
-        let t = timeline(&lines);
-        let ssid = t.protocol(b"SSID").unwrap();
-        let names = |b: Vec<u32>| -> Vec<String> {
-            b.iter()
-                .map(|&i| {
-                    String::from_utf8_lossy(t.field(&t.frames[i as usize], "ssid").unwrap())
-                        .into_owned()
-                })
-                .collect()
-        };
-        assert_eq!(names(t.burst(ssid, 3, |_| true)), ["a1", "b2"]);
-        assert_eq!(names(t.burst(ssid, 4, |_| true)), ["a2", "b2"]);
-        assert_eq!(names(t.burst(ssid, 1, |_| true)), ["b1"]);
-        assert!(t.burst(ssid, 0, |_| true).is_empty());
-    }
-
-    /// A recording without a greeting cannot be served.
-    #[test]
-    fn no_greeting_no_timeline() {
-        let e = parse_recording(
-            &b"# kismet-shell recording 1\n= 0.000 connect x 2026-11-27T11:42:45.000Z\n"[..],
-        )
-        .unwrap();
-        assert!(matches!(
-            Timeline::from_entries(&e),
-            Err(TimelineError::NoGreeting { path: None })
-        ));
+        let keys = lists.iter().map(|l| device_key_index(l)).collect();
+        Ok(Timeline {
+            source,
+            greeting: [kismet, protocols_line].concat(),
+            protocols,
+            lists,
+            keys,
+            frame_count: self.frames,
+            end: self.follower.last(),
+            truncation: None,
+        })
     }
 }
