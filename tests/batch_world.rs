@@ -248,3 +248,86 @@ fn networks_and_clients_agree_with_the_simulator() {
     );
     sim.shutdown();
 }
+
+/// A server whose name has a byte that is not UTF-8 (`\x9b`) and whose one
+/// network's SSID and manufacturer carry terminal escapes: it answers each
+/// ENABLE with one record of the fields asked for, then the ACK.
+fn escaping_server() -> crate::common::Scripted {
+    use std::io::Write;
+    crate::common::Scripted::start_many(2, |_, mut s| {
+        let caps = crate::common::capability_lines();
+        let names: Vec<&str> = caps.iter().map(|(p, _)| p.as_str()).collect();
+        s.write_all(b"*KISMET: 0.0.0 1795678119 \x01Kis\x9bmet\x01 \x01\x01 0 \n")
+            .unwrap();
+        write!(s, "*PROTOCOLS: {}\n", names.join(",")).unwrap();
+        let mut r = std::io::BufReader::new(s.try_clone().unwrap());
+        loop {
+            let line = crate::common::read_line_or_end(&mut r);
+            let Some(line) = line else { return };
+            let words: Vec<&str> = line.trim_end().split(' ').collect();
+            let id = words[0].trim_start_matches('!');
+            let cap = |p: &str| caps.iter().find(|(c, _)| c == p).map(|(_, l)| l.clone());
+            match (words.get(1), words.get(2)) {
+                (Some(&"CAPABILITY"), Some(p)) => {
+                    write!(s, "{}\n*ACK: {id} \x01OK\x01 \n", cap(p).unwrap()).unwrap();
+                }
+                (Some(&"ENABLE"), Some(p)) => {
+                    let list = match words.get(3) {
+                        Some(&"*") => cap(p).unwrap().rsplit(' ').next().unwrap().to_string(),
+                        Some(l) => l.to_string(),
+                        None => String::new(),
+                    };
+                    let mut rec = format!("*{p}: ");
+                    for f in list.split(',').filter(|f| !f.is_empty()) {
+                        rec.push_str(match f {
+                            "bssid" | "mac" => "00:14:6C:A1:00:01",
+                            "ssid" => "\x01Evil\x1b]0;x\x07\x01",
+                            "manuf" => "\x01Intel\x1b[2J\x01",
+                            "type" | "cryptset" => "0",
+                            _ => "1",
+                        });
+                        rec.push(' ');
+                    }
+                    if matches!(*p, "BSSID" | "SSID" | "CLIENT") {
+                        write!(s, "{rec}\n").unwrap();
+                    }
+                    write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
+                }
+                _ => write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap(),
+            }
+        }
+    })
+}
+
+/// JSON rows carry the server's text as it is (an ESC is an ESC, written
+/// `\u001b`, so a script tells it from the text `\x1b`), while the table
+/// and `status` on a terminal show it escaped; the server's name shows its
+/// byte that is not UTF-8 as `\x9b` in `status`, as frames do, and as
+/// U+FFFD in JSON.
+#[test]
+fn json_rows_keep_the_text_tables_show_it_escaped() {
+    let server = escaping_server();
+    let json = run(&[
+        &server.addr(),
+        "-c",
+        "networks",
+        "-c",
+        "status",
+        "--format",
+        "json",
+    ]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    assert!(!json.stdout.contains(&0x1b), "no raw ESC in the output");
+    let rows = json_lines(&json);
+    let net = rows.iter().find(|r| r["type"] == "network").unwrap();
+    assert_eq!(net["ssid"], "Evil\u{1b}]0;x\u{7}");
+    assert_eq!(net["manuf"], "Intel\u{1b}[2J");
+    let status = rows.iter().find(|r| r["type"] == "status").unwrap();
+    assert_eq!(status["server"], "Kis\u{fffd}met");
+    let text = run(&[&server.addr(), "-c", "networks", "-c", "status"]);
+    let out = stdout(&text);
+    assert!(!text.stdout.contains(&0x1b), "no raw ESC in the output");
+    assert!(out.contains("Evil\\x1b]0;x\\x07"), "{out}");
+    assert!(out.contains("Kis\\x9bmet"), "{out}");
+    server.handle.join().unwrap();
+}

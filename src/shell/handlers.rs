@@ -10,6 +10,7 @@ use super::session::Session;
 use kismet_client::SortColumn;
 use kismet_client::{Client, Error};
 use kismet_protocol::spec::normalize_addr;
+use kismet_protocol::text;
 
 /// The result of a handler.
 pub type Handled = Result<Outcome, ShellError>;
@@ -233,6 +234,15 @@ pub fn networks(session: &Session, sort: Option<SortSpec>, kind: Option<NetworkT
 /// the BSSIDs that carry it) or of all, from the live model.
 pub fn clients(session: &Session, net: Option<&str>) -> Handled {
     let snapshot = session.model()?.snapshot();
+    // An SSID holding control characters is typed as it is shown (escaped).
+    let net = net.map(|net| {
+        snapshot
+            .networks
+            .iter()
+            .flat_map(|n| n.ssids.iter().filter_map(|s| s.name.as_deref()))
+            .find(|name| *name != net && text::display(name.as_bytes()) == net)
+            .unwrap_or(net)
+    });
     let rows: Vec<_> = match net {
         Some(net) => {
             let rows: Vec<_> = snapshot.clients_of(net).into_iter().cloned().collect();
@@ -301,6 +311,7 @@ pub fn status_report(session: &Session) -> StatusReport {
     dropped.sort();
     StatusReport {
         server_name: info.name,
+        server_name_bytes: info.name_bytes,
         addr: client.addr().to_string(),
         connected: client.is_connected(),
         server_start: info.start_time,

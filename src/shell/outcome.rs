@@ -76,8 +76,10 @@ pub struct ProtocolRow {
 /// What `status` reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusReport {
-    /// Server name from the greeting.
+    /// Server name from the greeting, as text (for JSON).
     pub server_name: String,
+    /// Server name as sent (for the terminal: shown escaped).
+    pub server_name_bytes: Vec<u8>,
     /// Address connected to.
     pub addr: String,
     /// True while connected.

@@ -96,7 +96,7 @@ pub fn color_wanted() -> bool {
 pub fn banner(client: &Client) -> String {
     format!(
         "connected to {} at {}: {}; type help, Tab completes",
-        text::display(client.server_info().name.as_bytes()),
+        text::display(&client.server_info().name_bytes),
         client.addr(),
         layout::plural(client.table().len() as u64, "protocol")
     )
@@ -303,7 +303,11 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
                     let mut v: Vec<String> = snap
                         .networks
                         .iter()
-                        .flat_map(|n| std::iter::once(n.bssid.clone()).chain(n.ssid.clone()))
+                        // Names as they are shown (and typed): sanitised.
+                        .flat_map(|n| {
+                            let ssid = n.ssid.as_deref().map(|s| text::display(s.as_bytes()));
+                            std::iter::once(n.bssid.clone()).chain(ssid)
+                        })
                         .collect();
                     v.sort();
                     v.dedup();

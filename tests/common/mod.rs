@@ -225,6 +225,16 @@ pub fn read_line(r: &mut BufReader<TcpStream>) -> String {
     line
 }
 
+/// Reads one line (with a bounded wait, set on the socket); `None` at the
+/// end of the stream or on an error.
+pub fn read_line_or_end(r: &mut BufReader<TcpStream>) -> Option<String> {
+    let mut line = String::new();
+    match r.read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line),
+    }
+}
+
 /// A scripted server that, after the handshake, answers commands the way a
 /// legacy server does for the few this needs, and streams SSID lines every
 /// `period` once SSID is enabled. Serves `conns` connections in turn.

@@ -13,8 +13,13 @@ pub struct ServerInfo {
     pub version: String,
     /// `starttime`, epoch seconds.
     pub start_time: u64,
-    /// `servername`.
+    /// `servername` as text (bytes that are not UTF-8 as U+FFFD; not
+    /// sanitised).
     pub name: String,
+    /// `servername` as sent: show it on a terminal through
+    /// `kismet_protocol::text::display`, which writes a byte that is not
+    /// UTF-8 as `\xNN`, as it does in frames.
+    pub name_bytes: Vec<u8>,
     /// Protocols named in PROTOCOLS, in order.
     pub protocols: Vec<String>,
 }

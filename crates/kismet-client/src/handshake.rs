@@ -119,6 +119,7 @@ fn handshake(stream: TcpStream, options: &Options) -> Result<Established, Handsh
                 info.version = f(0);
                 info.start_time = f(1).parse().unwrap_or(0);
                 info.name = f(2);
+                info.name_bytes = frame.field(2).unwrap_or_default().to_vec();
             }
             "PROTOCOLS" => {
                 saw_protocols = true;

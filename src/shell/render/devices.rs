@@ -10,11 +10,13 @@ use super::tables::{keep_words, new_table};
 use super::time::{ago_text, rfc3339};
 use kismet_client::{ClientView, NetworkView};
 use kismet_protocol::decode::{client_type_name, network_type_name};
+use kismet_protocol::text;
 
-/// How a network's name is shown: `<hidden>` when cloaked and not known.
+/// How a network's name is shown: `<hidden>` when cloaked and not known;
+/// sanitised (the model keeps the text as sent).
 pub fn ssid_label(n: &NetworkView) -> String {
     match (&n.ssid, n.cloaked) {
-        (Some(s), _) => s.clone(),
+        (Some(s), _) => text::display(s.as_bytes()),
         (None, true) => "<hidden>".to_string(),
         (None, false) => String::new(),
     }
@@ -22,6 +24,12 @@ pub fn ssid_label(n: &NetworkView) -> String {
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or(String::new(), |v| v.to_string())
+}
+
+/// Text from the server (a name the model keeps as sent), safe to show on
+/// a terminal or in CSV; empty when unknown.
+fn shown(v: Option<&str>) -> String {
+    v.map_or(String::new(), |v| text::display(v.as_bytes()))
 }
 
 fn ago(now: u64, then: Option<u64>) -> String {
@@ -58,7 +66,7 @@ pub fn network_cells(n: &NetworkView, now: u64) -> Vec<String> {
         opt(n.signal_dbm),
         opt(n.packets),
         n.clients.to_string(),
-        opt(n.manuf.as_deref()),
+        shown(n.manuf.as_deref()),
         ago(now, n.last_seen),
     ]
 }
@@ -91,11 +99,11 @@ pub fn client_cells(c: &ClientView, now: u64) -> Vec<String> {
     vec![
         c.mac.clone(),
         c.bssid.clone(),
-        opt(c.ssid.as_deref()),
+        shown(c.ssid.as_deref()),
         opt(c.client_type.map(client_type_name)),
         opt(c.signal_dbm),
         opt(c.packets),
-        opt(c.manuf.as_deref()),
+        shown(c.manuf.as_deref()),
         opt(c.ip.as_deref()),
         ago(now, c.last_seen),
     ]
@@ -184,7 +192,7 @@ pub fn networks_csv(rows: &[NetworkView]) -> String {
             &mut s,
             &[
                 n.bssid.clone(),
-                opt(n.ssid.as_deref()),
+                shown(n.ssid.as_deref()),
                 n.cloaked.to_string(),
                 opt(n.network_type.map(network_type_name)),
                 opt(n.channel),
@@ -194,7 +202,7 @@ pub fn networks_csv(rows: &[NetworkView]) -> String {
                 opt(n.signal_dbm),
                 opt(n.packets),
                 n.clients.to_string(),
-                opt(n.manuf.as_deref()),
+                shown(n.manuf.as_deref()),
                 opt(n.first_seen.map(rfc3339)),
                 opt(n.last_seen.map(rfc3339)),
             ],
@@ -227,11 +235,11 @@ pub fn clients_csv(rows: &[ClientView]) -> String {
             &[
                 c.mac.clone(),
                 c.bssid.clone(),
-                opt(c.ssid.as_deref()),
+                shown(c.ssid.as_deref()),
                 opt(c.client_type.map(client_type_name)),
                 opt(c.signal_dbm),
                 opt(c.packets),
-                opt(c.manuf.as_deref()),
+                shown(c.manuf.as_deref()),
                 opt(c.ip.as_deref()),
                 opt(c.first_seen.map(rfc3339)),
                 opt(c.last_seen.map(rfc3339)),

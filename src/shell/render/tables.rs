@@ -120,7 +120,7 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     let _ = writeln!(
         s,
         "server   {} at {} ({state}, connection {})",
-        text::display(r.server_name.as_bytes()),
+        text::display(&r.server_name_bytes),
         r.addr,
         r.connections
     );

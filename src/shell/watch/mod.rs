@@ -240,7 +240,7 @@ fn draw(
     let title = format!(
         "kismet watch {}  |  {} at {} ({conn})  |  {} rows  |  {clock}",
         state.target.title(),
-        kismet_protocol::text::display(info.name.as_bytes()),
+        kismet_protocol::text::display(&info.name_bytes),
         client.addr(),
         state.table.rows.len(),
     );

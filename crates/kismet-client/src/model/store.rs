@@ -24,7 +24,6 @@ use std::sync::Arc;
 use super::bounds::{arc_str_bytes, cut_name, map_buckets, map_bytes, CUT_MARKER};
 use super::table::{Key, Slot, Table};
 use kismet_protocol::decode::{mac_text, parse_mac_u48};
-use kismet_protocol::text;
 
 /// A MAC address packed in the low 48 bits of a `u64` (a cheap hash key).
 pub type MacKey = u64;
@@ -301,7 +300,7 @@ pub struct Interner {
     /// below its buckets' as removals leave tombstones).
     ids_buckets: usize,
     /// Bytes of the names held: the raw bytes (in `names` and as a key of
-    /// `ids`) and the display forms.
+    /// `ids`) and the names as text.
     text: usize,
 }
 
@@ -311,8 +310,9 @@ struct Name {
     /// The bytes kept, at most [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES);
     /// none for a free id.
     raw: Box<[u8]>,
-    /// The sanitised display form, ending in [`CUT_MARKER`] when cut.
-    display: Arc<str>,
+    /// The name as text (not sanitised), ending in [`CUT_MARKER`] when
+    /// cut.
+    text: Arc<str>,
     /// `raw` is only the start of the name sent.
     cut: bool,
     /// Devices holding it.
@@ -325,7 +325,7 @@ impl Default for Interner {
             ids: HashMap::new(),
             names: vec![Name {
                 raw: Box::default(),
-                display: Arc::from(""),
+                text: Arc::from(""),
                 cut: false,
                 refs: 0,
             }],
@@ -374,13 +374,15 @@ impl Interner {
     /// Keeps a new name, held by no device yet; `None` when there are no
     /// ids left (never, with fewer than 2^32 devices).
     fn add(&mut self, raw: &[u8], cut: bool) -> Option<ManufId> {
-        let mut display = text::display(raw);
+        // The name as text (not sanitised: front ends do that for a
+        // terminal, and JSON escapes what it must).
+        let mut shown = String::from_utf8_lossy(raw).into_owned();
         if cut {
-            display.push_str(CUT_MARKER);
+            shown.push_str(CUT_MARKER);
         }
         let name = Name {
             raw: raw.into(),
-            display: Arc::from(display.as_str()),
+            text: Arc::from(shown.as_str()),
             cut,
             refs: 0,
         };
@@ -397,7 +399,7 @@ impl Interner {
         };
         self.ids.insert(raw.into(), id);
         self.ids_buckets = self.ids_buckets.max(map_buckets(self.ids.capacity()));
-        self.text += name_bytes(raw.len(), display.len());
+        self.text += name_bytes(raw.len(), shown.len());
         Some(id)
     }
 
@@ -414,10 +416,10 @@ impl Interner {
         if n.refs == 0 {
             let raw = std::mem::take(&mut n.raw);
             n.cut = false;
-            self.text -= name_bytes(raw.len(), n.display.len());
+            self.text -= name_bytes(raw.len(), n.text.len());
             self.ids.remove(&raw);
             self.free.push(id);
-            self.names[id as usize].display = self.names[0].display.clone();
+            self.names[id as usize].text = self.names[0].text.clone();
         }
     }
 
@@ -445,31 +447,28 @@ impl Interner {
     pub fn recount(&self) -> usize {
         let text: usize = (self.names.iter().skip(1))
             .filter(|n| n.refs > 0)
-            .map(|n| name_bytes(n.raw.len(), n.display.len()))
+            .map(|n| name_bytes(n.raw.len(), n.text.len()))
             .sum();
         self.bytes() - self.text + text
     }
 
-    /// The display names by id, each with whether it was cut (cloned
+    /// The names as text by id, each with whether it was cut (cloned
     /// for a snapshot: one `Arc` each).
     pub fn shown(&self) -> Vec<(Arc<str>, bool)> {
-        self.names
-            .iter()
-            .map(|n| (n.display.clone(), n.cut))
-            .collect()
+        self.names.iter().map(|n| (n.text.clone(), n.cut)).collect()
     }
 
-    /// The display names by id.
+    /// The names as text by id.
     #[cfg(test)]
-    pub fn display_names(&self) -> Vec<Arc<str>> {
-        self.names.iter().map(|n| n.display.clone()).collect()
+    pub fn texts(&self) -> Vec<Arc<str>> {
+        self.names.iter().map(|n| n.text.clone()).collect()
     }
 }
 
 /// Bytes of one interned name on the heap: its raw bytes twice (the
-/// record's and the key's) and its display form.
-fn name_bytes(raw: usize, display: usize) -> usize {
-    2 * raw + arc_str_bytes(display)
+/// record's and the key's) and its text.
+fn name_bytes(raw: usize, text: usize) -> usize {
+    2 * raw + arc_str_bytes(text)
 }
 
 /// A hasher for MAC keys: a folded multiply with a per-model random seed.
@@ -871,8 +870,8 @@ mod tests {
         assert_eq!(s.evicted, 1);
     }
 
-    /// Interning reuses ids, keeps blank names unknown and sanitises the
-    /// display form.
+    /// Interning reuses ids, keeps blank names unknown and keeps the text
+    /// as sent (an ESC stays an ESC: front ends sanitise).
     #[test]
     fn interner_reuses_ids() {
         let mut i = Interner::default();
@@ -883,7 +882,7 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.intern(b, b" "), 0);
         assert_eq!(i.intern(b, b""), 0);
-        assert_eq!(&*i.display_names()[b as usize], "Intel\\x1b[2J");
+        assert_eq!(&*i.texts()[b as usize], "Intel\x1b[2J");
     }
 
     /// A name is kept while a device holds it: freed with its last
@@ -897,13 +896,13 @@ mod tests {
         assert_eq!(i.len(), 2, "the other device still holds Netgear");
         i.release(a);
         assert_eq!(i.len(), 1);
-        assert_eq!(&*i.display_names()[a as usize], "");
+        assert_eq!(&*i.texts()[a as usize], "");
         // Released again (or never held): nothing happens.
         i.release(a);
         i.release(0);
         let c = i.intern(0, b"Apple");
         assert_eq!(c, a, "the freed id is reused");
-        assert_eq!(&*i.display_names()[c as usize], "Apple");
+        assert_eq!(&*i.texts()[c as usize], "Apple");
         assert_eq!(i.intern(0, b"Intel"), b);
         i.release(b);
         i.release(b);

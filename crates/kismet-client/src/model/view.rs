@@ -169,7 +169,7 @@ fn is_advertised(s: &Ssid) -> bool {
 /// The view of one SSID record.
 fn ssid_view(s: &Ssid) -> SsidView {
     let name = s.raw.as_deref().filter(|r| !r.is_empty()).map(|r| {
-        let mut name = text::display_ssid(r);
+        let mut name = String::from_utf8_lossy(&text::ssid_bytes(r)).into_owned();
         if s.cut {
             name.push_str(CUT_MARKER);
         }
@@ -295,8 +295,9 @@ pub struct Memory {
 pub struct NetworkView {
     /// The BSSID, `AA:BB:CC:DD:EE:FF`.
     pub bssid: String,
-    /// The network's name for display (octal escapes decoded, sanitised
-    /// with [`text::display`]): the beacon's SSID, else one a probe
+    /// The network's name as text (octal escapes decoded; bytes that are
+    /// not UTF-8 as U+FFFD; not sanitised: show it on a terminal through
+    /// [`text::display`]): the beacon's SSID, else one a probe
     /// response revealed, else (for a probing station) the name it probes
     /// for. `None` when no record named it (a hidden network, or SSID
     /// frames not enabled).
@@ -327,7 +328,8 @@ pub struct NetworkView {
     pub datasize: Option<u64>,
     /// Distinct client MACs under this BSSID, its own record excluded.
     pub clients: usize,
-    /// Manufacturer name (sanitised; ending in [`CUT_MARKER`] when cut).
+    /// Manufacturer name as text (not sanitised, see [`NetworkView::ssid`];
+    /// ending in [`CUT_MARKER`] when cut).
     pub manuf: Option<String>,
     /// `manuf` is only the start of the name sent, cut at
     /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
@@ -343,7 +345,7 @@ pub struct NetworkView {
 /// One SSID record of a network.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SsidView {
-    /// The name for display (octal escapes decoded, sanitised; ending in
+    /// The name as text (octal escapes decoded, not sanitised; ending in
     /// [`CUT_MARKER`] when cut); `None` when empty or not sent.
     pub name: Option<String>,
     /// The name as on the wire (octal escapes kept), or its first
@@ -376,7 +378,8 @@ pub struct ClientView {
     pub mac: String,
     /// The BSSID it was seen with.
     pub bssid: String,
-    /// The display SSID of that network, when known.
+    /// The SSID of that network as text (see [`NetworkView::ssid`]), when
+    /// known.
     pub ssid: Option<String>,
     /// CLIENT `type` code (see [`decode::client_type_name`]).
     ///
@@ -386,7 +389,8 @@ pub struct ClientView {
     pub signal_dbm: Option<i32>,
     /// Packets: `llcpackets` + `datapackets` (those of the two known).
     pub packets: Option<u64>,
-    /// Manufacturer name (sanitised; ending in [`CUT_MARKER`] when cut).
+    /// Manufacturer name as text (not sanitised, see [`NetworkView::ssid`];
+    /// ending in [`CUT_MARKER`] when cut).
     pub manuf: Option<String>,
     /// `manuf` is only the start of the name sent, cut at
     /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
