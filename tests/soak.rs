@@ -331,6 +331,28 @@ fn hostile_servers_soak() {
             &["-c", "enable TIME *", "--follow", "--format", "json"],
         ),
     ];
+    // A recording of 200,000 CLIENT frames (about 100 MB), made from the
+    // simulator's flood, replayed at a million times its pace.
+    let dir = std::env::temp_dir().join(format!("kismet-shell-soak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rec = dir.join("flood.rec");
+    let flood = kismet_sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_sim::SimConfig {
+            flood_client: true,
+            ..kismet_sim::SimConfig::default()
+        },
+    )
+    .unwrap();
+    let made = Command::new(BIN)
+        .args([&flood.local_addr().to_string(), "--record"])
+        .arg(&rec)
+        .args(["-c", "enable CLIENT *", "--follow", "--count", "200000"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    flood.shutdown();
     println!(
         "\n{:<26} {:>5} {:>12} {:>9}  exit codes",
         "scenario", "runs", "peak MiB", "CPU s"
@@ -346,4 +368,36 @@ fn hostile_servers_soak() {
             cpu.as_secs_f64()
         );
     }
+    let size = std::fs::metadata(&rec).unwrap().len();
+    let rec = rec.to_string_lossy().into_owned();
+    let replays: [(&str, &[&str]); 2] = [
+        (
+            "replay, 200,000 frames",
+            &[
+                "--replay",
+                &rec,
+                "--speed",
+                "1000000",
+                "-c",
+                "enable CLIENT *",
+                "--follow",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "replay of /dev/zero",
+            &["--replay", "/dev/zero", "-c", "protocols"],
+        ),
+    ];
+    for (name, args) in replays {
+        let (runs, peak, cpu, codes) = soak(args, time);
+        println!(
+            "{name:<26} {runs:>5} {:>12.1} {:>9.1}  {codes:?}",
+            peak as f64 / 1024.0,
+            cpu.as_secs_f64()
+        );
+    }
+    println!("(the recording replayed: {:.1} MB)", size as f64 / 1e6);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
