@@ -17,7 +17,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -102,9 +102,12 @@ fn handshake(s: &mut TcpStream) -> std::io::Result<BufReader<TcpStream>> {
 /// The field lists the client enabled, by protocol.
 type Enabled = Arc<Mutex<HashMap<String, Vec<String>>>>;
 
-/// Answers every command `!ID ...` with an ACK, on a thread of its own,
-/// noting the field list of each ENABLE (`*`: the protocol's own).
-fn ack_everything(mut r: BufReader<TcpStream>, mut w: TcpStream) -> Enabled {
+/// Reads the commands on a thread of its own, noting the field list of
+/// each ENABLE (`*`: the protocol's own); the ACK of each comes out of the
+/// receiver, for the one thread that writes to the connection to send
+/// between its other lines (two writers would cut into each other's).
+fn ack_everything(mut r: BufReader<TcpStream>) -> (Enabled, mpsc::Receiver<String>) {
+    let (acks, to_send) = mpsc::channel();
     let enabled = Enabled::default();
     let noted = enabled.clone();
     let caps = capability_lines();
@@ -128,14 +131,22 @@ fn ack_everything(mut r: BufReader<TcpStream>, mut w: TcpStream) -> Enabled {
                 };
                 let fields = fields.split(',').map(String::from).collect();
                 noted.lock().unwrap().insert(proto.to_string(), fields);
-                let _ = write!(w, "*ACK: {id} \x01OK\x01 \n");
+                let _ = acks.send(format!("*ACK: {id} \x01OK\x01 \n"));
             } else if let Some(id) = words[0].strip_prefix('!') {
-                let _ = write!(w, "*ACK: {id} \x01OK\x01 \n");
+                let _ = acks.send(format!("*ACK: {id} \x01OK\x01 \n"));
             }
             line.clear();
         }
     });
-    enabled
+    (enabled, to_send)
+}
+
+/// Writes the ACKs waiting to be sent.
+fn send_acks(s: &mut TcpStream, acks: &mpsc::Receiver<String>) -> std::io::Result<()> {
+    for ack in acks.try_iter() {
+        s.write_all(ack.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Scenario 1: a greeting trickled a byte every 10 ms, never ending.
@@ -152,10 +163,11 @@ fn trickle(mut s: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
 /// lists the client enabled for BSSID, SSID and CLIENT, in its order.
 fn huge_devices(mut s: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
     let r = handshake(&mut s)?;
-    let enabled = ack_everything(r, s.try_clone()?);
+    let (enabled, acks) = ack_everything(r);
     let name = "N".repeat(30_000);
     let mut n: u64 = 0;
     while !stop.load(Ordering::Acquire) {
+        send_acks(&mut s, &acks)?;
         n += 1;
         let mac = format!(
             "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
@@ -221,11 +233,12 @@ fn huge_handshake(mut s: TcpStream, _stop: &AtomicBool) -> std::io::Result<()> {
 /// Scenario 4: unsolicited CAPABILITY lines for new protocols, without end.
 fn capability_flood(mut s: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
     let r = handshake(&mut s)?;
-    ack_everything(r, s.try_clone()?);
+    let (_, acks) = ack_everything(r);
     let fields: Vec<String> = (0..50).map(|i| format!("field{i}")).collect();
     let fields = fields.join(",");
     let mut n: u64 = 0;
     while !stop.load(Ordering::Acquire) {
+        send_acks(&mut s, &acks)?;
         n += 1;
         write!(s, "*CAPABILITY: NEW{n} {fields}\n*TIME: {n}\n")?;
     }
