@@ -717,10 +717,8 @@ fn completions_onto_a_full_disk_exit_2_saying_why() {
 /// back as a recording.
 #[test]
 fn recording_cut_short_by_a_full_disk_exits_1_counting_the_loss() {
-    let dir = std::env::temp_dir().join(format!("kismet-shell-full-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::temp_dir("full-disk");
     let rec = dir.join("cut.rec");
-    let _ = std::fs::remove_file(&rec);
     // SIGXFSZ ignored: a write past the limit fails with EFBIG instead.
     let script = format!(
         "trap '' XFSZ; ulimit -f 4; exec {BIN} --demo --record {} -c 'enable CLIENT *'",

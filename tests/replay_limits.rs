@@ -22,13 +22,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
 
 /// A fresh directory of its own in the temporary directory.
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "kismet-shell-replay-limits-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    dir
+    crate::common::temp_dir(&format!("replay-limits-{name}"))
 }
 
 /// The start of a hand-written recording: the greeting and the answers of

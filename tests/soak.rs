@@ -346,8 +346,7 @@ fn hostile_servers_soak() {
     ];
     // A recording of 200,000 CLIENT frames (about 100 MB), made from the
     // simulator's flood, replayed at a million times its pace.
-    let dir = std::env::temp_dir().join(format!("kismet-shell-soak-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::temp_dir("soak");
     let rec = dir.join("flood.rec");
     let flood = kismet_sim::Sim::start(
         "127.0.0.1:0",

@@ -32,6 +32,15 @@ pub fn still_sim() -> kismet_sim::Sim {
     sim_ticking(Duration::from_secs(3600))
 }
 
+/// A fresh, empty directory of its own in the temporary directory, named
+/// after this process and `name`.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kismet-shell-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    dir
+}
+
 /// Path of a recording in `tests/fixtures/legacy-server/`.
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
