@@ -159,11 +159,7 @@ impl TextLines {
                 Some(value) => push_value(out, value),
                 None => {
                     self.scratch.clear();
-                    if *kind == ValueKind::Ssid {
-                        text::display_into(&mut self.scratch, &text::ssid_bytes(raw));
-                    } else {
-                        text::display_into(&mut self.scratch, raw);
-                    }
+                    shown_value_into(&mut self.scratch, *kind == ValueKind::Ssid, raw);
                     push_value(out, &self.scratch);
                 }
             }
@@ -260,10 +256,18 @@ pub fn decoded_value(protocol: &str, name: &str, raw: &[u8]) -> Option<String> {
 /// A field's value as text, safe to print: SSIDs decoded from their octal
 /// escapes, every control character shown escaped.
 pub fn field_value(protocol: &str, name: &str, raw: &[u8]) -> String {
-    if is_ssid_field(protocol, name) {
-        text::display(&text::ssid_bytes(raw))
+    let mut value = String::with_capacity(raw.len());
+    shown_value_into(&mut value, is_ssid_field(protocol, name), raw);
+    value
+}
+
+/// Appends a field's value safe to print, its octal escapes decoded when
+/// it is an SSID.
+fn shown_value_into(out: &mut String, ssid: bool, raw: &[u8]) {
+    if ssid {
+        text::display_into(out, &text::ssid_bytes(raw));
     } else {
-        text::display(raw)
+        text::display_into(out, raw);
     }
 }
 
@@ -289,12 +293,9 @@ fn frame_text_with(
     let mut value = String::new();
     for (name, raw) in frame.named_fields() {
         value.clear();
-        if let Some(d) = decode(proto, &name, raw) {
-            value.push_str(&d);
-        } else if is_ssid_field(proto, &name) {
-            text::display_into(&mut value, &text::ssid_bytes(raw));
-        } else {
-            text::display_into(&mut value, raw);
+        match decode(proto, &name, raw) {
+            Some(d) => value.push_str(&d),
+            None => shown_value_into(&mut value, is_ssid_field(proto, &name), raw),
         }
         let _ = write!(out, " {name}=");
         push_value(out, &value);
