@@ -94,7 +94,9 @@
 //! - `reconnect`: the reader thread's outer loop, reconnect with backoff
 //! - `reader`: the read loop: lines to frames, batches, replies matched
 //! - `stage`: a batch's last step: the tracker fed (on its own thread),
-//!   the user's frames sent, drops counted
+//!   the user's frames handed to the outlet
+//! - `outlet`: frames into the event channel: dropped and counted when it
+//!   is full, or (lossless) waited for
 //! - `view`: what the user gets of each frame, decided as it is read
 //! - `handshake`: connecting, the greeting, the CAPABILITY round
 //! - `state`: what the handle and the reader thread share; [`Options`],
@@ -118,6 +120,7 @@ mod event;
 mod filter;
 mod handshake;
 mod model;
+mod outlet;
 mod reader;
 mod reconnect;
 mod reply;
@@ -142,5 +145,6 @@ pub use model::{
     ClientView, Memory, Model, NetworkView, Snapshot, SortColumn, SsidView, CUT_MARKER,
     DEFAULT_MAX_BYTES, DEFAULT_MAX_DEVICES, MAX_NAME_BYTES, MAX_SSIDS_PER_NETWORK, SORT_COLUMNS,
 };
+pub use outlet::LOSSLESS_HOLD_BYTES;
 pub use reply::{Reply, ReplyKind};
 pub use state::{Options, Stats, Tracker, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};

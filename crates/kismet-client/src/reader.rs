@@ -15,12 +15,14 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crossbeam_channel::Sender;
+use parking_lot::Mutex;
 
 use crate::error::{DisconnectReason, Error};
 use crate::event::Event;
 use crate::handshake::{is_timeout, parse_time, parse_u64};
+use crate::outlet::{report_drops, DropTally, Outlet};
 use crate::reply::{Reply, ReplyKind};
-use crate::stage::{deliver, report_drops, Batch, DropTally, Stage};
+use crate::stage::{deliver, Batch, Stage};
 use crate::state::{Shared, MAX_BATCH_BYTES, MAX_BATCH_FRAMES};
 use crate::view::{Plan, Views};
 use kismet_protocol::spec::{ALWAYS_ON, MAX_FIELDS, MAX_PROTOCOLS};
@@ -29,8 +31,11 @@ use kismet_protocol::{Answer, Frame};
 use kismet_protocol::{Line, LineReader};
 
 /// What the reader carries from one line to the next.
-#[derive(Default)]
 struct ReadState {
+    /// Where batches go (shared with the stage).
+    outlet: Arc<Mutex<Outlet>>,
+    /// The lossless option: never drop a line because the channel is full.
+    lossless: bool,
     names: Views,
     /// Frames parsed and not yet sent: while a tracker is set, every frame
     /// (the tracker gets them whole); else only what the user gets.
@@ -68,6 +73,23 @@ enum Reaction {
 }
 
 impl ReadState {
+    fn new(shared: &Shared, outlet: Arc<Mutex<Outlet>>) -> ReadState {
+        ReadState {
+            outlet,
+            lossless: shared.options.lossless,
+            names: Views::default(),
+            batch: Vec::new(),
+            plans: Vec::new(),
+            hidden: DropTally::default(),
+            batch_bytes: 0,
+            unreported: HashMap::new(),
+            tally: DropTally::default(),
+            terminating: None,
+            now_ms: 0,
+            stage: None,
+        }
+    }
+
     /// Handles one line (tallied unparsed when the channel is full); true
     /// when the batch should be sent before the next line.
     fn handle(&mut self, shared: &Arc<Shared>, tx: &Sender<Event>, line: Line<'_>) -> bool {
@@ -77,7 +99,7 @@ impl ReadState {
                 Line::Overlong(n) => r.overlong(*n),
             }
         }
-        let dropping = tx.is_full().then_some(&mut self.tally);
+        let dropping = (!self.lossless && tx.is_full()).then_some(&mut self.tally);
         let before = self.batch.len();
         let reaction = handle_line(
             shared,
@@ -106,6 +128,7 @@ impl ReadState {
                     // Never dropped, as a disconnect is not.
                     let _ = tx.send(event);
                 }
+                self.resume(tx);
                 true
             }
             Reaction::Terminate(frame) => {
@@ -139,6 +162,9 @@ impl ReadState {
         report_drops(tx, &mut self.unreported);
         self.batch_bytes = 0;
         if self.batch.is_empty() {
+            if self.lossless && self.stage.is_none() {
+                self.outlet.lock().resume(tx);
+            }
             return;
         }
         // The tracker sees every frame, before the display can drop any;
@@ -158,7 +184,13 @@ impl ReadState {
                 }
             }
         }
-        deliver(batch, self.names.tracker.as_deref(), tx, &mut self.tally);
+        deliver(
+            batch,
+            self.names.tracker.as_deref(),
+            tx,
+            &mut self.outlet.lock(),
+            &mut self.tally,
+        );
         self.tally.commit(shared, &mut self.unreported);
     }
 
@@ -172,9 +204,22 @@ impl ReadState {
         };
         if !self.stage.as_ref().is_some_and(|s| s.feeds(tracker)) {
             self.stage = None;
-            self.stage = Stage::start(shared, tracker.clone(), tx);
+            self.stage = Stage::start(shared, tracker.clone(), tx, &self.outlet);
         }
         self.stage.as_ref()
+    }
+
+    /// A reply came in: what the outlet kept aside for it goes out now
+    /// (sent by the stage, after what it was handed before, if there is
+    /// one).
+    fn resume(&self, tx: &Sender<Event>) {
+        if !self.lossless {
+            return;
+        }
+        match &self.stage {
+            Some(stage) => stage.resume(),
+            None => self.outlet.lock().resume(tx),
+        }
     }
 
     /// Waits until the stage has fed and sent every batch handed to it.
@@ -190,8 +235,9 @@ pub fn read_loop(
     shared: &Arc<Shared>,
     reader: &mut LineReader<TcpStream>,
     tx: &Sender<Event>,
+    outlet: &Arc<Mutex<Outlet>>,
 ) -> DisconnectReason {
-    let mut state = ReadState::default();
+    let mut state = ReadState::new(shared, outlet.clone());
     loop {
         // Block for one line, then take every line already buffered: one
         // batch (one channel operation) per read.

@@ -9,10 +9,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Sender};
+use parking_lot::Mutex;
 
 use crate::error::Error;
 use crate::event::Event;
 use crate::handshake::establish;
+use crate::outlet::Outlet;
 use crate::reader::read_loop;
 use crate::state::{write_all_within, Pending, Shared, WRITE_TIMEOUT};
 use kismet_protocol::LineReader;
@@ -26,8 +28,9 @@ pub fn connection_thread(
     tx: Sender<Event>,
 ) {
     let mut attempt: u32 = 0;
+    let outlet = Arc::new(Mutex::new(Outlet::new(shared.clone())));
     loop {
-        let reason = read_loop(&shared, &mut reader, &tx);
+        let reason = read_loop(&shared, &mut reader, &tx, &outlet);
         shared.connected.store(false, Ordering::Release);
         if let Some(r) = &shared.options.recorder {
             r.disconnected(&reason.to_string());
@@ -39,6 +42,9 @@ pub fn connection_thread(
         if shared.is_closing() {
             return;
         }
+        // What a lossless outlet kept aside goes before the news (no
+        // command awaits a reply any more).
+        outlet.lock().finish(&tx);
         // Never dropped: the consumer must learn of every state change.
         if tx.send(Event::Disconnected { reason }).is_err() {
             return; // nobody listens any more

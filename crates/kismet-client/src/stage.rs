@@ -1,6 +1,7 @@
 //! The last step of a batch on its way to the display: the tracker fed,
-//! the frames cut to what the user asked for, the batch sent (or dropped
-//! and counted when the channel is full). Done on the reader thread, or,
+//! the frames cut to what the user asked for, the batch sent through the
+//! [`Outlet`] (dropped and counted when the channel is full, or waited for
+//! with the lossless option). Done on the reader thread, or,
 //! while a tracker is set, on a thread of its own (a [`Stage`]), so that
 //! feeding the tracker does not slow the reading of the socket.
 //!
@@ -15,8 +16,10 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
+use parking_lot::Mutex;
 
 use crate::event::Event;
+use crate::outlet::{report_drops, DropTally, Outlet};
 use crate::state::{Shared, Tracker};
 use crate::view::Plan;
 use kismet_protocol::Frame;
@@ -34,11 +37,12 @@ pub struct Batch {
 }
 
 /// Feeds the tracker, cuts the frames as planned and sends them; frames
-/// that do not fit in the channel are counted in `drops`.
+/// the outlet drops are counted in `drops`.
 pub fn deliver(
     batch: Batch,
     tracker: Option<&dyn Tracker>,
     tx: &Sender<Event>,
+    outlet: &mut Outlet,
     drops: &mut DropTally,
 ) {
     if let Some(t) = tracker {
@@ -50,18 +54,7 @@ pub fn deliver(
             .filter_map(|(f, p)| p.apply(f))
             .collect(),
     };
-    if frames.is_empty() {
-        return;
-    }
-    // Never block: when the channel is full the frames are dropped and
-    // counted like the unparsed ones (reported once there is room).
-    if let Err(e) = tx.try_send(Event::Frames(frames)) {
-        if let Event::Frames(frames) = e.into_inner() {
-            for f in &frames {
-                drops.add(f.protocol_bytes());
-            }
-        }
-    }
+    outlet.send(frames, tx, drops);
 }
 
 /// What the reader hands to the stage.
@@ -69,6 +62,8 @@ enum Handoff {
     Batch(Batch),
     /// Answered once everything handed over before it is done.
     Sync(Sender<()>),
+    /// A reply came in: send what the outlet kept aside for it.
+    Resume,
 }
 
 /// The tracker's thread: takes batches from the reader and delivers them.
@@ -86,12 +81,14 @@ impl Stage {
         shared: &Arc<Shared>,
         tracker: Arc<dyn Tracker>,
         events: &Sender<Event>,
+        outlet: &Arc<Mutex<Outlet>>,
     ) -> Option<Stage> {
         let (tx, rx) = bounded(STAGE_BATCHES);
         let (shared, events, feed) = (shared.clone(), events.clone(), tracker.clone());
+        let outlet = outlet.clone();
         let thread = thread::Builder::new()
             .name("kismet-tracker".into())
-            .spawn(move || stage_loop(&shared, &*feed, &rx, &events))
+            .spawn(move || stage_loop(&shared, &*feed, &rx, &events, &outlet))
             .ok()?;
         Some(Stage {
             tracker,
@@ -114,11 +111,18 @@ impl Stage {
         tx.send(Handoff::Batch(batch))
             .map_err(|e| match e.into_inner() {
                 Handoff::Batch(b) => b,
-                Handoff::Sync(_) => Batch {
+                Handoff::Sync(_) | Handoff::Resume => Batch {
                     frames: Vec::new(),
                     plan: None,
                 },
             })
+    }
+
+    /// Has the stage send what the outlet kept aside (a reply came in).
+    pub fn resume(&self) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Handoff::Resume);
+        }
     }
 
     /// Waits until everything handed over is fed and sent.
@@ -144,63 +148,26 @@ impl Drop for Stage {
     }
 }
 
-fn stage_loop(shared: &Shared, tracker: &dyn Tracker, rx: &Receiver<Handoff>, tx: &Sender<Event>) {
+fn stage_loop(
+    shared: &Shared,
+    tracker: &dyn Tracker,
+    rx: &Receiver<Handoff>,
+    tx: &Sender<Event>,
+    outlet: &Mutex<Outlet>,
+) {
     let mut drops = DropTally::default();
     let mut unreported = HashMap::new();
     for handoff in rx {
         match handoff {
             Handoff::Batch(batch) => {
-                deliver(batch, Some(tracker), tx, &mut drops);
+                deliver(batch, Some(tracker), tx, &mut outlet.lock(), &mut drops);
                 drops.commit(shared, &mut unreported);
                 report_drops(tx, &mut unreported);
             }
             Handoff::Sync(done) => {
                 let _ = done.send(());
             }
-        }
-    }
-}
-
-/// Frames dropped during one read, per protocol; added to the counters
-/// under one lock when the read is done.
-#[derive(Default)]
-pub struct DropTally {
-    pub counts: Vec<(Vec<u8>, u64)>,
-}
-
-impl DropTally {
-    pub fn add(&mut self, header: &[u8]) {
-        match self.counts.iter_mut().find(|(h, _)| h == header) {
-            Some((_, n)) => *n += 1,
-            None => self.counts.push((header.to_vec(), 1)),
-        }
-    }
-
-    /// Adds the tally to the client's drop counts and to those not yet
-    /// reported, and empties it.
-    pub fn commit(&mut self, shared: &Shared, unreported: &mut HashMap<String, u64>) {
-        if self.counts.is_empty() {
-            return;
-        }
-        let mut stats = shared.stats.lock();
-        for (header, n) in self.counts.drain(..) {
-            let proto = String::from_utf8_lossy(&header).into_owned();
-            *stats.dropped.entry(proto.clone()).or_insert(0) += n;
-            *unreported.entry(proto).or_insert(0) += n;
-        }
-    }
-}
-
-/// Sends the drop counts not yet reported as an [`Event::Dropped`], when
-/// the channel has room; they wait for the next try otherwise.
-pub fn report_drops(tx: &Sender<Event>, unreported: &mut HashMap<String, u64>) {
-    if unreported.is_empty() {
-        return;
-    }
-    let counts: Vec<(String, u64)> = unreported.drain().collect();
-    if let Err(e) = tx.try_send(Event::Dropped { counts }) {
-        if let Event::Dropped { counts } = e.into_inner() {
-            unreported.extend(counts);
+            Handoff::Resume => outlet.lock().resume(tx),
         }
     }
 }

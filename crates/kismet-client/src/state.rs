@@ -45,6 +45,14 @@ pub struct Options {
     pub backoff: (Duration, Duration),
     /// Where every line received and sent is recorded, if anywhere.
     pub recorder: Option<Arc<Recorder>>,
+    /// Wait for the consumer instead of dropping frames when the channel
+    /// is full: the reader stops reading, the socket fills and TCP slows
+    /// the server down. A legacy server then queues up to 5,000 lines for
+    /// this client and drops the rest on its side, where they cannot be
+    /// counted. While a command awaits its reply, frames are kept aside
+    /// (up to [`crate::LOSSLESS_HOLD_BYTES`] of lines; beyond, dropped and
+    /// counted) so that the reply behind them gets through.
+    pub lossless: bool,
 }
 
 /// Most frames sent as one event.
@@ -105,6 +113,7 @@ impl Default for Options {
             reconnect: false,
             backoff: (Duration::from_secs(1), Duration::from_secs(30)),
             recorder: None,
+            lossless: false,
         }
     }
 }
@@ -273,6 +282,11 @@ impl Shared {
     /// Tells the reader that subscriptions or the table changed.
     pub fn bump_names(&self) {
         self.names_gen.fetch_add(1, Ordering::Release);
+    }
+
+    /// True while a command of this client awaits its reply.
+    pub fn awaits_reply(&self) -> bool {
+        !self.pending.lock().is_empty()
     }
 
     /// True once `close` was called.

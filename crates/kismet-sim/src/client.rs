@@ -11,7 +11,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -48,6 +48,10 @@ pub struct ClientHandle {
     /// A handle on the socket, to shut it down from any thread.
     stream: Mutex<Option<TcpStream>>,
     dropped: AtomicU64,
+    /// Signalled when the writer takes lines off the queue (or the client
+    /// closes), for [`ClientHandle::wait_for_room`].
+    room: Mutex<()>,
+    room_freed: Condvar,
 }
 
 impl ClientHandle {
@@ -76,6 +80,8 @@ impl ClientHandle {
             closed: AtomicBool::new(false),
             stream: Mutex::new(Some(stream)),
             dropped: AtomicU64::new(0),
+            room: Mutex::new(()),
+            room_freed: Condvar::new(),
         };
         (Arc::new(c), rx)
     }
@@ -172,6 +178,29 @@ impl ClientHandle {
     /// The writer took `bytes` off the queue.
     pub fn dequeued(&self, bytes: &[u8]) {
         self.queued.fetch_sub(count_lines(bytes), Ordering::Relaxed);
+        self.room_changed();
+    }
+
+    /// Wakes a [`ClientHandle::wait_for_room`]. The lock orders this after
+    /// a waiter's check, so that no wake-up is lost.
+    fn room_changed(&self) {
+        let _guard = self.room.lock();
+        self.room_freed.notify_all();
+    }
+
+    /// Waits, at most `timeout`, until `lines` more lines fit in the queue
+    /// without a drop; true when they do. For a replay that must not lose
+    /// a line (a real server never waits: it drops).
+    pub fn wait_for_room(&self, lines: usize, timeout: Duration) -> bool {
+        let fits = || self.queued.load(Ordering::Relaxed) + lines <= MAX_BACKLOG_LINES;
+        if fits() {
+            return true;
+        }
+        let mut guard = self.room.lock();
+        if !fits() && !self.is_closed() {
+            self.room_freed.wait_for(&mut guard, timeout);
+        }
+        fits()
     }
 
     /// Lines dropped so far because the client read too slowly.
@@ -204,6 +233,7 @@ impl ClientHandle {
             let _ = s.shutdown(Shutdown::Both);
         }
         self.wake();
+        self.room_changed();
     }
 }
 

@@ -68,7 +68,7 @@ use super::client::ClientHandle;
 use super::clock::Schedule;
 use super::hub::{Hub, Server};
 use super::listener::accept_loop;
-use super::player::{Player, Step};
+use super::player::{Player, Step, CHUNK};
 use super::records;
 use super::replay_commands;
 use super::timeline::Timeline;
@@ -91,6 +91,11 @@ pub struct ReplayConfig {
     pub looped: bool,
     /// Connections served at once; further ones are closed without a byte.
     pub max_clients: usize,
+    /// Wait for a client that reads slowly instead of dropping its lines:
+    /// the replay falls behind its schedule rather than lose a frame (for
+    /// converting a recording). A real server drops lines beyond 5,000
+    /// queued for a client; without this, so does the replay.
+    pub lossless: bool,
 }
 
 impl Default for ReplayConfig {
@@ -99,6 +104,7 @@ impl Default for ReplayConfig {
             speed: 1.0,
             looped: false,
             max_clients: 5,
+            lossless: false,
         }
     }
 }
@@ -163,6 +169,11 @@ fn play(shared: &Shared, player: &Mutex<Player>) {
     let client = player.lock().client.clone();
     let mut told_forgotten = false;
     while !shared.hub.is_stopping() && !client.is_closed() && client.close_at().is_none() {
+        // Room for a chunk, and as much again for the server's own lines
+        // (TIME, replies) that come between chunks.
+        if shared.config.lossless && !client.wait_for_room(2 * CHUNK, POLL) {
+            continue;
+        }
         let (step, failure, held, forgotten) = {
             let mut p = player.lock();
             let step = p.advance(Instant::now());
