@@ -115,6 +115,13 @@ pub struct BatchArgs {
     #[arg(long, requires = "follow")]
     pub reconnect: bool,
 
+    /// Batch runs: when the output falls behind, wait for it instead of
+    /// dropping frames. The server's socket fills and TCP slows it down; a
+    /// legacy server then queues up to 5,000 lines and drops beyond that,
+    /// on its side, uncounted. (--replay always waits.)
+    #[arg(long)]
+    pub lossless: bool,
+
     /// Run every command even after one fails (exit status 1 if any failed;
     /// without it, the first failure stops the run).
     #[arg(long)]

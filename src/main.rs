@@ -86,6 +86,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     speed: *speed,
                     looped: *looped,
                     max_clients: *max_clients,
+                    // A server in the foreground behaves as a real one:
+                    // a client that reads too slowly loses lines.
+                    lossless: false,
                 };
                 kismet_shell::serve::replay(listen, path, config)?;
                 return Ok(0);
@@ -117,8 +120,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Local::Sim(sim))
     } else if let Some(path) = &cli.replay {
         let timeline = kismet_shell::serve::load_recording(path)?;
+        // A replay of a recording never drops: it waits for the client.
         let config = ReplayConfig {
             speed: cli.speed,
+            lossless: true,
             ..ReplayConfig::default()
         };
         let replay = Replay::start("127.0.0.1:0", std::sync::Arc::new(timeline), config)
@@ -184,8 +189,18 @@ fn connect_and_run(
         } else {
             cli.batch.reconnect
         };
+        // A batch run waits for its output when asked to, and always with
+        // --replay (nothing forces a loss there); the shell's display
+        // keeps up by dropping and counting.
+        o.lossless = !interactive && (cli.batch.lossless || cli.replay.is_some());
         o
     };
+    if interactive && cli.batch.lossless {
+        eprintln!(
+            "kismet-shell: --lossless is for batch runs (-c, commands on stdin, --follow); \
+             the shell's display drops frames it cannot show, and counts them"
+        );
+    }
     let client = match Client::connect(addr, options) {
         Ok(c) => c,
         // No address given and nothing at the default one: point at --demo.
@@ -225,6 +240,7 @@ fn connect_and_run(
             .is_terminal()
             .then(kismet_shell::shell::render::layout::terminal_width),
         follow: cli.batch.follow,
+        lossless: cli.batch.lossless || cli.replay.is_some(),
         count: cli.batch.count,
         timeout: cli
             .batch

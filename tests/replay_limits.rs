@@ -52,7 +52,7 @@ fn thirty_seconds() -> String {
 
 /// Writes a recording of `frames` BSSID frames, 1 ms apart, cycling over
 /// `devices` access points.
-fn generate(path: &Path, frames: usize, devices: usize) {
+pub(crate) fn generate(path: &Path, frames: usize, devices: usize) {
     let mut w = BufWriter::new(File::create(path).expect("create the recording"));
     write!(
         w,

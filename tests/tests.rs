@@ -12,6 +12,7 @@ mod completions;
 mod golden;
 mod hostile;
 mod legacy_client;
+mod lossless;
 mod props;
 mod repl;
 mod replay;

@@ -42,6 +42,8 @@ pub struct BatchOptions {
     pub format: Format,
     /// Print frames after the commands.
     pub follow: bool,
+    /// The client waits for the output instead of dropping frames.
+    pub lossless: bool,
     /// Stop following after this many frames.
     pub count: Option<u64>,
     /// Stop following after this long.
@@ -223,6 +225,10 @@ struct Printer {
     ended: Option<i32>,
     /// The protocol and field list of the last CSV frame row.
     csv_layout: Option<(String, Option<std::sync::Arc<[String]>>)>,
+    /// The client waits for the output (no hint about --lossless).
+    lossless: bool,
+    /// The first drop's hint about --lossless was given.
+    hinted: bool,
 }
 
 impl Printer {
@@ -237,6 +243,8 @@ impl Printer {
             json: render::FrameJson::new(),
             ended: None,
             csv_layout: None,
+            lossless: options.lossless,
+            hinted: false,
         }
     }
 
@@ -345,6 +353,14 @@ impl Printer {
             Event::Disconnected { reason } if !client.will_reconnect() => Some(reason),
             _ => None,
         };
+        if matches!(event, Event::Dropped { .. }) && !self.lossless && !self.hinted {
+            self.hinted = true;
+            let _ = writeln!(
+                err,
+                "kismet-shell: frames dropped: the output fell behind the server \
+                 (--lossless waits for it instead)"
+            );
+        }
         match (self.format, ended) {
             (Format::Json, _) => {
                 for j in render::event_json(&event, client.addr()) {
