@@ -186,6 +186,9 @@ pub struct Player {
     failure: Option<RecordingError>,
     /// The most frames held at once.
     peak_held: usize,
+    /// Bytes the last chunk played took: the next one's buffer starts
+    /// that big (growing it line by line costs more than the lines).
+    chunk_bytes: usize,
 }
 
 impl Player {
@@ -229,6 +232,7 @@ impl Player {
             subs,
             failure: None,
             peak_held: 0,
+            chunk_bytes: 0,
         })
     }
 
@@ -263,7 +267,7 @@ impl Player {
     /// those of the protocols the client enabled, keeping those a burst
     /// needs); true when it caught up.
     fn play_due(&mut self, now: Instant, limit: usize) -> bool {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.chunk_bytes);
         let mut played = 0;
         let caught_up = loop {
             if self.next.is_none() && !self.exhausted {
@@ -294,6 +298,7 @@ impl Player {
             self.keep(p);
             played += 1;
         };
+        self.chunk_bytes = out.len();
         self.client.send_encoded(out);
         self.peak_held = self.peak_held.max(self.held());
         caught_up
