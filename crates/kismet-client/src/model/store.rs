@@ -22,6 +22,7 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 use super::bounds::{arc_str_bytes, cut_name, map_buckets, map_bytes, CUT_MARKER};
+use super::place::{PlaceId, Places, PLACE_BYTES_PER_DEVICE};
 use super::table::{Key, Slot, Table};
 use kismet_protocol::decode::{mac_text, parse_mac_u48};
 
@@ -189,6 +190,8 @@ pub struct Network {
     pub ssids: Vec<Ssid>,
     /// When a frame last touched it (the model's frame clock).
     pub stamp: u64,
+    /// Where it was seen, in the model's [`Places`]; 0: nowhere known.
+    pub place: PlaceId,
 }
 
 impl Network {
@@ -203,9 +206,10 @@ impl Network {
     }
 }
 
-/// One client record, keyed by (BSSID, MAC), from CLIENT frames: 56
-/// bytes (with `Option`s, 96), so that more of a busy server's clients stay
-/// in the processor's caches while frames stream through.
+/// One client record, keyed by (BSSID, MAC), from CLIENT frames: 64
+/// bytes (with `Option`s, 104), so that more of a busy server's clients
+/// stay in the processor's caches while frames stream through. Where it
+/// was seen is kept apart, in the model's [`Places`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Client {
     /// CLIENT `type` code.
@@ -226,6 +230,8 @@ pub struct Client {
     pub last_seen: Known<u64>,
     /// When a frame last touched it (the model's frame clock).
     pub stamp: u64,
+    /// Where it was seen, in the model's [`Places`]; 0: nowhere known.
+    pub place: PlaceId,
 }
 
 /// A value that may not be known yet, kept in the space of the value
@@ -541,8 +547,8 @@ struct Touch {
 }
 
 /// The devices behind the model's lock, and their recency. (The
-/// manufacturer [`Interner`] sits beside it, so a device and the interner
-/// can be borrowed at once.)
+/// manufacturer [`Interner`] and the [`Places`] sit beside it, so a device
+/// and they can be borrowed at once.)
 #[derive(Debug)]
 pub struct Store {
     /// Networks by BSSID.
@@ -588,7 +594,8 @@ const TABLE_BYTES_PER_DEVICE: usize =
         + size_of::<Touch>() * 4
         + size_of::<Name>() * 2
         + (size_of::<(Box<[u8]>, ManufId)>() + 1) * 16 / 7
-        + size_of::<ManufId>() * 2;
+        + size_of::<ManufId>() * 2
+        + PLACE_BYTES_PER_DEVICE;
 
 /// What the tables may take beyond [`TABLE_BYTES_PER_DEVICE`], whatever
 /// the devices: the smallest tables, and the recency queue's slack of
@@ -649,10 +656,11 @@ impl Store {
             + self.recency.capacity() * size_of::<Touch>()
     }
 
-    /// Whether over the cap, or, with the interner's, over the budget.
+    /// Whether over the cap, or, with the interner's and the places',
+    /// over the budget.
     #[inline]
-    fn over(&self, manufs: &Interner) -> bool {
-        self.devices() > self.cap || self.bytes() + manufs.bytes() > self.max_bytes
+    fn over(&self, manufs: &Interner, places: &Places) -> bool {
+        self.devices() > self.cap || self.bytes() + manufs.bytes() + places.bytes() > self.max_bytes
     }
 
     /// Forgets every device; the clock and the eviction count carry on.
@@ -751,39 +759,43 @@ impl Store {
     /// After a device was touched (`changed`: it is new, or holds more
     /// bytes than before): evicts the least recently seen devices while
     /// over the cap or the budget, letting go of their manufacturer names
-    /// in `manufs`, and compacts the recency queue once stale entries
-    /// outnumber live ones.
+    /// in `manufs` and their places in `places`, and compacts the recency
+    /// queue once stale entries outnumber live ones.
     #[inline]
-    pub fn settle(&mut self, changed: bool, manufs: &mut Interner) {
+    pub fn settle(&mut self, changed: bool, manufs: &mut Interner, places: &mut Places) {
         // The common case, under the cap and the budget: an update that
         // holds nothing more, nothing to do.
         if changed || self.queued {
-            self.settle_slow(manufs);
+            self.settle_slow(manufs, places);
         }
     }
 
     /// [`Store::settle`] when a device changed or the queue is kept.
-    fn settle_slow(&mut self, manufs: &mut Interner) {
+    fn settle_slow(&mut self, manufs: &mut Interner, places: &mut Places) {
         self.net_buckets = self.net_buckets.max(map_buckets(self.networks.capacity()));
-        if self.over(manufs) {
+        if self.over(manufs, places) {
             if !self.queued {
                 self.build_queue();
             }
             // The device just touched is the last one evicted: keep it.
-            while self.over(manufs) && self.devices() > 1 {
+            while self.over(manufs, places) && self.devices() > 1 {
                 let Some(t) = self.recency.pop_front() else {
                     break;
                 };
                 if self.is_current(&t) {
                     let for_bytes = self.devices() <= self.cap;
-                    let manuf = match t.device {
+                    let held = match t.device {
                         Device::Network(bssid) => self.networks.remove(&bssid).map(|n| {
                             self.heap -= n.heap_bytes();
-                            n.manuf
+                            (n.manuf, n.place)
                         }),
-                        Device::Client(key) => self.clients.remove(&key).map(|c| c.manuf),
+                        Device::Client(key) => {
+                            self.clients.remove(&key).map(|c| (c.manuf, c.place))
+                        }
                     };
-                    manufs.release(manuf.unwrap_or(0));
+                    let (manuf, place) = held.unwrap_or((0, 0));
+                    manufs.release(manuf);
+                    places.release(place);
                     self.evicted += 1;
                     self.evicted_for_bytes += u64::from(for_bytes);
                 }

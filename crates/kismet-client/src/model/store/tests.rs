@@ -19,22 +19,23 @@ fn mac_keys_round_trip() {
 fn eviction_is_least_recently_seen() {
     let mut s = Store::new(3);
     let m = &mut Interner::default();
+    let p = &mut Places::default();
     for k in 1..=3 {
         let (_, new) = s.network(k);
-        s.settle(new, m);
+        s.settle(new, m, p);
     }
     // Touch 1 again: 2 is now the oldest.
     let (_, new) = s.network(1);
-    s.settle(new, m);
+    s.settle(new, m, p);
     assert!(s.recency.is_empty(), "no queue below the cap");
     let (_, new) = s.client((9, 10));
-    s.settle(new, m);
+    s.settle(new, m, p);
     assert_eq!(s.evicted, 1);
     assert!(!s.networks.contains_key(&2));
     assert!(s.networks.contains_key(&1) && s.networks.contains_key(&3));
     for _ in 0..10_000 {
         let (_, new) = s.client((9, 10));
-        s.settle(new, m);
+        s.settle(new, m, p);
     }
     assert!(s.recency.len() <= 2 * s.devices() + 1024);
     assert_eq!(s.devices(), 3);
