@@ -30,6 +30,7 @@ use ratatui::{Frame as Screen, Terminal};
 use super::commands::Watched;
 use super::handlers::status_report;
 use super::outcome::ShellError;
+use super::render::gps::gps_label;
 use super::render::time::clock_text;
 use super::session::Session;
 use kismet_protocol::Frame;
@@ -237,13 +238,18 @@ fn draw(
     } else {
         "DISCONNECTED"
     };
-    let title = format!(
+    let mut title = format!(
         "kismet watch {}  |  {} at {} ({conn})  |  {} rows  |  {clock}",
         state.target.title(),
         kismet_protocol::text::display(&info.name_bytes),
         client.addr(),
         state.table.rows.len(),
     );
+    if let Some(model) = session.model_if_started() {
+        let label = gps_label(model.gps().as_ref(), model.gps_lines(), session.model_age());
+        title.push_str("  |  ");
+        title.push_str(&label);
+    }
     let mut help = String::from("q quit  arrows PgUp PgDn move");
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(
