@@ -1,7 +1,8 @@
 //! `watch`: a full-screen view on the terminal's alternate screen (ratatui
 //! with its crossterm backend), redrawn in place a few times a second:
 //! networks, the clients of one network or of all, the status report, or
-//! the latest frame of each device of a protocol.
+//! the latest frame of each device of a protocol. Once the live model
+//! runs, the title line ends with the GPS (fix and position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
 //! PgDn, Home and End move, Enter on a network opens its clients (Esc or
