@@ -54,6 +54,7 @@
 mod bounds;
 mod fields;
 mod gps;
+mod interner;
 mod locate;
 mod place;
 mod position;
@@ -70,12 +71,13 @@ mod tests_positions;
 use parking_lot::Mutex;
 
 use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, GPS_FIELDS, SSID_FIELDS};
+use interner::Interner;
 use kismet_protocol::decode::{
     parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
 };
 use kismet_protocol::Frame;
 use locate::{Locator, Seen};
-use store::{mac_key, Interner, Ssid, Store, WireKey, WireMac};
+use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
@@ -91,9 +93,11 @@ pub const DEFAULT_MAX_DEVICES: usize = 100_000;
 /// (`ENABLE BSSID bssid,type,...`). Frames may carry more, fewer, or other
 /// orders: fields are found by name.
 ///
-/// GPS comes last, so that the records the server sends in answer to the
-/// others' ENABLE (devices seen before, perhaps far away) arrive before
-/// the first fix, and take none.
+/// The client sends a tracker's ENABLEs in name order: BSSID and CLIENT
+/// before GPS, so the records the server sends in answer to them (devices
+/// seen before, perhaps far away) come before the first fix, and take
+/// none. Later such records (the user's own ENABLE, a reconnect) carry
+/// an old `lasttime` and take none either (see [`SIGHTING_MAX_AGE_S`]).
 pub const NEEDED: [(&str, &[&str]); 4] = [
     ("BSSID", &BSSID_FIELDS),
     ("SSID", &SSID_FIELDS),

@@ -16,9 +16,10 @@ use std::sync::Arc;
 
 use super::bounds::CUT_MARKER;
 use super::gps::{Fix, FixView};
+use super::interner::Interner;
 use super::place::{Place, PlaceId, Places};
 use super::position::{LatLon, PlaceView};
-use super::store::{key_mac, Client, ClientKey, Interner, MacKey, Network, Ssid, Store, WireKey};
+use super::store::{key_mac, Client, ClientKey, MacKey, Network, Ssid, Store, WireKey};
 use kismet_protocol::decode::{format_mac, parse_mac, Encryption};
 use kismet_protocol::text;
 
