@@ -427,7 +427,10 @@ pub fn value_name(arg: &Arg) -> String {
 /// ```
 /// use kismet_shell::shell::commands::{find, usage};
 /// assert_eq!(usage(find("filter").unwrap()), "[PROTO [EXPR|off]]");
-/// assert_eq!(usage(find("nets").unwrap()), "[--sort COLUMN] [--type TYPE]");
+/// assert_eq!(
+///     usage(find("nets").unwrap()),
+///     "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]"
+/// );
 /// ```
 pub fn usage(cmd: &Command) -> String {
     usage_from(cmd, 0, &[])
