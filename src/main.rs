@@ -189,6 +189,10 @@ fn connect_and_run(
         } else {
             cli.batch.reconnect
         };
+        // A server that said TERMINATE was stopped on purpose: the shell
+        // leaves it be (`reconnect` connects again); `--follow
+        // --reconnect` follows it across its restarts.
+        o.reconnect_after_terminate = !interactive;
         // A batch run waits for its output when asked to, and always with
         // --replay (nothing forces a loss there); the shell's display
         // keeps up by dropping and counting.

@@ -19,7 +19,7 @@ use rexpect::session::{spawn_command, PtySession};
 
 use kismet_sim::{Sim, SimConfig};
 
-use crate::common::{serve_handshake, Scripted, WAIT};
+use crate::common::{serve_handshake, Proxy, Scripted, WAIT};
 
 /// Milliseconds rexpect waits for each expected output: long, so a loaded
 /// machine is only slow, never a failure (a passing test does not wait).
@@ -557,29 +557,23 @@ fn repl_pause_stops_frames_at_once_and_resume_counts_them() {
 }
 
 /// The prompt follows the connection while a line is half typed, with no
-/// key pressed: it says disconnected when the server goes, and shows the
-/// address again when the shell has reconnected; the half-typed text stays.
+/// key pressed: it says disconnected when the connection is cut (no
+/// TERMINATE: a network failure), and shows the address again when the
+/// shell has reconnected by itself; the half-typed text stays.
 #[test]
 fn repl_prompt_follows_the_connection_without_a_key() {
-    let mut sim = sim_named("Flaky", 0);
-    let addr = sim.local_addr().to_string();
+    let sim = sim_named("Flaky", 0);
+    let proxy = Proxy::start(sim.local_addr());
+    let addr = proxy.addr();
     let history = TempHistory::new();
     let (mut p, prompt) = shell_at(&addr, &history.file, &[], "Flaky", None, &[]);
     type_text(&mut p, "stat");
-    sim.shutdown();
-    p.exp_string("[disconnected: server terminated")
+    proxy.cut();
+    p.exp_string("[disconnected: ")
         .expect("the disconnect shown");
     // (Padded to the width the line started with; `us` is the grey hint.)
     p.exp_regex(r"kismet \(disconnected\)> +stat")
         .expect("the prompt changed, the typed text kept");
-    sim = Sim::start(
-        &addr,
-        SimConfig {
-            server_name: "Flaky".into(),
-            ..SimConfig::default()
-        },
-    )
-    .unwrap();
     p.exp_string(&format!("[reconnected to {addr}]"))
         .expect("the reconnect shown");
     p.exp_string(&format!("{prompt}stat"))
@@ -727,9 +721,10 @@ fn repl_text_wraps_at_word_boundaries_at_40_columns() {
 
 /// `!SHUTDOWN` in the shell, confirmed: the TERMINATE that answers it is
 /// shown as the answer, the STATUS lines the server sends after it scroll
-/// by, then the disconnect and the shell's attempt to reconnect.
+/// by, then the disconnect, and the shell does not reconnect to the server
+/// it stopped: it says so, and how to.
 #[test]
-fn repl_shutdown_shows_terminate_trailing_status_then_reconnect() {
+fn repl_shutdown_shows_terminate_trailing_status_and_does_not_reconnect() {
     let sim = sim_named("Doomed", 0);
     let addr = sim.local_addr().to_string();
     let history = TempHistory::new();
@@ -747,8 +742,13 @@ fn repl_shutdown_shows_terminate_trailing_status_then_reconnect() {
         .expect("the STATUS after TERMINATE");
     p.exp_string("[disconnected: server terminated: Kismet server terminating.]")
         .expect("the disconnect");
-    p.exp_regex(r"\[reconnecting in [0-9.]+ s \(attempt 1\)\]")
-        .expect("the shell tries again");
+    p.exp_string("[not reconnecting to a server that terminated: type reconnect to connect again]")
+        .expect("the shell says it leaves the server be");
+    // No reconnect attempt is announced (it would come at once after the
+    // disconnect, before the output of a command typed after it).
+    type_text(&mut p, "help\r");
+    let before = p.exp_string("Commands:").unwrap();
+    assert!(!before.contains("reconnect"), "{before}");
     exit_with_ctrl_d(p);
     assert!(sim.is_stopped());
 }

@@ -122,6 +122,11 @@ fn printer_loop(session: Arc<Session>, console: Arc<Console>, stop: Arc<AtomicBo
                 for line in render::event_notices(&other, client.addr()) {
                     console.notice(&line);
                 }
+                if let Event::Disconnected { reason } = &other {
+                    if reason.is_terminated() && !client.will_reconnect() {
+                        console.notice("[not reconnecting to a server that terminated: type reconnect to connect again]");
+                    }
+                }
             }
         };
         match client.events().recv_timeout(wait) {

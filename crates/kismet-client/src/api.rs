@@ -141,9 +141,13 @@ impl Client {
         self.shared.connected.load(Ordering::Acquire)
     }
 
-    /// True when a lost connection is retried rather than the end.
+    /// True when a lost connection is retried rather than the end (false
+    /// once the server said TERMINATE, unless
+    /// [`Options::reconnect_after_terminate`]).
     pub fn will_reconnect(&self) -> bool {
-        self.shared.options.reconnect && !self.shared.is_closing()
+        self.shared.options.reconnect
+            && !self.shared.is_closing()
+            && !self.shared.gave_up.load(Ordering::Acquire)
     }
 
     /// When the current connection was made.
