@@ -10,10 +10,11 @@ use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 
 use kismet_client::{Client, Options};
-use kismet_protocol::spec::normalize_addr;
+use kismet_protocol::spec::check_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
+use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("kismet-shell: {e:#}");
+            eprintln!("kismet-shell: {}", without_os_codes(&format!("{e:#}")));
             ExitCode::from(EXIT_CONNECTION as u8)
         }
     }
@@ -135,7 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let addr = match &local {
         Some(Local::Sim(sim)) => sim.local_addr().to_string(),
         Some(Local::Replay(replay)) => replay.local_addr().to_string(),
-        None => normalize_addr(cli.addr.as_deref()),
+        None => check_addr(cli.addr.as_deref())?,
     };
     let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
     let recorder = match &cli.record {
@@ -162,8 +163,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         return result;
     };
     eprintln!(
-        "kismet-shell: recording to {}: {e}: the recording stops there, {} entries not recorded",
+        "kismet-shell: recording to {}: {}: the recording stops there, {} entries not recorded",
         r.path(),
+        without_os_codes(&e.to_string()),
         r.lost()
     );
     result.map(|code| code.max(EXIT_COMMAND))

@@ -696,7 +696,7 @@ fn output_onto_a_full_disk_exits_2_saying_why() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).trim_end(),
-        "kismet-shell: writing the output: No space left on device (os error 28)"
+        "kismet-shell: writing the output: No space left on device"
     );
 }
 
@@ -707,7 +707,7 @@ fn completions_onto_a_full_disk_exit_2_saying_why() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).trim_end(),
-        "kismet-shell: writing the completion script: No space left on device (os error 28)"
+        "kismet-shell: writing the completion script: No space left on device"
     );
 }
 
@@ -746,4 +746,30 @@ fn recording_cut_short_by_a_full_disk_exits_1_counting_the_loss() {
     let entries = kismet_record::read_recording(&rec).unwrap();
     assert!(!entries.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A mistyped address is refused with what is wrong with it (before: it
+/// was taken for an IPv6 address and sent to the resolver), and a refused
+/// connection says so without the OS's error number; both exit 2.
+#[test]
+fn mistyped_address_and_refused_connection_say_why_plainly() {
+    let o = run(&["127.0.0.1:2501:99", "-c", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: 127.0.0.1:2501:99: too many ':' for HOST:PORT, and not an \
+         IPv6 address (give HOST, HOST:PORT, or [IPv6]:PORT)"
+    );
+    // A port nobody listens on any more.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let o = run(&[&format!("127.0.0.1:{port}"), "-c", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("Connection refused") && !e.contains("os error"),
+        "{e}"
+    );
 }

@@ -18,7 +18,7 @@ use crossbeam_channel::RecvTimeoutError;
 use super::commands;
 use super::dispatch;
 use super::display::DisplayRules;
-use super::outcome::{Outcome, ShellError};
+use super::outcome::{without_os_codes, Outcome, ShellError};
 use super::render::{self, Format};
 use super::session::Session;
 use kismet_client::{Event, ReplyKind};
@@ -106,7 +106,11 @@ pub fn run(
         Ok(code) => code,
         Err(Stop::BrokenPipe) => EXIT_OK,
         Err(Stop::Output(e)) => {
-            let _ = writeln!(err, "kismet-shell: writing the output: {e}");
+            let _ = writeln!(
+                err,
+                "kismet-shell: writing the output: {}",
+                without_os_codes(&e.to_string())
+            );
             EXIT_CONNECTION
         }
         Err(Stop::Exit(code)) => code,
@@ -126,7 +130,11 @@ fn run_commands(
     let mut code = EXIT_OK;
     for line in lines {
         let line = line.map_err(|e| {
-            let _ = writeln!(err, "kismet-shell: reading commands: {e}");
+            let _ = writeln!(
+                err,
+                "kismet-shell: reading commands: {}",
+                without_os_codes(&e.to_string())
+            );
             Stop::Exit(EXIT_CONNECTION)
         })?;
         let outcome = commands::parse(&line).and_then(|p| dispatch::execute(session, p));

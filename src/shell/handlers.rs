@@ -9,7 +9,7 @@ use super::outcome::{error_chain, Outcome, ProtocolRow, ShellError, StatusReport
 use super::session::Session;
 use kismet_client::SortColumn;
 use kismet_client::{Client, Error};
-use kismet_protocol::spec::normalize_addr;
+use kismet_protocol::spec::check_addr;
 use kismet_protocol::text;
 
 /// The result of a handler.
@@ -69,7 +69,7 @@ pub fn resume(session: &Session) -> Handled {
 /// subscriptions are carried over. The old connection stays if the new
 /// one cannot be made.
 pub fn connect(session: &Session, addr: &str, keep: bool) -> Handled {
-    let addr = normalize_addr(Some(addr));
+    let addr = check_addr(Some(addr)).map_err(|e| ShellError::Usage(e.to_string()))?;
     let new = Client::connect(&addr, session.options.clone())?;
     switch_to(session, new, keep)
 }

@@ -51,7 +51,28 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         text.push_str(&c.to_string());
         cause = c.source();
     }
-    text
+    without_os_codes(&text)
+}
+
+/// `text` without the ` (os error 111)` that the standard library adds to
+/// a system error's message: the words say it, the number helps nobody.
+pub fn without_os_codes(text: &str) -> String {
+    const MARK: &str = " (os error ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(')') {
+            out.push_str(&rest[..at]);
+            rest = &after[digits + 1..];
+        } else {
+            out.push_str(&rest[..at + MARK.len()]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl From<Error> for ShellError {
@@ -237,4 +258,22 @@ pub enum Outcome {
     Settings(crate::shell::session::Settings),
     /// Leave the shell.
     Quit,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The OS error number goes, wherever it is in the chain; text that
+    /// merely looks like it stays.
+    #[test]
+    fn os_error_numbers_are_left_out() {
+        assert_eq!(
+            without_os_codes("connecting to h:1: Connection refused (os error 111)"),
+            "connecting to h:1: Connection refused"
+        );
+        assert_eq!(without_os_codes("a (os error 2): b (os error 13)"), "a: b");
+        assert_eq!(without_os_codes("x (os error )"), "x (os error )");
+        assert_eq!(without_os_codes("x (os error 5"), "x (os error 5");
+    }
 }

@@ -30,7 +30,7 @@ use super::commands;
 use super::console::{Console, Sink};
 use super::dispatch;
 use super::helper::{Names, ShellHelper};
-use super::outcome::{Outcome, ShellError};
+use super::outcome::{without_os_codes, Outcome, ShellError};
 use super::pager::Pager;
 use super::prompt::{prompt_text, LivePrompt};
 use super::render::{self, layout};
@@ -174,8 +174,9 @@ fn load_history(rl: &mut Editor<ShellHelper, FileHistory>, path: &Path) {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!(
-                "kismet-shell: warning: creating history directory {}: {e}",
-                dir.display()
+                "kismet-shell: warning: creating history directory {}: {}",
+                dir.display(),
+                without_os_codes(&e.to_string())
             );
             return;
         }
@@ -184,8 +185,9 @@ fn load_history(rl: &mut Editor<ShellHelper, FileHistory>, path: &Path) {
         Ok(()) => {}
         Err(ReadlineError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => eprintln!(
-            "kismet-shell: warning: reading history {}: {e}",
-            path.display()
+            "kismet-shell: warning: reading history {}: {}",
+            path.display(),
+            without_os_codes(&e.to_string())
         ),
     }
 }
@@ -223,8 +225,9 @@ impl Repl {
             if let Err(e) = self.rl.append_history(path) {
                 if !self.history_warned {
                     eprintln!(
-                        "kismet-shell: warning: saving history {}: {e}",
-                        path.display()
+                        "kismet-shell: warning: saving history {}: {}",
+                        path.display(),
+                        without_os_codes(&e.to_string())
                     );
                     self.history_warned = true;
                 }
@@ -349,7 +352,10 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
     // the shell. At the prompt, rustyline reads Ctrl-C as a key.
     let interrupted = session.interrupted.clone();
     if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
-        eprintln!("kismet-shell: warning: Ctrl-C will end the shell while a command waits: {e}");
+        eprintln!(
+            "kismet-shell: warning: Ctrl-C will end the shell while a command waits: {}",
+            without_os_codes(&e.to_string())
+        );
     }
     let mut repl = Repl {
         session: session.clone(),

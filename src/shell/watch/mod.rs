@@ -29,7 +29,7 @@ use ratatui::{Frame as Screen, Terminal};
 
 use super::commands::Watched;
 use super::handlers::status_report;
-use super::outcome::ShellError;
+use super::outcome::{without_os_codes, ShellError};
 use super::render::time::clock_text;
 use super::session::Session;
 use kismet_protocol::Frame;
@@ -106,7 +106,7 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
     *session.tap() = None;
     session.paused.store(was_paused, Ordering::Release);
     session.held_back.store(held, Ordering::Release);
-    result.map_err(|e| ShellError::Usage(format!("watch: {e}")))
+    result.map_err(|e| ShellError::Usage(format!("watch: {}", without_os_codes(&e.to_string()))))
 }
 
 /// The screen's own state.
