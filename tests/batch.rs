@@ -773,3 +773,52 @@ fn mistyped_address_and_refused_connection_say_why_plainly() {
         "{e}"
     );
 }
+
+/// `filter PROTO off` says whether there was a filter to remove (before:
+/// "no filter and no only set" either way); JSON carries the same.
+#[test]
+fn filter_off_says_whether_a_filter_was_removed() {
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "filter SSID off",
+        "-c",
+        "filter SSID ssid = HomeNet",
+        "-c",
+        "filter SSID off",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[1], "no filter on SSID to remove", "{out}");
+    assert_eq!(lines.last(), Some(&"filter on SSID removed"), "{out}");
+    let o = run(&["--demo", "--format", "json", "-c", "filter SSID off"]);
+    assert_eq!(
+        stdout(&o).trim_end(),
+        r#"{"type":"note","text":"no filter on SSID to remove"}"#
+    );
+}
+
+/// A recording of a run that ends normally ends with its disconnect entry
+/// (before: written by the reader thread after the recording was closed,
+/// so often missing).
+#[test]
+fn recording_of_a_normal_run_ends_with_the_disconnect() {
+    let dir = crate::common::temp_dir("batch-record-end");
+    let path = dir.join("run.kismet");
+    let o = run(&[
+        "--demo",
+        "--record",
+        path.to_str().unwrap(),
+        "-c",
+        "enable SSID ssid",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap();
+    let re = regex::Regex::new(r"^= [0-9]+\.[0-9]{3} disconnect closed by this client$").unwrap();
+    assert!(re.is_match(last), "{last}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -392,7 +392,7 @@ fn repl_lines_sent_together_all_run_in_order() {
     p.send("help quit\rhelp pause\rhelp resume\r").unwrap();
     p.flush().unwrap();
     p.exp_string("leave the shell").expect("help quit ran");
-    p.exp_string("hold the scrolling frames")
+    p.exp_string("stop the scrolling frames")
         .expect("help pause ran, after help quit");
     p.exp_string("show frames again after pause")
         .expect("help resume ran, after help pause");
@@ -418,7 +418,7 @@ fn repl_bracketed_paste_of_three_lines_runs_three_commands() {
     p.exp_string("leave the shell").expect("help quit ran");
     p.exp_string(&format!("{prompt}help pause"))
         .expect("the second command shown");
-    p.exp_string("hold the scrolling frames")
+    p.exp_string("stop the scrolling frames")
         .expect("help pause ran");
     p.exp_string(&format!("{prompt}help resume"))
         .expect("the third command shown");
@@ -527,7 +527,7 @@ fn output_during(p: &mut PtySession, span: Duration) -> String {
 
 /// With 2000 PACKET frames a second scrolling by, `pause` takes effect at
 /// once: after "output paused" no frame and no drop notice is printed
-/// while paused, and `resume` says how many frames were held back.
+/// while paused, and `resume` says how many frames were skipped.
 #[test]
 fn repl_pause_stops_frames_at_once_and_resume_counts_them() {
     let sim = sim_named("Packets", 2000);
@@ -546,8 +546,8 @@ fn repl_pause_stops_frames_at_once_and_resume_counts_them() {
     );
     type_text(&mut p, "resume\r");
     let (_, held) = p
-        .exp_regex(r"output resumed \(([0-9]+) frames held back while paused\)")
-        .expect("resume counts what was held back");
+        .exp_regex(r"output resumed \(([0-9]+) frames skipped while paused\)")
+        .expect("resume counts what was skipped");
     let n: u64 = held.split(['(', ' ']).find_map(|w| w.parse().ok()).unwrap();
     assert!(n >= 1000, "{held}");
     p.exp_string("PACKET type=")

@@ -49,19 +49,20 @@ pub fn status(session: &Session) -> Handled {
     Ok(Outcome::Status(status_report(session)))
 }
 
-/// `pause`: hold the scrolling frames.
+/// `pause`: stop the scrolling frames (those that come meanwhile are
+/// skipped, and counted).
 pub fn pause(session: &Session) -> Handled {
     if !session.paused.swap(true, Ordering::AcqRel) {
-        session.held_back.store(0, Ordering::Release);
+        session.skipped.store(0, Ordering::Release);
     }
     Ok(Outcome::Paused)
 }
 
-/// `resume`: show frames again, saying how many were held back.
+/// `resume`: show frames again, saying how many were skipped.
 pub fn resume(session: &Session) -> Handled {
     session.paused.store(false, Ordering::Release);
     Ok(Outcome::Resumed {
-        held_back: session.held_back.swap(0, Ordering::AcqRel),
+        skipped: session.skipped.swap(0, Ordering::AcqRel),
     })
 }
 
@@ -155,7 +156,12 @@ pub fn filter(session: &Session, proto: Option<&str>, expr: Option<FilterArg>) -
     match expr {
         None => {}
         Some(FilterArg::Off) => {
-            session.display().clear_filter(&key);
+            let removed = session.display().clear_filter(&key);
+            return Ok(Outcome::Note(if removed {
+                format!("filter on {name} removed")
+            } else {
+                format!("no filter on {name} to remove")
+            }));
         }
         Some(FilterArg::Expression(expr)) => {
             let expr = expr.trim();

@@ -216,7 +216,7 @@ pub enum Outcome {
     /// Output resumed.
     Resumed {
         /// Frames not shown while it was paused.
-        held_back: u64,
+        skipped: u64,
     },
     /// Connected (`connect`, `reconnect`).
     Connected {
@@ -238,6 +238,8 @@ pub enum Outcome {
     },
     /// Clear the screen.
     Clear,
+    /// A sentence that says what a command did (or did not need to do).
+    Note(String),
     /// The `networks` list.
     Networks {
         /// The networks, in the order to show.

@@ -45,7 +45,7 @@ pub struct Session {
     /// True while the scrolling output is held.
     pub paused: Arc<AtomicBool>,
     /// Frames not shown because output was paused, since the last `pause`.
-    pub held_back: Arc<AtomicU64>,
+    pub skipped: Arc<AtomicU64>,
     /// How long to wait for a command's reply.
     pub reply_timeout: Duration,
     /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
@@ -70,7 +70,7 @@ impl Session {
             options: client.options().clone(),
             client: RwLock::new(Arc::new(client)),
             paused: Arc::new(AtomicBool::new(false)),
-            held_back: Arc::new(AtomicU64::new(0)),
+            skipped: Arc::new(AtomicU64::new(0)),
             reply_timeout,
             interrupted: Arc::new(AtomicBool::new(false)),
             settings: RwLock::new(Settings::default()),

@@ -100,7 +100,7 @@ pub enum ShellCommand {
 
     /// `pause`.
     #[command(
-        about = "hold the scrolling frames (they are still counted)",
+        about = "stop the scrolling frames (those skipped are counted)",
         long_about = "Frames that arrive while paused are counted, not shown.",
         after_help = "pause"
     )]
@@ -109,7 +109,7 @@ pub enum ShellCommand {
     /// `resume`.
     #[command(
         about = "show frames again after pause",
-        long_about = "Says how many frames were held back while paused.",
+        long_about = "Says how many frames were skipped while paused.",
         after_help = "resume"
     )]
     Resume,

@@ -61,6 +61,7 @@ pub enum Format {
 pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
     match o {
         Outcome::Nothing | Outcome::Quit | Outcome::Clear => String::new(),
+        Outcome::Note(text) => wrap_to(text, width),
         Outcome::Protocols(rows) => protocols_table(rows, width),
         Outcome::Fields {
             protocol,
@@ -75,13 +76,13 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Status(s) => status_text(s, width),
         Outcome::Help(h) => wrap_to(h, width),
         Outcome::Paused => wrap_to(
-            "output paused (frames are still counted); resume to show them",
+            "output paused (frames that come meanwhile are skipped and counted); resume to show frames again",
             width,
         ),
-        Outcome::Resumed { held_back: 0 } => "output resumed".into(),
-        Outcome::Resumed { held_back } => format!(
-            "output resumed ({} held back while paused)",
-            plural(*held_back, "frame")
+        Outcome::Resumed { skipped: 0 } => "output resumed".into(),
+        Outcome::Resumed { skipped } => format!(
+            "output resumed ({} skipped while paused)",
+            plural(*skipped, "frame")
         ),
         Outcome::Connected {
             addr,
@@ -252,11 +253,12 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             "color": st.color,
             "rate": st.rate_limit,
         }),
+        Outcome::Note(text) => json!({ "type": "note", "text": text }),
         Outcome::Paused => json!({ "type": "paused", "paused": true }),
-        Outcome::Resumed { held_back } => json!({
+        Outcome::Resumed { skipped } => json!({
             "type": "paused",
             "paused": false,
-            "held_back": held_back,
+            "skipped": skipped,
         }),
         Outcome::Connected {
             addr,

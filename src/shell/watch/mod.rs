@@ -98,14 +98,14 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
         }
         Target::Status => None,
     };
-    // Frames are not scrolled meanwhile: counted as held back, as when
-    // paused; what was held back before is kept as it was.
+    // Frames are not scrolled meanwhile: counted as skipped, as when
+    // paused; what was skipped before is kept as it was.
     let was_paused = session.paused.swap(true, Ordering::AcqRel);
-    let held = session.held_back.load(Ordering::Acquire);
+    let held = session.skipped.load(Ordering::Acquire);
     let result = show(session, target, tap);
     *session.tap() = None;
     session.paused.store(was_paused, Ordering::Release);
-    session.held_back.store(held, Ordering::Release);
+    session.skipped.store(held, Ordering::Release);
     result.map_err(|e| ShellError::Usage(format!("watch: {}", without_os_codes(&e.to_string()))))
 }
 
