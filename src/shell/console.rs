@@ -89,10 +89,18 @@ impl Backlog {
     /// counted as not shown).
     pub fn add_frames<'a>(&mut self, frames: impl IntoIterator<Item = &'a Frame>) {
         for f in frames {
-            if self.frames >= self.limit {
-                self.not_shown += 1;
-                continue;
-            }
+            self.add_frame(f);
+        }
+    }
+
+    /// Adds one frame's line; false (and counted as not shown) when over
+    /// the limit.
+    pub fn add_frame(&mut self, f: &Frame) -> bool {
+        if self.frames >= self.limit {
+            self.not_shown += 1;
+            return false;
+        }
+        {
             self.frames += 1;
             let start = self.text.len();
             self.lines.write(&mut self.text, f);
@@ -105,6 +113,7 @@ impl Backlog {
             self.text.push('\n');
             self.ends.push((self.text.len(), true));
         }
+        true
     }
 
     /// Adds a notice line (always kept).
@@ -206,9 +215,11 @@ impl Console {
                 .fetch_add(frames.len() as u64, Ordering::AcqRel);
         } else {
             let mut rules = session.display();
-            inner
-                .backlog
-                .add_frames(frames.iter().filter(|f| rules.pass(f)));
+            for f in frames {
+                if rules.pass(f) && !inner.backlog.add_frame(f) {
+                    rules.limited(f.protocol());
+                }
+            }
         }
     }
 

@@ -68,6 +68,7 @@ struct ProtoRules {
     shown: u64,
     filtered: u64,
     untracked: u64,
+    limited: u64,
 }
 
 /// Counts of one protocol's frames, as `status` shows them.
@@ -79,6 +80,9 @@ pub struct Shown {
     pub filtered: u64,
     /// Frames shown because `only` could remember no more devices.
     pub untracked: u64,
+    /// Frames the rules passed that the shell's output rate limit kept
+    /// from the screen (not counted as shown).
+    pub limited: u64,
 }
 
 /// One protocol's rules as listed by `filter` and `only`.
@@ -167,7 +171,23 @@ impl DisplayRules {
                 shown: r.shown,
                 filtered: r.filtered,
                 untracked: r.untracked,
+                limited: r.limited,
             })
+    }
+
+    /// A frame that [`DisplayRules::pass`] passed was not printed after all
+    /// (over the output rate limit): counted as limited, not shown.
+    pub fn limited(&mut self, protocol: &str) {
+        let rules = self.entry(protocol);
+        rules.shown = rules.shown.saturating_sub(1);
+        rules.limited += 1;
+    }
+
+    /// Zeroes the counts (a new connection: its frames are counted anew).
+    pub fn reset_counts(&mut self) {
+        for (_, r) in &mut self.protos {
+            (r.shown, r.filtered, r.untracked, r.limited) = (0, 0, 0, 0);
+        }
     }
 
     /// The rules of `protocol`, made empty if it has none yet.
@@ -303,9 +323,16 @@ mod tests {
             Shown {
                 shown: 1,
                 filtered: 1,
-                untracked: 0
+                untracked: 0,
+                limited: 0,
             }
         );
+        // A frame passed but kept off the screen by the rate limit moves
+        // from shown to limited; a new connection starts the counts over.
+        d.limited("SSID");
+        assert_eq!((d.shown("SSID").shown, d.shown("SSID").limited), (0, 1));
+        d.reset_counts();
+        assert_eq!(d.shown("SSID"), Shown::default());
         assert!(d.set_filter("SSID", "sigal > 1", n.clone()).is_err());
         assert!(d.clear_filter("SSID"));
         assert!(d.pass(&frame("a", "00:01", -70, &n)));

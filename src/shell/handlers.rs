@@ -72,6 +72,7 @@ pub fn resume(session: &Session) -> Handled {
 pub fn connect(session: &Session, addr: &str, keep: bool) -> Handled {
     let addr = check_addr(Some(addr)).map_err(|e| ShellError::Usage(e.to_string()))?;
     let new = Client::connect(&addr, session.options.clone())?;
+    session.earlier_connections.store(0, Ordering::Release);
     switch_to(session, new, keep)
 }
 
@@ -80,6 +81,9 @@ pub fn connect(session: &Session, addr: &str, keep: bool) -> Handled {
 pub fn reconnect(session: &Session) -> Handled {
     let old = session.client();
     let new = Client::connect(old.addr(), session.options.clone())?;
+    session
+        .earlier_connections
+        .fetch_add(old.stats().connections, Ordering::AcqRel);
     switch_to(session, new, true)
 }
 
@@ -110,6 +114,8 @@ fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
         failed,
     };
     session.replace_client(new);
+    // The new client counts its frames from 0: so do the display's counts.
+    session.display().reset_counts();
     if let Err(e) = session.track_again(same_server) {
         if let Outcome::Connected { failed, .. } = &mut outcome {
             failed.push(("(networks and clients)".to_string(), error_chain(&e)));
@@ -330,7 +336,7 @@ pub fn status_report(session: &Session) -> StatusReport {
                 .iter()
                 .map(|(p, _, _)| {
                     let s = display.shown(p);
-                    (p.clone(), s.shown, s.filtered)
+                    (p.clone(), s.shown, s.filtered, s.limited)
                 })
                 .collect()
         },
@@ -339,7 +345,7 @@ pub fn status_report(session: &Session) -> StatusReport {
         malformed: stats.malformed,
         overlong: stats.overlong,
         pending: client.pending_count(),
-        connections: stats.connections,
+        connections: session.earlier_connections.load(Ordering::Acquire) + stats.connections,
         paused: session.is_paused(),
     }
 }

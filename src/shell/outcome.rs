@@ -109,12 +109,14 @@ pub struct StatusReport {
     pub server_start: u64,
     /// Server clock from TIME, epoch seconds; `None` before the first TIME.
     pub server_time: Option<u64>,
-    /// How long this connection has been up.
+    /// How long this connection has been up (the server's own uptime is
+    /// `server_time - server_start`).
     pub uptime: Duration,
     /// (protocol, frames seen, frames per second).
     pub rates: Vec<(String, u64, f64)>,
-    /// (protocol, frames shown, frames filtered out by `filter`/`only`).
-    pub shown: Vec<(String, u64, u64)>,
+    /// (protocol, frames shown, frames filtered out by `filter`/`only`,
+    /// frames over the shell's output rate limit).
+    pub shown: Vec<(String, u64, u64, u64)>,
     /// (protocol, frames dropped).
     pub dropped: Vec<(String, u64)>,
     /// Malformed lines skipped.
@@ -123,7 +125,8 @@ pub struct StatusReport {
     pub overlong: u64,
     /// Commands awaiting a reply.
     pub pending: usize,
-    /// Connections made so far (1 + reconnects).
+    /// Connections made to this server so far (1 + reconnects, automatic
+    /// or by `reconnect`).
     pub connections: u64,
     /// True while output is paused.
     pub paused: bool,
@@ -140,6 +143,8 @@ pub struct StatusRow {
     pub shown: u64,
     /// Frames kept from the display by `filter` or `only`.
     pub filtered: u64,
+    /// Frames over the shell's output rate limit (not shown).
+    pub limited: u64,
     /// Frames per second over the last seconds.
     pub per_second: f64,
     /// Frames dropped because the output fell behind.
@@ -165,11 +170,11 @@ impl StatusReport {
                     .iter()
                     .find(|(q, _, _)| q == p)
                     .map_or((0, 0.0), |(_, t, r)| (*t, *r));
-                let (shown, filtered) = self
+                let (shown, filtered, limited) = self
                     .shown
                     .iter()
-                    .find(|(q, _, _)| q == p)
-                    .map_or((0, 0), |(_, s, f)| (*s, *f));
+                    .find(|(q, ..)| q == p)
+                    .map_or((0, 0, 0), |(_, s, f, l)| (*s, *f, *l));
                 let dropped = self
                     .dropped
                     .iter()
@@ -180,6 +185,7 @@ impl StatusReport {
                     frames,
                     shown,
                     filtered,
+                    limited,
                     per_second,
                     dropped,
                 }

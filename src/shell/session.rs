@@ -58,6 +58,9 @@ pub struct Session {
     model: Mutex<Option<Arc<Model>>>,
     /// While `watch PROTO` runs: the protocol and where its frames go.
     tap: Mutex<Option<Tap>>,
+    /// Connections to this server made by clients before the current one
+    /// (`reconnect` goes on counting; `connect` to a server starts again).
+    pub earlier_connections: AtomicU64,
 }
 
 /// A protocol (upper case) whose frames a watch view takes, and where.
@@ -77,6 +80,7 @@ impl Session {
             display: Mutex::new(DisplayRules::default()),
             model: Mutex::new(None),
             tap: Mutex::new(None),
+            earlier_connections: AtomicU64::new(0),
         }
     }
 

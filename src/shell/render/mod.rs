@@ -195,6 +195,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                         "frames": row.frames,
                         "shown": row.shown,
                         "filtered": row.filtered,
+                        "limited": row.limited,
                         "per_second": three_decimals(row.per_second),
                         "dropped": row.dropped,
                     })
@@ -340,6 +341,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                     "frames",
                     "shown",
                     "filtered",
+                    "limited",
                     "per_second",
                     "dropped",
                 ],
@@ -352,6 +354,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                         row.frames.to_string(),
                         row.shown.to_string(),
                         row.filtered.to_string(),
+                        row.limited.to_string(),
                         format!("{:.3}", row.per_second),
                         row.dropped.to_string(),
                     ],
