@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-c -h -V --demo --replay --speed --seed --command --follow --count --timeout --reconnect --lossless --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --help --version sim completions help"
+            opts="-c -q -h -V --demo --replay --speed --seed --command --follow --count --timeout --reconnect --lossless --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,6 +34,8 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --follow 'After the commands, print frames of the enabled protocols until stopped'
             cand --reconnect 'With --follow: reconnect (and re-enable) when the connection drops'
             cand --lossless 'Batch runs: when the output falls behind, wait for it instead of dropping frames. The server''s socket fills and TCP slows it down; a legacy server then queues up to 5,000 lines and drops beyond that, on its side, uncounted. (--replay always waits.)'
+            cand -q 'Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a changed filter), only results and frames; errors still go to stderr'
+            cand --quiet 'Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a changed filter), only results and frames; errors still go to stderr'
             cand --keep-going 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
             cand --track 'Start the live model of networks and clients at once (networks, clients and watch start it on first use)'
             cand --timestamps 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= c/command= follow count= timeout= reconnect lossless keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
+    string join \n demo replay= speed= seed= c/command= follow count= timeout= reconnect lossless q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -42,6 +42,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Star
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l lossless -d 'Batch runs: when the output falls behind, wait for it instead of dropping frames. The server\'s socket fills and TCP slows it down; a legacy server then queues up to 5,000 lines and drops beyond that, on its side, uncounted. (--replay always waits.)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s q -l quiet -d 'Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a changed filter), only results and frames; errors still go to stderr'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l keep-going -d 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l track -d 'Start the live model of networks and clients at once (networks, clients and watch start it on first use)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timestamps -d 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'

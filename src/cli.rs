@@ -122,6 +122,11 @@ pub struct BatchArgs {
     #[arg(long)]
     pub lossless: bool,
 
+    /// Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a
+    /// changed filter), only results and frames; errors still go to stderr.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
     /// Run every command even after one fails (exit status 1 if any failed;
     /// without it, the first failure stops the run).
     #[arg(long)]

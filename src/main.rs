@@ -247,6 +247,7 @@ fn connect_and_run(
             .then(kismet_shell::shell::render::layout::terminal_width),
         follow: cli.batch.follow,
         lossless: cli.batch.lossless || cli.replay.is_some(),
+        quiet: cli.batch.quiet,
         count: cli.batch.count,
         timeout: cli
             .batch

@@ -214,7 +214,9 @@ fn follow_into_closed_pipe_exits_0() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 3);
-    assert_eq!(stderr(&o), "");
+    // Nothing but the ENABLE's acknowledgement, which goes to stderr.
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("kismet-shell: ok ("));
     server.handle.join().unwrap();
 }
 
@@ -383,17 +385,21 @@ fn status_counts_frames_in_batch_mode() {
 }
 
 /// `!CAPABILITY GPS` shows the `*CAPABILITY` line it provoked with its
-/// answer: as a list in text, a `capability` object in JSON, and in wire
-/// order (before the ACK) in raw.
+/// answer: as a list in text (on stdout: it is the result; the ACK goes to
+/// stderr), a `capability` object in JSON, and in wire order (before the
+/// ACK) in raw.
 #[test]
 fn capability_answer_is_shown_with_the_ack() {
     let fields = "lat,lon,alt,spd,heading,fix,satinfo,hdop,vdop,connected";
     let o = run(&["--demo", "-c", "!CAPABILITY GPS"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].starts_with("ok ("), "{out}");
-    assert_eq!(lines[1], format!("CAPABILITY GPS: {fields}"), "{out}");
+    assert_eq!(out, format!("CAPABILITY GPS: {fields}\n"));
+    assert!(
+        stderr(&o).starts_with("kismet-shell: ok ("),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(&["--demo", "-c", "!CAPABILITY GPS", "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -598,10 +604,15 @@ fn csv_tables_and_frames_have_header_rows() {
         lines[1..30].iter().all(|l| l.split(',').count() == 4),
         "{out}"
     );
-    assert_eq!(lines[30], "type,id,command,text,latency_ms");
-    assert!(lines[31].starts_with("ack,") && lines[31].contains("\"ENABLE SSID ssid,mac\""));
-    assert_eq!(lines[32], "protocol,ssid,mac");
-    let rows = &lines[33..];
+    // The ENABLE's acknowledgement is not a row of the CSV: it goes to
+    // stderr.
+    assert_eq!(lines[30], "protocol,ssid,mac");
+    assert!(
+        stderr(&o).starts_with("kismet-shell: ok ("),
+        "{}",
+        stderr(&o)
+    );
+    let rows = &lines[31..];
     assert_eq!(rows.len(), 6, "{out}");
     assert!(rows.contains(&"SSID,Café ☕,00:24:01:D4:00:04"), "{out}");
     assert!(
@@ -630,18 +641,18 @@ fn shutdown_is_answered_by_terminate_and_trailing_status_is_shown() {
         assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
         let out = stdout(&o);
         if format == "text" {
+            // The answer acknowledges: on stderr; the frames on stdout.
             assert!(
-                out.contains("server is shutting down: Kismet server terminating."),
-                "{out}"
+                stderr(&o)
+                    .contains("kismet-shell: server is shutting down: Kismet server terminating."),
+                "{}",
+                stderr(&o)
             );
             assert!(
                 out.contains("STATUS text=\"Received SHUTDOWN command\" flags=16"),
                 "{out}"
             );
-            let stopped = out
-                .find("Stopped source 'wlan0'")
-                .expect("the trailing STATUS");
-            assert!(stopped > out.find("shutting down").unwrap(), "{out}");
+            assert!(out.contains("Stopped source 'wlan0'"), "{out}");
         } else {
             let v = json_lines(&o);
             let t = v
@@ -721,7 +732,7 @@ fn recording_cut_short_by_a_full_disk_exits_1_counting_the_loss() {
     let rec = dir.join("cut.rec");
     // SIGXFSZ ignored: a write past the limit fails with EFBIG instead.
     let script = format!(
-        "trap '' XFSZ; ulimit -f 4; exec {BIN} --demo --record {} -c 'enable CLIENT *'",
+        "trap '' XFSZ; ulimit -f 4; exec {BIN} --demo -q --record {} -c 'enable CLIENT *'",
         rec.display()
     );
     let o = Command::new("sh")
@@ -792,8 +803,18 @@ fn filter_off_says_whether_a_filter_was_removed() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[1], "no filter on SSID to remove", "{out}");
-    assert_eq!(lines.last(), Some(&"filter on SSID removed"), "{out}");
+    assert!(lines.is_empty(), "{out}");
+    let err = stderr(&o);
+    let notes: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        notes[1], "kismet-shell: no filter on SSID to remove",
+        "{err}"
+    );
+    assert_eq!(
+        notes.last(),
+        Some(&"kismet-shell: filter on SSID removed"),
+        "{err}"
+    );
     let o = run(&["--demo", "--format", "json", "-c", "filter SSID off"]);
     assert_eq!(
         stdout(&o).trim_end(),
@@ -889,5 +910,42 @@ fn status_table_aligns_numbers_and_says_when_no_frames_came() {
     assert_eq!(
         kismet_shell::shell::render::tables::grouped(12_345_678),
         "12,345,678"
+    );
+}
+
+/// Batch stdout holds results only: acknowledgements and changed rules go
+/// to stderr, or nowhere with `-q`; a CSV stream of frames is one table,
+/// so `--follow` with two protocols is refused with the reason.
+#[test]
+fn batch_stdout_holds_results_only() {
+    let cmds = ["-c", "enable SSID ssid", "-c", "filter SSID ssid = x"];
+    let o = run(&[&["--demo"][..], &cmds].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    assert!(err.starts_with("kismet-shell: ok ("), "{err}");
+    assert!(err.contains("kismet-shell: filter SSID ssid = x"), "{err}");
+    let o = run(&[&["--demo", "-q"][..], &cmds].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!((stdout(&o), stderr(&o)), (String::new(), String::new()));
+    let o = run(&[
+        "--demo",
+        "-q",
+        "--format",
+        "csv",
+        "-c",
+        "enable SSID ssid",
+        "-c",
+        "enable BSSID bssid",
+        "--follow",
+        "--count",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: --format csv --follow writes one table, of one protocol; \
+         enabled: BSSID, SSID (remove the others, or use --format json)"
     );
 }
