@@ -949,3 +949,53 @@ fn batch_stdout_holds_results_only() {
          enabled: BSSID, SSID (remove the others, or use --format json)"
     );
 }
+
+/// Filters compare what the screen shows: `cryptset ~ WEP` and `type =
+/// beacon` match the decoded values (before: the raw numbers, so nothing);
+/// a field that is not enabled is named as one to enable.
+#[test]
+fn filters_compare_decoded_values() {
+    let follow = |filter: &str| {
+        let o = run(&[
+            "--demo",
+            "-q",
+            "-c",
+            "enable SSID mac,type,ssid,cryptset",
+            "-c",
+            &format!("filter SSID {filter}"),
+            "--follow",
+            "--count",
+            "1",
+            "--timeout",
+            "10",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let wep = follow("cryptset ~ WEP");
+    assert!(
+        wep.starts_with("SSID ") && wep.contains(" cryptset=WEP"),
+        "{wep}"
+    );
+    assert!(wep.contains("Café"), "{wep}");
+    let beacon = follow("type = beacon and raw(cryptset) = 0");
+    assert!(
+        beacon.contains(" type=beacon ") && beacon.contains("cryptset=OPN"),
+        "{beacon}"
+    );
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "filter SSID maxrate > 20",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "filter: field \"maxrate\" is not enabled; enable it first: enable SSID ssid,mac,maxrate"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

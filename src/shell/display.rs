@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use kismet_client::{Filter, FilterError};
+use kismet_client::{Filter, FilterError, FilterScope};
 use kismet_protocol::device_key_index;
 use kismet_protocol::Frame;
 
@@ -110,7 +110,8 @@ pub struct DisplayRules {
 
 impl DisplayRules {
     /// Sets the filter of `protocol` (upper case), checked against `fields`,
-    /// the protocol's enabled fields.
+    /// the protocol's enabled fields, and `all_fields`, all it has (a
+    /// field that is not enabled is named as one to enable).
     ///
     /// # Errors
     /// The [`FilterError`]: the expression does not parse or names a field
@@ -120,8 +121,13 @@ impl DisplayRules {
         protocol: &str,
         expr: &str,
         fields: Arc<[String]>,
+        all_fields: &[String],
     ) -> Result<(), FilterError> {
-        let compiled = Filter::parse(expr, &fields)?;
+        let scope = FilterScope {
+            protocol: Some(protocol),
+            all_fields,
+        };
+        let compiled = Filter::parse_in(expr, &fields, &scope)?;
         let rules = self.entry(protocol);
         rules.filter = Some(ProtoFilter {
             source: expr.to_string(),
@@ -226,6 +232,10 @@ impl ProtoRules {
         let Some(f) = &mut self.filter else {
             return true;
         };
+        let scope = FilterScope {
+            protocol: Some(frame.protocol()),
+            all_fields: &[],
+        };
         let Some(names) = frame.names_arc() else {
             return false;
         };
@@ -233,7 +243,7 @@ impl ProtoRules {
             let same = f.names[..] == names[..];
             f.names = names.clone();
             if !same {
-                match Filter::parse(&f.source, names) {
+                match Filter::parse_in(&f.source, names, &scope) {
                     Ok(c) => {
                         f.compiled = Some(c);
                         f.error = None;
@@ -315,7 +325,7 @@ mod tests {
     fn filter_shows_matching_frames() {
         let n = names();
         let mut d = DisplayRules::default();
-        d.set_filter("SSID", "signal > -60", n.clone()).unwrap();
+        d.set_filter("SSID", "signal > -60", n.clone(), &n).unwrap();
         assert!(d.pass(&frame("a", "00:01", -50, &n)));
         assert!(!d.pass(&frame("a", "00:01", -70, &n)));
         assert_eq!(
@@ -333,7 +343,7 @@ mod tests {
         assert_eq!((d.shown("SSID").shown, d.shown("SSID").limited), (0, 1));
         d.reset_counts();
         assert_eq!(d.shown("SSID"), Shown::default());
-        assert!(d.set_filter("SSID", "sigal > 1", n.clone()).is_err());
+        assert!(d.set_filter("SSID", "sigal > 1", n.clone(), &n).is_err());
         assert!(d.clear_filter("SSID"));
         assert!(d.pass(&frame("a", "00:01", -70, &n)));
     }
@@ -359,7 +369,7 @@ mod tests {
     #[test]
     fn filter_follows_the_field_list() {
         let mut d = DisplayRules::default();
-        d.set_filter("SSID", "signal > -60", names()).unwrap();
+        d.set_filter("SSID", "signal > -60", names(), &[]).unwrap();
         let other: Arc<[String]> = ["ssid", "mac"].map(String::from).into();
         let f = Frame::parse(b"*SSID: \x01a\x01 00:01 ")
             .unwrap()

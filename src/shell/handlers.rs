@@ -152,12 +152,11 @@ pub fn filter(session: &Session, proto: Option<&str>, expr: Option<FilterArg>) -
         return Ok(Outcome::Rules(session.display().rules()));
     };
     let client = session.client();
-    let name = client
-        .table()
-        .protocol(proto)
-        .map_err(Error::Lookup)?
-        .name
-        .clone();
+    let (name, all_fields) = {
+        let table = client.table();
+        let p = table.protocol(proto).map_err(Error::Lookup)?;
+        (p.name.clone(), p.fields.clone())
+    };
     let key = name.to_ascii_uppercase();
     match expr {
         None => {}
@@ -178,7 +177,7 @@ pub fn filter(session: &Session, proto: Option<&str>, expr: Option<FilterArg>) -
             };
             session
                 .display()
-                .set_filter(&key, expr, fields)
+                .set_filter(&key, expr, fields, &all_fields)
                 .map_err(|e| ShellError::Usage(format!("filter: {e}\n{}", e.pointer(expr))))?;
         }
     }

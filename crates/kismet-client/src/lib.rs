@@ -142,7 +142,7 @@ pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;
 pub use error::{DisconnectReason, Error, HandshakeError, HandshakeStep, PartialLine};
 pub use event::{Event, ServerInfo};
-pub use filter::{Filter, FilterError};
+pub use filter::{Filter, FilterError, FilterScope};
 pub use kismet_protocol::Frame;
 pub use model::{
     ClientView, Memory, Model, NetworkView, Snapshot, SortColumn, SsidView, CUT_MARKER,

@@ -340,9 +340,70 @@ pub fn ssid_type_name(code: u32) -> Cow<'static, str> {
     type_name(&SSID_TYPES, code)
 }
 
+/// A field whose number stands for something with a name: what the shell
+/// shows in its place, and what a display filter compares words with.
+/// (Times are left out: how to show one is the front end's choice.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldDecoder {
+    /// `cryptset`, `datacryptset`: the encryption, `WPA2 CCMP PSK`.
+    CryptSet,
+    /// BSSID `type`: `infrastructure`, `probe`, ...
+    NetworkType,
+    /// CLIENT `type`: `established`, `from-ds`, ...
+    ClientType,
+    /// SSID `type`: `beacon`, `probe-response`, ...
+    SsidType,
+}
+
+impl FieldDecoder {
+    /// The decoder for `protocol`'s field `name` (exact names, as the
+    /// server spells them), if it has one.
+    pub fn for_field(protocol: &str, name: &str) -> Option<FieldDecoder> {
+        match (protocol, name) {
+            (_, "cryptset" | "datacryptset") => Some(FieldDecoder::CryptSet),
+            ("BSSID", "type") => Some(FieldDecoder::NetworkType),
+            ("CLIENT", "type") => Some(FieldDecoder::ClientType),
+            ("SSID", "type") => Some(FieldDecoder::SsidType),
+            _ => None,
+        }
+    }
+
+    /// The name `raw` stands for; `None` when it is not a number.
+    pub fn decode(self, raw: &[u8]) -> Option<Cow<'static, str>> {
+        Some(match self {
+            FieldDecoder::CryptSet => {
+                Cow::Owned(Encryption::from_cryptset(parse_u64(raw)?).to_string())
+            }
+            FieldDecoder::NetworkType => network_type_name(parse_u32(raw)?),
+            FieldDecoder::ClientType => client_type_name(parse_u32(raw)?),
+            FieldDecoder::SsidType => ssid_type_name(parse_u32(raw)?),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each decoder names what the numbers stand for; a field without one
+    /// has none, and a value that is not a number decodes to nothing.
+    #[test]
+    fn field_decoders_name_the_codes() {
+        let d = |p, n| FieldDecoder::for_field(p, n);
+        assert_eq!(d("SSID", "type").unwrap().decode(b"0").unwrap(), "beacon");
+        assert_eq!(
+            d("BSSID", "type").unwrap().decode(b"0").unwrap(),
+            network_type_name(0)
+        );
+        assert_eq!(
+            d("CLIENT", "type").unwrap().decode(b"4").unwrap(),
+            client_type_name(4)
+        );
+        assert_eq!(d("SSID", "cryptset").unwrap().decode(b"2").unwrap(), "WEP");
+        assert_eq!(d("SSID", "type").unwrap().decode(b"x"), None);
+        assert_eq!(d("SSID", "ssid"), None);
+        assert_eq!(d("TIME", "type"), None);
+    }
 
     /// The four cipher sets seen on a live server, and the rules around
     /// them, as a table of (set, ENC, CIPHER, AUTH, letter).

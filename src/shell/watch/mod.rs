@@ -178,7 +178,7 @@ fn refresh(session: &Session, state: &mut State) {
             view::clients(&m.snapshot(), net.as_deref(), now)
         }),
         Target::Status => view::status(&status_report(session)),
-        Target::Protocol(_) => state.latest.table(),
+        Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
     let rows = state.table.rows.len();
     let sel = state.selected.selected().unwrap_or(0);

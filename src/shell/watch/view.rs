@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
-use crate::shell::render::frame::field_value;
+use crate::shell::render::frame::{decoded_value, field_value};
 use crate::shell::render::tables::STATUS_COLUMNS;
 use kismet_client::{Snapshot, SortColumn, SORT_COLUMNS};
 use kismet_protocol::device_key_index;
@@ -234,8 +234,9 @@ impl Latest {
         }
     }
 
-    /// The table: columns = the fields, one row per device in key order.
-    pub fn table(&self) -> Table {
+    /// The table: columns = the fields, one row per device in key order;
+    /// values decoded (as the scrolling lines show them) when `decode`.
+    pub fn table(&self, decode: bool) -> Table {
         let Some(names) = &self.names else {
             return Table::default();
         };
@@ -248,7 +249,12 @@ impl Latest {
                 .into_iter()
                 .map(|(_, f)| {
                     f.named_fields()
-                        .map(|(n, v)| field_value(f.protocol(), &n, v))
+                        .map(|(n, v)| {
+                            decode
+                                .then(|| decoded_value(f.protocol(), &n, v))
+                                .flatten()
+                                .unwrap_or_else(|| field_value(f.protocol(), &n, v))
+                        })
                         .collect()
                 })
                 .collect(),
@@ -304,8 +310,23 @@ mod tests {
         l.add(f("a", "00:02"));
         l.add(f("b", "00:01"));
         l.add(f("c", "00:02"));
-        let t = l.table();
+        let t = l.table(true);
         assert_eq!(t.columns, ["ssid", "mac"]);
         assert_eq!(t.rows, [["b", "00:01"], ["c", "00:02"]]);
+    }
+
+    /// The protocol view shows coded values by name, as the scrolling
+    /// lines do, unless told not to decode.
+    #[test]
+    fn latest_decodes_coded_values_like_the_scroll() {
+        let names: Arc<[String]> = ["mac", "type", "cryptset"].map(String::from).into();
+        let mut l = Latest::default();
+        l.add(
+            Frame::parse(b"*SSID: 00:01 0 2 ")
+                .unwrap()
+                .with_names(Some(names)),
+        );
+        assert_eq!(l.table(true).rows, [["00:01", "beacon", "WEP"]]);
+        assert_eq!(l.table(false).rows, [["00:01", "0", "2"]]);
     }
 }
