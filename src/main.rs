@@ -171,6 +171,27 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     result.map(|code| code.max(EXIT_COMMAND))
 }
 
+/// The batch-only options given: the interactive shell does not use them
+/// (and says so rather than ignore them silently).
+fn batch_only_flags(b: &kismet_shell::cli::BatchArgs) -> Vec<&'static str> {
+    let mut flags = Vec::new();
+    if b.format != kismet_shell::shell::render::Format::Text {
+        flags.push("--format");
+    }
+    for (set, flag) in [
+        (b.follow, "--follow"),
+        (b.lossless, "--lossless"),
+        (b.quiet, "--quiet"),
+        (b.keep_going, "--keep-going"),
+        (b.reconnect, "--reconnect"),
+    ] {
+        if set {
+            flags.push(flag);
+        }
+    }
+    flags
+}
+
 /// Connects (recording to `recorder`, if any) and runs the shell or the
 /// batch commands; the exit status.
 fn connect_and_run(
@@ -201,11 +222,16 @@ fn connect_and_run(
         o.lossless = !interactive && (cli.batch.lossless || cli.replay.is_some());
         o
     };
-    if interactive && cli.batch.lossless {
-        eprintln!(
-            "kismet-shell: --lossless is for batch runs (-c, commands on stdin, --follow); \
-             the shell's display drops frames it cannot show, and counts them"
-        );
+    if interactive {
+        let batch_only = batch_only_flags(&cli.batch);
+        if !batch_only.is_empty() {
+            eprintln!(
+                "kismet-shell: {} {} for batch runs (-c CMD, or commands on stdin): \
+                 not used by the interactive shell",
+                batch_only.join(", "),
+                if batch_only.len() == 1 { "is" } else { "are" }
+            );
+        }
     }
     let client = match Client::connect(addr, options) {
         Ok(c) => c,

@@ -999,3 +999,16 @@ fn filters_compare_decoded_values() {
         stderr(&o)
     );
 }
+
+/// `--format raw` with a command whose result is the shell's own (a
+/// table): shown as text, and said so on stderr (before: silently).
+#[test]
+fn raw_format_says_a_shell_result_is_shown_as_text() {
+    let o = run(&["--demo", "--format", "raw", "-c", "protocols"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("SSID"), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: --format raw is for the server's lines: this result is shown as text"
+    );
+}

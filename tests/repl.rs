@@ -168,6 +168,19 @@ fn shell_at(
     size: Option<(u16, u16)>,
     env: &[(&str, &str)],
 ) -> (PtySession, String) {
+    let (p, prompt, _) = shell_with_preamble(addr, history, args, server, size, env);
+    (p, prompt)
+}
+
+/// [`shell_at`], also giving what the shell printed before its banner.
+fn shell_with_preamble(
+    addr: &str,
+    history: &PathBuf,
+    args: &[&str],
+    server: &str,
+    size: Option<(u16, u16)>,
+    env: &[(&str, &str)],
+) -> (PtySession, String, String) {
     let bin = env!("CARGO_BIN_EXE_kismet-shell");
     let mut cmd = match size {
         Some((rows, cols)) => {
@@ -193,11 +206,36 @@ fn shell_at(
         .env_remove("XDG_STATE_HOME");
     let mut p = spawn_command(cmd, Some(EXPECT_MS)).expect("spawn the shell");
     // (Wrapped on a narrow terminal: only the start is on one line.)
-    p.exp_string(&format!("connected to {server}"))
+    let preamble = p
+        .exp_string(&format!("connected to {server}"))
         .expect("banner");
     let prompt = format!("kismet {addr}> ");
     p.exp_string(&prompt).expect("first prompt");
-    (p, prompt)
+    (p, prompt, preamble)
+}
+
+/// Batch-only options given to the interactive shell are named as not
+/// used by it (before: `--format json` was silently ignored).
+#[test]
+fn repl_names_the_batch_only_options_it_does_not_use() {
+    let server = ShellServer::start();
+    let history = TempHistory::new();
+    let (p, _, preamble) = shell_with_preamble(
+        &server.addr(),
+        &history.file,
+        &["--format", "json", "--lossless"],
+        "Scripted",
+        None,
+        &[],
+    );
+    assert!(
+        preamble.contains(
+            "kismet-shell: --format, --lossless are for batch runs (-c CMD, or commands on \
+             stdin): not used by the interactive shell"
+        ),
+        "{preamble:?}"
+    );
+    exit_with_ctrl_d(p);
 }
 
 /// Sends one key (flushed: rexpect buffers what it sends).

@@ -258,6 +258,20 @@ fn print_outcome(
                 notice(err, &render::outcome_text(o, None));
             }
         }
+        // Raw holds the server's lines: a table of the shell's own is
+        // shown as text, and said to be.
+        (Format::Raw, o) => {
+            let t = render::outcome_text(o, options.width);
+            if !t.is_empty() {
+                writeln!(out, "{t}")?;
+                if !options.quiet {
+                    notice(
+                        err,
+                        "--format raw is for the server's lines: this result is shown as text",
+                    );
+                }
+            }
+        }
         (Format::Csv, o) if render::outcome_csv(o).is_some() => {
             if let Some(c) = render::outcome_csv(o) {
                 out.write_all(c.as_bytes())?;
