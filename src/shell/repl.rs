@@ -159,13 +159,27 @@ fn stdout_sink(text: String) -> bool {
         .is_ok()
 }
 
-/// `error: ...`, in red when colouring.
-fn error_text(message: &str, color: bool) -> String {
-    match message.strip_prefix("error:") {
-        Some(rest) if color => format!("{RED}error:{RESET}{rest}"),
-        Some(_) => message.to_string(),
-        None if color => format!("{RED}error:{RESET} {message}"),
-        None => format!("error: {message}"),
+/// `error: ...`, in red when colouring; its first line wrapped between
+/// words to `width` (the lines after it, such as a filter's carets under
+/// the expression, are kept as they are).
+fn error_text(message: &str, color: bool, width: usize) -> String {
+    let plain = if message.starts_with("error:") {
+        message.to_string()
+    } else {
+        format!("error: {message}")
+    };
+    let (first, rest) = match plain.split_once('\n') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (plain.as_str(), None),
+    };
+    let mut s = layout::wrap(first, width);
+    if let Some(rest) = rest {
+        s.push('\n');
+        s.push_str(rest);
+    }
+    match s.strip_prefix("error:") {
+        Some(after) if color => format!("{RED}error:{RESET}{after}"),
+        _ => s,
     }
 }
 
@@ -237,12 +251,15 @@ impl Repl {
 
     /// Runs one line; false when the shell should end.
     fn run_line(&mut self, line: &str) -> bool {
-        let width = Some(layout::terminal_width());
+        let columns = layout::terminal_width();
+        let width = Some(columns);
         let parsed = match commands::parse(line) {
             Ok(p) => p,
             Err(e) => {
-                self.console
-                    .end_command(&self.session, &error_text(&e.to_string(), self.color));
+                self.console.end_command(
+                    &self.session,
+                    &error_text(&e.to_string(), self.color, layout::terminal_width()),
+                );
                 return true;
             }
         };
@@ -268,9 +285,9 @@ impl Repl {
             }
             Ok(o) => render::outcome_text(&o, width),
             Err(ShellError::Client(Error::Server(reply))) => {
-                error_text(&render::reply_text(&reply), self.color)
+                error_text(&render::reply_text(&reply), self.color, columns)
             }
-            Err(e) => error_text(&e.to_string(), self.color),
+            Err(e) => error_text(&e.to_string(), self.color, columns),
         };
         // A table taller than the screen goes through the pager (frames
         // wait meanwhile); what fits is printed.
@@ -440,13 +457,29 @@ mod tests {
     #[test]
     fn error_lines() {
         assert_eq!(
-            error_text("unknown command", false),
+            error_text("unknown command", false, 80),
             "error: unknown command"
         );
         assert_eq!(
-            error_text("error: NO SUCH COMMAND (1.0 ms)", false),
+            error_text("error: NO SUCH COMMAND (1.0 ms)", false, 80),
             "error: NO SUCH COMMAND (1.0 ms)"
         );
-        assert_eq!(error_text("x", true), "\x1b[1;31merror:\x1b[0m x");
+        assert_eq!(error_text("x", true, 80), "\x1b[1;31merror:\x1b[0m x");
+    }
+
+    /// A long error wraps between words at the width (before: the terminal
+    /// cut it mid-word); lines after the first (a filter's carets) stay.
+    #[test]
+    fn long_errors_wrap_between_words() {
+        let msg = "filter: unknown field \"sssid\" (did you mean ssid?); fields: ssid, mac\nsssid = x\n^^^^^";
+        let t = error_text(msg, false, 40);
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{t}");
+        assert_eq!(&lines[lines.len() - 2..], ["sssid = x", "^^^^^"]);
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            words(&lines[..lines.len() - 2].join(" ")),
+            words(&format!("error: {}", msg.lines().next().unwrap()))
+        );
     }
 }
