@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-c -q -h -V --demo --replay --speed --seed --command --follow --count --timeout --reconnect --lossless --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --help --version sim completions help"
+            opts="-q -c -h -V --demo --replay --speed --seed --follow --count --timeout --reconnect --lossless --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --command --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -56,14 +56,6 @@ _kismet__shell() {
                     return 0
                     ;;
                 --seed)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --command)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -93,6 +85,14 @@ _kismet__shell() {
                     ;;
                 --history)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command)
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)

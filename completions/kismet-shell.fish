@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= c/command= follow count= timeout= reconnect lossless q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
+    string join \n demo replay= speed= seed= follow count= timeout= reconnect lossless q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= c/command= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -27,7 +27,6 @@ end
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l replay -d 'Serve a recording (made with --record) on a free loopback port and connect to it' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
@@ -38,6 +37,25 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l record -d 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l history -d 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r -f -a "protocols\t''
+fields\t''
+enable\t''
+remove\t''
+status\t''
+pause\t''
+resume\t''
+networks\t''
+clients\t''
+watch\t''
+filter\t''
+only\t''
+set\t''
+connect\t''
+reconnect\t''
+disconnect\t''
+clear\t''
+help\t''
+quit\t''"
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Start the built-in simulated server on a free loopback port and connect to it'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'

@@ -7,6 +7,20 @@ use clap::{Args, Parser, Subcommand};
 use crate::shell::render::Format;
 use kismet_protocol::spec::DEFAULT_ADDR;
 
+/// The command line as the completion scripts see it: `-c` completes the
+/// shell's command names (for parsing it takes any text: a whole command
+/// line). Generating a script from [`Cli`] itself would offer file names.
+pub fn completion_command() -> clap::Command {
+    use clap::CommandFactory;
+    let names: Vec<&'static str> = crate::shell::commands::definition()
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .collect();
+    Cli::command().mut_arg("commands", |a| {
+        a.value_parser(clap::builder::PossibleValuesParser::new(names))
+    })
+}
+
 /// Interactive shell and batch tool for the legacy Kismet server protocol.
 #[derive(Debug, Parser)]
 #[command(

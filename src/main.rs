@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use kismet_client::{Client, Options};
 use kismet_protocol::spec::check_addr;
@@ -59,7 +59,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Sub::Completions { shell }) => {
             // Generated whole first: clap_complete panics on a failed write.
             let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "kismet-shell", &mut script);
+            clap_complete::generate(
+                *shell,
+                &mut kismet_shell::cli::completion_command(),
+                "kismet-shell",
+                &mut script,
+            );
             let mut out = io::stdout().lock();
             return match out.write_all(&script).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {

@@ -325,9 +325,12 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
                 .model_if_started()
                 .map(|m| {
                     let snap = m.snapshot();
+                    // Networks that have clients: what `clients NET` and
+                    // `watch clients NET` take (a probe entry has none).
                     let mut v: Vec<String> = snap
                         .networks
                         .iter()
+                        .filter(|n| n.clients > 0)
                         // Names as they are shown (and typed): sanitised.
                         .flat_map(|n| {
                             let ssid = n.ssid.as_deref().map(|s| text::display(s.as_bytes()));
