@@ -45,7 +45,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Reconnect => handlers::reconnect(session),
         C::Disconnect => handlers::disconnect(session),
         C::Clear => handlers::clear(session),
-        C::Help { topic } => help_text(topic.as_deref()).map(Outcome::Help),
+        C::Help { topic } => help_text(topic.as_deref()).map(|text| Outcome::Help { topic, text }),
         C::Quit => handlers::quit(session),
     }
 }

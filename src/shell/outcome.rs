@@ -215,8 +215,14 @@ pub enum Outcome {
     Reply(Reply),
     /// The `status` report.
     Status(StatusReport),
-    /// Help text.
-    Help(String),
+    /// Help text (laid out for 80 columns), and its topic, to lay it out
+    /// again for a narrower terminal.
+    Help {
+        /// `help TOPIC`'s topic; `None` for the list.
+        topic: Option<String>,
+        /// The text.
+        text: String,
+    },
     /// Output paused.
     Paused,
     /// Output resumed.

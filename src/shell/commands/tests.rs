@@ -536,3 +536,37 @@ fn dangerous_commands() {
     assert_eq!(p("!ENABLE GPS lat"), None);
     assert_eq!(p("status"), None);
 }
+
+/// On a narrow terminal the list keeps two columns while the description
+/// column has room, wrapping descriptions inside it; narrower still, each
+/// description goes under its name. No line is wider than the terminal,
+/// and no description line starts at the left margin.
+#[test]
+fn help_fits_narrow_terminals_in_columns() {
+    use super::help_text_at;
+    for width in [60, 50, 40, 36] {
+        let h = help_text_at(None, width).unwrap();
+        for l in h.lines().skip(1) {
+            assert!(l.chars().count() <= width, "{width}: {l:?}\n{h}");
+        }
+        let entries: Vec<&str> = h
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("Tab completes"))
+            .collect();
+        assert!(entries.len() > 20, "{h}");
+        assert!(entries.iter().all(|l| l.starts_with("  ")), "{width}:\n{h}");
+    }
+    // Two columns at 60: a description continues under itself.
+    let h = help_text_at(None, 60).unwrap();
+    assert!(
+        h.contains("\n  protocols                    list the server's"),
+        "{h}"
+    );
+    let cont = " ".repeat(31);
+    assert!(
+        h.lines()
+            .any(|l| l.starts_with(&cont) && !l.trim().is_empty()),
+        "{h}"
+    );
+}

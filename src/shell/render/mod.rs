@@ -74,7 +74,11 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         ),
         Outcome::Reply(r) => wrap_to(&reply_text(r), width),
         Outcome::Status(s) => status_text(s, width),
-        Outcome::Help(h) => wrap_to(h, width),
+        Outcome::Help { topic, text } => match width {
+            Some(w) => crate::shell::commands::help_text_at(topic.as_deref(), w)
+                .unwrap_or_else(|_| wrap_to(text, width)),
+            None => text.clone(),
+        },
         Outcome::Paused => wrap_to(
             "output paused (frames that come meanwhile are skipped and counted); resume to show frames again",
             width,
@@ -222,7 +226,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 "dropped": dropped,
             })
         }
-        Outcome::Help(h) => json!({ "type": "help", "text": h }),
+        Outcome::Help { text, .. } => json!({ "type": "help", "text": text }),
         Outcome::Networks { rows, .. } if rows.is_empty() => return None,
         Outcome::Clients { rows, .. } if rows.is_empty() => return None,
         Outcome::Networks { rows, .. } => {
