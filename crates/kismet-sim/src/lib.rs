@@ -99,6 +99,8 @@ mod config;
 mod connection;
 mod devices;
 mod follow;
+mod geo;
+mod gpx_load;
 mod hub;
 mod latest;
 mod listener;
@@ -109,6 +111,7 @@ mod records;
 mod replay;
 mod replay_commands;
 mod rng;
+mod route;
 mod server;
 mod stream;
 mod timeline;
@@ -122,7 +125,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::SimConfig;
+pub use geo::Point;
 pub use replay::{Replay, ReplayConfig};
+pub use route::{Closest, Route, RouteError};
 pub use timeline::{Timeline, TimelineError};
 pub use view::{ClientView, NetworkView};
 
