@@ -2,21 +2,35 @@
 //! channels 1, 6 and 11 (see `catalog`), ten stations that probe, join
 //! their access point now and then and leave it again (one only probes),
 //! a wired gateway behind every access point, capture sources, a draining
-//! battery, and optionally a GPS moving along a walk and alerts.
+//! battery, and optionally alerts and a GPS. With a GPS the world is a
+//! drive (see `drive`): the GPS goes along a route past devices placed
+//! beside it, each heard only within range; without one, every device is
+//! heard all the time, as on the recorded server.
 //!
 //! The world is a pure function of its seed and of the times it is stepped
 //! at: [`World::tick`] advances it by one tick and says what changed, in the
 //! order the server reports it; `records` and `updates` turn that into
 //! wire records.
+//!
+//! Its parts: `traffic` (what the devices send, and how the records take
+//! it in), `events` (battery, alerts, strings), `admin` (what the client
+//! commands change).
+
+mod admin;
+mod events;
+mod traffic;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use super::catalog::{APS, GATEWAY, STATIONS};
+use super::catalog::{APS, STATIONS};
 use super::devices::{
     Alert, Battery, ChannelStat, ClientRec, Gps, GpsBox, Mac, Network, Signal, Source, SsidInfo,
     Totals,
 };
+use super::drive::Drive;
 use super::rng::Rng;
+use super::route::Route;
 
 /// How many alerts the server keeps to replay to a new ALERT subscriber.
 const ALERT_BACKLOG: usize = 50;
@@ -59,10 +73,11 @@ pub enum Change {
 /// What the world has beyond a default server with no GPS and no alerts,
 /// which is what was recorded: a real server with neither sends no GPS and
 /// no ALERT lines, and its devices carry no position.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extras {
-    /// A GPS: a fix that moves along a walk, positions on every device.
-    pub gps: bool,
+    /// A GPS driving along this route, past devices placed beside it:
+    /// GPS lines, and positions on every device.
+    pub drive: Option<Arc<Route>>,
     /// Alerts raised now and then.
     pub alerts: bool,
 }
@@ -76,12 +91,15 @@ struct Station {
     home: Option<usize>,
     assoc: Option<usize>,
     signal: Signal,
+    /// Heard at least once (on a drive, its signal starts then).
+    heard: bool,
 }
 
 /// The simulated world.
 #[derive(Debug, Clone)]
 pub struct World {
-    extras: Extras,
+    alerts_on: bool,
+    drive: Option<Drive>,
     rng: Rng,
     ticks: u64,
     now: u64,
@@ -91,7 +109,6 @@ pub struct World {
     client_index: BTreeMap<(Mac, Mac), usize>,
     stations: Vec<Station>,
     sources: Vec<Source>,
-    gps: Gps,
     battery: Battery,
     channels: Vec<ChannelStat>,
     alerts: Vec<Alert>,
@@ -110,7 +127,8 @@ impl World {
     pub fn new(seed: u64, now: u64, extras: Extras) -> World {
         let mut rng = Rng::new(seed);
         let mut w = World {
-            extras,
+            alerts_on: extras.alerts,
+            drive: extras.drive.map(|route| Drive::new(route, seed)),
             rng: rng.fork(),
             ticks: 0,
             now,
@@ -120,17 +138,6 @@ impl World {
             client_index: BTreeMap::new(),
             stations: Vec::new(),
             sources: Vec::new(),
-            gps: Gps {
-                lat: 37.7749 + rng.unit() * 0.01,
-                lon: -122.4194 + rng.unit() * 0.01,
-                alt: 16.0,
-                spd: 0.0,
-                heading: rng.range(0, 359) as f64,
-                fix: 3,
-                satinfo: String::new(),
-                hdop: 1.2,
-                vdop: 1.8,
-            },
             battery: Battery {
                 percentage: 87,
                 charging: false,
@@ -184,9 +191,12 @@ impl World {
                 }],
                 tags: BTreeMap::new(),
             });
-            let i = w.networks.len() - 1;
-            w.net_index.insert(Mac(ap.bssid), i);
-            w.changed_networks.insert(i);
+            // On a drive, an access point is known once heard.
+            if w.drive.is_none() {
+                let i = w.networks.len() - 1;
+                w.net_index.insert(Mac(ap.bssid), i);
+                w.changed_networks.insert(i);
+            }
         }
         for sta in &STATIONS {
             let dbm = rng.range(-80, -50) as i32;
@@ -197,6 +207,7 @@ impl World {
                 home: sta.home,
                 assoc: None,
                 signal: Signal::new(dbm),
+                heard: false,
             });
         }
         let uuid = w.new_uuid();
@@ -219,71 +230,6 @@ impl World {
         )
     }
 
-    /// Network index for a station's probes, created on first sight.
-    fn probe_network(&mut self, sta: usize) -> usize {
-        let mac = self.stations[sta].mac;
-        if let Some(&i) = self.net_index.get(&mac) {
-            return i;
-        }
-        let s = &self.stations[sta];
-        self.networks.push(Network {
-            bssid: mac,
-            ntype: 2,
-            manuf: s.manuf,
-            channel: 0,
-            firsttime: self.now,
-            lasttime: self.now,
-            llc: 0,
-            data: 0,
-            crypt: 0,
-            datasize: 0,
-            fragments: 0,
-            retries: 0,
-            newpackets: 0,
-            signal: s.signal.clone(),
-            gps: GpsBox::default(),
-            maxseenrate: 110,
-            cryptset: 0,
-            ssids: Vec::new(),
-            tags: BTreeMap::new(),
-        });
-        self.net_index.insert(mac, self.networks.len() - 1);
-        self.networks.len() - 1
-    }
-
-    /// The client record for (`bssid`, `mac`), created on first sight.
-    fn client(&mut self, bssid: Mac, mac: Mac, manuf: &'static str, channel: u8) -> usize {
-        if let Some(&i) = self.client_index.get(&(bssid, mac)) {
-            return i;
-        }
-        self.clients.push(ClientRec {
-            bssid,
-            mac,
-            ctype: if bssid == mac { 1 } else { 2 },
-            manuf,
-            firsttime: self.now,
-            lasttime: self.now,
-            llc: 0,
-            data: 0,
-            crypt: 0,
-            datasize: 0,
-            signal: Signal::new(-60),
-            gps: GpsBox::default(),
-            ip: [0; 4],
-            gateway: [0; 4],
-            maxseenrate: 540,
-            channel,
-            fragments: 0,
-            retries: 0,
-            newpackets: 0,
-            cryptset: 0,
-            tags: BTreeMap::new(),
-        });
-        self.client_index
-            .insert((bssid, mac), self.clients.len() - 1);
-        self.clients.len() - 1
-    }
-
     /// Advances the world by one tick to time `now` and says what changed,
     /// in the order the server reports it: events as they happened (new
     /// networks and probes, STATUS, alerts, strings), then every changed
@@ -293,8 +239,8 @@ impl World {
         self.now = now;
         self.ticks += 1;
         let mut tick_packets = 0u64;
-        if self.extras.gps {
-            self.move_gps();
+        if let Some(drive) = &mut self.drive {
+            drive.step();
         }
         self.drain_battery();
         let ticks = self.ticks;
@@ -307,65 +253,14 @@ impl World {
 
         // Access points beacon and carry traffic.
         for i in 0..APS.len() {
-            let assoc = self.stations.iter().filter(|s| s.assoc == Some(i)).count() as u64;
-            let rng = &mut self.rng;
-            let n = &mut self.networks[i];
-            let llc = rng.range(2, 6) as u64;
-            let data = assoc * rng.range(1, 6) as u64 + rng.range(0, 2) as u64;
-            n.llc += llc;
-            n.data += data;
-            if n.cryptset != 0 {
-                n.crypt += data;
-            }
-            n.datasize += data * rng.range(60, 1400) as u64;
-            n.retries += rng.range(0, 1) as u64;
-            n.newpackets = llc + data;
-            n.lasttime = now;
-            n.signal.drift(rng);
-            if self.extras.gps {
-                n.gps.add(&self.gps, n.signal.dbm);
-            }
-            for s in &mut n.ssids {
-                s.beacons += 10;
-                s.packets += llc;
-                s.lasttime = now;
-            }
-            tick_packets += llc + data;
-            let (bssid, manuf, channel, dbm) = (n.bssid, n.manuf, n.channel, n.signal.dbm);
-            let bytes = n.datasize % 5000 + 200;
-            self.channels[usize::from(channel) - 1].count(llc + data, bytes, dbm);
-            self.changed_networks.insert(i);
-            if self.ticks == 1 {
-                self.changes.push(Change::NewNetwork(i));
-            }
-            // Data from the wired side: the gateway is a client of every
-            // network that carries data.
-            if data > 0 {
-                let crypt = self.networks[i].cryptset;
-                self.gateway_data(i, data, crypt);
-            }
-            // The access point is a client of its own network.
-            let c = self.client(bssid, bssid, manuf, channel);
-            self.changed_clients.insert(c);
-            let c = &mut self.clients[c];
-            c.llc += llc;
-            c.newpackets = llc;
-            c.lasttime = now;
-            c.signal = Signal {
-                dbm,
-                min_dbm: c.signal.min_dbm.min(dbm),
-                max_dbm: c.signal.max_dbm.max(dbm),
-            };
-            if self.extras.gps {
-                c.gps.add(&self.gps, dbm);
-            }
+            tick_packets += self.step_ap(i);
         }
 
         for s in 0..self.stations.len() {
             tick_packets += self.step_station(s);
         }
 
-        if self.extras.alerts && self.rng.chance(0.05) {
+        if self.alerts_on && self.rng.chance(0.05) {
             self.raise_alert();
         }
         if self.strings && self.rng.chance(0.3) {
@@ -378,7 +273,7 @@ impl World {
         self.totals.llc = self.networks.iter().map(|n| n.llc).sum();
         self.totals.data = self.networks.iter().map(|n| n.data).sum();
         self.totals.crypt = self.networks.iter().map(|n| n.crypt).sum();
-        self.totals.networks = self.networks.len() as u64;
+        self.totals.networks = self.net_index.len() as u64;
         self.totals.clients = self.clients.len() as u64;
         self.totals.sources = self.sources.len() as u64;
         self.totals.error_sources = self.sources.iter().filter(|s| s.error).count() as u64;
@@ -413,324 +308,6 @@ impl World {
         changes
     }
 
-    /// The gateway sent `data` frames through access point `ap`.
-    fn gateway_data(&mut self, ap: usize, data: u64, cryptset: u64) {
-        let (bssid, channel, dbm) = {
-            let n = &self.networks[ap];
-            (n.bssid, n.channel, n.signal.dbm)
-        };
-        let (mac, manuf) = GATEWAY;
-        let c = self.client(bssid, Mac(mac), manuf, channel);
-        self.changed_clients.insert(c);
-        let c = &mut self.clients[c];
-        // Guess: frames from the wired side make it a from-DS client.
-        c.ctype = 1;
-        c.data += data;
-        if cryptset != 0 {
-            c.crypt += data;
-            c.cryptset = cryptset;
-        }
-        c.datasize += data * 400;
-        c.newpackets = data;
-        c.lasttime = self.now;
-        c.signal = Signal {
-            dbm,
-            min_dbm: c.signal.min_dbm.min(dbm),
-            max_dbm: c.signal.max_dbm.max(dbm),
-        };
-        c.ip = [192, 168, 1 + ap as u8, 1];
-    }
-
-    fn step_station(&mut self, s: usize) -> u64 {
-        let now = self.now;
-        let mut packets = 0;
-        let (mac, manuf) = (self.stations[s].mac, self.stations[s].manuf);
-        {
-            let rng = &mut self.rng;
-            self.stations[s].signal.drift(rng);
-        }
-        match self.stations[s].assoc {
-            None => {
-                if self.rng.chance(0.7) {
-                    let net = self.probe_network(s);
-                    let probes = self.stations[s].probes.clone();
-                    for ssid in probes {
-                        let known = self.networks[net].ssids.iter().any(|x| x.ssid == ssid);
-                        if !known {
-                            self.networks[net].ssids.push(SsidInfo {
-                                ssid: ssid.clone(),
-                                stype: 2,
-                                cryptset: 0,
-                                cloaked: false,
-                                firsttime: now,
-                                lasttime: now,
-                                maxrate: 11.0,
-                                beaconrate: 0,
-                                packets: 0,
-                                beacons: 0,
-                            });
-                            self.changes.push(Change::NewProbe {
-                                network: net,
-                                ssid: self.networks[net].ssids.len() - 1,
-                            });
-                        }
-                        if let Some(x) =
-                            self.networks[net].ssids.iter_mut().find(|x| x.ssid == ssid)
-                        {
-                            x.packets += 1;
-                            x.lasttime = now;
-                        }
-                        packets += 1;
-                    }
-                    let sig = self.stations[s].signal.clone();
-                    let n = &mut self.networks[net];
-                    n.llc += packets;
-                    n.newpackets = packets;
-                    n.lasttime = now;
-                    n.signal = sig.clone();
-                    if self.extras.gps {
-                        n.gps.add(&self.gps, sig.dbm);
-                    }
-                    self.changed_networks.insert(net);
-                    let c = self.client(mac, mac, manuf, 0);
-                    self.changed_clients.insert(c);
-                    let c = &mut self.clients[c];
-                    c.llc += packets;
-                    c.newpackets = packets;
-                    c.lasttime = now;
-                    c.signal = sig;
-                }
-                if let Some(home) = self.stations[s].home {
-                    if self.rng.chance(0.25) {
-                        self.stations[s].assoc = Some(home);
-                    }
-                }
-            }
-            Some(ap) => {
-                if self.rng.chance(0.04) {
-                    self.stations[s].assoc = None;
-                }
-                let (bssid, channel, crypt) = {
-                    let n = &self.networks[ap];
-                    (n.bssid, n.channel, n.cryptset)
-                };
-                let sig = self.stations[s].signal.clone();
-                let data = self.rng.range(1, 20) as u64;
-                let size = data * self.rng.range(60, 1500) as u64;
-                let retries = self.rng.range(0, 2) as u64;
-                let c = self.client(bssid, mac, manuf, channel);
-                self.changed_clients.insert(c);
-                let c = &mut self.clients[c];
-                c.data += data;
-                if crypt != 0 {
-                    c.crypt += data;
-                    c.cryptset = crypt;
-                }
-                c.datasize += size;
-                c.retries += retries;
-                c.newpackets = data;
-                c.lasttime = now;
-                c.signal = Signal {
-                    dbm: sig.dbm,
-                    min_dbm: c.signal.min_dbm.min(sig.dbm),
-                    max_dbm: c.signal.max_dbm.max(sig.dbm),
-                };
-                if self.extras.gps {
-                    c.gps.add(&self.gps, sig.dbm);
-                }
-                if c.ip == [0; 4] {
-                    c.ip = [192, 168, 1 + ap as u8, 100 + s as u8];
-                    c.gateway = [192, 168, 1 + ap as u8, 1];
-                }
-                packets += data;
-            }
-        }
-        packets
-    }
-    fn move_gps(&mut self) {
-        let g = &mut self.gps;
-        g.heading = (g.heading + self.rng.range(-15, 15) as f64).rem_euclid(360.0);
-        let mps = 1.0 + self.rng.unit();
-        g.spd = (mps * 3.6 * 100.0).round() / 100.0;
-        let rad = g.heading.to_radians();
-        g.lat += mps * rad.cos() / 111_111.0;
-        g.lon += mps * rad.sin() / (111_111.0 * g.lat.to_radians().cos());
-        g.alt = (g.alt + self.rng.range(-1, 1) as f64 * 0.5).clamp(5.0, 40.0);
-        g.hdop = (8 + self.rng.range(0, 6)) as f64 / 10.0;
-        g.vdop = (12 + self.rng.range(0, 8)) as f64 / 10.0;
-        let sats: Vec<String> = (0..7)
-            .map(|i| {
-                format!(
-                    "{}:{}:{}:{}",
-                    3 + i * 4,
-                    20 + (i * 9) % 60,
-                    (i * 47) % 360,
-                    25 + self.rng.range(0, 20)
-                )
-            })
-            .collect();
-        g.satinfo = sats.join(",");
-    }
-
-    fn drain_battery(&mut self) {
-        let b = &mut self.battery;
-        if b.charging {
-            b.remaining = 0;
-            b.percentage = (b.percentage + 1).min(100);
-            if b.percentage == 100 {
-                b.charging = false;
-                b.ac = false;
-                b.remaining = 10_800;
-            }
-        } else {
-            b.remaining = b.remaining.saturating_sub(1);
-            b.percentage = (b.remaining * 100 / 10_800) as u32;
-            if b.percentage <= 5 {
-                b.charging = true;
-                b.ac = true;
-            }
-        }
-    }
-
-    fn raise_alert(&mut self) {
-        let ap = self.rng.below(APS.len() as u64) as usize;
-        let sta = self.rng.below(self.stations.len() as u64) as usize;
-        let (bssid, channel) = (self.networks[ap].bssid, self.networks[ap].channel);
-        let mac = self.stations[sta].mac;
-        let bcast = Mac([0xff; 6]);
-        let (header, source, dest, text) = match self.rng.below(3) {
-            0 => (
-                "DEAUTHFLOOD",
-                bssid,
-                mac,
-                format!("Deauthenticate/Disassociate flood on {bssid}"),
-            ),
-            1 => (
-                "BCASTDISCON",
-                bssid,
-                bcast,
-                format!("Broadcast disassociation on {bssid}"),
-            ),
-            _ => (
-                "PROBENOJOIN",
-                mac,
-                bcast,
-                format!("Probe on {bssid} from {mac} which never joins"),
-            ),
-        };
-        let alert = Alert {
-            sec: self.now,
-            usec: self.rng.below(1_000_000),
-            header,
-            bssid,
-            source,
-            dest,
-            other: Mac::default(),
-            channel,
-            text,
-        };
-        self.alerts.push(alert);
-        if self.alerts.len() > ALERT_BACKLOG {
-            self.alerts.remove(0);
-        }
-        self.changes.push(Change::Alert(self.alerts.len() - 1));
-    }
-
-    fn emit_string(&mut self) {
-        const TEXTS: [&str; 4] = [
-            "GET /index.html HTTP/1.1",
-            "Host: example.com",
-            "User-Agent: Mozilla/5.0",
-            "_googlecast._tcp.local",
-        ];
-        let ap = self.rng.below(APS.len() as u64) as usize;
-        let sta = self.rng.below(self.stations.len() as u64) as usize;
-        let text = TEXTS[self.rng.below(TEXTS.len() as u64) as usize];
-        let bssid = self.networks[ap].bssid;
-        self.changes.push(Change::Text {
-            bssid,
-            source: self.stations[sta].mac,
-            dest: bssid,
-            text,
-        });
-    }
-
-    /// The capture sources.
-    pub fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-
-    /// Adds a capture source from an ADDSOURCE line
-    /// (`interface:name=X,type=Y,...`); returns its index.
-    pub fn add_source(&mut self, interface: &str, name: &str, stype: &str) -> usize {
-        let uuid = self.new_uuid();
-        self.sources.push(Source::new(interface, stype, name, uuid));
-        self.sources.len() - 1
-    }
-
-    /// The source with this UUID (any case).
-    pub fn source_mut(&mut self, uuid: &str) -> Option<&mut Source> {
-        self.sources
-            .iter_mut()
-            .find(|s| s.uuid.eq_ignore_ascii_case(uuid))
-    }
-
-    /// Removes the source with this UUID; false when there is none.
-    pub fn remove_source(&mut self, uuid: &str) -> bool {
-        let before = self.sources.len();
-        self.sources.retain(|s| !s.uuid.eq_ignore_ascii_case(uuid));
-        self.sources.len() != before
-    }
-
-    /// Sets a tag on a network; `None` when the network is unknown.
-    pub fn set_nettag(&mut self, bssid: Mac, tag: &str, value: Option<&str>) -> Option<()> {
-        let &i = self.net_index.get(&bssid)?;
-        match value {
-            Some(v) => self.networks[i].tags.insert(tag.to_string(), v.to_string()),
-            None => self.networks[i].tags.remove(tag),
-        };
-        Some(())
-    }
-
-    /// Sets a tag on a client record; `None` when the record is unknown.
-    pub fn set_clitag(
-        &mut self,
-        bssid: Mac,
-        mac: Mac,
-        tag: &str,
-        value: Option<&str>,
-    ) -> Option<()> {
-        let &i = self.client_index.get(&(bssid, mac))?;
-        match value {
-            Some(v) => self.clients[i].tags.insert(tag.to_string(), v.to_string()),
-            None => self.clients[i].tags.remove(tag),
-        };
-        Some(())
-    }
-
-    /// Adds or replaces a WEP key.
-    pub fn add_wepkey(&mut self, bssid: Mac, key: &str) {
-        self.wepkeys.retain(|(b, _)| *b != bssid);
-        self.wepkeys.push((bssid, key.to_string()));
-    }
-
-    /// Removes a WEP key; false when there is none.
-    pub fn del_wepkey(&mut self, bssid: Mac) -> bool {
-        let before = self.wepkeys.len();
-        self.wepkeys.retain(|(b, _)| *b != bssid);
-        self.wepkeys.len() != before
-    }
-
-    /// The configured WEP keys: BSSID and hex key.
-    pub fn wepkeys(&self) -> &[(Mac, String)] {
-        &self.wepkeys
-    }
-
-    /// Switches string extraction (STRING records) on or off.
-    pub fn set_strings(&mut self, on: bool) {
-        self.strings = on;
-    }
-
     /// The networks: access points first, then probe networks as they
     /// appeared.
     pub fn networks(&self) -> &[Network] {
@@ -759,7 +336,12 @@ impl World {
 
     /// The GPS fix, if the world has a GPS.
     pub fn gps(&self) -> Option<&Gps> {
-        self.extras.gps.then_some(&self.gps)
+        self.drive.as_ref().map(Drive::fix)
+    }
+
+    /// The drive, if the world has a GPS.
+    pub fn drive(&self) -> Option<&Drive> {
+        self.drive.as_ref()
     }
 
     /// The host's battery.
@@ -784,40 +366,4 @@ impl World {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every access point soon has a station of its own sending data
-    /// (encrypted with the access point's bit set) and the wired gateway
-    /// behind it; the station that only probes never joins anything.
-    #[test]
-    fn stations_join_their_access_points() {
-        let mut w = World::new(1, 0, Extras::default());
-        let probe_only = Mac(STATIONS[8].mac);
-        let gateway = Mac(GATEWAY.0);
-        for t in 1..=200 {
-            w.tick(t);
-            assert!(w
-                .clients()
-                .iter()
-                .all(|c| c.mac != probe_only || c.bssid == probe_only));
-            let done = APS.iter().all(|ap| {
-                let (mut station, mut wired) = (false, false);
-                for c in w.clients().iter().filter(|c| c.bssid.0 == ap.bssid) {
-                    if c.mac == gateway {
-                        wired = true;
-                    } else if c.mac != c.bssid && c.data > 0 {
-                        assert_eq!(c.cryptset, ap.cryptset);
-                        station = true;
-                    }
-                }
-                station && wired
-            });
-            if done {
-                assert!(t <= 40, "only after {t} ticks");
-                return;
-            }
-        }
-        panic!("not every access point got a station");
-    }
-}
+mod tests;
