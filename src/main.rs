@@ -18,7 +18,7 @@ use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
-use kismet_sim::{Replay, ReplayConfig, Sim, SimConfig};
+use kismet_sim::{Replay, ReplayConfig, Route, Sim, SimConfig};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
 // output thread; glibc malloc handles that cross-thread traffic poorly.
@@ -49,6 +49,16 @@ enum Local {
     Replay(Replay),
 }
 
+/// The route read from the GPX file at `path`, if one is given.
+fn load_route(path: Option<&std::path::Path>) -> anyhow::Result<Option<std::sync::Arc<Route>>> {
+    path.map(|p| {
+        Route::from_gpx(p)
+            .map(std::sync::Arc::new)
+            .context("reading the route")
+    })
+    .transpose()
+}
+
 fn secs(s: f64, what: &str) -> anyhow::Result<Duration> {
     Duration::try_from_secs_f64(s)
         .with_context(|| format!("{what}: {s} is not a number of seconds"))
@@ -77,7 +87,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             listen,
             seed,
             packet_rate,
-            gps,
+            gps: _,
+            no_gps,
+            route,
             alerts,
             common,
             max_clients,
@@ -102,7 +114,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let config = SimConfig {
                 seed: *seed,
                 packet_rate: *packet_rate,
-                gps: *gps,
+                gps: !*no_gps,
+                route: load_route(route.as_deref())?,
                 alerts: *alerts,
                 common: *common,
                 max_clients: *max_clients,
@@ -118,8 +131,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     // --demo and --replay: a server in-process on a free loopback port; it
     // lives as long as this function, that is, as long as the shell.
     let local = if cli.demo {
+        // A session worth mapping: the demo drives, with a GPS.
         let config = SimConfig {
             seed: cli.seed.unwrap_or(1),
+            gps: !cli.no_gps,
+            route: load_route(cli.route.as_deref())?,
             ..SimConfig::default()
         };
         let sim = Sim::start("127.0.0.1:0", config).context("starting the simulated server")?;

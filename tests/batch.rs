@@ -248,12 +248,14 @@ fn raw_format() {
     server.handle.join().unwrap();
 }
 
-/// `--demo` runs against the built-in simulator: the recorded SSIDs come out
-/// named, the octal-escaped one decoded.
+/// `--demo` runs against the built-in simulator (`--no-gps`: every
+/// network in range from the start): the recorded SSIDs come out named,
+/// the octal-escaped one decoded.
 #[test]
 fn demo_follow_json() {
     let o = run(&[
         "--demo",
+        "--no-gps",
         "-c",
         "enable SSID ssid,mac",
         "--follow",
@@ -273,13 +275,21 @@ fn demo_follow_json() {
     assert!(ssids.contains(&"Coffee Shop Free WiFi"), "{ssids:?}");
 }
 
-/// A plain socket client (no project code) talks to `kismet-shell sim`
-/// byte for byte; Ctrl-C (SIGINT) sends TERMINATE and exits 0.
+/// A plain socket client (no project code) talks to `kismet-shell sim
+/// --no-gps` (every access point in the first burst) byte for byte;
+/// Ctrl-C (SIGINT) sends TERMINATE and exits 0.
 #[test]
 fn plain_socket_against_sim_binary() {
     use std::io::{BufRead, BufReader, Read};
     let mut child = Command::new(BIN)
-        .args(["sim", "--listen", "127.0.0.1:0", "--tick-ms", "100"])
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--tick-ms",
+            "100",
+            "--no-gps",
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -584,8 +594,10 @@ fn timestamps_on_frames_when_asked() {
 /// frames as rows after a header row naming their fields.
 #[test]
 fn csv_tables_and_frames_have_header_rows() {
+    // No GPS: the six access points' SSIDs come in the first burst.
     let o = run(&[
         "--demo",
+        "--no-gps",
         "-c",
         "protocols",
         "-c",
@@ -956,8 +968,10 @@ fn batch_stdout_holds_results_only() {
 #[test]
 fn filters_compare_decoded_values() {
     let follow = |filter: &str| {
+        // The recorded world (no drive): every network heard at once.
         let o = run(&[
             "--demo",
+            "--no-gps",
             "-q",
             "-c",
             "enable SSID mac,type,ssid,cryptset",
