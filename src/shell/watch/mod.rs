@@ -112,12 +112,25 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
 /// The screen's own state.
 struct State {
     target: Target,
-    /// Where Enter came from, to go back to.
-    parent: Option<Target>,
+    /// Where Enter came from, to go back to, and the device selected there.
+    parent: Option<(Target, Option<String>)>,
     sort: Sort,
     selected: TableState,
+    /// The selected row's device: the selection follows it when the rows
+    /// re-sort (`None`: follow the row's place).
+    selected_id: Option<String>,
     latest: Latest,
     table: view::Table,
+}
+
+impl State {
+    /// Selects row `i` (within the rows), and its device.
+    fn select(&mut self, i: usize) {
+        let rows = self.table.rows.len();
+        let i = (rows > 0).then(|| i.min(rows - 1));
+        self.selected.select(i);
+        self.selected_id = i.and_then(|i| self.table.ids.get(i).cloned());
+    }
 }
 
 fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::Result<()> {
@@ -129,6 +142,7 @@ fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::
         parent: None,
         sort: Sort::default(),
         selected: TableState::default().with_selected(Some(0)),
+        selected_id: None,
         latest: Latest::default(),
         table: view::Table::default(),
     };
@@ -180,9 +194,9 @@ fn refresh(session: &Session, state: &mut State) {
         Target::Status => view::status(&status_report(session)),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
-    let rows = state.table.rows.len();
-    let sel = state.selected.selected().unwrap_or(0);
-    state.selected.select((rows > 0).then(|| sel.min(rows - 1)));
+    let at = state.selected.selected().unwrap_or(0);
+    let sel = view::reselect(&state.table, state.selected_id.as_deref(), at);
+    state.select(sel.unwrap_or(0));
 }
 
 /// Handles a key; false to leave.
@@ -190,14 +204,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let rows = state.table.rows.len();
     let sel = state.selected.selected().unwrap_or(0);
-    let select = |s: &mut State, i: usize| s.selected.select((rows > 0).then(|| i.min(rows - 1)));
+    let select = |s: &mut State, i: usize| s.select(i);
     match key.code {
         KeyCode::Char('c') if ctrl => return false,
         KeyCode::Char('q') => return false,
         KeyCode::Esc | KeyCode::Backspace => match state.parent.take() {
-            Some(parent) => {
+            // Back on the row it left from (found again by the refresh).
+            Some((parent, selected)) => {
                 state.target = parent;
-                select(state, 0);
+                state.selected_id = selected;
             }
             None => return key.code != KeyCode::Esc,
         },
@@ -212,9 +227,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
         KeyCode::End => select(state, rows.saturating_sub(1)),
         KeyCode::Enter => {
             if let Some(bssid) = state.table.keys.get(sel).cloned() {
-                state.parent = Some(state.target.clone());
+                state.parent = Some((state.target.clone(), state.selected_id.take()));
                 state.target = Target::Clients(Some(bssid));
-                select(state, 0);
+                state.selected.select(Some(0));
             }
         }
         _ => {}

@@ -49,6 +49,9 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
     /// What each row stands for (a BSSID), when it can be opened.
     pub keys: Vec<String>,
+    /// Each row's identity (a BSSID, BSSID/MAC, a protocol, a device
+    /// key), so that the selection stays on its device when rows re-sort.
+    pub ids: Vec<String>,
     /// Columns to leave out first when the screen is too narrow.
     pub drop_first: Vec<usize>,
 }
@@ -85,6 +88,19 @@ impl Table {
         }
         shown.into_iter().map(|i| (i, widths[i])).collect()
     }
+}
+
+/// Where the selection goes when the rows change: onto the row of
+/// `follow` (the device selected before) wherever it is now, else the
+/// same place (`at`), within the rows. `None` when there is no row.
+pub fn reselect(table: &Table, follow: Option<&str>, at: usize) -> Option<usize> {
+    let rows = table.rows.len();
+    if rows == 0 {
+        return None;
+    }
+    follow
+        .and_then(|id| table.ids.iter().position(|i| i == id))
+        .or(Some(at.min(rows - 1)))
 }
 
 /// How the networks are sorted in the watch view.
@@ -143,6 +159,7 @@ pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
         columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
         keys: sorted.iter().map(|n| n.bssid.clone()).collect(),
+        ids: sorted.iter().map(|n| n.bssid.clone()).collect(),
         // MANUF, LAST SEEN, CIPHER, AUTH, PKTS, TYPE, CLIENTS go first.
         drop_first: vec![10, 11, 5, 6, 8, 2, 9],
     }
@@ -162,6 +179,10 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
         columns: CLIENT_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: rows.iter().map(|c| client_cells(c, now)).collect(),
         keys: Vec::new(),
+        ids: rows
+            .iter()
+            .map(|c| format!("{}/{}", c.bssid, c.mac))
+            .collect(),
         // MANUF, IP, LAST SEEN, TYPE, PKTS, SSID go first.
         drop_first: vec![6, 7, 8, 3, 5, 2],
     }
@@ -169,10 +190,11 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
 
 /// The status table: one row per protocol.
 pub fn status(report: &StatusReport) -> Table {
+    let rows = report.rows();
     Table {
         columns: STATUS_COLUMNS.map(String::from).to_vec(),
-        rows: report
-            .rows()
+        ids: rows.iter().map(|r| r.protocol.clone()).collect(),
+        rows: rows
             .into_iter()
             .map(|r| {
                 vec![
@@ -180,13 +202,15 @@ pub fn status(report: &StatusReport) -> Table {
                     r.frames.to_string(),
                     r.shown.to_string(),
                     r.filtered.to_string(),
+                    r.limited.to_string(),
                     format!("{:.1}", r.per_second),
                     r.dropped.to_string(),
                 ]
             })
             .collect(),
         keys: Vec::new(),
-        drop_first: Vec::new(),
+        // LIMITED goes first: it is 0 but while the display is flooded.
+        drop_first: vec![4],
     }
 }
 
@@ -245,6 +269,10 @@ impl Latest {
         rows.sort_by(|a, b| a.0.cmp(b.0));
         Table {
             columns: names.to_vec(),
+            ids: rows
+                .iter()
+                .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+                .collect(),
             rows: rows
                 .into_iter()
                 .map(|(_, f)| {
@@ -289,12 +317,31 @@ mod tests {
                 .map(String::from)
                 .to_vec()],
             keys: Vec::new(),
+            ids: Vec::new(),
             drop_first: vec![2],
         };
         assert_eq!(t.fit(80, 2, 2), [(0, 17), (1, 7), (2, 7)]);
         assert_eq!(t.fit(30, 2, 2), [(0, 17), (1, 7)]);
         assert_eq!(t.fit(20, 2, 2), [(0, 17)]);
         assert_eq!(t.fit(5, 2, 2), [(0, 17)]);
+    }
+
+    /// The selection goes to its device's new row; a device gone leaves
+    /// it at its place (within the rows); no rows, no selection.
+    #[test]
+    fn reselect_follows_the_device() {
+        let t = |ids: &[&str]| Table {
+            columns: vec!["X".into()],
+            rows: ids.iter().map(|i| vec![i.to_string()]).collect(),
+            keys: Vec::new(),
+            ids: ids.iter().map(|i| i.to_string()).collect(),
+            drop_first: Vec::new(),
+        };
+        assert_eq!(reselect(&t(&["c", "a", "b"]), Some("b"), 0), Some(2));
+        assert_eq!(reselect(&t(&["c", "a"]), Some("b"), 1), Some(1));
+        assert_eq!(reselect(&t(&["c", "a"]), Some("b"), 5), Some(1));
+        assert_eq!(reselect(&t(&["c"]), None, 3), Some(0));
+        assert_eq!(reselect(&t(&[]), Some("b"), 0), None);
     }
 
     /// The protocol view keeps the latest frame per device.
