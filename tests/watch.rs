@@ -254,3 +254,37 @@ fn watch_selection_follows_the_network_across_sorts() {
     t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
+
+/// At 80 and 60 columns the title keeps the row count whole (before: cut
+/// to `…(connected) | 1` of 16 rows), and the TYPE column stays, so a probe
+/// row never reads as an open network; no line is wider than the screen.
+#[test]
+fn watch_at_narrow_widths_keeps_counts_and_types() {
+    for cols in [80u16, 60] {
+        let sim = crate::common::still_sim();
+        let shell = format!(
+            "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+            env!("CARGO_BIN_EXE_kismet-shell"),
+            sim.local_addr()
+        );
+        let t = Tmux::start(cols, 30, &shell);
+        t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+        t.keys(&["watch networks", "Enter"]);
+        let s = t.until("the networks drawn", |s| {
+            s.starts_with("kismet watch networks: 14 rows") && s.contains("probe")
+        });
+        let header = s.lines().find(|l| l.contains("BSSID")).unwrap();
+        assert!(
+            header.contains("TYPE") && header.contains("SSID"),
+            "{cols}: {s}"
+        );
+        assert!(
+            s.lines().all(|l| l.chars().count() <= usize::from(cols)),
+            "{cols}: {s}"
+        );
+        t.keys(&["q"]);
+        t.until("the prompt again", |s| !s.contains("kismet watch"));
+        t.keys(&["quit", "Enter"]);
+        sim.shutdown();
+    }
+}

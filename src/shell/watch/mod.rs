@@ -252,13 +252,22 @@ fn draw(
     } else {
         "DISCONNECTED"
     };
-    let title = format!(
-        "kismet watch {}  |  {} at {} ({conn})  |  {} rows  |  {clock}",
-        state.target.title(),
-        kismet_protocol::text::display(&info.name_bytes),
-        client.addr(),
-        state.table.rows.len(),
-    );
+    // Most important first: what is shown and how many, the connection,
+    // the clock, then the server (left out first on a narrow screen).
+    let parts = [
+        format!(
+            "kismet watch {}: {} rows",
+            state.target.title(),
+            state.table.rows.len()
+        ),
+        conn.to_string(),
+        clock,
+        format!(
+            "{} at {}",
+            kismet_protocol::text::display(&info.name_bytes),
+            client.addr()
+        ),
+    ];
     let mut help = String::from("q quit  arrows PgUp PgDn move");
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(
@@ -276,6 +285,7 @@ fn draw(
             Constraint::Min(1),
         ])
         .areas(f.area());
+        let title = view::fit_title(&parts, usize::from(top.width));
         f.render_widget(
             Paragraph::new(Line::from(title)).style(Style::new().add_modifier(Modifier::BOLD)),
             top,

@@ -152,6 +152,64 @@ impl Sort {
     }
 }
 
+/// The title line from `parts`, most important first, joined by ` | `
+/// and fitted to `width`: the last parts are left out until it fits, and
+/// the first is cut with `…` if even it alone does not (so the view's name
+/// and its row count stay, whatever the width).
+pub fn fit_title(parts: &[String], width: usize) -> String {
+    let mut n = parts.len();
+    loop {
+        let title = parts[..n].join("  |  ");
+        if title.chars().count() <= width || n <= 1 {
+            if title.chars().count() <= width {
+                return title;
+            }
+            let cut: String = title.chars().take(width.saturating_sub(1)).collect();
+            return format!("{cut}…");
+        }
+        n -= 1;
+    }
+}
+
+/// The order in which a narrow screen leaves the networks' columns out,
+/// least needed first: what a row is (SSID, TYPE: a probe row must never
+/// read as an open network) and who it is (BSSID) stay longest.
+pub const NETWORK_DROP_ORDER: [&str; 11] = [
+    "MANUF",
+    "LAST SEEN",
+    "AUTH",
+    "CIPHER",
+    "PKTS",
+    "CLIENTS",
+    "CH",
+    "PWR",
+    "ENC",
+    "BSSID",
+    "TYPE",
+];
+
+/// The same for the clients' columns: the station (MAC) and its network
+/// (SSID, else BSSID) stay longest.
+pub const CLIENT_DROP_ORDER: [&str; 8] = [
+    "MANUF",
+    "IP",
+    "LAST SEEN",
+    "PKTS",
+    "TYPE",
+    "PWR",
+    "BSSID",
+    "SSID",
+];
+
+/// The indexes of `order`'s columns in `columns` (names not there are
+/// skipped), for [`Table::drop_first`].
+fn drop_order(columns: &[&str], order: &[&str]) -> Vec<usize> {
+    order
+        .iter()
+        .filter_map(|name| columns.iter().position(|c| c == name))
+        .collect()
+}
+
 /// The networks table, sorted.
 pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
     let sorted = snapshot.sorted_networks(sort.column, sort.descending);
@@ -160,8 +218,7 @@ pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
         keys: sorted.iter().map(|n| n.bssid.clone()).collect(),
         ids: sorted.iter().map(|n| n.bssid.clone()).collect(),
-        // MANUF, LAST SEEN, CIPHER, AUTH, PKTS, TYPE, CLIENTS go first.
-        drop_first: vec![10, 11, 5, 6, 8, 2, 9],
+        drop_first: drop_order(&NETWORK_COLUMNS, &NETWORK_DROP_ORDER),
     }
 }
 
@@ -183,8 +240,7 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
             .iter()
             .map(|c| format!("{}/{}", c.bssid, c.mac))
             .collect(),
-        // MANUF, IP, LAST SEEN, TYPE, PKTS, SSID go first.
-        drop_first: vec![6, 7, 8, 3, 5, 2],
+        drop_first: drop_order(&CLIENT_COLUMNS, &CLIENT_DROP_ORDER),
     }
 }
 
@@ -324,6 +380,74 @@ mod tests {
         assert_eq!(t.fit(30, 2, 2), [(0, 17), (1, 7)]);
         assert_eq!(t.fit(20, 2, 2), [(0, 17)]);
         assert_eq!(t.fit(5, 2, 2), [(0, 17)]);
+    }
+
+    /// The title keeps its first parts (view and row count) and leaves out
+    /// the last ones on a narrow screen; the first alone is cut with `…`.
+    #[test]
+    fn titles_fit_keeping_the_counts() {
+        let parts = [
+            "kismet watch networks: 16 rows",
+            "connected",
+            "12:00:01",
+            "Kismet at 10.0.0.5:2501",
+        ]
+        .map(String::from);
+        assert_eq!(
+            fit_title(&parts, 200),
+            "kismet watch networks: 16 rows  |  connected  |  12:00:01  |  Kismet at 10.0.0.5:2501"
+        );
+        assert_eq!(
+            fit_title(&parts, 60),
+            "kismet watch networks: 16 rows  |  connected  |  12:00:01"
+        );
+        assert_eq!(fit_title(&parts, 31), "kismet watch networks: 16 rows");
+        assert_eq!(fit_title(&parts, 20), "kismet watch networ…");
+    }
+
+    /// Narrow screens leave the networks' columns out in the documented
+    /// order: TYPE stays with SSID to the end (a probe row never reads as
+    /// an open network), BSSID before them.
+    #[test]
+    fn network_columns_go_in_the_documented_order() {
+        let cols: Vec<String> = NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect();
+        let row = [
+            "00:13:E8:10:00:08",
+            "HomeNet",
+            "probe",
+            "0",
+            "OPN",
+            "",
+            "",
+            "-70",
+            "1",
+            "0",
+            "IntelCor",
+            "20s ago",
+        ]
+        .map(String::from)
+        .to_vec();
+        let t = Table {
+            columns: cols.clone(),
+            rows: vec![row],
+            keys: Vec::new(),
+            ids: Vec::new(),
+            drop_first: drop_order(&NETWORK_COLUMNS, &NETWORK_DROP_ORDER),
+        };
+        let shown = |w: usize| -> Vec<&str> {
+            t.fit(w, 2, 2)
+                .iter()
+                .map(|&(i, _)| cols[i].as_str())
+                .collect()
+        };
+        assert_eq!(shown(200).len(), 12);
+        assert_eq!(
+            shown(60),
+            ["BSSID", "SSID", "TYPE", "CH", "ENC", "PWR", "CLIENTS"]
+        );
+        assert_eq!(shown(40), ["BSSID", "SSID", "TYPE", "ENC"]);
+        assert_eq!(shown(20), ["SSID", "TYPE"]);
+        assert_eq!(shown(8), ["SSID"]);
     }
 
     /// The selection goes to its device's new row; a device gone leaves
