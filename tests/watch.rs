@@ -288,3 +288,35 @@ fn watch_at_narrow_widths_keeps_counts_and_types() {
         sim.shutdown();
     }
 }
+
+/// `/` keeps the rows that contain what is typed (any case); Esc clears
+/// it and every row is back.
+#[test]
+fn watch_slash_finds_rows_by_text() {
+    let sim = crate::common::still_sim();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(150, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the networks drawn", |s| s.contains("14 rows"));
+    t.keys(&["/", "coffee"]);
+    t.until("the text typed", |s| s.contains("find: coffee_"));
+    t.keys(&["Enter"]);
+    let found = t.until("one row", |s| {
+        s.contains(": 1 rows") && s.contains("rows with \"coffee\"")
+    });
+    assert!(found.contains("Coffee Shop Free WiFi"), "{found}");
+    assert!(!found.contains("HomeNet"), "{found}");
+    t.keys(&["Escape"]);
+    t.until("every row again", |s| {
+        s.contains("14 rows") && s.contains("HomeNet")
+    });
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}

@@ -4,9 +4,11 @@
 //! the latest frame of each device of a protocol.
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
-//! PgDn, Home and End move, Enter on a network opens its clients (Esc or
-//! Backspace goes back), `q` or Ctrl-C (or Esc at the top) return to the
-//! prompt with the screen as it was.
+//! PgDn, Home and End move (the selection stays on its device when rows
+//! re-sort), `/` keeps the rows that contain a text (Esc clears it), Enter
+//! on a network opens its clients (Esc or Backspace goes back), `q` or
+//! Ctrl-C (or Esc at the top) return to the prompt with the screen as it
+//! was.
 //!
 //! - `view`: what each screen shows, as data
 //! - `terminal`: taking the terminal and giving it back, panics included
@@ -119,6 +121,9 @@ struct State {
     /// The selected row's device: the selection follows it when the rows
     /// re-sort (`None`: follow the row's place).
     selected_id: Option<String>,
+    /// `/`: the text the rows must contain, and whether it is being typed.
+    search: String,
+    typing: bool,
     latest: Latest,
     table: view::Table,
 }
@@ -143,6 +148,8 @@ fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::
         sort: Sort::default(),
         selected: TableState::default().with_selected(Some(0)),
         selected_id: None,
+        search: String::new(),
+        typing: false,
         latest: Latest::default(),
         table: view::Table::default(),
     };
@@ -194,6 +201,7 @@ fn refresh(session: &Session, state: &mut State) {
         Target::Status => view::status(&status_report(session)),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
+    state.table.retain_matching(&state.search);
     let at = state.selected.selected().unwrap_or(0);
     let sel = view::reselect(&state.table, state.selected_id.as_deref(), at);
     state.select(sel.unwrap_or(0));
@@ -205,9 +213,32 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
     let rows = state.table.rows.len();
     let sel = state.selected.selected().unwrap_or(0);
     let select = |s: &mut State, i: usize| s.select(i);
+    // `/TEXT`: typed on the status line; Enter keeps it, Esc drops it.
+    if state.typing {
+        match key.code {
+            KeyCode::Char('c') if ctrl => return false,
+            KeyCode::Enter => state.typing = false,
+            KeyCode::Esc => {
+                state.typing = false;
+                state.search.clear();
+            }
+            KeyCode::Backspace => {
+                state.search.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() => state.search.push(c),
+            _ => {}
+        }
+        return true;
+    }
     match key.code {
+        KeyCode::Char('/') => {
+            state.typing = true;
+            state.search.clear();
+        }
         KeyCode::Char('c') if ctrl => return false,
         KeyCode::Char('q') => return false,
+        // Esc clears a search before anything else.
+        KeyCode::Esc if !state.search.is_empty() => state.search.clear(),
         KeyCode::Esc | KeyCode::Backspace => match state.parent.take() {
             // Back on the row it left from (found again by the refresh).
             Some((parent, selected)) => {
@@ -268,7 +299,7 @@ fn draw(
             client.addr()
         ),
     ];
-    let mut help = String::from("q quit  arrows PgUp PgDn move");
+    let mut help = String::from("q quit  arrows PgUp PgDn move  / find");
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(
             "  s/S sort ({})  r reverse  Enter clients",
@@ -277,6 +308,11 @@ fn draw(
     }
     if state.parent.is_some() {
         help.push_str("  Esc back");
+    }
+    if state.typing {
+        help = format!("find: {}_  (Enter keeps it, Esc clears it)", state.search);
+    } else if !state.search.is_empty() {
+        help = format!("rows with \"{}\" (Esc clears)  |  {help}", state.search);
     }
     terminal.draw(|f: &mut Screen| {
         let [top, bar, body] = Layout::vertical([

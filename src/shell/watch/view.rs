@@ -57,6 +57,30 @@ pub struct Table {
 }
 
 impl Table {
+    /// Keeps the rows with a cell that contains `text` (any case), with
+    /// their keys and identities.
+    pub fn retain_matching(&mut self, text: &str) {
+        let needle = text.to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        let keep: Vec<bool> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().any(|c| c.to_lowercase().contains(&needle)))
+            .collect();
+        let mut it = keep.iter();
+        self.rows.retain(|_| *it.next().unwrap_or(&true));
+        if self.keys.len() == keep.len() {
+            let mut it = keep.iter();
+            self.keys.retain(|_| *it.next().unwrap_or(&true));
+        }
+        if self.ids.len() == keep.len() {
+            let mut it = keep.iter();
+            self.ids.retain(|_| *it.next().unwrap_or(&true));
+        }
+    }
+
     /// The columns to show in `width` cells (with `spacing` between
     /// columns and `margin` before the first), and each one's width: all
     /// that fit, leaving out the columns of `drop_first` in order (then the
@@ -448,6 +472,29 @@ mod tests {
         assert_eq!(shown(40), ["BSSID", "SSID", "TYPE", "ENC"]);
         assert_eq!(shown(20), ["SSID", "TYPE"]);
         assert_eq!(shown(8), ["SSID"]);
+    }
+
+    /// `/TEXT` keeps the rows with a cell containing it, any case, with
+    /// their keys and identities.
+    #[test]
+    fn search_keeps_matching_rows() {
+        let mut t = Table {
+            columns: vec!["BSSID".into(), "SSID".into()],
+            rows: vec![
+                vec!["00:01".into(), "HomeNet".into()],
+                vec!["00:02".into(), "Coffee Shop".into()],
+                vec!["00:03".into(), "homenet-5G".into()],
+            ],
+            keys: vec!["00:01".into(), "00:02".into(), "00:03".into()],
+            ids: vec!["00:01".into(), "00:02".into(), "00:03".into()],
+            drop_first: Vec::new(),
+        };
+        t.retain_matching("HOMEnet");
+        assert_eq!(t.keys, ["00:01", "00:03"]);
+        assert_eq!(t.ids, ["00:01", "00:03"]);
+        assert_eq!(t.rows.len(), 2);
+        t.retain_matching("");
+        assert_eq!(t.rows.len(), 2);
     }
 
     /// The selection goes to its device's new row; a device gone leaves
