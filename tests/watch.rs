@@ -320,3 +320,54 @@ fn watch_slash_finds_rows_by_text() {
     t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
+
+/// `watch networks --type probe` shows the probe entries only, as
+/// `networks --type probe` does; in `watch clients`, `s` sorts by a column
+/// (MAC first) and `r` reverses it.
+#[test]
+fn watch_networks_takes_type_and_clients_sort() {
+    let sim = crate::common::still_sim();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(150, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["watch networks --type probe", "Enter"]);
+    let probes = t.until("the probe entries", |s| {
+        s.starts_with("kismet watch networks:") && s.contains("probe") && !s.contains(" ap ")
+    });
+    let rows = probes.lines().filter(|l| l.contains(" probe ")).count();
+    assert!(rows >= 2 && !probes.contains("HomeNet"), "{probes}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["watch clients", "Enter"]);
+    t.until("the clients", |s| {
+        s.starts_with("kismet watch clients") && s.contains("as listed")
+    });
+    let macs = |s: &str| -> Vec<String> {
+        s.lines()
+            .skip(3)
+            .filter_map(|l| l.trim_start_matches("> ").split_whitespace().next())
+            .filter(|w| w.len() == 17)
+            .map(str::to_string)
+            .collect()
+    };
+    t.keys(&["s"]);
+    let up = t.until("sorted by MAC", |s| {
+        s.contains("sort (MAC ↑)") && macs(s).len() >= 4
+    });
+    let m = macs(&up);
+    assert!(m.windows(2).all(|w| w[0] <= w[1]), "{up}");
+    t.keys(&["r"]);
+    let down = t.until("reversed", |s| {
+        s.contains("sort (MAC ↓)") && macs(s).len() >= 4
+    });
+    let m = macs(&down);
+    assert!(m.windows(2).all(|w| w[0] >= w[1]), "{down}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}

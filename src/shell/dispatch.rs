@@ -37,7 +37,12 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Resume => handlers::resume(session),
         C::Networks { sort, kind } => handlers::networks(session, sort, kind),
         C::Clients { net } => handlers::clients(session, net.as_deref()),
-        C::Watch { target, net } => watch::handler(session, target, net),
+        C::Watch {
+            target,
+            net,
+            sort,
+            kind,
+        } => watch::handler(session, target, net, sort, kind),
         C::Filter { proto, expr } => handlers::filter(session, proto.as_deref(), expr),
         C::Only { proto, mode } => handlers::only(session, &proto, mode.into()),
         C::Set { change } => handlers::set(session, change),

@@ -228,6 +228,8 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Networks,
                 net: None,
+                sort: None,
+                kind: None,
             },
         ),
         (
@@ -235,6 +237,20 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Clients,
                 net: Some("HomeNet".into()),
+                sort: None,
+                kind: None,
+            },
+        ),
+        (
+            "watch networks --type ap -s channel",
+            C::Watch {
+                target: Watched::Networks,
+                net: None,
+                sort: Some(SortSpec {
+                    column: SortColumn::Channel,
+                    descending: false,
+                }),
+                kind: Some(NetworkType(0)),
             },
         ),
         (
@@ -242,6 +258,8 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Status,
                 net: None,
+                sort: None,
+                kind: None,
             },
         ),
         (
@@ -249,6 +267,8 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Protocol("ssid".into()),
                 net: None,
+                sort: None,
+                kind: None,
             },
         ),
         (
@@ -353,7 +373,7 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|status|PROTO [NET]".into(),
+            "usage: watch networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
         ),
         (
             "only SSID sometimes",
@@ -432,7 +452,10 @@ fn usage_from_the_definition() {
         ("resume", ""),
         ("networks", "[--sort COLUMN] [--type TYPE]"),
         ("clients", "[NET]"),
-        ("watch", "networks|clients|status|PROTO [NET]"),
+        (
+            "watch",
+            "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+        ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),
         ("set", "[NAME VALUE]"),

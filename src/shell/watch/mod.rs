@@ -29,7 +29,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 use ratatui::{Frame as Screen, Terminal};
 
-use super::commands::Watched;
+use super::commands::{NetworkType, SortSpec, Watched};
 use super::handlers::status_report;
 use super::outcome::{without_os_codes, ShellError};
 use super::render::time::clock_text;
@@ -45,7 +45,18 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 const TAP_FRAMES: usize = 4096;
 
 /// `watch networks|clients [NET]|status|PROTO`: the command's handler.
-pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::handlers::Handled {
+pub fn handler(
+    session: &Session,
+    what: Watched,
+    net: Option<String>,
+    sort: Option<SortSpec>,
+    kind: Option<NetworkType>,
+) -> super::handlers::Handled {
+    if (sort.is_some() || kind.is_some()) && what != Watched::Networks {
+        return Err(ShellError::Usage(
+            "--sort and --type are for watch networks".into(),
+        ));
+    }
     let target = match (what, net) {
         (Watched::Networks, None) => Target::Networks,
         (Watched::Clients, net) => Target::Clients(net),
@@ -57,8 +68,27 @@ pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::
             ))
         }
     };
-    run(session, target)?;
+    let mut looks = Looks {
+        kind: kind.map(|NetworkType(k)| k),
+        ..Looks::default()
+    };
+    if let Some(s) = sort {
+        looks.sort = Sort {
+            column: s.column,
+            descending: s.descending,
+        };
+    }
+    run_with(session, target, looks)?;
     Ok(super::outcome::Outcome::Nothing)
+}
+
+/// How a view starts: its sort and, for networks, the type shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Looks {
+    /// The networks' sort.
+    pub sort: Sort,
+    /// Only networks of this type code.
+    pub kind: Option<u32>,
 }
 
 /// Runs the view until `q`; the terminal is as it was afterwards.
@@ -67,6 +97,14 @@ pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::
 /// No terminal (`watch` is for people: scripts use `--format json`), an
 /// unknown protocol, or the terminal failing.
 pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
+    run_with(session, target, Looks::default())
+}
+
+/// [`run`], starting with `looks`.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), ShellError> {
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(ShellError::Usage(
             "watch needs a terminal; in a script, use networks, clients or status with \
@@ -104,7 +142,7 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
     // paused; what was skipped before is kept as it was.
     let was_paused = session.paused.swap(true, Ordering::AcqRel);
     let held = session.skipped.load(Ordering::Acquire);
-    let result = show(session, target, tap);
+    let result = show(session, target, tap, looks);
     *session.tap() = None;
     session.paused.store(was_paused, Ordering::Release);
     session.skipped.store(held, Ordering::Release);
@@ -117,6 +155,11 @@ struct State {
     /// Where Enter came from, to go back to, and the device selected there.
     parent: Option<(Target, Option<String>)>,
     sort: Sort,
+    /// Only networks of this type code.
+    kind: Option<u32>,
+    /// The clients' sort: a column and descending (`None`: as the model
+    /// lists them).
+    client_sort: Option<(usize, bool)>,
     selected: TableState,
     /// The selected row's device: the selection follows it when the rows
     /// re-sort (`None`: follow the row's place).
@@ -138,14 +181,21 @@ impl State {
     }
 }
 
-fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::Result<()> {
+fn show(
+    session: &Session,
+    target: Target,
+    tap: Option<Receiver<Frame>>,
+    looks: Looks,
+) -> io::Result<()> {
     // Given back when this returns, errs or panics.
     let _screen = terminal::FullScreen::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut state = State {
         target,
         parent: None,
-        sort: Sort::default(),
+        sort: looks.sort,
+        kind: looks.kind,
+        client_sort: None,
         selected: TableState::default().with_selected(Some(0)),
         selected_id: None,
         search: String::new(),
@@ -193,7 +243,7 @@ fn refresh(session: &Session, state: &mut State) {
     let model = session.model_if_started();
     state.table = match &state.target {
         Target::Networks => model.map_or_else(view::Table::default, |m| {
-            view::networks(&m.snapshot(), state.sort, now)
+            view::networks(&m.snapshot(), state.sort, state.kind, now)
         }),
         Target::Clients(net) => model.map_or_else(view::Table::default, |m| {
             view::clients(&m.snapshot(), net.as_deref(), now)
@@ -201,6 +251,9 @@ fn refresh(session: &Session, state: &mut State) {
         Target::Status => view::status(&status_report(session)),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
+    if let (Target::Clients(_), Some((column, descending))) = (&state.target, state.client_sort) {
+        state.table.sort_by_column(column, descending);
+    }
     state.table.retain_matching(&state.search);
     let at = state.selected.selected().unwrap_or(0);
     let sel = view::reselect(&state.table, state.selected_id.as_deref(), at);
@@ -247,6 +300,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
             }
             None => return key.code != KeyCode::Esc,
         },
+        KeyCode::Char('s' | 'S' | 'r') if matches!(state.target, Target::Clients(_)) => {
+            let columns = state.table.columns.len().max(1);
+            let (column, descending) = state.client_sort.unwrap_or((columns - 1, false));
+            state.client_sort = Some(match key.code {
+                KeyCode::Char('s') => ((column + 1) % columns, false),
+                KeyCode::Char('S') => ((column + columns - 1) % columns, false),
+                _ => (column, !descending),
+            });
+        }
         KeyCode::Char('s') => state.sort = state.sort.step(true),
         KeyCode::Char('S') => state.sort = state.sort.step(false),
         KeyCode::Char('r') => state.sort.descending = !state.sort.descending,
@@ -305,6 +367,17 @@ fn draw(
             "  s/S sort ({})  r reverse  Enter clients",
             state.sort.label()
         ));
+    }
+    if let Target::Clients(_) = state.target {
+        let sorted = match state.client_sort {
+            Some((c, d)) => format!(
+                "{} {}",
+                state.table.columns.get(c).map_or("", String::as_str),
+                if d { "↓" } else { "↑" }
+            ),
+            None => "as listed".to_string(),
+        };
+        help.push_str(&format!("  s/S sort ({sorted})  r reverse"));
     }
     if state.parent.is_some() {
         help.push_str("  Esc back");

@@ -57,6 +57,36 @@ pub struct Table {
 }
 
 impl Table {
+    /// Sorts the rows by column `column`'s cells (as numbers when both
+    /// are, `-44` before `-70` descending; else as text, any case), with
+    /// their keys and identities; equal cells keep their order.
+    pub fn sort_by_column(&mut self, column: usize, descending: bool) {
+        let cell = |r: &Vec<String>| r.get(column).cloned().unwrap_or_default();
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (cell(&self.rows[a]), cell(&self.rows[b]));
+            let ord = match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(p), Ok(q)) => p.total_cmp(&q),
+                _ => x.to_lowercase().cmp(&y.to_lowercase()),
+            };
+            if descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+        let pick = |v: &[String]| -> Vec<String> {
+            if v.len() == order.len() {
+                order.iter().map(|&i| v[i].clone()).collect()
+            } else {
+                v.to_vec()
+            }
+        };
+        self.keys = pick(&self.keys);
+        self.ids = pick(&self.ids);
+        self.rows = order.iter().map(|&i| self.rows[i].clone()).collect();
+    }
+
     /// Keeps the rows with a cell that contains `text` (any case), with
     /// their keys and identities.
     pub fn retain_matching(&mut self, text: &str) {
@@ -235,8 +265,11 @@ fn drop_order(columns: &[&str], order: &[&str]) -> Vec<usize> {
 }
 
 /// The networks table, sorted.
-pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
-    let sorted = snapshot.sorted_networks(sort.column, sort.descending);
+pub fn networks(snapshot: &Snapshot, sort: Sort, kind: Option<u32>, now: u64) -> Table {
+    let mut sorted = snapshot.sorted_networks(sort.column, sort.descending);
+    if let Some(k) = kind {
+        sorted.retain(|n| n.network_type == Some(k));
+    }
     Table {
         columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
@@ -472,6 +505,28 @@ mod tests {
         assert_eq!(shown(40), ["BSSID", "SSID", "TYPE", "ENC"]);
         assert_eq!(shown(20), ["SSID", "TYPE"]);
         assert_eq!(shown(8), ["SSID"]);
+    }
+
+    /// Sorting by a column: numbers as numbers, text in any case, keys and
+    /// identities moving with their rows.
+    #[test]
+    fn sort_by_column_orders_numbers_and_text() {
+        let mut t = Table {
+            columns: vec!["MAC".into(), "PWR".into()],
+            rows: vec![
+                vec!["b".into(), "-70".into()],
+                vec!["A".into(), "-44".into()],
+                vec!["c".into(), "-9".into()],
+            ],
+            keys: Vec::new(),
+            ids: vec!["b".into(), "A".into(), "c".into()],
+            drop_first: Vec::new(),
+        };
+        t.sort_by_column(1, true);
+        assert_eq!(t.ids, ["c", "A", "b"]);
+        t.sort_by_column(0, false);
+        assert_eq!(t.ids, ["A", "b", "c"]);
+        assert_eq!(t.rows[0], ["A", "-44"]);
     }
 
     /// `/TEXT` keeps the rows with a cell containing it, any case, with
