@@ -7,6 +7,8 @@ use std::sync::Arc;
 use kismet_protocol::Separators;
 use kismet_protocol::{text, Frame};
 
+use super::time::LocalTimes;
+
 /// True for fields that hold an SSID (octal escapes decoded for display).
 fn is_ssid_field(protocol: &str, name: &str) -> bool {
     name == "ssid" && (protocol == "SSID" || protocol == "PACKET")
@@ -35,9 +37,9 @@ pub struct TextLines {
     /// share it).
     clock: (u64, String),
     layouts: Vec<TextLayout>,
-    /// Epoch times recently shown as local time, by `epoch % TIMES`: a
-    /// device's first and last seen repeat from frame to frame.
-    times: Vec<(u64, String)>,
+    /// Receive times and decoded times in the local zone, read when the
+    /// first is shown.
+    times: Option<LocalTimes>,
     /// A value being escaped or decoded.
     scratch: String,
 }
@@ -64,9 +66,6 @@ enum ValueKind {
     /// code, a time.
     Decoded,
 }
-
-/// Epoch times remembered as local time text.
-const TIMES: usize = 8;
 
 impl TextLayout {
     fn new(protocol: &str, names: Arc<[String]>) -> TextLayout {
@@ -114,7 +113,8 @@ impl TextLines {
         if self.timestamps {
             if let Some(ms) = frame.received_ms() {
                 if self.clock.0 != ms {
-                    self.clock = (ms, super::time::clock_text(ms));
+                    let zone = self.times.get_or_insert_with(LocalTimes::system).zone();
+                    self.clock = (ms, super::time::clock_text_in(ms, zone));
                 }
                 out.push_str(&self.clock.1);
                 out.push(' ');
@@ -146,12 +146,16 @@ impl TextLines {
             if *kind == ValueKind::Decoded && self.decode {
                 let shown = match name.as_str() {
                     "firsttime" | "lasttime" | "starttime" | "timesec" => {
-                        local_time(&mut self.times, raw)
+                        let times = self.times.get_or_insert_with(LocalTimes::system);
+                        local_time(times, &mut self.scratch, raw)
                     }
-                    _ => decoded_value(&layout.protocol, name, raw),
+                    _ => decoded_value(&layout.protocol, name, raw).map(|d| {
+                        self.scratch.clear();
+                        self.scratch.push_str(&d);
+                    }),
                 };
-                if let Some(d) = shown {
-                    push_value(out, &d);
+                if shown.is_some() {
+                    push_value(out, &self.scratch);
                     continue;
                 }
             }
@@ -207,18 +211,13 @@ fn field_text<'a>(text: &'a str, line: &[u8], raw: &[u8]) -> Option<&'a str> {
     text.get(at..at + raw.len())
 }
 
-/// An epoch time field as local time, from `cache` when it was shown
-/// lately.
-fn local_time(cache: &mut Vec<(u64, String)>, raw: &[u8]) -> Option<String> {
+/// An epoch time field as local time, in place of `out`'s text; `None`
+/// (and `out` left alone) when it is not one.
+fn local_time(times: &mut LocalTimes, out: &mut String, raw: &[u8]) -> Option<()> {
     let t = kismet_protocol::decode::parse_epoch(raw)?;
-    if cache.is_empty() {
-        cache.resize(TIMES, (u64::MAX, String::new()));
-    }
-    let slot = &mut cache[(t % TIMES as u64) as usize];
-    if slot.0 != t {
-        *slot = (t, super::time::local_text(t));
-    }
-    Some(slot.1.clone())
+    out.clear();
+    times.push(out, t);
+    Some(())
 }
 
 /// True for a field [`decoded_value`] gives a meaning to.
