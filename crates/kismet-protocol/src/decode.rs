@@ -256,16 +256,38 @@ impl Encryption {
     }
 }
 
-impl fmt::Display for Encryption {
-    /// The three columns joined by spaces, empty ones left out, and a
+impl Encryption {
+    /// The columns that the summary shows ([`fmt::Display`] joins them with
+    /// spaces): `enc`, then `cipher` and `auth`, empty ones left out, and a
     /// cipher that only repeats the summary too (plain WEP is `WEP`, not
-    /// `WEP WEP`; the columns of a table keep both).
+    /// `WEP WEP`; the columns of a table keep both). For a writer that
+    /// appends them to its text without the formatting machinery.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_protocol::decode::Encryption;
+    /// let e = Encryption::from_cryptset(3146466);
+    /// assert_eq!(e.shown_parts().collect::<Vec<_>>(), ["WPA+WPA2", "CCMP TKIP", "PSK"]);
+    /// assert_eq!(Encryption::from_cryptset(2).shown_parts().count(), 1);
+    /// ```
+    pub fn shown_parts(&self) -> impl Iterator<Item = &'static str> {
+        let enc = self.enc;
+        std::iter::once(enc).chain(
+            [self.cipher, self.auth]
+                .into_iter()
+                .filter(move |part| !part.is_empty() && *part != enc),
+        )
+    }
+}
+
+impl fmt::Display for Encryption {
+    /// The [`Encryption::shown_parts`] joined by spaces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.enc)?;
-        for part in [self.cipher, self.auth] {
-            if !part.is_empty() && part != self.enc {
-                write!(f, " {part}")?;
+        for (i, part) in self.shown_parts().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
             }
+            f.write_str(part)?;
         }
         Ok(())
     }
