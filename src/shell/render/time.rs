@@ -150,7 +150,10 @@ impl LocalDay {
     /// Appends the local time of `t`, one of the span's seconds.
     fn push(&self, out: &mut String, t: i64) {
         out.push_str(&self.date);
-        out.extend(clock_of_day(t - self.midnight).map(char::from));
+        // Digits and colons: always text.
+        if let Ok(clock) = std::str::from_utf8(&clock_of_day(t - self.midnight)) {
+            out.push_str(clock);
+        }
         out.push_str(&self.zone);
     }
 }
