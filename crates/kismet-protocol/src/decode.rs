@@ -6,7 +6,7 @@
 //! Pure functions over tables defined once here.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
 
 pub use crate::values::{
@@ -343,7 +343,33 @@ pub const SSID_TYPES: [(u32, &str); 4] = [
 fn type_name(table: &[(u32, &'static str)], code: u32) -> Cow<'static, str> {
     match table.iter().find(|(c, _)| *c == code) {
         Some((_, name)) => Cow::Borrowed(name),
-        None => Cow::Owned(format!("type {code}")),
+        None => {
+            let mut name = String::new();
+            push_type_name(&mut name, table, code);
+            Cow::Owned(name)
+        }
+    }
+}
+
+/// Appends the name of `code` in `table` ([`NETWORK_TYPES`],
+/// [`CLIENT_TYPES`] or [`SSID_TYPES`]) to `out`, as [`network_type_name`]
+/// and the others give it: for a writer that shows many, with no `String`
+/// made for a code the table does not hold.
+///
+/// # Examples
+/// ```
+/// use kismet_protocol::decode::{push_type_name, CLIENT_TYPES};
+/// let mut out = String::new();
+/// push_type_name(&mut out, &CLIENT_TYPES, 4);
+/// push_type_name(&mut out, &CLIENT_TYPES, 77);
+/// assert_eq!(out, "establishedtype 77");
+/// ```
+pub fn push_type_name(out: &mut String, table: &[(u32, &'static str)], code: u32) {
+    match table.iter().find(|(c, _)| *c == code) {
+        Some((_, name)) => out.push_str(name),
+        None => {
+            let _ = write!(out, "type {code}");
+        }
     }
 }
 
