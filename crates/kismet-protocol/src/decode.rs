@@ -6,7 +6,7 @@
 //! Pure functions over tables defined once here.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
 
 pub use crate::values::{
@@ -256,16 +256,38 @@ impl Encryption {
     }
 }
 
-impl fmt::Display for Encryption {
-    /// The three columns joined by spaces, empty ones left out, and a
+impl Encryption {
+    /// The columns that the summary shows ([`fmt::Display`] joins them with
+    /// spaces): `enc`, then `cipher` and `auth`, empty ones left out, and a
     /// cipher that only repeats the summary too (plain WEP is `WEP`, not
-    /// `WEP WEP`; the columns of a table keep both).
+    /// `WEP WEP`; the columns of a table keep both). For a writer that
+    /// appends them to its text without the formatting machinery.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_protocol::decode::Encryption;
+    /// let e = Encryption::from_cryptset(3146466);
+    /// assert_eq!(e.shown_parts().collect::<Vec<_>>(), ["WPA+WPA2", "CCMP TKIP", "PSK"]);
+    /// assert_eq!(Encryption::from_cryptset(2).shown_parts().count(), 1);
+    /// ```
+    pub fn shown_parts(&self) -> impl Iterator<Item = &'static str> {
+        let enc = self.enc;
+        std::iter::once(enc).chain(
+            [self.cipher, self.auth]
+                .into_iter()
+                .filter(move |part| !part.is_empty() && *part != enc),
+        )
+    }
+}
+
+impl fmt::Display for Encryption {
+    /// The [`Encryption::shown_parts`] joined by spaces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.enc)?;
-        for part in [self.cipher, self.auth] {
-            if !part.is_empty() && part != self.enc {
-                write!(f, " {part}")?;
+        for (i, part) in self.shown_parts().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
             }
+            f.write_str(part)?;
         }
         Ok(())
     }
@@ -321,7 +343,33 @@ pub const SSID_TYPES: [(u32, &str); 4] = [
 fn type_name(table: &[(u32, &'static str)], code: u32) -> Cow<'static, str> {
     match table.iter().find(|(c, _)| *c == code) {
         Some((_, name)) => Cow::Borrowed(name),
-        None => Cow::Owned(format!("type {code}")),
+        None => {
+            let mut name = String::new();
+            push_type_name(&mut name, table, code);
+            Cow::Owned(name)
+        }
+    }
+}
+
+/// Appends the name of `code` in `table` ([`NETWORK_TYPES`],
+/// [`CLIENT_TYPES`] or [`SSID_TYPES`]) to `out`, as [`network_type_name`]
+/// and the others give it: for a writer that shows many, with no `String`
+/// made for a code the table does not hold.
+///
+/// # Examples
+/// ```
+/// use kismet_protocol::decode::{push_type_name, CLIENT_TYPES};
+/// let mut out = String::new();
+/// push_type_name(&mut out, &CLIENT_TYPES, 4);
+/// push_type_name(&mut out, &CLIENT_TYPES, 77);
+/// assert_eq!(out, "establishedtype 77");
+/// ```
+pub fn push_type_name(out: &mut String, table: &[(u32, &'static str)], code: u32) {
+    match table.iter().find(|(c, _)| *c == code) {
+        Some((_, name)) => out.push_str(name),
+        None => {
+            let _ = write!(out, "type {code}");
+        }
     }
 }
 
