@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::Arc;
 
+use kismet_protocol::decode::FieldDecoder;
 use kismet_protocol::spec::{is_payload_protocol, QUOTE};
 use kismet_protocol::Separators;
 use kismet_protocol::{text, Frame};
@@ -82,17 +83,12 @@ struct TextLayout {
     payload: bool,
 }
 
-/// How a field's value is decoded ([`decoded_value`]).
+/// How a field's value is decoded ([`decoded_value`]): a coded field by
+/// [`FieldDecoder`] (the names filters compare too), a time as local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Decoder {
-    /// A cipher set, as `WPA2 CCMP PSK`.
-    CipherSet,
-    /// A BSSID type code, by name.
-    NetworkType,
-    /// A CLIENT type code, by name.
-    ClientType,
-    /// An SSID type code, by name.
-    SsidType,
+    /// A type code or cipher set, by name.
+    Coded(FieldDecoder),
     /// Epoch seconds, as local time.
     Time,
 }
@@ -142,14 +138,15 @@ impl TextLayout {
 impl Decoder {
     /// How `protocol`'s field `name` is decoded, if it is.
     fn of(protocol: &str, name: &str) -> Option<Decoder> {
-        Some(match (protocol, name) {
-            (_, "cryptset" | "datacryptset") => Decoder::CipherSet,
-            ("BSSID", "type") => Decoder::NetworkType,
-            ("CLIENT", "type") => Decoder::ClientType,
-            ("SSID", "type") => Decoder::SsidType,
-            (_, "firsttime" | "lasttime" | "starttime" | "timesec") => Decoder::Time,
-            _ => return None,
-        })
+        if let Some(d) = FieldDecoder::for_field(protocol, name) {
+            return Some(Decoder::Coded(d));
+        }
+        match (protocol, name) {
+            (_, "firsttime" | "lasttime" | "starttime" | "timesec") | ("ALERT", "sec") => {
+                Some(Decoder::Time)
+            }
+            _ => None,
+        }
     }
 
     /// Appends the value `raw` decoded, as [`decoded_value`] gives it;
@@ -158,7 +155,7 @@ impl Decoder {
     fn push(self, out: &mut String, raw: &[u8], times: &mut Option<LocalTimes>) -> Option<()> {
         use kismet_protocol::decode;
         match self {
-            Decoder::CipherSet => {
+            Decoder::Coded(FieldDecoder::CryptSet) => {
                 let set = decode::Encryption::from_cryptset(decode::parse_u64(raw)?);
                 for (i, part) in set.shown_parts().enumerate() {
                     if i > 0 {
@@ -167,13 +164,13 @@ impl Decoder {
                     out.push_str(part);
                 }
             }
-            Decoder::NetworkType => {
+            Decoder::Coded(FieldDecoder::NetworkType) => {
                 decode::push_type_name(out, &decode::NETWORK_TYPES, decode::parse_u32(raw)?);
             }
-            Decoder::ClientType => {
+            Decoder::Coded(FieldDecoder::ClientType) => {
                 decode::push_type_name(out, &decode::CLIENT_TYPES, decode::parse_u32(raw)?);
             }
-            Decoder::SsidType => {
+            Decoder::Coded(FieldDecoder::SsidType) => {
                 decode::push_type_name(out, &decode::SSID_TYPES, decode::parse_u32(raw)?);
             }
             Decoder::Time => {
@@ -456,6 +453,21 @@ fn count_quotes_and_equals(line: &[u8]) -> (usize, usize) {
         })
 }
 
+/// True when every `\x01` of the frame's line is a quote around a field
+/// (a `\x01` inside a bare field or a payload must be escaped).
+fn quotes_only_delimit(frame: &Frame) -> bool {
+    let (quotes, _) = count_quotes_and_equals(frame.raw());
+    if quotes == 0 {
+        return true;
+    }
+    let buffer = frame.buffer();
+    let quoted = frame
+        .field_ranges()
+        .filter(|at| at.start > 0 && buffer[at.start - 1] == QUOTE)
+        .count();
+    quotes == 2 * quoted
+}
+
 /// A value, quoted when it is empty or holds a space, `"` or `=` (a `"`
 /// inside escaped as `\"`).
 fn push_value(out: &mut String, value: &str) {
@@ -485,15 +497,7 @@ fn push_value(out: &mut String, value: &str) {
 pub fn decoded_value(protocol: &str, name: &str, raw: &[u8]) -> Option<String> {
     use kismet_protocol::decode;
     match Decoder::of(protocol, name)? {
-        Decoder::CipherSet => {
-            let set = decode::parse_u64(raw)?;
-            Some(decode::Encryption::from_cryptset(set).to_string())
-        }
-        Decoder::NetworkType => {
-            Some(decode::network_type_name(decode::parse_u32(raw)?).into_owned())
-        }
-        Decoder::ClientType => Some(decode::client_type_name(decode::parse_u32(raw)?).into_owned()),
-        Decoder::SsidType => Some(decode::ssid_type_name(decode::parse_u32(raw)?).into_owned()),
+        Decoder::Coded(d) => d.decode(raw).map(std::borrow::Cow::into_owned),
         Decoder::Time => Some(super::time::local_text(decode::parse_epoch(raw)?)),
     }
 }
@@ -660,7 +664,7 @@ impl FrameJson {
                 out.extend_from_slice(rest);
             }
         }
-        if text::line_is_json_plain(frame.raw()) {
+        if text::line_is_json_plain(frame.raw()) && quotes_only_delimit(frame) {
             // Nothing to escape or decode anywhere in the line.
             frame.interleave_into(out, &layout.keys);
         } else {
@@ -737,6 +741,37 @@ mod tests {
 
     /// With timestamps, text lines start with the receive time and JSON
     /// objects carry it as `"time"` (both writers, the same bytes).
+    /// An ALERT's `sec` reads as local time, as the other times do
+    /// (before: a raw number); its `usec` stays a number.
+    #[test]
+    fn alert_seconds_decode_as_local_time() {
+        assert_eq!(
+            decoded_value("ALERT", "sec", b"1795678119"),
+            Some(crate::shell::render::time::local_text(1_795_678_119))
+        );
+        assert_eq!(decoded_value("ALERT", "usec", b"12"), None);
+        assert_eq!(decoded_value("SSID", "sec", b"12"), None);
+    }
+
+    #[test]
+    fn json_escapes_a_quote_byte_inside_a_bare_field() {
+        // A \x01 that quotes nothing (inside a bare field): escaped, as the
+        // plain writer does, so the JSON stays valid.
+        let names: Arc<[String]> = vec!["a".to_string(), "b".to_string()].into();
+        let f = Frame::parse(b"*X: a\x01b c ")
+            .unwrap()
+            .with_names(Some(names));
+        let (mut fast, mut plain) = (Vec::new(), Vec::new());
+        FrameJson::new().write(&mut fast, &f);
+        frame_json(&mut plain, &f);
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&plain)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+        assert_eq!(v["fields"]["a"], "a\u{1}b");
+    }
+
     #[test]
     fn timestamps_in_text_and_json() {
         let f = named(b"*TIME: 17", &["timesec"]).with_received(1_795_678_119_042);
