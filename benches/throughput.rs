@@ -434,7 +434,7 @@ fn client_lines(
     let mut rules = DisplayRules::default();
     if let Some(expr) = filter {
         let fields = client.subscription("CLIENT").unwrap();
-        rules.set_filter("CLIENT", expr, fields).unwrap();
+        rules.set_filter("CLIENT", expr, fields, &[]).unwrap();
     }
     let mut output = Output::new(name.contains("text"));
     let mut ran = false;

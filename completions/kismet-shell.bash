@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-c -h -V --demo --replay --speed --seed --command --follow --count --timeout --reconnect --lossless --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --help --version sim completions help"
+            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --command --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -59,11 +59,7 @@ _kismet__shell() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --command)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
+                --route)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -93,6 +89,14 @@ _kismet__shell() {
                     ;;
                 --history)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command)
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -173,7 +177,7 @@ _kismet__shell() {
             return 0
             ;;
         kismet__subcmd__shell__subcmd__sim)
-            opts="-h --listen --seed --packet-rate --gps --alerts --common --max-clients --tick-ms --flood --replay --speed --loop --help"
+            opts="-h --listen --seed --packet-rate --gps --no-gps --route --alerts --common --max-clients --tick-ms --flood --replay --speed --loop --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +192,10 @@ _kismet__shell() {
                     return 0
                     ;;
                 --packet-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --route)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= c/command= follow count= timeout= reconnect lossless keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= h/help V/version
+    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= c/command= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -27,7 +27,7 @@ end
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l replay -d 'Serve a recording (made with --record) on a free loopback port and connect to it' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l route -d 'With --demo: drive this GPX track instead of the built-in loop' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
@@ -38,10 +38,32 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l record -d 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l history -d 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r -f -a "protocols\t''
+fields\t''
+enable\t''
+remove\t''
+status\t''
+pause\t''
+resume\t''
+networks\t''
+clients\t''
+gps\t''
+watch\t''
+filter\t''
+only\t''
+set\t''
+connect\t''
+reconnect\t''
+disconnect\t''
+clear\t''
+help\t''
+quit\t''"
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Start the built-in simulated server on a free loopback port and connect to it'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-gps -d 'With --demo: a server with no GPS, every network in range from the start (by default the demo drives a loop with a GPS)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l lossless -d 'Batch runs: when the output falls behind, wait for it instead of dropping frames. The server\'s socket fills and TCP slows it down; a legacy server then queues up to 5,000 lines and drops beyond that, on its side, uncounted. (--replay always waits.)'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s q -l quiet -d 'Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a changed filter), only results and frames; errors still go to stderr'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l keep-going -d 'Run every command even after one fails (exit status 1 if any failed; without it, the first failure stops the run)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l track -d 'Start the live model of networks and clients at once (networks, clients and watch start it on first use)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timestamps -d 'Start each frame line with its receive time (HH:MM:SS.mmm); JSON frames get "time"'
@@ -58,11 +80,13 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "help" -d 'Pr
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l listen -d 'Address to listen on' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l seed -d 'Seed of the simulated world (same seed, same world)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l packet-rate -d 'PACKET frames per second (0: none)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l route -d 'Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l replay -d 'Serve this recording (made with --record) instead of the simulated world' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
-complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l gps -d 'Simulate a GPS: GPS lines and positions on every device'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l gps -d 'Simulate a GPS driving a route at 10 m/s: GPS lines, devices heard by distance, positions on every device (the default)'
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l no-gps -d 'A server with no GPS: ENABLE GPS is ACKed and no GPS line ever comes; every device is heard all the time'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l alerts -d 'Raise alerts (ALERT lines) now and then'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l common -d 'Send COMMON and TRACKINFO lines (the recorded real server sent none)'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l flood -d 'Send CLIENT lines (all fields) as fast as each client reads them, for load tests'

@@ -7,6 +7,20 @@ use clap::{Args, Parser, Subcommand};
 use crate::shell::render::Format;
 use kismet_protocol::spec::DEFAULT_ADDR;
 
+/// The command line as the completion scripts see it: `-c` completes the
+/// shell's command names (for parsing it takes any text: a whole command
+/// line). Generating a script from [`Cli`] itself would offer file names.
+pub fn completion_command() -> clap::Command {
+    use clap::CommandFactory;
+    let names: Vec<&'static str> = crate::shell::commands::definition()
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .collect();
+    Cli::command().mut_arg("commands", |a| {
+        a.value_parser(clap::builder::PossibleValuesParser::new(names))
+    })
+}
+
 /// Interactive shell and batch tool for the legacy Kismet server protocol.
 #[derive(Debug, Parser)]
 #[command(
@@ -38,8 +52,23 @@ pub struct Cli {
     pub speed: f64,
 
     /// Seed of the simulated world with --demo.
-    #[arg(long, value_name = "N", requires = "demo")]
+    #[arg(long, value_name = "N", requires = "demo", conflicts_with_all = ["addr", "replay"])]
     pub seed: Option<u64>,
+
+    /// With --demo: a server with no GPS, every network in range from the start (by default the demo drives a loop with a GPS).
+    // (`requires` alone lets them through beside an address or --replay,
+    // which --demo conflicts with.)
+    #[arg(long, requires = "demo", conflicts_with_all = ["addr", "replay"])]
+    pub no_gps: bool,
+
+    /// With --demo: drive this GPX track instead of the built-in loop.
+    #[arg(
+        long,
+        value_name = "FILE.gpx",
+        requires = "demo",
+        conflicts_with_all = ["no_gps", "addr", "replay"]
+    )]
+    pub route: Option<PathBuf>,
 
     /// Run this shell command, then exit (repeatable; runs in order).
     #[arg(short = 'c', long = "command", value_name = "CMD")]
@@ -122,6 +151,11 @@ pub struct BatchArgs {
     #[arg(long)]
     pub lossless: bool,
 
+    /// Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a
+    /// changed filter), only results and frames; errors still go to stderr.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
     /// Run every command even after one fails (exit status 1 if any failed;
     /// without it, the first failure stops the run).
     #[arg(long)]
@@ -146,9 +180,15 @@ pub enum Sub {
         /// PACKET frames per second (0: none).
         #[arg(long, value_name = "N", default_value_t = 0)]
         packet_rate: u32,
-        /// Simulate a GPS: GPS lines and positions on every device.
-        #[arg(long)]
+        /// Simulate a GPS driving a route at 10 m/s: GPS lines, devices heard by distance, positions on every device (the default).
+        #[arg(long, overrides_with = "no_gps")]
         gps: bool,
+        /// A server with no GPS: ENABLE GPS is ACKed and no GPS line ever comes; every device is heard all the time.
+        #[arg(long)]
+        no_gps: bool,
+        /// Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop.
+        #[arg(long, value_name = "FILE.gpx", conflicts_with = "no_gps")]
+        route: Option<PathBuf>,
         /// Raise alerts (ALERT lines) now and then.
         #[arg(long)]
         alerts: bool,
@@ -168,7 +208,7 @@ pub enum Sub {
         #[arg(
             long,
             value_name = "FILE",
-            conflicts_with_all = ["seed", "packet_rate", "gps", "alerts", "common", "tick_ms", "flood"]
+            conflicts_with_all = ["seed", "packet_rate", "gps", "no_gps", "route", "alerts", "common", "tick_ms", "flood"]
         )]
         replay: Option<PathBuf>,
         /// With --replay: play the recording X times as fast (0.5 is half speed).
@@ -201,6 +241,34 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
+    /// `sim` has a GPS unless `--no-gps` (the last of `--gps` and
+    /// `--no-gps` wins); `--route` needs the GPS; `--demo` takes
+    /// `--no-gps` and `--route` too, and only `--demo` does (nor
+    /// `--seed` beside an address).
+    #[test]
+    fn gps_flags() {
+        let ok = |args: &[&str]| Cli::try_parse_from(args).map_err(|e| e.to_string());
+        let no_gps = |args: &[&str]| match ok(args).unwrap().command {
+            Some(Sub::Sim { no_gps, gps, .. }) => no_gps && !gps,
+            _ => panic!("not sim"),
+        };
+        assert!(!no_gps(&["k", "sim"]));
+        assert!(no_gps(&["k", "sim", "--no-gps"]));
+        assert!(!no_gps(&["k", "sim", "--no-gps", "--gps"]));
+        assert!(no_gps(&["k", "sim", "--gps", "--no-gps"]));
+        assert!(ok(&["k", "sim", "--route", "r.gpx"]).is_ok());
+        assert!(ok(&["k", "sim", "--route", "r.gpx", "--no-gps"]).is_err());
+        let cli = ok(&["k", "--demo", "--no-gps"]).unwrap();
+        assert!(cli.no_gps);
+        assert!(ok(&["k", "--demo", "--route", "r.gpx"]).is_ok());
+        assert!(ok(&["k", "--demo", "--route", "r.gpx", "--no-gps"]).is_err());
+        assert!(ok(&["k", "--no-gps"]).is_err());
+        assert!(ok(&["k", "host", "--route", "r.gpx"]).is_err());
+        assert!(ok(&["k", "host", "--no-gps"]).is_err());
+        assert!(ok(&["k", "--replay", "f", "--no-gps"]).is_err());
+        assert!(ok(&["k", "host", "--seed", "3"]).is_err());
+    }
+
     /// The clap definition is consistent.
     #[test]
     fn verify_cli() {
@@ -231,6 +299,7 @@ mod tests {
         ));
         assert!(ok(&["k", "sim", "--loop"]).is_err());
         assert!(ok(&["k", "sim", "--replay", "f", "--gps"]).is_err());
+        assert!(ok(&["k", "sim", "--replay", "f", "--route", "r.gpx"]).is_err());
         assert!(ok(&["k", "sim", "--replay", "f", "--max-clients", "2"]).is_ok());
     }
 }

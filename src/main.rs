@@ -7,17 +7,18 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use kismet_client::{Client, Options};
-use kismet_protocol::spec::normalize_addr;
+use kismet_protocol::spec::check_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
+use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
 use kismet_shell::shell::session::{Session, Settings};
-use kismet_sim::{Replay, ReplayConfig, Sim, SimConfig};
+use kismet_sim::{Replay, ReplayConfig, Route, Sim, SimConfig};
 
 // mimalloc: frames are allocated on the reader thread and freed on the
 // output thread; glibc malloc handles that cross-thread traffic poorly.
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("kismet-shell: {e:#}");
+            eprintln!("kismet-shell: {}", without_os_codes(&format!("{e:#}")));
             ExitCode::from(EXIT_CONNECTION as u8)
         }
     }
@@ -46,6 +47,16 @@ fn main() -> ExitCode {
 enum Local {
     Sim(Sim),
     Replay(Replay),
+}
+
+/// The route read from the GPX file at `path`, if one is given.
+fn load_route(path: Option<&std::path::Path>) -> anyhow::Result<Option<std::sync::Arc<Route>>> {
+    path.map(|p| {
+        Route::from_gpx(p)
+            .map(std::sync::Arc::new)
+            .context("reading the route")
+    })
+    .transpose()
 }
 
 fn secs(s: f64, what: &str) -> anyhow::Result<Duration> {
@@ -58,7 +69,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Sub::Completions { shell }) => {
             // Generated whole first: clap_complete panics on a failed write.
             let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "kismet-shell", &mut script);
+            clap_complete::generate(
+                *shell,
+                &mut kismet_shell::cli::completion_command(),
+                "kismet-shell",
+                &mut script,
+            );
             let mut out = io::stdout().lock();
             return match out.write_all(&script).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
@@ -71,7 +87,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             listen,
             seed,
             packet_rate,
-            gps,
+            gps: _,
+            no_gps,
+            route,
             alerts,
             common,
             max_clients,
@@ -96,7 +114,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let config = SimConfig {
                 seed: *seed,
                 packet_rate: *packet_rate,
-                gps: *gps,
+                gps: !*no_gps,
+                route: load_route(route.as_deref())?,
                 alerts: *alerts,
                 common: *common,
                 max_clients: *max_clients,
@@ -112,8 +131,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     // --demo and --replay: a server in-process on a free loopback port; it
     // lives as long as this function, that is, as long as the shell.
     let local = if cli.demo {
+        // A session worth mapping: the demo drives, with a GPS.
         let config = SimConfig {
             seed: cli.seed.unwrap_or(1),
+            gps: !cli.no_gps,
+            route: load_route(cli.route.as_deref())?,
             ..SimConfig::default()
         };
         let sim = Sim::start("127.0.0.1:0", config).context("starting the simulated server")?;
@@ -135,7 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let addr = match &local {
         Some(Local::Sim(sim)) => sim.local_addr().to_string(),
         Some(Local::Replay(replay)) => replay.local_addr().to_string(),
-        None => normalize_addr(cli.addr.as_deref()),
+        None => check_addr(cli.addr.as_deref())?,
     };
     let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
     let recorder = match &cli.record {
@@ -162,11 +184,33 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         return result;
     };
     eprintln!(
-        "kismet-shell: recording to {}: {e}: the recording stops there, {} entries not recorded",
+        "kismet-shell: recording to {}: {}: the recording stops there, {} entries not recorded",
         r.path(),
+        without_os_codes(&e.to_string()),
         r.lost()
     );
     result.map(|code| code.max(EXIT_COMMAND))
+}
+
+/// The batch-only options given: the interactive shell does not use them
+/// (and says so rather than ignore them silently).
+fn batch_only_flags(b: &kismet_shell::cli::BatchArgs) -> Vec<&'static str> {
+    let mut flags = Vec::new();
+    if b.format != kismet_shell::shell::render::Format::Text {
+        flags.push("--format");
+    }
+    for (set, flag) in [
+        (b.follow, "--follow"),
+        (b.lossless, "--lossless"),
+        (b.quiet, "--quiet"),
+        (b.keep_going, "--keep-going"),
+        (b.reconnect, "--reconnect"),
+    ] {
+        if set {
+            flags.push(flag);
+        }
+    }
+    flags
 }
 
 /// Connects (recording to `recorder`, if any) and runs the shell or the
@@ -189,17 +233,26 @@ fn connect_and_run(
         } else {
             cli.batch.reconnect
         };
+        // A server that said TERMINATE was stopped on purpose: the shell
+        // leaves it be (`reconnect` connects again); `--follow
+        // --reconnect` follows it across its restarts.
+        o.reconnect_after_terminate = !interactive;
         // A batch run waits for its output when asked to, and always with
         // --replay (nothing forces a loss there); the shell's display
         // keeps up by dropping and counting.
         o.lossless = !interactive && (cli.batch.lossless || cli.replay.is_some());
         o
     };
-    if interactive && cli.batch.lossless {
-        eprintln!(
-            "kismet-shell: --lossless is for batch runs (-c, commands on stdin, --follow); \
-             the shell's display drops frames it cannot show, and counts them"
-        );
+    if interactive {
+        let batch_only = batch_only_flags(&cli.batch);
+        if !batch_only.is_empty() {
+            eprintln!(
+                "kismet-shell: {} {} for batch runs (-c CMD, or commands on stdin): \
+                 not used by the interactive shell",
+                batch_only.join(", "),
+                if batch_only.len() == 1 { "is" } else { "are" }
+            );
+        }
     }
     let client = match Client::connect(addr, options) {
         Ok(c) => c,
@@ -241,6 +294,7 @@ fn connect_and_run(
             .then(kismet_shell::shell::render::layout::terminal_width),
         follow: cli.batch.follow,
         lossless: cli.batch.lossless || cli.replay.is_some(),
+        quiet: cli.batch.quiet,
         count: cli.batch.count,
         timeout: cli
             .batch

@@ -214,7 +214,9 @@ fn follow_into_closed_pipe_exits_0() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 3);
-    assert_eq!(stderr(&o), "");
+    // Nothing but the ENABLE's acknowledgement, which goes to stderr.
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("kismet-shell: ok ("));
     server.handle.join().unwrap();
 }
 
@@ -246,12 +248,14 @@ fn raw_format() {
     server.handle.join().unwrap();
 }
 
-/// `--demo` runs against the built-in simulator: the recorded SSIDs come out
-/// named, the octal-escaped one decoded.
+/// `--demo` runs against the built-in simulator (`--no-gps`: every
+/// network in range from the start): the recorded SSIDs come out named,
+/// the octal-escaped one decoded.
 #[test]
 fn demo_follow_json() {
     let o = run(&[
         "--demo",
+        "--no-gps",
         "-c",
         "enable SSID ssid,mac",
         "--follow",
@@ -271,13 +275,21 @@ fn demo_follow_json() {
     assert!(ssids.contains(&"Coffee Shop Free WiFi"), "{ssids:?}");
 }
 
-/// A plain socket client (no project code) talks to `kismet-shell sim`
-/// byte for byte; Ctrl-C (SIGINT) sends TERMINATE and exits 0.
+/// A plain socket client (no project code) talks to `kismet-shell sim
+/// --no-gps` (every access point in the first burst) byte for byte;
+/// Ctrl-C (SIGINT) sends TERMINATE and exits 0.
 #[test]
 fn plain_socket_against_sim_binary() {
     use std::io::{BufRead, BufReader, Read};
     let mut child = Command::new(BIN)
-        .args(["sim", "--listen", "127.0.0.1:0", "--tick-ms", "100"])
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--tick-ms",
+            "100",
+            "--no-gps",
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -383,17 +395,21 @@ fn status_counts_frames_in_batch_mode() {
 }
 
 /// `!CAPABILITY GPS` shows the `*CAPABILITY` line it provoked with its
-/// answer: as a list in text, a `capability` object in JSON, and in wire
-/// order (before the ACK) in raw.
+/// answer: as a list in text (on stdout: it is the result; the ACK goes to
+/// stderr), a `capability` object in JSON, and in wire order (before the
+/// ACK) in raw.
 #[test]
 fn capability_answer_is_shown_with_the_ack() {
     let fields = "lat,lon,alt,spd,heading,fix,satinfo,hdop,vdop,connected";
     let o = run(&["--demo", "-c", "!CAPABILITY GPS"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].starts_with("ok ("), "{out}");
-    assert_eq!(lines[1], format!("CAPABILITY GPS: {fields}"), "{out}");
+    assert_eq!(out, format!("CAPABILITY GPS: {fields}\n"));
+    assert!(
+        stderr(&o).starts_with("kismet-shell: ok ("),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(&["--demo", "-c", "!CAPABILITY GPS", "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -437,7 +453,7 @@ fn status_before_any_time_shows_the_clock_unknown() {
     let o = run(&[&server.addr(), "-c", "status"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("server time unknown"), "{out}");
+    assert!(out.contains("its time unknown"), "{out}");
     assert!(!out.contains("1970"), "{out}");
     server.handle.join().unwrap();
 }
@@ -578,8 +594,10 @@ fn timestamps_on_frames_when_asked() {
 /// frames as rows after a header row naming their fields.
 #[test]
 fn csv_tables_and_frames_have_header_rows() {
+    // No GPS: the six access points' SSIDs come in the first burst.
     let o = run(&[
         "--demo",
+        "--no-gps",
         "-c",
         "protocols",
         "-c",
@@ -598,10 +616,15 @@ fn csv_tables_and_frames_have_header_rows() {
         lines[1..30].iter().all(|l| l.split(',').count() == 4),
         "{out}"
     );
-    assert_eq!(lines[30], "type,id,command,text,latency_ms");
-    assert!(lines[31].starts_with("ack,") && lines[31].contains("\"ENABLE SSID ssid,mac\""));
-    assert_eq!(lines[32], "protocol,ssid,mac");
-    let rows = &lines[33..];
+    // The ENABLE's acknowledgement is not a row of the CSV: it goes to
+    // stderr.
+    assert_eq!(lines[30], "protocol,ssid,mac");
+    assert!(
+        stderr(&o).starts_with("kismet-shell: ok ("),
+        "{}",
+        stderr(&o)
+    );
+    let rows = &lines[31..];
     assert_eq!(rows.len(), 6, "{out}");
     assert!(rows.contains(&"SSID,Café ☕,00:24:01:D4:00:04"), "{out}");
     assert!(
@@ -630,18 +653,18 @@ fn shutdown_is_answered_by_terminate_and_trailing_status_is_shown() {
         assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
         let out = stdout(&o);
         if format == "text" {
+            // The answer acknowledges: on stderr; the frames on stdout.
             assert!(
-                out.contains("server is shutting down: Kismet server terminating."),
-                "{out}"
+                stderr(&o)
+                    .contains("kismet-shell: server is shutting down: Kismet server terminating."),
+                "{}",
+                stderr(&o)
             );
             assert!(
                 out.contains("STATUS text=\"Received SHUTDOWN command\" flags=16"),
                 "{out}"
             );
-            let stopped = out
-                .find("Stopped source 'wlan0'")
-                .expect("the trailing STATUS");
-            assert!(stopped > out.find("shutting down").unwrap(), "{out}");
+            assert!(out.contains("Stopped source 'wlan0'"), "{out}");
         } else {
             let v = json_lines(&o);
             let t = v
@@ -696,7 +719,7 @@ fn output_onto_a_full_disk_exits_2_saying_why() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).trim_end(),
-        "kismet-shell: writing the output: No space left on device (os error 28)"
+        "kismet-shell: writing the output: No space left on device"
     );
 }
 
@@ -707,7 +730,7 @@ fn completions_onto_a_full_disk_exit_2_saying_why() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).trim_end(),
-        "kismet-shell: writing the completion script: No space left on device (os error 28)"
+        "kismet-shell: writing the completion script: No space left on device"
     );
 }
 
@@ -721,7 +744,7 @@ fn recording_cut_short_by_a_full_disk_exits_1_counting_the_loss() {
     let rec = dir.join("cut.rec");
     // SIGXFSZ ignored: a write past the limit fails with EFBIG instead.
     let script = format!(
-        "trap '' XFSZ; ulimit -f 4; exec {BIN} --demo --record {} -c 'enable CLIENT *'",
+        "trap '' XFSZ; ulimit -f 4; exec {BIN} --demo -q --record {} -c 'enable CLIENT *'",
         rec.display()
     );
     let o = Command::new("sh")
@@ -746,4 +769,260 @@ fn recording_cut_short_by_a_full_disk_exits_1_counting_the_loss() {
     let entries = kismet_record::read_recording(&rec).unwrap();
     assert!(!entries.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A mistyped address is refused with what is wrong with it (before: it
+/// was taken for an IPv6 address and sent to the resolver), and a refused
+/// connection says so without the OS's error number; both exit 2.
+#[test]
+fn mistyped_address_and_refused_connection_say_why_plainly() {
+    let o = run(&["127.0.0.1:2501:99", "-c", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: 127.0.0.1:2501:99: too many ':' for HOST:PORT, and not an \
+         IPv6 address (give HOST, HOST:PORT, or [IPv6]:PORT)"
+    );
+    // A port nobody listens on any more.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let o = run(&[&format!("127.0.0.1:{port}"), "-c", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("Connection refused") && !e.contains("os error"),
+        "{e}"
+    );
+}
+
+/// `filter PROTO off` says whether there was a filter to remove (before:
+/// "no filter and no only set" either way); JSON carries the same.
+#[test]
+fn filter_off_says_whether_a_filter_was_removed() {
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "filter SSID off",
+        "-c",
+        "filter SSID ssid = HomeNet",
+        "-c",
+        "filter SSID off",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.is_empty(), "{out}");
+    let err = stderr(&o);
+    let notes: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        notes[1], "kismet-shell: no filter on SSID to remove",
+        "{err}"
+    );
+    assert_eq!(
+        notes.last(),
+        Some(&"kismet-shell: filter on SSID removed"),
+        "{err}"
+    );
+    let o = run(&["--demo", "--format", "json", "-c", "filter SSID off"]);
+    assert_eq!(
+        stdout(&o).trim_end(),
+        r#"{"type":"note","text":"no filter on SSID to remove"}"#
+    );
+}
+
+/// A recording of a run that ends normally ends with its disconnect entry
+/// (before: written by the reader thread after the recording was closed,
+/// so often missing).
+#[test]
+fn recording_of_a_normal_run_ends_with_the_disconnect() {
+    let dir = crate::common::temp_dir("batch-record-end");
+    let path = dir.join("run.kismet");
+    let o = run(&[
+        "--demo",
+        "--record",
+        path.to_str().unwrap(),
+        "-c",
+        "enable SSID ssid",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap();
+    let re = regex::Regex::new(r"^= [0-9]+\.[0-9]{3} disconnect closed by this client$").unwrap();
+    assert!(re.is_match(last), "{last}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs one shell command on a session, as batch mode does.
+fn shell_command(
+    session: &kismet_shell::shell::session::Session,
+    line: &str,
+) -> kismet_shell::shell::outcome::Outcome {
+    let parsed = kismet_shell::shell::commands::parse(line).unwrap();
+    kismet_shell::shell::dispatch::execute(session, parsed).unwrap()
+}
+
+/// `status` adds up across connections: `connect` to a server starts the
+/// display's shown and filtered counts over with the new client's frame
+/// counts (before: they carried over while frames restarted at 0), and
+/// `reconnect` goes on counting connections (before: `connection 1`).
+#[test]
+fn status_counts_follow_connect_and_reconnect() {
+    use kismet_shell::shell::handlers::status_report;
+    let (a, b) = (crate::common::still_sim(), crate::common::still_sim());
+    let mut options = kismet_client::Options::default();
+    options.connect_timeout = crate::common::WAIT;
+    let client = kismet_client::Client::connect(&a.local_addr().to_string(), options).unwrap();
+    let session = kismet_shell::shell::session::Session::new(client, crate::common::WAIT);
+    shell_command(&session, "enable SSID ssid,mac");
+    // The ENABLE's burst, through the display rules as the shell does.
+    let deadline = Instant::now() + crate::common::WAIT;
+    let mut passed = 0;
+    while passed == 0 && Instant::now() < deadline {
+        if let Ok(kismet_client::Event::Frames(fs)) = session
+            .client()
+            .events()
+            .recv_timeout(Duration::from_millis(100))
+        {
+            for f in &fs {
+                passed += u64::from(session.display().pass(f));
+            }
+        }
+    }
+    assert!(passed > 0, "no frame came");
+    let shown = |s: &kismet_shell::shell::session::Session| -> u64 {
+        status_report(s).shown.iter().map(|(_, n, ..)| n).sum()
+    };
+    assert_eq!(shown(&session), passed);
+    shell_command(&session, &format!("connect {}", b.local_addr()));
+    assert_eq!(shown(&session), 0, "shown counts start over");
+    assert_eq!(status_report(&session).connections, 1);
+    shell_command(&session, "reconnect");
+    assert_eq!(status_report(&session).connections, 2);
+    shell_command(&session, &format!("connect {}", a.local_addr()));
+    assert_eq!(status_report(&session).connections, 1);
+}
+
+/// The status table: numbers right-aligned with thousands separators; no
+/// table, but a sentence, before any frame.
+#[test]
+fn status_table_aligns_numbers_and_says_when_no_frames_came() {
+    let o = run(&["--demo", "-c", "status"]);
+    assert!(
+        stdout(&o).contains("frames   none received yet"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(kismet_shell::shell::render::tables::grouped(0), "0");
+    assert_eq!(kismet_shell::shell::render::tables::grouped(999), "999");
+    assert_eq!(kismet_shell::shell::render::tables::grouped(1000), "1,000");
+    assert_eq!(
+        kismet_shell::shell::render::tables::grouped(12_345_678),
+        "12,345,678"
+    );
+}
+
+/// Batch stdout holds results only: acknowledgements and changed rules go
+/// to stderr, or nowhere with `-q`; a CSV stream of frames is one table,
+/// so `--follow` with two protocols is refused with the reason.
+#[test]
+fn batch_stdout_holds_results_only() {
+    let cmds = ["-c", "enable SSID ssid", "-c", "filter SSID ssid = x"];
+    let o = run(&[&["--demo"][..], &cmds].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    assert!(err.starts_with("kismet-shell: ok ("), "{err}");
+    assert!(err.contains("kismet-shell: filter SSID ssid = x"), "{err}");
+    let o = run(&[&["--demo", "-q"][..], &cmds].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!((stdout(&o), stderr(&o)), (String::new(), String::new()));
+    let o = run(&[
+        "--demo",
+        "-q",
+        "--format",
+        "csv",
+        "-c",
+        "enable SSID ssid",
+        "-c",
+        "enable BSSID bssid",
+        "--follow",
+        "--count",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: --format csv --follow writes one table, of one protocol; \
+         enabled: BSSID, SSID (remove the others, or use --format json)"
+    );
+}
+
+/// Filters compare what the screen shows: `cryptset ~ WEP` and `type =
+/// beacon` match the decoded values (before: the raw numbers, so nothing);
+/// a field that is not enabled is named as one to enable.
+#[test]
+fn filters_compare_decoded_values() {
+    let follow = |filter: &str| {
+        // The recorded world (no drive): every network heard at once.
+        let o = run(&[
+            "--demo",
+            "--no-gps",
+            "-q",
+            "-c",
+            "enable SSID mac,type,ssid,cryptset",
+            "-c",
+            &format!("filter SSID {filter}"),
+            "--follow",
+            "--count",
+            "1",
+            "--timeout",
+            "10",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let wep = follow("cryptset ~ WEP");
+    assert!(
+        wep.starts_with("SSID ") && wep.contains(" cryptset=WEP"),
+        "{wep}"
+    );
+    assert!(wep.contains("Café"), "{wep}");
+    let beacon = follow("type = beacon and raw(cryptset) = 0");
+    assert!(
+        beacon.contains(" type=beacon ") && beacon.contains("cryptset=OPN"),
+        "{beacon}"
+    );
+    let o = run(&[
+        "--demo",
+        "-c",
+        "enable SSID ssid,mac",
+        "-c",
+        "filter SSID maxrate > 20",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "filter: field \"maxrate\" is not enabled; enable it first: enable SSID ssid,mac,maxrate"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `--format raw` with a command whose result is the shell's own (a
+/// table): shown as text, and said so on stderr (before: silently).
+#[test]
+fn raw_format_says_a_shell_result_is_shown_as_text() {
+    let o = run(&["--demo", "--format", "raw", "-c", "protocols"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("SSID"), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "kismet-shell: --format raw is for the server's lines: this result is shown as text"
+    );
 }

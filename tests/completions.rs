@@ -1,9 +1,8 @@
 //! The checked-in completion scripts are what the binary generates now.
 
-use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 
-use kismet_shell::cli::Cli;
+use kismet_shell::cli::completion_command;
 
 const SHELLS: [Shell; 5] = [
     Shell::Bash,
@@ -23,7 +22,7 @@ fn dir() -> std::path::PathBuf {
 fn completions_are_fresh() {
     for shell in SHELLS {
         let mut fresh = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "kismet-shell", &mut fresh);
+        clap_complete::generate(shell, &mut completion_command(), "kismet-shell", &mut fresh);
         let path = dir().join(shell.file_name("kismet-shell"));
         if std::env::var_os("UPDATE_COMPLETIONS").is_some() {
             std::fs::write(&path, &fresh).unwrap();
@@ -49,4 +48,20 @@ fn bash_completion_parses() {
         .output()
         .unwrap_or_else(|e| panic!("cannot run bash to check {}: {e}", path.display()));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// In bash, `-c` completes the shell's command names, not file names.
+#[test]
+fn bash_completes_shell_commands_after_dash_c() {
+    let script =
+        std::fs::read_to_string(dir().join(Shell::Bash.file_name("kismet-shell"))).unwrap();
+    let case = script
+        .split("                -c)\n")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .expect("a -c case");
+    assert!(
+        case.contains("compgen -W \"protocols fields enable"),
+        "{case}"
+    );
 }

@@ -184,6 +184,78 @@ proptest! {
         }
     }
 
+    /// The cached text writer writes what the plain one does for any line
+    /// that parses, not only those a server would write: `\x01` inside a
+    /// bare field or a payload, `=`, quotes, backslashes, bytes that are
+    /// not UTF-8, empty fields.
+    #[test]
+    fn fast_text_equals_plain_text_for_any_line(
+        h in prop_oneof![Just("SSID"), Just("CLIENT"), Just("TIME"), Just("X")],
+        body in proptest::collection::vec(
+            // Mostly what a plain line holds, so that many lines are plain.
+            prop_oneof![
+                10 => b'0'..=b'9',
+                10 => b'a'..=b'c',
+                6 => Just(b' '),
+                3 => Just(1u8),
+                2 => Just(b'='),
+                1 => prop_oneof![Just(b'"'), Just(b'\\'), Just(0xc3), Just(0xa9), Just(0x1b)],
+            ],
+            0..40,
+        ),
+    ) {
+        let mut line = format!("*{h}: ").into_bytes();
+        line.extend_from_slice(&body);
+        let Ok(f) = Frame::parse(&line) else {
+            return Ok(());
+        };
+        let all = ["ssid", "cryptset", "type", "lasttime", "manuf", "timesec"];
+        let names: Vec<String> = (0..f.len()).map(|i| all[i % all.len()].to_string()).collect();
+        let f = f.with_names(Some(names.into()));
+        for decode in [false, true] {
+            let mut slow = String::new();
+            if decode {
+                kismet_shell::shell::render::frame::frame_text_decoded(&mut slow, &f);
+            } else {
+                kismet_shell::shell::render::frame::frame_text(&mut slow, &f);
+            }
+            let mut fast = String::new();
+            kismet_shell::shell::render::frame::TextLines::with(false, decode).write(&mut fast, &f);
+            prop_assert_eq!(&fast, &slow);
+        }
+    }
+
+    /// The cached JSON writer writes what the plain one does for any line
+    /// that parses (`\x01` inside a bare field included), and it is JSON.
+    #[test]
+    fn fast_json_equals_plain_json_for_any_line(
+        h in prop_oneof![Just("SSID"), Just("CLIENT"), Just("X")],
+        body in proptest::collection::vec(
+            prop_oneof![
+                10 => b'0'..=b'9',
+                10 => b'a'..=b'c',
+                6 => Just(b' '),
+                3 => Just(1u8),
+                1 => prop_oneof![Just(b'"'), Just(b'\\'), Just(0xc3), Just(0xa9), Just(0x1b)],
+            ],
+            0..40,
+        ),
+    ) {
+        let mut line = format!("*{h}: ").into_bytes();
+        line.extend_from_slice(&body);
+        let Ok(f) = Frame::parse(&line) else {
+            return Ok(());
+        };
+        let all = ["ssid", "mac", "type", "manuf"];
+        let names: Vec<String> = (0..f.len()).map(|i| all[i % all.len()].to_string()).collect();
+        let f = f.with_names(Some(names.into()));
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        kismet_shell::shell::render::FrameJson::new().write(&mut fast, &f);
+        kismet_shell::shell::render::frame::frame_json(&mut slow, &f);
+        prop_assert_eq!(&fast, &slow);
+        prop_assert!(serde_json::from_slice::<serde_json::Value>(&fast).is_ok());
+    }
+
     /// Arbitrary bytes never panic the parser or the reader.
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..4000)) {

@@ -121,6 +121,40 @@ fn terminate_then_reconnect() {
     server.handle.join().unwrap();
 }
 
+/// With `reconnect_after_terminate` off (as the interactive shell has it),
+/// a TERMINATE ends the connection for good: the disconnect comes, no
+/// reconnect attempt follows, and `will_reconnect` says so.
+#[test]
+fn terminate_is_final_without_reconnect_after_terminate() {
+    let server = Scripted::start_many(2, |i, s| {
+        if i == 0 {
+            serve_ssid(s, "one", b"*TERMINATE: Kismet server terminating.\n");
+        } else {
+            serve_ssid(s, "two", b"");
+        }
+    });
+    let options = {
+        let mut o = opts();
+        o.reconnect_after_terminate = false;
+        o
+    };
+    let client = Client::connect(&server.addr(), options).unwrap();
+    assert!(client.will_reconnect());
+    assert!(client.enable("SSID", "ssid,mac", WAIT).unwrap().is_ok());
+    wait_for(&client, "disconnect", |e| {
+        matches!(e, Event::Disconnected { .. })
+    });
+    assert!(!client.will_reconnect());
+    // The backoff is 50 ms: an attempt would have come long before this.
+    let after = client.events().recv_timeout(Duration::from_millis(500));
+    assert!(
+        !matches!(after, Ok(Event::Reconnecting { .. })),
+        "{after:?}"
+    );
+    assert_eq!(client.stats().connections, 1);
+    drop(client);
+}
+
 /// A server that stops sending anything is declared dead by the watchdog
 /// (while the server still holds the connection open), and a pending
 /// command is answered "connection lost".

@@ -21,6 +21,7 @@ mod replay_limits;
 mod resilience;
 mod sim;
 mod sim_commands;
+mod sim_drive;
 mod sim_world;
 mod soak;
 mod watch;

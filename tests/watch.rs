@@ -182,3 +182,192 @@ fn watch_networks_draws_updates_sorts_and_restores() {
     t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
+
+/// The BSSID on the selected row (`> ` before it) of a watch screen.
+fn selected_bssid(screen: &str) -> Option<String> {
+    let row = screen.lines().find(|l| l.starts_with("> "))?;
+    row.split_whitespace()
+        .find(|w| w.len() == 17 && w.contains(':'))
+        .map(str::to_string)
+}
+
+/// The selection stays on its network when the rows re-sort (before: it
+/// stayed on the screen row, so `>` jumped to another network), and Esc
+/// from its clients comes back to it.
+#[test]
+fn watch_selection_follows_the_network_across_sorts() {
+    let sim = crate::common::still_sim();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(150, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the networks drawn", |s| {
+        s.contains("00:14:6C:A1:00:01") && s.contains("<hidden>") && selected_bssid(s).is_some()
+    });
+    // The third row, whichever network it is.
+    t.keys(&["Down", "Down"]);
+    let before = t.until("the third row selected", |s| {
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains(':')).collect();
+        rows.iter().position(|l| l.starts_with("> ")) == Some(3)
+    });
+    let chosen = selected_bssid(&before).unwrap();
+    // Sort by each of the next three columns: the rows move, the
+    // selection with its network.
+    let label = |s: &str| {
+        s.split("sort (")
+            .nth(1)
+            .map(|r| r.split(' ').next().unwrap_or("").to_string())
+    };
+    let mut last = label(&before);
+    let mut rows_moved = false;
+    for _ in 0..3 {
+        t.keys(&["s"]);
+        let s = t.until("the next sort column", |s| {
+            label(s).is_some() && label(s) != last && selected_bssid(s).is_some()
+        });
+        assert_eq!(selected_bssid(&s).as_deref(), Some(chosen.as_str()), "{s}");
+        let place = |screen: &str| screen.lines().position(|l| l.starts_with("> "));
+        rows_moved |= place(&s) != place(&before);
+        last = label(&s);
+    }
+    assert!(
+        rows_moved,
+        "no sort moved the selected network: the test shows nothing"
+    );
+    t.keys(&["Enter"]);
+    t.until("its clients", |s| s.starts_with("kismet watch clients"));
+    t.keys(&["Escape"]);
+    let back = t.until("the networks again", |s| {
+        s.starts_with("kismet watch networks") && selected_bssid(s).is_some()
+    });
+    assert_eq!(
+        selected_bssid(&back).as_deref(),
+        Some(chosen.as_str()),
+        "{back}"
+    );
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
+/// At 80 and 60 columns the title keeps the row count whole (before: cut
+/// to `…(connected) | 1` of 16 rows), and the TYPE column stays, so a probe
+/// row never reads as an open network; no line is wider than the screen.
+#[test]
+fn watch_at_narrow_widths_keeps_counts_and_types() {
+    for cols in [80u16, 60] {
+        let sim = crate::common::still_sim();
+        let shell = format!(
+            "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+            env!("CARGO_BIN_EXE_kismet-shell"),
+            sim.local_addr()
+        );
+        let t = Tmux::start(cols, 30, &shell);
+        t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+        t.keys(&["watch networks", "Enter"]);
+        let s = t.until("the networks drawn", |s| {
+            s.starts_with("kismet watch networks: 14 rows") && s.contains("probe")
+        });
+        let header = s.lines().find(|l| l.contains("BSSID")).unwrap();
+        assert!(
+            header.contains("TYPE") && header.contains("SSID"),
+            "{cols}: {s}"
+        );
+        assert!(
+            s.lines().all(|l| l.chars().count() <= usize::from(cols)),
+            "{cols}: {s}"
+        );
+        t.keys(&["q"]);
+        t.until("the prompt again", |s| !s.contains("kismet watch"));
+        t.keys(&["quit", "Enter"]);
+        sim.shutdown();
+    }
+}
+
+/// `/` keeps the rows that contain what is typed (any case); Esc clears
+/// it and every row is back.
+#[test]
+fn watch_slash_finds_rows_by_text() {
+    let sim = crate::common::still_sim();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(150, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the networks drawn", |s| s.contains("14 rows"));
+    t.keys(&["/", "coffee"]);
+    t.until("the text typed", |s| s.contains("find: coffee_"));
+    t.keys(&["Enter"]);
+    let found = t.until("one row", |s| {
+        s.contains(": 1 rows") && s.contains("rows with \"coffee\"")
+    });
+    assert!(found.contains("Coffee Shop Free WiFi"), "{found}");
+    assert!(!found.contains("HomeNet"), "{found}");
+    t.keys(&["Escape"]);
+    t.until("every row again", |s| {
+        s.contains("14 rows") && s.contains("HomeNet")
+    });
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
+/// `watch networks --type probe` shows the probe entries only, as
+/// `networks --type probe` does; in `watch clients`, `s` sorts by a column
+/// (MAC first) and `r` reverses it.
+#[test]
+fn watch_networks_takes_type_and_clients_sort() {
+    let sim = crate::common::still_sim();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(150, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["watch networks --type probe", "Enter"]);
+    let probes = t.until("the probe entries", |s| {
+        s.starts_with("kismet watch networks:") && s.contains("probe") && !s.contains(" ap ")
+    });
+    let rows = probes.lines().filter(|l| l.contains(" probe ")).count();
+    assert!(rows >= 2 && !probes.contains("HomeNet"), "{probes}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["watch clients", "Enter"]);
+    t.until("the clients", |s| {
+        s.starts_with("kismet watch clients") && s.contains("as listed")
+    });
+    let macs = |s: &str| -> Vec<String> {
+        s.lines()
+            .skip(3)
+            .filter_map(|l| l.trim_start_matches("> ").split_whitespace().next())
+            .filter(|w| w.len() == 17)
+            .map(str::to_string)
+            .collect()
+    };
+    t.keys(&["s"]);
+    let up = t.until("sorted by MAC", |s| {
+        s.contains("sort (MAC ↑)") && macs(s).len() >= 4
+    });
+    let m = macs(&up);
+    assert!(m.windows(2).all(|w| w[0] <= w[1]), "{up}");
+    t.keys(&["r"]);
+    let down = t.until("reversed", |s| {
+        s.contains("sort (MAC ↓)") && macs(s).len() >= 4
+    });
+    let m = macs(&down);
+    assert!(m.windows(2).all(|w| w[0] >= w[1]), "{down}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}

@@ -18,7 +18,7 @@ use crossbeam_channel::RecvTimeoutError;
 use super::commands;
 use super::dispatch;
 use super::display::DisplayRules;
-use super::outcome::{Outcome, ShellError};
+use super::outcome::{without_os_codes, Outcome, ShellError};
 use super::render::{self, Format};
 use super::session::Session;
 use kismet_client::{Event, ReplyKind};
@@ -44,6 +44,8 @@ pub struct BatchOptions {
     pub follow: bool,
     /// The client waits for the output instead of dropping frames.
     pub lossless: bool,
+    /// Print no acknowledgements or notices (errors still go to stderr).
+    pub quiet: bool,
     /// Stop following after this many frames.
     pub count: Option<u64>,
     /// Stop following after this long.
@@ -106,7 +108,11 @@ pub fn run(
         Ok(code) => code,
         Err(Stop::BrokenPipe) => EXIT_OK,
         Err(Stop::Output(e)) => {
-            let _ = writeln!(err, "kismet-shell: writing the output: {e}");
+            let _ = writeln!(
+                err,
+                "kismet-shell: writing the output: {}",
+                without_os_codes(&e.to_string())
+            );
             EXIT_CONNECTION
         }
         Err(Stop::Exit(code)) => code,
@@ -126,10 +132,16 @@ fn run_commands(
     let mut code = EXIT_OK;
     for line in lines {
         let line = line.map_err(|e| {
-            let _ = writeln!(err, "kismet-shell: reading commands: {e}");
+            let _ = writeln!(
+                err,
+                "kismet-shell: reading commands: {}",
+                without_os_codes(&e.to_string())
+            );
             Stop::Exit(EXIT_CONNECTION)
         })?;
-        let outcome = commands::parse(&line).and_then(|p| dispatch::execute(session, p));
+        let parsed = commands::parse(&line);
+        let query = parsed.as_ref().is_ok_and(is_query);
+        let outcome = parsed.and_then(|p| dispatch::execute(session, p));
         // In raw format the lines that came before a reply (the burst
         // before an ENABLE's ACK) are written before it: wire order.
         if options.format == Format::Raw && options.follow {
@@ -146,7 +158,7 @@ fn run_commands(
                 return Err(Stop::Exit(code));
             }
         };
-        print_outcome(&outcome, options, out)?;
+        print_outcome(&outcome, query, options, out, err)?;
         out.flush()?;
         match &outcome {
             Outcome::Quit => return Ok((code, true)),
@@ -171,16 +183,54 @@ fn exit_code(e: &ShellError) -> i32 {
     }
 }
 
-fn print_outcome(o: &Outcome, options: &BatchOptions, out: &mut dyn Write) -> io::Result<()> {
+/// True for an outcome that only acknowledges a command (an ACK, a
+/// changed rule, a pause, a connection): in batch mode it goes to stderr,
+/// or nowhere with `--quiet`, so that stdout holds results alone. A `filter`
+/// that asks (no expression) gets the rules as its result.
+fn is_notice(o: &Outcome, query: bool) -> bool {
+    match o {
+        Outcome::Reply(r) => r.data.is_empty(),
+        Outcome::Rules(_) => !query,
+        Outcome::Paused
+        | Outcome::Resumed { .. }
+        | Outcome::Connected { .. }
+        | Outcome::Disconnected { .. }
+        | Outcome::Note(_) => true,
+        _ => false,
+    }
+}
+
+/// True for a command that asks rather than changes (its outcome is a
+/// result even where the same outcome acknowledges a change).
+fn is_query(parsed: &commands::Parsed) -> bool {
+    matches!(
+        parsed,
+        commands::Parsed::Shell(commands::ShellCommand::Filter { expr: None, .. })
+    )
+}
+
+/// Writes notice lines to stderr, each as `kismet-shell: LINE`.
+fn notice(err: &mut dyn Write, text: &str) {
+    for line in text.lines() {
+        let _ = writeln!(err, "kismet-shell: {line}");
+    }
+}
+
+fn print_outcome(
+    o: &Outcome,
+    query: bool,
+    options: &BatchOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    let is_notice = is_notice(o, query);
     match (options.format, o) {
         (Format::Json, o) => {
+            if is_notice && options.quiet {
+                return Ok(());
+            }
             if let Some(j) = render::outcome_json(o) {
                 writeln!(out, "{j}")?;
-            }
-        }
-        (Format::Csv, o) if render::outcome_csv(o).is_some() => {
-            if let Some(c) = render::outcome_csv(o) {
-                out.write_all(c.as_bytes())?;
             }
         }
         (Format::Raw, Outcome::Reply(r)) => {
@@ -188,8 +238,44 @@ fn print_outcome(o: &Outcome, options: &BatchOptions, out: &mut dyn Write) -> io
                 out.write_all(f.raw())?;
                 out.write_all(b"\n")?;
             }
-            out.write_all(&r.raw)?;
-            out.write_all(b"\n")?;
+            if !options.quiet {
+                out.write_all(&r.raw)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        // A reply's data (a CAPABILITY answer) is the result; its own
+        // `ok` line a notice.
+        (_, Outcome::Reply(r)) => {
+            if let Some(data) = render::reply::reply_data_text(r) {
+                writeln!(out, "{data}")?;
+            }
+            if !options.quiet {
+                notice(err, &render::reply::reply_status_text(r));
+            }
+        }
+        (_, o) if is_notice => {
+            if !options.quiet {
+                notice(err, &render::outcome_text(o, None));
+            }
+        }
+        // Raw holds the server's lines: a table of the shell's own is
+        // shown as text, and said to be.
+        (Format::Raw, o) => {
+            let t = render::outcome_text(o, options.width);
+            if !t.is_empty() {
+                writeln!(out, "{t}")?;
+                if !options.quiet {
+                    notice(
+                        err,
+                        "--format raw is for the server's lines: this result is shown as text",
+                    );
+                }
+            }
+        }
+        (Format::Csv, o) if render::outcome_csv(o).is_some() => {
+            if let Some(c) = render::outcome_csv(o) {
+                out.write_all(c.as_bytes())?;
+            }
         }
         (_, o) => {
             let t = render::outcome_text(o, options.width);
@@ -367,12 +453,13 @@ impl Printer {
                     writeln!(out, "{j}")?;
                 }
             }
-            (Format::Text | Format::Csv, None) => {
+            (Format::Text, None) => {
                 for n in render::event_notices(&event, client.addr()) {
                     writeln!(out, "{n}")?;
                 }
             }
-            (Format::Raw, None) => {
+            // CSV holds one table: its notices go beside it.
+            (Format::Raw | Format::Csv, None) => {
                 for n in render::event_notices(&event, client.addr()) {
                     let _ = writeln!(err, "kismet-shell: {n}");
                 }
@@ -454,6 +541,17 @@ fn follow(
     }
     if printer.count_reached() {
         return Ok(EXIT_OK);
+    }
+    let subscribed = client.subscriptions();
+    if options.format == Format::Csv && subscribed.len() > 1 {
+        let names: Vec<&str> = subscribed.iter().map(|(p, _)| p.as_str()).collect();
+        let _ = writeln!(
+            err,
+            "kismet-shell: --format csv --follow writes one table, of one protocol; \
+             enabled: {} (remove the others, or use --format json)",
+            names.join(", ")
+        );
+        return Err(Stop::Exit(EXIT_COMMAND));
     }
     let deadline = options.timeout.map(|t| Instant::now() + t);
     loop {

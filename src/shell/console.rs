@@ -7,7 +7,7 @@
 //! - while a command runs (and while its output is printed or paged) no
 //!   frame or notice is printed; they wait, and print after it;
 //! - while output is paused no frame and no drop notice is printed: frames
-//!   are counted as held back (`resume` says how many), even those that
+//!   are counted as skipped (`resume` says how many), even those that
 //!   were waiting when `pause` ran;
 //! - a connection notice (disconnected, reconnecting, reconnected) is never
 //!   dropped: it waits for its turn, paused or not.
@@ -89,10 +89,18 @@ impl Backlog {
     /// counted as not shown).
     pub fn add_frames<'a>(&mut self, frames: impl IntoIterator<Item = &'a Frame>) {
         for f in frames {
-            if self.frames >= self.limit {
-                self.not_shown += 1;
-                continue;
-            }
+            self.add_frame(f);
+        }
+    }
+
+    /// Adds one frame's line; false (and counted as not shown) when over
+    /// the limit.
+    pub fn add_frame(&mut self, f: &Frame) -> bool {
+        if self.frames >= self.limit {
+            self.not_shown += 1;
+            return false;
+        }
+        {
             self.frames += 1;
             let start = self.text.len();
             self.lines.write(&mut self.text, f);
@@ -105,6 +113,7 @@ impl Backlog {
             self.text.push('\n');
             self.ends.push((self.text.len(), true));
         }
+        true
     }
 
     /// Adds a notice line (always kept).
@@ -188,7 +197,7 @@ impl Console {
 
     /// Frames that arrived (the client hands over only those of the
     /// protocols the user enabled, with their fields): the ones the display
-    /// rules pass wait to be printed, or are counted as held back while
+    /// rules pass wait to be printed, or are counted as skipped while
     /// output is paused.
     pub fn frames(&self, session: &Session, frames: &[Frame]) {
         if let Some((proto, tx)) = session.tap().as_ref() {
@@ -202,13 +211,15 @@ impl Console {
         inner.backlog.configure(&settings);
         if session.is_paused() {
             session
-                .held_back
+                .skipped
                 .fetch_add(frames.len() as u64, Ordering::AcqRel);
         } else {
             let mut rules = session.display();
-            inner
-                .backlog
-                .add_frames(frames.iter().filter(|f| rules.pass(f)));
+            for f in frames {
+                if rules.pass(f) && !inner.backlog.add_frame(f) {
+                    rules.limited(f.protocol());
+                }
+            }
         }
     }
 
@@ -225,7 +236,7 @@ impl Console {
     }
 
     /// The printer's tick: prints what waits, unless a command runs. While
-    /// paused, frames that were waiting are counted as held back instead.
+    /// paused, frames that were waiting are counted as skipped instead.
     /// False once the sink failed.
     pub fn tick(&self, session: &Session) -> bool {
         let text = {
@@ -269,7 +280,7 @@ impl Console {
 
     /// Prints a command's output (nothing can cut into it), then lets the
     /// waiting frames through. If the command paused output, the frames
-    /// that were waiting are counted as held back, never printed after the
+    /// that were waiting are counted as skipped, never printed after the
     /// pause message.
     pub fn end_command(&self, session: &Session, output: &str) {
         let mut inner = self.inner.lock();
@@ -287,12 +298,12 @@ impl Console {
     }
 }
 
-/// While paused: the frames waiting are counted as held back, and the drop
+/// While paused: the frames waiting are counted as skipped, and the drop
 /// notices go.
 fn discard_waiting_frames(inner: &mut Inner, session: &Session) {
     let n = inner.backlog.discard_frames();
     inner.drop_notices.clear();
-    session.held_back.fetch_add(n, Ordering::AcqRel);
+    session.skipped.fetch_add(n, Ordering::AcqRel);
 }
 
 /// Writes `text` and a newline to stdout, unless it is empty.

@@ -52,7 +52,12 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
             None => handlers::clients(session, net.as_deref()),
         },
         C::Gps => handlers::gps(session),
-        C::Watch { target, net } => watch::handler(session, target, net),
+        C::Watch {
+            target,
+            net,
+            sort,
+            kind,
+        } => watch::handler(session, target, net, sort, kind),
         C::Filter { proto, expr } => handlers::filter(session, proto.as_deref(), expr),
         C::Only { proto, mode } => handlers::only(session, &proto, mode.into()),
         C::Set { change } => handlers::set(session, change),
@@ -60,7 +65,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Reconnect => handlers::reconnect(session),
         C::Disconnect => handlers::disconnect(session),
         C::Clear => handlers::clear(session),
-        C::Help { topic } => help_text(topic.as_deref()).map(Outcome::Help),
+        C::Help { topic } => help_text(topic.as_deref()).map(|text| Outcome::Help { topic, text }),
         C::Quit => handlers::quit(session),
     }
 }

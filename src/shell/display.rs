@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use kismet_client::{Filter, FilterError};
+use kismet_client::{Filter, FilterError, FilterScope};
 use kismet_protocol::device_key_index;
 use kismet_protocol::Frame;
 
@@ -68,6 +68,7 @@ struct ProtoRules {
     shown: u64,
     filtered: u64,
     untracked: u64,
+    limited: u64,
 }
 
 /// Counts of one protocol's frames, as `status` shows them.
@@ -79,6 +80,9 @@ pub struct Shown {
     pub filtered: u64,
     /// Frames shown because `only` could remember no more devices.
     pub untracked: u64,
+    /// Frames the rules passed that the shell's output rate limit kept
+    /// from the screen (not counted as shown).
+    pub limited: u64,
 }
 
 /// One protocol's rules as listed by `filter` and `only`.
@@ -106,7 +110,8 @@ pub struct DisplayRules {
 
 impl DisplayRules {
     /// Sets the filter of `protocol` (upper case), checked against `fields`,
-    /// the protocol's enabled fields.
+    /// the protocol's enabled fields, and `all_fields`, all it has (a
+    /// field that is not enabled is named as one to enable).
     ///
     /// # Errors
     /// The [`FilterError`]: the expression does not parse or names a field
@@ -116,8 +121,13 @@ impl DisplayRules {
         protocol: &str,
         expr: &str,
         fields: Arc<[String]>,
+        all_fields: &[String],
     ) -> Result<(), FilterError> {
-        let compiled = Filter::parse(expr, &fields)?;
+        let scope = FilterScope {
+            protocol: Some(protocol),
+            all_fields,
+        };
+        let compiled = Filter::parse_in(expr, &fields, &scope)?;
         let rules = self.entry(protocol);
         rules.filter = Some(ProtoFilter {
             source: expr.to_string(),
@@ -167,7 +177,23 @@ impl DisplayRules {
                 shown: r.shown,
                 filtered: r.filtered,
                 untracked: r.untracked,
+                limited: r.limited,
             })
+    }
+
+    /// A frame that [`DisplayRules::pass`] passed was not printed after all
+    /// (over the output rate limit): counted as limited, not shown.
+    pub fn limited(&mut self, protocol: &str) {
+        let rules = self.entry(protocol);
+        rules.shown = rules.shown.saturating_sub(1);
+        rules.limited += 1;
+    }
+
+    /// Zeroes the counts (a new connection: its frames are counted anew).
+    pub fn reset_counts(&mut self) {
+        for (_, r) in &mut self.protos {
+            (r.shown, r.filtered, r.untracked, r.limited) = (0, 0, 0, 0);
+        }
     }
 
     /// The rules of `protocol`, made empty if it has none yet.
@@ -206,6 +232,10 @@ impl ProtoRules {
         let Some(f) = &mut self.filter else {
             return true;
         };
+        let scope = FilterScope {
+            protocol: Some(frame.protocol()),
+            all_fields: &[],
+        };
         let Some(names) = frame.names_arc() else {
             return false;
         };
@@ -213,7 +243,7 @@ impl ProtoRules {
             let same = f.names[..] == names[..];
             f.names = names.clone();
             if !same {
-                match Filter::parse(&f.source, names) {
+                match Filter::parse_in(&f.source, names, &scope) {
                     Ok(c) => {
                         f.compiled = Some(c);
                         f.error = None;
@@ -295,7 +325,7 @@ mod tests {
     fn filter_shows_matching_frames() {
         let n = names();
         let mut d = DisplayRules::default();
-        d.set_filter("SSID", "signal > -60", n.clone()).unwrap();
+        d.set_filter("SSID", "signal > -60", n.clone(), &n).unwrap();
         assert!(d.pass(&frame("a", "00:01", -50, &n)));
         assert!(!d.pass(&frame("a", "00:01", -70, &n)));
         assert_eq!(
@@ -303,10 +333,17 @@ mod tests {
             Shown {
                 shown: 1,
                 filtered: 1,
-                untracked: 0
+                untracked: 0,
+                limited: 0,
             }
         );
-        assert!(d.set_filter("SSID", "sigal > 1", n.clone()).is_err());
+        // A frame passed but kept off the screen by the rate limit moves
+        // from shown to limited; a new connection starts the counts over.
+        d.limited("SSID");
+        assert_eq!((d.shown("SSID").shown, d.shown("SSID").limited), (0, 1));
+        d.reset_counts();
+        assert_eq!(d.shown("SSID"), Shown::default());
+        assert!(d.set_filter("SSID", "sigal > 1", n.clone(), &n).is_err());
         assert!(d.clear_filter("SSID"));
         assert!(d.pass(&frame("a", "00:01", -70, &n)));
     }
@@ -332,7 +369,7 @@ mod tests {
     #[test]
     fn filter_follows_the_field_list() {
         let mut d = DisplayRules::default();
-        d.set_filter("SSID", "signal > -60", names()).unwrap();
+        d.set_filter("SSID", "signal > -60", names(), &[]).unwrap();
         let other: Arc<[String]> = ["ssid", "mac"].map(String::from).into();
         let f = Frame::parse(b"*SSID: \x01a\x01 00:01 ")
             .unwrap()

@@ -12,7 +12,7 @@ use super::outcome::{
 use super::session::Session;
 use kismet_client::{Client, Error};
 use kismet_client::{LatLon, SortColumn};
-use kismet_protocol::spec::normalize_addr;
+use kismet_protocol::spec::check_addr;
 use kismet_protocol::text;
 
 /// The result of a handler.
@@ -52,19 +52,20 @@ pub fn status(session: &Session) -> Handled {
     Ok(Outcome::Status(status_report(session)))
 }
 
-/// `pause`: hold the scrolling frames.
+/// `pause`: stop the scrolling frames (those that come meanwhile are
+/// skipped, and counted).
 pub fn pause(session: &Session) -> Handled {
     if !session.paused.swap(true, Ordering::AcqRel) {
-        session.held_back.store(0, Ordering::Release);
+        session.skipped.store(0, Ordering::Release);
     }
     Ok(Outcome::Paused)
 }
 
-/// `resume`: show frames again, saying how many were held back.
+/// `resume`: show frames again, saying how many were skipped.
 pub fn resume(session: &Session) -> Handled {
     session.paused.store(false, Ordering::Release);
     Ok(Outcome::Resumed {
-        held_back: session.held_back.swap(0, Ordering::AcqRel),
+        skipped: session.skipped.swap(0, Ordering::AcqRel),
     })
 }
 
@@ -72,8 +73,9 @@ pub fn resume(session: &Session) -> Handled {
 /// subscriptions are carried over. The old connection stays if the new
 /// one cannot be made.
 pub fn connect(session: &Session, addr: &str, keep: bool) -> Handled {
-    let addr = normalize_addr(Some(addr));
+    let addr = check_addr(Some(addr)).map_err(|e| ShellError::Usage(e.to_string()))?;
     let new = Client::connect(&addr, session.options.clone())?;
+    session.earlier_connections.store(0, Ordering::Release);
     switch_to(session, new, keep)
 }
 
@@ -82,6 +84,9 @@ pub fn connect(session: &Session, addr: &str, keep: bool) -> Handled {
 pub fn reconnect(session: &Session) -> Handled {
     let old = session.client();
     let new = Client::connect(old.addr(), session.options.clone())?;
+    session
+        .earlier_connections
+        .fetch_add(old.stats().connections, Ordering::AcqRel);
     switch_to(session, new, true)
 }
 
@@ -112,6 +117,8 @@ fn switch_to(session: &Session, new: Client, keep: bool) -> Handled {
         failed,
     };
     session.replace_client(new);
+    // The new client counts its frames from 0: so do the display's counts.
+    session.display().reset_counts();
     if let Err(e) = session.track_again(same_server) {
         if let Outcome::Connected { failed, .. } = &mut outcome {
             failed.push(("(networks and clients)".to_string(), error_chain(&e)));
@@ -148,17 +155,21 @@ pub fn filter(session: &Session, proto: Option<&str>, expr: Option<FilterArg>) -
         return Ok(Outcome::Rules(session.display().rules()));
     };
     let client = session.client();
-    let name = client
-        .table()
-        .protocol(proto)
-        .map_err(Error::Lookup)?
-        .name
-        .clone();
+    let (name, all_fields) = {
+        let table = client.table();
+        let p = table.protocol(proto).map_err(Error::Lookup)?;
+        (p.name.clone(), p.fields.clone())
+    };
     let key = name.to_ascii_uppercase();
     match expr {
         None => {}
         Some(FilterArg::Off) => {
-            session.display().clear_filter(&key);
+            let removed = session.display().clear_filter(&key);
+            return Ok(Outcome::Note(if removed {
+                format!("filter on {name} removed")
+            } else {
+                format!("no filter on {name} to remove")
+            }));
         }
         Some(FilterArg::Expression(expr)) => {
             let expr = expr.trim();
@@ -169,7 +180,7 @@ pub fn filter(session: &Session, proto: Option<&str>, expr: Option<FilterArg>) -
             };
             session
                 .display()
-                .set_filter(&key, expr, fields)
+                .set_filter(&key, expr, fields, &all_fields)
                 .map_err(|e| ShellError::Usage(format!("filter: {e}\n{}", e.pointer(expr))))?;
         }
     }
@@ -429,7 +440,7 @@ pub fn status_report(session: &Session) -> StatusReport {
                 .iter()
                 .map(|(p, _, _)| {
                     let s = display.shown(p);
-                    (p.clone(), s.shown, s.filtered)
+                    (p.clone(), s.shown, s.filtered, s.limited)
                 })
                 .collect()
         },
@@ -438,7 +449,7 @@ pub fn status_report(session: &Session) -> StatusReport {
         malformed: stats.malformed,
         overlong: stats.overlong,
         pending: client.pending_count(),
-        connections: stats.connections,
+        connections: session.earlier_connections.load(Ordering::Acquire) + stats.connections,
         paused: session.is_paused(),
     }
 }

@@ -51,7 +51,28 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         text.push_str(&c.to_string());
         cause = c.source();
     }
-    text
+    without_os_codes(&text)
+}
+
+/// `text` without the ` (os error 111)` that the standard library adds to
+/// a system error's message: the words say it, the number helps nobody.
+pub fn without_os_codes(text: &str) -> String {
+    const MARK: &str = " (os error ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(')') {
+            out.push_str(&rest[..at]);
+            rest = &after[digits + 1..];
+        } else {
+            out.push_str(&rest[..at + MARK.len()]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl From<Error> for ShellError {
@@ -88,12 +109,14 @@ pub struct StatusReport {
     pub server_start: u64,
     /// Server clock from TIME, epoch seconds; `None` before the first TIME.
     pub server_time: Option<u64>,
-    /// How long this connection has been up.
+    /// How long this connection has been up (the server's own uptime is
+    /// `server_time - server_start`).
     pub uptime: Duration,
     /// (protocol, frames seen, frames per second).
     pub rates: Vec<(String, u64, f64)>,
-    /// (protocol, frames shown, frames filtered out by `filter`/`only`).
-    pub shown: Vec<(String, u64, u64)>,
+    /// (protocol, frames shown, frames filtered out by `filter`/`only`,
+    /// frames over the shell's output rate limit).
+    pub shown: Vec<(String, u64, u64, u64)>,
     /// (protocol, frames dropped).
     pub dropped: Vec<(String, u64)>,
     /// Malformed lines skipped.
@@ -102,7 +125,8 @@ pub struct StatusReport {
     pub overlong: u64,
     /// Commands awaiting a reply.
     pub pending: usize,
-    /// Connections made so far (1 + reconnects).
+    /// Connections made to this server so far (1 + reconnects, automatic
+    /// or by `reconnect`).
     pub connections: u64,
     /// True while output is paused.
     pub paused: bool,
@@ -135,6 +159,8 @@ pub struct StatusRow {
     pub shown: u64,
     /// Frames kept from the display by `filter` or `only`.
     pub filtered: u64,
+    /// Frames over the shell's output rate limit (not shown).
+    pub limited: u64,
     /// Frames per second over the last seconds.
     pub per_second: f64,
     /// Frames dropped because the output fell behind.
@@ -160,11 +186,11 @@ impl StatusReport {
                     .iter()
                     .find(|(q, _, _)| q == p)
                     .map_or((0, 0.0), |(_, t, r)| (*t, *r));
-                let (shown, filtered) = self
+                let (shown, filtered, limited) = self
                     .shown
                     .iter()
-                    .find(|(q, _, _)| q == p)
-                    .map_or((0, 0), |(_, s, f)| (*s, *f));
+                    .find(|(q, ..)| q == p)
+                    .map_or((0, 0, 0), |(_, s, f, l)| (*s, *f, *l));
                 let dropped = self
                     .dropped
                     .iter()
@@ -175,6 +201,7 @@ impl StatusReport {
                     frames,
                     shown,
                     filtered,
+                    limited,
                     per_second,
                     dropped,
                 }
@@ -204,14 +231,20 @@ pub enum Outcome {
     Reply(Reply),
     /// The `status` report.
     Status(StatusReport),
-    /// Help text.
-    Help(String),
+    /// Help text (laid out for 80 columns), and its topic, to lay it out
+    /// again for a narrower terminal.
+    Help {
+        /// `help TOPIC`'s topic; `None` for the list.
+        topic: Option<String>,
+        /// The text.
+        text: String,
+    },
     /// Output paused.
     Paused,
     /// Output resumed.
     Resumed {
         /// Frames not shown while it was paused.
-        held_back: u64,
+        skipped: u64,
     },
     /// Connected (`connect`, `reconnect`).
     Connected {
@@ -233,6 +266,8 @@ pub enum Outcome {
     },
     /// Clear the screen.
     Clear,
+    /// A sentence that says what a command did (or did not need to do).
+    Note(String),
     /// The `networks` list.
     Networks {
         /// The networks, in the order to show.
@@ -259,4 +294,22 @@ pub enum Outcome {
     Settings(crate::shell::session::Settings),
     /// Leave the shell.
     Quit,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The OS error number goes, wherever it is in the chain; text that
+    /// merely looks like it stays.
+    #[test]
+    fn os_error_numbers_are_left_out() {
+        assert_eq!(
+            without_os_codes("connecting to h:1: Connection refused (os error 111)"),
+            "connecting to h:1: Connection refused"
+        );
+        assert_eq!(without_os_codes("a (os error 2): b (os error 13)"), "a: b");
+        assert_eq!(without_os_codes("x (os error )"), "x (os error )");
+        assert_eq!(without_os_codes("x (os error 5"), "x (os error 5");
+    }
 }

@@ -30,7 +30,7 @@ use super::commands;
 use super::console::{Console, Sink};
 use super::dispatch;
 use super::helper::{Names, ShellHelper};
-use super::outcome::{Outcome, ShellError};
+use super::outcome::{without_os_codes, Outcome, ShellError};
 use super::pager::Pager;
 use super::prompt::{prompt_text, LivePrompt};
 use super::render::{self, layout};
@@ -122,6 +122,11 @@ fn printer_loop(session: Arc<Session>, console: Arc<Console>, stop: Arc<AtomicBo
                 for line in render::event_notices(&other, client.addr()) {
                     console.notice(&line);
                 }
+                if let Event::Disconnected { reason } = &other {
+                    if reason.is_terminated() && !client.will_reconnect() {
+                        console.notice("[not reconnecting to a server that terminated: type reconnect to connect again]");
+                    }
+                }
             }
         };
         match client.events().recv_timeout(wait) {
@@ -154,13 +159,27 @@ fn stdout_sink(text: String) -> bool {
         .is_ok()
 }
 
-/// `error: ...`, in red when colouring.
-fn error_text(message: &str, color: bool) -> String {
-    match message.strip_prefix("error:") {
-        Some(rest) if color => format!("{RED}error:{RESET}{rest}"),
-        Some(_) => message.to_string(),
-        None if color => format!("{RED}error:{RESET} {message}"),
-        None => format!("error: {message}"),
+/// `error: ...`, in red when colouring; its first line wrapped between
+/// words to `width` (the lines after it, such as a filter's carets under
+/// the expression, are kept as they are).
+fn error_text(message: &str, color: bool, width: usize) -> String {
+    let plain = if message.starts_with("error:") {
+        message.to_string()
+    } else {
+        format!("error: {message}")
+    };
+    let (first, rest) = match plain.split_once('\n') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (plain.as_str(), None),
+    };
+    let mut s = layout::wrap(first, width);
+    if let Some(rest) = rest {
+        s.push('\n');
+        s.push_str(rest);
+    }
+    match s.strip_prefix("error:") {
+        Some(after) if color => format!("{RED}error:{RESET}{after}"),
+        _ => s,
     }
 }
 
@@ -169,8 +188,9 @@ fn load_history(rl: &mut Editor<ShellHelper, FileHistory>, path: &Path) {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!(
-                "kismet-shell: warning: creating history directory {}: {e}",
-                dir.display()
+                "kismet-shell: warning: creating history directory {}: {}",
+                dir.display(),
+                without_os_codes(&e.to_string())
             );
             return;
         }
@@ -179,8 +199,9 @@ fn load_history(rl: &mut Editor<ShellHelper, FileHistory>, path: &Path) {
         Ok(()) => {}
         Err(ReadlineError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => eprintln!(
-            "kismet-shell: warning: reading history {}: {e}",
-            path.display()
+            "kismet-shell: warning: reading history {}: {}",
+            path.display(),
+            without_os_codes(&e.to_string())
         ),
     }
 }
@@ -218,8 +239,9 @@ impl Repl {
             if let Err(e) = self.rl.append_history(path) {
                 if !self.history_warned {
                     eprintln!(
-                        "kismet-shell: warning: saving history {}: {e}",
-                        path.display()
+                        "kismet-shell: warning: saving history {}: {}",
+                        path.display(),
+                        without_os_codes(&e.to_string())
                     );
                     self.history_warned = true;
                 }
@@ -229,12 +251,15 @@ impl Repl {
 
     /// Runs one line; false when the shell should end.
     fn run_line(&mut self, line: &str) -> bool {
-        let width = Some(layout::terminal_width());
+        let columns = layout::terminal_width();
+        let width = Some(columns);
         let parsed = match commands::parse(line) {
             Ok(p) => p,
             Err(e) => {
-                self.console
-                    .end_command(&self.session, &error_text(&e.to_string(), self.color));
+                self.console.end_command(
+                    &self.session,
+                    &error_text(&e.to_string(), self.color, layout::terminal_width()),
+                );
                 return true;
             }
         };
@@ -260,9 +285,9 @@ impl Repl {
             }
             Ok(o) => render::outcome_text(&o, width),
             Err(ShellError::Client(Error::Server(reply))) => {
-                error_text(&render::reply_text(&reply), self.color)
+                error_text(&render::reply_text(&reply), self.color, columns)
             }
-            Err(e) => error_text(&e.to_string(), self.color),
+            Err(e) => error_text(&e.to_string(), self.color, columns),
         };
         // A table taller than the screen goes through the pager (frames
         // wait meanwhile); what fits is printed.
@@ -300,9 +325,12 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
                 .model_if_started()
                 .map(|m| {
                     let snap = m.snapshot();
+                    // Networks that have clients: what `clients NET` and
+                    // `watch clients NET` take (a probe entry has none).
                     let mut v: Vec<String> = snap
                         .networks
                         .iter()
+                        .filter(|n| n.clients > 0)
                         // Names as they are shown (and typed): sanitised.
                         .flat_map(|n| {
                             let ssid = n.ssid.as_deref().map(|s| text::display(s.as_bytes()));
@@ -344,7 +372,10 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
     // the shell. At the prompt, rustyline reads Ctrl-C as a key.
     let interrupted = session.interrupted.clone();
     if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
-        eprintln!("kismet-shell: warning: Ctrl-C will end the shell while a command waits: {e}");
+        eprintln!(
+            "kismet-shell: warning: Ctrl-C will end the shell while a command waits: {}",
+            without_os_codes(&e.to_string())
+        );
     }
     let mut repl = Repl {
         session: session.clone(),
@@ -429,13 +460,29 @@ mod tests {
     #[test]
     fn error_lines() {
         assert_eq!(
-            error_text("unknown command", false),
+            error_text("unknown command", false, 80),
             "error: unknown command"
         );
         assert_eq!(
-            error_text("error: NO SUCH COMMAND (1.0 ms)", false),
+            error_text("error: NO SUCH COMMAND (1.0 ms)", false, 80),
             "error: NO SUCH COMMAND (1.0 ms)"
         );
-        assert_eq!(error_text("x", true), "\x1b[1;31merror:\x1b[0m x");
+        assert_eq!(error_text("x", true, 80), "\x1b[1;31merror:\x1b[0m x");
+    }
+
+    /// A long error wraps between words at the width (before: the terminal
+    /// cut it mid-word); lines after the first (a filter's carets) stay.
+    #[test]
+    fn long_errors_wrap_between_words() {
+        let msg = "filter: unknown field \"sssid\" (did you mean ssid?); fields: ssid, mac\nsssid = x\n^^^^^";
+        let t = error_text(msg, false, 40);
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{t}");
+        assert_eq!(&lines[lines.len() - 2..], ["sssid = x", "^^^^^"]);
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            words(&lines[..lines.len() - 2].join(" ")),
+            words(&format!("error: {}", msg.lines().next().unwrap()))
+        );
     }
 }

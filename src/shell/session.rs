@@ -45,7 +45,7 @@ pub struct Session {
     /// True while the scrolling output is held.
     pub paused: Arc<AtomicBool>,
     /// Frames not shown because output was paused, since the last `pause`.
-    pub held_back: Arc<AtomicU64>,
+    pub skipped: Arc<AtomicU64>,
     /// How long to wait for a command's reply.
     pub reply_timeout: Duration,
     /// Set (by Ctrl-C in the shell) to stop waiting for a reply.
@@ -61,6 +61,9 @@ pub struct Session {
     model_since: Mutex<Option<Instant>>,
     /// While `watch PROTO` runs: the protocol and where its frames go.
     tap: Mutex<Option<Tap>>,
+    /// Connections to this server made by clients before the current one
+    /// (`reconnect` goes on counting; `connect` to a server starts again).
+    pub earlier_connections: AtomicU64,
 }
 
 /// A protocol (upper case) whose frames a watch view takes, and where.
@@ -73,7 +76,7 @@ impl Session {
             options: client.options().clone(),
             client: RwLock::new(Arc::new(client)),
             paused: Arc::new(AtomicBool::new(false)),
-            held_back: Arc::new(AtomicU64::new(0)),
+            skipped: Arc::new(AtomicU64::new(0)),
             reply_timeout,
             interrupted: Arc::new(AtomicBool::new(false)),
             settings: RwLock::new(Settings::default()),
@@ -81,6 +84,7 @@ impl Session {
             model: Mutex::new(None),
             model_since: Mutex::new(None),
             tap: Mutex::new(None),
+            earlier_connections: AtomicU64::new(0),
         }
     }
 

@@ -186,6 +186,57 @@ impl Scripted {
     }
 }
 
+/// A TCP forwarder on `127.0.0.1:0` to `target`, whose connections can be
+/// cut (both sockets shut down: the client sees the connection end with no
+/// TERMINATE, as when a network fails) while it goes on accepting.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    open: std::sync::Arc<std::sync::Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    pub fn start(target: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let conns = open.clone();
+        // Runs until the test process ends.
+        thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect_timeout(&target, WAIT) else {
+                    continue;
+                };
+                let mut list = conns.lock().unwrap();
+                list.push(client.try_clone().unwrap());
+                list.push(server.try_clone().unwrap());
+                drop(list);
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy { addr, open }
+    }
+
+    pub fn addr(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// Cuts every connection made so far.
+    pub fn cut(&self) {
+        for s in self.open.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
 /// What a scripted server does in the handshake: greeting with the default
 /// protocols, then answers every CAPABILITY request from `capabilities.txt`.
 /// Returns a line reader over the socket for what comes next.

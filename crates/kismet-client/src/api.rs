@@ -40,7 +40,13 @@ use kismet_protocol::{CapabilityTable, Command, ServerCommand};
 pub struct Client {
     shared: Arc<Shared>,
     events: Receiver<Event>,
+    /// Disconnected when the reader thread has ended.
+    finished: Receiver<()>,
 }
+
+/// How long dropping a client waits for its reader thread to end (it
+/// records the disconnect, so that a recording ends with it).
+const DROP_WAIT: Duration = Duration::from_secs(1);
 
 /// How long to wait for a reply, and a flag that stops the wait early
 /// (set by a Ctrl-C handler, say). A `Duration` converts into one.
@@ -97,14 +103,22 @@ impl Client {
         ));
         let thread_shared = shared.clone();
         let reader = conn.reader;
+        let (done, finished) = bounded::<()>(1);
         thread::Builder::new()
             .name("kismet-reader".into())
-            .spawn(move || connection_thread(thread_shared, reader, tx))
+            .spawn(move || {
+                connection_thread(thread_shared, reader, tx);
+                drop(done);
+            })
             .map_err(|source| Error::Connect {
                 addr: addr.to_string(),
                 source,
             })?;
-        Ok(Client { shared, events })
+        Ok(Client {
+            shared,
+            events,
+            finished,
+        })
     }
 
     /// The events from the reader thread: frames, drops, disconnects.
@@ -141,9 +155,13 @@ impl Client {
         self.shared.connected.load(Ordering::Acquire)
     }
 
-    /// True when a lost connection is retried rather than the end.
+    /// True when a lost connection is retried rather than the end (false
+    /// once the server said TERMINATE, unless
+    /// [`Options::reconnect_after_terminate`]).
     pub fn will_reconnect(&self) -> bool {
-        self.shared.options.reconnect && !self.shared.is_closing()
+        self.shared.options.reconnect
+            && !self.shared.is_closing()
+            && !self.shared.gave_up.load(Ordering::Acquire)
     }
 
     /// When the current connection was made.
@@ -484,8 +502,12 @@ impl Client {
 }
 
 impl Drop for Client {
+    /// Closes the connection and waits (at most a second) for the reader
+    /// thread to end, so that what it records, the disconnect last, is
+    /// written before the recording is finished.
     fn drop(&mut self) {
         self.close();
+        let _ = self.finished.recv_timeout(DROP_WAIT);
     }
 }
 

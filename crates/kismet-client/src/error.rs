@@ -469,7 +469,7 @@ impl fmt::Display for DisconnectReason {
                 write!(f, "sending a command failed ({error}), connection dropped")
             }
             DisconnectReason::Io { error } => write!(f, "connection lost: {error}"),
-            DisconnectReason::ByClient => write!(f, "disconnected"),
+            DisconnectReason::ByClient => write!(f, "closed by this client"),
         }
     }
 }

@@ -82,7 +82,10 @@
 //! and hands them on in batches through a bounded channel: when the
 //! consumer falls behind, frames are dropped and counted per protocol
 //! ([`Event::Dropped`], [`Client::stats`]), never queued without bound;
-//! replies and connection events are never dropped. A tracker is fed on a
+//! replies and connection events are never dropped. With
+//! [`Options::lossless`] the reader waits for the consumer instead (and TCP
+//! slows the server down), keeping at most [`LOSSLESS_HOLD_BYTES`] aside
+//! while a command awaits the reply behind them. A tracker is fed on a
 //! thread of its own, beside the reader, every frame it needs, before the
 //! reply to any later command wakes its caller.
 //!
@@ -140,7 +143,7 @@ pub use api::{Client, PendingReply, Wait};
 pub use counts::FrameCounts;
 pub use error::{DisconnectReason, Error, HandshakeError, HandshakeStep, PartialLine};
 pub use event::{Event, ServerInfo};
-pub use filter::{Filter, FilterError};
+pub use filter::{Filter, FilterError, FilterScope};
 pub use kismet_protocol::Frame;
 pub use model::{
     ClientView, FixView, LatLon, Memory, Model, NetworkView, PlaceView, PositionSource, Snapshot,

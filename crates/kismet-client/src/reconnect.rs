@@ -45,11 +45,16 @@ pub fn connection_thread(
         // What a lossless outlet kept aside goes before the news (no
         // command awaits a reply any more).
         outlet.lock().finish(&tx);
+        let give_up = reason.is_terminated() && !shared.options.reconnect_after_terminate;
+        if give_up {
+            // Before the event, so that its consumer sees the end as final.
+            shared.gave_up.store(true, Ordering::Release);
+        }
         // Never dropped: the consumer must learn of every state change.
         if tx.send(Event::Disconnected { reason }).is_err() {
             return; // nobody listens any more
         }
-        if !shared.options.reconnect {
+        if !shared.options.reconnect || give_up {
             return;
         }
         // Reconnect with capped exponential backoff, reset on success.

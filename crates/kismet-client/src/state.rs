@@ -41,6 +41,12 @@ pub struct Options {
     pub channel_batches: usize,
     /// Reconnect (with backoff) when the connection is lost.
     pub reconnect: bool,
+    /// With `reconnect`: reconnect also after the server said TERMINATE
+    /// (it was shut down on purpose, perhaps by this client's own
+    /// `SHUTDOWN`). On by default, for following a server across its
+    /// restarts; an interactive front end turns it off and lets its user
+    /// reconnect by hand.
+    pub reconnect_after_terminate: bool,
     /// First and longest wait between reconnect attempts.
     pub backoff: (Duration, Duration),
     /// Where every line received and sent is recorded, if anywhere.
@@ -111,6 +117,7 @@ impl Default for Options {
             max_line: MAX_LINE,
             channel_batches: 32,
             reconnect: false,
+            reconnect_after_terminate: true,
             backoff: (Duration::from_secs(1), Duration::from_secs(30)),
             recorder: None,
             lossless: false,
@@ -228,6 +235,9 @@ pub struct Shared {
     pub connected: AtomicBool,
     /// Set by `close`: the reader ends without reconnecting.
     pub closing: AtomicBool,
+    /// Set when the connection ended and no reconnect follows although
+    /// `reconnect` is on (the server said TERMINATE).
+    pub gave_up: AtomicBool,
     /// The write half; `None` while disconnected.
     pub writer: Mutex<Option<std::net::TcpStream>>,
     /// Why the client itself dropped the connection, for the reader to report.
@@ -267,6 +277,7 @@ impl Shared {
             server_time: AtomicU64::new(server_time),
             connected: AtomicBool::new(true),
             closing: AtomicBool::new(false),
+            gave_up: AtomicBool::new(false),
             writer: Mutex::new(Some(writer)),
             drop_reason: Mutex::new(None),
             stats: Mutex::new(Stats {

@@ -6,7 +6,7 @@
 //! Pure functions over tables defined once here.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
 
 pub use crate::values::{
@@ -256,16 +256,38 @@ impl Encryption {
     }
 }
 
-impl fmt::Display for Encryption {
-    /// The three columns joined by spaces, empty ones left out, and a
+impl Encryption {
+    /// The columns that the summary shows ([`fmt::Display`] joins them with
+    /// spaces): `enc`, then `cipher` and `auth`, empty ones left out, and a
     /// cipher that only repeats the summary too (plain WEP is `WEP`, not
-    /// `WEP WEP`; the columns of a table keep both).
+    /// `WEP WEP`; the columns of a table keep both). For a writer that
+    /// appends them to its text without the formatting machinery.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_protocol::decode::Encryption;
+    /// let e = Encryption::from_cryptset(3146466);
+    /// assert_eq!(e.shown_parts().collect::<Vec<_>>(), ["WPA+WPA2", "CCMP TKIP", "PSK"]);
+    /// assert_eq!(Encryption::from_cryptset(2).shown_parts().count(), 1);
+    /// ```
+    pub fn shown_parts(&self) -> impl Iterator<Item = &'static str> {
+        let enc = self.enc;
+        std::iter::once(enc).chain(
+            [self.cipher, self.auth]
+                .into_iter()
+                .filter(move |part| !part.is_empty() && *part != enc),
+        )
+    }
+}
+
+impl fmt::Display for Encryption {
+    /// The [`Encryption::shown_parts`] joined by spaces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.enc)?;
-        for part in [self.cipher, self.auth] {
-            if !part.is_empty() && part != self.enc {
-                write!(f, " {part}")?;
+        for (i, part) in self.shown_parts().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
             }
+            f.write_str(part)?;
         }
         Ok(())
     }
@@ -321,7 +343,33 @@ pub const SSID_TYPES: [(u32, &str); 4] = [
 fn type_name(table: &[(u32, &'static str)], code: u32) -> Cow<'static, str> {
     match table.iter().find(|(c, _)| *c == code) {
         Some((_, name)) => Cow::Borrowed(name),
-        None => Cow::Owned(format!("type {code}")),
+        None => {
+            let mut name = String::new();
+            push_type_name(&mut name, table, code);
+            Cow::Owned(name)
+        }
+    }
+}
+
+/// Appends the name of `code` in `table` ([`NETWORK_TYPES`],
+/// [`CLIENT_TYPES`] or [`SSID_TYPES`]) to `out`, as [`network_type_name`]
+/// and the others give it: for a writer that shows many, with no `String`
+/// made for a code the table does not hold.
+///
+/// # Examples
+/// ```
+/// use kismet_protocol::decode::{push_type_name, CLIENT_TYPES};
+/// let mut out = String::new();
+/// push_type_name(&mut out, &CLIENT_TYPES, 4);
+/// push_type_name(&mut out, &CLIENT_TYPES, 77);
+/// assert_eq!(out, "establishedtype 77");
+/// ```
+pub fn push_type_name(out: &mut String, table: &[(u32, &'static str)], code: u32) {
+    match table.iter().find(|(c, _)| *c == code) {
+        Some((_, name)) => out.push_str(name),
+        None => {
+            let _ = write!(out, "type {code}");
+        }
     }
 }
 
@@ -340,9 +388,70 @@ pub fn ssid_type_name(code: u32) -> Cow<'static, str> {
     type_name(&SSID_TYPES, code)
 }
 
+/// A field whose number stands for something with a name: what the shell
+/// shows in its place, and what a display filter compares words with.
+/// (Times are left out: how to show one is the front end's choice.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldDecoder {
+    /// `cryptset`, `datacryptset`: the encryption, `WPA2 CCMP PSK`.
+    CryptSet,
+    /// BSSID `type`: `infrastructure`, `probe`, ...
+    NetworkType,
+    /// CLIENT `type`: `established`, `from-ds`, ...
+    ClientType,
+    /// SSID `type`: `beacon`, `probe-response`, ...
+    SsidType,
+}
+
+impl FieldDecoder {
+    /// The decoder for `protocol`'s field `name` (exact names, as the
+    /// server spells them), if it has one.
+    pub fn for_field(protocol: &str, name: &str) -> Option<FieldDecoder> {
+        match (protocol, name) {
+            (_, "cryptset" | "datacryptset") => Some(FieldDecoder::CryptSet),
+            ("BSSID", "type") => Some(FieldDecoder::NetworkType),
+            ("CLIENT", "type") => Some(FieldDecoder::ClientType),
+            ("SSID", "type") => Some(FieldDecoder::SsidType),
+            _ => None,
+        }
+    }
+
+    /// The name `raw` stands for; `None` when it is not a number.
+    pub fn decode(self, raw: &[u8]) -> Option<Cow<'static, str>> {
+        Some(match self {
+            FieldDecoder::CryptSet => {
+                Cow::Owned(Encryption::from_cryptset(parse_u64(raw)?).to_string())
+            }
+            FieldDecoder::NetworkType => network_type_name(parse_u32(raw)?),
+            FieldDecoder::ClientType => client_type_name(parse_u32(raw)?),
+            FieldDecoder::SsidType => ssid_type_name(parse_u32(raw)?),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each decoder names what the numbers stand for; a field without one
+    /// has none, and a value that is not a number decodes to nothing.
+    #[test]
+    fn field_decoders_name_the_codes() {
+        let d = |p, n| FieldDecoder::for_field(p, n);
+        assert_eq!(d("SSID", "type").unwrap().decode(b"0").unwrap(), "beacon");
+        assert_eq!(
+            d("BSSID", "type").unwrap().decode(b"0").unwrap(),
+            network_type_name(0)
+        );
+        assert_eq!(
+            d("CLIENT", "type").unwrap().decode(b"4").unwrap(),
+            client_type_name(4)
+        );
+        assert_eq!(d("SSID", "cryptset").unwrap().decode(b"2").unwrap(), "WEP");
+        assert_eq!(d("SSID", "type").unwrap().decode(b"x"), None);
+        assert_eq!(d("SSID", "ssid"), None);
+        assert_eq!(d("TIME", "type"), None);
+    }
 
     /// The four cipher sets seen on a live server, and the rules around
     /// them, as a table of (set, ENC, CIPHER, AUTH, letter).

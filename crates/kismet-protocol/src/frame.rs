@@ -9,6 +9,7 @@
 //! field's byte range: parsing allocates once per line, never per field.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::spec::{is_payload_protocol, MAX_HEADER_LEN, QUOTE};
@@ -202,12 +203,30 @@ impl Frame {
             .map(|s| self.span(s))
     }
 
+    /// Where each field is in [`Frame::buffer`] (the bytes [`Frame::fields`]
+    /// gives), in order: for a writer that copies a short field with the
+    /// bytes after it in one fixed-size move (the buffer goes on past the
+    /// line), or that looks at the byte before it (`\x01` when the field
+    /// was quoted).
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_protocol::Frame;
+    /// let f = Frame::parse(b"*SSID: \x01Coffee Shop\x01 7 ").unwrap();
+    /// let at: Vec<_> = f.field_ranges().collect();
+    /// assert_eq!(at, [8..19, 21..22]);
+    /// assert_eq!(&f.buffer()[at[0].start - 1], &0x01);
+    /// ```
+    pub fn field_ranges(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
+        self.data[self.line_len as usize..]
+            .chunks_exact(8)
+            .map(span_range)
+    }
+
     /// The line bytes of one encoded span (start and end, LE `u32`s).
     #[inline]
     fn span(&self, s: &[u8]) -> &[u8] {
-        let start = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
-        let end = u32::from_le_bytes([s[4], s[5], s[6], s[7]]) as usize;
-        &self.data[start..end]
+        &self.data[span_range(s)]
     }
 
     /// The frame's one buffer: the line as received, then the table of its
@@ -327,6 +346,14 @@ impl Frame {
         }
         out.truncate(start + pos);
     }
+}
+
+/// The start and end of one encoded span (two LE `u32`s).
+#[inline(always)]
+fn span_range(s: &[u8]) -> Range<usize> {
+    let start = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
+    let end = u32::from_le_bytes([s[4], s[5], s[6], s[7]]) as usize;
+    start..end
 }
 
 /// Constant pieces to write between a frame's fields, kept ready for

@@ -93,19 +93,83 @@ pub fn is_always_on(protocol: &str) -> bool {
 }
 
 /// HOST or HOST:PORT -> HOST:PORT (default port 2501); IPv6 in brackets.
+/// An address it cannot make sense of is passed on as it is, for the
+/// resolver to refuse: [`check_addr`] says what is wrong instead.
 pub fn normalize_addr(addr: Option<&str>) -> String {
-    match addr {
-        None => DEFAULT_ADDR.to_string(),
-        Some(a) if a.starts_with('[') => {
-            if a.contains("]:") {
-                a.to_string()
+    check_addr(addr).unwrap_or_else(|_| addr.unwrap_or_default().to_string())
+}
+
+/// An address that is not `HOST`, `HOST:PORT`, `IPv6` or `[IPv6]:PORT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadAddress {
+    /// The address as given.
+    pub addr: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for BadAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} (give HOST, HOST:PORT, or [IPv6]:PORT)",
+            crate::text::abbreviate(&self.addr),
+            self.why
+        )
+    }
+}
+
+impl std::error::Error for BadAddress {}
+
+/// [`normalize_addr`], checked: HOST or HOST:PORT -> HOST:PORT (port 2501
+/// if left out), a bare IPv6 address in brackets.
+///
+/// # Errors
+/// [`BadAddress`]: empty, a port that is not a number from 1 to 65535, or
+/// several colons in something that is not an IPv6 address
+/// (`127.0.0.1:2501:99`).
+pub fn check_addr(addr: Option<&str>) -> Result<String, BadAddress> {
+    let Some(a) = addr else {
+        return Ok(DEFAULT_ADDR.to_string());
+    };
+    let bad = |why| BadAddress {
+        addr: a.to_string(),
+        why,
+    };
+    let port_ok = |p: &str| p.parse::<u16>().is_ok_and(|p| p != 0);
+    if a.is_empty() {
+        return Err(bad("empty address"));
+    }
+    if let Some(rest) = a.strip_prefix('[') {
+        let Some((host, after)) = rest.split_once(']') else {
+            return Err(bad("no ']' after the IPv6 address"));
+        };
+        if host.parse::<std::net::Ipv6Addr>().is_err() && !host.contains('%') {
+            return Err(bad("not an IPv6 address in the brackets"));
+        }
+        return match after.strip_prefix(':') {
+            None if after.is_empty() => Ok(format!("{a}:{DEFAULT_PORT}")),
+            Some(port) if port_ok(port) => Ok(a.to_string()),
+            Some(_) => Err(bad("the port is not a number from 1 to 65535")),
+            None => Err(bad("unexpected text after ']'")),
+        };
+    }
+    match a.matches(':').count() {
+        0 => Ok(format!("{a}:{DEFAULT_PORT}")),
+        1 => {
+            let (host, port) = a.split_once(':').unwrap_or((a, ""));
+            if host.is_empty() {
+                Err(bad("no host before the port"))
+            } else if port_ok(port) {
+                Ok(a.to_string())
             } else {
-                format!("{a}:{DEFAULT_PORT}")
+                Err(bad("the port is not a number from 1 to 65535"))
             }
         }
-        Some(a) if a.matches(':').count() == 1 => a.to_string(),
-        Some(a) if a.contains(':') => format!("[{a}]:{DEFAULT_PORT}"),
-        Some(a) => format!("{a}:{DEFAULT_PORT}"),
+        _ if a.parse::<std::net::Ipv6Addr>().is_ok() || a.contains('%') => {
+            Ok(format!("[{a}]:{DEFAULT_PORT}"))
+        }
+        _ => Err(bad("too many ':' for HOST:PORT, and not an IPv6 address")),
     }
 }
 
@@ -132,5 +196,28 @@ mod tests {
         assert_eq!(normalize_addr(Some("host:1")), "host:1");
         assert_eq!(normalize_addr(Some("::1")), "[::1]:2501");
         assert_eq!(normalize_addr(Some("[::1]:9")), "[::1]:9");
+    }
+
+    /// A mistyped address is refused with the reason, not resolved as a
+    /// strange IPv6 address or sent to the resolver.
+    #[test]
+    fn check_addr_refuses_mistyped_addresses() {
+        assert_eq!(check_addr(Some("[::1]")).unwrap(), "[::1]:2501");
+        assert_eq!(check_addr(Some("fe80::1")).unwrap(), "[fe80::1]:2501");
+        for (bad, why) in [
+            ("127.0.0.1:2501:99", "too many ':'"),
+            ("host:99999", "port is not a number"),
+            ("host:0", "port is not a number"),
+            ("host:", "port is not a number"),
+            (":2501", "no host"),
+            ("", "empty"),
+            ("[::1", "no ']'"),
+            ("[nope]:1", "not an IPv6"),
+            ("[::1]x", "unexpected text"),
+        ] {
+            let e = check_addr(Some(bad)).unwrap_err();
+            assert!(e.to_string().contains(why), "{bad}: {e}");
+            assert!(e.to_string().contains("HOST:PORT"), "{bad}: {e}");
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! How a simulator behaves: [`SimConfig`].
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::route::Route;
 
 /// How the simulator behaves. `SimConfig::default()` is a server like the
 /// one recorded: one capture source, no GPS, no alerts, no PACKET,
@@ -13,8 +16,16 @@ pub struct SimConfig {
     pub max_clients: usize,
     /// PACKET frames per second (0: none, as on the recorded server).
     pub packet_rate: u32,
-    /// A GPS: GPS lines every tick and positions on every device.
+    /// A GPS, which makes the world a drive: the GPS goes along
+    /// [`SimConfig::route`] at 10 m/s past devices placed beside it, each
+    /// heard only within range at the level its distance gives; GPS lines
+    /// every tick, and positions on every device. Without one (the
+    /// default, as recorded), every device is heard all the time, and
+    /// `ENABLE GPS` is ACKed with never a GPS line.
     pub gps: bool,
+    /// The route the GPS drives; `None` for the built-in loop
+    /// ([`Route::builtin`]).
+    pub route: Option<Arc<Route>>,
     /// Alerts (ALERT lines) now and then.
     pub alerts: bool,
     /// COMMON lines for changed networks and TRACKINFO every tick (what
@@ -42,6 +53,7 @@ impl Default for SimConfig {
             max_clients: 5,
             packet_rate: 0,
             gps: false,
+            route: None,
             alerts: false,
             common: false,
             tick: Duration::from_secs(1),

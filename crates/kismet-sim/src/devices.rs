@@ -62,6 +62,13 @@ impl Signal {
         }
     }
 
+    /// A level seen now.
+    pub fn hear(&mut self, dbm: i32) {
+        self.dbm = dbm;
+        self.min_dbm = self.min_dbm.min(dbm);
+        self.max_dbm = self.max_dbm.max(dbm);
+    }
+
     /// Random walk of the level, kept in a plausible range.
     pub fn drift(&mut self, rng: &mut Rng) {
         self.dbm = (self.dbm + rng.range(-4, 4) as i32).clamp(-92, -30);
@@ -70,17 +77,19 @@ impl Signal {
     }
 }
 
-/// Where a device was seen: bounding box, best and aggregate position.
+/// Where a device was seen: bounding box, best and average position, as
+/// a real server keeps them for BSSID and CLIENT.
 #[derive(Debug, Clone)]
 pub struct GpsBox {
     /// Minimum lat, lon, alt, speed (90, 180, 100000, 100000 before a fix).
     pub min: [f64; 4],
     /// Maximum lat, lon, alt, speed (the negated sentinels before a fix).
     pub max: [f64; 4],
-    /// Position at the strongest signal.
+    /// Position when the strongest signal was seen (0 0 0 if that was
+    /// before any fix).
     pub best: [f64; 3],
     /// Sums of lat, lon, alt over the points.
-    pub agg: [f64; 3],
+    agg: [f64; 3],
     /// Number of positions aggregated.
     pub points: u64,
     best_dbm: i32,
@@ -100,21 +109,37 @@ impl Default for GpsBox {
 }
 
 impl GpsBox {
-    /// Adds a position seen at signal level `dbm`.
-    pub fn add(&mut self, g: &Gps, dbm: i32) {
-        let p = [g.lat, g.lon, g.alt, g.spd];
-        for (i, v) in p.iter().enumerate() {
-            self.min[i] = self.min[i].min(*v);
-            self.max[i] = self.max[i].max(*v);
-            if let Some(a) = self.agg.get_mut(i) {
-                *a += v;
+    /// Counts a sighting at signal level `dbm`, with the fix it was tagged
+    /// with (`None`: no fix then). A new strongest signal takes the
+    /// sighting's position as the best one, or leaves the best as it was
+    /// when there was no fix (as the server does). The fix is `[lat, lon,
+    /// alt, spd]`.
+    pub fn sight(&mut self, fix: Option<[f64; 4]>, dbm: i32) {
+        if let Some(p) = fix {
+            for (i, v) in p.iter().enumerate() {
+                self.min[i] = self.min[i].min(*v);
+                self.max[i] = self.max[i].max(*v);
+                if let Some(a) = self.agg.get_mut(i) {
+                    *a += v;
+                }
             }
+            self.points += 1;
         }
-        self.points += 1;
         if dbm > self.best_dbm {
             self.best_dbm = dbm;
-            self.best = [g.lat, g.lon, g.alt];
+            if let Some([lat, lon, alt, _]) = fix {
+                self.best = [lat, lon, alt];
+            }
         }
+    }
+
+    /// Average lat, lon and alt of the points (0 with none): what a server
+    /// since 2011 sends as `agglat`, `agglon` and `aggalt`.
+    pub fn average(&self) -> [f64; 3] {
+        if self.points == 0 {
+            return [0.0; 3];
+        }
+        self.agg.map(|a| a / self.points as f64)
     }
 }
 
@@ -330,13 +355,14 @@ pub struct Gps {
     pub lon: f64,
     /// Altitude, m.
     pub alt: f64,
-    /// Speed, km/h.
+    /// Speed, m/s.
     pub spd: f64,
     /// Heading, degrees.
     pub heading: f64,
-    /// Fix mode (3 = 3D).
-    pub fix: u8,
-    /// Satellites, `prn:elev:azimuth:snr` comma list.
+    /// Fix mode: -1 no data yet, 0 none, 2 2D, 3 3D.
+    pub fix: i8,
+    /// Satellites, `prn:elev:azimuth:snr,` entries, each ending with a
+    /// comma.
     pub satinfo: String,
     /// Horizontal dilution.
     pub hdop: f64,

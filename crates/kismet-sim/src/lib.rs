@@ -19,6 +19,16 @@
 //! GPS and no alerts, as recorded: no GPS, ALERT, COMMON, TRACKINFO or
 //! PACKET lines unless [`SimConfig`] asks for them.
 //!
+//! With a GPS ([`SimConfig::gps`]) the world is a drive: the GPS goes
+//! along a [`Route`] (a built-in 1.4 km loop in San Francisco, or a GPX
+//! track) at 10 m/s, past the devices placed beside it for the seed, each
+//! heard only within range at the level a log-distance path-loss model
+//! gives for its distance; GPS lines as a real server fed by gpsd sends
+//! them, and the BSSID and CLIENT position fields filled as it fills them
+//! (6 significant digits, the best position one fix late).
+//! [`Sim::device_positions`] and [`Sim::route`] give the truth to check a
+//! client's computed positions against.
+//!
 //! Each client has its own reader and writer thread and an outgoing queue
 //! of at most 5000 lines (later lines are dropped, as on the real server),
 //! so a slow client never holds up the world or the other clients.
@@ -27,15 +37,22 @@
 //! Layout (each module uses only those above it in this list):
 //! - `util`: the wall clock
 //! - `rng`: the seeded PRNG
+//! - `geo`: positions, distances and bearings
+//! - `radio`: the path-loss model (signal level from distance)
+//! - `route`: [`Route`], the road the GPS drives
+//! - `gpx_load`: a route read from a GPX file
 //! - `config`: [`SimConfig`]
 //! - `capabilities`: the protocol table (embedded `capabilities.txt`)
 //! - `record`: a record's fields and how numbers and SSIDs are written
 //! - `devices`: the plain data the world is made of (networks, clients, ...)
 //! - `catalog`: the access points and stations, the cipher bit table
+//! - `place`: where the devices stand beside the route, for a seed
+//! - `drive`: the GPS on its way, the levels devices are heard at
 //! - `world`: the world's state and how it evolves tick by tick
 //! - `records`: one wire record per protocol, rendered from the state
 //! - `updates`: which records a tick sends, and the bursts on ENABLE
-//! - `view`: the read-only copies behind [`Sim::networks`] and [`Sim::clients`]
+//! - `view`: the read-only copies behind [`Sim::networks`], [`Sim::clients`]
+//!   and [`Sim::device_positions`]
 //! - `client`: one client's subscriptions and outgoing queue
 //! - `hub`: what any server on this machinery shares (client list, stop,
 //!   threads, TERMINATE to all) and the `Server` trait the accept loop and
@@ -71,8 +88,12 @@
 //!   of CAPABILITY, ENABLE, REMOVE and the source commands are recorded);
 //! - deleting a tag sends it once more with an empty value;
 //! - the NETTAG, CLITAG and ALERT bursts, and the order of a SOURCE burst;
-//! - what COMMON, TRACKINFO, GPS and ALERT hold (opt-in: the recorded
-//!   server sent none), and PACKET (opt-in, likewise);
+//! - what COMMON, TRACKINFO and ALERT hold (opt-in: the recorded server
+//!   sent none), and PACKET (opt-in, likewise);
+//! - on a drive: the GPS line while the GPS has no data, the units of its
+//!   speed, whole-number DOPs, the GPS line coming first in its second,
+//!   the bounding box and average lagging one fix like the best position
+//!   (see `drive`); the path-loss constants (see `radio`);
 //! - client types (1 for the access point itself and the wired gateway,
 //!   2 for stations), the IP addresses learnt, the gateway's cipher set;
 //! - CorpGuest's EAP method (PEAP) in its WPA2-Enterprise bit set;
@@ -98,17 +119,23 @@ mod commands;
 mod config;
 mod connection;
 mod devices;
+mod drive;
 mod follow;
+mod geo;
+mod gpx_load;
 mod hub;
 mod latest;
 mod listener;
 mod packets;
+mod place;
 mod player;
+mod radio;
 mod record;
 mod records;
 mod replay;
 mod replay_commands;
 mod rng;
+mod route;
 mod server;
 mod stream;
 mod timeline;
@@ -122,9 +149,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::SimConfig;
+pub use geo::Point;
 pub use replay::{Replay, ReplayConfig};
+pub use route::{Closest, Route, RouteError};
 pub use timeline::{Timeline, TimelineError};
-pub use view::{ClientView, NetworkView};
+pub use view::{ClientView, DevicePosition, NetworkView};
 
 /// How long [`Sim::shutdown`] lets clients drain before closing them hard.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
@@ -196,6 +225,37 @@ impl Sim {
         self.shared
             .as_ref()
             .map_or_else(Vec::new, |s| view::clients(&s.world.lock()))
+    }
+
+    /// With a GPS, where every device truly stands and where the route
+    /// passes it closest: the access points, then the stations, in the
+    /// catalog's order (empty without a GPS). Fixed from the start for a
+    /// seed and a route, heard or not yet.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_sim::{Sim, SimConfig};
+    /// let sim = Sim::start("127.0.0.1:0", SimConfig { gps: true, ..SimConfig::default() })?;
+    /// for d in sim.device_positions().iter().filter(|d| d.access_point) {
+    ///     println!(
+    ///         "{} at {:.6},{:.6}: the road passes {:.0} m away",
+    ///         d.mac, d.position.lat, d.position.lon, d.closest.distance_m
+    ///     );
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn device_positions(&self) -> Vec<DevicePosition> {
+        self.shared
+            .as_ref()
+            .map_or_else(Vec::new, |s| view::device_positions(&s.world.lock()))
+    }
+
+    /// With a GPS, the route it drives (the built-in loop unless
+    /// [`SimConfig::route`] gave one).
+    pub fn route(&self) -> Option<Arc<Route>> {
+        let shared = self.shared.as_ref()?;
+        let world = shared.world.lock();
+        world.drive().map(|d| d.route().clone())
     }
 
     /// True once the server stopped (a client sent SHUTDOWN).

@@ -17,6 +17,7 @@ use super::connection;
 use super::hub::{Hub, Server};
 use super::packets;
 use super::record::Record;
+use super::route::Route;
 use super::server::Shared;
 use super::updates;
 use super::util::epoch_now;
@@ -59,7 +60,12 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
     let start = epoch_now();
     let now = start as u64;
     let extras = Extras {
-        gps: config.gps,
+        drive: config.gps.then(|| {
+            config
+                .route
+                .clone()
+                .unwrap_or_else(|| Arc::new(Route::builtin()))
+        }),
         alerts: config.alerts,
     };
     let mut world = World::new(config.seed, now, extras);

@@ -61,9 +61,11 @@ fn gps_field(r: &mut Record, name: &str, g: &GpsBox) -> bool {
         "bestlat" => r.float(g.best[0]),
         "bestlon" => r.float(g.best[1]),
         "bestalt" => r.float(g.best[2]),
-        "agglat" => r.float(g.agg[0]),
-        "agglon" => r.float(g.agg[1]),
-        "aggalt" => r.float(g.agg[2]),
+        // The running average, as servers since 2011 send it (older
+        // ones sent the sum).
+        "agglat" => r.float(g.average()[0]),
+        "agglon" => r.float(g.average()[1]),
+        "aggalt" => r.float(g.average()[2]),
         "aggpoints" => r.num(g.points),
         _ => return false,
     };
@@ -292,7 +294,8 @@ pub fn source_record(s: &Source) -> Record {
     })
 }
 
-/// GPS: the current fix (latitude and longitude printed like `%f`).
+/// GPS: the current fix, latitude and longitude with 6 decimals (like
+/// `%f`), the rest as the server's streams print numbers (see `drive`).
 pub fn gps_record(g: &Gps) -> Record {
     by_name(Proto::Gps, |r, name| {
         match name {

@@ -8,18 +8,24 @@ use super::records;
 use super::world::{Change, World};
 use kismet_protocol::spec::status_flags;
 
-/// The records one tick sends, in order: events, then per changed network
-/// BSSID, its SSIDs, BSSIDSRC and COMMON, per changed client record CLIENT
-/// and CLISRC, then SOURCE per source, INFO, TRACKINFO, GPS, BATTERY, and
-/// CHANNEL when a report period ended. (TIME, which comes first, is the
-/// clock's.)
+/// The records one tick sends, in order: GPS, events, then per changed
+/// network BSSID, its SSIDs, BSSIDSRC and COMMON, per changed client
+/// record CLIENT and CLISRC, then SOURCE per source, INFO, TRACKINFO,
+/// BATTERY, and CHANNEL when a report period ended. (TIME, which comes
+/// first, is the clock's.)
 ///
 /// COMMON and TRACKINFO only with `common`: a recorded server sent
 /// neither in 25 s with every protocol enabled, so what they hold here is
-/// a guess. GPS only if the world has a GPS.
+/// a guess. GPS only if the world has a GPS: first, so that a client
+/// holds this second's fix when this second's signal levels come, as
+/// gpsd's update comes before the frames heard after it (the order of the
+/// two on a real server is a guess).
 pub fn tick_records(world: &World, changes: &[Change], common: bool) -> Vec<(Proto, Record)> {
     let uuid = first_source_uuid(world);
     let mut out = Vec::new();
+    if let Some(gps) = world.gps() {
+        out.push((Proto::Gps, records::gps_record(gps)));
+    }
     for change in changes {
         match change {
             Change::NewNetwork(i) => {
@@ -74,9 +80,6 @@ pub fn tick_records(world: &World, changes: &[Change], common: bool) -> Vec<(Pro
     out.push((Proto::Info, records::info_record(world.totals())));
     if common {
         out.push((Proto::Trackinfo, records::trackinfo_record(world.totals())));
-    }
-    if let Some(gps) = world.gps() {
-        out.push((Proto::Gps, records::gps_record(gps)));
     }
     out.push((Proto::Battery, records::battery_record(world.battery())));
     for change in changes {
@@ -160,15 +163,17 @@ mod tests {
     use crate::world::Extras;
     use kismet_protocol::Frame;
 
-    const ALL: Extras = Extras {
-        gps: true,
-        alerts: true,
-    };
+    fn all() -> Extras {
+        Extras {
+            drive: Some(std::sync::Arc::new(crate::route::Route::builtin())),
+            alerts: true,
+        }
+    }
 
     const T0: u64 = 1_795_678_119;
 
     fn run(seed: u64, ticks: u64) -> Vec<Vec<u8>> {
-        let mut w = World::new(seed, T0, ALL);
+        let mut w = World::new(seed, T0, all());
         (1..=ticks)
             .flat_map(|t| {
                 let changes = w.tick(T0 + t);
@@ -191,7 +196,7 @@ mod tests {
     /// the world produces, live and in bursts.
     #[test]
     fn field_counts_match_capabilities() {
-        let mut w = World::new(7, T0, ALL);
+        let mut w = World::new(7, T0, all());
         let mut seen = std::collections::BTreeSet::new();
         w.set_strings(true);
         for t in 1..=60 {

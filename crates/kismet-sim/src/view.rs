@@ -1,7 +1,11 @@
 //! A read-only copy of what the simulated world holds, for tests that
 //! compare what a client shows with the simulator's truth.
 
-use super::devices::{ClientRec, Network};
+use super::catalog::{APS, STATIONS};
+use super::devices::{ClientRec, Mac, Network};
+use super::geo::Point;
+use super::radio;
+use super::route::Closest;
 use super::world::World;
 
 /// One network as the simulator knows it: an access point, or a probe
@@ -45,6 +49,62 @@ pub struct ClientView {
     pub cryptset: u64,
     /// Manufacturer, from the OUI.
     pub manufacturer: String,
+}
+
+/// Where one device of a drive truly stands, and where the route passes
+/// it closest: the truth a client's computed positions are checked
+/// against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DevicePosition {
+    /// The access point's BSSID, or the station's MAC.
+    pub mac: String,
+    /// True for an access point, false for a station.
+    pub access_point: bool,
+    /// A station's access point (its BSSID), if it has one.
+    pub home: Option<String>,
+    /// Where it stands.
+    pub position: Point,
+    /// Where the route passes it closest (the first such place).
+    pub closest: Closest,
+    /// Its transmit power, dBm (see the path-loss model's constants).
+    pub tx_dbm: f64,
+    /// The farthest it is heard from, metres (before fading).
+    pub range_m: f64,
+}
+
+/// Where every access point, then every station, stands, in the
+/// catalog's order; empty without a drive. (The wired gateway has no
+/// radio: it is heard through each access point, at its place.)
+pub fn device_positions(world: &World) -> Vec<DevicePosition> {
+    let Some(drive) = world.drive() else {
+        return Vec::new();
+    };
+    let (route, placed) = (drive.route(), drive.placement());
+    let device = |mac: [u8; 6], access_point, home: Option<usize>, position: Point| {
+        let tx_dbm = if access_point {
+            radio::AP_TX_DBM
+        } else {
+            radio::STATION_TX_DBM
+        };
+        DevicePosition {
+            mac: Mac(mac).to_string(),
+            access_point,
+            home: home.map(|i| Mac(APS[i].bssid).to_string()),
+            position,
+            closest: route.closest(&position),
+            tx_dbm,
+            range_m: radio::range_m(tx_dbm),
+        }
+    };
+    let aps = APS
+        .iter()
+        .zip(&placed.aps)
+        .map(|(ap, p)| device(ap.bssid, true, None, *p));
+    let stations = STATIONS
+        .iter()
+        .zip(&placed.stations)
+        .map(|(s, p)| device(s.mac, false, s.home, *p));
+    aps.chain(stations).collect()
 }
 
 /// Text of SSID bytes.

@@ -100,7 +100,7 @@ pub enum ShellCommand {
 
     /// `pause`.
     #[command(
-        about = "hold the scrolling frames (they are still counted)",
+        about = "stop the scrolling frames (those skipped are counted)",
         long_about = "Frames that arrive while paused are counted, not shown.",
         after_help = "pause"
     )]
@@ -109,7 +109,7 @@ pub enum ShellCommand {
     /// `resume`.
     #[command(
         about = "show frames again after pause",
-        long_about = "Says how many frames were held back while paused.",
+        long_about = "Says how many frames were skipped while paused.",
         after_help = "resume"
     )]
     Resume,
@@ -197,14 +197,16 @@ pub enum ShellCommand {
     /// `watch networks|clients|status|PROTO [NET]`.
     #[command(
         about = "a full-screen view, redrawn in place: networks, clients, status or a protocol",
-        long_about = "watch networks: the networks table, live; s and S change the sort \
-                      column, r reverses it, Enter opens the selected network's clients, \
-                      Esc goes back. watch clients [NET]: the clients of a network or of \
-                      all. watch status: frames per protocol. watch PROTO: the latest frame \
-                      of each device of an enabled protocol. Arrows, PgUp and PgDn move; q \
-                      or Ctrl-C return to the prompt with the screen as it was. Frames do \
-                      not scroll meanwhile. Needs a terminal.",
-        after_help = "watch networks\nwatch clients HomeNet\nwatch status\nwatch SSID"
+        long_about = "watch networks: the networks table, live, with --sort and --type as \
+                      networks takes them; s and S change the sort column, r reverses it, \
+                      Enter opens the selected network's clients, Esc goes back. watch \
+                      clients [NET]: the clients of a network or of all (s sorts them too). \
+                      watch status: frames per protocol. watch PROTO: the latest frame of \
+                      each device of an enabled protocol. Arrows, PgUp and PgDn move, and the \
+                      selection stays on its device; / keeps the rows that contain a text; q \
+                      or Ctrl-C return to the prompt with the screen as it was. Frames do not \
+                      scroll meanwhile. Needs a terminal.",
+        after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\nwatch status\nwatch SSID"
     )]
     Watch {
         /// What to show.
@@ -213,6 +215,12 @@ pub enum ShellCommand {
         /// With `clients`: the network.
         #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
         net: Option<String>,
+        /// With `networks`: the column to sort by, and its direction.
+        #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
+        sort: Option<SortSpec>,
+        /// With `networks`: only the networks of this type.
+        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
+        kind: Option<NetworkType>,
     },
 
     /// `filter [PROTO [EXPR|off]]`.

@@ -18,19 +18,30 @@ const USAGE_COLUMN: usize = 28;
 /// Width of the name column of the list of server commands.
 const SERVER_COLUMN: usize = 19;
 
+/// Narrowest the description column of a list may get: on a terminal
+/// narrower than that beside the name column, descriptions go under their
+/// names.
+const MIN_DESCRIPTION: usize = 20;
+
 /// One entry of a list: `  HEAD`, padded to `column`, then `text`,
-/// wrapped under itself; `HEAD` has a line of its own when it is wider
-/// than the column.
-fn entry(s: &mut String, head: &str, column: usize, text: &str) {
+/// wrapped under itself to `width`; `HEAD` has a line of its own when it
+/// is wider than the column (or the terminal too narrow for two columns).
+fn entry(s: &mut String, head: &str, column: usize, text: &str, width: usize) {
+    let column = if width < 2 + column + 1 + MIN_DESCRIPTION {
+        2
+    } else {
+        column
+    };
     let indent = " ".repeat(2 + column + 1);
     let mut line = format!("  {head:<column$} ");
     if line.chars().count() > indent.len() {
-        let _ = writeln!(s, "{}", line.trim_end());
+        // A head wider than the terminal wraps between its words too.
+        let _ = writeln!(s, "{}", wrap(line.trim_end(), width));
         line.clone_from(&indent);
     }
     let mut empty = true;
     for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
             let _ = writeln!(s, "{line}");
             line.clone_from(&indent);
             empty = true;
@@ -44,11 +55,22 @@ fn entry(s: &mut String, head: &str, column: usize, text: &str) {
     let _ = writeln!(s, "{}", line.trim_end());
 }
 
-/// `help` and `help COMMAND`, from the definition.
+/// `help` and `help COMMAND`, from the definition, laid out for [`WIDTH`]
+/// columns.
 ///
 /// # Errors
 /// [`ShellError::Usage`] for an unknown command name.
 pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
+    help_text_at(topic, WIDTH)
+}
+
+/// [`help_text`] laid out for `width` columns (at most [`WIDTH`]): two
+/// columns, the descriptions wrapped in theirs, as psql's `\?` does.
+///
+/// # Errors
+/// As [`help_text`].
+pub fn help_text_at(topic: Option<&str>, width: usize) -> Result<String, ShellError> {
+    let width = width.min(WIDTH);
     let mut s = String::new();
     match topic {
         None => {
@@ -56,23 +78,28 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
             for c in definition().get_subcommands() {
                 let usage = format!("{} {}", c.get_name(), usage(c));
                 let about = c.get_about().map(ToString::to_string).unwrap_or_default();
-                entry(&mut s, usage.trim_end(), USAGE_COLUMN, &about);
+                entry(&mut s, usage.trim_end(), USAGE_COLUMN, &about, width);
             }
             entry(
                 &mut s,
                 "!CMD args...",
                 USAGE_COLUMN,
                 "send a raw server command (help ! lists them)",
+                width,
             );
-            let _ = write!(
-                s,
-                "Tab completes commands, protocols and fields; Ctrl-R searches history."
-            );
+            s.push_str(&wrap(
+                "Tab completes commands, protocols and fields; Ctrl-R searches history.",
+                width,
+            ));
         }
         Some("!") => {
             let _ = writeln!(
                 s,
-                "Server commands (type them after '!'; the id is added for you):"
+                "{}",
+                wrap(
+                    "Server commands (type them after '!'; the id is added for you):",
+                    width
+                )
             );
             for c in ServerCommand::ALL {
                 let warn = if c.is_dangerous() {
@@ -86,9 +113,13 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
                     &head,
                     SERVER_COLUMN,
                     &format!("{}{warn}", c.usage()),
+                    width,
                 );
             }
-            let _ = write!(s, "Arguments with spaces: wrap them in \"double quotes\".");
+            s.push_str(&wrap(
+                "Arguments with spaces: wrap them in \"double quotes\".",
+                width,
+            ));
         }
         Some(name) => {
             if let Some(c) = name.strip_prefix('!').and_then(ServerCommand::from_name) {
@@ -107,7 +138,7 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
             let text = |t: Option<&clap::builder::StyledStr>| t.map(ToString::to_string);
             let paragraph = |s: &mut String, text: &str| {
                 let words: Vec<&str> = text.split_whitespace().collect();
-                let _ = writeln!(s, "{}", wrap(&format!("  {}", words.join(" ")), WIDTH));
+                let _ = writeln!(s, "{}", wrap(&format!("  {}", words.join(" ")), width));
             };
             if let Some(about) = text(c.get_about()) {
                 paragraph(&mut s, &about);
@@ -123,7 +154,7 @@ pub fn help_text(topic: Option<&str>) -> Result<String, ShellError> {
             let examples = text(c.get_after_help()).unwrap_or_default();
             let examples: Vec<&str> = examples.lines().collect();
             let one_line = format!("  e.g. {}", examples.join("  |  "));
-            if one_line.chars().count() <= WIDTH {
+            if one_line.chars().count() <= width {
                 s.push_str(&one_line);
             } else {
                 let _ = write!(s, "  e.g. {}", examples.join("\n       "));

@@ -28,7 +28,7 @@ pub use definition::{
     usage_from, value_name, FilterArg, NearWord, NetworkType, OnlyMode, SettingChange,
     ShellCommand, SortSpec, Watched, DEFAULT_NEAR_RADIUS_M,
 };
-pub use help::help_text;
+pub use help::{help_text, help_text_at};
 
 /// What a command's argument is, for completion and hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

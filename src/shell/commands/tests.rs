@@ -288,6 +288,8 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Networks,
                 net: None,
+                sort: None,
+                kind: None,
             },
         ),
         (
@@ -295,6 +297,20 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Clients,
                 net: Some("HomeNet".into()),
+                sort: None,
+                kind: None,
+            },
+        ),
+        (
+            "watch networks --type ap -s channel",
+            C::Watch {
+                target: Watched::Networks,
+                net: None,
+                sort: Some(SortSpec {
+                    column: SortColumn::Channel,
+                    descending: false,
+                }),
+                kind: Some(NetworkType(0)),
             },
         ),
         (
@@ -302,6 +318,8 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Status,
                 net: None,
+                sort: None,
+                kind: None,
             },
         ),
         (
@@ -309,6 +327,8 @@ fn commands_parse_typed() {
             C::Watch {
                 target: Watched::Protocol("ssid".into()),
                 net: None,
+                sort: None,
+                kind: None,
             },
         ),
         (
@@ -430,7 +450,7 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|status|PROTO [NET]".into(),
+            "usage: watch networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
         ),
         (
             "only SSID sometimes",
@@ -513,7 +533,10 @@ fn usage_from_the_definition() {
         ),
         ("clients", "[NET|near [LAT,LON [RADIUS_M]]]"),
         ("gps", ""),
-        ("watch", "networks|clients|status|PROTO [NET]"),
+        (
+            "watch",
+            "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+        ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),
         ("set", "[NAME VALUE]"),
@@ -621,4 +644,38 @@ fn dangerous_commands() {
     assert_eq!(p("!DELSOURCE abc"), Some(ServerCommand::DelSource));
     assert_eq!(p("!ENABLE GPS lat"), None);
     assert_eq!(p("status"), None);
+}
+
+/// On a narrow terminal the list keeps two columns while the description
+/// column has room, wrapping descriptions inside it; narrower still, each
+/// description goes under its name. No line is wider than the terminal,
+/// and no description line starts at the left margin.
+#[test]
+fn help_fits_narrow_terminals_in_columns() {
+    use super::help_text_at;
+    for width in [60, 50, 40, 36] {
+        let h = help_text_at(None, width).unwrap();
+        for l in h.lines().skip(1) {
+            assert!(l.chars().count() <= width, "{width}: {l:?}\n{h}");
+        }
+        let entries: Vec<&str> = h
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("Tab completes"))
+            .collect();
+        assert!(entries.len() > 20, "{h}");
+        assert!(entries.iter().all(|l| l.starts_with("  ")), "{width}:\n{h}");
+    }
+    // Two columns at 60: a description continues under itself.
+    let h = help_text_at(None, 60).unwrap();
+    assert!(
+        h.contains("\n  protocols                    list the server's"),
+        "{h}"
+    );
+    let cont = " ".repeat(31);
+    assert!(
+        h.lines()
+            .any(|l| l.starts_with(&cont) && !l.trim().is_empty()),
+        "{h}"
+    );
 }

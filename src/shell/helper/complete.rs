@@ -26,6 +26,16 @@ fn pair(name: &str, more: bool) -> Pair {
     }
 }
 
+/// `name` as one word of a command line: in double quotes when it holds a
+/// space or starts with one (the parser groups "double quotes").
+pub fn quoted_word(name: &str) -> String {
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Tab completion of `line` with the cursor at byte `pos`, given the
 /// capability table and the protocols enabled: where the replaced text
 /// starts and the candidates (canonical names, matched case-insensitively).
@@ -202,9 +212,20 @@ impl Cursor<'_> {
                     .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
                 (start, filtered(&mut it, &|s| s == "clients"))
             }
+            // A name with spaces is offered in quotes, so that the line
+            // still parses; typing may start inside an open quote.
             ArgKind::Network => {
-                let mut it = names.networks.iter().map(String::as_str);
-                (start, filtered(&mut it, &|_| false))
+                let typed = word.strip_prefix('"').unwrap_or(word);
+                let c = names
+                    .networks
+                    .iter()
+                    .filter(|n| starts_with_ci(n, typed))
+                    .map(|n| Pair {
+                        display: n.clone(),
+                        replacement: quoted_word(n),
+                    })
+                    .collect();
+                (start, c)
             }
         }
     }

@@ -139,15 +139,28 @@ impl Hint for ArgHint {
 }
 
 /// The words of `line[..pos]` before the one under the cursor, and the one
-/// under the cursor with its start offset.
+/// under the cursor with its start offset. Spaces separate words outside
+/// "double quotes", as the parser splits them: a quoted word keeps its
+/// quotes here, and a quote still open starts the word under the cursor.
 fn split_at_cursor(line: &str, pos: usize) -> (Vec<&str>, usize, &str) {
     let head = line.get(..pos).unwrap_or(line);
-    let start = head
-        .char_indices()
-        .rev()
-        .find(|(_, c)| c.is_whitespace())
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let done = head[..start].split_whitespace().collect();
+    let mut done = Vec::new();
+    let (mut word_start, mut in_word, mut quoted) = (0, false, false);
+    for (i, c) in head.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c.is_whitespace() && !quoted {
+            if in_word {
+                done.push(&head[word_start..i]);
+                in_word = false;
+            }
+        } else if !in_word {
+            word_start = i;
+            in_word = true;
+        }
+    }
+    let start = if in_word { word_start } else { head.len() };
     (done, start, &head[start..])
 }
 

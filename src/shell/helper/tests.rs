@@ -377,9 +377,52 @@ fn hints_follow_the_definition() {
     assert_eq!(h("connect h ").as_deref(), Some("[--keep]"));
     assert_eq!(h("filter ").as_deref(), Some("[PROTO [EXPR|off]]"));
     assert_eq!(h("only SSID ").as_deref(), Some("new|changed|all"));
-    assert_eq!(h("watch clients ").as_deref(), Some("[NET]"));
+    assert_eq!(
+        h("watch clients ").as_deref(),
+        Some("[NET] [--sort COLUMN] [--type TYPE]")
+    );
     assert_eq!(
         hint("ne", 2).unwrap().display,
         "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]"
     );
+}
+
+/// A network name with spaces completes in quotes, also from inside an
+/// open quote, and the completed line parses (before: `clients Coffee
+/// Shop Free WiFi`, a usage error); words in quotes count as one.
+#[test]
+fn network_names_with_spaces_complete_quoted_and_parse() {
+    let names = Names {
+        table: table(),
+        enabled: Vec::new(),
+        networks: vec!["Coffee Shop Free WiFi".into(), "HomeNet".into()],
+    };
+    let complete_at_end = |line: &str| {
+        let (start, c) = complete(line, line.len(), &names);
+        (
+            start,
+            c.into_iter().map(|p| p.replacement).collect::<Vec<_>>(),
+        )
+    };
+    for line in ["clients Cof", "clients \"Cof", "clients \"coffee sh"] {
+        let (start, c) = complete_at_end(line);
+        assert_eq!(
+            (start, c.clone()),
+            (8, vec!["\"Coffee Shop Free WiFi\"".to_string()]),
+            "{line}"
+        );
+        let completed = format!("{}{}", &line[..start], c[0]);
+        assert!(
+            crate::shell::commands::parse(&completed).is_ok(),
+            "{completed}"
+        );
+    }
+    assert_eq!(
+        complete_at_end("clients Ho"),
+        (8, vec!["HomeNet".to_string()])
+    );
+    // After a quoted word with spaces, the next argument: `watch clients`
+    // takes one network, so no other is offered (options may be).
+    let after = complete_at_end("watch clients \"Coffee Shop Free WiFi\" ").1;
+    assert!(after.iter().all(|c| c.starts_with("--")), "{after:?}");
 }

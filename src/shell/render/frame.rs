@@ -2,19 +2,27 @@
 //! scrolling output and of `--format json`.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::sync::Arc;
 
+use kismet_protocol::decode::FieldDecoder;
+use kismet_protocol::spec::{is_payload_protocol, QUOTE};
 use kismet_protocol::Separators;
 use kismet_protocol::{text, Frame};
+
+use super::time::LocalTimes;
 
 /// True for fields that hold an SSID (octal escapes decoded for display).
 fn is_ssid_field(protocol: &str, name: &str) -> bool {
     name == "ssid" && (protocol == "SSID" || protocol == "PACKET")
 }
 
-/// Whether a bare value can be shown without quotes.
+/// Whether a value is shown quoted: when empty or holding a space, `"` or
+/// `=`. All bytes looked at, with no branch (the compiler vectorises it).
 fn needs_quotes(s: &str) -> bool {
-    s.is_empty() || s.bytes().any(|b| matches!(b, b' ' | b'"' | b'='))
+    s.is_empty()
+        | s.bytes()
+            .fold(false, |found, b| found | matches!(b, b' ' | b'"' | b'='))
 }
 
 /// How frames are written as text lines.
@@ -22,9 +30,12 @@ fn needs_quotes(s: &str) -> bool {
 /// The hot path of the default output: the constant parts of each field
 /// list (` name=` before each value, which values are decoded or are
 /// SSIDs) are worked out once per list and reused for every frame with it
-/// (looked up by pointer), and a line of printable ASCII with no `"` or
-/// `\` (the common case: nothing to escape, no octal SSID escape) has its
-/// values copied as they are.
+/// (looked up by pointer). A line of printable ASCII with no `"` or `\`
+/// (the common case: nothing to escape, no octal SSID escape) is built as
+/// bytes, each key and value copied in one fixed-size move where short
+/// (see [`put`]), and checked as text once; the few decoded values of a
+/// frame are worked out first, into one reused `String`, and copied in
+/// the same way.
 #[derive(Debug, Clone, Default)]
 pub struct TextLines {
     /// Prefix each line with its receive time, `HH:MM:SS.mmm`.
@@ -35,9 +46,18 @@ pub struct TextLines {
     /// share it).
     clock: (u64, String),
     layouts: Vec<TextLayout>,
-    /// Epoch times recently shown as local time, by `epoch % TIMES`: a
-    /// device's first and last seen repeat from frame to frame.
-    times: Vec<(u64, String)>,
+    /// Receive times and decoded times in the local zone, read when the
+    /// first is shown.
+    times: Option<LocalTimes>,
+    /// The frame's decoded values as shown (quoted where needed), one
+    /// after the other.
+    decoded: String,
+    /// For each value in `decoded`, in field order: its field's index and
+    /// where it ends in `decoded`.
+    decoded_ends: Vec<(usize, usize)>,
+    /// A plain line being built. Its length only grows (no zeroing per
+    /// line): past the line are bytes of earlier ones.
+    line: Vec<u8>,
     /// A value being escaped or decoded.
     scratch: String,
 }
@@ -47,48 +67,118 @@ pub struct TextLines {
 struct TextLayout {
     names: Arc<[String]>,
     protocol: String,
-    /// ` name=` before each field.
-    keys: Vec<String>,
-    /// How each field's value is shown.
-    kinds: Vec<ValueKind>,
+    /// ` name=` before each field, each between two `"`, one after the
+    /// other, then [`SLACK`] spaces: a key is copied with the quote that
+    /// closes the value before it and the one that opens its own, when
+    /// they are quoted, in one piece.
+    keys: String,
+    /// Where each field's ` name=` starts and ends in `keys`.
+    key_spans: Vec<(usize, usize)>,
+    /// Whether each field is an SSID (octal escapes decoded).
+    ssid: Vec<bool>,
+    /// The fields decoded when values are, in order, and how.
+    decoders: Vec<(usize, Decoder)>,
+    /// The protocol's one field is a payload, which may hold spaces
+    /// unquoted (`TIME`, `PROTOCOLS`, ...).
+    payload: bool,
 }
 
-/// How a field's value is shown.
+/// How a field's value is decoded ([`decoded_value`]): a coded field by
+/// [`FieldDecoder`] (the names filters compare too), a time as local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ValueKind {
-    /// As sent (escaped where needed).
-    Wire,
-    /// An SSID: octal escapes decoded.
-    Ssid,
-    /// Decoded when values are ([`decoded_value`]): a cipher set, a type
-    /// code, a time.
-    Decoded,
+enum Decoder {
+    /// A type code or cipher set, by name.
+    Coded(FieldDecoder),
+    /// Epoch seconds, as local time.
+    Time,
 }
 
-/// Epoch times remembered as local time text.
-const TIMES: usize = 8;
+/// Bytes copied at once by [`put`], and so the room kept past a piece.
+const SLACK: usize = 16;
 
 impl TextLayout {
     fn new(protocol: &str, names: Arc<[String]>) -> TextLayout {
-        let keys = names.iter().map(|n| format!(" {n}=")).collect();
-        let kinds = names
+        let mut keys = String::new();
+        let key_spans = names
             .iter()
             .map(|n| {
-                if is_ssid_field(protocol, n) {
-                    ValueKind::Ssid
-                } else if is_decoded_field(protocol, n) {
-                    ValueKind::Decoded
-                } else {
-                    ValueKind::Wire
-                }
+                keys.push('"');
+                let start = keys.len();
+                let _ = write!(keys, " {n}=");
+                let end = keys.len();
+                keys.push('"');
+                (start, end)
             })
+            .collect();
+        keys.push_str(&" ".repeat(SLACK));
+        let ssid = names.iter().map(|n| is_ssid_field(protocol, n)).collect();
+        let decoders = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((i, Decoder::of(protocol, n)?)))
             .collect();
         TextLayout {
             names,
             protocol: protocol.to_string(),
             keys,
-            kinds,
+            key_spans,
+            ssid,
+            decoders,
+            payload: is_payload_protocol(protocol.as_bytes()),
         }
+    }
+
+    /// ` name=` before field `i`.
+    fn key(&self, i: usize) -> &str {
+        let (start, end) = self.key_spans[i];
+        &self.keys[start..end]
+    }
+}
+
+impl Decoder {
+    /// How `protocol`'s field `name` is decoded, if it is.
+    fn of(protocol: &str, name: &str) -> Option<Decoder> {
+        if let Some(d) = FieldDecoder::for_field(protocol, name) {
+            return Some(Decoder::Coded(d));
+        }
+        match (protocol, name) {
+            (_, "firsttime" | "lasttime" | "starttime" | "timesec") | ("ALERT", "sec") => {
+                Some(Decoder::Time)
+            }
+            _ => None,
+        }
+    }
+
+    /// Appends the value `raw` decoded, as [`decoded_value`] gives it;
+    /// `None` (and nothing appended) when it does not parse. Times are
+    /// shown through `times`, made on first use.
+    fn push(self, out: &mut String, raw: &[u8], times: &mut Option<LocalTimes>) -> Option<()> {
+        use kismet_protocol::decode;
+        match self {
+            Decoder::Coded(FieldDecoder::CryptSet) => {
+                let set = decode::Encryption::from_cryptset(decode::parse_u64(raw)?);
+                for (i, part) in set.shown_parts().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(part);
+                }
+            }
+            Decoder::Coded(FieldDecoder::NetworkType) => {
+                decode::push_type_name(out, &decode::NETWORK_TYPES, decode::parse_u32(raw)?);
+            }
+            Decoder::Coded(FieldDecoder::ClientType) => {
+                decode::push_type_name(out, &decode::CLIENT_TYPES, decode::parse_u32(raw)?);
+            }
+            Decoder::Coded(FieldDecoder::SsidType) => {
+                decode::push_type_name(out, &decode::SSID_TYPES, decode::parse_u32(raw)?);
+            }
+            Decoder::Time => {
+                let t = decode::parse_epoch(raw)?;
+                times.get_or_insert_with(LocalTimes::system).push(out, t);
+            }
+        }
+        Some(())
     }
 }
 
@@ -112,13 +202,7 @@ impl TextLines {
     /// Appends one frame as a text line (no newline).
     pub fn write(&mut self, out: &mut String, frame: &Frame) {
         if self.timestamps {
-            if let Some(ms) = frame.received_ms() {
-                if self.clock.0 != ms {
-                    self.clock = (ms, super::time::clock_text(ms));
-                }
-                out.push_str(&self.clock.1);
-                out.push(' ');
-            }
+            self.push_clock(out, frame);
         }
         let Some(names) = frame.names_arc() else {
             if self.decode {
@@ -129,40 +213,130 @@ impl TextLines {
             return;
         };
         let i = self.layout(frame.protocol(), names);
+        self.decode_values(i, frame);
+        if !self.push_plain(out, i, frame) {
+            self.push_escaped(out, i, frame);
+        }
+    }
+
+    /// Appends the frame's receive time and a space, when known.
+    fn push_clock(&mut self, out: &mut String, frame: &Frame) {
+        let Some(ms) = frame.received_ms() else {
+            return;
+        };
+        if self.clock.0 != ms {
+            let zone = self.times.get_or_insert_with(LocalTimes::system).zone();
+            self.clock = (ms, super::time::clock_text_in(ms, zone));
+        }
+        out.push_str(&self.clock.1);
+        out.push(' ');
+    }
+
+    /// Works out the decoded values of the frame, with layout `i`, when
+    /// values are decoded (into `decoded`, as they are shown).
+    fn decode_values(&mut self, i: usize, frame: &Frame) {
+        self.decoded.clear();
+        self.decoded_ends.clear();
+        if !self.decode {
+            return;
+        }
+        for &(field, decoder) in &self.layouts[i].decoders {
+            self.scratch.clear();
+            let Some(raw) = frame.field(field) else {
+                continue;
+            };
+            if decoder
+                .push(&mut self.scratch, raw, &mut self.times)
+                .is_some()
+            {
+                push_value(&mut self.decoded, &self.scratch);
+                self.decoded_ends.push((field, self.decoded.len()));
+            }
+        }
+    }
+
+    /// Appends the line of a frame (with layout `i`) whose values need no
+    /// escaping, built as bytes; false, and nothing appended, for any
+    /// other frame.
+    ///
+    /// In such a line a value is shown as it is, quoted when it is empty
+    /// or holds a space or `=` (never a `"`): a bare field holds no space
+    /// (a payload may), and `=` is looked for only when the line has one,
+    /// so most values are copied unlooked at. A `\x01` must be a quote
+    /// around a field: one inside a field (escaped when shown) is found
+    /// by counting them.
+    fn push_plain(&mut self, out: &mut String, i: usize, frame: &Frame) -> bool {
+        let line = frame.raw();
+        if !text::line_is_json_plain(line) {
+            return false;
+        }
+        let layout = &self.layouts[i];
+        let (quotes, equals) = count_quotes_and_equals(line);
+        let look_all = layout.payload || equals > 0;
+        let room = layout.protocol.len()
+            + layout.keys.len()
+            + line.len()
+            + 2 * frame.len()
+            + self.decoded.len()
+            + SLACK;
+        if self.line.len() < room {
+            self.line.resize(room, 0);
+        }
+        let (buffer, dst) = (frame.buffer(), self.line.as_mut_slice());
+        let keys = layout.keys.as_bytes();
+        let mut decoded = DecodedValues::new(&self.decoded_ends);
+        let mut pos = put(dst, 0, layout.protocol.as_bytes(), layout.protocol.len());
+        let mut quoted_fields = 0;
+        // 1 when the value before is quoted: its closing quote goes first.
+        let mut close = 0;
+        for (field, (at, &(k, k_end))) in frame.field_ranges().zip(&layout.key_spans).enumerate() {
+            let quoted = at.start > 0 && buffer[at.start - 1] == QUOTE;
+            quoted_fields += usize::from(quoted);
+            if let Some(d) = decoded.take(field) {
+                // Shown as it is: quoted already where needed.
+                pos = put(dst, pos, &keys[k - close..], k_end - k + close);
+                pos = put(dst, pos, &self.decoded.as_bytes()[d.start..], d.len());
+                close = 0;
+                continue;
+            }
+            let value = &buffer[at.clone()];
+            let open = usize::from(plain_needs_quotes(
+                &buffer[at.start..],
+                value.len(),
+                quoted || look_all,
+            ));
+            pos = put(dst, pos, &keys[k - close..], k_end - k + close + open);
+            pos = put(dst, pos, &buffer[at.start..], value.len());
+            close = open;
+        }
+        pos = put(dst, pos, b"\"", close);
+        if quotes != 2 * quoted_fields {
+            return false;
+        }
+        match std::str::from_utf8(&self.line[..pos]) {
+            Ok(text) => {
+                out.push_str(text);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Appends the line of a frame (with layout `i`) value by value, each
+    /// escaped as [`frame_text`] does.
+    fn push_escaped(&mut self, out: &mut String, i: usize, frame: &Frame) {
         let layout = &self.layouts[i];
         out.push_str(&layout.protocol);
-        // Nothing to escape anywhere in the line, and no SSID escape: then
-        // its fields are slices of it as text.
-        let line = frame.raw();
-        let plain = text::line_is_json_plain(line)
-            .then(|| std::str::from_utf8(line).ok())
-            .flatten();
-        for ((raw, key), (kind, name)) in frame
-            .fields()
-            .zip(&layout.keys)
-            .zip(layout.kinds.iter().zip(layout.names.iter()))
-        {
-            out.push_str(key);
-            if *kind == ValueKind::Decoded && self.decode {
-                let shown = match name.as_str() {
-                    "firsttime" | "lasttime" | "starttime" | "timesec" => {
-                        local_time(&mut self.times, raw)
-                    }
-                    _ => decoded_value(&layout.protocol, name, raw),
-                };
-                if let Some(d) = shown {
-                    push_value(out, &d);
-                    continue;
-                }
+        let mut decoded = DecodedValues::new(&self.decoded_ends);
+        for (field, (raw, &ssid)) in frame.fields().zip(&layout.ssid).enumerate() {
+            out.push_str(layout.key(field));
+            if let Some(d) = decoded.take(field) {
+                out.push_str(&self.decoded[d]);
+                continue;
             }
-            match plain.and_then(|l| field_text(l, line, raw)) {
-                Some(value) => push_value(out, value),
-                None => {
-                    self.scratch.clear();
-                    shown_value_into(&mut self.scratch, *kind == ValueKind::Ssid, raw);
-                    push_value(out, &self.scratch);
-                }
-            }
+            self.scratch.clear();
+            shown_value_into(&mut self.scratch, ssid, raw);
+            push_value(out, &self.scratch);
         }
     }
 
@@ -184,12 +358,125 @@ impl TextLines {
     }
 }
 
+/// The decoded values of a frame, taken in field order.
+struct DecodedValues<'a> {
+    /// Each value's field and end (see [`TextLines::decoded_ends`]).
+    ends: std::slice::Iter<'a, (usize, usize)>,
+    /// Where the next value starts.
+    start: usize,
+}
+
+impl<'a> DecodedValues<'a> {
+    fn new(ends: &'a [(usize, usize)]) -> DecodedValues<'a> {
+        DecodedValues {
+            ends: ends.iter(),
+            start: 0,
+        }
+    }
+
+    /// Where field `field`'s decoded value is, when the next one is its
+    /// (fields are asked for in order).
+    fn take(&mut self, field: usize) -> Option<Range<usize>> {
+        let &(f, end) = self.ends.as_slice().first()?;
+        if f != field {
+            return None;
+        }
+        self.ends.next();
+        let at = self.start..end;
+        self.start = end;
+        Some(at)
+    }
+}
+
+/// Copies the first `len` bytes of `src` to `dst` at `pos` and returns the
+/// position after them. A piece of [`SLACK`] bytes or less is copied as
+/// that many (one move of a fixed size, where a call to `memcpy` per piece
+/// was most of the cost of a line) when `src` and `dst` have them; the
+/// bytes past `len` are overwritten by the next piece or left past the
+/// line's end.
+#[inline(always)]
+fn put(dst: &mut [u8], pos: usize, src: &[u8], len: usize) -> usize {
+    if len <= SLACK && src.len() >= SLACK && pos + SLACK <= dst.len() {
+        dst[pos..pos + SLACK].copy_from_slice(&src[..SLACK]);
+    } else {
+        dst[pos..pos + len].copy_from_slice(&src[..len]);
+    }
+    pos + len
+}
+
+/// Whether a value of a plain line (see [`TextLines::push_plain`]), the
+/// first `len` bytes of `src`, is shown quoted: when empty, or when it
+/// holds a space or `=`, which it can only where `may_hold` them.
+#[inline(always)]
+fn plain_needs_quotes(src: &[u8], len: usize, may_hold: bool) -> bool {
+    if len == 0 {
+        return true;
+    }
+    if !may_hold {
+        return false;
+    }
+    match src.first_chunk::<SLACK>() {
+        Some(chunk) if len <= SLACK => space_or_eq_in(chunk, len),
+        _ => src[..len].iter().any(|&b| b == b' ' || b == b'='),
+    }
+}
+
+/// Whether the first `len` bytes of `chunk` hold a space or `=`, all
+/// bytes looked at at once in a `u128` (SWAR), with no branch to
+/// mispredict (a loop over a few bytes of each quoted value cost more
+/// than the rest of its field): a byte equal to `c` is a zero byte of
+/// `word ^ c...c`, found by the borrow of a subtraction.
+#[inline(always)]
+fn space_or_eq_in(chunk: &[u8; SLACK], len: usize) -> bool {
+    const LO: u128 = u128::MAX / 255;
+    const HI: u128 = LO << 7;
+    let word = u128::from_le_bytes(*chunk);
+    let zero_byte = |x: u128| x.wrapping_sub(LO) & !x & HI;
+    let hits =
+        zero_byte(word ^ (LO * u128::from(b' '))) | zero_byte(word ^ (LO * u128::from(b'=')));
+    // A false hit is only ever above a true one: past `len`, cut off.
+    let first_len = u128::MAX.checked_shr(128 - 8 * len as u32).unwrap_or(0);
+    hits & first_len != 0
+}
+
+/// How many `\x01` and `=` a line holds, counted in one pass, in chunks
+/// of 255 with byte-wide counters so the compiler vectorises it.
+fn count_quotes_and_equals(line: &[u8]) -> (usize, usize) {
+    line.chunks(255)
+        .map(|c| {
+            c.iter().fold((0u8, 0u8), |(q, e), &b| {
+                (q + u8::from(b == QUOTE), e + u8::from(b == b'='))
+            })
+        })
+        .fold((0, 0), |(q, e), (cq, ce)| {
+            (q + cq as usize, e + ce as usize)
+        })
+}
+
+/// True when every `\x01` of the frame's line is a quote around a field
+/// (a `\x01` inside a bare field or a payload must be escaped).
+fn quotes_only_delimit(frame: &Frame) -> bool {
+    let (quotes, _) = count_quotes_and_equals(frame.raw());
+    if quotes == 0 {
+        return true;
+    }
+    let buffer = frame.buffer();
+    let quoted = frame
+        .field_ranges()
+        .filter(|at| at.start > 0 && buffer[at.start - 1] == QUOTE)
+        .count();
+    quotes == 2 * quoted
+}
+
 /// A value, quoted when it is empty or holds a space, `"` or `=` (a `"`
 /// inside escaped as `\"`).
 fn push_value(out: &mut String, value: &str) {
     if needs_quotes(value) {
         out.push('"');
-        if value.contains('"') {
+        // All bytes looked at, with no branch (the compiler vectorises
+        // it): values are short, and `contains` goes through a `memchr`
+        // call that cost more than the rest of a decoded value.
+        if value.bytes().fold(false, |quote, b| quote | (b == b'"')) {
             out.push_str(&value.replace('"', "\\\""));
         } else {
             out.push_str(value);
@@ -200,56 +487,18 @@ fn push_value(out: &mut String, value: &str) {
     }
 }
 
-/// The field `raw`, a slice of `line`, as a slice of `text`, the same line
-/// as text.
-fn field_text<'a>(text: &'a str, line: &[u8], raw: &[u8]) -> Option<&'a str> {
-    let at = (raw.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
-    text.get(at..at + raw.len())
-}
-
-/// An epoch time field as local time, from `cache` when it was shown
-/// lately.
-fn local_time(cache: &mut Vec<(u64, String)>, raw: &[u8]) -> Option<String> {
-    let t = kismet_protocol::decode::parse_epoch(raw)?;
-    if cache.is_empty() {
-        cache.resize(TIMES, (u64::MAX, String::new()));
-    }
-    let slot = &mut cache[(t % TIMES as u64) as usize];
-    if slot.0 != t {
-        *slot = (t, super::time::local_text(t));
-    }
-    Some(slot.1.clone())
-}
-
-/// True for a field [`decoded_value`] gives a meaning to.
-fn is_decoded_field(protocol: &str, name: &str) -> bool {
-    matches!(
-        (protocol, name),
-        (_, "cryptset" | "datacryptset")
-            | ("BSSID" | "CLIENT" | "SSID", "type")
-            | (_, "firsttime" | "lasttime" | "starttime" | "timesec")
-    )
-}
-
 /// A field's value decoded from the server's own definitions, when it is
 /// one that has a meaning beyond its digits: cipher sets as `WPA2 CCMP
 /// PSK`, type codes as names, epoch times as local time. `None` for every
 /// other field (and for values that do not parse).
+///
+/// The plain way, a `String` per value: [`TextLines`] writes the same
+/// into one it reuses.
 pub fn decoded_value(protocol: &str, name: &str, raw: &[u8]) -> Option<String> {
     use kismet_protocol::decode;
-    match (protocol, name) {
-        (_, "cryptset" | "datacryptset") => {
-            let set = decode::parse_u64(raw)?;
-            Some(decode::Encryption::from_cryptset(set).to_string())
-        }
-        ("BSSID", "type") => Some(decode::network_type_name(decode::parse_u32(raw)?).into_owned()),
-        ("CLIENT", "type") => Some(decode::client_type_name(decode::parse_u32(raw)?).into_owned()),
-        ("SSID", "type") => Some(decode::ssid_type_name(decode::parse_u32(raw)?).into_owned()),
-        (_, "firsttime" | "lasttime" | "starttime" | "timesec") => {
-            let t = decode::parse_epoch(raw)?;
-            Some(super::time::local_text(t))
-        }
-        _ => None,
+    match Decoder::of(protocol, name)? {
+        Decoder::Coded(d) => d.decode(raw).map(std::borrow::Cow::into_owned),
+        Decoder::Time => Some(super::time::local_text(decode::parse_epoch(raw)?)),
     }
 }
 
@@ -415,7 +664,7 @@ impl FrameJson {
                 out.extend_from_slice(rest);
             }
         }
-        if text::line_is_json_plain(frame.raw()) {
+        if text::line_is_json_plain(frame.raw()) && quotes_only_delimit(frame) {
             // Nothing to escape or decode anywhere in the line.
             frame.interleave_into(out, &layout.keys);
         } else {
@@ -492,6 +741,37 @@ mod tests {
 
     /// With timestamps, text lines start with the receive time and JSON
     /// objects carry it as `"time"` (both writers, the same bytes).
+    /// An ALERT's `sec` reads as local time, as the other times do
+    /// (before: a raw number); its `usec` stays a number.
+    #[test]
+    fn alert_seconds_decode_as_local_time() {
+        assert_eq!(
+            decoded_value("ALERT", "sec", b"1795678119"),
+            Some(crate::shell::render::time::local_text(1_795_678_119))
+        );
+        assert_eq!(decoded_value("ALERT", "usec", b"12"), None);
+        assert_eq!(decoded_value("SSID", "sec", b"12"), None);
+    }
+
+    #[test]
+    fn json_escapes_a_quote_byte_inside_a_bare_field() {
+        // A \x01 that quotes nothing (inside a bare field): escaped, as the
+        // plain writer does, so the JSON stays valid.
+        let names: Arc<[String]> = vec!["a".to_string(), "b".to_string()].into();
+        let f = Frame::parse(b"*X: a\x01b c ")
+            .unwrap()
+            .with_names(Some(names));
+        let (mut fast, mut plain) = (Vec::new(), Vec::new());
+        FrameJson::new().write(&mut fast, &f);
+        frame_json(&mut plain, &f);
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&plain)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+        assert_eq!(v["fields"]["a"], "a\u{1}b");
+    }
+
     #[test]
     fn timestamps_in_text_and_json() {
         let f = named(b"*TIME: 17", &["timesec"]).with_received(1_795_678_119_042);

@@ -63,6 +63,7 @@ pub enum Format {
 pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
     match o {
         Outcome::Nothing | Outcome::Quit | Outcome::Clear => String::new(),
+        Outcome::Note(text) => wrap_to(text, width),
         Outcome::Protocols(rows) => protocols_table(rows, width),
         Outcome::Fields {
             protocol,
@@ -75,15 +76,19 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         ),
         Outcome::Reply(r) => wrap_to(&reply_text(r), width),
         Outcome::Status(s) => status_text(s, width),
-        Outcome::Help(h) => wrap_to(h, width),
+        Outcome::Help { topic, text } => match width {
+            Some(w) => crate::shell::commands::help_text_at(topic.as_deref(), w)
+                .unwrap_or_else(|_| wrap_to(text, width)),
+            None => text.clone(),
+        },
         Outcome::Paused => wrap_to(
-            "output paused (frames are still counted); resume to show them",
+            "output paused (frames that come meanwhile are skipped and counted); resume to show frames again",
             width,
         ),
-        Outcome::Resumed { held_back: 0 } => "output resumed".into(),
-        Outcome::Resumed { held_back } => format!(
-            "output resumed ({} held back while paused)",
-            plural(*held_back, "frame")
+        Outcome::Resumed { skipped: 0 } => "output resumed".into(),
+        Outcome::Resumed { skipped } => format!(
+            "output resumed ({} skipped while paused)",
+            plural(*skipped, "frame")
         ),
         Outcome::Connected {
             addr,
@@ -210,6 +215,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                         "frames": row.frames,
                         "shown": row.shown,
                         "filtered": row.filtered,
+                        "limited": row.limited,
                         "per_second": three_decimals(row.per_second),
                         "dropped": row.dropped,
                     })
@@ -236,7 +242,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 "dropped": dropped,
             })
         }
-        Outcome::Help(h) => json!({ "type": "help", "text": h }),
+        Outcome::Help { text, .. } => json!({ "type": "help", "text": text }),
         Outcome::Networks { rows, .. } if rows.is_empty() => return None,
         Outcome::Clients { rows, .. } if rows.is_empty() => return None,
         Outcome::Networks {
@@ -277,11 +283,12 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             "color": st.color,
             "rate": st.rate_limit,
         }),
+        Outcome::Note(text) => json!({ "type": "note", "text": text }),
         Outcome::Paused => json!({ "type": "paused", "paused": true }),
-        Outcome::Resumed { held_back } => json!({
+        Outcome::Resumed { skipped } => json!({
             "type": "paused",
             "paused": false,
-            "held_back": held_back,
+            "skipped": skipped,
         }),
         Outcome::Connected {
             addr,
@@ -363,6 +370,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                     "frames",
                     "shown",
                     "filtered",
+                    "limited",
                     "per_second",
                     "dropped",
                 ],
@@ -375,6 +383,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                         row.frames.to_string(),
                         row.shown.to_string(),
                         row.filtered.to_string(),
+                        row.limited.to_string(),
                         format!("{:.3}", row.per_second),
                         row.dropped.to_string(),
                     ],

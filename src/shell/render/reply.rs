@@ -14,16 +14,37 @@ use kismet_protocol::{text, Frame};
 /// The data lines a command provoked (the `*CAPABILITY` answer) follow,
 /// one per line: `CAPABILITY GPS: lat,lon,...`.
 pub fn reply_text(reply: &Reply) -> String {
+    let mut s = reply_status_text(reply);
+    if let Some(data) = reply_data_text(reply) {
+        s.push('\n');
+        s.push_str(&data);
+    }
+    s
+}
+
+/// A reply's own line: `ok (2 ms)`, `error: ...`, `server is shutting
+/// down: ...`.
+pub fn reply_status_text(reply: &Reply) -> String {
     let ms = latency_ms(reply.latency);
     let t = text::display(reply.text.as_bytes());
-    let mut s = match reply.kind {
+    match reply.kind {
         ReplyKind::Ack if reply.text == "OK" => format!("ok ({ms})"),
         ReplyKind::Ack => format!("ok: {t} ({ms})"),
         ReplyKind::Error => format!("error: {t} ({ms})"),
         ReplyKind::Terminate => format!("server is shutting down: {t} ({ms})"),
-    };
-    for f in &reply.data {
-        s.push('\n');
+    }
+}
+
+/// The data lines a command provoked, one per line (`None`: none).
+pub fn reply_data_text(reply: &Reply) -> Option<String> {
+    if reply.data.is_empty() {
+        return None;
+    }
+    let mut s = String::new();
+    for (i, f) in reply.data.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
         match capability_of(f) {
             Some((proto, fields)) => {
                 let _ = write!(
@@ -36,7 +57,7 @@ pub fn reply_text(reply: &Reply) -> String {
             None => frame_text(&mut s, f),
         }
     }
-    s
+    Some(s)
 }
 
 /// A `*CAPABILITY` frame's protocol and fields.

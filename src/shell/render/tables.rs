@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use comfy_table::{
-    presets::UTF8_FULL_CONDENSED, ColumnConstraint, ContentArrangement, Table, Width,
+    presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
 };
 use unicode_width::UnicodeWidthStr;
 
@@ -99,15 +99,30 @@ pub fn fields_table(fields: &[String], enabled: Option<&[String]>, width: Option
     t.to_string()
 }
 
-/// The columns of the status table, one row per protocol.
-pub const STATUS_COLUMNS: [&str; 6] = [
+/// The columns of the status table, one row per protocol ("limited"
+/// only while some frames were kept off the screen by the rate limit).
+pub const STATUS_COLUMNS: [&str; 7] = [
     "protocol",
     "frames",
     "shown",
     "filtered",
+    "limited",
     "per second",
     "dropped",
 ];
+
+/// A count with thousands separators: `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// The `status` report as text.
 pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
@@ -119,26 +134,30 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     };
     let _ = writeln!(
         s,
-        "server   {} at {} ({state}, connection {})",
+        "server   {} at {} ({state})",
         text::display(&r.server_name_bytes),
         r.addr,
-        r.connections
     );
     let _ = match r.server_time {
         Some(now) => writeln!(
             s,
-            "clock    server started {}, server time {} (up {})",
+            "clock    server started {}, its time now {}: server up {}",
             local_text(r.server_start),
             local_text(now),
             duration_text(Duration::from_secs(now.saturating_sub(r.server_start)))
         ),
         None => writeln!(
             s,
-            "clock    server started {}, server time unknown (no TIME yet)",
+            "clock    server started {}, its time unknown (no TIME yet)",
             local_text(r.server_start)
         ),
     };
-    let _ = writeln!(s, "uptime   {}", duration_text(r.uptime));
+    let _ = writeln!(
+        s,
+        "link     connection {} to it, up {}",
+        grouped(r.connections),
+        duration_text(r.uptime)
+    );
     let _ = writeln!(
         s,
         "pending  {} awaiting a reply{}",
@@ -151,16 +170,37 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
         plural(r.malformed, "line"),
         plural(r.overlong, "line")
     );
-    let mut t = new_table(&STATUS_COLUMNS, width);
-    for row in r.rows() {
-        t.add_row(vec![
+    let rows = r.rows();
+    if rows.is_empty() {
+        s.push_str("frames   none received yet");
+        return s;
+    }
+    let limited = rows.iter().any(|row| row.limited > 0);
+    let columns: Vec<&str> = STATUS_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| limited || *c != "limited")
+        .collect();
+    let mut t = new_table(&columns, width);
+    for row in rows {
+        let mut cells = vec![
             row.protocol,
-            row.frames.to_string(),
-            row.shown.to_string(),
-            row.filtered.to_string(),
-            format!("{:.1}", row.per_second),
-            row.dropped.to_string(),
-        ]);
+            grouped(row.frames),
+            grouped(row.shown),
+            grouped(row.filtered),
+        ];
+        if limited {
+            cells.push(grouped(row.limited));
+        }
+        cells.push(format!("{:.1}", row.per_second));
+        cells.push(grouped(row.dropped));
+        t.add_row(cells);
+    }
+    // Numbers read best right-aligned.
+    for i in 1..columns.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
     }
     s.push_str(&t.to_string());
     s

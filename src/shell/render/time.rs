@@ -23,6 +23,157 @@ pub fn local_text_in(epoch: u64, tz: &TimeZone) -> String {
     }
 }
 
+/// Epoch seconds as local time, as [`local_text_in`] writes them, for a
+/// writer that shows many: the zone is read once (asking the system for
+/// it per value was most of the cost of a decoded text line), and a time
+/// of a local day already seen is written without jiff's formatter (see
+/// [`LocalDay`]).
+#[derive(Debug, Clone)]
+pub struct LocalTimes {
+    tz: TimeZone,
+    /// The spans seen lately: a frame's first and last seen times, and
+    /// the frames of a stream, fall in few of them.
+    days: Vec<LocalDay>,
+    /// The span a new one replaces when [`DAYS`] are kept.
+    next: usize,
+}
+
+/// Spans of local days kept by [`LocalTimes`].
+const DAYS: usize = 4;
+
+/// Epoch seconds whose local times share their date and zone, and so
+/// differ only in `HH:MM:SS`: a span of one local day with no change of
+/// UTC offset or abbreviation (a day with a change has two).
+#[derive(Debug, Clone)]
+struct LocalDay {
+    /// The first epoch second of the span.
+    from: i64,
+    /// The epoch second after the span.
+    to: i64,
+    /// The epoch second the span's local clock reads `00:00:00` at (before
+    /// `from` on a day that starts with a change of offset).
+    midnight: i64,
+    /// `YYYY-MM-DD `, the date and the space after it.
+    date: String,
+    /// ` UTC`, the zone as `%Z` writes it and the space before it.
+    zone: String,
+}
+
+/// Seconds in a day: local days are this long between changes of offset.
+const DAY: i64 = 86_400;
+
+impl LocalTimes {
+    /// Times in the system's time zone, read now.
+    pub fn system() -> LocalTimes {
+        LocalTimes::new(TimeZone::system())
+    }
+
+    /// Times in the time zone `tz`.
+    pub fn new(tz: TimeZone) -> LocalTimes {
+        LocalTimes {
+            tz,
+            days: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// The time zone times are shown in.
+    pub fn zone(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    /// Appends `epoch` as [`local_text_in`] writes it in this zone.
+    pub fn push(&mut self, out: &mut String, epoch: u64) {
+        let Ok(t) = i64::try_from(epoch) else {
+            out.push_str(&local_text_in(epoch, &self.tz));
+            return;
+        };
+        if let Some(day) = self.days.iter().find(|d| d.from <= t && t < d.to) {
+            day.push(out, t);
+            return;
+        }
+        let text = local_text_in(epoch, &self.tz);
+        out.push_str(&text);
+        if let Some(day) = LocalDay::of(&self.tz, t, &text) {
+            self.remember(day);
+        }
+    }
+
+    /// Keeps `day`, in place of the oldest when [`DAYS`] are kept.
+    fn remember(&mut self, day: LocalDay) {
+        if self.days.len() < DAYS {
+            self.days.push(day);
+        } else {
+            self.days[self.next] = day;
+            self.next = (self.next + 1) % DAYS;
+        }
+    }
+}
+
+impl LocalDay {
+    /// The span of epoch second `t`, whose local time in `tz` is `text`;
+    /// `None` when `text` does not read as the span's date, `t`'s time of
+    /// day and zone (then `t` is left to jiff each time).
+    fn of(tz: &TimeZone, t: i64, text: &str) -> Option<LocalDay> {
+        let at = Timestamp::from_second(t).ok()?;
+        let info = tz.to_offset_info(at);
+        let secs = (t + i64::from(info.offset().seconds())).rem_euclid(DAY);
+        let midnight = t - secs;
+        // The offset's changes nearest to t: the last at or before it (the
+        // iterator gives those strictly before t + 1 s), the first after.
+        let after = Timestamp::from_second(t + 1).ok()?;
+        let change_before = tz
+            .preceding(after)
+            .next()
+            .map(|c| c.timestamp().as_second());
+        let change_after = tz.following(at).next().map(|c| c.timestamp().as_second());
+        let from = change_before.map_or(midnight, |c| c.max(midnight));
+        let to = change_after.map_or(midnight + DAY, |c| c.min(midnight + DAY));
+        // Both ends show t's offset and zone, and the text its time of day
+        // where `%H:%M:%S` puts it.
+        let same = |s: i64| Timestamp::from_second(s).is_ok_and(|ts| tz.to_offset_info(ts) == info);
+        let clock = clock_of_day(secs);
+        let ok = from <= t
+            && t < to
+            && same(from)
+            && same(to - 1)
+            && text.get(11..19).is_some_and(|c| c.as_bytes() == clock);
+        ok.then(|| LocalDay {
+            from,
+            to,
+            midnight,
+            date: text[..11].to_string(),
+            zone: text[19..].to_string(),
+        })
+    }
+
+    /// Appends the local time of `t`, one of the span's seconds.
+    fn push(&self, out: &mut String, t: i64) {
+        out.push_str(&self.date);
+        // Digits and colons: always text.
+        if let Ok(clock) = std::str::from_utf8(&clock_of_day(t - self.midnight)) {
+            out.push_str(clock);
+        }
+        out.push_str(&self.zone);
+    }
+}
+
+/// Seconds since midnight (less than a day) as `HH:MM:SS`.
+fn clock_of_day(secs: i64) -> [u8; 8] {
+    let digit = |n: i64| b'0' + (n % 10) as u8;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    [
+        digit(h / 10),
+        digit(h),
+        b':',
+        digit(m / 10),
+        digit(m),
+        b':',
+        digit(s / 10),
+        digit(s),
+    ]
+}
+
 /// Milliseconds since the epoch as the local time of day with
 /// milliseconds, `HH:MM:SS.mmm`: the prefix of a timestamped line.
 pub fn clock_text(ms: u64) -> String {
@@ -107,5 +258,57 @@ mod tests {
         assert_eq!(ago_text(100, 100), "now");
         assert_eq!(ago_text(100, 200), "now");
         assert_eq!(local_text_in(u64::MAX, &utc), u64::MAX.to_string());
+    }
+
+    /// The fast local times read as jiff formats them, in zones with
+    /// summer time (either hemisphere), offsets of odd minutes and
+    /// seconds, around changes of offset, midnights and the ends of the
+    /// range, in any order.
+    #[test]
+    fn local_times_match_jiff() {
+        let zones = [
+            TimeZone::UTC,
+            TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap(),
+            TimeZone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap(),
+            TimeZone::posix("<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45").unwrap(),
+            TimeZone::posix("LMT-0:09:21").unwrap(),
+            TimeZone::posix("<-0230>2:30").unwrap(),
+        ];
+        // 2026-03-29 and 2026-10-25 (Europe), 2026-03-08 and 2026-11-01
+        // (America): each change, and the midnights around it.
+        let changes = [1_774_746_000, 1_792_890_000, 1_772_953_200, 1_793_512_800];
+        let mut epochs: Vec<u64> = vec![0, 1, 59, 86_399, 86_400, 253_402_207_200, u64::MAX];
+        for c in changes {
+            for d in (-30 * 3600..30 * 3600).step_by(599) {
+                epochs.push((c + d) as u64);
+            }
+            epochs.extend((c - 3..c + 3).map(|t| t as u64));
+        }
+        // A stream's times: a frame's first seen time far back, its last
+        // seen time now.
+        for i in 0..2000u64 {
+            epochs.push(1_795_678_119 + i * 7);
+            epochs.push(1_700_000_000 + i * 104_729);
+        }
+        for tz in zones {
+            let mut times = LocalTimes::new(tz.clone());
+            let mut kept = 0;
+            for (i, &t) in epochs.iter().enumerate() {
+                let t_kept = times
+                    .days
+                    .iter()
+                    .any(|d| d.from <= t as i64 && (t as i64) < d.to);
+                kept += usize::from(t_kept);
+                let mut got = String::from("x");
+                times.push(&mut got, t);
+                assert_eq!(&got[1..], local_text_in(t, &tz), "{tz:?} {t} (#{i})");
+            }
+            // Most were written from a span kept, not by jiff.
+            assert!(
+                kept > epochs.len() / 2,
+                "{tz:?}: {kept} of {}",
+                epochs.len()
+            );
+        }
     }
 }

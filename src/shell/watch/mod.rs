@@ -2,12 +2,14 @@
 //! with its crossterm backend), redrawn in place a few times a second:
 //! networks, the clients of one network or of all, the status report, or
 //! the latest frame of each device of a protocol. Once the live model
-//! runs, the title line ends with the GPS (fix and position).
+//! runs, the title line shows the GPS (fix and position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
-//! PgDn, Home and End move, Enter on a network opens its clients (Esc or
-//! Backspace goes back), `q` or Ctrl-C (or Esc at the top) return to the
-//! prompt with the screen as it was.
+//! PgDn, Home and End move (the selection stays on its device when rows
+//! re-sort), `/` keeps the rows that contain a text (Esc clears it), Enter
+//! on a network opens its clients (Esc or Backspace goes back), `q` or
+//! Ctrl-C (or Esc at the top) return to the prompt with the screen as it
+//! was.
 //!
 //! - `view`: what each screen shows, as data
 //! - `terminal`: taking the terminal and giving it back, panics included
@@ -28,9 +30,9 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 use ratatui::{Frame as Screen, Terminal};
 
-use super::commands::Watched;
+use super::commands::{NetworkType, SortSpec, Watched};
 use super::handlers::status_report;
-use super::outcome::ShellError;
+use super::outcome::{without_os_codes, ShellError};
 use super::render::gps::gps_label;
 use super::render::time::clock_text;
 use super::session::Session;
@@ -45,7 +47,18 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 const TAP_FRAMES: usize = 4096;
 
 /// `watch networks|clients [NET]|status|PROTO`: the command's handler.
-pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::handlers::Handled {
+pub fn handler(
+    session: &Session,
+    what: Watched,
+    net: Option<String>,
+    sort: Option<SortSpec>,
+    kind: Option<NetworkType>,
+) -> super::handlers::Handled {
+    if (sort.is_some() || kind.is_some()) && what != Watched::Networks {
+        return Err(ShellError::Usage(
+            "--sort and --type are for watch networks".into(),
+        ));
+    }
     let target = match (what, net) {
         (Watched::Networks, None) => Target::Networks,
         (Watched::Clients, net) => Target::Clients(net),
@@ -57,8 +70,27 @@ pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::
             ))
         }
     };
-    run(session, target)?;
+    let mut looks = Looks {
+        kind: kind.map(|NetworkType(k)| k),
+        ..Looks::default()
+    };
+    if let Some(s) = sort {
+        looks.sort = Sort {
+            column: s.column,
+            descending: s.descending,
+        };
+    }
+    run_with(session, target, looks)?;
     Ok(super::outcome::Outcome::Nothing)
+}
+
+/// How a view starts: its sort and, for networks, the type shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Looks {
+    /// The networks' sort.
+    pub sort: Sort,
+    /// Only networks of this type code.
+    pub kind: Option<u32>,
 }
 
 /// Runs the view until `q`; the terminal is as it was afterwards.
@@ -67,6 +99,14 @@ pub fn handler(session: &Session, what: Watched, net: Option<String>) -> super::
 /// No terminal (`watch` is for people: scripts use `--format json`), an
 /// unknown protocol, or the terminal failing.
 pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
+    run_with(session, target, Looks::default())
+}
+
+/// [`run`], starting with `looks`.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), ShellError> {
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(ShellError::Usage(
             "watch needs a terminal; in a script, use networks, clients or status with \
@@ -100,37 +140,68 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
         }
         Target::Status => None,
     };
-    // Frames are not scrolled meanwhile: counted as held back, as when
-    // paused; what was held back before is kept as it was.
+    // Frames are not scrolled meanwhile: counted as skipped, as when
+    // paused; what was skipped before is kept as it was.
     let was_paused = session.paused.swap(true, Ordering::AcqRel);
-    let held = session.held_back.load(Ordering::Acquire);
-    let result = show(session, target, tap);
+    let held = session.skipped.load(Ordering::Acquire);
+    let result = show(session, target, tap, looks);
     *session.tap() = None;
     session.paused.store(was_paused, Ordering::Release);
-    session.held_back.store(held, Ordering::Release);
-    result.map_err(|e| ShellError::Usage(format!("watch: {e}")))
+    session.skipped.store(held, Ordering::Release);
+    result.map_err(|e| ShellError::Usage(format!("watch: {}", without_os_codes(&e.to_string()))))
 }
 
 /// The screen's own state.
 struct State {
     target: Target,
-    /// Where Enter came from, to go back to.
-    parent: Option<Target>,
+    /// Where Enter came from, to go back to, and the device selected there.
+    parent: Option<(Target, Option<String>)>,
     sort: Sort,
+    /// Only networks of this type code.
+    kind: Option<u32>,
+    /// The clients' sort: a column and descending (`None`: as the model
+    /// lists them).
+    client_sort: Option<(usize, bool)>,
     selected: TableState,
+    /// The selected row's device: the selection follows it when the rows
+    /// re-sort (`None`: follow the row's place).
+    selected_id: Option<String>,
+    /// `/`: the text the rows must contain, and whether it is being typed.
+    search: String,
+    typing: bool,
     latest: Latest,
     table: view::Table,
 }
 
-fn show(session: &Session, target: Target, tap: Option<Receiver<Frame>>) -> io::Result<()> {
+impl State {
+    /// Selects row `i` (within the rows), and its device.
+    fn select(&mut self, i: usize) {
+        let rows = self.table.rows.len();
+        let i = (rows > 0).then(|| i.min(rows - 1));
+        self.selected.select(i);
+        self.selected_id = i.and_then(|i| self.table.ids.get(i).cloned());
+    }
+}
+
+fn show(
+    session: &Session,
+    target: Target,
+    tap: Option<Receiver<Frame>>,
+    looks: Looks,
+) -> io::Result<()> {
     // Given back when this returns, errs or panics.
     let _screen = terminal::FullScreen::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut state = State {
         target,
         parent: None,
-        sort: Sort::default(),
+        sort: looks.sort,
+        kind: looks.kind,
+        client_sort: None,
         selected: TableState::default().with_selected(Some(0)),
+        selected_id: None,
+        search: String::new(),
+        typing: false,
         latest: Latest::default(),
         table: view::Table::default(),
     };
@@ -174,17 +245,21 @@ fn refresh(session: &Session, state: &mut State) {
     let model = session.model_if_started();
     state.table = match &state.target {
         Target::Networks => model.map_or_else(view::Table::default, |m| {
-            view::networks(&m.snapshot(), state.sort, now)
+            view::networks(&m.snapshot(), state.sort, state.kind, now)
         }),
         Target::Clients(net) => model.map_or_else(view::Table::default, |m| {
             view::clients(&m.snapshot(), net.as_deref(), now)
         }),
         Target::Status => view::status(&status_report(session)),
-        Target::Protocol(_) => state.latest.table(),
+        Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
-    let rows = state.table.rows.len();
-    let sel = state.selected.selected().unwrap_or(0);
-    state.selected.select((rows > 0).then(|| sel.min(rows - 1)));
+    if let (Target::Clients(_), Some((column, descending))) = (&state.target, state.client_sort) {
+        state.table.sort_by_column(column, descending);
+    }
+    state.table.retain_matching(&state.search);
+    let at = state.selected.selected().unwrap_or(0);
+    let sel = view::reselect(&state.table, state.selected_id.as_deref(), at);
+    state.select(sel.unwrap_or(0));
 }
 
 /// Handles a key; false to leave.
@@ -192,17 +267,50 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let rows = state.table.rows.len();
     let sel = state.selected.selected().unwrap_or(0);
-    let select = |s: &mut State, i: usize| s.selected.select((rows > 0).then(|| i.min(rows - 1)));
+    let select = |s: &mut State, i: usize| s.select(i);
+    // `/TEXT`: typed on the status line; Enter keeps it, Esc drops it.
+    if state.typing {
+        match key.code {
+            KeyCode::Char('c') if ctrl => return false,
+            KeyCode::Enter => state.typing = false,
+            KeyCode::Esc => {
+                state.typing = false;
+                state.search.clear();
+            }
+            KeyCode::Backspace => {
+                state.search.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() => state.search.push(c),
+            _ => {}
+        }
+        return true;
+    }
     match key.code {
+        KeyCode::Char('/') => {
+            state.typing = true;
+            state.search.clear();
+        }
         KeyCode::Char('c') if ctrl => return false,
         KeyCode::Char('q') => return false,
+        // Esc clears a search before anything else.
+        KeyCode::Esc if !state.search.is_empty() => state.search.clear(),
         KeyCode::Esc | KeyCode::Backspace => match state.parent.take() {
-            Some(parent) => {
+            // Back on the row it left from (found again by the refresh).
+            Some((parent, selected)) => {
                 state.target = parent;
-                select(state, 0);
+                state.selected_id = selected;
             }
             None => return key.code != KeyCode::Esc,
         },
+        KeyCode::Char('s' | 'S' | 'r') if matches!(state.target, Target::Clients(_)) => {
+            let columns = state.table.columns.len().max(1);
+            let (column, descending) = state.client_sort.unwrap_or((columns - 1, false));
+            state.client_sort = Some(match key.code {
+                KeyCode::Char('s') => ((column + 1) % columns, false),
+                KeyCode::Char('S') => ((column + columns - 1) % columns, false),
+                _ => (column, !descending),
+            });
+        }
         KeyCode::Char('s') => state.sort = state.sort.step(true),
         KeyCode::Char('S') => state.sort = state.sort.step(false),
         KeyCode::Char('r') => state.sort.descending = !state.sort.descending,
@@ -214,9 +322,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
         KeyCode::End => select(state, rows.saturating_sub(1)),
         KeyCode::Enter => {
             if let Some(bssid) = state.table.keys.get(sel).cloned() {
-                state.parent = Some(state.target.clone());
+                state.parent = Some((state.target.clone(), state.selected_id.take()));
                 state.target = Target::Clients(Some(bssid));
-                select(state, 0);
+                state.selected.select(Some(0));
             }
         }
         _ => {}
@@ -239,27 +347,56 @@ fn draw(
     } else {
         "DISCONNECTED"
     };
-    let mut title = format!(
-        "kismet watch {}  |  {} at {} ({conn})  |  {} rows  |  {clock}",
-        state.target.title(),
-        kismet_protocol::text::display(&info.name_bytes),
-        client.addr(),
-        state.table.rows.len(),
-    );
+    // Most important first: what is shown and how many, the connection,
+    // the clock, the GPS (once the model runs), then the server (left out
+    // first on a narrow screen).
+    let mut parts = vec![
+        format!(
+            "kismet watch {}: {} rows",
+            state.target.title(),
+            state.table.rows.len()
+        ),
+        conn.to_string(),
+        clock,
+    ];
     if let Some(model) = session.model_if_started() {
-        let label = gps_label(model.gps().as_ref(), model.gps_lines(), session.model_age());
-        title.push_str("  |  ");
-        title.push_str(&label);
+        let gps = model.gps();
+        parts.push(gps_label(
+            gps.as_ref(),
+            model.gps_lines(),
+            session.model_age(),
+        ));
     }
-    let mut help = String::from("q quit  arrows PgUp PgDn move");
+    parts.push(format!(
+        "{} at {}",
+        kismet_protocol::text::display(&info.name_bytes),
+        client.addr()
+    ));
+    let mut help = String::from("q quit  arrows PgUp PgDn move  / find");
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(
             "  s/S sort ({})  r reverse  Enter clients",
             state.sort.label()
         ));
     }
+    if let Target::Clients(_) = state.target {
+        let sorted = match state.client_sort {
+            Some((c, d)) => format!(
+                "{} {}",
+                state.table.columns.get(c).map_or("", String::as_str),
+                if d { "↓" } else { "↑" }
+            ),
+            None => "as listed".to_string(),
+        };
+        help.push_str(&format!("  s/S sort ({sorted})  r reverse"));
+    }
     if state.parent.is_some() {
         help.push_str("  Esc back");
+    }
+    if state.typing {
+        help = format!("find: {}_  (Enter keeps it, Esc clears it)", state.search);
+    } else if !state.search.is_empty() {
+        help = format!("rows with \"{}\" (Esc clears)  |  {help}", state.search);
     }
     terminal.draw(|f: &mut Screen| {
         let [top, bar, body] = Layout::vertical([
@@ -268,6 +405,7 @@ fn draw(
             Constraint::Min(1),
         ])
         .areas(f.area());
+        let title = view::fit_title(&parts, usize::from(top.width));
         f.render_widget(
             Paragraph::new(Line::from(title)).style(Style::new().add_modifier(Modifier::BOLD)),
             top,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
-use crate::shell::render::frame::field_value;
+use crate::shell::render::frame::{decoded_value, field_value};
 use crate::shell::render::tables::STATUS_COLUMNS;
 use kismet_client::{Snapshot, SortColumn, SORT_COLUMNS};
 use kismet_protocol::device_key_index;
@@ -49,11 +49,68 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
     /// What each row stands for (a BSSID), when it can be opened.
     pub keys: Vec<String>,
+    /// Each row's identity (a BSSID, BSSID/MAC, a protocol, a device
+    /// key), so that the selection stays on its device when rows re-sort.
+    pub ids: Vec<String>,
     /// Columns to leave out first when the screen is too narrow.
     pub drop_first: Vec<usize>,
 }
 
 impl Table {
+    /// Sorts the rows by column `column`'s cells (as numbers when both
+    /// are, `-44` before `-70` descending; else as text, any case), with
+    /// their keys and identities; equal cells keep their order.
+    pub fn sort_by_column(&mut self, column: usize, descending: bool) {
+        let cell = |r: &Vec<String>| r.get(column).cloned().unwrap_or_default();
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (cell(&self.rows[a]), cell(&self.rows[b]));
+            let ord = match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(p), Ok(q)) => p.total_cmp(&q),
+                _ => x.to_lowercase().cmp(&y.to_lowercase()),
+            };
+            if descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+        let pick = |v: &[String]| -> Vec<String> {
+            if v.len() == order.len() {
+                order.iter().map(|&i| v[i].clone()).collect()
+            } else {
+                v.to_vec()
+            }
+        };
+        self.keys = pick(&self.keys);
+        self.ids = pick(&self.ids);
+        self.rows = order.iter().map(|&i| self.rows[i].clone()).collect();
+    }
+
+    /// Keeps the rows with a cell that contains `text` (any case), with
+    /// their keys and identities.
+    pub fn retain_matching(&mut self, text: &str) {
+        let needle = text.to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        let keep: Vec<bool> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().any(|c| c.to_lowercase().contains(&needle)))
+            .collect();
+        let mut it = keep.iter();
+        self.rows.retain(|_| *it.next().unwrap_or(&true));
+        if self.keys.len() == keep.len() {
+            let mut it = keep.iter();
+            self.keys.retain(|_| *it.next().unwrap_or(&true));
+        }
+        if self.ids.len() == keep.len() {
+            let mut it = keep.iter();
+            self.ids.retain(|_| *it.next().unwrap_or(&true));
+        }
+    }
+
     /// The columns to show in `width` cells (with `spacing` between
     /// columns and `margin` before the first), and each one's width: all
     /// that fit, leaving out the columns of `drop_first` in order (then the
@@ -85,6 +142,19 @@ impl Table {
         }
         shown.into_iter().map(|i| (i, widths[i])).collect()
     }
+}
+
+/// Where the selection goes when the rows change: onto the row of
+/// `follow` (the device selected before) wherever it is now, else the
+/// same place (`at`), within the rows. `None` when there is no row.
+pub fn reselect(table: &Table, follow: Option<&str>, at: usize) -> Option<usize> {
+    let rows = table.rows.len();
+    if rows == 0 {
+        return None;
+    }
+    follow
+        .and_then(|id| table.ids.iter().position(|i| i == id))
+        .or(Some(at.min(rows - 1)))
 }
 
 /// How the networks are sorted in the watch view.
@@ -136,15 +206,76 @@ impl Sort {
     }
 }
 
+/// The title line from `parts`, most important first, joined by ` | `
+/// and fitted to `width`: the last parts are left out until it fits, and
+/// the first is cut with `…` if even it alone does not (so the view's name
+/// and its row count stay, whatever the width).
+pub fn fit_title(parts: &[String], width: usize) -> String {
+    let mut n = parts.len();
+    loop {
+        let title = parts[..n].join("  |  ");
+        if title.chars().count() <= width || n <= 1 {
+            if title.chars().count() <= width {
+                return title;
+            }
+            let cut: String = title.chars().take(width.saturating_sub(1)).collect();
+            return format!("{cut}…");
+        }
+        n -= 1;
+    }
+}
+
+/// The order in which a narrow screen leaves the networks' columns out,
+/// least needed first: what a row is (SSID, TYPE: a probe row must never
+/// read as an open network) and who it is (BSSID) stay longest.
+pub const NETWORK_DROP_ORDER: [&str; 11] = [
+    "MANUF",
+    "LAST SEEN",
+    "AUTH",
+    "CIPHER",
+    "PKTS",
+    "CLIENTS",
+    "CH",
+    "PWR",
+    "ENC",
+    "BSSID",
+    "TYPE",
+];
+
+/// The same for the clients' columns: the station (MAC) and its network
+/// (SSID, else BSSID) stay longest.
+pub const CLIENT_DROP_ORDER: [&str; 8] = [
+    "MANUF",
+    "IP",
+    "LAST SEEN",
+    "PKTS",
+    "TYPE",
+    "PWR",
+    "BSSID",
+    "SSID",
+];
+
+/// The indexes of `order`'s columns in `columns` (names not there are
+/// skipped), for [`Table::drop_first`].
+fn drop_order(columns: &[&str], order: &[&str]) -> Vec<usize> {
+    order
+        .iter()
+        .filter_map(|name| columns.iter().position(|c| c == name))
+        .collect()
+}
+
 /// The networks table, sorted.
-pub fn networks(snapshot: &Snapshot, sort: Sort, now: u64) -> Table {
-    let sorted = snapshot.sorted_networks(sort.column, sort.descending);
+pub fn networks(snapshot: &Snapshot, sort: Sort, kind: Option<u32>, now: u64) -> Table {
+    let mut sorted = snapshot.sorted_networks(sort.column, sort.descending);
+    if let Some(k) = kind {
+        sorted.retain(|n| n.network_type == Some(k));
+    }
     Table {
         columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
         keys: sorted.iter().map(|n| n.bssid.clone()).collect(),
-        // MANUF, LAST SEEN, CIPHER, AUTH, PKTS, TYPE, CLIENTS go first.
-        drop_first: vec![10, 11, 5, 6, 8, 2, 9],
+        ids: sorted.iter().map(|n| n.bssid.clone()).collect(),
+        drop_first: drop_order(&NETWORK_COLUMNS, &NETWORK_DROP_ORDER),
     }
 }
 
@@ -162,17 +293,21 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
         columns: CLIENT_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: rows.iter().map(|c| client_cells(c, now)).collect(),
         keys: Vec::new(),
-        // MANUF, IP, LAST SEEN, TYPE, PKTS, SSID go first.
-        drop_first: vec![6, 7, 8, 3, 5, 2],
+        ids: rows
+            .iter()
+            .map(|c| format!("{}/{}", c.bssid, c.mac))
+            .collect(),
+        drop_first: drop_order(&CLIENT_COLUMNS, &CLIENT_DROP_ORDER),
     }
 }
 
 /// The status table: one row per protocol.
 pub fn status(report: &StatusReport) -> Table {
+    let rows = report.rows();
     Table {
         columns: STATUS_COLUMNS.map(String::from).to_vec(),
-        rows: report
-            .rows()
+        ids: rows.iter().map(|r| r.protocol.clone()).collect(),
+        rows: rows
             .into_iter()
             .map(|r| {
                 vec![
@@ -180,13 +315,15 @@ pub fn status(report: &StatusReport) -> Table {
                     r.frames.to_string(),
                     r.shown.to_string(),
                     r.filtered.to_string(),
+                    r.limited.to_string(),
                     format!("{:.1}", r.per_second),
                     r.dropped.to_string(),
                 ]
             })
             .collect(),
         keys: Vec::new(),
-        drop_first: Vec::new(),
+        // LIMITED goes first: it is 0 but while the display is flooded.
+        drop_first: vec![4],
     }
 }
 
@@ -234,8 +371,9 @@ impl Latest {
         }
     }
 
-    /// The table: columns = the fields, one row per device in key order.
-    pub fn table(&self) -> Table {
+    /// The table: columns = the fields, one row per device in key order;
+    /// values decoded (as the scrolling lines show them) when `decode`.
+    pub fn table(&self, decode: bool) -> Table {
         let Some(names) = &self.names else {
             return Table::default();
         };
@@ -244,11 +382,20 @@ impl Latest {
         rows.sort_by(|a, b| a.0.cmp(b.0));
         Table {
             columns: names.to_vec(),
+            ids: rows
+                .iter()
+                .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+                .collect(),
             rows: rows
                 .into_iter()
                 .map(|(_, f)| {
                     f.named_fields()
-                        .map(|(n, v)| field_value(f.protocol(), &n, v))
+                        .map(|(n, v)| {
+                            decode
+                                .then(|| decoded_value(f.protocol(), &n, v))
+                                .flatten()
+                                .unwrap_or_else(|| field_value(f.protocol(), &n, v))
+                        })
                         .collect()
                 })
                 .collect(),
@@ -283,12 +430,144 @@ mod tests {
                 .map(String::from)
                 .to_vec()],
             keys: Vec::new(),
+            ids: Vec::new(),
             drop_first: vec![2],
         };
         assert_eq!(t.fit(80, 2, 2), [(0, 17), (1, 7), (2, 7)]);
         assert_eq!(t.fit(30, 2, 2), [(0, 17), (1, 7)]);
         assert_eq!(t.fit(20, 2, 2), [(0, 17)]);
         assert_eq!(t.fit(5, 2, 2), [(0, 17)]);
+    }
+
+    /// The title keeps its first parts (view and row count) and leaves out
+    /// the last ones on a narrow screen; the first alone is cut with `…`.
+    #[test]
+    fn titles_fit_keeping_the_counts() {
+        let parts = [
+            "kismet watch networks: 16 rows",
+            "connected",
+            "12:00:01",
+            "Kismet at 10.0.0.5:2501",
+        ]
+        .map(String::from);
+        assert_eq!(
+            fit_title(&parts, 200),
+            "kismet watch networks: 16 rows  |  connected  |  12:00:01  |  Kismet at 10.0.0.5:2501"
+        );
+        assert_eq!(
+            fit_title(&parts, 60),
+            "kismet watch networks: 16 rows  |  connected  |  12:00:01"
+        );
+        assert_eq!(fit_title(&parts, 31), "kismet watch networks: 16 rows");
+        assert_eq!(fit_title(&parts, 20), "kismet watch networ…");
+    }
+
+    /// Narrow screens leave the networks' columns out in the documented
+    /// order: TYPE stays with SSID to the end (a probe row never reads as
+    /// an open network), BSSID before them.
+    #[test]
+    fn network_columns_go_in_the_documented_order() {
+        let cols: Vec<String> = NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect();
+        let row = [
+            "00:13:E8:10:00:08",
+            "HomeNet",
+            "probe",
+            "0",
+            "OPN",
+            "",
+            "",
+            "-70",
+            "1",
+            "0",
+            "IntelCor",
+            "20s ago",
+        ]
+        .map(String::from)
+        .to_vec();
+        let t = Table {
+            columns: cols.clone(),
+            rows: vec![row],
+            keys: Vec::new(),
+            ids: Vec::new(),
+            drop_first: drop_order(&NETWORK_COLUMNS, &NETWORK_DROP_ORDER),
+        };
+        let shown = |w: usize| -> Vec<&str> {
+            t.fit(w, 2, 2)
+                .iter()
+                .map(|&(i, _)| cols[i].as_str())
+                .collect()
+        };
+        assert_eq!(shown(200).len(), 12);
+        assert_eq!(
+            shown(60),
+            ["BSSID", "SSID", "TYPE", "CH", "ENC", "PWR", "CLIENTS"]
+        );
+        assert_eq!(shown(40), ["BSSID", "SSID", "TYPE", "ENC"]);
+        assert_eq!(shown(20), ["SSID", "TYPE"]);
+        assert_eq!(shown(8), ["SSID"]);
+    }
+
+    /// Sorting by a column: numbers as numbers, text in any case, keys and
+    /// identities moving with their rows.
+    #[test]
+    fn sort_by_column_orders_numbers_and_text() {
+        let mut t = Table {
+            columns: vec!["MAC".into(), "PWR".into()],
+            rows: vec![
+                vec!["b".into(), "-70".into()],
+                vec!["A".into(), "-44".into()],
+                vec!["c".into(), "-9".into()],
+            ],
+            keys: Vec::new(),
+            ids: vec!["b".into(), "A".into(), "c".into()],
+            drop_first: Vec::new(),
+        };
+        t.sort_by_column(1, true);
+        assert_eq!(t.ids, ["c", "A", "b"]);
+        t.sort_by_column(0, false);
+        assert_eq!(t.ids, ["A", "b", "c"]);
+        assert_eq!(t.rows[0], ["A", "-44"]);
+    }
+
+    /// `/TEXT` keeps the rows with a cell containing it, any case, with
+    /// their keys and identities.
+    #[test]
+    fn search_keeps_matching_rows() {
+        let mut t = Table {
+            columns: vec!["BSSID".into(), "SSID".into()],
+            rows: vec![
+                vec!["00:01".into(), "HomeNet".into()],
+                vec!["00:02".into(), "Coffee Shop".into()],
+                vec!["00:03".into(), "homenet-5G".into()],
+            ],
+            keys: vec!["00:01".into(), "00:02".into(), "00:03".into()],
+            ids: vec!["00:01".into(), "00:02".into(), "00:03".into()],
+            drop_first: Vec::new(),
+        };
+        t.retain_matching("HOMEnet");
+        assert_eq!(t.keys, ["00:01", "00:03"]);
+        assert_eq!(t.ids, ["00:01", "00:03"]);
+        assert_eq!(t.rows.len(), 2);
+        t.retain_matching("");
+        assert_eq!(t.rows.len(), 2);
+    }
+
+    /// The selection goes to its device's new row; a device gone leaves
+    /// it at its place (within the rows); no rows, no selection.
+    #[test]
+    fn reselect_follows_the_device() {
+        let t = |ids: &[&str]| Table {
+            columns: vec!["X".into()],
+            rows: ids.iter().map(|i| vec![i.to_string()]).collect(),
+            keys: Vec::new(),
+            ids: ids.iter().map(|i| i.to_string()).collect(),
+            drop_first: Vec::new(),
+        };
+        assert_eq!(reselect(&t(&["c", "a", "b"]), Some("b"), 0), Some(2));
+        assert_eq!(reselect(&t(&["c", "a"]), Some("b"), 1), Some(1));
+        assert_eq!(reselect(&t(&["c", "a"]), Some("b"), 5), Some(1));
+        assert_eq!(reselect(&t(&["c"]), None, 3), Some(0));
+        assert_eq!(reselect(&t(&[]), Some("b"), 0), None);
     }
 
     /// The protocol view keeps the latest frame per device.
@@ -304,8 +583,23 @@ mod tests {
         l.add(f("a", "00:02"));
         l.add(f("b", "00:01"));
         l.add(f("c", "00:02"));
-        let t = l.table();
+        let t = l.table(true);
         assert_eq!(t.columns, ["ssid", "mac"]);
         assert_eq!(t.rows, [["b", "00:01"], ["c", "00:02"]]);
+    }
+
+    /// The protocol view shows coded values by name, as the scrolling
+    /// lines do, unless told not to decode.
+    #[test]
+    fn latest_decodes_coded_values_like_the_scroll() {
+        let names: Arc<[String]> = ["mac", "type", "cryptset"].map(String::from).into();
+        let mut l = Latest::default();
+        l.add(
+            Frame::parse(b"*SSID: 00:01 0 2 ")
+                .unwrap()
+                .with_names(Some(names)),
+        );
+        assert_eq!(l.table(true).rows, [["00:01", "beacon", "WEP"]]);
+        assert_eq!(l.table(false).rows, [["00:01", "0", "2"]]);
     }
 }

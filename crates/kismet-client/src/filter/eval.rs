@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use regex::bytes::Regex;
 
 use super::lexer::Op;
+use kismet_protocol::decode::FieldDecoder;
 use kismet_protocol::text::ssid_bytes;
 use kismet_protocol::Frame;
 
@@ -44,6 +45,9 @@ pub(crate) struct Cmp {
     pub index: usize,
     /// The field is an SSID: compare its decoded bytes.
     pub ssid: bool,
+    /// The field's number stands for a name (a type, a cipher set) and
+    /// the value is a word: compare the name, as the screen shows it.
+    pub decoder: Option<FieldDecoder>,
     /// What to check.
     pub test: Test,
 }
@@ -54,9 +58,12 @@ impl Cmp {
             return false;
         };
         if self.ssid {
-            self.test.check(&ssid_bytes(raw))
-        } else {
-            self.test.check(raw)
+            return self.test.check(&ssid_bytes(raw));
+        }
+        match self.decoder.map(|d| d.decode(raw)) {
+            Some(Some(name)) => self.test.check(name.as_bytes()),
+            // Not a number: compared as it came.
+            _ => self.test.check(raw),
         }
     }
 }
@@ -72,6 +79,12 @@ pub(crate) enum Test {
 }
 
 impl Test {
+    /// True when the value compared with is a number (a decodable field
+    /// then compares its number, not its name).
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Test::Order(_, Value { num: Some(_), .. }))
+    }
+
     fn check(&self, field: &[u8]) -> bool {
         match self {
             Test::Order(op, value) => {

@@ -14,8 +14,13 @@
 //!
 //! Field names are checked, in any case, against the fields the filter is
 //! compiled for. A field called `ssid` compares as the decoded SSID
-//! ([`kismet_protocol::text::ssid_bytes`]); every other field as its raw
-//! bytes.
+//! ([`kismet_protocol::text::ssid_bytes`]). Compiled with the protocol
+//! ([`Filter::parse_in`]), a field whose number stands for a name (`type`,
+//! `cryptset`: [`kismet_protocol::decode::FieldDecoder`]) compares that
+//! name with a word (`type = beacon`, `cryptset ~ WEP`), as the screen shows
+//! it, and its number with a number (`type = 0`); `raw(FIELD)` compares
+//! the value as sent. Every other field compares its raw bytes (times as
+//! epoch seconds).
 //!
 //! Inside: `lexer` (tokens with their byte ranges), `parser` (precedence,
 //! field names, limits), `eval` (the compiled form and its evaluation),
@@ -37,6 +42,17 @@ use std::fmt;
 pub use error::FilterError;
 
 use kismet_protocol::Frame;
+
+/// What a filter may know beyond the fields it is compiled for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FilterScope<'a> {
+    /// The protocol of the frames (upper case, as the server names it):
+    /// its coded fields compare by name.
+    pub protocol: Option<&'a str>,
+    /// Every field of the protocol: naming one that is not among the
+    /// compiled-for fields says to enable it, rather than "unknown".
+    pub all_fields: &'a [String],
+}
 
 /// A compiled filter: field names resolved to indexes, values parsed,
 /// regexes compiled.
@@ -74,7 +90,21 @@ impl Filter {
     /// first), an invalid regex, or a limit passed (4 KiB of expression,
     /// 64 levels of nesting, 32 regexes of at most 1 MiB compiled each).
     pub fn parse(expr: &str, fields: &[String]) -> Result<Filter, FilterError> {
-        let parsed = parser::parse(expr, fields)?;
+        Filter::parse_in(expr, fields, &FilterScope::default())
+    }
+
+    /// [`Filter::parse`] for frames of a known protocol: coded fields
+    /// compare by name with words, and a field of the protocol that is not
+    /// in `fields` is named as one to enable.
+    ///
+    /// # Errors
+    /// As [`Filter::parse`].
+    pub fn parse_in(
+        expr: &str,
+        fields: &[String],
+        scope: &FilterScope<'_>,
+    ) -> Result<Filter, FilterError> {
+        let parsed = parser::parse(expr, fields, scope)?;
         Ok(Filter {
             source: expr.to_string(),
             expr: parsed.expr,

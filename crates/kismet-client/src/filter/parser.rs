@@ -12,6 +12,8 @@ use regex::bytes::RegexBuilder;
 use super::error::FilterError;
 use super::eval::{Cmp, Expr, Test, Value};
 use super::lexer::{tokenize, Kind, Op, Token};
+use super::FilterScope;
+use kismet_protocol::decode::FieldDecoder;
 use kismet_protocol::nearest;
 use kismet_protocol::text::display;
 
@@ -33,11 +35,16 @@ pub(crate) struct Parsed {
     pub used: Vec<usize>,
 }
 
-/// Compiles `expr` for frames whose fields are `fields`.
+/// Compiles `expr` for frames whose fields are `fields`, of the protocol
+/// and capability list `scope` names.
 ///
 /// # Errors
 /// A [`FilterError`] for the first problem found, pointing at its token.
-pub(crate) fn parse(expr: &str, fields: &[String]) -> Result<Parsed, FilterError> {
+pub(crate) fn parse(
+    expr: &str,
+    fields: &[String],
+    scope: &FilterScope<'_>,
+) -> Result<Parsed, FilterError> {
     if expr.len() > MAX_LEN {
         let mut at = MAX_LEN;
         while !expr.is_char_boundary(at) {
@@ -59,6 +66,7 @@ pub(crate) fn parse(expr: &str, fields: &[String]) -> Result<Parsed, FilterError
     let mut p = Parser {
         expr,
         fields,
+        scope,
         tokens,
         pos: 0,
         depth: 0,
@@ -80,6 +88,7 @@ pub(crate) fn parse(expr: &str, fields: &[String]) -> Result<Parsed, FilterError
 struct Parser<'a> {
     expr: &'a str,
     fields: &'a [String],
+    scope: &'a FilterScope<'a>,
     tokens: Vec<Token>,
     pos: usize,
     /// Parentheses and `not`s open around the current token.
@@ -166,11 +175,39 @@ impl Parser<'_> {
         if t.kind != Kind::Word || self.is_and(&t) || self.is_or(&t) {
             return Err(unexpected(self.expr, &t));
         }
-        self.comparison(&t).map(Expr::Cmp)
+        // `raw(FIELD)`: the field's value as sent, never decoded.
+        if t.is_word(self.expr, "raw") && self.peek().is_some_and(|n| n.kind == Kind::Open) {
+            self.pos += 1;
+            let field = match self.next() {
+                Some(f) if f.kind == Kind::Word => f,
+                Some(f) => {
+                    return Err(FilterError::new(
+                        "expected a field name in raw(...)",
+                        f.start,
+                        f.len,
+                    ))
+                }
+                None => return Err(self.missing("a field name in raw(...)")),
+            };
+            match self.next() {
+                Some(c) if c.kind == Kind::Close => {}
+                Some(c) => {
+                    return Err(FilterError::new(
+                        "expected \")\" after the field name",
+                        c.start,
+                        c.len,
+                    ))
+                }
+                None => return Err(self.missing("\")\" after raw(FIELD")),
+            }
+            return self.comparison(&field, false).map(Expr::Cmp);
+        }
+        self.comparison(&t, true).map(Expr::Cmp)
     }
 
-    /// `FIELD OP VALUE`, the field's token already read.
-    fn comparison(&mut self, field: &Token) -> Result<Cmp, FilterError> {
+    /// `FIELD OP VALUE`, the field's token already read; `decode`: a field
+    /// whose number stands for a name compares the name with a word.
+    fn comparison(&mut self, field: &Token, decode: bool) -> Result<Cmp, FilterError> {
         let index = self.field_index(field)?;
         let op = match self.next() {
             Some(Token {
@@ -204,9 +241,16 @@ impl Parser<'_> {
             Op::Match | Op::NotMatch => self.regex(&value.0, &value.1, op == Op::Match)?,
             _ => Test::Order(op, Value::new(&value.0)),
         };
+        let name = &self.fields[index];
+        let decoder = self
+            .scope
+            .protocol
+            .and_then(|p| FieldDecoder::for_field(p, name))
+            .filter(|_| decode && !test.is_numeric());
         Ok(Cmp {
             index,
-            ssid: self.fields[index].eq_ignore_ascii_case("ssid"),
+            ssid: name.eq_ignore_ascii_case("ssid"),
+            decoder,
             test,
         })
     }
@@ -223,6 +267,25 @@ impl Parser<'_> {
                 self.used.push(i);
             }
             return Ok(i);
+        }
+        // A field of the protocol that is not enabled: say how to enable it.
+        if let Some(known) = self
+            .scope
+            .all_fields
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(name))
+        {
+            let mut with: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+            with.push(known);
+            let proto = self.scope.protocol.unwrap_or("PROTO");
+            return Err(FilterError::new(
+                format!(
+                    "field \"{known}\" is not enabled; enable it first: enable {proto} {}",
+                    with.join(",")
+                ),
+                t.start,
+                t.len,
+            ));
         }
         Err(FilterError::new(
             unknown_field(name, self.fields),

@@ -331,3 +331,62 @@ fn no_fields() {
     let e = Filter::parse("ssid = a", &[]).unwrap_err();
     assert_eq!(e.message, "unknown field \"ssid\"; no fields are enabled");
 }
+
+/// Compiled for a protocol, a coded field compares its name with a word
+/// (as the screen shows it), its number with a number, and `raw(FIELD)`
+/// always as sent; without the protocol, words compare with the number
+/// and match nothing.
+#[test]
+fn coded_fields_compare_by_name_in_their_protocol() {
+    use super::FilterScope;
+    let names: Arc<[String]> = ["mac", "type", "cryptset"].map(String::from).into();
+    let beacon_wep = Frame::parse(b"*SSID: 00:24:01:D4:00:04 0 2 ")
+        .unwrap()
+        .with_names(Some(names.clone()));
+    let probe_open = Frame::parse(b"*SSID: 00:19:D2:10:00:09 2 0 ")
+        .unwrap()
+        .with_names(Some(names.clone()));
+    let ssid = FilterScope {
+        protocol: Some("SSID"),
+        all_fields: &[],
+    };
+    let matching = |expr: &str, scope: &FilterScope<'_>| -> Vec<bool> {
+        let f = Filter::parse_in(expr, &names, scope).unwrap();
+        vec![f.matches(&beacon_wep), f.matches(&probe_open)]
+    };
+    assert_eq!(matching("type = beacon", &ssid), [true, false]);
+    assert_eq!(matching("type = probe-request", &ssid), [false, true]);
+    assert_eq!(matching("type = 0", &ssid), [true, false]);
+    assert_eq!(matching("type > 0", &ssid), [false, true]);
+    assert_eq!(matching("cryptset ~ WEP", &ssid), [true, false]);
+    assert_eq!(matching("cryptset = OPN", &ssid), [false, true]);
+    assert_eq!(matching("raw(cryptset) = 2", &ssid), [true, false]);
+    assert_eq!(matching("raw(type) ~ beacon", &ssid), [false, false]);
+    let none = FilterScope::default();
+    assert_eq!(matching("type = beacon", &none), [false, false]);
+    assert_eq!(matching("type = 0", &none), [true, false]);
+}
+
+/// A field of the protocol that is not among the enabled ones is named as
+/// one to enable, with the ENABLE that would do it; `raw(` needs a field
+/// and a closing parenthesis.
+#[test]
+fn a_field_not_enabled_is_named_as_one_to_enable() {
+    use super::FilterScope;
+    let enabled: Vec<String> = ["ssid", "mac"].map(String::from).into();
+    let all: Vec<String> = ["mac", "ssid", "maxrate"].map(String::from).into();
+    let scope = FilterScope {
+        protocol: Some("SSID"),
+        all_fields: &all,
+    };
+    let e = Filter::parse_in("maxrate > 20", &enabled, &scope).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "field \"maxrate\" is not enabled; enable it first: enable SSID ssid,mac,maxrate"
+    );
+    let e = Filter::parse_in("nosuch > 20", &enabled, &scope).unwrap_err();
+    assert!(e.to_string().starts_with("unknown field \"nosuch\""), "{e}");
+    for bad in ["raw(", "raw(ssid", "raw(ssid = x", "raw(= x) = y"] {
+        assert!(Filter::parse_in(bad, &enabled, &scope).is_err(), "{bad}");
+    }
+}
