@@ -332,3 +332,55 @@ fn gps_shows_the_simulators_fix() {
     assert!(v["lon"].as_f64().is_some_and(|l| l.abs() <= 180.0), "{v}");
     sim.shutdown();
 }
+
+/// The live model on the simulator's drive (the built-in loop near
+/// 37.77 N, 122.42 W, stepped by hand, one lap and a little): every access
+/// point's best position, from the client's own fixes, is within 15 m of
+/// where the route passes it closest (`Sim::device_positions`), at a
+/// longitude beyond -100, where the server's own fields step by 88 m.
+#[test]
+fn best_positions_on_the_simulators_drive_are_within_15_m_of_the_closest_pass() {
+    use kismet_client::{Client, Model, Options, PositionSource};
+    use kismet_sim::{Point, Route, Sim, SimConfig};
+    let sim = Sim::start(
+        "127.0.0.1:0",
+        SimConfig {
+            gps: true,
+            tick: Duration::from_secs(3600),
+            ..SimConfig::default()
+        },
+    )
+    .unwrap();
+    let truth = sim.device_positions();
+    let client = Client::connect(&sim.local_addr().to_string(), Options::default()).unwrap();
+    let model = std::sync::Arc::new(Model::default());
+    client.track(model.clone(), crate::common::WAIT).unwrap();
+    let ticks = (Route::builtin().length_m() / 10.0).ceil() as u64 + 5;
+    for _ in 0..ticks {
+        sim.step();
+    }
+    // Every tick sends one GPS line: wait (bounded) for the last.
+    let deadline = std::time::Instant::now() + crate::common::WAIT;
+    while model.gps_lines() < ticks && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(model.gps_lines(), ticks);
+    let snap = model.snapshot();
+    let aps: Vec<_> = truth.iter().filter(|d| d.access_point).collect();
+    assert_eq!(aps.len(), 6);
+    for ap in aps {
+        assert!(ap.position.lon < -100.0);
+        let net = snap
+            .network(&ap.mac)
+            .unwrap_or_else(|| panic!("{} not seen", ap.mac));
+        let place = net
+            .place
+            .unwrap_or_else(|| panic!("{} has no position", ap.mac));
+        assert_eq!(place.source, PositionSource::Client, "{}", ap.mac);
+        let best = place.best.unwrap();
+        let off = Point::new(best.lat(), best.lon(), 0.0).distance_m(&ap.closest.point);
+        assert!(off <= 15.0, "{}: best {best} is {off:.1} m off", ap.mac);
+    }
+    client.close();
+    sim.shutdown();
+}
