@@ -9,8 +9,10 @@
 //! opinion, and the model's own count of its bytes (`Model::memory`) beside
 //! both. Times are wall clock and, where the machine is busy, the
 //! thread's own CPU time (from /proc/thread-self/schedstat) as well.
-//! Last, networks with 30 KB names fill a model with a budget of 8 MiB:
-//! its own count stays under it, and the allocator's agrees.
+//! Then networks with 30 KB names fill a model with a budget of 8 MiB:
+//! its own count stays under it, and the allocator's agrees. Last, the
+//! same 100,000 devices with a GPS fix current (a GPS line before each
+//! batch): every one has a place, and what that costs.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -86,6 +88,8 @@ fn bssid_frame(names: &Arc<[String]>, i: u32) -> Frame {
         "firsttime" | "lasttime" => (1_795_678_119 + i).to_string(),
         "cdpdevice" | "cdpport" => "\x01 \x01".to_string(),
         "datacryptset" => "2".to_string(),
+        // A server without GPS.
+        "gpsfixed" => "0".to_string(),
         _ => (i % 1000).to_string(),
     })
     .with_names(Some(names.clone()))
@@ -116,7 +120,20 @@ fn client_frame(names: &Arc<[String]>, i: u32, networks: u32) -> Frame {
         "ip" => format!("10.{}.{}.{}", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff),
         "signal_dbm" => format!("-{}", 40 + i % 40),
         "firsttime" | "lasttime" => (1_795_678_119 + i).to_string(),
+        "gpsfixed" => "0".to_string(),
         _ => (i % 1000).to_string(),
+    })
+    .with_names(Some(names.clone()))
+}
+
+/// A GPS line with a 3D fix, moved `i` micro-degrees north.
+fn gps_frame(names: &Arc<[String]>, i: u32) -> Frame {
+    line(names, "GPS", |f| match f {
+        "lat" => format!("{:.6}", 37.7691 + f64::from(i) * 1e-6),
+        "lon" => "-122.419571".to_string(),
+        "fix" => "3".to_string(),
+        "satinfo" => "\x015:40:120:35,\x01".to_string(),
+        _ => "1".to_string(),
     })
     .with_names(Some(names.clone()))
 }
@@ -273,6 +290,56 @@ fn main() {
     drop(snap);
     drop(model);
     long_names(&bn, &sn);
+    with_positions(&bn, &sn, &cn);
+}
+
+/// The 100,000 devices again, a GPS fix current all along: each has a
+/// place. The heap per device, the model's count, and a snapshot.
+fn with_positions(bn: &Arc<[String]>, sn: &Arc<[String]>, cn: &Arc<[String]>) {
+    const NETWORKS: u32 = 20_000;
+    const CLIENTS: u32 = 80_000;
+    let gn = capability("GPS");
+    let heap0 = LIVE.load(Ordering::Relaxed);
+    let model = Model::default();
+    let start = Instant::now();
+    for chunk in (0..NETWORKS).collect::<Vec<_>>().chunks(1000) {
+        let frames: Vec<Frame> = std::iter::once(gps_frame(&gn, chunk[0]))
+            .chain(
+                chunk
+                    .iter()
+                    .flat_map(|&i| [bssid_frame(bn, i), ssid_frame(sn, i)]),
+            )
+            .collect();
+        model.feed(&frames);
+    }
+    for chunk in (0..CLIENTS).collect::<Vec<_>>().chunks(1000) {
+        let frames: Vec<Frame> = std::iter::once(gps_frame(&gn, chunk[0]))
+            .chain(chunk.iter().map(|&i| client_frame(cn, i, NETWORKS)))
+            .collect();
+        model.feed(&frames);
+    }
+    let fed = start.elapsed();
+    let devices = model.devices();
+    let heap = LIVE.load(Ordering::Relaxed) - heap0;
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        drop(model.snapshot());
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let took = times[2];
+    let snap = model.snapshot();
+    let placed = snap.networks.iter().filter(|n| n.best().is_some()).count()
+        + snap.clients.iter().filter(|c| c.best().is_some()).count();
+    assert_eq!(placed, devices, "every device placed");
+    println!(
+        "with a GPS fix: {devices} devices, all placed, fed in {fed:.2?}; model heap {:.1} MB, \
+         {} bytes per device; a snapshot: median {took:.1?} of 5",
+        mb(heap),
+        heap / devices
+    );
+    counted(&snap.memory, heap);
 }
 
 /// Prints the model's own count of its bytes beside the allocator's.

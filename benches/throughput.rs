@@ -5,7 +5,8 @@
 //! Run: `cargo bench --bench throughput`. Each group reports frames/s; the
 //! MB/s follow from the line sizes printed at the start. The live model's
 //! feed alone (on frames in the cache, and on frames not in it):
-//! `cargo bench --bench throughput -- model_feed`; its cost end to end,
+//! `cargo bench --bench throughput -- model_feed` (the `_gps` ones with a
+//! GPS fix current, every frame a sighting); its cost end to end,
 //! measured in pairs: `cargo bench --bench throughput -- model_pairs`.
 
 // Wire lines are written with their explicit "\n", as the server writes them.
@@ -71,6 +72,9 @@ fn client_line(fields: &[String], i: u32, devices: u32) -> Vec<u8> {
             "manuf" => "\x01IntelCor\x01".to_string(),
             "dot11d" => String::new(),
             "cdpdevice" | "cdpport" | "dhcphost" | "dhcpvendor" => "\x01 \x01".to_string(),
+            // A server without GPS (the model's positions come from the
+            // GPS lines of `flood_server_with`, when it sends them).
+            "gpsfixed" => "0".to_string(),
             "minlat" | "maxlat" | "agglat" => "52.520008".to_string(),
             "minlon" | "maxlon" | "agglon" => "13.404954".to_string(),
             "signal_dbm" | "minsignal_dbm" | "maxsignal_dbm" => format!("-{}", 40 + i % 40),
@@ -140,6 +144,23 @@ fn bench_parse(c: &mut Criterion) {
             model.devices()
         })
     });
+    // The same with a GPS fix current: every frame a sighting there (the
+    // fix's line first in the batch).
+    let gps_names: Arc<[String]> = capability("GPS").into();
+    let fix_line = gps_line(0);
+    let fix = Frame::parse(&fix_line[..fix_line.len() - 1])
+        .unwrap()
+        .with_names(Some(gps_names));
+    let with_fix: Vec<Frame> = std::iter::once(fix.clone())
+        .chain(frames.iter().cloned())
+        .collect();
+    let gps_model = Model::default();
+    g.bench_function("client_56_fields_model_feed_gps", |b| {
+        b.iter(|| {
+            gps_model.feed(&with_fix);
+            gps_model.devices()
+        })
+    });
     let mut out = Vec::with_capacity(1 << 20);
     let mut json = render::FrameJson::new();
     g.bench_function("client_56_fields_to_json", |b| {
@@ -207,6 +228,22 @@ fn bench_parse(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // The same with a GPS fix current: each client's place is out of the
+    // cache too.
+    let cold_fix: Vec<Frame> = std::iter::once(fix).chain(cold).collect();
+    let cold_gps_model = Model::default();
+    cold_gps_model.feed(&cold_fix);
+    g.bench_function("client_56_fields_model_feed_cold_gps", |b| {
+        b.iter_batched(
+            || {
+                for i in (0..flush.len()).step_by(64) {
+                    flush[i] = flush[i].wrapping_add(1);
+                }
+            },
+            |()| cold_gps_model.feed(&cold_fix),
+            BatchSize::PerIteration,
+        )
+    });
     g.finish();
 }
 
@@ -217,15 +254,38 @@ const ROUND: usize = 200_000;
 /// pre-encoded CLIENT lines about `devices` clients each time it is told
 /// to. For each connection it hands out the sender that tells it to.
 fn flood_server(devices: u32) -> (String, Receiver<Sender<()>>) {
+    flood_server_with(devices, false)
+}
+
+/// A GPS line as a real server writes it, its latitude moved by `step`
+/// micro-degrees.
+fn gps_line(step: u32) -> Vec<u8> {
+    format!(
+        "*GPS: {:.6} 13.404954 34 36 90 3 \x015:40:120:35,12:63:48:41,\x01 1 1 1 \n",
+        52.520008 + f64::from(step) * 1e-6
+    )
+    .into_bytes()
+}
+
+/// [`flood_server`], and with `gps` a server with GPS: it offers GPS too,
+/// acknowledges any command (the model's `ENABLE GPS`), and writes a GPS
+/// line before every 1,000 CLIENT lines of a round (these come on top of
+/// the ROUND CLIENT lines, which are what a round counts: the GPS lines
+/// go to the model only).
+fn flood_server_with(devices: u32, gps: bool) -> (String, Receiver<Sender<()>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (conn_tx, conn_rx) = bounded::<Sender<()>>(1);
     let fields = capability("CLIENT");
     let mut block = Vec::new();
     for i in 0..ROUND as u32 {
+        if gps && i % 1000 == 0 {
+            block.extend_from_slice(&gps_line(i / 1000));
+        }
         block.extend_from_slice(&client_line(&fields, i, devices));
     }
     let client_caps = fields.join(",");
+    let gps_caps = capability("GPS").join(",");
     thread::spawn(move || {
         for conn in listener.incoming() {
             let mut s = conn.unwrap();
@@ -233,10 +293,15 @@ fn flood_server(devices: u32) -> (String, Receiver<Sender<()>>) {
             conn_tx.send(go_tx).unwrap();
             let block = block.clone();
             let caps = client_caps.clone();
+            let gps_caps = gps_caps.clone();
             thread::spawn(move || {
                 let _ = s.set_nodelay(true);
-                s.write_all(b"*KISMET: 0.0.0 1 \x01bench\x01 \x01\x01 0 \n*PROTOCOLS: CLIENT\n")
-                    .unwrap();
+                let protocols = if gps { "CLIENT,GPS" } else { "CLIENT" };
+                write!(
+                    s,
+                    "*KISMET: 0.0.0 1 \x01bench\x01 \x01\x01 0 \n*PROTOCOLS: {protocols}\n"
+                )
+                .unwrap();
                 let mut r = BufReader::new(s.try_clone().unwrap());
                 let mut line = String::new();
                 // CAPABILITY (client) or nothing (raw baseline, which says GO).
@@ -244,13 +309,38 @@ fn flood_server(devices: u32) -> (String, Receiver<Sender<()>>) {
                 if line.contains("CAPABILITY") {
                     let id = line.split(' ').next().unwrap()[1..].to_string();
                     write!(s, "*CAPABILITY: CLIENT {caps}\n*ACK: {id} \x01OK\x01 \n").unwrap();
+                    if gps {
+                        line.clear();
+                        r.read_line(&mut line).unwrap(); // CAPABILITY GPS
+                        let id = line.split(' ').next().unwrap()[1..].to_string();
+                        write!(s, "*CAPABILITY: GPS {gps_caps}\n*ACK: {id} \x01OK\x01 \n").unwrap();
+                    }
                     line.clear();
                     r.read_line(&mut line).unwrap(); // ENABLE CLIENT *
                     let id = line.split(' ').next().unwrap()[1..].to_string();
                     write!(s, "*ACK: {id} \x01OK\x01 \n").unwrap();
                 }
+                let writer = Arc::new(parking_lot::Mutex::new(s));
+                if gps {
+                    // Later commands (the model's ENABLE GPS): acknowledged.
+                    let w = writer.clone();
+                    thread::spawn(move || {
+                        let mut line = String::new();
+                        while r.read_line(&mut line).is_ok_and(|n| n > 0) {
+                            if let Some(id) =
+                                line.split(' ').next().and_then(|w| w.strip_prefix('!'))
+                            {
+                                let ack = format!("*ACK: {id} \x01OK\x01 \n");
+                                if w.lock().write_all(ack.as_bytes()).is_err() {
+                                    return;
+                                }
+                            }
+                            line.clear();
+                        }
+                    });
+                }
                 while go_rx.recv().is_ok() {
-                    if s.write_all(&block).is_err() {
+                    if writer.lock().write_all(&block).is_err() {
                         return;
                     }
                 }
@@ -530,11 +620,12 @@ fn stat_cpu_ticks(path: &Path) -> Option<u64> {
 /// slow moment of the machine falls on both sides of a pair; the median
 /// and range are printed, with the process's CPU time per frame and the
 /// cores it kept busy on each side, and the CPU time per frame of the
-/// thread that writes the output (this one). Done twice: with JSON lines (the
-/// fastest consumer, where the model's cost shows most) and with the
-/// shell's decoded text lines. `MODEL_PAIRS` sets the number of pairs (20
-/// for JSON, half as many for text). Each runs with no filter, or one that
-/// matches its name.
+/// thread that writes the output (this one). Done three times: with JSON
+/// lines (the fastest consumer, where the model's cost shows most), with
+/// the shell's decoded text lines, and with JSON lines from a server with
+/// GPS (a GPS line every 1,000 CLIENT lines: each update a sighting at the
+/// fix). `MODEL_PAIRS` sets the number of pairs (20 for JSON, half as many
+/// for text). Each runs with no filter, or one that matches its name.
 fn bench_model_pairs(_: &mut Criterion) {
     let pairs: usize = std::env::var("MODEL_PAIRS")
         .ok()
@@ -544,6 +635,9 @@ fn bench_model_pairs(_: &mut Criterion) {
     let (addr, conns) = flood_server(5_000);
     model_pairs(&addr, &conns, "model_pairs_json_lines", pairs);
     model_pairs(&addr, &conns, "model_pairs_text_lines", pairs / 2);
+    // A server with GPS: every CLIENT update a sighting at the fix.
+    let (addr, conns) = flood_server_with(5_000, true);
+    model_pairs(&addr, &conns, "model_pairs_gps_json_lines", pairs);
 }
 
 /// One paired comparison (see [`bench_model_pairs`]); text lines when the

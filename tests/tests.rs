@@ -13,6 +13,7 @@ mod golden;
 mod hostile;
 mod legacy_client;
 mod lossless;
+mod positions;
 mod props;
 mod repl;
 mod replay;

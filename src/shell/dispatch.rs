@@ -35,8 +35,23 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Status => handlers::status(session),
         C::Pause => handlers::pause(session),
         C::Resume => handlers::resume(session),
-        C::Networks { sort, kind } => handlers::networks(session, sort, kind),
-        C::Clients { net } => handlers::clients(session, net.as_deref()),
+        C::Networks {
+            near,
+            point,
+            radius,
+            sort,
+            kind,
+        } => {
+            let near = near.and(point).map(|p| handlers::Near::new(p, radius));
+            handlers::networks(session, sort, kind, near)
+        }
+        C::Clients { net, point, radius } => match point {
+            Some(p) => {
+                handlers::clients_near(session, net.as_deref(), handlers::Near::new(p, radius))
+            }
+            None => handlers::clients(session, net.as_deref()),
+        },
+        C::Gps => handlers::gps(session),
         C::Watch {
             target,
             net,

@@ -2,13 +2,16 @@
 //! [`super::commands`] with the command's arguments, parsed and typed.
 
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
-use super::commands::{FilterArg, NetworkType, SettingChange, SortSpec};
+use super::commands::{FilterArg, NetworkType, SettingChange, SortSpec, DEFAULT_NEAR_RADIUS_M};
 use super::display::Only;
-use super::outcome::{error_chain, Outcome, ProtocolRow, ShellError, StatusReport};
+use super::outcome::{
+    error_chain, GpsReport, Outcome, ProtocolRow, ShellError, StatusReport, GPS_SILENCE,
+};
 use super::session::Session;
-use kismet_client::SortColumn;
 use kismet_client::{Client, Error};
+use kismet_client::{LatLon, SortColumn};
 use kismet_protocol::spec::check_addr;
 use kismet_protocol::text;
 
@@ -218,26 +221,80 @@ fn now(session: &Session) -> u64 {
     })
 }
 
-/// `networks [--sort COLUMN] [--type TYPE]`: the networks the live model
-/// holds (started on first use), strongest signal first.
-pub fn networks(session: &Session, sort: Option<SortSpec>, kind: Option<NetworkType>) -> Handled {
-    let sort = sort.unwrap_or_else(|| {
-        let column = SortColumn::default();
-        SortSpec {
-            column,
-            descending: column.descending_by_default(),
+/// `near LAT,LON [RADIUS_M]` of `networks` and `clients`: a point and a
+/// radius in metres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    /// The point.
+    pub center: LatLon,
+    /// The radius, metres.
+    pub radius_m: f64,
+}
+
+impl Near {
+    /// Around `center`, `radius_m` metres or [`DEFAULT_NEAR_RADIUS_M`].
+    pub fn new(center: LatLon, radius_m: Option<f64>) -> Near {
+        Near {
+            center,
+            radius_m: radius_m.unwrap_or(DEFAULT_NEAR_RADIUS_M),
         }
-    });
+    }
+}
+
+/// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]`:
+/// the networks the live model holds (started on first use), strongest
+/// signal first; with `near`, those within the radius, nearest first
+/// (unless a sort is given), with their distance.
+pub fn networks(
+    session: &Session,
+    sort: Option<SortSpec>,
+    kind: Option<NetworkType>,
+    near: Option<Near>,
+) -> Handled {
     let snapshot = session.model()?.snapshot();
-    let rows = snapshot
-        .sorted_networks(sort.column, sort.descending)
-        .into_iter()
-        .filter(|n| kind.is_none_or(|NetworkType(k)| n.network_type == Some(k)))
-        .cloned()
-        .collect();
+    let wanted = |n: &kismet_client::NetworkView| {
+        kind.is_none_or(|NetworkType(k)| n.network_type == Some(k))
+    };
+    let (rows, distances) = match (near, sort) {
+        (Some(near), None) => {
+            let found = snapshot.networks_near(near.center, near.radius_m);
+            let (rows, distances): (Vec<_>, Vec<f64>) = found
+                .into_iter()
+                .filter(|(n, _)| wanted(n))
+                .map(|(n, d)| (n.clone(), d))
+                .unzip();
+            (rows, Some(distances))
+        }
+        (near, sort) => {
+            let sort = sort.unwrap_or_else(|| {
+                let column = SortColumn::default();
+                SortSpec {
+                    column,
+                    descending: column.descending_by_default(),
+                }
+            });
+            let mut rows = Vec::new();
+            let mut distances = Vec::new();
+            for n in snapshot.sorted_networks(sort.column, sort.descending) {
+                let d = match near {
+                    Some(near) => match n.best().map(|b| near.center.distance_m(b)) {
+                        Some(d) if d <= near.radius_m => Some(d),
+                        _ => continue,
+                    },
+                    None => None,
+                };
+                if wanted(n) {
+                    rows.push(n.clone());
+                    distances.extend(d);
+                }
+            }
+            (rows, near.map(|_| distances))
+        }
+    };
     Ok(Outcome::Networks {
         rows,
         now: now(session),
+        distances,
     })
 }
 
@@ -263,8 +320,13 @@ pub fn clients(session: &Session, net: Option<&str>) -> Handled {
                     .iter()
                     .any(|n| n.ssids.iter().any(|s| s.name.as_deref() == Some(net)));
             if !known {
+                let hint = if net.eq_ignore_ascii_case("near") {
+                    "; clients near LAT,LON [RADIUS_M] lists those near a point"
+                } else {
+                    ""
+                };
                 return Err(ShellError::Usage(format!(
-                    "no network {:?} (networks lists them; a BSSID or an SSID)",
+                    "no network {:?} (networks lists them; a BSSID or an SSID){hint}",
                     net
                 )));
             }
@@ -280,7 +342,50 @@ pub fn clients(session: &Session, net: Option<&str>) -> Handled {
     Ok(Outcome::Clients {
         rows,
         now: now(session),
+        distances: None,
     })
+}
+
+/// `clients near LAT,LON [RADIUS_M]`: the clients whose best position is
+/// within the radius, nearest first. `word` is what came before the
+/// point: it must be `near`.
+pub fn clients_near(session: &Session, word: Option<&str>, near: Near) -> Handled {
+    if !word.is_some_and(|w| w.eq_ignore_ascii_case("near")) {
+        return Err(ShellError::Usage(
+            "usage: clients [NET | near LAT,LON [RADIUS_M]] (a point only after near)".into(),
+        ));
+    }
+    let snapshot = session.model()?.snapshot();
+    let (rows, distances): (Vec<_>, Vec<f64>) = snapshot
+        .clients_near(near.center, near.radius_m)
+        .into_iter()
+        .map(|(c, d)| (c.clone(), d))
+        .unzip();
+    Ok(Outcome::Clients {
+        rows,
+        now: now(session),
+        distances: Some(distances),
+    })
+}
+
+/// `gps`: the latest GPS line, as the live model read it (started on
+/// first use). Until a first line came, waits for it, at most until the
+/// model has been reading for [`GPS_SILENCE`] (Ctrl-C stops waiting).
+pub fn gps(session: &Session) -> Handled {
+    let model = session.model()?;
+    let left = GPS_SILENCE.saturating_sub(session.model_age());
+    let deadline = Instant::now() + left;
+    while model.gps_lines() == 0
+        && Instant::now() < deadline
+        && !session.interrupted.load(Ordering::Acquire)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(Outcome::Gps(GpsReport {
+        fix: model.gps(),
+        lines: model.gps_lines(),
+        listened: session.model_age(),
+    }))
 }
 
 /// `clear`: clear the screen.

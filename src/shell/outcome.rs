@@ -132,6 +132,22 @@ pub struct StatusReport {
     pub paused: bool,
 }
 
+/// How long `gps` waits for a server's first GPS line, counted from when
+/// the model started: a server with GPS sends one a second (even with no
+/// fix), so after this long without one the server has none.
+pub const GPS_SILENCE: Duration = Duration::from_secs(3);
+
+/// What `gps` reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpsReport {
+    /// The latest GPS line; `None` before the first.
+    pub fix: Option<kismet_client::FixView>,
+    /// GPS lines read so far.
+    pub lines: u64,
+    /// How long the model has been reading the server.
+    pub listened: Duration,
+}
+
 /// One protocol's line of the `status` report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusRow {
@@ -258,6 +274,8 @@ pub enum Outcome {
         rows: Vec<kismet_client::NetworkView>,
         /// Now, epoch seconds (the server's clock when known), for "3s ago".
         now: u64,
+        /// With `near`: each row's distance from the point, metres.
+        distances: Option<Vec<f64>>,
     },
     /// The `clients` list.
     Clients {
@@ -265,7 +283,11 @@ pub enum Outcome {
         rows: Vec<kismet_client::ClientView>,
         /// Now, epoch seconds, for "3s ago".
         now: u64,
+        /// With `near`: each row's distance from the point, metres.
+        distances: Option<Vec<f64>>,
     },
+    /// The `gps` report.
+    Gps(GpsReport),
     /// The display rules, after `filter` or `only` (changed or not).
     Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).

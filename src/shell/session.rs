@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::display::DisplayRules;
 use kismet_client::Model;
@@ -56,6 +56,9 @@ pub struct Session {
     /// The live model, once started (`networks`, `clients`, `watch`,
     /// `--track`).
     model: Mutex<Option<Arc<Model>>>,
+    /// When the model started reading this server (for "no GPS line in
+    /// 3 s").
+    model_since: Mutex<Option<Instant>>,
     /// While `watch PROTO` runs: the protocol and where its frames go.
     tap: Mutex<Option<Tap>>,
     /// Connections to this server made by clients before the current one
@@ -79,6 +82,7 @@ impl Session {
             settings: RwLock::new(Settings::default()),
             display: Mutex::new(DisplayRules::default()),
             model: Mutex::new(None),
+            model_since: Mutex::new(None),
             tap: Mutex::new(None),
             earlier_connections: AtomicU64::new(0),
         }
@@ -125,7 +129,16 @@ impl Session {
         let model = Arc::new(Model::default());
         self.client().track(model.clone(), self.wait())?;
         *slot = Some(model.clone());
+        *self.model_since.lock() = Some(Instant::now());
         Ok(model)
+    }
+
+    /// How long the model has been reading this server (zero before it
+    /// started).
+    pub fn model_age(&self) -> Duration {
+        self.model_since
+            .lock()
+            .map_or(Duration::ZERO, |since| since.elapsed())
     }
 
     /// The watch view's tap on the frames, locked.
@@ -151,6 +164,7 @@ impl Session {
         let model = if same_server {
             old.clone()
         } else {
+            *self.model_since.lock() = Some(Instant::now());
             Arc::new(Model::default())
         };
         *slot = Some(model.clone());

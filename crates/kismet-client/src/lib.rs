@@ -107,8 +107,9 @@
 //! - `subs`: the user's and the tracker's field lists, and their union
 //! - `event`, `reply`, `error`, `counts`: [`Event`], [`ServerInfo`],
 //!   [`Reply`], [`Error`], [`DisconnectReason`], [`FrameCounts`]
-//! - `model`: [`Model`], the live picture of networks, SSIDs and clients,
-//!   read through [`Snapshot`]s
+//! - `model`: [`Model`], the live picture of networks, SSIDs, clients,
+//!   the GPS fix and where each device was seen, read through
+//!   [`Snapshot`]s
 //! - `filter`: [`Filter`], display filter expressions over a frame's fields
 //! - `cache`: hints to the processor's cache (the crate's only `unsafe`)
 
@@ -145,8 +146,9 @@ pub use event::{Event, ServerInfo};
 pub use filter::{Filter, FilterError, FilterScope};
 pub use kismet_protocol::Frame;
 pub use model::{
-    ClientView, Memory, Model, NetworkView, Snapshot, SortColumn, SsidView, CUT_MARKER,
-    DEFAULT_MAX_BYTES, DEFAULT_MAX_DEVICES, MAX_NAME_BYTES, MAX_SSIDS_PER_NETWORK, SORT_COLUMNS,
+    ClientView, FixView, LatLon, Memory, Model, NetworkView, PlaceView, PositionSource, Snapshot,
+    SortColumn, SsidView, CUT_MARKER, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEVICES, FIX_MAX_AGE_MS,
+    MAX_NAME_BYTES, MAX_SSIDS_PER_NETWORK, SIGHTING_MAX_AGE_S, SORT_COLUMNS,
 };
 pub use outlet::LOSSLESS_HOLD_BYTES;
 pub use reply::{Reply, ReplyKind};

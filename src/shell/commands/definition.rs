@@ -14,7 +14,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, Parser, Subcommand, ValueEnu
 
 use super::ArgKind;
 use crate::shell::display::Only;
-use kismet_client::{SortColumn, SORT_COLUMNS};
+use kismet_client::{LatLon, SortColumn, SORT_COLUMNS};
 use kismet_protocol::decode::NETWORK_TYPES;
 
 /// A line's words as clap sees them: the first names the command
@@ -114,7 +114,7 @@ pub enum ShellCommand {
     )]
     Resume,
 
-    /// `networks [--sort COLUMN] [--type TYPE]`.
+    /// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]`.
     #[command(
         alias = "nets",
         about = "the networks seen, like airodump-ng: encryption, channel, signal, clients",
@@ -122,13 +122,32 @@ pub enum ShellCommand {
                       started on first use (or with --track): the shell asks the server \
                       for the fields it needs, alongside yours, without changing what \
                       scrolls by. Columns: BSSID, SSID (<hidden> when cloaked), TYPE, CH, \
-                      ENC, CIPHER, AUTH, PWR (dBm), PKTS, CLIENTS, MANUF, LAST SEEN. \
-                      --sort takes bssid, ssid, type, channel, enc, signal (pwr), packets, \
-                      clients, manuf or lastseen (add - to reverse); the default is the \
-                      strongest signal first. --type takes ap, probe, adhoc or data.",
-        after_help = "networks\nnetworks --sort channel\nnetworks --type ap --sort clients"
+                      ENC, CIPHER, AUTH, PWR (dBm), PKTS, CLIENTS, MANUF, LAST SEEN, and \
+                      LAT and LON (where the signal was strongest) once any position is \
+                      known. --sort takes bssid, ssid, type, channel, enc, signal (pwr), \
+                      packets, clients, manuf or lastseen (add - to reverse); the default \
+                      is the strongest signal first. --type takes ap, probe, adhoc or \
+                      data. near LAT,LON [RADIUS_M]: only those whose best position is \
+                      within RADIUS_M metres (100 if left out) of the point, nearest \
+                      first, with a DIST column.",
+        after_help = "networks\nnetworks --sort channel\nnetworks --type ap --sort clients\n\
+                      networks near 37.7691,-122.4196\nnetworks near 37.7691,-122.4196 250"
     )]
     Networks {
+        /// `near`, before a point.
+        #[arg(
+            id = "near",
+            value_name = "near",
+            requires = "point",
+            ignore_case = true
+        )]
+        near: Option<NearWord>,
+        /// The point, after `near`.
+        #[arg(id = "point", value_name = "LAT,LON", allow_hyphen_values = true, value_parser = point)]
+        point: Option<LatLon>,
+        /// The radius around it, metres.
+        #[arg(id = "radius", value_name = "RADIUS_M", value_parser = radius)]
+        radius: Option<f64>,
         /// The column to sort by, and its direction.
         #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
         sort: Option<SortSpec>,
@@ -137,19 +156,43 @@ pub enum ShellCommand {
         kind: Option<NetworkType>,
     },
 
-    /// `clients [NET]`.
+    /// `clients [NET | near LAT,LON [RADIUS_M]]`.
     #[command(
         about = "the clients of a network (a BSSID or an SSID), or of all",
         long_about = "An SSID may name several BSSIDs: their clients are all listed. \
-                      Columns: MAC, BSSID, SSID, TYPE, PWR, PKTS, MANUF, IP, LAST SEEN. \
-                      An access point's record of itself is left out.",
-        after_help = "clients\nclients HomeNet\nclients 00:14:6C:A1:00:01"
+                      Columns: MAC, BSSID, SSID, TYPE, PWR, PKTS, MANUF, IP, LAST SEEN, and \
+                      LAT and LON (where the signal was strongest) once any position is \
+                      known. An access point's record of itself is left out. near \
+                      LAT,LON [RADIUS_M]: the clients whose best position is within \
+                      RADIUS_M metres (100 if left out) of the point, nearest first, with \
+                      a DIST column.",
+        after_help = "clients\nclients HomeNet\nclients 00:14:6C:A1:00:01\n\
+                      clients near 37.7691,-122.4196 50"
     )]
     Clients {
-        /// A BSSID or an SSID (an SSID may start with `-`).
-        #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
+        /// A BSSID or an SSID (an SSID may start with `-`), or `near`.
+        #[arg(id = "net", value_name = "NET|near", allow_hyphen_values = true)]
         net: Option<String>,
+        /// The point, after `near`.
+        #[arg(id = "point", value_name = "LAT,LON", allow_hyphen_values = true, value_parser = point)]
+        point: Option<LatLon>,
+        /// The radius around it, metres.
+        #[arg(id = "radius", value_name = "RADIUS_M", value_parser = radius)]
+        radius: Option<f64>,
     },
+
+    /// `gps`.
+    #[command(
+        about = "the GPS fix: position, altitude, speed, heading, satellites, age",
+        long_about = "The server's latest GPS line, as the live model read it: the fix \
+                      (3D, 2D, no fix), the position with six decimals, altitude, speed \
+                      (km/h, as the server sends it), heading, satellites, dilution of \
+                      precision, and how old the line is (a position counts for 3 s). A \
+                      server with GPS sends a line a second: waits up to 3 s for the \
+                      first, then says there is no GPS on this server.",
+        after_help = "gps"
+    )]
+    Gps,
 
     /// `watch networks|clients|status|PROTO [NET]`.
     #[command(
@@ -302,7 +345,7 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 9] = [
+const ARG_KINDS: [(&str, ArgKind); 11] = [
     ("proto", ArgKind::Server(kismet_protocol::ArgKind::Protocol)),
     (
         "fields",
@@ -315,6 +358,8 @@ const ARG_KINDS: [(&str, ArgKind); 9] = [
     ("topic", ArgKind::Topic),
     ("addr", ArgKind::Server(kismet_protocol::ArgKind::Word)),
     ("lines", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+    ("point", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+    ("radius", ArgKind::Server(kismet_protocol::ArgKind::Word)),
 ];
 
 /// The kind of one of the definition's arguments: from `ARG_KINDS` by
@@ -390,7 +435,10 @@ pub fn value_name(arg: &Arg) -> String {
 /// ```
 /// use kismet_shell::shell::commands::{find, usage};
 /// assert_eq!(usage(find("filter").unwrap()), "[PROTO [EXPR|off]]");
-/// assert_eq!(usage(find("nets").unwrap()), "[--sort COLUMN] [--type TYPE]");
+/// assert_eq!(
+///     usage(find("nets").unwrap()),
+///     "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]"
+/// );
 /// ```
 pub fn usage(cmd: &Command) -> String {
     usage_from(cmd, 0, &[])
@@ -552,6 +600,31 @@ impl TypedValueParser for TypeParser {
                 .chain(rest),
         ))
     }
+}
+
+/// The word `near` of `networks near LAT,LON`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NearWord {
+    /// `near`.
+    Near,
+}
+
+/// The radius of `near` when none is given, metres: about the range at
+/// which an access point is heard outdoors, so `near` lists what could be
+/// heard from the point.
+pub const DEFAULT_NEAR_RADIUS_M: f64 = 100.0;
+
+/// `LAT,LON` in degrees.
+fn point(s: &str) -> Result<LatLon, String> {
+    s.parse()
+}
+
+/// A radius in metres: above 0, at most half the Earth's circumference.
+fn radius(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|r| *r > 0.0 && *r <= 20_037_509.0)
+        .ok_or_else(|| format!("expected a radius in metres, above 0, not {s:?}"))
 }
 
 /// What `watch` shows.

@@ -25,8 +25,8 @@ use kismet_protocol::{self, Command, ServerCommand};
 
 pub use definition::{
     arg_kind, choices, definition, find, options, positionals, subcommand, takes_value, usage,
-    usage_from, value_name, FilterArg, NetworkType, OnlyMode, SettingChange, ShellCommand,
-    SortSpec, Watched,
+    usage_from, value_name, FilterArg, NearWord, NetworkType, OnlyMode, SettingChange,
+    ShellCommand, SortSpec, Watched, DEFAULT_NEAR_RADIUS_M,
 };
 pub use help::{help_text, help_text_at};
 

@@ -1,7 +1,12 @@
 //! Parsing lines into typed commands, the definition, and help.
 
 use super::*;
-use kismet_client::SortColumn;
+use kismet_client::{LatLon, SortColumn};
+
+/// A point in degrees.
+fn at(lat: f64, lon: f64) -> LatLon {
+    LatLon::from_degrees(lat, lon).unwrap()
+}
 
 /// The shell command a line parses into (panics otherwise).
 fn shell(line: &str) -> ShellCommand {
@@ -178,6 +183,9 @@ fn commands_parse_typed() {
         (
             "networks",
             C::Networks {
+                near: None,
+                point: None,
+                radius: None,
                 sort: None,
                 kind: None,
             },
@@ -185,6 +193,9 @@ fn commands_parse_typed() {
         (
             "nets --sort ssid",
             C::Networks {
+                near: None,
+                point: None,
+                radius: None,
                 sort: sort(SortColumn::Ssid, false),
                 kind: None,
             },
@@ -192,6 +203,9 @@ fn commands_parse_typed() {
         (
             "networks -s PWR-",
             C::Networks {
+                near: None,
+                point: None,
+                radius: None,
                 sort: sort(SortColumn::Signal, false),
                 kind: None,
             },
@@ -199,6 +213,9 @@ fn commands_parse_typed() {
         (
             "networks --type AP --sort=clients",
             C::Networks {
+                near: None,
+                point: None,
+                radius: None,
                 sort: sort(SortColumn::Clients, true),
                 kind: Some(NetworkType(0)),
             },
@@ -206,23 +223,66 @@ fn commands_parse_typed() {
         (
             "networks -t probe --sort ssid --sort channel",
             C::Networks {
+                near: None,
+                point: None,
+                radius: None,
                 sort: sort(SortColumn::Channel, false),
                 kind: Some(NetworkType(2)),
             },
         ),
-        ("clients", C::Clients { net: None }),
+        (
+            "clients",
+            C::Clients {
+                net: None,
+                point: None,
+                radius: None,
+            },
+        ),
         (
             "clients \"Coffee Shop\"",
             C::Clients {
                 net: Some("Coffee Shop".into()),
+                point: None,
+                radius: None,
             },
         ),
         (
             "clients -dash-",
             C::Clients {
                 net: Some("-dash-".into()),
+                point: None,
+                radius: None,
             },
         ),
+        (
+            "networks near 37.7691,-122.4196",
+            C::Networks {
+                near: Some(NearWord::Near),
+                point: Some(at(37.7691, -122.4196)),
+                radius: None,
+                sort: None,
+                kind: None,
+            },
+        ),
+        (
+            "NETS NEAR -33.8688,151.2093 250.5 --type ap",
+            C::Networks {
+                near: Some(NearWord::Near),
+                point: Some(at(-33.8688, 151.2093)),
+                radius: Some(250.5),
+                sort: None,
+                kind: Some(NetworkType(0)),
+            },
+        ),
+        (
+            "clients near -33.8688,151.2093 50",
+            C::Clients {
+                net: Some("near".into()),
+                point: Some(at(-33.8688, 151.2093)),
+                radius: Some(50.0),
+            },
+        ),
+        ("gps", C::Gps),
         (
             "watch NETS",
             C::Watch {
@@ -352,14 +412,31 @@ fn bad_arguments_give_one_line() {
         ("fields GPS SSID", "usage: fields PROTO".into()),
         ("enable SSID", "usage: enable PROTO f1,f2,...|*".into()),
         ("remove", "usage: remove PROTO".into()),
-        ("clients a b", "usage: clients [NET]".into()),
         (
-            "networks x",
-            "usage: networks [--sort COLUMN] [--type TYPE]".into(),
+            "clients a b",
+            "clients: expected LAT,LON in degrees (37.7691,-122.4196), not \"b\"".into(),
+        ),
+        (
+            "clients a 1,2 3 4",
+            "usage: clients [NET|near [LAT,LON [RADIUS_M]]]".into(),
+        ),
+        ("networks x", "networks: expected near, not \"x\"".into()),
+        (
+            "networks near",
+            "usage: networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]".into(),
+        ),
+        (
+            "networks near 91,0",
+            "networks: \"91,0\" is out of range (latitude -90 to 90, longitude -180 to 180)".into(),
+        ),
+        (
+            "networks near 1,2 0",
+            "networks: expected a radius in metres, above 0, not \"0\"".into(),
         ),
         (
             "networks --bogus",
-            "networks: unexpected \"--bogus\" (usage: networks [--sort COLUMN] [--type TYPE])"
+            "networks: unexpected \"--bogus\" (usage: networks [near [LAT,LON [RADIUS_M]]] \
+             [--sort COLUMN] [--type TYPE])"
                 .into(),
         ),
         ("networks --sort", "networks: --sort needs a value".into()),
@@ -450,8 +527,12 @@ fn usage_from_the_definition() {
         ("status", ""),
         ("pause", ""),
         ("resume", ""),
-        ("networks", "[--sort COLUMN] [--type TYPE]"),
-        ("clients", "[NET]"),
+        (
+            "networks",
+            "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]",
+        ),
+        ("clients", "[NET|near [LAT,LON [RADIUS_M]]]"),
+        ("gps", ""),
         (
             "watch",
             "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
@@ -517,19 +598,24 @@ fn help_from_the_definition() {
     }
     assert_eq!(
         help_text(Some("nets")).unwrap(),
-        "networks [--sort COLUMN] [--type TYPE]
+        "networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]
   the networks seen, like airodump-ng: encryption, channel, signal, clients
   From a live model of the server's BSSID, SSID and CLIENT records, started on
   first use (or with --track): the shell asks the server for the fields it
   needs, alongside yours, without changing what scrolls by. Columns: BSSID, SSID
   (<hidden> when cloaked), TYPE, CH, ENC, CIPHER, AUTH, PWR (dBm), PKTS,
-  CLIENTS, MANUF, LAST SEEN. --sort takes bssid, ssid, type, channel, enc,
+  CLIENTS, MANUF, LAST SEEN, and LAT and LON (where the signal was strongest)
+  once any position is known. --sort takes bssid, ssid, type, channel, enc,
   signal (pwr), packets, clients, manuf or lastseen (add - to reverse); the
   default is the strongest signal first. --type takes ap, probe, adhoc or data.
+  near LAT,LON [RADIUS_M]: only those whose best position is within RADIUS_M
+  metres (100 if left out) of the point, nearest first, with a DIST column.
   also: nets
   e.g. networks
        networks --sort channel
-       networks --type ap --sort clients"
+       networks --type ap --sort clients
+       networks near 37.7691,-122.4196
+       networks near 37.7691,-122.4196 250"
     );
     assert_eq!(
         help_text(Some("quit")).unwrap(),

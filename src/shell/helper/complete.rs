@@ -120,22 +120,30 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
             let open: Vec<&Arg> = options(cmd)
                 .filter(|o| !given.contains(&o.get_id().as_str()))
                 .collect();
-            let Some(arg) = arg.filter(|_| open.is_empty() || !word.starts_with('-')) else {
-                // Past the positionals, or a `-`: the options not given yet.
-                let c = open
-                    .iter()
+            // The options not given yet.
+            let flags = || -> Vec<Pair> {
+                open.iter()
                     .filter_map(|o| Some((o.get_long()?, commands::takes_value(o))))
                     .map(|(long, value)| (format!("--{long}"), value))
                     .filter(|(flag, _)| starts_with_ci(flag, word))
                     .map(|(flag, value)| pair(&flag, value))
-                    .collect();
-                return (start, c);
+                    .collect()
+            };
+            let Some(arg) = arg.filter(|_| open.is_empty() || !word.starts_with('-')) else {
+                // Past the positionals, or a `-`.
+                return (start, flags());
             };
             let more = positionals(cmd).count() > index + 1;
-            match arg_kind(arg) {
+            let (start, mut c) = match arg_kind(arg) {
                 Some(kind) => at.value(kind, Some(arg), more, values.last().copied()),
                 None => (start, Vec::new()),
+            };
+            // Nothing typed where an optional word may go: the options too
+            // (`networks ` offers `near` and `--sort`).
+            if word.is_empty() && !arg.is_required_set() {
+                c.extend(flags());
             }
+            (start, c)
         }
     }
 }

@@ -1,14 +1,15 @@
 //! The `networks` and `clients` lists: as tables (like airodump-ng's), as
 //! typed JSON objects (numbers as numbers, times RFC 3339 UTC, missing
-//! values `null`) and as CSV.
+//! values `null`) and as CSV; with positions when any is known, and the
+//! distance from the point of `near`.
 
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use super::csv;
 use super::json::json_line;
 use super::tables::{keep_words, new_table};
 use super::time::{ago_text, rfc3339};
-use kismet_client::{ClientView, NetworkView};
+use kismet_client::{ClientView, LatLon, NetworkView, PlaceView};
 use kismet_protocol::decode::{client_type_name, network_type_name};
 use kismet_protocol::text;
 
@@ -71,14 +72,68 @@ pub fn network_cells(n: &NetworkView, now: u64) -> Vec<String> {
     ]
 }
 
-/// The networks table, `width` columns wide at most when given.
-pub fn networks_table(rows: &[NetworkView], now: u64, width: Option<usize>) -> String {
-    let mut t = new_table(&NETWORK_COLUMNS, width);
-    for n in rows {
+/// Latitude or longitude in a cell: six decimals, as the GPS gives them.
+fn degrees(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+/// The LAT and LON cells of a best position (empty when unknown).
+fn position_cells(best: Option<LatLon>) -> [String; 2] {
+    best.map_or([String::new(), String::new()], |p| {
+        [degrees(p.lat()), degrees(p.lon())]
+    })
+}
+
+/// A distance in a cell: whole metres.
+fn distance_cell(d: f64) -> String {
+    format!("{d:.0} m")
+}
+
+/// The networks table, `width` columns wide at most when given; LAT and
+/// LON (the best position) when any row has one, DIST with `near`.
+pub fn networks_table(
+    rows: &[NetworkView],
+    now: u64,
+    width: Option<usize>,
+    distances: Option<&[f64]>,
+) -> String {
+    let placed = rows.iter().any(|n| n.best().is_some());
+    let mut header = NETWORK_COLUMNS.to_vec();
+    extra_columns(&mut header, placed, distances.is_some());
+    let mut t = new_table(&header, width);
+    for (i, n) in rows.iter().enumerate() {
         keep_words(&mut t, 0, &n.bssid);
-        t.add_row(network_cells(n, now));
+        let mut cells = network_cells(n, now);
+        extra_cells(&mut cells, placed.then(|| n.best()), distances, i);
+        t.add_row(cells);
     }
     format!("{}\n{}", t, plural_line(rows.len(), "network"))
+}
+
+/// Adds LAT and LON (when `placed`) and DIST (when `near`) to a header.
+fn extra_columns(header: &mut Vec<&str>, placed: bool, near: bool) {
+    if placed {
+        header.extend(["LAT", "LON"]);
+    }
+    if near {
+        header.push("DIST");
+    }
+}
+
+/// Adds a row's LAT and LON (`best`: when the columns are shown) and DIST
+/// (row `i` of `distances`).
+fn extra_cells(
+    cells: &mut Vec<String>,
+    best: Option<Option<LatLon>>,
+    distances: Option<&[f64]>,
+    i: usize,
+) {
+    if let Some(best) = best {
+        cells.extend(position_cells(best));
+    }
+    if let Some(d) = distances {
+        cells.push(d.get(i).map_or(String::new(), |d| distance_cell(*d)));
+    }
 }
 
 /// The columns of the clients table.
@@ -109,13 +164,24 @@ pub fn client_cells(c: &ClientView, now: u64) -> Vec<String> {
     ]
 }
 
-/// The clients table.
-pub fn clients_table(rows: &[ClientView], now: u64, width: Option<usize>) -> String {
-    let mut t = new_table(&CLIENT_COLUMNS, width);
-    for c in rows {
+/// The clients table; LAT and LON when any row has a best position, DIST
+/// with `near`.
+pub fn clients_table(
+    rows: &[ClientView],
+    now: u64,
+    width: Option<usize>,
+    distances: Option<&[f64]>,
+) -> String {
+    let placed = rows.iter().any(|c| c.best().is_some());
+    let mut header = CLIENT_COLUMNS.to_vec();
+    extra_columns(&mut header, placed, distances.is_some());
+    let mut t = new_table(&header, width);
+    for (i, c) in rows.iter().enumerate() {
         keep_words(&mut t, 0, &c.mac);
         keep_words(&mut t, 1, &c.bssid);
-        t.add_row(client_cells(c, now));
+        let mut cells = client_cells(c, now);
+        extra_cells(&mut cells, placed.then(|| c.best()), distances, i);
+        t.add_row(cells);
     }
     format!("{}\n{}", t, plural_line(rows.len(), "client"))
 }
@@ -124,10 +190,41 @@ fn plural_line(n: usize, noun: &str) -> String {
     super::layout::plural(n as u64, noun)
 }
 
-/// A network as one JSON object (no newline).
-pub fn network_json(n: &NetworkView) -> String {
+/// The position fields of a JSON object, `null` where unknown:
+/// `best_lat`, `best_lon`, `best_alt` (metres), `avg_lat`, `avg_lon`,
+/// `gps_points`, `position_source` (`client` or `server`), and
+/// `distance_m` with `near`.
+fn position_json(obj: &mut Map<String, Value>, place: Option<PlaceView>, distance: Option<f64>) {
+    let best = place.and_then(|p| p.best);
+    let avg = place.and_then(|p| p.average);
+    obj.insert("best_lat".into(), json!(best.map(LatLon::lat)));
+    obj.insert("best_lon".into(), json!(best.map(LatLon::lon)));
+    obj.insert("best_alt".into(), json!(place.and_then(|p| p.best_alt_m)));
+    obj.insert("avg_lat".into(), json!(avg.map(LatLon::lat)));
+    obj.insert("avg_lon".into(), json!(avg.map(LatLon::lon)));
+    obj.insert("gps_points".into(), json!(place.map(|p| p.gps_points)));
+    obj.insert(
+        "position_source".into(),
+        json!(place.map(|p| p.source.name())),
+    );
+    if let Some(d) = distance {
+        obj.insert("distance_m".into(), json!((d * 10.0).round() / 10.0));
+    }
+}
+
+/// A JSON object with the position fields (see [`position_json`]) added.
+fn with_position(mut value: Value, place: Option<PlaceView>, distance: Option<f64>) -> String {
+    if let Value::Object(obj) = &mut value {
+        position_json(obj, place, distance);
+    }
+    json_line(&value)
+}
+
+/// A network as one JSON object (no newline); `distance` (metres) with
+/// `near`.
+pub fn network_json(n: &NetworkView, distance: Option<f64>) -> String {
     let known = n.cryptset.is_some();
-    json_line(&json!({
+    let value = json!({
         "type": "network",
         "bssid": n.bssid,
         "ssid": n.ssid,
@@ -145,12 +242,14 @@ pub fn network_json(n: &NetworkView) -> String {
         "manuf": n.manuf,
         "first_seen": n.first_seen.map(rfc3339),
         "last_seen": n.last_seen.map(rfc3339),
-    }))
+    });
+    with_position(value, n.place, distance)
 }
 
-/// A client as one JSON object (no newline).
-pub fn client_json(c: &ClientView) -> String {
-    json_line(&json!({
+/// A client as one JSON object (no newline); `distance` (metres) with
+/// `near`.
+pub fn client_json(c: &ClientView, distance: Option<f64>) -> String {
+    let value = json!({
         "type": "client",
         "mac": c.mac,
         "bssid": c.bssid,
@@ -162,89 +261,119 @@ pub fn client_json(c: &ClientView) -> String {
         "ip": c.ip,
         "first_seen": c.first_seen.map(rfc3339),
         "last_seen": c.last_seen.map(rfc3339),
-    }))
+    });
+    with_position(value, c.place, distance)
 }
 
-/// The networks as CSV with a header row.
-pub fn networks_csv(rows: &[NetworkView]) -> String {
+/// The position columns of CSV.
+const POSITION_CSV: [&str; 6] = [
+    "best_lat",
+    "best_lon",
+    "best_alt",
+    "avg_lat",
+    "avg_lon",
+    "gps_points",
+];
+
+/// A row's position cells in CSV (empty where unknown), and its distance
+/// with `near`.
+fn position_csv(place: Option<PlaceView>, distance: Option<f64>) -> Vec<String> {
+    let best = place.and_then(|p| p.best);
+    let avg = place.and_then(|p| p.average);
+    let mut cells = vec![
+        opt(best.map(|p| degrees(p.lat()))),
+        opt(best.map(|p| degrees(p.lon()))),
+        opt(place.and_then(|p| p.best_alt_m)),
+        opt(avg.map(|p| degrees(p.lat()))),
+        opt(avg.map(|p| degrees(p.lon()))),
+        opt(place.map(|p| p.gps_points)),
+    ];
+    cells.extend(distance.map(|d| format!("{d:.1}")));
+    cells
+}
+
+/// The networks as CSV with a header row (the position columns last,
+/// and `distance_m` with `near`).
+pub fn networks_csv(rows: &[NetworkView], distances: Option<&[f64]>) -> String {
     let mut s = String::new();
-    csv::row(
-        &mut s,
-        &[
-            "bssid",
-            "ssid",
-            "cloaked",
-            "network_type",
-            "channel",
-            "encryption",
-            "cipher",
-            "auth",
-            "signal_dbm",
-            "packets",
-            "clients",
-            "manuf",
-            "first_seen",
-            "last_seen",
-        ],
-    );
-    for n in rows {
-        csv::row(
-            &mut s,
-            &[
-                n.bssid.clone(),
-                shown(n.ssid.as_deref()),
-                n.cloaked.to_string(),
-                opt(n.network_type.map(network_type_name)),
-                opt(n.channel),
-                n.encryption.enc.to_string(),
-                n.encryption.cipher.to_string(),
-                n.encryption.auth.to_string(),
-                opt(n.signal_dbm),
-                opt(n.packets),
-                n.clients.to_string(),
-                shown(n.manuf.as_deref()),
-                opt(n.first_seen.map(rfc3339)),
-                opt(n.last_seen.map(rfc3339)),
-            ],
-        );
+    let mut header = vec![
+        "bssid",
+        "ssid",
+        "cloaked",
+        "network_type",
+        "channel",
+        "encryption",
+        "cipher",
+        "auth",
+        "signal_dbm",
+        "packets",
+        "clients",
+        "manuf",
+        "first_seen",
+        "last_seen",
+    ];
+    header.extend(POSITION_CSV);
+    header.extend(distances.map(|_| "distance_m"));
+    csv::row(&mut s, &header);
+    for (i, n) in rows.iter().enumerate() {
+        let mut cells = vec![
+            n.bssid.clone(),
+            shown(n.ssid.as_deref()),
+            n.cloaked.to_string(),
+            opt(n.network_type.map(network_type_name)),
+            opt(n.channel),
+            n.encryption.enc.to_string(),
+            n.encryption.cipher.to_string(),
+            n.encryption.auth.to_string(),
+            opt(n.signal_dbm),
+            opt(n.packets),
+            n.clients.to_string(),
+            shown(n.manuf.as_deref()),
+            opt(n.first_seen.map(rfc3339)),
+            opt(n.last_seen.map(rfc3339)),
+        ];
+        let distance = distances.and_then(|d| d.get(i).copied());
+        cells.extend(position_csv(n.place, distance));
+        csv::row(&mut s, &cells);
     }
     s
 }
 
-/// The clients as CSV with a header row.
-pub fn clients_csv(rows: &[ClientView]) -> String {
+/// The clients as CSV with a header row (the position columns last, and
+/// `distance_m` with `near`).
+pub fn clients_csv(rows: &[ClientView], distances: Option<&[f64]>) -> String {
     let mut s = String::new();
-    csv::row(
-        &mut s,
-        &[
-            "mac",
-            "bssid",
-            "ssid",
-            "client_type",
-            "signal_dbm",
-            "packets",
-            "manuf",
-            "ip",
-            "first_seen",
-            "last_seen",
-        ],
-    );
-    for c in rows {
-        csv::row(
-            &mut s,
-            &[
-                c.mac.clone(),
-                c.bssid.clone(),
-                shown(c.ssid.as_deref()),
-                opt(c.client_type.map(client_type_name)),
-                opt(c.signal_dbm),
-                opt(c.packets),
-                shown(c.manuf.as_deref()),
-                opt(c.ip.as_deref()),
-                opt(c.first_seen.map(rfc3339)),
-                opt(c.last_seen.map(rfc3339)),
-            ],
-        );
+    let mut header = vec![
+        "mac",
+        "bssid",
+        "ssid",
+        "client_type",
+        "signal_dbm",
+        "packets",
+        "manuf",
+        "ip",
+        "first_seen",
+        "last_seen",
+    ];
+    header.extend(POSITION_CSV);
+    header.extend(distances.map(|_| "distance_m"));
+    csv::row(&mut s, &header);
+    for (i, c) in rows.iter().enumerate() {
+        let mut cells = vec![
+            c.mac.clone(),
+            c.bssid.clone(),
+            shown(c.ssid.as_deref()),
+            opt(c.client_type.map(client_type_name)),
+            opt(c.signal_dbm),
+            opt(c.packets),
+            shown(c.manuf.as_deref()),
+            opt(c.ip.as_deref()),
+            opt(c.first_seen.map(rfc3339)),
+            opt(c.last_seen.map(rfc3339)),
+        ];
+        let distance = distances.and_then(|d| d.get(i).copied());
+        cells.extend(position_csv(c.place, distance));
+        csv::row(&mut s, &cells);
     }
     s
 }
@@ -274,10 +403,10 @@ mod tests {
     /// A network as JSON: typed values, names for codes, null for unknown.
     #[test]
     fn network_as_json() {
-        let v = network_json(&net());
+        let v = network_json(&net(), None);
         assert_eq!(
             v,
-            r#"{"type":"network","bssid":"00:14:6C:A1:00:01","ssid":"Home, \"Net\"","cloaked":false,"network_type":"ap","channel":1,"encryption":"WPA2","cipher":"CCMP","auth":"PSK","cryptset":2097858,"signal_dbm":-53,"packets":149,"datasize":null,"clients":2,"manuf":"Netgear","first_seen":null,"last_seen":"2026-11-26T07:28:39Z"}"#
+            r#"{"type":"network","bssid":"00:14:6C:A1:00:01","ssid":"Home, \"Net\"","cloaked":false,"network_type":"ap","channel":1,"encryption":"WPA2","cipher":"CCMP","auth":"PSK","cryptset":2097858,"signal_dbm":-53,"packets":149,"datasize":null,"clients":2,"manuf":"Netgear","first_seen":null,"last_seen":"2026-11-26T07:28:39Z","best_lat":null,"best_lon":null,"best_alt":null,"avg_lat":null,"avg_lon":null,"gps_points":null,"position_source":null}"#
         );
         let hidden = NetworkView {
             ssid: None,
@@ -286,7 +415,7 @@ mod tests {
         };
         assert_eq!(ssid_label(&hidden), "<hidden>");
         assert_eq!(network_cells(&net(), 1_795_678_122)[11], "3s ago");
-        let csv = networks_csv(&[net()]);
+        let csv = networks_csv(&[net()], None);
         assert!(
             csv.lines()
                 .nth(1)
@@ -294,5 +423,53 @@ mod tests {
                 .contains("\"Home, \"\"Net\"\"\""),
             "{csv}"
         );
+    }
+
+    /// With a position: LAT and LON columns (six decimals), the JSON
+    /// position fields, DIST with `near`; without any, no LAT/LON.
+    #[test]
+    fn positions_in_tables_json_and_csv() {
+        use kismet_client::PositionSource;
+        let at = |lat, lon| LatLon::from_degrees(lat, lon).unwrap();
+        let placed = NetworkView {
+            place: Some(PlaceView {
+                source: PositionSource::Client,
+                first: Some(at(37.7691, -122.421)),
+                last: Some(at(37.7694, -122.4185)),
+                best: Some(at(37.7692, -122.42)),
+                best_alt_m: Some(15),
+                best_signal_dbm: Some(-60),
+                average: Some(at(37.76925, -122.419625)),
+                min: Some(at(37.7691, -122.421)),
+                max: Some(at(37.7694, -122.4185)),
+                gps_points: 4,
+            }),
+            ..net()
+        };
+        let plain = networks_table(&[net()], 0, None, None);
+        assert!(!plain.contains("LAT"), "{plain}");
+        let table = networks_table(&[placed.clone(), net()], 0, None, Some(&[12.4, 80.0]));
+        let header = table.lines().nth(1).unwrap();
+        assert!(header.contains("LAT") && header.contains("LON") && header.contains("DIST"));
+        assert!(
+            table.contains("37.769200") && table.contains("-122.420000"),
+            "{table}"
+        );
+        assert!(table.contains("12 m") && table.contains("80 m"), "{table}");
+        let v = network_json(&placed, Some(12.44));
+        assert!(
+            v.ends_with(r#""best_lat":37.7692,"best_lon":-122.42,"best_alt":15,"avg_lat":37.76925,"avg_lon":-122.419625,"gps_points":4,"position_source":"client","distance_m":12.4}"#),
+            "{v}"
+        );
+        let csv = networks_csv(&[placed], Some(&[12.44]));
+        let mut lines = csv.lines();
+        assert!(lines
+            .next()
+            .unwrap()
+            .ends_with(",best_lat,best_lon,best_alt,avg_lat,avg_lon,gps_points,distance_m"));
+        assert!(lines
+            .next()
+            .unwrap()
+            .ends_with(",37.769200,-122.420000,15,37.769250,-122.419625,4,12.4"));
     }
 }

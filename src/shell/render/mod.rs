@@ -14,6 +14,7 @@
 //! - [`json`](mod@json): JSON lines other than frames (serde_json, terminal-safe)
 //! - [`csv`]: CSV rows
 //! - [`devices`]: the `networks` and `clients` lists
+//! - [`gps`]: the `gps` report and the watch view's GPS label
 
 use std::fmt::Write as _;
 
@@ -21,6 +22,7 @@ pub mod csv;
 pub mod devices;
 pub mod events;
 pub mod frame;
+pub mod gps;
 pub mod json;
 pub mod layout;
 pub mod reply;
@@ -111,8 +113,17 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Disconnected { addr } => {
             format!("disconnected from {addr}; reconnect or connect HOST to go on")
         }
-        Outcome::Networks { rows, now } => devices::networks_table(rows, *now, width),
-        Outcome::Clients { rows, now } => devices::clients_table(rows, *now, width),
+        Outcome::Networks {
+            rows,
+            now,
+            distances,
+        } => devices::networks_table(rows, *now, width, distances.as_deref()),
+        Outcome::Clients {
+            rows,
+            now,
+            distances,
+        } => devices::clients_table(rows, *now, width, distances.as_deref()),
+        Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -158,6 +169,11 @@ fn wrap_to(text: &str, width: Option<usize>) -> String {
         Some(w) => wrap(text, w),
         None => text.to_string(),
     }
+}
+
+/// Row `i`'s distance, with `near`.
+fn nth(distances: &Option<Vec<f64>>, i: usize) -> Option<f64> {
+    distances.as_ref().and_then(|d| d.get(i).copied())
 }
 
 /// An outcome as one JSON line (without newline); `None` for nothing.
@@ -229,14 +245,23 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
         Outcome::Help { text, .. } => json!({ "type": "help", "text": text }),
         Outcome::Networks { rows, .. } if rows.is_empty() => return None,
         Outcome::Clients { rows, .. } if rows.is_empty() => return None,
-        Outcome::Networks { rows, .. } => {
-            let lines: Vec<String> = rows.iter().map(devices::network_json).collect();
+        Outcome::Networks {
+            rows, distances, ..
+        } => {
+            let lines: Vec<String> = (rows.iter().enumerate())
+                .map(|(i, n)| devices::network_json(n, nth(distances, i)))
+                .collect();
             return Some(lines.join("\n"));
         }
-        Outcome::Clients { rows, .. } => {
-            let lines: Vec<String> = rows.iter().map(devices::client_json).collect();
+        Outcome::Clients {
+            rows, distances, ..
+        } => {
+            let lines: Vec<String> = (rows.iter().enumerate())
+                .map(|(i, c)| devices::client_json(c, nth(distances, i)))
+                .collect();
             return Some(lines.join("\n"));
         }
+        Outcome::Gps(r) => return Some(gps::gps_json(r)),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -365,8 +390,12 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                 );
             }
         }
-        Outcome::Networks { rows, .. } => s = devices::networks_csv(rows),
-        Outcome::Clients { rows, .. } => s = devices::clients_csv(rows),
+        Outcome::Networks {
+            rows, distances, ..
+        } => s = devices::networks_csv(rows, distances.as_deref()),
+        Outcome::Clients {
+            rows, distances, ..
+        } => s = devices::clients_csv(rows, distances.as_deref()),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

@@ -1,7 +1,8 @@
 //! `watch`: a full-screen view on the terminal's alternate screen (ratatui
 //! with its crossterm backend), redrawn in place a few times a second:
 //! networks, the clients of one network or of all, the status report, or
-//! the latest frame of each device of a protocol.
+//! the latest frame of each device of a protocol. Once the live model
+//! runs, the title line shows the GPS (fix and position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
 //! PgDn, Home and End move (the selection stays on its device when rows
@@ -32,6 +33,7 @@ use ratatui::{Frame as Screen, Terminal};
 use super::commands::{NetworkType, SortSpec, Watched};
 use super::handlers::status_report;
 use super::outcome::{without_os_codes, ShellError};
+use super::render::gps::gps_label;
 use super::render::time::clock_text;
 use super::session::Session;
 use kismet_protocol::Frame;
@@ -346,8 +348,9 @@ fn draw(
         "DISCONNECTED"
     };
     // Most important first: what is shown and how many, the connection,
-    // the clock, then the server (left out first on a narrow screen).
-    let parts = [
+    // the clock, the GPS (once the model runs), then the server (left out
+    // first on a narrow screen).
+    let mut parts = vec![
         format!(
             "kismet watch {}: {} rows",
             state.target.title(),
@@ -355,12 +358,20 @@ fn draw(
         ),
         conn.to_string(),
         clock,
-        format!(
-            "{} at {}",
-            kismet_protocol::text::display(&info.name_bytes),
-            client.addr()
-        ),
     ];
+    if let Some(model) = session.model_if_started() {
+        let gps = model.gps();
+        parts.push(gps_label(
+            gps.as_ref(),
+            model.gps_lines(),
+            session.model_age(),
+        ));
+    }
+    parts.push(format!(
+        "{} at {}",
+        kismet_protocol::text::display(&info.name_bytes),
+        client.addr()
+    ));
     let mut help = String::from("q quit  arrows PgUp PgDn move  / find");
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(

@@ -1,4 +1,4 @@
-//! The fields the model reads from BSSID, SSID and CLIENT frames, by name,
+//! The fields the model reads from BSSID, SSID, CLIENT and GPS frames, by name,
 //! and where they sit in a frame: looked up once per field list, not per
 //! frame.
 //!
@@ -9,10 +9,13 @@
 
 use std::sync::Arc;
 
+use kismet_protocol::decode::parse_u64;
 use kismet_protocol::Frame;
 
 /// The BSSID fields the model reads; [`bssid`] holds their positions here.
-pub const BSSID_FIELDS: [&str; 11] = [
+/// The position fields after `datacryptset` are the server's, read only
+/// for a network the client saw no GPS fix for.
+pub const BSSID_FIELDS: [&str; 22] = [
     "bssid",
     "type",
     "llcpackets",
@@ -24,6 +27,17 @@ pub const BSSID_FIELDS: [&str; 11] = [
     "signal_dbm",
     "datasize",
     "datacryptset",
+    "gpsfixed",
+    "bestlat",
+    "bestlon",
+    "bestalt",
+    "agglat",
+    "agglon",
+    "aggpoints",
+    "minlat",
+    "minlon",
+    "maxlat",
+    "maxlon",
 ];
 
 /// Positions in [`BSSID_FIELDS`].
@@ -39,6 +53,9 @@ pub mod bssid {
     pub const SIGNAL_DBM: usize = 8;
     pub const DATASIZE: usize = 9;
     pub const DATA_CRYPTSET: usize = 10;
+    /// The first of the server's position fields (see
+    /// [`super::SERVER_POSITION`]).
+    pub const GPS_FIXED: usize = 11;
 }
 
 /// The SSID fields the model reads; [`ssid`] holds their positions here.
@@ -59,7 +76,8 @@ pub mod ssid {
 }
 
 /// The CLIENT fields the model reads; [`client`] holds their positions here.
-pub const CLIENT_FIELDS: [&str; 10] = [
+/// The position fields after `ip` are the server's (as for BSSID).
+pub const CLIENT_FIELDS: [&str; 21] = [
     "bssid",
     "mac",
     "type",
@@ -70,6 +88,17 @@ pub const CLIENT_FIELDS: [&str; 10] = [
     "datapackets",
     "signal_dbm",
     "ip",
+    "gpsfixed",
+    "bestlat",
+    "bestlon",
+    "bestalt",
+    "agglat",
+    "agglon",
+    "aggpoints",
+    "minlat",
+    "minlon",
+    "maxlat",
+    "maxlon",
 ];
 
 /// Positions in [`CLIENT_FIELDS`].
@@ -84,9 +113,105 @@ pub mod client {
     pub const DATA_PACKETS: usize = 7;
     pub const SIGNAL_DBM: usize = 8;
     pub const IP: usize = 9;
+    /// The first of the server's position fields (see
+    /// [`super::SERVER_POSITION`]).
+    pub const GPS_FIXED: usize = 10;
 }
 
-/// No such field in the frame's list.
+/// The server's position fields of BSSID and CLIENT, in the order both
+/// lists above end with (from their `GPS_FIXED` on), as
+/// [`ServerFields`] reads them.
+pub const SERVER_POSITION: [&str; 11] = [
+    "gpsfixed",
+    "bestlat",
+    "bestlon",
+    "bestalt",
+    "agglat",
+    "agglon",
+    "aggpoints",
+    "minlat",
+    "minlon",
+    "maxlat",
+    "maxlon",
+];
+
+/// The GPS fields the model reads; [`gps`] holds their positions here.
+pub const GPS_FIELDS: [&str; 10] = [
+    "lat",
+    "lon",
+    "alt",
+    "spd",
+    "heading",
+    "fix",
+    "satinfo",
+    "hdop",
+    "vdop",
+    "connected",
+];
+
+/// Positions in [`GPS_FIELDS`].
+pub mod gps {
+    pub const LAT: usize = 0;
+    pub const LON: usize = 1;
+    pub const ALT: usize = 2;
+    pub const SPD: usize = 3;
+    pub const HEADING: usize = 4;
+    pub const FIX: usize = 5;
+    pub const SATINFO: usize = 6;
+    pub const HDOP: usize = 7;
+    pub const VDOP: usize = 8;
+    pub const CONNECTED: usize = 9;
+}
+
+/// Positions in [`SERVER_POSITION`] (as in [`ServerFields::get`]).
+pub mod server {
+    pub const GPS_FIXED: usize = 0;
+    pub const BEST_LAT: usize = 1;
+    pub const BEST_LON: usize = 2;
+    pub const BEST_ALT: usize = 3;
+    pub const AGG_LAT: usize = 4;
+    pub const AGG_LON: usize = 5;
+    pub const AGG_POINTS: usize = 6;
+    pub const MIN_LAT: usize = 7;
+    pub const MIN_LON: usize = 8;
+    pub const MAX_LAT: usize = 9;
+    pub const MAX_LON: usize = 10;
+}
+
+/// The server's position fields of one BSSID or CLIENT frame, read only
+/// when asked for (a copy of where they sit: cheap to make on every
+/// frame).
+#[derive(Debug, Clone, Copy)]
+pub struct ServerFields<'f> {
+    frame: &'f Frame,
+    /// Where each of [`SERVER_POSITION`] sits in the frame, or [`ABSENT`].
+    at: [u16; SERVER_POSITION.len()],
+}
+
+impl<'f> ServerFields<'f> {
+    /// Field `which` (a [`server`] constant), when the frame carries it.
+    #[inline]
+    pub fn get(&self, which: usize) -> Option<&'f [u8]> {
+        match self.at.get(which) {
+            Some(&ABSENT) | None => None,
+            Some(&i) => self.frame.field(usize::from(i)),
+        }
+    }
+
+    /// Whether `gpsfixed` is 1: the server saw a fix for this device.
+    #[inline]
+    pub fn fixed(&self) -> bool {
+        self.get(server::GPS_FIXED) == Some(b"1")
+    }
+
+    /// The server's `aggpoints`, when sent.
+    #[inline]
+    pub fn points(&self) -> Option<u64> {
+        self.get(server::AGG_POINTS).and_then(parse_u64)
+    }
+}
+
+/// No such field in the frame's list./// No such field in the frame's list.
 const ABSENT: u16 = u16::MAX;
 
 /// Where the `N` wanted fields sit in one field list, remembered for the
@@ -136,6 +261,17 @@ impl<const N: usize> FieldMap<N> {
 pub struct Positions<const N: usize>([u16; N]);
 
 impl<const N: usize> Positions<N> {
+    /// The server's position fields of `frame`, which start at `first`
+    /// (a list's `GPS_FIXED`).
+    #[inline]
+    pub fn server<'f>(&self, frame: &'f Frame, first: usize) -> ServerFields<'f> {
+        let mut at = [ABSENT; SERVER_POSITION.len()];
+        if let Some(ours) = self.0.get(first..first + at.len()) {
+            at.copy_from_slice(ours);
+        }
+        ServerFields { frame, at }
+    }
+
     /// The wanted field `which` (a position constant) of `frame`, when the
     /// frame carries it.
     #[inline]
@@ -150,6 +286,13 @@ impl<const N: usize> Positions<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both lists end with the server's position fields, in one order.
+    #[test]
+    fn server_position_fields_end_both_lists() {
+        assert_eq!(BSSID_FIELDS[bssid::GPS_FIXED..], SERVER_POSITION);
+        assert_eq!(CLIENT_FIELDS[client::GPS_FIXED..], SERVER_POSITION);
+    }
 
     /// Positions follow the frame's own field order, any case, and a
     /// field the list lacks is absent.

@@ -22,6 +22,17 @@
 //!   longest) is dropped, and the drop counted.
 //! - Names (SSIDs, manufacturers) are kept to [`MAX_NAME_BYTES`]; one cut
 //!   there displays ending in [`CUT_MARKER`], and its view says it was cut.
+//! - GPS: the latest `*GPS` line is the fix ([`Snapshot::gps`]). Its
+//!   position counts only with a 2D or 3D fix, not at 0,0, and for
+//!   [`FIX_MAX_AGE_MS`] after it came. Each BSSID or CLIENT update of a
+//!   device, with such a fix current (and a `lasttime` no more than
+//!   [`SIGHTING_MAX_AGE_S`] behind the server's TIME), is a sighting
+//!   there: the device's [`PlaceView`] keeps its first and last positions,
+//!   the best (where its `signal_dbm` was strongest), the plain mean, the
+//!   box around them and their count, to the fix's six decimals. The
+//!   server's own position fields (six significant digits: some 90 m of
+//!   longitude where |lon| >= 100) stand in only for a device the client
+//!   saw no fix for.
 //!
 //! # Examples
 //! ```
@@ -42,6 +53,11 @@
 
 mod bounds;
 mod fields;
+mod gps;
+mod interner;
+mod locate;
+mod place;
+mod position;
 mod store;
 mod table;
 mod view;
@@ -49,16 +65,24 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod tests_positions;
+
 use parking_lot::Mutex;
 
-use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, SSID_FIELDS};
+use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, GPS_FIELDS, SSID_FIELDS};
+use interner::Interner;
 use kismet_protocol::decode::{
     parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
 };
 use kismet_protocol::Frame;
-use store::{mac_key, Interner, Ssid, Store, WireKey, WireMac};
+use locate::{Locator, Seen};
+use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
+pub use gps::{FixView, FIX_MAX_AGE_MS};
+pub use locate::SIGHTING_MAX_AGE_S;
+pub use position::{LatLon, PlaceView, PositionSource};
 pub use store::MAX_SSIDS_PER_NETWORK;
 pub use view::{ClientView, Memory, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
 
@@ -68,10 +92,17 @@ pub const DEFAULT_MAX_DEVICES: usize = 100_000;
 /// The fields the model reads, by protocol, so the client can enable them
 /// (`ENABLE BSSID bssid,type,...`). Frames may carry more, fewer, or other
 /// orders: fields are found by name.
-pub const NEEDED: [(&str, &[&str]); 3] = [
+///
+/// The client sends a tracker's ENABLEs in name order: BSSID and CLIENT
+/// before GPS, so the records the server sends in answer to them (devices
+/// seen before, perhaps far away) come before the first fix, and take
+/// none. Later such records (the user's own ENABLE, a reconnect) carry
+/// an old `lasttime` and take none either (see [`SIGHTING_MAX_AGE_S`]).
+pub const NEEDED: [(&str, &[&str]); 4] = [
     ("BSSID", &BSSID_FIELDS),
     ("SSID", &SSID_FIELDS),
     ("CLIENT", &CLIENT_FIELDS),
+    ("GPS", &GPS_FIELDS),
 ];
 
 /// The live model: thread-safe, fed with frames, read through snapshots.
@@ -88,6 +119,9 @@ struct State {
     bssid_at: FieldMap<{ BSSID_FIELDS.len() }>,
     ssid_at: FieldMap<{ SSID_FIELDS.len() }>,
     client_at: FieldMap<{ CLIENT_FIELDS.len() }>,
+    /// The GPS, the server's clock, and where each device was seen (a
+    /// record holds the id of its place).
+    located: Locator,
     /// Frames applied.
     frames: u64,
 }
@@ -110,7 +144,10 @@ const RECORD_AHEAD: usize = 2;
 
 /// Whether a frame is one the model reads (a byte comparison).
 fn is_model_frame(f: &Frame) -> bool {
-    matches!(f.protocol_bytes(), b"BSSID" | b"SSID" | b"CLIENT")
+    matches!(
+        f.protocol_bytes(),
+        b"BSSID" | b"SSID" | b"CLIENT" | b"GPS" | b"TIME"
+    )
 }
 
 impl Model {
@@ -128,10 +165,10 @@ impl Model {
     /// The model's tables are counted as allocated, and they never
     /// shrink; so that evicting can always bring it under `max_bytes`, it
     /// holds no more devices than its tables at their largest would fit
-    /// in half of it (about 1 KB a device): fewer than `max_devices` when
+    /// in half of it (about 1.2 KB a device): fewer than `max_devices` when
     /// `max_bytes` is small for them, but at least one.
     /// [`Memory::max_devices`] says how many (with 256 MiB, up to some
-    /// 124,000).
+    /// 107,000).
     ///
     /// # Examples
     /// ```
@@ -151,6 +188,7 @@ impl Model {
                 bssid_at: FieldMap::new(&BSSID_FIELDS),
                 ssid_at: FieldMap::new(&SSID_FIELDS),
                 client_at: FieldMap::new(&CLIENT_FIELDS),
+                located: Locator::default(),
                 frames: 0,
             }),
         }
@@ -194,6 +232,14 @@ impl Model {
                 b"BSSID" => state.bssid(f),
                 b"SSID" => state.ssid(f),
                 b"CLIENT" => state.client(f, this),
+                b"GPS" => {
+                    state.located.gps_line(f);
+                    false
+                }
+                b"TIME" => {
+                    state.located.time(f);
+                    false
+                }
                 _ => false,
             };
             state.frames += u64::from(applied);
@@ -203,11 +249,27 @@ impl Model {
     /// A copy of the whole picture. The lock is held only while the raw
     /// records are copied; the views are built after it is released.
     pub fn snapshot(&self) -> Snapshot {
-        let raw = {
-            let state = self.state.lock();
-            view::Raw::copy(&state.store, &state.manufs, state.frames, state.memory())
-        };
+        let raw =
+            {
+                let state = self.state.lock();
+                let located = &state.located;
+                view::Raw::copy(&state.store, &state.manufs, &located.places, state.frames)
+                    .with_gps(located.gps.fix, located.gps.lines, state.memory())
+            };
         raw.into_snapshot()
+    }
+
+    /// The GPS's latest line as it stands now (see [`Snapshot::gps`]),
+    /// without copying the devices.
+    pub fn gps(&self) -> Option<FixView> {
+        let fix = self.state.lock().located.gps.fix;
+        fix.map(|f| FixView::of(&f, view::now_ms()))
+    }
+
+    /// GPS lines the model has read, ever: 0 for a server without GPS
+    /// (see [`Snapshot::gps_lines`]).
+    pub fn gps_lines(&self) -> u64 {
+        self.state.lock().located.gps.lines
     }
 
     /// Networks and client records held now.
@@ -221,18 +283,19 @@ impl Model {
         self.state.lock().memory()
     }
 
-    /// Forgets every device (for a new connection); the counters of
-    /// frames and evictions carry on.
+    /// Forgets every device and the GPS fix (for a new connection); the
+    /// counters of frames, GPS lines and evictions carry on.
     pub fn clear(&self) {
         let mut state = self.state.lock();
         state.store.clear();
         state.manufs.clear();
+        state.located.clear();
     }
 }
 
 /// The model as the client's tracker: it asks for the fields it reads
-/// (`NEEDED`) and is fed every frame of BSSID, SSID and CLIENT on the
-/// client's tracker thread.
+/// (`NEEDED`) and is fed every frame of BSSID, SSID, CLIENT, GPS (and
+/// TIME, always on) on the client's tracker thread.
 impl crate::Tracker for Model {
     fn needs(&self) -> Vec<(String, Vec<String>)> {
         NEEDED
@@ -258,6 +321,24 @@ struct Found {
     hash: u64,
 }
 
+#[cfg(test)]
+impl State {
+    /// Panics unless there is one place per device that points to one,
+    /// none left behind, and the model's bytes are its parts'.
+    fn assert_places_agree(&self) {
+        let mut ids: Vec<u32> = (self.store.networks.values().map(|n| n.place))
+            .chain(self.store.clients.iter().map(|(_, c)| c.place))
+            .filter(|&p| p != 0)
+            .collect();
+        let held = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!((ids.len(), self.located.places.len()), (held, held));
+        let parts = self.store.bytes() + self.manufs.bytes() + self.located.places.bytes();
+        assert_eq!(self.memory().bytes, parts);
+    }
+}
+
 /// Stores a field's value when the frame carries it and it parses.
 #[inline]
 fn set<T>(slot: &mut Option<T>, raw: Option<&[u8]>, parse: fn(&[u8]) -> Option<T>) {
@@ -270,7 +351,7 @@ impl State {
     /// The memory held and the limits (see [`Memory`]).
     fn memory(&self) -> Memory {
         Memory {
-            bytes: self.store.bytes() + self.manufs.bytes(),
+            bytes: self.store.bytes() + self.manufs.bytes() + self.located.places.bytes(),
             max_bytes: self.store.max_bytes(),
             devices: self.store.devices(),
             max_devices: self.store.cap(),
@@ -291,18 +372,27 @@ impl State {
         let (net, added) = self.store.network(mac_key(mac));
         set(&mut net.net_type, at.get(f, b::TYPE), parse_u32);
         set(&mut net.channel, at.get(f, b::CHANNEL), parse_u32);
-        set(&mut net.signal_dbm, at.get(f, b::SIGNAL_DBM), parse_dbm);
+        let signal = at.get(f, b::SIGNAL_DBM).and_then(parse_dbm);
+        net.signal_dbm = signal.or(net.signal_dbm);
         set(&mut net.llc_packets, at.get(f, b::LLC_PACKETS), parse_u64);
         set(&mut net.data_packets, at.get(f, b::DATA_PACKETS), parse_u64);
         set(&mut net.datasize, at.get(f, b::DATASIZE), parse_u64);
         set(&mut net.first_seen, at.get(f, b::FIRST_TIME), parse_epoch);
-        set(&mut net.last_seen, at.get(f, b::LAST_TIME), parse_epoch);
+        let last = at.get(f, b::LAST_TIME).and_then(parse_epoch);
+        net.last_seen = last.or(net.last_seen);
         set(
             &mut net.data_cryptset,
             at.get(f, b::DATA_CRYPTSET),
             parse_u64,
         );
         let mut changed = added;
+        let seen = Seen {
+            frame: f,
+            signal,
+            last,
+        };
+        let server = || at.server(f, b::GPS_FIXED);
+        changed |= self.located.update(&mut net.place, added, seen, server);
         if let Some(raw) = at.get(f, b::MANUF) {
             let id = self.manufs.intern(net.manuf, raw);
             if id != 0 && id != net.manuf {
@@ -311,7 +401,8 @@ impl State {
                 changed = true;
             }
         }
-        self.store.settle(changed, &mut self.manufs);
+        self.store
+            .settle(changed, &mut self.manufs, &mut self.located.places);
         true
     }
 
@@ -367,7 +458,11 @@ impl State {
             set(&mut entry.last_seen, at.get(f, s::LAST_TIME), parse_epoch);
         }
         self.store.heap += grew;
-        self.store.settle(added || grew > 0, &mut self.manufs);
+        self.store.settle(
+            added || grew > 0,
+            &mut self.manufs,
+            &mut self.located.places,
+        );
         true
     }
 
@@ -408,8 +503,8 @@ impl State {
             Err(None) => return false,
         };
         cl.client_type.set(at.get(f, c::TYPE).and_then(parse_u32));
-        cl.signal_dbm
-            .set(at.get(f, c::SIGNAL_DBM).and_then(parse_dbm));
+        let signal = at.get(f, c::SIGNAL_DBM).and_then(parse_dbm);
+        cl.signal_dbm.set(signal);
         cl.llc_packets
             .set(at.get(f, c::LLC_PACKETS).and_then(parse_u64));
         cl.data_packets
@@ -419,12 +514,19 @@ impl State {
             cl.first_seen
                 .set(at.get(f, c::FIRST_TIME).and_then(parse_epoch));
         }
-        cl.last_seen
-            .set(at.get(f, c::LAST_TIME).and_then(parse_epoch));
+        let last = at.get(f, c::LAST_TIME).and_then(parse_epoch);
+        cl.last_seen.set(last);
         cl.ip
             .set(at.get(f, c::IP).and_then(parse_ipv4).map(u32::from));
-        // Nor does its manufacturer (the server looks it up by MAC).
         let mut changed = added;
+        let seen = Seen {
+            frame: f,
+            signal,
+            last,
+        };
+        let server = || at.server(f, c::GPS_FIXED);
+        changed |= self.located.update(&mut cl.place, added, seen, server);
+        // Nor does its manufacturer (the server looks it up by MAC).
         if cl.manuf == 0 {
             if let Some(raw) = at.get(f, c::MANUF) {
                 cl.manuf = self.manufs.intern(0, raw);
@@ -432,7 +534,8 @@ impl State {
                 changed |= cl.manuf != 0;
             }
         }
-        self.store.settle(changed, &mut self.manufs);
+        self.store
+            .settle(changed, &mut self.manufs, &mut self.located.places);
         true
     }
 }

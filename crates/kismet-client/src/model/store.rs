@@ -19,9 +19,10 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::mem::size_of;
-use std::sync::Arc;
 
-use super::bounds::{arc_str_bytes, cut_name, map_buckets, map_bytes, CUT_MARKER};
+use super::bounds::{map_buckets, map_bytes};
+use super::interner::{Interner, ManufId, Name};
+use super::place::{PlaceId, Places, PLACE_BYTES_PER_DEVICE};
 use super::table::{Key, Slot, Table};
 use kismet_protocol::decode::{mac_text, parse_mac_u48};
 
@@ -114,9 +115,6 @@ impl Key for WireKey {
 /// The clients' table: see [`super::table`].
 pub type ClientTable = Table<WireKey, Client, MacHash>;
 
-/// A manufacturer: an index into the [`Interner`]; 0 is unknown.
-pub type ManufId = u32;
-
 /// SSIDs kept per network at most: a station probing for hundreds of names
 /// (or a flood of forged probes) must not grow one device without bound.
 /// Further SSIDs of that network are not recorded.
@@ -129,7 +127,7 @@ pub struct Ssid {
     /// The name as on the wire (octal escapes kept), at most
     /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
     pub raw: Option<Box<[u8]>>,
-    /// `raw` is only the start of the name sent (see [`cut_name`]).
+    /// `raw` is only the start of the name sent (see [`cut_name`](super::bounds::cut_name)).
     pub cut: bool,
     /// SSID `type` code.
     pub ssid_type: Option<u32>,
@@ -147,7 +145,7 @@ pub struct Ssid {
 
 impl Ssid {
     /// Whether an SSID frame with this type and name (either unknown when
-    /// the frame does not carry it; the name as kept, see [`cut_name`]) is
+    /// the frame does not carry it; the name as kept, see [`cut_name`](super::bounds::cut_name)) is
     /// about this entry: what is known on both sides must agree.
     pub fn matches(&self, ssid_type: Option<u32>, name: Option<&[u8]>) -> bool {
         let type_ok = match (self.ssid_type, ssid_type) {
@@ -189,6 +187,8 @@ pub struct Network {
     pub ssids: Vec<Ssid>,
     /// When a frame last touched it (the model's frame clock).
     pub stamp: u64,
+    /// Where it was seen, in the model's [`Places`]; 0: nowhere known.
+    pub place: PlaceId,
 }
 
 impl Network {
@@ -203,9 +203,10 @@ impl Network {
     }
 }
 
-/// One client record, keyed by (BSSID, MAC), from CLIENT frames: 56
-/// bytes (with `Option`s, 96), so that more of a busy server's clients stay
-/// in the processor's caches while frames stream through.
+/// One client record, keyed by (BSSID, MAC), from CLIENT frames: 64
+/// bytes (with `Option`s, 104), so that more of a busy server's clients
+/// stay in the processor's caches while frames stream through. Where it
+/// was seen is kept apart, in the model's [`Places`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Client {
     /// CLIENT `type` code.
@@ -226,6 +227,8 @@ pub struct Client {
     pub last_seen: Known<u64>,
     /// When a frame last touched it (the model's frame clock).
     pub stamp: u64,
+    /// Where it was seen, in the model's [`Places`]; 0: nowhere known.
+    pub place: PlaceId,
 }
 
 /// A value that may not be known yet, kept in the space of the value
@@ -281,194 +284,6 @@ impl<T: Unknown> Known<T> {
             self.0 = v;
         }
     }
-}
-
-/// Manufacturer names, each kept once while a device holds it: devices
-/// hold a [`ManufId`], and a name no device holds any more is freed (its
-/// id is given to the next new name). So a server that sends a new name
-/// with every device cannot grow it beyond the devices held.
-#[derive(Debug)]
-pub struct Interner {
-    /// Raw bytes (as kept: see [`cut_name`]) to id.
-    ids: HashMap<Box<[u8]>, ManufId>,
-    /// By id. Id 0 is the unknown manufacturer; a free id has no bytes.
-    names: Vec<Name>,
-    /// Ids of freed names, for reuse.
-    free: Vec<ManufId>,
-    /// Buckets of `ids`, the most its capacity has shown (see
-    /// [`map_buckets`]: a std map does not shrink, and its capacity dips
-    /// below its buckets' as removals leave tombstones).
-    ids_buckets: usize,
-    /// Bytes of the names held: the raw bytes (in `names` and as a key of
-    /// `ids`) and the names as text.
-    text: usize,
-}
-
-/// One manufacturer name of an [`Interner`].
-#[derive(Debug)]
-struct Name {
-    /// The bytes kept, at most [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES);
-    /// none for a free id.
-    raw: Box<[u8]>,
-    /// The name as text (not sanitised), ending in [`CUT_MARKER`] when
-    /// cut.
-    text: Arc<str>,
-    /// `raw` is only the start of the name sent.
-    cut: bool,
-    /// Devices holding it.
-    refs: u32,
-}
-
-impl Default for Interner {
-    fn default() -> Interner {
-        Interner {
-            ids: HashMap::new(),
-            names: vec![Name {
-                raw: Box::default(),
-                text: Arc::from(""),
-                cut: false,
-                refs: 0,
-            }],
-            free: Vec::new(),
-            ids_buckets: 0,
-            text: 0,
-        }
-    }
-}
-
-impl Interner {
-    /// The id of a manufacturer field's bytes for a device that holds
-    /// `current`: `current` again when it already names them (the common
-    /// case: no hashing), 0 for a blank field (the device keeps
-    /// `current`). Any other id is the device's from now on: it is held
-    /// for the device, and `current` let go. A name longer than
-    /// [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) is kept cut: names that
-    /// start alike that far are one.
-    pub fn intern(&mut self, current: ManufId, raw: &[u8]) -> ManufId {
-        let (raw, cut) = cut_name(raw);
-        if self
-            .names
-            .get(current as usize)
-            .is_some_and(|n| *n.raw == *raw)
-            && current != 0
-        {
-            return current;
-        }
-        if raw.iter().all(|&b| b == b' ') {
-            return 0;
-        }
-        let id = match self.ids.get(raw) {
-            Some(&id) => id,
-            None => match self.add(raw, cut) {
-                Some(id) => id,
-                None => return 0,
-            },
-        };
-        if let Some(n) = self.names.get_mut(id as usize) {
-            n.refs += 1;
-        }
-        self.release(current);
-        id
-    }
-
-    /// Keeps a new name, held by no device yet; `None` when there are no
-    /// ids left (never, with fewer than 2^32 devices).
-    fn add(&mut self, raw: &[u8], cut: bool) -> Option<ManufId> {
-        // The name as text (not sanitised: front ends do that for a
-        // terminal, and JSON escapes what it must).
-        let mut shown = String::from_utf8_lossy(raw).into_owned();
-        if cut {
-            shown.push_str(CUT_MARKER);
-        }
-        let name = Name {
-            raw: raw.into(),
-            text: Arc::from(shown.as_str()),
-            cut,
-            refs: 0,
-        };
-        let id = match self.free.pop() {
-            Some(id) => {
-                self.names[id as usize] = name;
-                id
-            }
-            None => {
-                let id = ManufId::try_from(self.names.len()).ok()?;
-                self.names.push(name);
-                id
-            }
-        };
-        self.ids.insert(raw.into(), id);
-        self.ids_buckets = self.ids_buckets.max(map_buckets(self.ids.capacity()));
-        self.text += name_bytes(raw.len(), shown.len());
-        Some(id)
-    }
-
-    /// A device that held `id` lets it go (it was evicted, or now holds
-    /// another): the name is freed when no device holds it any more.
-    pub fn release(&mut self, id: ManufId) {
-        if id == 0 {
-            return;
-        }
-        let Some(n) = self.names.get_mut(id as usize).filter(|n| n.refs > 0) else {
-            return;
-        };
-        n.refs -= 1;
-        if n.refs == 0 {
-            let raw = std::mem::take(&mut n.raw);
-            n.cut = false;
-            self.text -= name_bytes(raw.len(), n.text.len());
-            self.ids.remove(&raw);
-            self.free.push(id);
-            self.names[id as usize].text = self.names[0].text.clone();
-        }
-    }
-
-    /// Forgets every name (every device was forgotten).
-    pub fn clear(&mut self) {
-        *self = Interner::default();
-    }
-
-    /// Names held (by at least one device).
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// Bytes it holds on the heap: its tables as allocated and the names.
-    pub fn bytes(&self) -> usize {
-        self.names.capacity() * size_of::<Name>()
-            + map_bytes(self.ids_buckets, size_of::<(Box<[u8]>, ManufId)>())
-            + self.free.capacity() * size_of::<ManufId>()
-            + self.text
-    }
-
-    /// [`Interner::bytes`] counted again from the names, for tests of the
-    /// running count.
-    #[cfg(test)]
-    pub fn recount(&self) -> usize {
-        let text: usize = (self.names.iter().skip(1))
-            .filter(|n| n.refs > 0)
-            .map(|n| name_bytes(n.raw.len(), n.text.len()))
-            .sum();
-        self.bytes() - self.text + text
-    }
-
-    /// The names as text by id, each with whether it was cut (cloned
-    /// for a snapshot: one `Arc` each).
-    pub fn shown(&self) -> Vec<(Arc<str>, bool)> {
-        self.names.iter().map(|n| (n.text.clone(), n.cut)).collect()
-    }
-
-    /// The names as text by id.
-    #[cfg(test)]
-    pub fn texts(&self) -> Vec<Arc<str>> {
-        self.names.iter().map(|n| n.text.clone()).collect()
-    }
-}
-
-/// Bytes of one interned name on the heap: its raw bytes twice (the
-/// record's and the key's) and its text.
-fn name_bytes(raw: usize, text: usize) -> usize {
-    2 * raw + arc_str_bytes(text)
 }
 
 /// A hasher for MAC keys: a folded multiply with a per-model random seed.
@@ -541,8 +356,8 @@ struct Touch {
 }
 
 /// The devices behind the model's lock, and their recency. (The
-/// manufacturer [`Interner`] sits beside it, so a device and the interner
-/// can be borrowed at once.)
+/// manufacturer [`Interner`] and the [`Places`] sit beside it, so a device
+/// and they can be borrowed at once.)
 #[derive(Debug)]
 pub struct Store {
     /// Networks by BSSID.
@@ -588,7 +403,8 @@ const TABLE_BYTES_PER_DEVICE: usize =
         + size_of::<Touch>() * 4
         + size_of::<Name>() * 2
         + (size_of::<(Box<[u8]>, ManufId)>() + 1) * 16 / 7
-        + size_of::<ManufId>() * 2;
+        + size_of::<ManufId>() * 2
+        + PLACE_BYTES_PER_DEVICE;
 
 /// What the tables may take beyond [`TABLE_BYTES_PER_DEVICE`], whatever
 /// the devices: the smallest tables, and the recency queue's slack of
@@ -649,10 +465,11 @@ impl Store {
             + self.recency.capacity() * size_of::<Touch>()
     }
 
-    /// Whether over the cap, or, with the interner's, over the budget.
+    /// Whether over the cap, or, with the interner's and the places',
+    /// over the budget.
     #[inline]
-    fn over(&self, manufs: &Interner) -> bool {
-        self.devices() > self.cap || self.bytes() + manufs.bytes() > self.max_bytes
+    fn over(&self, manufs: &Interner, places: &Places) -> bool {
+        self.devices() > self.cap || self.bytes() + manufs.bytes() + places.bytes() > self.max_bytes
     }
 
     /// Forgets every device; the clock and the eviction count carry on.
@@ -751,39 +568,43 @@ impl Store {
     /// After a device was touched (`changed`: it is new, or holds more
     /// bytes than before): evicts the least recently seen devices while
     /// over the cap or the budget, letting go of their manufacturer names
-    /// in `manufs`, and compacts the recency queue once stale entries
-    /// outnumber live ones.
+    /// in `manufs` and their places in `places`, and compacts the recency
+    /// queue once stale entries outnumber live ones.
     #[inline]
-    pub fn settle(&mut self, changed: bool, manufs: &mut Interner) {
+    pub fn settle(&mut self, changed: bool, manufs: &mut Interner, places: &mut Places) {
         // The common case, under the cap and the budget: an update that
         // holds nothing more, nothing to do.
         if changed || self.queued {
-            self.settle_slow(manufs);
+            self.settle_slow(manufs, places);
         }
     }
 
     /// [`Store::settle`] when a device changed or the queue is kept.
-    fn settle_slow(&mut self, manufs: &mut Interner) {
+    fn settle_slow(&mut self, manufs: &mut Interner, places: &mut Places) {
         self.net_buckets = self.net_buckets.max(map_buckets(self.networks.capacity()));
-        if self.over(manufs) {
+        if self.over(manufs, places) {
             if !self.queued {
                 self.build_queue();
             }
             // The device just touched is the last one evicted: keep it.
-            while self.over(manufs) && self.devices() > 1 {
+            while self.over(manufs, places) && self.devices() > 1 {
                 let Some(t) = self.recency.pop_front() else {
                     break;
                 };
                 if self.is_current(&t) {
                     let for_bytes = self.devices() <= self.cap;
-                    let manuf = match t.device {
+                    let held = match t.device {
                         Device::Network(bssid) => self.networks.remove(&bssid).map(|n| {
                             self.heap -= n.heap_bytes();
-                            n.manuf
+                            (n.manuf, n.place)
                         }),
-                        Device::Client(key) => self.clients.remove(&key).map(|c| c.manuf),
+                        Device::Client(key) => {
+                            self.clients.remove(&key).map(|c| (c.manuf, c.place))
+                        }
                     };
-                    manufs.release(manuf.unwrap_or(0));
+                    let (manuf, place) = held.unwrap_or((0, 0));
+                    manufs.release(manuf);
+                    places.release(place);
                     self.evicted += 1;
                     self.evicted_for_bytes += u64::from(for_bytes);
                 }

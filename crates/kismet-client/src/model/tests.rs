@@ -11,7 +11,7 @@ use kismet_protocol::FieldValue;
 const CAPS: &str = include_str!("../../../../tests/fixtures/legacy-server/capabilities.txt");
 const T1: &[u8] = include_bytes!("../../../../tests/fixtures/legacy-server/t1_commands.raw");
 
-fn names(list: &[&str]) -> Arc<[String]> {
+pub(super) fn names(list: &[&str]) -> Arc<[String]> {
     list.iter()
         .map(|s| s.to_string())
         .collect::<Vec<_>>()
@@ -19,7 +19,7 @@ fn names(list: &[&str]) -> Arc<[String]> {
 }
 
 /// A protocol's full field list, as the server answers CAPABILITY.
-fn capability(proto: &str) -> Arc<[String]> {
+pub(super) fn capability(proto: &str) -> Arc<[String]> {
     let prefix = format!("*CAPABILITY: {proto} ");
     let line = CAPS
         .lines()
@@ -46,7 +46,7 @@ const QUOTED: &[&str] = &[
 
 /// A frame with every field of `proto` (in CAPABILITY order), `values`
 /// where given and `0` elsewhere, encoded and parsed as the wire has it.
-fn record(proto: &str, values: &[(&str, &str)]) -> Frame {
+pub(super) fn record(proto: &str, values: &[(&str, &str)]) -> Frame {
     let all = capability(proto);
     let fields: Vec<FieldValue> = all
         .iter()
@@ -69,7 +69,7 @@ fn record(proto: &str, values: &[(&str, &str)]) -> Frame {
 }
 
 /// A frame with only the named fields, in the order given.
-fn partial(proto: &str, values: &[(&str, &str)]) -> Frame {
+pub(super) fn partial(proto: &str, values: &[(&str, &str)]) -> Frame {
     let list: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
     let fields: Vec<FieldValue> = values
         .iter()
@@ -696,11 +696,12 @@ fn distinct_manufacturers_stay_bounded() {
 
 /// What the model counts is what it holds: the running counts of the
 /// networks' heap and the interned names agree with a count from scratch.
-fn assert_counts_agree(model: &Model) {
+pub(super) fn assert_counts_agree(model: &Model) {
     let state = model.state.lock();
     let heap: usize = state.store.networks.values().map(|n| n.heap_bytes()).sum();
     assert_eq!(state.store.heap, heap);
     assert_eq!(state.manufs.bytes(), state.manufs.recount());
+    state.assert_places_agree();
 }
 
 /// [`partial`] written as a line and parsed, in half the time (for long

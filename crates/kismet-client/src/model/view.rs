@@ -15,7 +15,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use super::bounds::CUT_MARKER;
-use super::store::{key_mac, Client, ClientKey, Interner, MacKey, Network, Ssid, Store, WireKey};
+use super::gps::{Fix, FixView};
+use super::interner::Interner;
+use super::place::{Place, PlaceId, Places};
+use super::position::{LatLon, PlaceView};
+use super::store::{key_mac, Client, ClientKey, MacKey, Network, Ssid, Store, WireKey};
 use kismet_protocol::decode::{format_mac, parse_mac, Encryption};
 use kismet_protocol::text;
 
@@ -24,14 +28,24 @@ pub(super) struct Raw {
     networks: Vec<(MacKey, Network)>,
     clients: Vec<(WireKey, Client)>,
     manufs: Vec<(Arc<str>, bool)>,
+    places: Vec<Place>,
     evicted: u64,
     frames: u64,
+    fix: Option<Fix>,
+    gps_lines: u64,
     memory: Memory,
+}
+
+/// Now, in milliseconds since the epoch (for a fix's age).
+pub(super) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Raw {
     /// Copies the records (the part of a snapshot done under the lock).
-    pub(super) fn copy(store: &Store, manufs: &Interner, frames: u64, memory: Memory) -> Raw {
+    pub(super) fn copy(store: &Store, manufs: &Interner, places: &Places, frames: u64) -> Raw {
         Raw {
             networks: store
                 .networks
@@ -40,10 +54,30 @@ impl Raw {
                 .collect(),
             clients: store.clients.iter().map(|(k, c)| (*k, *c)).collect(),
             manufs: manufs.shown(),
+            places: places.copy(),
             evicted: store.evicted,
             frames,
-            memory,
+            fix: None,
+            gps_lines: 0,
+            memory: Memory::default(),
         }
+    }
+
+    /// With the GPS's latest line, the count of GPS lines, and the
+    /// memory.
+    pub(super) fn with_gps(self, fix: Option<Fix>, gps_lines: u64, memory: Memory) -> Raw {
+        Raw {
+            fix,
+            gps_lines,
+            memory,
+            ..self
+        }
+    }
+
+    /// The view of a device's place.
+    fn place(&self, id: PlaceId) -> Option<PlaceView> {
+        let i = (id as usize).checked_sub(1)?;
+        self.places.get(i).map(Place::view)
     }
 
     /// Builds the views (the part done without the lock).
@@ -79,7 +113,9 @@ impl Raw {
                 ci += 1;
             }
             let n = &self.networks[i].1;
-            networks.push(network_view(bssid, n, count, manuf(n.manuf)));
+            let mut view = network_view(bssid, n, count, manuf(n.manuf));
+            view.place = self.place(n.place);
+            networks.push(view);
         }
         let mut clients = Vec::with_capacity(client_order.len());
         let mut ni = 0;
@@ -105,6 +141,7 @@ impl Raw {
                 ip: c.ip.get().map(|ip| ip_string(Ipv4Addr::from(ip))),
                 first_seen: c.first_seen.get(),
                 last_seen: c.last_seen.get(),
+                place: self.place(c.place),
             });
         }
         Snapshot {
@@ -113,6 +150,8 @@ impl Raw {
             evicted: self.evicted,
             frames: self.frames,
             memory: self.memory,
+            gps: self.fix.map(|f| FixView::of(&f, now_ms())),
+            gps_lines: self.gps_lines,
         }
     }
 }
@@ -243,6 +282,7 @@ fn network_view(
         first_seen: n.first_seen,
         last_seen,
         ssids,
+        place: None,
     }
 }
 
@@ -261,6 +301,12 @@ pub struct Snapshot {
     pub frames: u64,
     /// The model's memory and limits when the snapshot was taken.
     pub memory: Memory,
+    /// The GPS's latest line, with its age when the snapshot was taken;
+    /// `None` before the first (see [`Snapshot::gps_lines`]).
+    pub gps: Option<FixView>,
+    /// GPS lines read so far: 0 when the server has sent none (a server
+    /// without GPS sends none at all).
+    pub gps_lines: u64,
 }
 
 /// The model's own account of the memory it holds, and its limits (see
@@ -270,8 +316,8 @@ pub struct Snapshot {
 pub struct Memory {
     /// Bytes the model holds on the heap, by its own count: its tables
     /// as allocated (networks, clients, the recency queue that finds the
-    /// least recently seen, the manufacturer names' index), the networks'
-    /// SSID lists, and every name's bytes (SSIDs, manufacturers: raw and
+    /// least recently seen, the manufacturer names' index, the devices'
+    /// positions), the networks' SSID lists, and every name's bytes (SSIDs, manufacturers: raw and
     /// display forms). Not counted: the allocator's own overhead per
     /// allocation, and the model value itself (some hundreds of bytes).
     pub bytes: usize,
@@ -340,6 +386,8 @@ pub struct NetworkView {
     pub last_seen: Option<u64>,
     /// Every SSID record of this BSSID, in the order first seen.
     pub ssids: Vec<SsidView>,
+    /// Where it was seen; `None` when no position is known.
+    pub place: Option<PlaceView>,
 }
 
 /// One SSID record of a network.
@@ -401,6 +449,41 @@ pub struct ClientView {
     pub first_seen: Option<u64>,
     /// Last seen, epoch seconds.
     pub last_seen: Option<u64>,
+    /// Where it was seen; `None` when no position is known.
+    pub place: Option<PlaceView>,
+}
+
+impl NetworkView {
+    /// Where its signal was strongest, when known.
+    pub fn best(&self) -> Option<LatLon> {
+        self.place.and_then(|p| p.best)
+    }
+}
+
+impl ClientView {
+    /// Where its signal was strongest, when known.
+    pub fn best(&self) -> Option<LatLon> {
+        self.place.and_then(|p| p.best)
+    }
+}
+
+/// The items whose `best` position is within `radius_m` metres of
+/// `center`, nearest first (ties in the order given), each with its
+/// distance in metres.
+fn near<T>(
+    items: impl Iterator<Item = T>,
+    best: impl Fn(&T) -> Option<LatLon>,
+    center: LatLon,
+    radius_m: f64,
+) -> Vec<(T, f64)> {
+    let mut found: Vec<(T, f64)> = items
+        .filter_map(|item| {
+            let d = center.distance_m(best(&item)?);
+            (d <= radius_m).then_some((item, d))
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.total_cmp(&b.1));
+    found
 }
 
 /// A column to sort networks by.
@@ -559,6 +642,33 @@ impl Snapshot {
             .binary_search_by(|n| n.bssid.cmp(&mac))
             .ok()
             .map(|i| &self.networks[i])
+    }
+
+    /// True when any network or client has a best position.
+    pub fn has_positions(&self) -> bool {
+        self.networks.iter().any(|n| n.best().is_some())
+            || self.clients.iter().any(|c| c.best().is_some())
+    }
+
+    /// The networks whose best position is within `radius_m` metres of
+    /// `center`, nearest first, with their distance in metres.
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_client::{LatLon, Snapshot};
+    /// let here: LatLon = "37.7691,-122.4196".parse().unwrap();
+    /// assert!(Snapshot::default().networks_near(here, 100.0).is_empty());
+    /// ```
+    pub fn networks_near(&self, center: LatLon, radius_m: f64) -> Vec<(&NetworkView, f64)> {
+        near(self.networks.iter(), |n| n.best(), center, radius_m)
+    }
+
+    /// The client records (access points' own left out) whose best
+    /// position is within `radius_m` metres of `center`, nearest first,
+    /// with their distance in metres.
+    pub fn clients_near(&self, center: LatLon, radius_m: f64) -> Vec<(&ClientView, f64)> {
+        let clients = self.clients.iter().filter(|c| c.mac != c.bssid);
+        near(clients, |c| c.best(), center, radius_m)
     }
 
     /// The clients of a network, its own record (`mac == bssid`) left out.

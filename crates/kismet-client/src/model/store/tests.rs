@@ -19,66 +19,25 @@ fn mac_keys_round_trip() {
 fn eviction_is_least_recently_seen() {
     let mut s = Store::new(3);
     let m = &mut Interner::default();
+    let p = &mut Places::default();
     for k in 1..=3 {
         let (_, new) = s.network(k);
-        s.settle(new, m);
+        s.settle(new, m, p);
     }
     // Touch 1 again: 2 is now the oldest.
     let (_, new) = s.network(1);
-    s.settle(new, m);
+    s.settle(new, m, p);
     assert!(s.recency.is_empty(), "no queue below the cap");
     let (_, new) = s.client((9, 10));
-    s.settle(new, m);
+    s.settle(new, m, p);
     assert_eq!(s.evicted, 1);
     assert!(!s.networks.contains_key(&2));
     assert!(s.networks.contains_key(&1) && s.networks.contains_key(&3));
     for _ in 0..10_000 {
         let (_, new) = s.client((9, 10));
-        s.settle(new, m);
+        s.settle(new, m, p);
     }
     assert!(s.recency.len() <= 2 * s.devices() + 1024);
     assert_eq!(s.devices(), 3);
     assert_eq!(s.evicted, 1);
-}
-
-/// Interning reuses ids, keeps blank names unknown and keeps the text
-/// as sent (an ESC stays an ESC: front ends sanitise).
-#[test]
-fn interner_reuses_ids() {
-    let mut i = Interner::default();
-    let a = i.intern(0, b"Netgear");
-    assert_eq!(i.intern(a, b"Netgear"), a);
-    assert_eq!(i.intern(0, b"Netgear"), a);
-    let b = i.intern(a, b"Intel\x1b[2J");
-    assert_ne!(a, b);
-    assert_eq!(i.intern(b, b" "), 0);
-    assert_eq!(i.intern(b, b""), 0);
-    assert_eq!(&*i.texts()[b as usize], "Intel\x1b[2J");
-}
-
-/// A name is kept while a device holds it: freed with its last
-/// holder, its id then given to the next new name.
-#[test]
-fn interner_frees_names_no_device_holds() {
-    let mut i = Interner::default();
-    let a = i.intern(0, b"Netgear");
-    assert_eq!(i.intern(0, b"Netgear"), a, "a second device");
-    let b = i.intern(a, b"Intel");
-    assert_eq!(i.len(), 2, "the other device still holds Netgear");
-    i.release(a);
-    assert_eq!(i.len(), 1);
-    assert_eq!(&*i.texts()[a as usize], "");
-    // Released again (or never held): nothing happens.
-    i.release(a);
-    i.release(0);
-    let c = i.intern(0, b"Apple");
-    assert_eq!(c, a, "the freed id is reused");
-    assert_eq!(&*i.texts()[c as usize], "Apple");
-    assert_eq!(i.intern(0, b"Intel"), b);
-    i.release(b);
-    i.release(b);
-    i.release(c);
-    assert_eq!(i.len(), 0);
-    assert_eq!(i.names.len(), 3);
-    assert_eq!(i.free.len(), 2);
 }

@@ -1,0 +1,142 @@
+//! Where devices are: the GPS, the server's clock and every device's
+//! [`Place`], and the step each BSSID or CLIENT update takes through them
+//! ([`Locator::update`]).
+//!
+//! The step is on the model's hot path, and costs a server without GPS
+//! three comparisons: once the server is known to have GPS (a `*GPS` line
+//! came, or a device's `gpsfixed` was 1), each update is a sighting at the
+//! current fix, or, for a device the client has no fix for, a look at the
+//! server's own fields; until then only a new device's `gpsfixed` is read
+//! (the records the server sends on ENABLE are each a new device).
+
+use super::fields::ServerFields;
+use super::gps::Gps;
+use super::place::{Place, PlaceId, Places};
+use kismet_protocol::decode::parse_epoch;
+use kismet_protocol::Frame;
+
+/// How old a record's `lasttime` may be, by the server's clock (its TIME
+/// lines), for an update to count as a sighting at the current fix, in
+/// seconds: the records the server sends again in answer to an ENABLE
+/// (the user's own, or after a reconnect) carry the time they were last
+/// seen, perhaps far from here, and take no position from the fix.
+pub const SIGHTING_MAX_AGE_S: u64 = 3;
+
+/// An update of a device, as its place needs it.
+#[derive(Clone, Copy)]
+pub struct Seen<'f> {
+    /// The frame.
+    pub frame: &'f Frame,
+    /// Its `signal_dbm`, when it carries one.
+    pub signal: Option<i32>,
+    /// Its `lasttime`, when it carries one.
+    pub last: Option<u64>,
+}
+
+/// The positions part of the model's state.
+#[derive(Debug, Default)]
+pub struct Locator {
+    /// Every device's place.
+    pub places: Places,
+    /// The GPS's latest line.
+    pub gps: Gps,
+    /// The server's clock: its latest TIME line, epoch seconds.
+    clock: Option<u64>,
+    /// The server has GPS: a GPS line came, or a device's `gpsfixed` was 1.
+    server_gps: bool,
+}
+
+impl Locator {
+    /// Takes a GPS line.
+    pub fn gps_line(&mut self, f: &Frame) {
+        if self.gps.line(f) {
+            self.server_gps = true;
+        }
+    }
+
+    /// Takes a TIME line.
+    pub fn time(&mut self, f: &Frame) {
+        self.clock = f.field(0).and_then(parse_epoch).or(self.clock);
+    }
+
+    /// Forgets the places, the fix and the clock (every device was
+    /// forgotten: a new connection).
+    pub fn clear(&mut self) {
+        self.places.clear();
+        self.gps.clear();
+        self.clock = None;
+        self.server_gps = false;
+    }
+
+    /// Updates where the device holding `id` (just `added`, or not) was
+    /// seen, for an update `seen` of it: a sighting at the GPS's current
+    /// fix when there is one and the update is fresh (see
+    /// [`SIGHTING_MAX_AGE_S`]); else, while the client has seen no fix for
+    /// it, the server's own fields (`server`, read when needed: taken when
+    /// its `gpsfixed` is 1, and again only when its `aggpoints` moved). True when the device was given a
+    /// place (it holds more bytes).
+    #[inline(always)]
+    pub fn update<'f>(
+        &mut self,
+        id: &mut PlaceId,
+        added: bool,
+        seen: Seen<'f>,
+        server: impl FnOnce() -> ServerFields<'f>,
+    ) -> bool {
+        if !self.server_gps && !added && *id == 0 {
+            // A server without GPS, as far as is known.
+            return false;
+        }
+        self.locate(id, seen, server)
+    }
+
+    /// [`Locator::update`] past its first test (out of line: a server
+    /// without GPS never comes here, and the model's loop stays small).
+    #[inline(never)]
+    fn locate<'f>(
+        &mut self,
+        id: &mut PlaceId,
+        seen: Seen<'f>,
+        server: impl FnOnce() -> ServerFields<'f>,
+    ) -> bool {
+        let fresh = match (self.clock, seen.last) {
+            (Some(now), Some(last)) => now.saturating_sub(last) <= SIGHTING_MAX_AGE_S,
+            _ => true,
+        };
+        let received = seen.frame.received_ms().unwrap_or(0);
+        if let Some(spot) = self.gps.spot_at(received).filter(|_| fresh) {
+            return match self.places.entry(id) {
+                Some((place, made)) => {
+                    place.sighted(spot, seen.signal);
+                    made
+                }
+                None => false,
+            };
+        }
+        let held = self.places.get(*id);
+        if held.is_some_and(|p| !p.is_server()) {
+            return false;
+        }
+        let server = server();
+        if !server.fixed() {
+            return false;
+        }
+        self.server_gps = true;
+        if let (Some(p), Some(points)) = (held, server.points()) {
+            if u64::from(p.points) == points {
+                // The server's fields move only with its points.
+                return false;
+            }
+        }
+        let Some(new) = Place::from_server(&server) else {
+            return false;
+        };
+        match self.places.entry(id) {
+            Some((place, made)) => {
+                *place = new;
+                made
+            }
+            None => false,
+        }
+    }
+}

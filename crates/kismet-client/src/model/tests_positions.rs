@@ -1,0 +1,345 @@
+//! The model's positions: the GPS fix, each device's places computed from
+//! it, the server's fields as the fallback, and the bytes they hold.
+//! Frames carry every field of their protocol (as `capabilities.txt`
+//! lists them), at longitudes beyond -100, where the server's six
+//! significant digits are 0.001 degree (about 88 m).
+
+use super::tests::{assert_counts_agree, record};
+use super::*;
+
+const AP: &str = "00:14:6C:A1:00:01";
+const STA: &str = "00:0C:42:00:00:01";
+
+/// A GPS line received at `ms`.
+fn gps(lat: &str, lon: &str, fix: &str, ms: u64) -> Frame {
+    record(
+        "GPS",
+        &[
+            ("lat", lat),
+            ("lon", lon),
+            ("alt", "15"),
+            ("spd", "36"),
+            ("heading", "90"),
+            ("fix", fix),
+            ("satinfo", "5:40:120:35,12:63:48:41,"),
+            ("hdop", "0.9"),
+            ("vdop", "1.3"),
+            ("connected", "1"),
+        ],
+    )
+    .with_received(ms)
+}
+
+/// The server's own position fields, as it fills them once it has a fix:
+/// a best position and average 88 m and more from the client's.
+const SERVER_FIELDS: [(&str, &str); 10] = [
+    ("gpsfixed", "1"),
+    ("bestlat", "37.7702"),
+    ("bestlon", "-122.419"),
+    ("bestalt", "15"),
+    ("agglat", "37.7699"),
+    ("agglon", "-122.42"),
+    ("aggpoints", "17185"),
+    ("minlat", "37.7691"),
+    ("minlon", "-122.422"),
+    ("maxlat", "37.7709"),
+];
+
+/// A BSSID line of the access point, received at `ms`, with the
+/// server's fields and `extra` over them.
+fn bssid(signal: &str, ms: u64, extra: &[(&str, &str)]) -> Frame {
+    let mut values = vec![
+        ("bssid", AP),
+        ("signal_dbm", signal),
+        ("maxlon", "-122.418"),
+    ];
+    values.extend(SERVER_FIELDS);
+    values.extend(extra);
+    // Later values win: `record` takes the first, so put `extra` first.
+    values.reverse();
+    record("BSSID", &values).with_received(ms)
+}
+
+/// A CLIENT line of the station, received at `ms`.
+fn client(signal: &str, ms: u64, extra: &[(&str, &str)]) -> Frame {
+    let mut values = vec![
+        ("bssid", AP),
+        ("mac", STA),
+        ("signal_dbm", signal),
+        ("maxlon", "-122.418"),
+    ];
+    values.extend(SERVER_FIELDS);
+    values.extend(extra);
+    values.reverse();
+    record("CLIENT", &values).with_received(ms)
+}
+
+fn at(lat: f64, lon: f64) -> LatLon {
+    LatLon::from_degrees(lat, lon).unwrap()
+}
+
+fn places(model: &Model) -> (Option<PlaceView>, Option<PlaceView>) {
+    let snap = model.snapshot();
+    let net = snap.network(AP).and_then(|n| n.place);
+    let cl = snap
+        .clients
+        .iter()
+        .find(|c| c.mac == STA)
+        .and_then(|c| c.place);
+    (net, cl)
+}
+
+/// The best position is the fix current at the update with the strongest
+/// signal (the first of equals), for networks and clients apart, to six
+/// decimals, and not the server's rounded `bestlat`/`bestlon`; first,
+/// last, the box and the plain mean come from the same fixes.
+#[test]
+fn best_position_follows_the_strongest_signal() {
+    let model = Model::default();
+    let fixes = [
+        ("37.769100", "-122.421000"),
+        ("37.769200", "-122.420000"),
+        ("37.769300", "-122.419000"),
+        ("37.769400", "-122.418500"),
+    ];
+    let signals = [
+        ("-80", "-81"),
+        ("-60", "-60"),
+        ("-70", "-50"),
+        ("-60", "-55"),
+    ];
+    for (i, ((lat, lon), (net, cl))) in fixes.iter().zip(signals).enumerate() {
+        let ms = 1_000_000 + 1000 * i as u64;
+        model.feed(&[
+            gps(lat, lon, "3", ms),
+            bssid(net, ms + 500, &[]),
+            client(cl, ms + 600, &[]),
+        ]);
+    }
+    let (net, cl) = places(&model);
+    let (net, cl) = (net.unwrap(), cl.unwrap());
+    assert_eq!(net.source, PositionSource::Client);
+    assert_eq!(net.best, Some(at(37.7692, -122.42)), "{net:?}");
+    assert_eq!((net.best_signal_dbm, net.best_alt_m), (Some(-60), Some(15)));
+    assert_eq!(cl.best, Some(at(37.7693, -122.419)), "{cl:?}");
+    assert_eq!(cl.best_signal_dbm, Some(-50));
+    assert_eq!(net.first, Some(at(37.7691, -122.421)));
+    assert_eq!(net.last, Some(at(37.7694, -122.4185)));
+    assert_eq!(net.min, Some(at(37.7691, -122.421)));
+    assert_eq!(net.max, Some(at(37.7694, -122.4185)));
+    assert_eq!(net.average, Some(at(37.76925, -122.419625)));
+    assert_eq!((net.gps_points, cl.gps_points), (4, 4));
+    // The snapshot's fix is the latest line.
+    let snap = model.snapshot();
+    let fix = snap.gps.unwrap();
+    assert_eq!(snap.gps_lines, 4);
+    assert_eq!(fix.at, Some(at(37.7694, -122.4185)));
+    assert_eq!((fix.mode, fix.satellites), (Some(3), Some(2)));
+    assert_eq!(
+        (fix.alt_m, fix.speed_kmh, fix.heading),
+        (Some(15.0), Some(36.0), Some(90.0))
+    );
+    assert_eq!(
+        (fix.hdop, fix.vdop, fix.connected),
+        (Some(0.9), Some(1.3), Some(true))
+    );
+    // Received in 1970: far too old to be a position now.
+    assert_eq!(fix.position, None);
+    assert_eq!(model.gps().and_then(|f| f.at), fix.at);
+    assert!(snap.has_positions());
+    assert_counts_agree(&model);
+}
+
+/// No position is taken from a fix of 0 or -1, from 0,0, from a fix
+/// received more than 3 s before the update, or for an update whose
+/// `lasttime` is more than 3 s behind the server's clock (a record sent
+/// again in answer to an ENABLE); a GPS that jumps to 0,0 leaves the
+/// places as they were.
+#[test]
+fn stale_fix_no_fix_and_null_island_are_ignored() {
+    let model = Model::default();
+    let no_place = |model: &Model| places(model) == (None, None);
+    let none = [("gpsfixed", "0")];
+    let t = 5_000_000;
+    for (fix, lat, lon) in [("0", "37.7691", "-122.421"), ("-1", "37.7691", "-122.421")] {
+        model.feed(&[
+            gps(lat, lon, fix, t),
+            bssid("-50", t, &none),
+            client("-50", t, &none),
+        ]);
+        assert!(no_place(&model), "fix {fix}");
+    }
+    model.feed(&[gps("0.000000", "0.000000", "3", t), bssid("-50", t, &none)]);
+    assert!(no_place(&model), "0,0");
+    model.feed(&[
+        gps("37.7691", "-122.421", "3", t),
+        bssid("-50", t + FIX_MAX_AGE_MS + 1, &none),
+        client("-50", t + FIX_MAX_AGE_MS + 1, &none),
+    ]);
+    assert!(no_place(&model), "a fix 3 s old");
+    // The server's clock, and a record last seen 4 s before it.
+    let time = Frame::parse(b"*TIME: 1795678200").unwrap();
+    let old = [("gpsfixed", "0"), ("lasttime", "1795678196")];
+    model.feed(&[
+        time,
+        gps("37.7691", "-122.421", "3", t),
+        bssid("-50", t, &old),
+    ]);
+    assert!(no_place(&model), "a record seen 4 s ago");
+    let recent = [("gpsfixed", "0"), ("lasttime", "1795678197")];
+    model.feed(&[bssid("-50", t, &recent), client("-50", t, &recent)]);
+    let (net, cl) = places(&model);
+    assert_eq!(net.unwrap().best, Some(at(37.7691, -122.421)));
+    assert_eq!(cl.unwrap().gps_points, 1);
+    // The GPS jumps to 0,0 with a 3D fix: nothing moves.
+    model.feed(&[
+        gps("0.000000", "0.000000", "3", t + 1000),
+        bssid("-40", t + 1000, &recent),
+    ]);
+    let net = places(&model).0.unwrap();
+    assert_eq!((net.best, net.gps_points), (Some(at(37.7691, -122.421)), 1));
+    assert_eq!(model.gps_lines(), 6);
+}
+
+/// A device the client saw no fix for takes the server's fields: best,
+/// average (a sum over `aggpoints` when |agglat| > 90), box, points; none
+/// while `gpsfixed` is 0; they follow the server's while its points move;
+/// the client's first fix replaces them.
+#[test]
+fn server_fields_are_the_fallback_with_the_sum_rule() {
+    let model = Model::default();
+    // A new device's fields are read even before a GPS line came (the
+    // records sent on ENABLE come first).
+    model.feed(&[client("-50", 0, &[])]);
+    assert_eq!(places(&model).1.unwrap().source, PositionSource::Server);
+    // A server with GPS that has no fix yet.
+    model.feed(&[gps("0", "0", "0", 0), bssid("-50", 0, &[("gpsfixed", "0")])]);
+    assert_eq!(places(&model).0, None);
+    model.feed(&[bssid("-50", 0, &[]), client("-50", 0, &[])]);
+    let (net, cl) = places(&model);
+    for p in [net.unwrap(), cl.unwrap()] {
+        assert_eq!(p.source, PositionSource::Server);
+        assert_eq!(p.best, Some(at(37.7702, -122.419)));
+        assert_eq!(p.average, Some(at(37.7699, -122.42)));
+        assert_eq!(
+            (p.min, p.max),
+            (Some(at(37.7691, -122.422)), Some(at(37.7709, -122.418)))
+        );
+        assert_eq!((p.first, p.last, p.gps_points), (None, None, 17185));
+    }
+    // An older server's sums, and points that moved.
+    let sums = [
+        ("agglat", "377.699"),
+        ("agglon", "-1224.2"),
+        ("aggpoints", "10"),
+        ("bestlat", "0"),
+        ("bestlon", "0"),
+    ];
+    model.feed(&[bssid("-50", 0, &sums)]);
+    let net = places(&model).0.unwrap();
+    assert_eq!((net.average, net.best), (Some(at(37.7699, -122.42)), None));
+    assert_eq!(net.gps_points, 10);
+    // The client's own first fix: the server's fields are dropped.
+    model.feed(&[
+        gps("37.769100", "-122.421000", "2", 0),
+        bssid("-70", 0, &[]),
+    ]);
+    let net = places(&model).0.unwrap();
+    assert_eq!((net.source, net.gps_points), (PositionSource::Client, 1));
+    assert_eq!(net.best, Some(at(37.7691, -122.421)));
+    assert_eq!(net.best_alt_m, None, "a 2D fix has no altitude");
+    // And are not read again while the fix is gone.
+    model.feed(&[
+        gps("37.769100", "-122.421000", "0", 0),
+        bssid("-40", 0, &[]),
+    ]);
+    assert_eq!(places(&model).0.unwrap().best, Some(at(37.7691, -122.421)));
+    assert_counts_agree(&model);
+}
+
+/// With every device placed, the places are counted in the model's bytes
+/// and freed with the devices evicted, under the cap and under a small
+/// byte budget; the counts stay exact.
+#[test]
+fn places_are_counted_and_freed_with_their_devices() {
+    let fix = gps("37.769100", "-122.421000", "3", 0);
+    let frames = |n: u32| -> Vec<Frame> {
+        let mut v = vec![fix.clone()];
+        for i in 0..n {
+            let b = format!("00:14:6C:00:{:02X}:{:02X}", i >> 8, i & 0xff);
+            let mac = format!("00:0C:42:00:{:02X}:{:02X}", i >> 8, i & 0xff);
+            v.push(record("BSSID", &[("bssid", &b), ("signal_dbm", "-60")]));
+            v.push(record(
+                "CLIENT",
+                &[("bssid", &b), ("mac", &mac), ("signal_dbm", "-60")],
+            ));
+        }
+        v
+    };
+    let capped = Model::new(50);
+    capped.feed(&frames(200));
+    assert_eq!(capped.devices(), 50);
+    assert_eq!(capped.state.lock().located.places.len(), 50);
+    assert_counts_agree(&capped);
+    let budget = 3 << 19;
+    let small = Model::with_limits(100_000, budget);
+    for _ in 0..3 {
+        small.feed(&frames(2000));
+        let m = small.memory();
+        assert!(m.bytes <= budget, "{m:?}");
+        assert_counts_agree(&small);
+    }
+    let snap = small.snapshot();
+    assert!(snap.evicted > 0);
+    assert!(snap.networks.iter().all(|n| n.best().is_some()));
+    small.clear();
+    assert_eq!(small.state.lock().located.places.len(), 0);
+    assert_eq!(small.gps(), None, "the fix goes with a clear");
+    assert_eq!(small.gps_lines(), 3, "the count carries on");
+}
+
+/// `networks_near` and `clients_near`: within the radius only, nearest
+/// first, with the haversine distance; access points' own client records
+/// left out.
+#[test]
+fn near_sorts_by_distance() {
+    let model = Model::default();
+    let mut frames = Vec::new();
+    for (i, lon) in ["-122.420000", "-122.419000", "-122.421500", "-122.430000"]
+        .iter()
+        .enumerate()
+    {
+        let b = format!("00:14:6C:00:00:{i:02X}");
+        frames.push(gps("37.769100", lon, "3", 0));
+        frames.push(record("BSSID", &[("bssid", &b), ("signal_dbm", "-60")]));
+        frames.push(record(
+            "CLIENT",
+            &[("bssid", &b), ("mac", &b), ("signal_dbm", "-60")],
+        ));
+        let sta = format!("00:0C:42:00:00:{i:02X}");
+        frames.push(record(
+            "CLIENT",
+            &[("bssid", &b), ("mac", &sta), ("signal_dbm", "-60")],
+        ));
+    }
+    model.feed(&frames);
+    let snap = model.snapshot();
+    let here = at(37.7691, -122.4202);
+    let near: Vec<(&str, i64)> = snap
+        .networks_near(here, 150.0)
+        .into_iter()
+        .map(|(n, d)| (n.bssid.as_str(), d.round() as i64))
+        .collect();
+    assert_eq!(
+        near,
+        [
+            ("00:14:6C:00:00:00", 18),
+            ("00:14:6C:00:00:01", 105),
+            ("00:14:6C:00:00:02", 114)
+        ]
+    );
+    let clients = snap.clients_near(here, 20.0);
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0].0.mac, "00:0C:42:00:00:00");
+    assert!(snap.networks_near(here, 10.0).is_empty());
+}
