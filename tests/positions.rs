@@ -111,7 +111,7 @@ fn gps_server(conns: usize) -> Scripted {
                                 ("lat", lat),
                                 ("lon", lon),
                                 ("alt", "15"),
-                                ("spd", "36"),
+                                ("spd", "10"),
                                 ("heading", "90"),
                                 ("fix", "3"),
                                 ("satinfo", "5:40:120:35,12:63:48:41,"),
@@ -241,7 +241,10 @@ fn gps_shows_the_fix() {
     let text = stdout(&o);
     assert!(text.contains("fix       3D, 2 satellites"), "{text}");
     assert!(text.contains("position  37.769300, -122.419500"), "{text}");
-    assert!(text.contains("speed     36.0 km/h, heading 90°"), "{text}");
+    assert!(
+        text.contains("speed     10.0 m/s (36 km/h), heading 90°"),
+        "{text}"
+    );
     let o = run(&[&server.addr(), "-c", "gps", "--format", "json"]);
     let v = &json_lines(&o)[0];
     assert_eq!(

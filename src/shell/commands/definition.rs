@@ -186,7 +186,7 @@ pub enum ShellCommand {
         about = "the GPS fix: position, altitude, speed, heading, satellites, age",
         long_about = "The server's latest GPS line, as the live model read it: the fix \
                       (3D, 2D, no fix), the position with six decimals, altitude, speed \
-                      (km/h, as the server sends it), heading, satellites, dilution of \
+                      (m/s, as the server sends it), heading, satellites, dilution of \
                       precision, and how old the line is (a position counts for 3 s). A \
                       server with GPS sends a line a second: waits up to 3 s for the \
                       first, then says there is no GPS on this server.",

@@ -99,9 +99,9 @@ pub fn gps_text(r: &GpsReport) -> String {
     if let Some(alt) = f.alt_m {
         let _ = writeln!(s, "altitude  {alt:.1} m");
     }
-    let motion = match (f.speed_kmh, f.heading) {
-        (Some(v), Some(h)) => Some(format!("{v:.1} km/h, heading {h:.0}°")),
-        (Some(v), None) => Some(format!("{v:.1} km/h")),
+    let motion = match (f.speed_mps, f.heading) {
+        (Some(v), Some(h)) => Some(format!("{v:.1} m/s ({:.0} km/h), heading {h:.0}°", v * 3.6)),
+        (Some(v), None) => Some(format!("{v:.1} m/s ({:.0} km/h)", v * 3.6)),
         (None, Some(h)) => Some(format!("heading {h:.0}°")),
         (None, None) => None,
     };
@@ -134,7 +134,7 @@ pub fn gps_json(r: &GpsReport) -> String {
         "lat": position.map(LatLon::lat),
         "lon": position.map(LatLon::lon),
         "alt": f.and_then(|f| f.alt_m),
-        "speed_kmh": f.and_then(|f| f.speed_kmh),
+        "speed_mps": f.and_then(|f| f.speed_mps),
         "heading": f.and_then(|f| f.heading),
         "satellites": f.and_then(|f| f.satellites),
         "hdop": f.and_then(|f| f.hdop),
@@ -175,7 +175,7 @@ mod tests {
             at: Some(at),
             position: position.then_some(at),
             alt_m: Some(15.0),
-            speed_kmh: Some(36.0),
+            speed_mps: Some(10.0),
             heading: Some(90.0),
             satellites: Some(7),
             hdop: Some(0.9),
@@ -204,12 +204,12 @@ mod tests {
             "fix       3D, 7 satellites, hdop 0.9, vdop 1.3\n\
              position  37.769100, -122.419571\n\
              altitude  15.0 m\n\
-             speed     36.0 km/h, heading 90°\n\
+             speed     10.0 m/s (36 km/h), heading 90°\n\
              age       0.4 s"
         );
         assert_eq!(
             gps_json(&r),
-            r#"{"type":"gps","state":"fix","fix":3,"fix_text":"3D","lat":37.7691,"lon":-122.419571,"alt":15.0,"speed_kmh":36.0,"heading":90.0,"satellites":7,"hdop":0.9,"vdop":1.3,"connected":true,"age_s":0.412,"lines":9}"#
+            r#"{"type":"gps","state":"fix","fix":3,"fix_text":"3D","lat":37.7691,"lon":-122.419571,"alt":15.0,"speed_mps":10.0,"heading":90.0,"satellites":7,"hdop":0.9,"vdop":1.3,"connected":true,"age_s":0.412,"lines":9}"#
         );
         assert_eq!(
             gps_label(r.fix.as_ref(), 9, r.listened),
@@ -247,7 +247,7 @@ mod tests {
         );
         assert_eq!(
             gps_json(&none),
-            r#"{"type":"gps","state":"no_gps","fix":null,"fix_text":null,"lat":null,"lon":null,"alt":null,"speed_kmh":null,"heading":null,"satellites":null,"hdop":null,"vdop":null,"connected":null,"age_s":null,"lines":0}"#
+            r#"{"type":"gps","state":"no_gps","fix":null,"fix_text":null,"lat":null,"lon":null,"alt":null,"speed_mps":null,"heading":null,"satellites":null,"hdop":null,"vdop":null,"connected":null,"age_s":null,"lines":0}"#
         );
         assert_eq!(gps_label(None, 0, none.listened), "no GPS");
     }

@@ -23,7 +23,7 @@ pub struct Fix {
     pub at: Option<LatLon>,
     /// `alt`, metres.
     pub alt: Option<f64>,
-    /// `spd` (the server's unit: km/h).
+    /// `spd`, metres per second (PROTOCOL.md: `10` on a drive at 10 m/s).
     pub speed: Option<f64>,
     /// `heading`, degrees.
     pub heading: Option<f64>,
@@ -153,8 +153,8 @@ pub struct FixView {
     pub position: Option<LatLon>,
     /// Altitude, metres.
     pub alt_m: Option<f64>,
-    /// Speed as the server sends it (km/h).
-    pub speed_kmh: Option<f64>,
+    /// Speed as the server sends it, metres per second.
+    pub speed_mps: Option<f64>,
     /// Heading, degrees.
     pub heading: Option<f64>,
     /// Satellites listed in `satinfo`.
@@ -182,7 +182,7 @@ impl FixView {
             at: fix.at,
             position: fix.spot.map(|s| s.at).filter(|_| fresh),
             alt_m: fix.alt,
-            speed_kmh: fix.speed,
+            speed_mps: fix.speed,
             heading: fix.heading,
             satellites: fix.satellites,
             hdop: fix.hdop,

@@ -136,7 +136,7 @@ fn best_position_follows_the_strongest_signal() {
     assert_eq!(fix.at, Some(at(37.7694, -122.4185)));
     assert_eq!((fix.mode, fix.satellites), (Some(3), Some(2)));
     assert_eq!(
-        (fix.alt_m, fix.speed_kmh, fix.heading),
+        (fix.alt_m, fix.speed_mps, fix.heading),
         (Some(15.0), Some(36.0), Some(90.0))
     );
     assert_eq!(
