@@ -1026,3 +1026,44 @@ fn raw_format_says_a_shell_result_is_shown_as_text() {
         "kismet-shell: --format raw is for the server's lines: this result is shown as text"
     );
 }
+
+/// Ages keep counting while the server is silent or gone (the server's
+/// clock advances locally from its last TIME), and a table shown while
+/// disconnected says how old its data is.
+#[test]
+fn tables_shown_disconnected_say_how_old_their_data_is() {
+    use kismet_shell::shell::outcome::Outcome;
+    use kismet_shell::shell::render;
+    // A simulator whose clock runs: TIME every second.
+    let sim = kismet_sim::Sim::start("127.0.0.1:0", kismet_sim::SimConfig::default()).unwrap();
+    let mut options = kismet_client::Options::default();
+    options.connect_timeout = crate::common::WAIT;
+    let client = kismet_client::Client::connect(&sim.local_addr().to_string(), options).unwrap();
+    let session = kismet_shell::shell::session::Session::new(client, crate::common::WAIT);
+    // The model sees the networks; the clock is the server's.
+    let deadline = Instant::now() + crate::common::WAIT;
+    loop {
+        if let Outcome::Networks { rows, .. } = shell_command(&session, "networks") {
+            if !rows.is_empty() && session.client().server_time().is_some() {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "no networks");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let connected = render::outcome_text(&shell_command(&session, "networks"), None);
+    assert!(!connected.contains("data as of"), "{connected}");
+    let before = session.client().server_clock().unwrap();
+    shell_command(&session, "disconnect");
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(
+        session.client().server_clock().unwrap() > before,
+        "the clock stood still"
+    );
+    let shown = render::outcome_text(&shell_command(&session, "networks"), None);
+    let last = shown.lines().last().unwrap();
+    let re = regex::Regex::new(r"^data as of \d\d:\d\d:\d\d, disconnected$").unwrap();
+    assert!(re.is_match(last), "{shown}");
+    let clients = render::outcome_text(&shell_command(&session, "clients"), None);
+    assert!(clients.ends_with(", disconnected"), "{clients}");
+}

@@ -214,11 +214,21 @@ pub fn only(session: &Session, proto: &str, only: Only) -> Handled {
 
 /// Now for "3s ago": the server's clock when known, else this machine's.
 fn now(session: &Session) -> u64 {
-    session.client().server_time().unwrap_or_else(|| {
+    session.client().server_clock().unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
     })
+}
+
+/// While disconnected, the server's time of the last data (its last
+/// TIME; 0 when it sent none), for a table to say how old it is.
+fn as_of(session: &Session) -> Option<u64> {
+    let client = session.client();
+    if client.is_connected() {
+        return None;
+    }
+    Some(client.server_time().unwrap_or(0))
 }
 
 /// `near LAT,LON [RADIUS_M]` of `networks` and `clients`: a point and a
@@ -295,6 +305,7 @@ pub fn networks(
         rows,
         now: now(session),
         distances,
+        as_of: as_of(session),
     })
 }
 
@@ -343,6 +354,7 @@ pub fn clients(session: &Session, net: Option<&str>) -> Handled {
         rows,
         now: now(session),
         distances: None,
+        as_of: as_of(session),
     })
 }
 
@@ -365,6 +377,7 @@ pub fn clients_near(session: &Session, word: Option<&str>, near: Near) -> Handle
         rows,
         now: now(session),
         distances: Some(distances),
+        as_of: as_of(session),
     })
 }
 

@@ -276,6 +276,10 @@ pub enum Outcome {
         now: u64,
         /// With `near`: each row's distance from the point, metres.
         distances: Option<Vec<f64>>,
+        /// While disconnected: the server's time when data last came
+        /// (epoch seconds; 0 when unknown), for "data as of HH:MM:SS,
+        /// disconnected".
+        as_of: Option<u64>,
     },
     /// The `clients` list.
     Clients {
@@ -285,6 +289,10 @@ pub enum Outcome {
         now: u64,
         /// With `near`: each row's distance from the point, metres.
         distances: Option<Vec<f64>>,
+        /// While disconnected: the server's time when data last came
+        /// (epoch seconds; 0 when unknown), for "data as of HH:MM:SS,
+        /// disconnected".
+        as_of: Option<u64>,
     },
     /// The `gps` report.
     Gps(GpsReport),

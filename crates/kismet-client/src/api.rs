@@ -150,6 +150,16 @@ impl Client {
         }
     }
 
+    /// The server's clock now, epoch seconds: its last TIME, advanced by
+    /// the time since that line came (so ages keep growing while the
+    /// server is silent or gone). `None` before the first TIME.
+    pub fn server_clock(&self) -> Option<u64> {
+        let t = self.server_time()?;
+        let at = self.shared.server_time_at_ms.load(Ordering::Relaxed);
+        let now = u64::try_from(self.shared.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Some(t + now.saturating_sub(at) / 1000)
+    }
+
     /// True while the connection is up.
     pub fn is_connected(&self) -> bool {
         self.shared.connected.load(Ordering::Acquire)

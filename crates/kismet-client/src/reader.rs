@@ -343,6 +343,8 @@ fn handle_line(
         "TIME" => {
             if let Some(t) = parse_time(&frame) {
                 shared.server_time.store(t, Ordering::Relaxed);
+                let at = u64::try_from(shared.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                shared.server_time_at_ms.store(at, Ordering::Relaxed);
             }
         }
         "TERMINATE" => {

@@ -231,6 +231,9 @@ pub struct Shared {
     pub next_id: AtomicU64,
     /// Epoch seconds of the last TIME line; 0 before the first.
     pub server_time: AtomicU64,
+    /// When the last TIME line came, milliseconds on the clock of
+    /// `started`.
+    pub server_time_at_ms: AtomicU64,
     /// True while the connection is up.
     pub connected: AtomicBool,
     /// Set by `close`: the reader ends without reconnecting.
@@ -275,6 +278,7 @@ impl Shared {
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(next_id),
             server_time: AtomicU64::new(server_time),
+            server_time_at_ms: AtomicU64::new(0),
             connected: AtomicBool::new(true),
             closing: AtomicBool::new(false),
             gave_up: AtomicBool::new(false),

@@ -117,12 +117,20 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             rows,
             now,
             distances,
-        } => devices::networks_table(rows, *now, width, distances.as_deref()),
+            as_of,
+        } => with_as_of(
+            devices::networks_table(rows, *now, width, distances.as_deref()),
+            *as_of,
+        ),
         Outcome::Clients {
             rows,
             now,
             distances,
-        } => devices::clients_table(rows, *now, width, distances.as_deref()),
+            as_of,
+        } => with_as_of(
+            devices::clients_table(rows, *now, width, distances.as_deref()),
+            *as_of,
+        ),
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
@@ -174,6 +182,19 @@ fn wrap_to(text: &str, width: Option<usize>) -> String {
 /// Row `i`'s distance, with `near`.
 fn nth(distances: &Option<Vec<f64>>, i: usize) -> Option<f64> {
     distances.as_ref().and_then(|d| d.get(i).copied())
+}
+
+/// A table shown while disconnected says how old its data is.
+fn with_as_of(table: String, as_of: Option<u64>) -> String {
+    match as_of {
+        // The server's time unknown (it never sent TIME).
+        Some(0) => format!("{table}\ndata as of the last frame received, disconnected"),
+        Some(t) => format!(
+            "{table}\ndata as of {}, disconnected",
+            &time::clock_text(t * 1000)[..8]
+        ),
+        None => table,
+    }
 }
 
 /// An outcome as one JSON line (without newline); `None` for nothing.

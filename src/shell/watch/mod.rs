@@ -237,7 +237,7 @@ fn show(
 
 /// Rebuilds the table from what is known now.
 fn refresh(session: &Session, state: &mut State) {
-    let now = session.client().server_time().unwrap_or_else(|| {
+    let now = session.client().server_clock().unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
