@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--route', '--route', [CompletionResultType]::ParameterName, 'With --demo: drive this GPX track instead of the built-in loop')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --follow: stop after N frames')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --follow: stop after SECS seconds')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Batch runs: start the live model of networks and clients and let it collect for SECS before the first command (a server sends some records only after a while; a replay plays meanwhile)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--reply-timeout', '--reply-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each command''s reply')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the TCP connection and the handshake')

@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --command --help --version sim completions help"
+            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --command --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -68,6 +68,10 @@ _kismet__shell() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

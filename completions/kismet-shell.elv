@@ -24,6 +24,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --route 'With --demo: drive this GPX track instead of the built-in loop'
             cand --count 'With --follow: stop after N frames'
             cand --timeout 'With --follow: stop after SECS seconds'
+            cand --wait 'Batch runs: start the live model of networks and clients and let it collect for SECS before the first command (a server sends some records only after a while; a replay plays meanwhile)'
             cand --format 'Output format'
             cand --reply-timeout 'Seconds to wait for each command''s reply'
             cand --connect-timeout 'Seconds to wait for the TCP connection and the handshake'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= c/command= h/help V/version
+    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= c/command= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -30,6 +30,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l route -d 'With --demo: drive this GPX track instead of the built-in loop' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l wait -d 'Batch runs: start the live model of networks and clients and let it collect for SECS before the first command (a server sends some records only after a while; a replay plays meanwhile)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
 json\t'One JSON object per line'
 raw\t'The server\'s lines byte for byte'

@@ -151,6 +151,12 @@ pub struct BatchArgs {
     #[arg(long)]
     pub lossless: bool,
 
+    /// Batch runs: start the live model of networks and clients and let it
+    /// collect for SECS before the first command (a server sends some
+    /// records only after a while; a replay plays meanwhile).
+    #[arg(long, value_name = "SECS")]
+    pub wait: Option<f64>,
+
     /// Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a
     /// changed filter), only results and frames; errors still go to stderr.
     #[arg(short = 'q', long)]

@@ -295,6 +295,7 @@ fn connect_and_run(
         follow: cli.batch.follow,
         lossless: cli.batch.lossless || cli.replay.is_some(),
         quiet: cli.batch.quiet,
+        wait: cli.batch.wait.map(|w| secs(w, "--wait")).transpose()?,
         count: cli.batch.count,
         timeout: cli
             .batch

@@ -1067,3 +1067,57 @@ fn tables_shown_disconnected_say_how_old_their_data_is() {
     let clients = render::outcome_text(&shell_command(&session, "clients"), None);
     assert!(clients.ends_with(", disconnected"), "{clients}");
 }
+
+/// `networks` in batch on a replay: with `--wait` the model collects the
+/// recorded devices before the command runs (before: `0 networks`); a
+/// recording made without the model's fields says what to record next
+/// time (before: `Unknown field type`).
+#[test]
+fn networks_on_a_replay_waits_and_says_what_a_recording_lacks() {
+    let dir = crate::common::temp_dir("batch-replay-networks");
+    let record = |name: &str, track: bool| {
+        let path = dir.join(name);
+        let mut args = vec![
+            "--demo",
+            "--no-gps",
+            "-q",
+            "--record",
+            path.to_str().unwrap(),
+        ];
+        if track {
+            args.push("--track");
+        }
+        args.extend(["-c", "enable SSID ssid,mac", "--follow", "--timeout", "1"]);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        path
+    };
+    let tracked = record("tracked.kismet", true);
+    let o = run(&[
+        "--replay",
+        tracked.to_str().unwrap(),
+        "--wait",
+        "3",
+        "-c",
+        "networks",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let nets = json_lines(&o);
+    assert!(nets.len() >= 6, "{}", stdout(&o));
+    assert!(
+        nets.iter().any(|n| n["ssid"] == "HomeNet"),
+        "{}",
+        stdout(&o)
+    );
+    let plain = record("plain.kismet", false);
+    let o = run(&["--replay", plain.to_str().unwrap(), "-c", "networks"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("record with --track (or run networks during the recording)"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

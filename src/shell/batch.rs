@@ -46,6 +46,8 @@ pub struct BatchOptions {
     pub lossless: bool,
     /// Print no acknowledgements or notices (errors still go to stderr).
     pub quiet: bool,
+    /// Let the live model collect this long before the first command.
+    pub wait: Option<Duration>,
     /// Stop following after this many frames.
     pub count: Option<u64>,
     /// Stop following after this long.
@@ -94,6 +96,12 @@ pub fn run(
 ) -> i32 {
     let Output { out, err } = output;
     let mut printer = Printer::new(options);
+    if let Some(wait) = options.wait {
+        if let Err(e) = collect(session, wait, options.follow) {
+            let _ = writeln!(err, "kismet-shell: --wait: {e}");
+            return exit_code(&e);
+        }
+    }
     let result =
         run_commands(session, lines, options, &mut printer, out, err).and_then(|(code, quit)| {
             if options.follow && !quit {
@@ -116,6 +124,26 @@ pub fn run(
             EXIT_CONNECTION
         }
         Err(Stop::Exit(code)) => code,
+    }
+}
+
+/// `--wait`: starts the live model and lets it read for `wait`. The
+/// events that come meanwhile are taken off the channel (so that a
+/// lossless client keeps reading) and dropped, unless `--follow` will
+/// print them.
+fn collect(session: &Session, wait: Duration, follow: bool) -> Result<(), ShellError> {
+    super::handlers::start_model(session)?;
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        if follow {
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+            continue;
+        }
+        let _ = session.client().events().recv_timeout(left);
     }
 }
 

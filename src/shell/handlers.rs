@@ -221,6 +221,23 @@ fn now(session: &Session) -> u64 {
     })
 }
 
+/// The live model, started on first use. A server that refuses a field
+/// the model reads is most often a replay of a recording made without the
+/// model: the error says what to record next time.
+pub fn start_model(session: &Session) -> Result<std::sync::Arc<kismet_client::Model>, ShellError> {
+    session.model().map_err(|e| match &e {
+        Error::Server(reply) if reply.text.starts_with("Unknown field") => {
+            ShellError::Usage(format!(
+            "the server refused a field the live model of networks and clients reads ({}: {}); \
+             a replayed recording holds only the fields enabled while it was made: record \
+             with --track (or run networks during the recording) to replay them",
+            reply.command, reply.text
+        ))
+        }
+        _ => ShellError::Client(e),
+    })
+}
+
 /// While disconnected, the server's time of the last data (its last
 /// TIME; 0 when it sent none), for a table to say how old it is.
 fn as_of(session: &Session) -> Option<u64> {
@@ -261,7 +278,7 @@ pub fn networks(
     kind: Option<NetworkType>,
     near: Option<Near>,
 ) -> Handled {
-    let snapshot = session.model()?.snapshot();
+    let snapshot = start_model(session)?.snapshot();
     let wanted = |n: &kismet_client::NetworkView| {
         kind.is_none_or(|NetworkType(k)| n.network_type == Some(k))
     };
@@ -312,7 +329,7 @@ pub fn networks(
 /// `clients [NET]`: the clients of one network (a BSSID, or an SSID: all
 /// the BSSIDs that carry it) or of all, from the live model.
 pub fn clients(session: &Session, net: Option<&str>) -> Handled {
-    let snapshot = session.model()?.snapshot();
+    let snapshot = start_model(session)?.snapshot();
     // An SSID holding control characters is typed as it is shown (escaped).
     let net = net.map(|net| {
         snapshot
@@ -367,7 +384,7 @@ pub fn clients_near(session: &Session, word: Option<&str>, near: Near) -> Handle
             "usage: clients [NET | near LAT,LON [RADIUS_M]] (a point only after near)".into(),
         ));
     }
-    let snapshot = session.model()?.snapshot();
+    let snapshot = start_model(session)?.snapshot();
     let (rows, distances): (Vec<_>, Vec<f64>) = snapshot
         .clients_near(near.center, near.radius_m)
         .into_iter()
@@ -385,7 +402,7 @@ pub fn clients_near(session: &Session, word: Option<&str>, near: Near) -> Handle
 /// first use). Until a first line came, waits for it, at most until the
 /// model has been reading for [`GPS_SILENCE`] (Ctrl-C stops waiting).
 pub fn gps(session: &Session) -> Handled {
-    let model = session.model()?;
+    let model = start_model(session)?;
     let left = GPS_SILENCE.saturating_sub(session.model_age());
     let deadline = Instant::now() + left;
     while model.gps_lines() == 0

@@ -118,7 +118,7 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
     // changes, so an error is printed on the prompt's screen.
     let tap = match &target {
         Target::Networks | Target::Clients(_) => {
-            session.model()?;
+            super::handlers::start_model(session)?;
             None
         }
         Target::Protocol(p) => {
