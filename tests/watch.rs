@@ -371,3 +371,42 @@ fn watch_networks_takes_type_and_clients_sort() {
     t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
+
+/// `networks` and `clients` in a real terminal of 80 and 120 columns: no
+/// line wider than the terminal, no word split (`Coffee Shop Free WiFi` in
+/// one cell, the header's `LAST SEEN` whole or left out); `--wide` shows
+/// every column.
+#[test]
+fn tables_fit_the_terminal_without_splitting_words() {
+    for cols in [80u16, 120] {
+        let sim = crate::common::still_sim();
+        let shell = format!(
+            "NO_COLOR=1 TERM=xterm {} {} --history /dev/null --no-pager; sleep 60",
+            env!("CARGO_BIN_EXE_kismet-shell"),
+            sim.local_addr()
+        );
+        let t = Tmux::start(cols, 60, &shell);
+        t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+        t.keys(&["networks", "Enter"]);
+        let s = t.until("the networks", |s| s.contains("14 networks"));
+        assert!(
+            s.lines().all(|l| l.chars().count() <= usize::from(cols)),
+            "{cols}:\n{s}"
+        );
+        assert!(s.contains("Coffee Shop Free WiFi"), "{cols}:\n{s}");
+        assert!(
+            !s.lines()
+                .any(|l| l.trim_end().ends_with("LAST ┆") || l.contains("┆ SEEN")),
+            "{s}"
+        );
+        t.keys(&["clear", "Enter"]);
+        t.keys(&["networks --wide", "Enter"]);
+        let wide = t.until("the wide networks", |s| s.contains("14 networks"));
+        assert!(
+            wide.contains("LAST SEEN") && wide.contains("MANUF"),
+            "{cols}:\n{wide}"
+        );
+        t.keys(&["quit", "Enter"]);
+        sim.shutdown();
+    }
+}

@@ -41,16 +41,23 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
             radius,
             sort,
             kind,
+            wide,
         } => {
             let near = near.and(point).map(|p| handlers::Near::new(p, radius));
-            handlers::networks(session, sort, kind, near)
+            handlers::networks(session, sort, kind, near).map(|o| widened(o, wide))
         }
-        C::Clients { net, point, radius } => match point {
+        C::Clients {
+            net,
+            point,
+            radius,
+            wide,
+        } => match point {
             Some(p) => {
                 handlers::clients_near(session, net.as_deref(), handlers::Near::new(p, radius))
             }
             None => handlers::clients(session, net.as_deref()),
-        },
+        }
+        .map(|o| widened(o, wide)),
         C::Gps => handlers::gps(session),
         C::Watch {
             target,
@@ -67,5 +74,14 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Clear => handlers::clear(session),
         C::Help { topic } => help_text(topic.as_deref()).map(|text| Outcome::Help { topic, text }),
         C::Quit => handlers::quit(session),
+    }
+}
+
+/// `--wide`: the outcome shown with every column, whatever the width.
+fn widened(o: Outcome, wide: bool) -> Outcome {
+    if wide {
+        Outcome::Wide(Box::new(o))
+    } else {
+        o
     }
 }

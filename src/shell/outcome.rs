@@ -268,6 +268,9 @@ pub enum Outcome {
     Clear,
     /// A sentence that says what a command did (or did not need to do).
     Note(String),
+    /// `--wide`: this outcome with every column, whole, whatever the
+    /// terminal's width.
+    Wide(Box<Outcome>),
     /// The `networks` list.
     Networks {
         /// The networks, in the order to show.

@@ -129,7 +129,8 @@ pub enum ShellCommand {
                       is the strongest signal first. --type takes ap, probe, adhoc or \
                       data. near LAT,LON [RADIUS_M]: only those whose best position is \
                       within RADIUS_M metres (100 if left out) of the point, nearest \
-                      first, with a DIST column.",
+                      first, with a DIST column. The table fits the terminal, the least \
+                      needed columns left out first; --wide shows them all.",
         after_help = "networks\nnetworks --sort channel\nnetworks --type ap --sort clients\n\
                       networks near 37.7691,-122.4196\nnetworks near 37.7691,-122.4196 250"
     )]
@@ -154,6 +155,9 @@ pub enum ShellCommand {
         /// Only the networks of this type.
         #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
         kind: Option<NetworkType>,
+        /// Every column, whole, however wide the terminal.
+        #[arg(id = "wide", long, short)]
+        wide: bool,
     },
 
     /// `clients [NET | near LAT,LON [RADIUS_M]]`.
@@ -179,6 +183,9 @@ pub enum ShellCommand {
         /// The radius around it, metres.
         #[arg(id = "radius", value_name = "RADIUS_M", value_parser = radius)]
         radius: Option<f64>,
+        /// Every column, whole, however wide the terminal.
+        #[arg(id = "wide", long, short)]
+        wide: bool,
     },
 
     /// `gps`.
@@ -437,7 +444,7 @@ pub fn value_name(arg: &Arg) -> String {
 /// assert_eq!(usage(find("filter").unwrap()), "[PROTO [EXPR|off]]");
 /// assert_eq!(
 ///     usage(find("nets").unwrap()),
-///     "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]"
+///     "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]"
 /// );
 /// ```
 pub fn usage(cmd: &Command) -> String {

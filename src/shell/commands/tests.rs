@@ -188,6 +188,7 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: None,
                 kind: None,
+                wide: false,
             },
         ),
         (
@@ -198,6 +199,7 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Ssid, false),
                 kind: None,
+                wide: false,
             },
         ),
         (
@@ -208,6 +210,7 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Signal, false),
                 kind: None,
+                wide: false,
             },
         ),
         (
@@ -218,6 +221,7 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Clients, true),
                 kind: Some(NetworkType(0)),
+                wide: false,
             },
         ),
         (
@@ -228,6 +232,7 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Channel, false),
                 kind: Some(NetworkType(2)),
+                wide: false,
             },
         ),
         (
@@ -236,6 +241,7 @@ fn commands_parse_typed() {
                 net: None,
                 point: None,
                 radius: None,
+                wide: false,
             },
         ),
         (
@@ -244,6 +250,7 @@ fn commands_parse_typed() {
                 net: Some("Coffee Shop".into()),
                 point: None,
                 radius: None,
+                wide: false,
             },
         ),
         (
@@ -252,6 +259,7 @@ fn commands_parse_typed() {
                 net: Some("-dash-".into()),
                 point: None,
                 radius: None,
+                wide: false,
             },
         ),
         (
@@ -262,6 +270,7 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: None,
                 kind: None,
+                wide: false,
             },
         ),
         (
@@ -272,6 +281,7 @@ fn commands_parse_typed() {
                 radius: Some(250.5),
                 sort: None,
                 kind: Some(NetworkType(0)),
+                wide: false,
             },
         ),
         (
@@ -280,6 +290,7 @@ fn commands_parse_typed() {
                 net: Some("near".into()),
                 point: Some(at(-33.8688, 151.2093)),
                 radius: Some(50.0),
+                wide: false,
             },
         ),
         ("gps", C::Gps),
@@ -418,12 +429,13 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "clients a 1,2 3 4",
-            "usage: clients [NET|near [LAT,LON [RADIUS_M]]]".into(),
+            "usage: clients [NET|near [LAT,LON [RADIUS_M]]] [--wide]".into(),
         ),
         ("networks x", "networks: expected near, not \"x\"".into()),
         (
             "networks near",
-            "usage: networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]".into(),
+            "usage: networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]"
+                .into(),
         ),
         (
             "networks near 91,0",
@@ -436,7 +448,7 @@ fn bad_arguments_give_one_line() {
         (
             "networks --bogus",
             "networks: unexpected \"--bogus\" (usage: networks [near [LAT,LON [RADIUS_M]]] \
-             [--sort COLUMN] [--type TYPE])"
+             [--sort COLUMN] [--type TYPE] [--wide])"
                 .into(),
         ),
         ("networks --sort", "networks: --sort needs a value".into()),
@@ -529,9 +541,9 @@ fn usage_from_the_definition() {
         ("resume", ""),
         (
             "networks",
-            "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]",
+            "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]",
         ),
-        ("clients", "[NET|near [LAT,LON [RADIUS_M]]]"),
+        ("clients", "[NET|near [LAT,LON [RADIUS_M]]] [--wide]"),
         ("gps", ""),
         (
             "watch",
@@ -598,7 +610,7 @@ fn help_from_the_definition() {
     }
     assert_eq!(
         help_text(Some("nets")).unwrap(),
-        "networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]
+        "networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]
   the networks seen, like airodump-ng: encryption, channel, signal, clients
   From a live model of the server's BSSID, SSID and CLIENT records, started on
   first use (or with --track): the shell asks the server for the fields it
@@ -609,7 +621,9 @@ fn help_from_the_definition() {
   signal (pwr), packets, clients, manuf or lastseen (add - to reverse); the
   default is the strongest signal first. --type takes ap, probe, adhoc or data.
   near LAT,LON [RADIUS_M]: only those whose best position is within RADIUS_M
-  metres (100 if left out) of the point, nearest first, with a DIST column.
+  metres (100 if left out) of the point, nearest first, with a DIST column. The
+  table fits the terminal, the least needed columns left out first; --wide shows
+  them all.
   also: nets
   e.g. networks
        networks --sort channel

@@ -246,20 +246,31 @@ fn completes_options_and_their_values() {
     );
     assert_eq!(
         offered("networks "),
-        (9, vec!["near ".into(), "--sort ".into(), "--type ".into()])
+        (
+            9,
+            vec![
+                "near ".into(),
+                "--sort ".into(),
+                "--type ".into(),
+                "--wide".into()
+            ]
+        )
     );
     assert_eq!(offered("networks n"), (9, vec!["near ".into()]));
-    assert_eq!(offered("networks near 1,2 ").1, ["--sort ", "--type "]);
+    assert_eq!(
+        offered("networks near 1,2 ").1,
+        ["--sort ", "--type ", "--wide"]
+    );
     assert_eq!(offered("networks --s"), (9, vec!["--sort ".into()]));
     assert_eq!(
         offered("networks --sort ssid "),
-        (21, vec!["near ".into(), "--type ".into()])
+        (21, vec!["near ".into(), "--type ".into(), "--wide".into()])
     );
     assert_eq!(
         offered("networks --sort=ssid "),
-        (21, vec!["near ".into(), "--type ".into()])
+        (21, vec!["near ".into(), "--type ".into(), "--wide".into()])
     );
-    assert_eq!(offered("networks -sssid -t ap ").1, ["near "]);
+    assert_eq!(offered("networks -sssid -t ap ").1, ["near ", "--wide"]);
     // connect: the host first (nothing to offer), then --keep.
     assert_eq!(offered("connect ").1, Vec::<String>::new());
     assert_eq!(offered("connect sensor.lan "), (19, vec!["--keep".into()]));
@@ -318,7 +329,7 @@ fn completes_choices_targets_and_networks() {
         offered("watch clients 00:"),
         (14, vec!["00:14:6C:A1:00:01".into()])
     );
-    assert_eq!(offered("clients HomeNet ").1, Vec::<String>::new());
+    assert_eq!(offered("clients HomeNet ").1, vec!["--wide".to_string()]);
 }
 
 /// Each command's hint after its name is its usage from the definition,
@@ -353,21 +364,24 @@ fn hints_follow_the_definition() {
     let h = |l: &str| hint(l, l.len()).map(|h| h.display);
     assert_eq!(
         h("networks ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]")
     );
     assert_eq!(
         h("networks --sort ").as_deref(),
-        Some("COLUMN [near [LAT,LON [RADIUS_M]]] [--type TYPE]")
+        Some("COLUMN [near [LAT,LON [RADIUS_M]]] [--type TYPE] [--wide]")
     );
     assert_eq!(
         h("networks --sort ssid ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--wide]")
     );
     assert_eq!(
         h("networks -t ap -s ssid ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--wide]")
     );
-    assert_eq!(h("networks near 1,2 5 -t ap -s ssid "), None);
+    assert_eq!(
+        h("networks near 1,2 5 -t ap -s ssid ").as_deref(),
+        Some("[--wide]")
+    );
     assert_eq!(h("set ").as_deref(), Some("[NAME VALUE]"));
     assert_eq!(h("set timestamps ").as_deref(), Some("on|off"));
     assert_eq!(h("set rate ").as_deref(), Some("N"));
@@ -383,7 +397,7 @@ fn hints_follow_the_definition() {
     );
     assert_eq!(
         hint("ne", 2).unwrap().display,
-        "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE]"
+        "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]"
     );
 }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::csv;
 use super::json::json_line;
-use super::tables::{keep_words, new_table};
+use super::tables::new_table;
 use super::time::{ago_text, rfc3339};
 use kismet_client::{ClientView, LatLon, NetworkView, PlaceView};
 use kismet_protocol::decode::{client_type_name, network_type_name};
@@ -89,6 +89,109 @@ fn distance_cell(d: f64) -> String {
     format!("{d:.0} m")
 }
 
+/// The order in which a narrow terminal leaves the networks' columns out,
+/// least needed first: what a row is (SSID, TYPE: a probe row must never
+/// read as an open network) and who it is (BSSID) stay longest. Columns
+/// that are empty in every row go before any of these.
+pub const NETWORK_DROP_ORDER: [&str; 14] = [
+    "MANUF",
+    "LAST SEEN",
+    "AUTH",
+    "CIPHER",
+    "PKTS",
+    "LAT",
+    "LON",
+    "CLIENTS",
+    "CH",
+    "PWR",
+    "ENC",
+    "DIST",
+    "BSSID",
+    "TYPE",
+];
+
+/// The same for the clients' columns: the station (MAC) and its network
+/// (SSID, else BSSID) stay longest.
+pub const CLIENT_DROP_ORDER: [&str; 11] = [
+    "MANUF",
+    "IP",
+    "LAST SEEN",
+    "PKTS",
+    "LAT",
+    "LON",
+    "TYPE",
+    "PWR",
+    "DIST",
+    "BSSID",
+    "SSID",
+];
+
+/// Width a [`new_table`] table takes for columns this wide: a border on the
+/// left, and per column its padding (a space each side) and a border.
+fn table_width(widths: impl Iterator<Item = usize>) -> usize {
+    1 + widths.map(|w| w + 3).sum::<usize>()
+}
+
+/// A table of `header` and `rows` that fits `width` without splitting a
+/// word: columns empty in every row go first, then columns in
+/// `drop_order`; if the columns left are still too wide, the widest one's
+/// cells are cut with `…`. No width: every column, whole.
+fn fitted_table(
+    header: &[&str],
+    rows: &[Vec<String>],
+    width: Option<usize>,
+    drop_order: &[&str],
+) -> String {
+    let cell_width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let mut widths: Vec<usize> = header.iter().map(|h| cell_width(h)).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell_width(c));
+        }
+    }
+    let mut keep: Vec<usize> = (0..header.len()).collect();
+    let mut cut: Option<(usize, usize)> = None;
+    if let Some(width) = width {
+        let fits = |keep: &[usize]| table_width(keep.iter().map(|&i| widths[i])) <= width;
+        let empty = (0..header.len())
+            .filter(|&i| rows.iter().all(|r| r.get(i).is_none_or(String::is_empty)));
+        let named = drop_order
+            .iter()
+            .filter_map(|n| header.iter().position(|h| h == n));
+        for i in empty.chain(named).collect::<Vec<_>>() {
+            if fits(&keep) || keep.len() <= 1 {
+                break;
+            }
+            keep.retain(|&k| k != i);
+        }
+        if !fits(&keep) {
+            // Cut the widest column to what is left, never narrower than
+            // its header.
+            if let Some(&widest) = keep.iter().max_by_key(|&&i| widths[i]) {
+                let others = table_width(keep.iter().filter(|&&i| i != widest).map(|&i| widths[i]));
+                let room = width
+                    .saturating_sub(others + 3)
+                    .max(cell_width(header[widest]));
+                if room < widths[widest] {
+                    cut = Some((widest, room));
+                }
+            }
+        }
+    }
+    let shown_header: Vec<&str> = keep.iter().map(|&i| header[i]).collect();
+    let mut t = new_table(&shown_header, None);
+    for r in rows {
+        t.add_row(keep.iter().map(|&i| {
+            let c = r.get(i).map_or("", String::as_str);
+            match cut {
+                Some((col, room)) if col == i => super::layout::truncate(c, room),
+                _ => c.to_string(),
+            }
+        }));
+    }
+    t.to_string()
+}
+
 /// The networks table, `width` columns wide at most when given; LAT and
 /// LON (the best position) when any row has one, DIST with `near`.
 pub fn networks_table(
@@ -100,13 +203,16 @@ pub fn networks_table(
     let placed = rows.iter().any(|n| n.best().is_some());
     let mut header = NETWORK_COLUMNS.to_vec();
     extra_columns(&mut header, placed, distances.is_some());
-    let mut t = new_table(&header, width);
-    for (i, n) in rows.iter().enumerate() {
-        keep_words(&mut t, 0, &n.bssid);
-        let mut cells = network_cells(n, now);
-        extra_cells(&mut cells, placed.then(|| n.best()), distances, i);
-        t.add_row(cells);
-    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let mut cells = network_cells(n, now);
+            extra_cells(&mut cells, placed.then(|| n.best()), distances, i);
+            cells
+        })
+        .collect();
+    let t = fitted_table(&header, &cells, width, &NETWORK_DROP_ORDER);
     format!("{}\n{}", t, plural_line(rows.len(), "network"))
 }
 
@@ -175,14 +281,16 @@ pub fn clients_table(
     let placed = rows.iter().any(|c| c.best().is_some());
     let mut header = CLIENT_COLUMNS.to_vec();
     extra_columns(&mut header, placed, distances.is_some());
-    let mut t = new_table(&header, width);
-    for (i, c) in rows.iter().enumerate() {
-        keep_words(&mut t, 0, &c.mac);
-        keep_words(&mut t, 1, &c.bssid);
-        let mut cells = client_cells(c, now);
-        extra_cells(&mut cells, placed.then(|| c.best()), distances, i);
-        t.add_row(cells);
-    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut cells = client_cells(c, now);
+            extra_cells(&mut cells, placed.then(|| c.best()), distances, i);
+            cells
+        })
+        .collect();
+    let t = fitted_table(&header, &cells, width, &CLIENT_DROP_ORDER);
     format!("{}\n{}", t, plural_line(rows.len(), "client"))
 }
 
@@ -381,6 +489,30 @@ pub fn clients_csv(rows: &[ClientView], distances: Option<&[f64]>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table fits its width: columns empty in every row go first, then
+    /// those of the drop order; past that, the widest column's cells are
+    /// cut with `…`; no width, everything.
+    #[test]
+    fn fitted_tables_drop_empty_then_ordered_columns_then_cut() {
+        let header = ["BSSID", "SSID", "IP", "MANUF"];
+        let rows = vec![
+            ["00:14:6C:A1:00:01", "Coffee Shop Free WiFi", "", "Netgear"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        let order = ["MANUF", "BSSID"];
+        let shown = |w: Option<usize>| fitted_table(&header, &rows, w, &order);
+        let all = shown(None);
+        assert!(all.contains("IP") && all.contains("MANUF"), "{all}");
+        let fit = shown(Some(58));
+        assert!(!fit.contains("IP") && fit.contains("MANUF"), "{fit}");
+        let fit = shown(Some(48));
+        assert!(!fit.contains("MANUF") && fit.contains("BSSID"), "{fit}");
+        let fit = shown(Some(20));
+        assert!(fit.lines().all(|l| l.chars().count() <= 20), "{fit}");
+        assert!(fit.contains("│ Coffee Shop Fre… │"), "{fit}");
+    }
     use kismet_protocol::decode::Encryption;
 
     fn net() -> NetworkView {

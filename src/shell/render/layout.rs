@@ -53,6 +53,25 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut to `width` columns, ending in `…` when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
 fn wrap_line(out: &mut String, line: &str, width: usize) {
     if line.width() <= width {
         out.push_str(line);

@@ -64,6 +64,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
     match o {
         Outcome::Nothing | Outcome::Quit | Outcome::Clear => String::new(),
         Outcome::Note(text) => wrap_to(text, width),
+        Outcome::Wide(o) => outcome_text(o, None),
         Outcome::Protocols(rows) => protocols_table(rows, width),
         Outcome::Fields {
             protocol,
@@ -305,6 +306,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             "rate": st.rate_limit,
         }),
         Outcome::Note(text) => json!({ "type": "note", "text": text }),
+        Outcome::Wide(o) => return outcome_json(o),
         Outcome::Paused => json!({ "type": "paused", "paused": true }),
         Outcome::Resumed { skipped } => json!({
             "type": "paused",
@@ -346,6 +348,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
 pub fn outcome_csv(o: &Outcome) -> Option<String> {
     let mut s = String::new();
     match o {
+        Outcome::Wide(o) => return outcome_csv(o),
         Outcome::Protocols(rows) => {
             csv::row(&mut s, &["protocol", "fields", "enabled", "frames"]);
             for r in rows {

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::shell::outcome::StatusReport;
-use crate::shell::render::devices::{client_cells, network_cells, CLIENT_COLUMNS, NETWORK_COLUMNS};
+use crate::shell::render::devices::{
+    client_cells, network_cells, CLIENT_COLUMNS, CLIENT_DROP_ORDER, NETWORK_COLUMNS,
+    NETWORK_DROP_ORDER,
+};
 use crate::shell::render::frame::{decoded_value, field_value};
 use crate::shell::render::tables::STATUS_COLUMNS;
 use kismet_client::{Snapshot, SortColumn, SORT_COLUMNS};
@@ -224,36 +227,6 @@ pub fn fit_title(parts: &[String], width: usize) -> String {
         n -= 1;
     }
 }
-
-/// The order in which a narrow screen leaves the networks' columns out,
-/// least needed first: what a row is (SSID, TYPE: a probe row must never
-/// read as an open network) and who it is (BSSID) stay longest.
-pub const NETWORK_DROP_ORDER: [&str; 11] = [
-    "MANUF",
-    "LAST SEEN",
-    "AUTH",
-    "CIPHER",
-    "PKTS",
-    "CLIENTS",
-    "CH",
-    "PWR",
-    "ENC",
-    "BSSID",
-    "TYPE",
-];
-
-/// The same for the clients' columns: the station (MAC) and its network
-/// (SSID, else BSSID) stay longest.
-pub const CLIENT_DROP_ORDER: [&str; 8] = [
-    "MANUF",
-    "IP",
-    "LAST SEEN",
-    "PKTS",
-    "TYPE",
-    "PWR",
-    "BSSID",
-    "SSID",
-];
 
 /// The indexes of `order`'s columns in `columns` (names not there are
 /// skipped), for [`Table::drop_first`].
