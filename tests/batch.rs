@@ -1121,3 +1121,38 @@ fn networks_on_a_replay_waits_and_says_what_a_recording_lacks() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `clients` takes an SSID in any case when one matches, `<hidden>` as
+/// `networks` shows a cloaked network, and suggests the near name for a
+/// typo; an empty list is a sentence, not an empty table.
+#[test]
+fn clients_finds_networks_as_people_type_them() {
+    let o = run(&["--demo", "--no-gps", "--wait", "1", "-c", "clients homenet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("HomeNet"), "{}", stdout(&o));
+    let o = run(&[
+        "--demo",
+        "--no-gps",
+        "--wait",
+        "1",
+        "-c",
+        "clients <hidden>",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("00:1D:7E:C3:00:03") || out.trim() == "0 clients",
+        "{out}"
+    );
+    assert!(
+        !out.contains('┌') || out.contains("00:1D:7E:C3:00:03"),
+        "{out}"
+    );
+    let o = run(&["--demo", "--no-gps", "--wait", "1", "-c", "clients HomeNe"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean \"HomeNet\"?"),
+        "{}",
+        stderr(&o)
+    );
+}

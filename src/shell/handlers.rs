@@ -340,25 +340,53 @@ pub fn clients(session: &Session, net: Option<&str>) -> Handled {
             .unwrap_or(net)
     });
     let rows: Vec<_> = match net {
+        // `<hidden>`, as networks shows a cloaked network: its clients.
+        Some("<hidden>") => snapshot
+            .networks
+            .iter()
+            .filter(|n| n.ssid.is_none() && n.cloaked)
+            .flat_map(|n| snapshot.clients_of(&n.bssid))
+            .cloned()
+            .collect(),
         Some(net) => {
-            let rows: Vec<_> = snapshot.clients_of(net).into_iter().cloned().collect();
-            let known = snapshot.network(net).is_some()
-                || snapshot
-                    .networks
+            let names: Vec<&str> = snapshot
+                .networks
+                .iter()
+                .flat_map(|n| n.ssids.iter().filter_map(|s| s.name.as_deref()))
+                .collect();
+            let known = |name: &str| snapshot.network(name).is_some() || names.contains(&name);
+            // An SSID in another case, when only one matches.
+            let net = if known(net) {
+                net
+            } else {
+                let mut same: Vec<&str> = names
                     .iter()
-                    .any(|n| n.ssids.iter().any(|s| s.name.as_deref() == Some(net)));
-            if !known {
+                    .copied()
+                    .filter(|n| n.eq_ignore_ascii_case(net))
+                    .collect();
+                same.sort_unstable();
+                same.dedup();
+                match same.as_slice() {
+                    [one] => one,
+                    _ => net,
+                }
+            };
+            if !known(net) {
                 let hint = if net.eq_ignore_ascii_case("near") {
-                    "; clients near LAT,LON [RADIUS_M] lists those near a point"
+                    "; clients near LAT,LON [RADIUS_M] lists those near a point".to_string()
                 } else {
-                    ""
+                    let near = kismet_protocol::nearest(net, names.iter().copied());
+                    match near.first() {
+                        Some(n) => format!("; did you mean {n:?}?"),
+                        None => String::new(),
+                    }
                 };
                 return Err(ShellError::Usage(format!(
                     "no network {:?} (networks lists them; a BSSID or an SSID){hint}",
                     net
                 )));
             }
-            rows
+            snapshot.clients_of(net).into_iter().cloned().collect()
         }
         None => snapshot
             .clients

@@ -212,6 +212,9 @@ pub fn networks_table(
             cells
         })
         .collect();
+    if rows.is_empty() {
+        return "0 networks (none seen yet)".to_string();
+    }
     let t = fitted_table(&header, &cells, width, &NETWORK_DROP_ORDER);
     format!("{}\n{}", t, plural_line(rows.len(), "network"))
 }
@@ -290,6 +293,9 @@ pub fn clients_table(
             cells
         })
         .collect();
+    if rows.is_empty() {
+        return "0 clients".to_string();
+    }
     let t = fitted_table(&header, &cells, width, &CLIENT_DROP_ORDER);
     format!("{}\n{}", t, plural_line(rows.len(), "client"))
 }
