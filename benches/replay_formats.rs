@@ -27,7 +27,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
-const CAPS: &str = include_str!("../tests/fixtures/legacy-server/capabilities.txt");
+#[path = "common/lines.rs"]
+mod lines;
+use lines::{capability, client_line};
 
 /// The formats measured: a name and the arguments that select it.
 const FORMATS: [(&str, &[&str]); 5] = [
@@ -358,42 +360,4 @@ fn write_recording(path: &Path, lines: usize) -> std::io::Result<()> {
         w.write_all(b"\n")?;
     }
     w.flush()
-}
-
-fn capability(proto: &str) -> Vec<String> {
-    let line = CAPS
-        .lines()
-        .find(|l| l.starts_with(&format!("*CAPABILITY: {proto} ")))
-        .expect("protocol in capabilities.txt");
-    line.rsplit(' ')
-        .next()
-        .unwrap()
-        .split(',')
-        .map(String::from)
-        .collect()
-}
-
-/// The `i`th CLIENT line of a stream about `devices` clients, with all 56
-/// fields as the server writes them (as in the throughput benchmark).
-fn client_line(fields: &[String], i: u32, devices: u32) -> Vec<u8> {
-    let d = i % devices;
-    let mut s = String::from("*CLIENT: ");
-    for f in fields {
-        let v = match f.as_str() {
-            "bssid" => format!("00:14:6C:A1:00:{:02X}", d % 6),
-            "mac" => format!("00:1B:77:10:{:02X}:{:02X}", (d >> 8) & 0xff, d & 0xff),
-            "manuf" => "\x01IntelCor\x01".to_string(),
-            "dot11d" => String::new(),
-            "cdpdevice" | "cdpport" | "dhcphost" | "dhcpvendor" => "\x01 \x01".to_string(),
-            "minlat" | "maxlat" | "agglat" => "52.520008".to_string(),
-            "minlon" | "maxlon" | "agglon" => "13.404954".to_string(),
-            "signal_dbm" | "minsignal_dbm" | "maxsignal_dbm" => format!("-{}", 40 + i % 40),
-            "firsttime" | "lasttime" => (1_795_678_119 + i).to_string(),
-            _ => (i % 1000).to_string(),
-        };
-        s.push_str(&v);
-        s.push(' ');
-    }
-    s.push('\n');
-    s.into_bytes()
 }

@@ -95,6 +95,20 @@ impl Drop for Tmux {
     }
 }
 
+/// The shell in tmux (`cols` by `rows`, with `extra` options), on a
+/// simulator whose world stands still, at its first prompt.
+fn shell_on_still_sim(cols: u16, rows: u16, extra: &str) -> (kismet_sim::Sim, Tmux) {
+    let sim = crate::common::still_sim();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null {extra}; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(cols, rows, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    (sim, t)
+}
+
 /// The value of column `col` in the row of `bssid` on a watch screen.
 fn cell(screen: &str, bssid: &str, col: &str) -> Option<String> {
     let header = screen
@@ -113,14 +127,7 @@ fn cell(screen: &str, bssid: &str, col: &str) -> Option<String> {
 /// screen and scrollback as they were.
 #[test]
 fn watch_networks_draws_updates_sorts_and_restores() {
-    let sim = crate::common::still_sim();
-    let shell = format!(
-        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
-        env!("CARGO_BIN_EXE_kismet-shell"),
-        sim.local_addr()
-    );
-    let t = Tmux::start(150, 30, &shell);
-    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    let (sim, t) = shell_on_still_sim(150, 30, "");
     t.keys(&["help quit", "Enter"]);
     t.until("help output", |s| s.contains("leave the shell"));
     t.keys(&["watch networks", "Enter"]);
@@ -196,14 +203,7 @@ fn selected_bssid(screen: &str) -> Option<String> {
 /// from its clients comes back to it.
 #[test]
 fn watch_selection_follows_the_network_across_sorts() {
-    let sim = crate::common::still_sim();
-    let shell = format!(
-        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
-        env!("CARGO_BIN_EXE_kismet-shell"),
-        sim.local_addr()
-    );
-    let t = Tmux::start(150, 30, &shell);
-    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    let (sim, t) = shell_on_still_sim(150, 30, "");
     t.keys(&["watch networks", "Enter"]);
     t.until("the networks drawn", |s| {
         s.contains("00:14:6C:A1:00:01") && s.contains("<hidden>") && selected_bssid(s).is_some()
@@ -261,14 +261,7 @@ fn watch_selection_follows_the_network_across_sorts() {
 #[test]
 fn watch_at_narrow_widths_keeps_counts_and_types() {
     for cols in [80u16, 60] {
-        let sim = crate::common::still_sim();
-        let shell = format!(
-            "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
-            env!("CARGO_BIN_EXE_kismet-shell"),
-            sim.local_addr()
-        );
-        let t = Tmux::start(cols, 30, &shell);
-        t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+        let (sim, t) = shell_on_still_sim(cols, 30, "");
         t.keys(&["watch networks", "Enter"]);
         let s = t.until("the networks drawn", |s| {
             s.starts_with("kismet watch networks: 14 rows") && s.contains("probe")
@@ -293,14 +286,7 @@ fn watch_at_narrow_widths_keeps_counts_and_types() {
 /// it and every row is back.
 #[test]
 fn watch_slash_finds_rows_by_text() {
-    let sim = crate::common::still_sim();
-    let shell = format!(
-        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
-        env!("CARGO_BIN_EXE_kismet-shell"),
-        sim.local_addr()
-    );
-    let t = Tmux::start(150, 30, &shell);
-    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    let (sim, t) = shell_on_still_sim(150, 30, "");
     t.keys(&["watch networks", "Enter"]);
     t.until("the networks drawn", |s| s.contains("14 rows"));
     t.keys(&["/", "coffee"]);
@@ -326,14 +312,7 @@ fn watch_slash_finds_rows_by_text() {
 /// (MAC first) and `r` reverses it.
 #[test]
 fn watch_networks_takes_type_and_clients_sort() {
-    let sim = crate::common::still_sim();
-    let shell = format!(
-        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
-        env!("CARGO_BIN_EXE_kismet-shell"),
-        sim.local_addr()
-    );
-    let t = Tmux::start(150, 30, &shell);
-    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    let (sim, t) = shell_on_still_sim(150, 30, "");
     t.keys(&["watch networks --type probe", "Enter"]);
     let probes = t.until("the probe entries", |s| {
         s.starts_with("kismet watch networks:") && s.contains("probe") && !s.contains(" ap ")
@@ -379,14 +358,7 @@ fn watch_networks_takes_type_and_clients_sort() {
 #[test]
 fn tables_fit_the_terminal_without_splitting_words() {
     for cols in [80u16, 120] {
-        let sim = crate::common::still_sim();
-        let shell = format!(
-            "NO_COLOR=1 TERM=xterm {} {} --history /dev/null --no-pager; sleep 60",
-            env!("CARGO_BIN_EXE_kismet-shell"),
-            sim.local_addr()
-        );
-        let t = Tmux::start(cols, 60, &shell);
-        t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+        let (sim, t) = shell_on_still_sim(cols, 60, "--no-pager");
         t.keys(&["networks", "Enter"]);
         let s = t.until("the networks", |s| s.contains("14 networks"));
         assert!(

@@ -200,23 +200,52 @@ pub fn networks_table(
     width: Option<usize>,
     distances: Option<&[f64]>,
 ) -> String {
-    let placed = rows.iter().any(|n| n.best().is_some());
-    let mut header = NETWORK_COLUMNS.to_vec();
-    extra_columns(&mut header, placed, distances.is_some());
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let mut cells = network_cells(n, now);
-            extra_cells(&mut cells, placed.then(|| n.best()), distances, i);
-            cells
-        })
-        .collect();
     if rows.is_empty() {
         return "0 networks (none seen yet)".to_string();
     }
-    let t = fitted_table(&header, &cells, width, &NETWORK_DROP_ORDER);
-    format!("{}\n{}", t, plural_line(rows.len(), "network"))
+    let shape = Shape {
+        columns: &NETWORK_COLUMNS,
+        drop_order: &NETWORK_DROP_ORDER,
+        noun: "network",
+    };
+    let rows: Vec<(Vec<String>, Option<LatLon>)> = rows
+        .iter()
+        .map(|n| (network_cells(n, now), n.best()))
+        .collect();
+    device_table(&shape, rows, width, distances)
+}
+
+/// What a device table is made of: its columns, the order a narrow
+/// terminal leaves them out in, and what a row is called.
+struct Shape<'a> {
+    columns: &'a [&'a str],
+    drop_order: &'a [&'a str],
+    noun: &'a str,
+}
+
+/// A device table from each row's cells and best position: LAT and LON
+/// when any row has one, DIST with `near`, fitted to `width`, and the
+/// count under it.
+fn device_table(
+    shape: &Shape<'_>,
+    rows: Vec<(Vec<String>, Option<LatLon>)>,
+    width: Option<usize>,
+    distances: Option<&[f64]>,
+) -> String {
+    let placed = rows.iter().any(|(_, best)| best.is_some());
+    let mut header = shape.columns.to_vec();
+    extra_columns(&mut header, placed, distances.is_some());
+    let count = rows.len();
+    let cells: Vec<Vec<String>> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut cells, best))| {
+            extra_cells(&mut cells, placed.then_some(best), distances, i);
+            cells
+        })
+        .collect();
+    let t = fitted_table(&header, &cells, width, shape.drop_order);
+    format!("{}\n{}", t, plural_line(count, shape.noun))
 }
 
 /// Adds LAT and LON (when `placed`) and DIST (when `near`) to a header.
@@ -281,23 +310,19 @@ pub fn clients_table(
     width: Option<usize>,
     distances: Option<&[f64]>,
 ) -> String {
-    let placed = rows.iter().any(|c| c.best().is_some());
-    let mut header = CLIENT_COLUMNS.to_vec();
-    extra_columns(&mut header, placed, distances.is_some());
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut cells = client_cells(c, now);
-            extra_cells(&mut cells, placed.then(|| c.best()), distances, i);
-            cells
-        })
-        .collect();
     if rows.is_empty() {
         return "0 clients".to_string();
     }
-    let t = fitted_table(&header, &cells, width, &CLIENT_DROP_ORDER);
-    format!("{}\n{}", t, plural_line(rows.len(), "client"))
+    let shape = Shape {
+        columns: &CLIENT_COLUMNS,
+        drop_order: &CLIENT_DROP_ORDER,
+        noun: "client",
+    };
+    let rows: Vec<(Vec<String>, Option<LatLon>)> = rows
+        .iter()
+        .map(|c| (client_cells(c, now), c.best()))
+        .collect();
+    device_table(&shape, rows, width, distances)
 }
 
 fn plural_line(n: usize, noun: &str) -> String {
