@@ -6,14 +6,16 @@
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use kismet_client::{Client, Event, Options};
 
-use crate::common::{command_id, read_line, serve_handshake, Scripted, WAIT};
+use crate::common::{
+    command_id, read_line, serve_handshake, ssid_flood, CountSsid, Scripted, WAIT,
+};
 use crate::replay_limits::generate;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kismet-shell");
@@ -31,18 +33,6 @@ fn lossless_client(addr: &str) -> Client {
     o.channel_batches = 4;
     o.lossless = true;
     Client::connect(addr, o).unwrap()
-}
-
-/// `count` SSID lines numbered from `from`, then the ACK of `id` if given.
-fn ssid_flood(from: usize, count: usize, ack: Option<&str>) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(count * 40);
-    for i in from..from + count {
-        buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
-    }
-    if let Some(id) = ack {
-        buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
-    }
-    buf
 }
 
 /// Reads the client's events until `want` SSID frames came (or WAIT passes
@@ -91,20 +81,6 @@ fn lossless_client_keeps_frames_aside_until_the_reply_behind_them() {
     assert!(seen.iter().enumerate().all(|(i, &n)| i == n), "in order");
     drop(client);
     server.handle.join().unwrap();
-}
-
-/// Counts the SSID frames it is fed.
-#[derive(Default)]
-struct CountSsid(AtomicUsize);
-
-impl kismet_client::Tracker for CountSsid {
-    fn needs(&self) -> Vec<(String, Vec<String>)> {
-        vec![("SSID".to_string(), vec!["ssid".into(), "mac".into()])]
-    }
-    fn feed(&self, frames: &[kismet_protocol::Frame]) {
-        let n = frames.iter().filter(|f| f.protocol() == "SSID").count();
-        self.0.fetch_add(n, Ordering::Relaxed);
-    }
 }
 
 /// The same with a tracker set (the frames go through its own thread):

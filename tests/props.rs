@@ -63,6 +63,40 @@ fn lines_in_pieces(data: &[u8], sizes: &[usize]) -> Vec<Result<Vec<u8>, usize>> 
     out
 }
 
+/// The body of a line that parses or not, not only what a server writes:
+/// mostly what a plain line holds (so that many lines are plain), with
+/// `\x01` anywhere, `=`, quotes, backslashes and bytes that are not UTF-8.
+fn any_line_body() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(
+        prop_oneof![
+            10 => b'0'..=b'9',
+            10 => b'a'..=b'c',
+            6 => Just(b' '),
+            3 => Just(1u8),
+            2 => Just(b'='),
+            1 => prop_oneof![Just(b'"'), Just(b'\\'), Just(0xc3), Just(0xa9), Just(0x1b)],
+        ],
+        0..40,
+    )
+}
+
+/// The cached text writer and the plain one write the same line for `f`,
+/// values decoded or not.
+fn text_writers_agree(f: &Frame) -> Result<(), TestCaseError> {
+    for decode in [false, true] {
+        let mut slow = String::new();
+        if decode {
+            kismet_shell::shell::render::frame::frame_text_decoded(&mut slow, f);
+        } else {
+            kismet_shell::shell::render::frame::frame_text(&mut slow, f);
+        }
+        let mut fast = String::new();
+        kismet_shell::shell::render::frame::TextLines::with(false, decode).write(&mut fast, f);
+        prop_assert_eq!(&fast, &slow);
+    }
+    Ok(())
+}
+
 proptest! {
     /// parse(encode(x)) gives back the protocol and every field.
     #[test]
@@ -171,17 +205,7 @@ proptest! {
         let all = ["ssid", "cryptset", "type", "lasttime", "manuf", "signal_dbm", "mac", "ip", "datacryptset"];
         let names: Vec<String> = all.iter().take(fields.len()).map(|s| s.to_string()).collect();
         let f = Frame::parse(&line).unwrap().with_names(Some(names.into()));
-        for decode in [false, true] {
-            let mut slow = String::new();
-            if decode {
-                kismet_shell::shell::render::frame::frame_text_decoded(&mut slow, &f);
-            } else {
-                kismet_shell::shell::render::frame::frame_text(&mut slow, &f);
-            }
-            let mut fast = String::new();
-            kismet_shell::shell::render::frame::TextLines::with(false, decode).write(&mut fast, &f);
-            prop_assert_eq!(&fast, &slow);
-        }
+        text_writers_agree(&f)?;
     }
 
     /// The cached text writer writes what the plain one does for any line
@@ -191,38 +215,15 @@ proptest! {
     #[test]
     fn fast_text_equals_plain_text_for_any_line(
         h in prop_oneof![Just("SSID"), Just("CLIENT"), Just("TIME"), Just("X")],
-        body in proptest::collection::vec(
-            // Mostly what a plain line holds, so that many lines are plain.
-            prop_oneof![
-                10 => b'0'..=b'9',
-                10 => b'a'..=b'c',
-                6 => Just(b' '),
-                3 => Just(1u8),
-                2 => Just(b'='),
-                1 => prop_oneof![Just(b'"'), Just(b'\\'), Just(0xc3), Just(0xa9), Just(0x1b)],
-            ],
-            0..40,
-        ),
+        body in any_line_body(),
     ) {
-        let mut line = format!("*{h}: ").into_bytes();
-        line.extend_from_slice(&body);
-        let Ok(f) = Frame::parse(&line) else {
+        let Ok(f) = Frame::parse(&[format!("*{h}: ").as_bytes(), &body].concat()) else {
             return Ok(());
         };
         let all = ["ssid", "cryptset", "type", "lasttime", "manuf", "timesec"];
         let names: Vec<String> = (0..f.len()).map(|i| all[i % all.len()].to_string()).collect();
         let f = f.with_names(Some(names.into()));
-        for decode in [false, true] {
-            let mut slow = String::new();
-            if decode {
-                kismet_shell::shell::render::frame::frame_text_decoded(&mut slow, &f);
-            } else {
-                kismet_shell::shell::render::frame::frame_text(&mut slow, &f);
-            }
-            let mut fast = String::new();
-            kismet_shell::shell::render::frame::TextLines::with(false, decode).write(&mut fast, &f);
-            prop_assert_eq!(&fast, &slow);
-        }
+        text_writers_agree(&f)?;
     }
 
     /// The cached JSON writer writes what the plain one does for any line
@@ -230,20 +231,9 @@ proptest! {
     #[test]
     fn fast_json_equals_plain_json_for_any_line(
         h in prop_oneof![Just("SSID"), Just("CLIENT"), Just("X")],
-        body in proptest::collection::vec(
-            prop_oneof![
-                10 => b'0'..=b'9',
-                10 => b'a'..=b'c',
-                6 => Just(b' '),
-                3 => Just(1u8),
-                1 => prop_oneof![Just(b'"'), Just(b'\\'), Just(0xc3), Just(0xa9), Just(0x1b)],
-            ],
-            0..40,
-        ),
+        body in any_line_body(),
     ) {
-        let mut line = format!("*{h}: ").into_bytes();
-        line.extend_from_slice(&body);
-        let Ok(f) = Frame::parse(&line) else {
+        let Ok(f) = Frame::parse(&[format!("*{h}: ").as_bytes(), &body].concat()) else {
             return Ok(());
         };
         let all = ["ssid", "mac", "type", "manuf"];

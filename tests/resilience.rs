@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use kismet_client::{Client, DisconnectReason, Error, Event, Options};
 use kismet_protocol::{Command, ServerCommand};
 
-use crate::common::{command_id, read_line, serve_handshake, Scripted, WAIT};
+use crate::common::{
+    command_id, read_line, serve_handshake, ssid_flood, CountSsid, Scripted, WAIT,
+};
 
 fn opts() -> Options {
     let mut o = Options::default();
@@ -212,16 +214,7 @@ fn flood_client(addr: &str) -> Client {
 
 /// Writes `sent` SSID lines, then the ACK of command `id`.
 fn flood_then_ack(s: &mut std::net::TcpStream, sent: usize, id: &str) {
-    let mut buf = Vec::with_capacity(1 << 20);
-    for i in 0..sent {
-        buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
-        if buf.len() > 1 << 20 {
-            s.write_all(&buf).unwrap();
-            buf.clear();
-        }
-    }
-    buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
-    s.write_all(&buf).unwrap();
+    s.write_all(&ssid_flood(0, sent, Some(id))).unwrap();
 }
 
 /// A flood to a consumer that does not read: frames are dropped and counted,
@@ -257,20 +250,6 @@ fn flood_drops_are_counted_and_replies_survive() {
     assert!(reported <= dropped);
     drop(client);
     server.handle.join().unwrap();
-}
-
-/// Counts the SSID frames it is fed.
-#[derive(Default)]
-struct CountSsid(std::sync::atomic::AtomicUsize);
-
-impl kismet_client::Tracker for CountSsid {
-    fn needs(&self) -> Vec<(String, Vec<String>)> {
-        vec![("SSID".to_string(), vec!["ssid".into(), "mac".into()])]
-    }
-    fn feed(&self, frames: &[kismet_protocol::Frame]) {
-        let n = frames.iter().filter(|f| f.protocol() == "SSID").count();
-        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-    }
 }
 
 /// The same flood with a tracker set (fed on its own thread): the tracker

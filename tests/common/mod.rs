@@ -410,3 +410,30 @@ impl Lines {
         seen
     }
 }
+
+/// `count` SSID lines (fields ssid,mac) whose SSIDs are numbered from
+/// `from` (`net0`, `net1`, ...), then the ACK of `id` if given.
+pub fn ssid_flood(from: usize, count: usize, ack: Option<&str>) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(count * 40);
+    for i in from..from + count {
+        buf.extend_from_slice(format!("*SSID: \x01net{i}\x01 00:11:22:33:44:55 \n").as_bytes());
+    }
+    if let Some(id) = ack {
+        buf.extend_from_slice(format!("*ACK: {id} \x01OK\x01 \n").as_bytes());
+    }
+    buf
+}
+
+/// A tracker that counts the SSID frames it is fed.
+#[derive(Default)]
+pub struct CountSsid(pub std::sync::atomic::AtomicUsize);
+
+impl kismet_client::Tracker for CountSsid {
+    fn needs(&self) -> Vec<(String, Vec<String>)> {
+        vec![("SSID".to_string(), vec!["ssid".into(), "mac".into()])]
+    }
+    fn feed(&self, frames: &[kismet_protocol::Frame]) {
+        let n = frames.iter().filter(|f| f.protocol() == "SSID").count();
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+}
