@@ -11,6 +11,7 @@
 
 use super::fields::ServerFields;
 use super::gps::Gps;
+use super::history::{accuracy_m, Device, Recorder};
 use super::place::{Place, PlaceId, Places};
 use kismet_protocol::decode::parse_epoch;
 use kismet_protocol::Frame;
@@ -31,6 +32,8 @@ pub struct Seen<'f> {
     pub signal: Option<i32>,
     /// Its `lasttime`, when it carries one.
     pub last: Option<u64>,
+    /// The device.
+    pub device: Device,
 }
 
 /// The positions part of the model's state.
@@ -44,6 +47,8 @@ pub struct Locator {
     clock: Option<u64>,
     /// The server has GPS: a GPS line came, or a device's `gpsfixed` was 1.
     server_gps: bool,
+    /// The track and the sightings, for exports.
+    pub history: Recorder,
 }
 
 impl Locator {
@@ -51,6 +56,9 @@ impl Locator {
     pub fn gps_line(&mut self, f: &Frame) {
         if self.gps.line(f) {
             self.server_gps = true;
+            let spot = self.gps.fix.and_then(|fix| fix.spot);
+            let received = f.received_ms().unwrap_or(0) / 1000;
+            self.history.gps(spot, self.clock.unwrap_or(received));
         }
     }
 
@@ -66,6 +74,7 @@ impl Locator {
         self.gps.clear();
         self.clock = None;
         self.server_gps = false;
+        self.history.clear();
     }
 
     /// Updates where the device holding `id` (just `added`, or not) was
@@ -105,6 +114,10 @@ impl Locator {
         };
         let received = seen.frame.received_ms().unwrap_or(0);
         if let Some(spot) = self.gps.spot_at(received).filter(|_| fresh) {
+            let time = seen.last.or(self.clock).unwrap_or(received / 1000);
+            let hdop = self.gps.fix.and_then(|f| f.hdop);
+            let accuracy = hdop.filter(|h| *h > 0.0).map(accuracy_m);
+            (self.history).sighting(seen.device, spot, seen.signal, time, accuracy);
             return match self.places.entry(id) {
                 Some((place, made)) => {
                     place.sighted(spot, seen.signal);

@@ -54,6 +54,7 @@
 mod bounds;
 mod fields;
 mod gps;
+mod history;
 mod interner;
 mod locate;
 mod place;
@@ -71,6 +72,7 @@ mod tests_positions;
 use parking_lot::Mutex;
 
 use fields::{FieldMap, Positions, BSSID_FIELDS, CLIENT_FIELDS, GPS_FIELDS, SSID_FIELDS};
+use history::Device;
 use interner::Interner;
 use kismet_protocol::decode::{
     parse_bool, parse_dbm, parse_epoch, parse_f64, parse_ipv4, parse_mac, parse_u32, parse_u64,
@@ -81,6 +83,7 @@ use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
+pub use history::{History, Sighting, TrackPoint, DEFAULT_MAX_SIGHTINGS, MAX_TRACK_POINTS};
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
 pub use store::MAX_SSIDS_PER_NETWORK;
@@ -272,6 +275,21 @@ impl Model {
         self.state.lock().located.gps.lines
     }
 
+    /// Keeps every sighting of a device at a fix from now on, at most one
+    /// per device per second and `max` in all (0: none, the default):
+    /// the rows of a WiGLE CSV export (see [`Model::history`]).
+    pub fn keep_sightings(&self, max: usize) {
+        self.state.lock().located.history.keep_sightings(max);
+    }
+
+    /// A copy of the GPS track and the sightings kept (see
+    /// [`Model::keep_sightings`]). The track and the sightings outlive
+    /// [`Model::clear`]: a reconnection breaks the track, and what was
+    /// seen before it stays.
+    pub fn history(&self) -> History {
+        self.state.lock().located.history.copy()
+    }
+
     /// Networks and client records held now.
     pub fn devices(&self) -> usize {
         self.state.lock().store.devices()
@@ -390,6 +408,7 @@ impl State {
             frame: f,
             signal,
             last,
+            device: Device::Network(mac_key(mac)),
         };
         let server = || at.server(f, b::GPS_FIXED);
         changed |= self.located.update(&mut net.place, added, seen, server);
@@ -523,6 +542,7 @@ impl State {
             frame: f,
             signal,
             last,
+            device: Device::Client(key),
         };
         let server = || at.server(f, c::GPS_FIXED);
         changed |= self.located.update(&mut cl.place, added, seen, server);

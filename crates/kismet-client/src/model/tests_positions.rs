@@ -343,3 +343,50 @@ fn near_sorts_by_distance() {
     assert_eq!(clients[0].0.mac, "00:0C:42:00:00:00");
     assert!(snap.networks_near(here, 10.0).is_empty());
 }
+
+/// With sightings kept, each BSSID and CLIENT update at a fix is one (at
+/// most one per device per second, at its `lasttime`, with its signal);
+/// the GPS lines make the track, broken where the fix was lost; nothing
+/// is kept before `keep_sightings`, and a clear keeps what was kept.
+#[test]
+fn history_keeps_the_track_and_one_sighting_per_device_per_second() {
+    let model = Model::default();
+    model.feed(&[gps("37.769100", "-122.419571", "3", 1_000)]);
+    model.feed(&[bssid("-70", 1_100, &[("lasttime", "100")])]);
+    model.keep_sightings(100);
+    model.feed(&[
+        bssid("-60", 1_200, &[("lasttime", "100")]),
+        bssid("-50", 1_300, &[("lasttime", "100")]),
+        client("-65", 1_400, &[("lasttime", "100")]),
+        gps("37.769200", "-122.419571", "0", 2_000),
+        bssid("-55", 2_100, &[("lasttime", "101")]),
+        gps("37.769300", "-122.419000", "2", 3_000),
+        bssid("-40", 3_100, &[("lasttime", "102")]),
+    ]);
+    let h = model.history();
+    let rows: Vec<(bool, u32, Option<i32>, LatLon)> = (h.sightings.iter())
+        .map(|s| (s.client, s.time, s.signal_dbm(), s.at))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (false, 100, Some(-60), at(37.7691, -122.419571)),
+            (true, 100, Some(-65), at(37.7691, -122.419571)),
+            (false, 102, Some(-40), at(37.7693, -122.419)),
+        ]
+    );
+    assert_eq!(h.sightings[1].mac, parse_mac(STA.as_bytes()).unwrap());
+    assert_eq!(h.sightings[1].bssid, parse_mac(AP.as_bytes()).unwrap());
+    assert_eq!(h.sightings[0].accuracy_m(), Some(4.5));
+    assert_eq!(h.sightings[0].alt_m(), Some(15));
+    let track: Vec<(LatLon, bool)> = h.track.iter().map(|p| (p.at, p.new_segment)).collect();
+    assert_eq!(
+        track,
+        [
+            (at(37.7691, -122.419571), true),
+            (at(37.7693, -122.419), true)
+        ]
+    );
+    model.clear();
+    assert_eq!(model.history().sightings.len(), 3);
+}

@@ -1,0 +1,282 @@
+//! What the model keeps over time, for exports: the GPS track (one point
+//! per GPS line with a usable fix) and, when asked for, every sighting
+//! of a device at a fix (at most one per device per second), as the
+//! rows of a WiGLE CSV need them.
+//!
+//! Both are bounded: past [`MAX_TRACK_POINTS`] or the sightings' cap
+//! (see [`Model::keep_sightings`](super::Model::keep_sightings)) further
+//! ones are not kept, and counted ([`History::dropped_track`],
+//! [`History::dropped_sightings`]).
+
+use std::collections::HashSet;
+
+use super::place::{Spot, NO_ALT};
+use super::position::LatLon;
+use super::store::{key_mac, MacKey, WireKey};
+
+/// Track points kept at most: 1,000,000 (16 MB), eleven days at the
+/// server's one GPS line a second.
+pub const MAX_TRACK_POINTS: usize = 1_000_000;
+
+/// Sightings a model that keeps them keeps at most by default: 2,000,000
+/// (64 MB), some eleven hours of fifty networks in range at once.
+pub const DEFAULT_MAX_SIGHTINGS: usize = 2_000_000;
+
+/// One point of the GPS track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackPoint {
+    /// Where.
+    pub at: LatLon,
+    /// Altitude, whole metres (a 3D fix only).
+    pub alt_m: Option<i16>,
+    /// When, epoch seconds: the server's clock (its TIME lines) when
+    /// known, else when the line was received.
+    pub time: u64,
+    /// The first point after the fix was lost (or of the track): a new
+    /// segment starts here.
+    pub new_segment: bool,
+}
+
+/// A device seen at a fix (32 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighting {
+    /// The device's MAC (a network's BSSID, or a client's MAC).
+    pub mac: [u8; 6],
+    /// The BSSID it was seen with (a network's own).
+    pub bssid: [u8; 6],
+    /// When, epoch seconds (its `lasttime`, else the server's clock,
+    /// else when the frame was received).
+    pub time: u32,
+    /// Where: the fix current at the update.
+    pub at: LatLon,
+    /// Altitude there, whole metres, or `i16::MIN` when not known.
+    alt_m: i16,
+    /// Signal of the update, dBm, or `i8::MIN` when it had none.
+    signal: i8,
+    /// A client record, not a network.
+    pub client: bool,
+    /// The fix's estimated accuracy, decimetres (0: not known).
+    accuracy_dm: u16,
+}
+
+impl Sighting {
+    /// Altitude, whole metres (a 3D fix only).
+    pub fn alt_m(&self) -> Option<i16> {
+        Some(self.alt_m).filter(|&a| a != NO_ALT)
+    }
+
+    /// Signal in dBm, when the update carried one.
+    pub fn signal_dbm(&self) -> Option<i32> {
+        Some(i32::from(self.signal)).filter(|_| self.signal != i8::MIN)
+    }
+
+    /// The fix's estimated horizontal accuracy in metres, when its HDOP is
+    /// known (see [`accuracy_m`]).
+    pub fn accuracy_m(&self) -> Option<f64> {
+        (self.accuracy_dm != 0).then(|| f64::from(self.accuracy_dm) / 10.0)
+    }
+}
+
+/// The fix's estimated horizontal accuracy, metres: HDOP times 5 m, a
+/// typical user-equivalent range error of a consumer GPS (the server sends
+/// no accuracy of its own; a guess, and documented as one).
+pub fn accuracy_m(hdop: f64) -> f64 {
+    hdop * 5.0
+}
+
+/// Which device a sighting is of.
+#[derive(Debug, Clone, Copy)]
+pub enum Device {
+    /// A network, by BSSID.
+    Network(MacKey),
+    /// A client record, by (BSSID, MAC) as on the wire (turned into
+    /// MACs only when the sighting is kept).
+    Client(WireKey),
+}
+
+/// A copy of the history (see [`Model::history`](super::Model::history)).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// The GPS track, oldest first.
+    pub track: Vec<TrackPoint>,
+    /// Track points not kept (past [`MAX_TRACK_POINTS`]).
+    pub dropped_track: u64,
+    /// Sightings, oldest first; empty unless the model keeps them.
+    pub sightings: Vec<Sighting>,
+    /// Sightings not kept (past the model's cap).
+    pub dropped_sightings: u64,
+    /// The model keeps sightings.
+    pub keeps_sightings: bool,
+}
+
+/// The history as the model keeps it.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    track: Vec<TrackPoint>,
+    dropped_track: u64,
+    /// The last track point's fix was lost since.
+    gap: bool,
+    sightings: Vec<Sighting>,
+    dropped_sightings: u64,
+    /// Sightings kept at most; 0: none kept.
+    max_sightings: usize,
+    /// The second of the latest sightings, and the devices sighted in it.
+    second: u64,
+    this_second: HashSet<(MacKey, MacKey)>,
+}
+
+impl Recorder {
+    /// Keeps up to `max` sightings from now on (0: none).
+    pub fn keep_sightings(&mut self, max: usize) {
+        self.max_sightings = max;
+    }
+
+    /// A GPS line came: a point of the track at `spot`, at `time`; `None`
+    /// (no usable fix): the track breaks there.
+    pub fn gps(&mut self, spot: Option<Spot>, time: u64) {
+        let Some(spot) = spot else {
+            self.gap = true;
+            return;
+        };
+        let new_segment = self.gap || self.track.is_empty();
+        if let Some(last) = self.track.last_mut() {
+            if last.at == spot.at && !new_segment {
+                // Standing still: one point, the latest time.
+                last.time = time;
+                return;
+            }
+        }
+        if self.track.len() >= MAX_TRACK_POINTS {
+            self.dropped_track += 1;
+            return;
+        }
+        self.gap = false;
+        self.track.push(TrackPoint {
+            at: spot.at,
+            alt_m: Some(spot.alt_m).filter(|&a| a != NO_ALT),
+            time,
+            new_segment,
+        });
+    }
+
+    /// `device` was seen at `spot` with `signal` at `time` (epoch
+    /// seconds); `accuracy_m` the fix's estimate. Kept when sightings are,
+    /// and when it is the device's first in that second.
+    #[inline]
+    pub fn sighting(
+        &mut self,
+        device: Device,
+        spot: Spot,
+        signal: Option<i32>,
+        time: u64,
+        accuracy_m: Option<f64>,
+    ) {
+        if self.max_sightings == 0 {
+            return;
+        }
+        let (bssid, mac, client) = match device {
+            Device::Network(b) => (b, b, false),
+            Device::Client((b, m)) => match (b.key(), m.key()) {
+                (Some(b), Some(m)) => (b, m, true),
+                _ => return,
+            },
+        };
+        if time != self.second {
+            self.second = time;
+            self.this_second.clear();
+        }
+        if !self
+            .this_second
+            .insert((bssid, mac | (u64::from(client) << 48)))
+        {
+            return;
+        }
+        if self.sightings.len() >= self.max_sightings {
+            self.dropped_sightings += 1;
+            return;
+        }
+        self.sightings.push(Sighting {
+            mac: key_mac(mac),
+            bssid: key_mac(bssid),
+            time: u32::try_from(time).unwrap_or(u32::MAX),
+            at: spot.at,
+            alt_m: spot.alt_m,
+            signal: signal.map_or(i8::MIN, |s| s.clamp(-127, 127) as i8),
+            client,
+            accuracy_dm: accuracy_m.map_or(0, |a| (a * 10.0).round().clamp(1.0, 65535.0) as u16),
+        });
+    }
+
+    /// A copy.
+    pub fn copy(&self) -> History {
+        History {
+            track: self.track.clone(),
+            dropped_track: self.dropped_track,
+            sightings: self.sightings.clone(),
+            dropped_sightings: self.dropped_sightings,
+            keeps_sightings: self.max_sightings > 0,
+        }
+    }
+
+    /// The track breaks (a new connection); what was kept stays.
+    pub fn clear(&mut self) {
+        self.gap = true;
+        self.this_second.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::model::store::WireMac;
+
+    fn client(bssid: MacKey, mac: MacKey) -> Device {
+        Device::Client((WireMac::from_key(bssid), WireMac::from_key(mac)))
+    }
+
+    fn spot(lat: f64, lon: f64) -> Spot {
+        Spot {
+            at: LatLon::from_degrees(lat, lon).unwrap(),
+            alt_m: NO_ALT,
+        }
+    }
+
+    /// A lost fix starts a new segment; standing still is one point.
+    #[test]
+    fn track_breaks_where_the_fix_was_lost() {
+        let mut r = Recorder::default();
+        r.gps(Some(spot(1.0, 2.0)), 10);
+        r.gps(Some(spot(1.0, 2.0)), 11);
+        r.gps(Some(spot(1.0, 2.001)), 12);
+        r.gps(None, 13);
+        r.gps(Some(spot(1.0, 2.002)), 14);
+        let h = r.copy();
+        let segs: Vec<(u64, bool)> = h.track.iter().map(|p| (p.time, p.new_segment)).collect();
+        assert_eq!(segs, [(11, true), (12, false), (14, true)]);
+    }
+
+    /// One sighting per device per second; none unless asked for; the cap
+    /// counts what it drops.
+    #[test]
+    fn sightings_one_per_device_per_second_up_to_the_cap() {
+        let mut r = Recorder::default();
+        let net = Device::Network(0xA);
+        r.sighting(net, spot(1.0, 2.0), Some(-50), 10, None);
+        assert!(r.copy().sightings.is_empty());
+        r.keep_sightings(3);
+        r.sighting(net, spot(1.0, 2.0), Some(-50), 10, Some(4.0));
+        r.sighting(net, spot(1.0, 2.0), Some(-40), 10, None);
+        r.sighting(client(0xA, 0xB), spot(1.0, 2.0), None, 10, None);
+        r.sighting(net, spot(1.0, 2.1), Some(-45), 11, None);
+        r.sighting(client(0xA, 0xC), spot(1.0, 2.0), None, 11, None);
+        let h = r.copy();
+        assert_eq!(h.sightings.len(), 3);
+        assert_eq!(h.dropped_sightings, 1);
+        assert_eq!(h.sightings[0].signal_dbm(), Some(-50));
+        assert_eq!(h.sightings[0].accuracy_m(), Some(4.0));
+        assert!(h.sightings[1].client && !h.sightings[0].client);
+        assert_eq!(h.sightings[1].signal_dbm(), None);
+        assert_eq!(h.sightings[2].time, 11);
+    }
+}

@@ -1,0 +1,14 @@
+//! kml (being written).
+
+use std::io::{self, Write};
+
+use crate::{Input, Options, Summary};
+
+/// Writes the export.
+pub(crate) fn write(
+    _input: &Input<'_>,
+    _options: &Options,
+    _out: &mut dyn Write,
+) -> io::Result<Summary> {
+    Err(io::Error::other("kml: not written yet"))
+}
