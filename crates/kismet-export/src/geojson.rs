@@ -159,3 +159,72 @@ pub(crate) fn write(
     out.write_all(b"\n]}\n")?;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_data::{export, snapshot};
+    use crate::{Format, What};
+    use kismet_client::History;
+
+    fn point(lat: f64, lon: f64, time: u64, new_segment: bool) -> TrackPoint {
+        TrackPoint {
+            at: LatLon::from_degrees(lat, lon).unwrap(),
+            alt_m: None,
+            time,
+            new_segment,
+        }
+    }
+
+    /// Points are `[lon, lat, alt]`, properties decoded (null where not
+    /// known), the network without a position counted and left out, the
+    /// track a MultiLineString of its two segments (a segment of one
+    /// point left out of a line).
+    #[test]
+    fn points_are_lon_lat_and_the_track_is_its_segments() {
+        let history = History {
+            track: vec![
+                point(45.5, -122.6, 10, true),
+                point(45.6, -122.6, 11, false),
+                point(45.7, -122.7, 20, true),
+                point(45.8, -122.7, 21, false),
+                point(45.9, -122.7, 22, false),
+                point(46.0, -122.8, 30, true),
+            ],
+            ..History::default()
+        };
+        let options = Options {
+            what: What::All,
+            ..Options::default()
+        };
+        let (text, summary) = export(Format::GeoJson, &snapshot(), &history, options);
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["type"], "FeatureCollection");
+        let features = doc["features"].as_array().unwrap();
+        assert_eq!(features.len(), 3, "{text}");
+        let net = &features[0];
+        assert_eq!(net["geometry"]["type"], "Point");
+        assert_eq!(net["geometry"]["coordinates"], json!([-122.676483, 45.523064, 61]));
+        let p = &net["properties"];
+        assert_eq!(p["ssid"], "Cafe, \"Free\"");
+        assert_eq!(p["encryption"], "WPA2");
+        assert_eq!(p["cipher"], "CCMP");
+        assert_eq!(p["frequency_mhz"], 2437);
+        assert_eq!(p["first_seen"], "2016-07-24T10:00:00Z");
+        assert_eq!(p["last_seen"], Value::Null);
+        assert_eq!(p["position_source"], "client");
+        assert_eq!(features[1]["properties"]["kind"], "client");
+        assert_eq!(features[1]["geometry"]["coordinates"][0], -122.676);
+        let track = &features[2];
+        assert_eq!(track["geometry"]["type"], "MultiLineString");
+        let lines = track["geometry"]["coordinates"].as_array().unwrap();
+        let lens: Vec<usize> = lines.iter().map(|l| l.as_array().unwrap().len()).collect();
+        assert_eq!(lens, [2, 3]);
+        assert_eq!(lines[1][2], json!([-122.7, 45.9]));
+        assert_eq!(track["properties"]["end"], "1970-01-01T00:00:22Z");
+        assert_eq!(
+            (summary.written, summary.without_position, summary.track_points),
+            (2, 1, 5)
+        );
+    }
+}

@@ -91,11 +91,11 @@ pub(crate) fn write(
     let meta = input.meta;
     let version = meta.app.rsplit(' ').next().unwrap_or("");
     let device = meta.source.replace(',', " ");
-    writeln!(
+    write!(
         out,
         "WigleWifi-1.6,appRelease={version},model=kismet-shell,release={version},\
          device={device},display=kismet-shell,board=kismet,brand=kismet,\
-         star=Sol,body=3,subBody=0"
+         star=Sol,body=3,subBody=0\r\n"
     )?;
     let mut csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -218,4 +218,136 @@ fn sighting_rows<W: Write>(
         summary.written += 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_data::{export, snapshot};
+    use crate::{Format, What};
+    use kismet_client::{History, Model};
+
+    /// The rows after the pre-header, read by the csv crate (which fails
+    /// on a row of another width).
+    fn rows(text: &str) -> Vec<csv::StringRecord> {
+        let (pre, body) = text.split_once("\r\n").unwrap_or((text, ""));
+        assert!(pre.starts_with("WigleWifi-1.6,appRelease=9.9.9,"), "{pre}");
+        assert!(pre.ends_with(",star=Sol,body=3,subBody=0"), "{pre}");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header, HEADER);
+        reader.records().map(|r| r.unwrap()).collect()
+    }
+
+    /// `--export-best`: one row per network with a position, 14 columns
+    /// each, quoted SSID read back whole, latitude before longitude,
+    /// AuthMode in the bracket form, FirstSeen in UTC; the network
+    /// without a position is counted, the probing station left out.
+    #[test]
+    fn best_rows_have_14_columns_and_lat_before_lon() {
+        let options = Options {
+            best: true,
+            ..Options::default()
+        };
+        let (text, summary) = export(Format::Wigle, &snapshot(), &History::default(), options);
+        let got = rows(&text);
+        assert_eq!(got.len(), 1, "{text}");
+        let r: Vec<&str> = got[0].iter().collect();
+        assert_eq!(
+            r,
+            [
+                "00:14:6C:A1:00:01",
+                "Cafe, \"Free\"",
+                "[WPA2-PSK-CCMP][ESS]",
+                "2016-07-24 10:00:00",
+                "6",
+                "2437",
+                "-48",
+                "45.523064",
+                "-122.676483",
+                "61",
+                "",
+                "",
+                "",
+                "WIFI"
+            ]
+        );
+        assert_eq!((summary.written, summary.without_position), (1, 1));
+        assert!(!summary.best_instead);
+        // Clients too: the client's row, its channel its network's.
+        let options = Options {
+            best: true,
+            what: What::All,
+        };
+        let (text, summary) = export(Format::Wigle, &snapshot(), &History::default(), options);
+        let got = rows(&text);
+        assert_eq!(summary.written, 2);
+        assert_eq!(&got[1][0], "00:0C:42:00:00:01");
+        assert_eq!(&got[1][4], "6");
+    }
+
+    /// Rows per sighting, from a model fed GPS and BSSID lines: one row
+    /// per network per second, each at its own fix and signal; a model
+    /// that kept none falls back to best rows and says so.
+    #[test]
+    fn sighting_rows_follow_the_fixes() {
+        use kismet_protocol::Frame;
+        use std::sync::Arc;
+        let frame = |protocol: &str, pairs: &[(&str, &str)], ms: u64| {
+            let names: Arc<[String]> = pairs.iter().map(|(k, _)| k.to_string()).collect();
+            let body: Vec<String> = pairs.iter().map(|(_, v)| v.to_string()).collect();
+            let line = format!("*{protocol}: {} ", body.join(" "));
+            Frame::parse(line.as_bytes())
+                .unwrap()
+                .with_names(Some(names))
+                .with_received(ms)
+        };
+        let gps = |lat: &str, ms| {
+            frame(
+                "GPS",
+                &[("lat", lat), ("lon", "-122.676483"), ("fix", "2"), ("hdop", "1.2")],
+                ms,
+            )
+        };
+        let bssid = |signal: &str, last: &str, ms| {
+            let pairs = [
+                ("bssid", "00:14:6C:A1:00:01"),
+                ("signal_dbm", signal),
+                ("lasttime", last),
+                ("channel", "11"),
+            ];
+            frame("BSSID", &pairs, ms)
+        };
+        let model = Model::default();
+        model.keep_sightings(1000);
+        model.feed(&[
+            frame("SSID", &[("mac", "00:14:6C:A1:00:01"), ("ssid", "\u{1}Home\u{1}"), ("cryptset", "0")], 900),
+            gps("45.523064", 1000),
+            bssid("-70", "1469354400", 1100),
+            bssid("-60", "1469354400", 1200),
+            gps("45.523164", 2000),
+            bssid("-50", "1469354401", 2100),
+        ]);
+        let (snapshot, history) = (model.snapshot(), model.history());
+        let (text, summary) = export(Format::Wigle, &snapshot, &history, Options::default());
+        let read = rows(&text);
+        let got: Vec<(&str, &str, &str, &str, &str, &str)> = read
+            .iter()
+            .map(|r| (&r[1], &r[3], &r[6], &r[7], &r[8], &r[10]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Home", "2016-07-24 10:00:00", "-70", "45.523064", "-122.676483", "6.0"),
+                ("Home", "2016-07-24 10:00:01", "-50", "45.523164", "-122.676483", "6.0"),
+            ]
+        );
+        assert_eq!(&read[0][2], "[ESS]");
+        assert_eq!(&read[0][5], "2462");
+        assert_eq!(summary.written, 2);
+        let (text, summary) = export(Format::Wigle, &snapshot, &History::default(), Options::default());
+        assert_eq!(rows(&text).len(), 1);
+        assert!(summary.best_instead);
+        assert!(summary.note(crate::Format::Wigle, What::Networks, "x.csv").contains("no sightings"));
+    }
 }
