@@ -47,7 +47,8 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["addr", "demo"])]
     pub replay: Option<PathBuf>,
 
-    /// With --replay: play the recording X times as fast (0.5 is half speed).
+    /// With --replay: play the recording X times as fast (0.5 is half
+    /// speed); max: as fast as it can be read.
     #[arg(long, value_name = "X", requires = "replay", default_value_t = 1.0, value_parser = positive_speed)]
     pub speed: f64,
 
@@ -117,6 +118,31 @@ pub struct Cli {
     #[arg(long)]
     pub no_pager: bool,
 
+    /// Write what the live model holds to FILE (repeatable), every
+    /// --export-every seconds and at exit (Ctrl-C too): the format from
+    /// the extension: .csv WiGLE CSV, .kml, .geojson, .gpx, .netxml.
+    /// Without commands, with --timeout or --replay, collects without a
+    /// shell and exits.
+    #[arg(long, value_name = "FILE")]
+    pub export: Vec<PathBuf>,
+
+    /// The format of every --export file, whatever its extension.
+    #[arg(long, value_name = "FORMAT", requires = "export", value_parser = export_format)]
+    pub export_format: Option<kismet_export::Format>,
+
+    /// Seconds between the writes of the --export files.
+    #[arg(long, value_name = "SECS", requires = "export", default_value_t = 30.0, value_parser = export_every)]
+    pub export_every: f64,
+
+    /// With --export: a WiGLE CSV row per device at its best position,
+    /// not one per sighting.
+    #[arg(long, requires = "export")]
+    pub export_best: bool,
+
+    /// With --export: the devices written.
+    #[arg(long, value_name = "WHAT", requires = "export", value_parser = export_what)]
+    pub export_what: Option<kismet_export::What>,
+
     /// History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history].
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
@@ -136,8 +162,10 @@ pub struct BatchArgs {
     #[arg(long, value_name = "N", requires = "follow")]
     pub count: Option<u64>,
 
-    /// With --follow: stop after SECS seconds.
-    #[arg(long, value_name = "SECS", requires = "follow")]
+    /// With --follow: stop after SECS seconds. With --export and no
+    /// commands: collect for SECS seconds without a shell, write the
+    /// files and exit.
+    #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
 
     /// With --follow: reconnect (and re-enable) when the connection drops.
@@ -217,7 +245,8 @@ pub enum Sub {
             conflicts_with_all = ["seed", "packet_rate", "gps", "no_gps", "route", "alerts", "common", "tick_ms", "flood"]
         )]
         replay: Option<PathBuf>,
-        /// With --replay: play the recording X times as fast (0.5 is half speed).
+        /// With --replay: play the recording X times as fast (0.5 is half
+        /// speed); max: as fast as it can be read.
         #[arg(long, value_name = "X", requires = "replay", default_value_t = 1.0, value_parser = positive_speed)]
         speed: f64,
         /// With --replay: start the recording over at its end instead of terminating.
@@ -234,11 +263,42 @@ pub enum Sub {
 
 /// A replay speed: a positive number, at most a million.
 fn positive_speed(text: &str) -> Result<f64, String> {
+    if text.eq_ignore_ascii_case("max") {
+        return Ok(MAX_SPEED);
+    }
     match text.parse::<f64>() {
         Ok(x) if x > 0.0 && x <= 1e6 => Ok(x),
         _ => Err(format!(
-            "{text} is not a speed (a number above 0, at most 1000000)"
+            "{text} is not a speed (a number above 0, at most 1000000, or max)"
         )),
+    }
+}
+
+/// `--speed max`: a recording's hour plays in 4 ms, faster than its
+/// lines can be read.
+pub const MAX_SPEED: f64 = 1e6;
+
+/// `--export-format`: a format's name.
+fn export_format(text: &str) -> Result<kismet_export::Format, String> {
+    kismet_export::Format::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = (kismet_export::Format::ALL.iter())
+            .map(|f| f.name())
+            .collect();
+        format!("{text} is not an export format ({})", names.join(", "))
+    })
+}
+
+/// `--export-what`: networks, clients or all.
+fn export_what(text: &str) -> Result<kismet_export::What, String> {
+    kismet_export::What::from_name(text)
+        .ok_or_else(|| format!("{text} is not one of networks, clients, all"))
+}
+
+/// `--export-every`: at least a second.
+fn export_every(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (1.0..=86_400.0).contains(&x) => Ok(x),
+        _ => Err(format!("{text} is not a number of seconds from 1 to 86400")),
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -14,6 +16,7 @@ use kismet_protocol::spec::check_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
+use kismet_shell::shell::export::{self, Exports, Target};
 use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
@@ -159,7 +162,22 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Local::Replay(replay)) => replay.local_addr().to_string(),
         None => check_addr(cli.addr.as_deref())?,
     };
-    let interactive = cli.commands.is_empty() && io::stdin().is_terminal();
+    let exports = match exports_of(&cli)? {
+        Ok(e) => e,
+        Err(message) => {
+            eprintln!("kismet-shell: --export: {message}");
+            return Ok(EXIT_COMMAND);
+        }
+    };
+    // --export without commands, with --timeout or --replay: collect
+    // without a shell.
+    let collect = exports.is_some()
+        && cli.commands.is_empty()
+        && (cli.batch.timeout.is_some() || cli.replay.is_some());
+    if cli.batch.timeout.is_some() && !cli.batch.follow && !collect {
+        anyhow::bail!("--timeout needs --follow, or --export without commands");
+    }
+    let interactive = !collect && cli.commands.is_empty() && io::stdin().is_terminal();
     let recorder = match &cli.record {
         Some(path) => {
             let mode = if cli.force {
@@ -173,7 +191,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    let result = connect_and_run(&cli, &addr, local.is_some(), interactive, recorder.clone());
+    let mode = Mode {
+        local: local.is_some(),
+        interactive,
+        collect,
+    };
+    let result = connect_and_run(&cli, &addr, mode, exports, recorder.clone());
     // Whatever happened, the recording is flushed and closed, and a write
     // error that stopped it fails the run.
     let Some(r) = recorder else {
@@ -213,15 +236,75 @@ fn batch_only_flags(b: &kismet_shell::cli::BatchArgs) -> Vec<&'static str> {
     flags
 }
 
+/// The `--export` files, checked: `Err` (inside) when one cannot be
+/// written (exit status 1); an error when a format is unknown.
+fn exports_of(cli: &Cli) -> anyhow::Result<Result<Option<Arc<Exports>>, String>> {
+    if cli.export.is_empty() {
+        return Ok(Ok(None));
+    }
+    let mut targets = Vec::new();
+    for path in &cli.export {
+        let target = Target::new(path, cli.export_format).map_err(|e| anyhow::anyhow!(e))?;
+        if let Err(e) = kismet_export::check_writable(path) {
+            return Ok(Err(without_os_codes(&e.to_string())));
+        }
+        targets.push(target);
+    }
+    let source = match (&cli.replay, cli.demo) {
+        (Some(path), _) => path.display().to_string(),
+        (None, true) => "kismet-shell --demo".to_string(),
+        (None, false) => cli.addr.clone().unwrap_or_default(),
+    };
+    Ok(Ok(Some(Arc::new(Exports {
+        targets,
+        options: export::options(cli.export_what, cli.export_best),
+        every: secs(cli.export_every, "--export-every")?,
+        source,
+    }))))
+}
+
+/// How a run goes.
+#[derive(Debug, Clone, Copy)]
+struct Mode {
+    /// The server is --demo's or --replay's.
+    local: bool,
+    /// The interactive shell.
+    interactive: bool,
+    /// --export without commands: collect, write, exit.
+    collect: bool,
+}
+
+/// Writes the `--export` files at the end of a run: the notes to stderr
+/// (unless `quiet`), an error fails the run (status 1).
+fn final_exports(exports: &Exports, session: &Session, quiet: bool, code: i32) -> i32 {
+    let mut code = code;
+    for result in exports.write(session) {
+        match result {
+            Ok(note) if !quiet => eprintln!("kismet-shell: {note}"),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("kismet-shell: --export: {e}");
+                code = code.max(EXIT_COMMAND);
+            }
+        }
+    }
+    code
+}
+
 /// Connects (recording to `recorder`, if any) and runs the shell or the
 /// batch commands; the exit status.
 fn connect_and_run(
     cli: &Cli,
     addr: &str,
-    local: bool,
-    interactive: bool,
-    recorder: Option<std::sync::Arc<Recorder>>,
+    mode: Mode,
+    exports: Option<Arc<Exports>>,
+    recorder: Option<Arc<Recorder>>,
 ) -> anyhow::Result<i32> {
+    let Mode {
+        local,
+        interactive,
+        collect,
+    } = mode;
     let options = {
         let mut o = Options::default();
         o.recorder = recorder;
@@ -272,10 +355,10 @@ fn connect_and_run(
             color: interactive && repl::color_wanted(),
             ..Settings::default()
         });
-    if cli.track {
+    if cli.track || exports.is_some() {
         session
             .model()
-            .context("starting the model of networks and clients (--track)")?;
+            .context("starting the model of networks and clients")?;
     }
     if interactive {
         return repl::run(
@@ -283,8 +366,37 @@ fn connect_and_run(
             ReplOptions {
                 history: cli.history.clone().or_else(repl::default_history_path),
                 pager: Pager::from_env(std::env::var("PAGER").ok().as_deref(), cli.no_pager),
+                exports,
             },
         );
+    }
+    let session = Arc::new(session);
+    // With --export, Ctrl-C ends the run after the files are written.
+    let timer = match &exports {
+        Some(ex) => {
+            let interrupted = session.interrupted.clone();
+            if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
+                eprintln!(
+                    "kismet-shell: warning: Ctrl-C will not write the --export files: {}",
+                    without_os_codes(&e.to_string())
+                );
+            }
+            let report = |e: &str| eprintln!("kismet-shell: --export: {e}");
+            Some(ex.start_timer(session.clone(), report)?)
+        }
+        None => None,
+    };
+    let timeout = cli
+        .batch
+        .timeout
+        .map(|t| secs(t, "--timeout"))
+        .transpose()?;
+    if collect {
+        let code = batch::collect_for_export(&session, timeout, &mut io::stderr().lock());
+        drop(timer);
+        return Ok(exports.map_or(code, |ex| {
+            final_exports(&ex, &session, cli.batch.quiet, code)
+        }));
     }
     let options = BatchOptions {
         format: cli.batch.format,
@@ -297,11 +409,7 @@ fn connect_and_run(
         quiet: cli.batch.quiet,
         wait: cli.batch.wait.map(|w| secs(w, "--wait")).transpose()?,
         count: cli.batch.count,
-        timeout: cli
-            .batch
-            .timeout
-            .map(|t| secs(t, "--timeout"))
-            .transpose()?,
+        timeout,
     };
     let stdout = io::stdout();
     let stderr = io::stderr();
@@ -312,7 +420,7 @@ fn connect_and_run(
     } else {
         Box::new(cli.commands.clone().into_iter().map(Ok))
     };
-    Ok(batch::run(
+    let code = batch::run(
         &session,
         &mut lines,
         &options,
@@ -320,5 +428,10 @@ fn connect_and_run(
             out: &mut out,
             err: &mut err,
         },
-    ))
+    );
+    drop(timer);
+    drop(err);
+    Ok(exports.map_or(code, |ex| {
+        final_exports(&ex, &session, cli.batch.quiet, code)
+    }))
 }

@@ -147,6 +147,53 @@ fn collect(session: &Session, wait: Duration, follow: bool) -> Result<(), ShellE
     }
 }
 
+/// `--export FILE` without commands: lets the live model collect until
+/// `timeout` (if any), the server ends the connection (the end of a
+/// replay), or Ctrl-C ([`Session::interrupted`]); the exit status: 0,
+/// or 2 when the connection was lost (the files are written either
+/// way, by the caller). Events are taken off the channel meanwhile, so
+/// a lossless client keeps reading.
+pub fn collect_for_export(
+    session: &Session,
+    timeout: Option<Duration>,
+    err: &mut dyn Write,
+) -> i32 {
+    use std::sync::atomic::Ordering;
+    if let Err(e) = super::handlers::start_model(session) {
+        let _ = writeln!(err, "kismet-shell: --export: {e}");
+        return exit_code(&e);
+    }
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let client = session.client();
+    loop {
+        if session.interrupted.load(Ordering::Acquire) {
+            return EXIT_OK;
+        }
+        let left = match deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()),
+            None => INTERRUPT_POLL,
+        };
+        if left.is_zero() {
+            return EXIT_OK;
+        }
+        match client.events().recv_timeout(left.min(INTERRUPT_POLL)) {
+            Ok(Event::Disconnected { reason }) if !client.will_reconnect() => {
+                if reason.is_terminated() {
+                    // The server stopped (a replay ends so).
+                    return EXIT_OK;
+                }
+                let _ = writeln!(err, "kismet-shell: {}: {reason}", client.addr());
+                return EXIT_CONNECTION;
+            }
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return EXIT_OK,
+        }
+    }
+}
+
+/// How often a wait looks at Ctrl-C.
+const INTERRUPT_POLL: Duration = Duration::from_millis(100);
+
 /// Runs each command; the exit status so far, and true when `quit` was
 /// among them.
 fn run_commands(
@@ -583,14 +630,24 @@ fn follow(
     }
     let deadline = options.timeout.map(|t| Instant::now() + t);
     loop {
+        // Ctrl-C, when it is caught (with --export): the files are
+        // written on the way out.
+        if session
+            .interrupted
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return Ok(EXIT_OK);
+        }
         let wait = match deadline {
             Some(d) => d.saturating_duration_since(Instant::now()),
-            None => Duration::from_secs(3600),
+            None => INTERRUPT_POLL,
         };
-        let event = match client.events().recv_timeout(wait) {
+        let event = match client.events().recv_timeout(wait.min(INTERRUPT_POLL)) {
             Ok(e) => e,
-            Err(RecvTimeoutError::Timeout) if deadline.is_some() => return Ok(EXIT_OK),
-            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Timeout) => match deadline {
+                Some(d) if Instant::now() >= d => return Ok(EXIT_OK),
+                _ => continue,
+            },
             Err(RecvTimeoutError::Disconnected) => {
                 // The reader thread is gone: its end was handled already
                 // (after a SHUTDOWN), or it went without a word.

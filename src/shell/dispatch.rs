@@ -59,6 +59,12 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         }
         .map(|o| widened(o, wide)),
         C::Gps => handlers::gps(session),
+        C::Export {
+            file,
+            what,
+            format,
+            best,
+        } => handlers::export(session, &file, format, super::export::options(what, best)),
         C::Watch {
             target,
             net,

@@ -511,3 +511,28 @@ pub fn status_report(session: &Session) -> StatusReport {
         paused: session.is_paused(),
     }
 }
+
+/// `export FILE`: the model written to FILE (see [`super::export`]); the
+/// note says how many devices, and how many were left out.
+pub fn export(
+    session: &Session,
+    file: &str,
+    format: Option<kismet_export::Format>,
+    options: kismet_export::Options,
+) -> Handled {
+    let path = std::path::Path::new(file);
+    let target = super::export::Target::new(path, format).map_err(ShellError::Usage)?;
+    let just_started = session.model_if_started().is_none();
+    let model = start_model(session)?;
+    let source = session.client().addr().to_string();
+    let written = super::export::write_targets(&model, &[target], &options, &source);
+    match written.into_iter().next() {
+        Some(Ok(note)) if just_started => Ok(Outcome::Note(format!(
+            "{note} (the live model started just now: run export again once it has \
+             collected, or start it with --track)"
+        ))),
+        Some(Ok(note)) => Ok(Outcome::Note(note)),
+        Some(Err(e)) => Err(ShellError::Failed(e)),
+        None => Ok(Outcome::Nothing),
+    }
+}

@@ -22,6 +22,7 @@ pub mod commands;
 pub mod console;
 pub mod dispatch;
 pub mod display;
+pub mod export;
 pub mod handlers;
 pub mod helper;
 pub mod outcome;

@@ -15,6 +15,9 @@ pub enum ShellError {
     /// The library refused or failed it: refused locally, answered with
     /// ERROR, not answered, or the connection is down.
     Client(Error),
+    /// The command ran and failed here (an export that could not be
+    /// written): batch exit status 1.
+    Failed(String),
 }
 
 impl ShellError {
@@ -22,7 +25,7 @@ impl ShellError {
     /// not the command's (exit status 1).
     pub fn is_connection(&self) -> bool {
         match self {
-            ShellError::Usage(_) => false,
+            ShellError::Usage(_) | ShellError::Failed(_) => false,
             ShellError::Client(e) => e.is_connection(),
         }
     }
@@ -31,7 +34,7 @@ impl ShellError {
 impl fmt::Display for ShellError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ShellError::Usage(m) => f.write_str(m),
+            ShellError::Usage(m) | ShellError::Failed(m) => f.write_str(m),
             ShellError::Client(e) => f.write_str(&error_chain(e)),
         }
     }

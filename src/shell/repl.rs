@@ -56,6 +56,8 @@ pub struct ReplOptions {
     pub history: Option<PathBuf>,
     /// How long output is shown.
     pub pager: Pager,
+    /// `--export` files: written every so often meanwhile, and at the end.
+    pub exports: Option<Arc<super::export::Exports>>,
 }
 
 impl Default for ReplOptions {
@@ -63,6 +65,7 @@ impl Default for ReplOptions {
         ReplOptions {
             history: None,
             pager: Pager::none(),
+            exports: None,
         }
     }
 }
@@ -377,6 +380,17 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
             without_os_codes(&e.to_string())
         );
     }
+    // --export: written every so often; a failure is said above the
+    // prompt (each new one once).
+    let exports = options.exports.clone();
+    let timer = match &exports {
+        Some(ex) => {
+            let console = console.clone();
+            let report = move |e: &str| console.notice(&format!("[--export: {e}]"));
+            Some(ex.start_timer(session.clone(), report)?)
+        }
+        None => None,
+    };
     let mut repl = Repl {
         session: session.clone(),
         console: console.clone(),
@@ -432,6 +446,16 @@ pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
         }
     };
     stop.store(true, Ordering::Release);
+    drop(timer);
+    // The files once more, with everything collected.
+    if let Some(ex) = exports {
+        for written in ex.write(&session) {
+            match written {
+                Ok(note) => eprintln!("{note}"),
+                Err(e) => eprintln!("kismet-shell: --export: {e}"),
+            }
+        }
+    }
     result
 }
 

@@ -127,6 +127,9 @@ impl Session {
             return Ok(m.clone());
         }
         let model = Arc::new(Model::default());
+        // Every sighting at a fix, for `export` and `--export` (WiGLE
+        // rows): bounded, and free without a GPS.
+        model.keep_sightings(kismet_client::DEFAULT_MAX_SIGHTINGS);
         self.client().track(model.clone(), self.wait())?;
         *slot = Some(model.clone());
         *self.model_since.lock() = Some(Instant::now());

@@ -5,6 +5,7 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{write, Format, Input, Options, Summary};
 
@@ -50,12 +51,15 @@ impl std::error::Error for ExportError {
 }
 
 /// The temporary name an export of `path` is written to: hidden, beside
-/// it (a rename within one directory is atomic), with this process's id.
+/// it (a rename within one directory is atomic), with this process's id
+/// and a number of its own (two writes at once never share one).
 fn temporary(path: &Path) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
         .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()))
 }
 
 /// Removes the temporary file when dropped, unless it was renamed.
@@ -70,6 +74,36 @@ impl Drop for Temporary<'_> {
             let _ = fs::remove_file(self.path);
         }
     }
+}
+
+/// Checks that an export can be written to `path` (before hours of
+/// collecting for it): that it is not a directory, and that a file can
+/// be made beside it (one is made and removed).
+///
+/// # Errors
+/// [`ExportError::Io`], naming `path`.
+pub fn check_writable(path: &Path) -> Result<(), ExportError> {
+    let io_error = |source: io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(io_error(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        )));
+    }
+    let temp = temporary(path);
+    let _guard = Temporary {
+        path: &temp,
+        kept: false,
+    };
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .map(drop)
+        .map_err(io_error)
 }
 
 /// Writes an export of `input` in `format` to `path`: to a temporary

@@ -204,7 +204,10 @@ mod tests {
         assert_eq!(features.len(), 3, "{text}");
         let net = &features[0];
         assert_eq!(net["geometry"]["type"], "Point");
-        assert_eq!(net["geometry"]["coordinates"], json!([-122.676483, 45.523064, 61]));
+        assert_eq!(
+            net["geometry"]["coordinates"],
+            json!([-122.676483, 45.523064, 61])
+        );
         let p = &net["properties"];
         assert_eq!(p["ssid"], "Cafe, \"Free\"");
         assert_eq!(p["encryption"], "WPA2");
@@ -223,7 +226,11 @@ mod tests {
         assert_eq!(lines[1][2], json!([-122.7, 45.9]));
         assert_eq!(track["properties"]["end"], "1970-01-01T00:00:22Z");
         assert_eq!(
-            (summary.written, summary.without_position, summary.track_points),
+            (
+                summary.written,
+                summary.without_position,
+                summary.track_points
+            ),
             (2, 1, 5)
         );
     }

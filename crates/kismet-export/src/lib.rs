@@ -49,7 +49,7 @@ use std::path::Path;
 use kismet_client::{ClientView, History, LatLon, NetworkView, Snapshot};
 
 pub use common::{frequency_mhz, wigle_auth_mode};
-pub use file::{write_file, ExportError};
+pub use file::{check_writable, write_file, ExportError};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,6 +1,8 @@
 //! A snapshot the formats' tests share: at a longitude beyond -100.
 
-use kismet_client::{ClientView, History, LatLon, NetworkView, PlaceView, PositionSource, Snapshot};
+use kismet_client::{
+    ClientView, History, LatLon, NetworkView, PlaceView, PositionSource, Snapshot,
+};
 use kismet_protocol::decode::Encryption;
 
 use crate::{Format, Input, Meta, Options, Summary};
@@ -45,7 +47,12 @@ pub(crate) fn snapshot() -> Snapshot {
     };
     Snapshot {
         networks: vec![
-            net("00:14:6C:A1:00:01", "Cafe, \"Free\"", WPA2, Some(place(45.523064, -122.676483))),
+            net(
+                "00:14:6C:A1:00:01",
+                "Cafe, \"Free\"",
+                WPA2,
+                Some(place(45.523064, -122.676483)),
+            ),
             net("00:14:6C:A1:00:02", "Nowhere", 0, None),
             probe,
         ],
@@ -76,4 +83,3 @@ pub(crate) fn export(
     let summary = crate::write(format, &input, &options, &mut out).unwrap();
     (String::from_utf8(out).unwrap(), summary)
 }
-

@@ -305,7 +305,12 @@ mod tests {
         let gps = |lat: &str, ms| {
             frame(
                 "GPS",
-                &[("lat", lat), ("lon", "-122.676483"), ("fix", "2"), ("hdop", "1.2")],
+                &[
+                    ("lat", lat),
+                    ("lon", "-122.676483"),
+                    ("fix", "2"),
+                    ("hdop", "1.2"),
+                ],
                 ms,
             )
         };
@@ -321,7 +326,15 @@ mod tests {
         let model = Model::default();
         model.keep_sightings(1000);
         model.feed(&[
-            frame("SSID", &[("mac", "00:14:6C:A1:00:01"), ("ssid", "\u{1}Home\u{1}"), ("cryptset", "0")], 900),
+            frame(
+                "SSID",
+                &[
+                    ("mac", "00:14:6C:A1:00:01"),
+                    ("ssid", "\u{1}Home\u{1}"),
+                    ("cryptset", "0"),
+                ],
+                900,
+            ),
             gps("45.523064", 1000),
             bssid("-70", "1469354400", 1100),
             bssid("-60", "1469354400", 1200),
@@ -338,16 +351,37 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("Home", "2016-07-24 10:00:00", "-70", "45.523064", "-122.676483", "6.0"),
-                ("Home", "2016-07-24 10:00:01", "-50", "45.523164", "-122.676483", "6.0"),
+                (
+                    "Home",
+                    "2016-07-24 10:00:00",
+                    "-70",
+                    "45.523064",
+                    "-122.676483",
+                    "6.0"
+                ),
+                (
+                    "Home",
+                    "2016-07-24 10:00:01",
+                    "-50",
+                    "45.523164",
+                    "-122.676483",
+                    "6.0"
+                ),
             ]
         );
         assert_eq!(&read[0][2], "[ESS]");
         assert_eq!(&read[0][5], "2462");
         assert_eq!(summary.written, 2);
-        let (text, summary) = export(Format::Wigle, &snapshot, &History::default(), Options::default());
+        let (text, summary) = export(
+            Format::Wigle,
+            &snapshot,
+            &History::default(),
+            Options::default(),
+        );
         assert_eq!(rows(&text).len(), 1);
         assert!(summary.best_instead);
-        assert!(summary.note(crate::Format::Wigle, What::Networks, "x.csv").contains("no sightings"));
+        assert!(summary
+            .note(crate::Format::Wigle, What::Networks, "x.csv")
+            .contains("no sightings"));
     }
 }

@@ -15,6 +15,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, Parser, Subcommand, ValueEnu
 use super::ArgKind;
 use crate::shell::display::Only;
 use kismet_client::{LatLon, SortColumn, SORT_COLUMNS};
+use kismet_export::{Format, What};
 use kismet_protocol::decode::NETWORK_TYPES;
 
 /// A line's words as clap sees them: the first names the command
@@ -200,6 +201,37 @@ pub enum ShellCommand {
         after_help = "gps"
     )]
     Gps,
+
+    /// `export FILE [--what W] [--format F] [--best]`.
+    #[command(
+        about = "write what the model holds to a map or WiGLE file (csv, kml, geojson, gpx, netxml)",
+        long_about = "The format comes from FILE's extension: .csv WiGLE CSV 1.6 (one row \
+                      per sighting at a fix, at most one per device a second), .kml (a \
+                      placemark per network at its best position, folders by encryption, \
+                      the GPS track), .geojson (points, longitude first, and the track), \
+                      .gpx (waypoints and the track), .netxml (Kismet's own network log); \
+                      --format names it for another extension. Devices without a position \
+                      are left out of all but netxml, and counted. --what: networks (the \
+                      default), clients or all; --best: WiGLE CSV with one row per device at \
+                      its best position. The file is written whole to a temporary name and \
+                      renamed: a reader never sees half of it.",
+        after_help = "export drive.kml\nexport upload.csv\nexport all.geojson --what all\n\
+                      export survey.csv --best\nexport log.xml --format netxml"
+    )]
+    Export {
+        /// The file.
+        #[arg(id = "file", value_name = "FILE")]
+        file: String,
+        /// Networks, clients, or all.
+        #[arg(id = "what", long, short, value_name = "WHAT", value_parser = what_parser())]
+        what: Option<What>,
+        /// The format, when not the extension's.
+        #[arg(id = "format", long, short, value_name = "FORMAT", value_parser = format_parser())]
+        format: Option<Format>,
+        /// WiGLE CSV: one row per device at its best position.
+        #[arg(id = "best", long, short)]
+        best: bool,
+    },
 
     /// `watch networks|clients|status|PROTO [NET]`.
     #[command(
@@ -607,6 +639,19 @@ impl TypedValueParser for TypeParser {
                 .chain(rest),
         ))
     }
+}
+
+/// `--what` of `export`: `networks`, `clients` or `all`.
+fn what_parser() -> impl TypedValueParser<Value = What> {
+    clap::builder::PossibleValuesParser::new(["networks", "clients", "all"])
+        .map(|s| What::from_name(&s).unwrap_or_default())
+}
+
+/// `--format` of `export`: a format's name.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    let names: Vec<&'static str> = Format::ALL.iter().map(|f| f.name()).collect();
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|s| Format::from_name(&s).unwrap_or(Format::Kml))
 }
 
 /// The word `near` of `networks near LAT,LON`.

@@ -1,0 +1,158 @@
+//! Exports of the live model to files (see [`kismet_export`]): the
+//! `export` command, and `--export FILE` on the command line, written
+//! every `--export-every` seconds on a thread of its own and once more at
+//! the end.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{bounded, Sender};
+use kismet_client::Model;
+use kismet_export::{write_file, Format, Input, Meta, Options, Summary, What};
+
+use super::session::Session;
+
+/// The writer's name and version, for the files' headers.
+pub const APP: &str = concat!("kismet-shell ", env!("CARGO_PKG_VERSION"));
+
+/// Seconds between the writes of `--export` files when not given.
+pub const DEFAULT_EVERY_SECS: f64 = 30.0;
+
+/// One file to export to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Where.
+    pub path: PathBuf,
+    /// In which format.
+    pub format: Format,
+}
+
+impl Target {
+    /// A file, in the format `format` names, else the one its extension
+    /// names.
+    ///
+    /// # Errors
+    /// A message naming the file, when neither names a format.
+    pub fn new(path: &Path, format: Option<Format>) -> Result<Target, String> {
+        let format = match format {
+            Some(f) => f,
+            None => Format::from_path(path).map_err(|e| e.to_string())?,
+        };
+        Ok(Target {
+            path: path.to_path_buf(),
+            format,
+        })
+    }
+}
+
+/// Writes the model to each target, after one copy of it; for each, the
+/// note that says what was written (`wrote 12 networks to a.kml`), or
+/// the error.
+pub fn write_targets(
+    model: &Model,
+    targets: &[Target],
+    options: &Options,
+    source: &str,
+) -> Vec<Result<String, String>> {
+    let snapshot = model.snapshot();
+    let history = model.history();
+    let meta = Meta::new(APP, source);
+    let input = Input {
+        snapshot: &snapshot,
+        history: &history,
+        meta: &meta,
+    };
+    targets
+        .iter()
+        .map(|t| {
+            write_file(&t.path, t.format, &input, options)
+                .map(|s: Summary| s.note(t.format, options.what, &t.path.display().to_string()))
+                .map_err(|e| super::outcome::without_os_codes(&e.to_string()))
+        })
+        .collect()
+}
+
+/// The `--export` files of a run.
+#[derive(Debug, Clone)]
+pub struct Exports {
+    /// The files.
+    pub targets: Vec<Target>,
+    /// What they hold.
+    pub options: Options,
+    /// Time between writes.
+    pub every: Duration,
+    /// Where the data comes from, for the files' headers (the server's
+    /// address, a recording's name).
+    pub source: String,
+}
+
+impl Exports {
+    /// Writes every file now.
+    pub fn write(&self, session: &Session) -> Vec<Result<String, String>> {
+        let Some(model) = session.model_if_started() else {
+            return vec![Err(
+                "the live model is not running: nothing to export".into()
+            )];
+        };
+        write_targets(&model, &self.targets, &self.options, &self.source)
+    }
+
+    /// Writes every file every [`Exports::every`] on a thread of its own,
+    /// until the timer is stopped; errors go to `report` (each new one
+    /// once: a full disk is said once, not every 30 s).
+    pub fn start_timer(
+        self: &Arc<Self>,
+        session: Arc<Session>,
+        report: impl Fn(&str) + Send + 'static,
+    ) -> std::io::Result<Timer> {
+        let (stop, stopped) = bounded::<()>(1);
+        let exports = self.clone();
+        let thread = std::thread::Builder::new()
+            .name("kismet-export".into())
+            .spawn(move || {
+                let mut last_errors: Vec<String> = Vec::new();
+                while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(exports.every)
+                {
+                    let errors: Vec<String> = (exports.write(&session).into_iter())
+                        .filter_map(Result::err)
+                        .collect();
+                    for e in errors.iter().filter(|e| !last_errors.contains(e)) {
+                        report(e);
+                    }
+                    last_errors = errors;
+                }
+            })?;
+        Ok(Timer {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// The thread writing the `--export` files; stopped (and waited for) when
+/// dropped.
+#[derive(Debug)]
+pub struct Timer {
+    stop: Sender<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        let _ = self.stop.try_send(());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `--what` and `--best` as [`Options`].
+pub fn options(what: Option<What>, best: bool) -> Options {
+    Options {
+        what: what.unwrap_or_default(),
+        best,
+    }
+}
