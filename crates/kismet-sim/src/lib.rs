@@ -149,6 +149,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::SimConfig;
+pub use drive::NO_DATA_TICKS;
 pub use geo::Point;
 pub use replay::{Replay, ReplayConfig};
 pub use route::{Closest, Route, RouteError};

@@ -346,8 +346,9 @@ fn near_sorts_by_distance() {
 
 /// With sightings kept, each BSSID and CLIENT update at a fix is one (at
 /// most one per device per second, at its `lasttime`, with its signal);
-/// the GPS lines make the track, broken where the fix was lost; nothing
-/// is kept before `keep_sightings`, and a clear keeps what was kept.
+/// the GPS lines make the track, broken where the fix was lost or jumped
+/// to 0,0 (neither a point nor a sighting); nothing is kept before
+/// `keep_sightings`, and a clear keeps what was kept.
 #[test]
 fn history_keeps_the_track_and_one_sighting_per_device_per_second() {
     let model = Model::default();
@@ -360,6 +361,8 @@ fn history_keeps_the_track_and_one_sighting_per_device_per_second() {
         client("-65", 1_400, &[("lasttime", "100")]),
         gps("37.769200", "-122.419571", "0", 2_000),
         bssid("-55", 2_100, &[("lasttime", "101")]),
+        gps("0.000000", "0.000000", "3", 2_500),
+        bssid("-52", 2_600, &[("lasttime", "101")]),
         gps("37.769300", "-122.419000", "2", 3_000),
         bssid("-40", 3_100, &[("lasttime", "102")]),
     ]);
