@@ -453,6 +453,7 @@ mod tests {
     use crate::{Format, Meta};
     use kismet_client::{History, LatLon, PositionSource, Snapshot};
     use kismet_protocol::decode::Encryption;
+    use proptest::prelude::*;
     use quick_xml::escape::resolve_predefined_entity;
     use quick_xml::Reader;
 
@@ -931,5 +932,76 @@ mod tests {
         assert!(root.children.is_empty());
         assert_eq!(root.attr("start-time"), None);
         assert_eq!(summary, Summary::default());
+    }
+
+    /// Any string: any characters, those XML treats specially or forbids
+    /// among them often (`any::<String>()` leaves out control characters).
+    fn any_text() -> impl Strategy<Value = String> {
+        let tricky = prop::sample::select(vec![
+            '\0',
+            '\u{1}',
+            '\u{1F}',
+            '\t',
+            '\n',
+            '\r',
+            '<',
+            '>',
+            '&',
+            '"',
+            '\'',
+            ']',
+            ';',
+            '-',
+            ' ',
+            '\u{7F}',
+            '\u{85}',
+            '\u{FFFD}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{10FFFF}',
+            'é',
+        ]);
+        let chars = prop_oneof![any::<char>(), tricky];
+        prop::collection::vec(chars, 0..48).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        /// Any SSID (and manufacturer, and writer's name and source) gives
+        /// a document that parses to the end, with the text read back as
+        /// written (what XML forbids as U+FFFD).
+        #[test]
+        fn any_ssid_gives_a_well_formed_document(
+            name in any_text(),
+            plain in any::<String>(),
+            app in any_text(),
+        ) {
+            let net = |bssid: &str, name: &str| {
+                let mut net = network(bssid, 0, vec![ssid(name, 0, false, WPA2_PSK_CCMP)]);
+                net.manuf = Some(name.to_string());
+                net
+            };
+            let snapshot = Snapshot {
+                networks: vec![net(NET_WPA2, &name), net(NET_CLOAKED, &plain)],
+                ..Snapshot::default()
+            };
+            let history = History::default();
+            let meta = Meta::new(&app, &app);
+            let input = Input { snapshot: &snapshot, history: &history, meta: &meta };
+            let mut out = Vec::new();
+            crate::write(Format::NetXml, &input, &Options::default(), &mut out).unwrap();
+            let xml = String::from_utf8(out).unwrap();
+            let root = parse(&xml);
+            prop_assert!(root.is_ok(), "{:?}\n{}", root.err(), xml);
+            let root = root.unwrap();
+            let version = xml_text(&app);
+            prop_assert_eq!(root.attr("kismet-version"), Some(version.as_ref()));
+            for (bssid, name) in [(NET_WPA2, &name), (NET_CLOAKED, &plain)] {
+                let net = network_of(&root, bssid);
+                let essid = net.one("SSID").and_then(|s| s.one("essid")).unwrap();
+                let expected = xml_text(name);
+                prop_assert_eq!(essid.text.as_str(), expected.as_ref());
+                prop_assert_eq!(net.text_of("manuf"), Some(expected.as_ref()));
+            }
+        }
     }
 }
