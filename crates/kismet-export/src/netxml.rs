@@ -771,6 +771,15 @@ mod tests {
     }
 
     #[test]
+    fn summary_note_counts_networks_whatever_was_asked() {
+        let (_, _, summary) = exported();
+        for what in [What::Networks, What::Clients, What::All] {
+            let note = summary.note(Format::NetXml, what, "out.netxml");
+            assert_eq!(note, "wrote 4 networks to out.netxml");
+        }
+    }
+
+    #[test]
     fn ssid_and_manuf_round_trip_escaped_with_forbidden_controls_replaced() {
         let (xml, root, _) = exported();
         assert!(xml.contains("Caf\u{e9} &lt;&amp;&gt; \u{FFFD}end"));
