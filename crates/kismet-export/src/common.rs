@@ -90,6 +90,8 @@ pub fn wigle_auth_mode(cryptset: Option<u64>, network_type: Option<u32>) -> Stri
 }
 
 /// The classes the map formats group networks by.
+// For the KML export, written on its own branch: unused until it lands.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Security {
     Open,
@@ -98,6 +100,7 @@ pub(crate) enum Security {
     Unknown,
 }
 
+#[allow(dead_code)]
 impl Security {
     /// Every class, in the order folders list them.
     pub(crate) const ALL: [Security; 4] = [
@@ -139,6 +142,7 @@ impl Security {
 }
 
 /// A network's encryption as text (`WPA2 CCMP PSK`, `OPN`), or `unknown`.
+#[allow(dead_code)]
 pub(crate) fn encryption_text(n: &NetworkView) -> String {
     match n.cryptset {
         Some(_) => n.encryption.to_string(),

@@ -279,7 +279,8 @@ impl Summary {
     pub fn note(&self, format: Format, what: What, path: &str) -> String {
         let things = match (format, what) {
             (Format::Wigle, _) if !self.best_instead => "rows",
-            (_, What::Networks) => "networks",
+            // netxml holds networks, with their clients, whatever was asked.
+            (Format::NetXml, _) | (_, What::Networks) => "networks",
             (_, What::Clients) => "clients",
             (_, What::All) => "devices",
         };
