@@ -38,6 +38,8 @@ mod geojson;
 mod gpx;
 mod kml;
 mod netxml;
+#[cfg(test)]
+mod testing;
 mod wigle;
 
 use std::fmt;
