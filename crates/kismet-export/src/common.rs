@@ -1,10 +1,16 @@
-//! What several formats share: radio frequencies, encryption names, times
-//! and text safe for XML.
+//! What several formats share: radio frequencies, encryption names, times,
+//! and XML elements with text safe for XML.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 use kismet_client::{NetworkView, TrackPoint};
 use kismet_protocol::decode::{crypt, Encryption};
+use quick_xml::escape::escape;
+use quick_xml::events::BytesText;
+use quick_xml::Writer;
+
+use crate::Meta;
 
 /// The BSSID `type` of a station seen only probing.
 pub(crate) const PROBE_NETWORK: u32 = 2;
@@ -90,8 +96,6 @@ pub fn wigle_auth_mode(cryptset: Option<u64>, network_type: Option<u32>) -> Stri
 }
 
 /// The classes the map formats group networks by.
-// For the KML export, written on its own branch: unused until it lands.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Security {
     Open,
@@ -100,7 +104,6 @@ pub(crate) enum Security {
     Unknown,
 }
 
-#[allow(dead_code)]
 impl Security {
     /// Every class, in the order folders list them.
     pub(crate) const ALL: [Security; 4] = [
@@ -142,7 +145,6 @@ impl Security {
 }
 
 /// A network's encryption as text (`WPA2 CCMP PSK`, `OPN`), or `unknown`.
-#[allow(dead_code)]
 pub(crate) fn encryption_text(n: &NetworkView) -> String {
     match n.cryptset {
         Some(_) => n.encryption.to_string(),
@@ -184,6 +186,36 @@ pub(crate) fn xml_text(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// Text for an XML element: what XML forbids as U+FFFD (see [`xml_text`]),
+/// then `<`, `>`, `&`, `'` and `"` escaped (by quick-xml).
+/// A carriage return is written `&#13;`: a reader turns a bare one into a
+/// newline.
+pub(crate) fn xml_event_text(s: &str) -> BytesText<'_> {
+    let escaped = escape(xml_text(s));
+    if escaped.contains('\r') {
+        return BytesText::from_escaped(escaped.replace('\r', "&#13;"));
+    }
+    BytesText::from_escaped(escaped)
+}
+
+/// Writes `<name>text</name>`, the text made safe (see [`xml_event_text`]).
+pub(crate) fn text_element<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
+    w.create_element(name)
+        .write_text_content(xml_event_text(text))?;
+    Ok(())
+}
+
+/// A network's SSID, when known (and not empty).
+pub(crate) fn known_ssid(n: &NetworkView) -> Option<&str> {
+    n.ssid.as_deref().filter(|s| !s.is_empty())
+}
+
+/// An export's title, from its header: `localhost:2501, by kismet-shell
+/// 0.1.0`.
+pub(crate) fn title(meta: &Meta) -> String {
+    format!("{}, by {}", meta.source, meta.app)
+}
+
 /// Degrees with the six decimals the positions have.
 pub(crate) fn degrees(v: f64) -> String {
     format!("{v:.6}")
@@ -193,8 +225,7 @@ pub(crate) fn degrees(v: f64) -> String {
 pub(crate) fn track_segments(track: &[TrackPoint]) -> impl Iterator<Item = &[TrackPoint]> {
     let mut rest = track;
     std::iter::from_fn(move || {
-        let (first, tail) = rest.split_first()?;
-        let _ = first;
+        let (_, tail) = rest.split_first()?;
         let end = tail
             .iter()
             .position(|p| p.new_segment)
@@ -234,6 +265,17 @@ mod tests {
     fn times_are_utc() {
         assert_eq!(utc_plain(1_469_354_400), "2016-07-24 10:00:00");
         assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+    }
+
+    /// Markup is escaped; a carriage return is a reference, so a reader
+    /// keeps it.
+    #[test]
+    fn xml_event_text_escapes_markup_and_carriage_returns() {
+        let text = xml_event_text("a<&>\"'\r\n\u{1}");
+        assert_eq!(
+            &*text.into_inner(),
+            "a&lt;&amp;&gt;&quot;&apos;&#13;\n\u{FFFD}".as_bytes()
+        );
     }
 
     #[test]

@@ -40,6 +40,8 @@ mod kml;
 mod netxml;
 #[cfg(test)]
 mod test_data;
+#[cfg(test)]
+mod testing;
 mod wigle;
 
 use std::fmt;
