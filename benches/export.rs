@@ -49,7 +49,10 @@ fn place(i: usize) -> PlaceView {
 
 fn mac(i: usize, kind: u8) -> String {
     let b = (i as u32).to_be_bytes();
-    format!("00:{kind:02X}:{:02X}:{:02X}:{:02X}:{:02X}", b[0], b[1], b[2], b[3])
+    format!(
+        "00:{kind:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
+        b[0], b[1], b[2], b[3]
+    )
 }
 
 fn snapshot() -> Snapshot {
@@ -95,7 +98,8 @@ fn snapshot() -> Snapshot {
         ..Snapshot::default()
     };
     snap.networks.sort_by(|a, b| a.bssid.cmp(&b.bssid));
-    snap.clients.sort_by(|a, b| (&a.bssid, &a.mac).cmp(&(&b.bssid, &b.mac)));
+    snap.clients
+        .sort_by(|a, b| (&a.bssid, &a.mac).cmp(&(&b.bssid, &b.mac)));
     snap
 }
 
@@ -114,12 +118,13 @@ fn history() -> History {
     for t in 0..TRACK_POINTS {
         let p = at(t * 3);
         let ms = 1_469_354_400_000 + t as u64 * 1000;
-        let mut batch = vec![Frame::parse(
-            format!("*GPS: {:.6} {:.6} 3 0.9 ", p.lat(), p.lon()).as_bytes(),
-        )
-        .unwrap()
-        .with_names(Some(gps_names.clone()))
-        .with_received(ms)];
+        let mut batch =
+            vec![
+                Frame::parse(format!("*GPS: {:.6} {:.6} 3 0.9 ", p.lat(), p.lon()).as_bytes())
+                    .unwrap()
+                    .with_names(Some(gps_names.clone()))
+                    .with_received(ms),
+            ];
         for _ in 0..per_second {
             let line = format!("*BSSID: {} -61 {} ", mac(n % NETWORKS, 0x14), ms / 1000);
             batch.push(

@@ -251,10 +251,14 @@ impl<'a> Input<'a> {
 
     /// The network of `bssid`, when the snapshot holds it.
     pub(crate) fn network(&self, bssid: &str) -> Option<&'a NetworkView> {
+        self.network_of(bssid.as_bytes())
+    }
+
+    /// The network of `bssid` (as text: `AA:BB:...`), when the snapshot
+    /// holds it.
+    pub(crate) fn network_of(&self, bssid: &[u8]) -> Option<&'a NetworkView> {
         let nets = &self.snapshot.networks;
-        let i = nets
-            .binary_search_by(|n| n.bssid.as_str().cmp(bssid))
-            .ok()?;
+        let i = (nets.binary_search_by(|n| n.bssid.as_bytes().cmp(bssid))).ok()?;
         nets.get(i)
     }
 }

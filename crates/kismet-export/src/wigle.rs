@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use kismet_client::{LatLon, NetworkView, Sighting};
-use kismet_protocol::decode::format_mac;
+use kismet_protocol::decode::mac_text;
 
 use crate::common::{frequency_mhz, utc_plain, wigle_auth_mode, PROBE_NETWORK};
 use crate::{Device, Input, Options, Summary};
@@ -33,7 +33,7 @@ pub(crate) const HEADER: [&str; 14] = [
 
 /// One row's values.
 struct Row<'a> {
-    mac: &'a str,
+    mac: &'a [u8],
     ssid: &'a str,
     auth: &'a str,
     time: u64,
@@ -61,25 +61,71 @@ impl NetworkColumns {
     }
 }
 
-fn write_row<W: Write>(out: &mut csv::Writer<W>, r: &Row<'_>) -> io::Result<()> {
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    let fields: [String; 14] = [
-        r.mac.to_string(),
-        r.ssid.to_string(),
-        r.auth.to_string(),
-        utc_plain(r.time),
-        opt(r.channel.map(|c| c.to_string())),
-        opt(r.channel.and_then(frequency_mhz).map(|f| f.to_string())),
-        opt(r.rssi.map(|s| s.to_string())),
-        format!("{:.6}", r.at.lat()),
-        format!("{:.6}", r.at.lon()),
-        opt(r.alt_m.map(|a| a.to_string())),
-        opt(r.accuracy_m.map(|a| format!("{a:.1}"))),
-        String::new(),
-        String::new(),
-        "WIFI".to_string(),
-    ];
-    out.write_record(&fields).map_err(io::Error::other)
+/// Writes a row field by field, numbers through one reused buffer (a
+/// million sighting rows allocate nothing per row).
+fn write_row<W: Write>(
+    out: &mut csv::Writer<W>,
+    r: &Row<'_>,
+    scratch: &mut Scratch,
+) -> io::Result<()> {
+    use std::fmt::Write as _;
+    let Scratch { num, time } = scratch;
+    if time.0 != r.time || time.1.is_empty() {
+        *time = (r.time, utc_plain(r.time));
+    }
+    let field =
+        |out: &mut csv::Writer<W>, value: &[u8]| out.write_field(value).map_err(io::Error::other);
+    let mut number = |out: &mut csv::Writer<W>, value: Option<&dyn std::fmt::Display>| {
+        num.clear();
+        if let Some(v) = value {
+            let _ = write!(num, "{v}");
+        }
+        out.write_field(num.as_bytes()).map_err(io::Error::other)
+    };
+    field(out, r.mac)?;
+    field(out, r.ssid.as_bytes())?;
+    field(out, r.auth.as_bytes())?;
+    field(out, time.1.as_bytes())?;
+    number(out, r.channel.as_ref().map(|c| c as &dyn std::fmt::Display))?;
+    let freq = r.channel.and_then(frequency_mhz);
+    number(out, freq.as_ref().map(|f| f as &dyn std::fmt::Display))?;
+    number(out, r.rssi.as_ref().map(|s| s as &dyn std::fmt::Display))?;
+    let (lat, lon) = (Degrees(r.at.lat()), Degrees(r.at.lon()));
+    number(out, Some(&lat))?;
+    number(out, Some(&lon))?;
+    number(out, r.alt_m.as_ref().map(|a| a as &dyn std::fmt::Display))?;
+    let accuracy = r.accuracy_m.map(Tenths);
+    number(out, accuracy.as_ref().map(|a| a as &dyn std::fmt::Display))?;
+    field(out, b"")?;
+    field(out, b"")?;
+    field(out, b"WIFI")?;
+    out.write_record(None::<&[u8]>).map_err(io::Error::other)
+}
+
+/// What rows reuse: a buffer for numbers, and the latest time as text
+/// (sightings come in time order).
+#[derive(Default)]
+struct Scratch {
+    num: String,
+    time: (u64, String),
+}
+
+/// Degrees with six decimals.
+struct Degrees(f64);
+
+impl std::fmt::Display for Degrees {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.6}", self.0)
+    }
+}
+
+/// Metres with one decimal.
+struct Tenths(f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.1}", self.0)
+    }
 }
 
 /// Writes the export.
@@ -128,6 +174,7 @@ fn best_rows<W: Write>(
     csv: &mut csv::Writer<W>,
     summary: &mut Summary,
 ) -> io::Result<()> {
+    let mut scratch = Scratch::default();
     for device in input.devices(options.what) {
         let (mac, net, place, first, signal) = match device {
             Device::Network(n) => (&n.bssid, Some(n), n.place, n.first_seen, n.signal_dbm),
@@ -145,7 +192,7 @@ fn best_rows<W: Write>(
         write_row(
             csv,
             &Row {
-                mac,
+                mac: mac.as_bytes(),
                 ssid: &cols.ssid,
                 auth: &cols.auth,
                 time: first.unwrap_or(0),
@@ -155,6 +202,7 @@ fn best_rows<W: Write>(
                 alt_m: place.best_alt_m,
                 accuracy_m: None,
             },
+            &mut scratch,
         )?;
         summary.written += 1;
     }
@@ -172,7 +220,7 @@ fn sighting_rows<W: Write>(
     // Sightings come in time order, networks interleaved: the columns of
     // the network last looked up are kept for the next row of it.
     let mut cache: Option<([u8; 6], NetworkColumns, bool)> = None;
-    let mut mac_text = String::new();
+    let mut scratch = Scratch::default();
     for s in sightings {
         let wanted = if s.client {
             options.what != crate::What::Networks
@@ -183,7 +231,7 @@ fn sighting_rows<W: Write>(
             continue;
         }
         if cache.as_ref().is_none_or(|(b, _, _)| *b != s.bssid) {
-            let net = input.network(&format_mac(s.bssid));
+            let net = input.network_of(&mac_text(s.bssid));
             let probe = net.is_some_and(|n| n.network_type == Some(PROBE_NETWORK));
             cache = Some((s.bssid, NetworkColumns::of(net), probe));
         }
@@ -194,8 +242,7 @@ fn sighting_rows<W: Write>(
             // A station seen only probing is not a network.
             continue;
         }
-        mac_text.clear();
-        mac_text.push_str(&format_mac(s.mac));
+        let mac = mac_text(s.mac);
         let (ssid, auth) = if s.client {
             ("", "")
         } else {
@@ -204,7 +251,7 @@ fn sighting_rows<W: Write>(
         write_row(
             csv,
             &Row {
-                mac: &mac_text,
+                mac: &mac,
                 ssid,
                 auth,
                 time: u64::from(s.time),
@@ -214,6 +261,7 @@ fn sighting_rows<W: Write>(
                 alt_m: s.alt_m().map(i32::from),
                 accuracy_m: s.accuracy_m(),
             },
+            &mut scratch,
         )?;
         summary.written += 1;
     }
