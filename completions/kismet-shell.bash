@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --history --command --help --version sim completions help"
+            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --export --export-format --export-every --export-best --export-what --history --command --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,16 +91,32 @@ _kismet__shell() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --export)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-what)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --command)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps export watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps export watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager history= c/command= h/help V/version
+    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager export= export-format= export-every= export-best export-what= history= c/command= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -25,11 +25,11 @@ function __fish_kismet_shell_using_subcommand
 end
 
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l replay -d 'Serve a recording (made with --record) on a free loopback port and connect to it' -r -F
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed); max: as fast as it can be read' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l route -d 'With --demo: drive this GPX track instead of the built-in loop' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds. With --export and no commands: collect for SECS seconds without a shell, write the files and exit' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l wait -d 'Batch runs: start the live model of networks and clients and let it collect for SECS before the first command (a server sends some records only after a while; a replay plays meanwhile)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
 json\t'One JSON object per line'
@@ -38,6 +38,10 @@ csv\t'Tables as CSV with a header row (frames too: a header row before the first
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout -d 'Seconds to wait for each command\'s reply' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l record -d 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export -d 'Write what the live model holds to FILE (repeatable), every --export-every seconds and at exit (Ctrl-C too): the format from the extension: .csv WiGLE CSV, .kml, .geojson, .gpx, .netxml. Without commands, with --timeout or --replay, collects without a shell and exits' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-format -d 'The format of every --export file, whatever its extension' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-every -d 'Seconds between the writes of the --export files' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-what -d 'With --export: the devices written' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l history -d 'History file of the interactive shell [default: $XDG_STATE_HOME/kismet-shell/history]' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s c -l command -d 'Run this shell command, then exit (repeatable; runs in order)' -r -f -a "protocols\t''
 fields\t''
@@ -49,6 +53,7 @@ resume\t''
 networks\t''
 clients\t''
 gps\t''
+export\t''
 watch\t''
 filter\t''
 only\t''
@@ -73,6 +78,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l force -d 'Wit
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l append -d 'With --record: add to the end of FILE if it exists'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-reconnect -d 'Interactive shell: do not reconnect when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-pager -d 'Interactive shell: print long output instead of showing it through $PAGER'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-best -d 'With --export: a WiGLE CSV row per device at its best position, not one per sighting'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s V -l version -d 'Print version'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -a "sim" -d 'Run the simulated Kismet server, or with --replay a recording, in the foreground (Ctrl-C stops it)'
@@ -85,7 +91,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l route 
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l replay -d 'Serve this recording (made with --record) instead of the simulated world' -r -F
-complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed); max: as fast as it can be read' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l gps -d 'Simulate a GPS driving a route at 10 m/s: GPS lines, devices heard by distance, positions on every device (the default)'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l no-gps -d 'A server with no GPS: ENABLE GPS is ACKed and no GPS line ever comes; every device is heard all the time'
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l alerts -d 'Raise alerts (ALERT lines) now and then'

@@ -243,7 +243,7 @@ fn a_recording_converted_with_speed_max_exports_what_the_live_run_did() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("wrote 6 networks to"), "{}", stderr(&o));
     assert_eq!(networks(&geojson(&converted).unwrap()), live);
-    // KEEP let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// An export path in a directory that does not exist: said at once,

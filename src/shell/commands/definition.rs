@@ -384,7 +384,8 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 11] = [
+const ARG_KINDS: [(&str, ArgKind); 12] = [
+    ("file", ArgKind::File),
     ("proto", ArgKind::Server(kismet_protocol::ArgKind::Protocol)),
     (
         "fields",

@@ -45,6 +45,8 @@ pub enum ArgKind {
     WatchTarget,
     /// A network: a BSSID or an SSID from the live model.
     Network,
+    /// A file to write: completed from the file system.
+    File,
     /// One of the argument's possible values in the definition (sort
     /// columns, network types, `new|changed|all`, `on|off`).
     Choice,

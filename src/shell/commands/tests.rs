@@ -545,6 +545,7 @@ fn usage_from_the_definition() {
         ),
         ("clients", "[NET|near [LAT,LON [RADIUS_M]]] [--wide]"),
         ("gps", ""),
+        ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
         (
             "watch",
             "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",

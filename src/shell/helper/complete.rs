@@ -26,6 +26,51 @@ fn pair(name: &str, more: bool) -> Pair {
     }
 }
 
+/// The most directory entries a file name's completion looks at.
+const MAX_DIR_ENTRIES: usize = 2000;
+
+/// The names in the file system that start with `word` (a path typed so
+/// far, perhaps in an open quote): a directory's name ends in `/` and
+/// takes no space after it, so that typing goes on inside it; names with
+/// spaces are quoted. Names that are not UTF-8 are left out; at most
+/// [`MAX_DIR_ENTRIES`] entries are read.
+fn complete_path(word: &str, more: bool) -> Vec<Pair> {
+    let typed = word.strip_prefix('"').unwrap_or(word);
+    let (dir, prefix) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed),
+    };
+    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Pair> = entries
+        .take(MAX_DIR_ENTRIES)
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            let path = format!("{dir}{name}{}", if is_dir { "/" } else { "" });
+            let mut replacement = quoted_word(&path);
+            if is_dir && replacement.ends_with('"') {
+                // Typing goes on inside the directory: no closing quote.
+                replacement.pop();
+            }
+            if more && !is_dir {
+                replacement.push(' ');
+            }
+            Some(Pair {
+                display: format!("{name}{}", if is_dir { "/" } else { "" }),
+                replacement,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.display.cmp(&b.display));
+    found
+}
+
 /// `name` as one word of a command line: in double quotes when it holds a
 /// space or starts with one (the parser groups "double quotes").
 pub fn quoted_word(name: &str) -> String {
@@ -212,6 +257,7 @@ impl Cursor<'_> {
                     .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
                 (start, filtered(&mut it, &|s| s == "clients"))
             }
+            ArgKind::File => (start, complete_path(word, more)),
             // A name with spaces is offered in quotes, so that the line
             // still parses; typing may start inside an open quote.
             ArgKind::Network => {

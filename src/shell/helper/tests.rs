@@ -176,7 +176,8 @@ fn hints_complete_unique_names() {
     assert_eq!(x.completion(), Some("lds"));
     let x = hint("!HOPS", 5).unwrap();
     assert!(x.display.starts_with("OURCE UUID"), "{x:?}");
-    assert_eq!(hint("e", 1).unwrap().display, "nable PROTO f1,f2,...|*");
+    assert_eq!(hint("en", 2).unwrap().display, "able PROTO f1,f2,...|*");
+    assert_eq!(hint("e", 1), None, "enable and export both match");
     assert_eq!(hint("re", 2), None, "remove and resume both match");
     assert_eq!(hint("!DEL", 4), None, "several server commands match");
     assert_eq!(hint("status", 6), None, "nothing left to show");
@@ -439,4 +440,35 @@ fn network_names_with_spaces_complete_quoted_and_parse() {
     // takes one network, so no other is offered (options may be).
     let after = complete_at_end("watch clients \"Coffee Shop Free WiFi\" ").1;
     assert!(after.iter().all(|c| c.starts_with("--")), "{after:?}");
+}
+
+/// `export FILE` completes paths from the file system: a directory with
+/// its `/` (typing goes on inside it), names with spaces in quotes,
+/// hidden names only when asked.
+#[test]
+fn export_completes_file_names_from_the_file_system() {
+    let dir = std::env::temp_dir().join(format!("kismet-complete-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("maps")).unwrap();
+    std::fs::write(dir.join("drive.kml"), "").unwrap();
+    std::fs::write(dir.join("drive two.kml"), "").unwrap();
+    std::fs::write(dir.join(".hidden"), "").unwrap();
+    let d = dir.display();
+    let (start, got) = offered(&format!("export {d}/"));
+    assert_eq!(start, 7);
+    assert_eq!(
+        got,
+        [
+            format!("\"{d}/drive two.kml\""),
+            format!("{d}/drive.kml"),
+            format!("{d}/maps/"),
+        ]
+    );
+    assert_eq!(offered(&format!("export {d}/m")).1, [format!("{d}/maps/")]);
+    assert_eq!(
+        offered(&format!("export {d}/.h")).1,
+        [format!("{d}/.hidden")]
+    );
+    assert_eq!(offered(&format!("export {d}/zz")).1, Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
