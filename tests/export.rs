@@ -142,6 +142,12 @@ fn networks(doc: &serde_json::Value) -> Vec<(String, (f64, f64))> {
     found
 }
 
+/// The BSSID a GPX waypoint's description names (`BSSID AA:...;`).
+fn bssid_of_desc(desc: &str) -> Option<String> {
+    let at = desc.find("BSSID ")? + "BSSID ".len();
+    Some(desc.get(at..at + 17)?.to_string())
+}
+
 /// Checks every access point's exported position (`lat`, `lon` by BSSID)
 /// against where the route passes it closest: within 15 m, at a longitude
 /// beyond -100.
@@ -166,20 +172,94 @@ fn assert_within_15_m(sim: &Sim, what: &str, found: &[(String, (f64, f64))]) {
     }
 }
 
+/// The records (elements named `record`) of an XML document, each as
+/// the text of the elements inside it (the first of each name: a
+/// network's own, not its clients'), with `@name` for the attributes of
+/// the record and of its elements.
+fn xml_records(text: &str, record: &str) -> Vec<std::collections::HashMap<String, String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut records = Vec::new();
+    let mut current: Option<std::collections::HashMap<String, String>> = None;
+    let mut open: Vec<String> = Vec::new();
+    // Elements whose first occurrence in the record has ended.
+    let mut done: std::collections::HashSet<String> = Default::default();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if name == record {
+                    current = Some(Default::default());
+                    done.clear();
+                }
+                if let Some(map) = current.as_mut() {
+                    for a in e.attributes() {
+                        let a = a.unwrap();
+                        let key = format!("@{}", String::from_utf8_lossy(a.key.as_ref()));
+                        let value = a.unescape_value().unwrap().into_owned();
+                        map.entry(key).or_insert(value);
+                    }
+                }
+                open.push(name);
+            }
+            Event::Text(t) => {
+                if let (Some(map), Some(name)) = (current.as_mut(), open.last()) {
+                    if !done.contains(name) {
+                        let text = t.decode().unwrap();
+                        map.entry(name.clone()).or_default().push_str(&text);
+                    }
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let (Some(map), Some(name)) = (current.as_mut(), open.last()) {
+                    if done.contains(name) {
+                        continue;
+                    }
+                    let entity = r.decode().unwrap();
+                    let ch = quick_xml::escape::resolve_predefined_entity(&entity).unwrap_or("?");
+                    map.entry(name.clone()).or_default().push_str(ch);
+                }
+            }
+            Event::End(e) => {
+                done.extend(open.pop());
+                if e.local_name().as_ref() == record.as_bytes() {
+                    records.extend(current.take());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    records
+}
+
 /// `--export` on the simulator's drive, ended by Ctrl-C: the files are
-/// written on the way out, and every access point's best position in the
-/// GeoJSON (`[lon, lat]`) and in the WiGLE CSV (`--export-best`: one row
-/// per network, latitude before longitude) is within 15 m of where the
-/// route passes it closest, at a longitude beyond -100.
+/// written on the way out, and every access point's best position is
+/// within 15 m of where the route passes it closest, at a longitude
+/// beyond -100, in every format as its own reader takes it: GeoJSON
+/// `[lon, lat]`, WiGLE CSV (`--export-best`: one row per network,
+/// latitude before longitude), KML `lon,lat,alt`, GPX `lat` and `lon`
+/// attributes (read by the gpx crate), netxml `peak-lat` and `peak-lon`.
 #[test]
 fn exported_best_positions_on_the_drive_are_within_15_m_of_the_closest_pass() {
     let sim = stepped_sim();
     let dir = temp_dir("export-drive");
     let csv_path = dir.join("wigle.csv");
+    let (kml, gpx, netxml) = (dir.join("d.kml"), dir.join("d.gpx"), dir.join("d.netxml"));
     let o = drive(
         &sim,
         &dir,
-        &["--export", csv_path.to_str().unwrap(), "--export-best"],
+        &[
+            "--export",
+            csv_path.to_str().unwrap(),
+            "--export-best",
+            "--export",
+            kml.to_str().unwrap(),
+            "--export",
+            gpx.to_str().unwrap(),
+            "--export",
+            netxml.to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
@@ -207,13 +287,54 @@ fn exported_best_positions_on_the_drive_are_within_15_m_of_the_closest_pass() {
         })
         .collect();
     assert_within_15_m(&sim, "wigle", &found);
+    // KML: a placemark per network, its BSSID in the description.
+    let text = std::fs::read_to_string(&kml).unwrap();
+    let bssid = regex::Regex::new(r"BSSID: ([0-9A-F:]{17})").unwrap();
+    let found: Vec<(String, (f64, f64))> = xml_records(&text, "Placemark")
+        .iter()
+        .filter(|p| p.contains_key("Point") || p.contains_key("coordinates"))
+        .filter_map(|p| {
+            let mac = bssid.captures(p.get("description")?)?[1].to_string();
+            let c: Vec<f64> = (p["coordinates"].trim().split(','))
+                .map(|v| v.parse().unwrap())
+                .collect();
+            Some((mac, (c[1], c[0])))
+        })
+        .collect();
+    assert_within_15_m(&sim, "kml", &found);
+    // GPX, read by the gpx crate: a waypoint per network.
+    let doc = gpx::read(std::fs::File::open(&gpx).unwrap()).unwrap();
+    let found: Vec<(String, (f64, f64))> = doc
+        .waypoints
+        .iter()
+        .filter_map(|w| {
+            let mac = bssid_of_desc(w.description.as_deref()?)?;
+            Some((mac, (w.point().y(), w.point().x())))
+        })
+        .collect();
+    assert_within_15_m(&sim, "gpx", &found);
+    assert!(!doc.tracks.is_empty());
+    // netxml: each network's peak (best) position.
+    let text = std::fs::read_to_string(&netxml).unwrap();
+    let found: Vec<(String, (f64, f64))> = xml_records(&text, "wireless-network")
+        .iter()
+        .filter_map(|n| {
+            let lat = n.get("peak-lat")?.parse().unwrap();
+            let lon = n.get("peak-lon")?.parse().unwrap();
+            Some((n["BSSID"].clone(), (lat, lon)))
+        })
+        .collect();
+    assert_within_15_m(&sim, "netxml", &found);
     // No temporary file is left beside them.
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["live.geojson", "wigle.csv"]);
+    assert_eq!(
+        names,
+        ["d.gpx", "d.kml", "d.netxml", "live.geojson", "wigle.csv"]
+    );
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
