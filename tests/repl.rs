@@ -797,3 +797,47 @@ fn repl_shutdown_shows_terminate_trailing_status_and_does_not_reconnect() {
     exit_with_ctrl_d(p);
     assert!(sim.is_stopped());
 }
+
+/// In the shell, `export FILE` writes the model at once and says what it
+/// wrote; an `--export` file is written again as the shell quits, which
+/// says so.
+#[test]
+fn repl_export_command_writes_now_and_export_files_at_quit() {
+    let sim = sim_named("Mapper", 0);
+    let addr = sim.local_addr().to_string();
+    let dir = crate::common::temp_dir("repl-export");
+    let history = TempHistory::new();
+    let live = dir.join("live.geojson");
+    let (mut p, prompt) = shell_at(
+        &addr,
+        &history.file,
+        &["--export", live.to_str().unwrap(), "--export-every", "1"],
+        "Mapper",
+        None,
+        &[],
+    );
+    let kml = dir.join("now.kml");
+    let said = command(
+        &mut p,
+        &format!("export {} --what all", kml.display()),
+        &prompt,
+    );
+    // The note wraps at the terminal's width.
+    let said = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("wrote 0 devices to"), "{said}");
+    assert!(said.contains("without a position left out"), "{said}");
+    let text = std::fs::read_to_string(&kml).unwrap();
+    assert!(
+        text.contains("<kml xmlns=\"http://www.opengis.net/kml/2.2\">"),
+        "{text}"
+    );
+    type_text(&mut p, "quit\r");
+    p.exp_string(&format!("wrote 0 networks to {}", live.display()))
+        .expect("the --export file written at quit");
+    p.exp_eof().unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&live).unwrap()).unwrap();
+    assert_eq!(doc["type"], "FeatureCollection");
+    sim.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
