@@ -7,15 +7,14 @@
 //! format in turn into memory (`kismet_export::write`: the formats' own
 //! cost, without the disk), the order rotating from round to round.
 //! Prints the median and the range per format, and the size written.
+//! First, what keeping the sightings costs the model: the drive's frames
+//! fed to a model that keeps them and to one that does not, in turn.
 //! WiGLE CSV is written twice: one row per network at its best position
 //! (`--export-best`), and one per sighting.
 
 use std::time::{Duration, Instant};
 
-use kismet_client::{
-    ClientView, History, LatLon, NetworkView, PlaceView, PositionSource, Sighting, Snapshot,
-    TrackPoint,
-};
+use kismet_client::{ClientView, LatLon, NetworkView, PlaceView, PositionSource, Snapshot};
 use kismet_export::{write, Format, Input, Meta, Options, What};
 use kismet_protocol::decode::Encryption;
 
@@ -103,44 +102,82 @@ fn snapshot() -> Snapshot {
     snap
 }
 
-/// A history: a track, and sightings made by a model fed GPS and BSSID
-/// lines (the sightings' fields are the model's own).
-fn history() -> History {
-    use kismet_client::Model;
+/// The drive the history is made of: a batch per second, its GPS line
+/// and `SIGHTINGS / TRACK_POINTS` BSSID lines (the networks in turn).
+fn drive_batches() -> Vec<Vec<kismet_protocol::Frame>> {
     use kismet_protocol::Frame;
     use std::sync::Arc;
-    let model = Model::new(NETWORKS * 2);
-    model.keep_sightings(SIGHTINGS);
     let gps_names: Arc<[String]> = ["lat", "lon", "fix", "hdop"].map(String::from).into();
     let bssid_names: Arc<[String]> = ["bssid", "signal_dbm", "lasttime"].map(String::from).into();
     let per_second = SIGHTINGS / TRACK_POINTS + 1;
     let mut n = 0;
-    for t in 0..TRACK_POINTS {
-        let p = at(t * 3);
-        let ms = 1_469_354_400_000 + t as u64 * 1000;
-        let mut batch =
-            vec![
-                Frame::parse(format!("*GPS: {:.6} {:.6} 3 0.9 ", p.lat(), p.lon()).as_bytes())
-                    .unwrap()
-                    .with_names(Some(gps_names.clone()))
-                    .with_received(ms),
-            ];
-        for _ in 0..per_second {
-            let line = format!("*BSSID: {} -61 {} ", mac(n % NETWORKS, 0x14), ms / 1000);
-            batch.push(
-                Frame::parse(line.as_bytes())
-                    .unwrap()
-                    .with_names(Some(bssid_names.clone()))
-                    .with_received(ms),
-            );
-            n += 1;
-        }
-        model.feed(&batch);
+    (0..TRACK_POINTS)
+        .map(|t| {
+            let p = at(t * 3);
+            let ms = 1_469_354_400_000 + t as u64 * 1000;
+            let gps = format!("*GPS: {:.6} {:.6} 3 0.9 ", p.lat(), p.lon());
+            let mut batch = vec![Frame::parse(gps.as_bytes())
+                .unwrap()
+                .with_names(Some(gps_names.clone()))
+                .with_received(ms)];
+            for _ in 0..per_second {
+                let line = format!("*BSSID: {} -61 {} ", mac(n % NETWORKS, 0x14), ms / 1000);
+                batch.push(
+                    Frame::parse(line.as_bytes())
+                        .unwrap()
+                        .with_names(Some(bssid_names.clone()))
+                        .with_received(ms),
+                );
+                n += 1;
+            }
+            batch
+        })
+        .collect()
+}
+
+/// A model fed the drive (keeping sightings, or not), and the time the
+/// feeding took.
+fn fed(
+    batches: &[Vec<kismet_protocol::Frame>],
+    sightings: bool,
+) -> (kismet_client::Model, Duration) {
+    let model = kismet_client::Model::new(NETWORKS * 2);
+    if sightings {
+        model.keep_sightings(SIGHTINGS);
     }
-    let history = model.history();
-    let _: Option<&Sighting> = history.sightings.first();
-    let _: Option<&TrackPoint> = history.track.first();
-    history
+    let start = Instant::now();
+    for batch in batches {
+        model.feed(batch);
+    }
+    (model, start.elapsed())
+}
+
+/// What keeping sightings costs the model: the drive fed to a model that
+/// keeps them and to one that does not, in turn (`rounds` pairs); the
+/// medians per BSSID frame and their ratio.
+fn sightings_cost(batches: &[Vec<kismet_protocol::Frame>], rounds: usize) {
+    let frames: usize = batches.iter().map(|b| b.len() - 1).sum();
+    let mut ratios = Vec::new();
+    let mut per_frame = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        let mut t = [Duration::ZERO; 2];
+        for k in 0..2 {
+            let side = (k + round) % 2;
+            t[side] = fed(batches, side == 1).1;
+            per_frame[side].push(t[side].as_secs_f64() * 1e9 / frames as f64);
+        }
+        ratios.push(t[1].as_secs_f64() / t[0].as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (without, with) = (median(&mut per_frame[0]), median(&mut per_frame[1]));
+    let ratio = median(&mut ratios);
+    println!(
+        "model feed, {frames} BSSID frames at a fix: {without:.0} ns/frame without sightings, \
+         {with:.0} with (paired median ratio {ratio:.3}, {rounds} pairs)"
+    );
 }
 
 fn main() {
@@ -149,7 +186,10 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
     let snap = snapshot();
-    let history = history();
+    let batches = drive_batches();
+    sightings_cost(&batches, rounds);
+    let history = fed(&batches, true).0.history();
+    drop(batches);
     eprintln!(
         "{} networks, {} clients, {} track points, {} sightings",
         snap.networks.len(),

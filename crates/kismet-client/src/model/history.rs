@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use super::place::{Spot, NO_ALT};
 use super::position::LatLon;
-use super::store::{key_mac, MacKey, WireKey};
+use super::store::{key_mac, MacHash, MacKey, WireKey};
 
 /// Track points kept at most: 1,000,000 (16 MB), eleven days at the
 /// server's one GPS line a second.
@@ -122,7 +122,7 @@ pub struct Recorder {
     max_sightings: usize,
     /// The second of the latest sightings, and the devices sighted in it.
     second: u64,
-    this_second: HashSet<(MacKey, MacKey)>,
+    this_second: HashSet<(MacKey, MacKey), MacHash>,
 }
 
 impl Recorder {
