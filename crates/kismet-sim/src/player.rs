@@ -532,4 +532,4 @@ impl Player {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -377,3 +377,6 @@ impl Drop for Replay {
         self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests;

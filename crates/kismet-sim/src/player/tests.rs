@@ -10,7 +10,7 @@ use std::net::{TcpListener, TcpStream};
 /// A recording with frames of BSSID and GPS (enabled by the recording
 /// client), a CAPABILITY for SSID but no frame of it, and a TIME line
 /// (the server's own: not a frame).
-const RECORDING: &str = "# kismet-shell recording 1\n\
+pub(crate) const RECORDING: &str = "# kismet-shell recording 1\n\
     = 0.000 connect 127.0.0.1:2501 2026-11-27T11:42:45.000Z\n\
     < 0.001 *KISMET: 0.0.0 1795678119 \\x01Rec\\x01 \\x01\\x01 0 \n\
     < 0.001 *PROTOCOLS: KISMET,ERROR,ACK,PROTOCOLS,CAPABILITY,TERMINATE,TIME,BSSID,GPS,SSID\n\
@@ -30,13 +30,13 @@ const RECORDING: &str = "# kismet-shell recording 1\n\
     < 3.000 *GPS: 37.7751 -122.4196 3 \n";
 
 /// The BSSID lines a client that enables `BSSID bssid,channel` gets.
-const BSSIDS: [&str; 2] = [
+pub(crate) const BSSIDS: [&str; 2] = [
     "*BSSID: 00:00:00:00:00:01 6 \n",
     "*BSSID: 00:00:00:00:00:02 11 \n",
 ];
 
 /// The GPS lines a client that enables `GPS lat,lon,fix` gets.
-const GPS: [&str; 3] = [
+pub(crate) const GPS: [&str; 3] = [
     "*GPS: 37.7749 -122.4194 3 \n",
     "*GPS: 37.7750 -122.4195 3 \n",
     "*GPS: 37.7751 -122.4196 3 \n",
