@@ -110,6 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     // A server in the foreground behaves as a real one:
                     // a client that reads too slowly loses lines.
                     lossless: false,
+                    ..ReplayConfig::default()
                 };
                 kismet_shell::serve::replay(listen, path, config)?;
                 return Ok(0);

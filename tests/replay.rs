@@ -1,7 +1,8 @@
 //! The replay server (`sim --replay`, `--replay`, [`Replay`]) against
 //! recordings the binary makes of the simulator: the same frames in the
 //! same order at the recorded pace, at any speed; projection onto the
-//! fields asked; recordings cut short by SIGKILL. Every wait is bounded;
+//! fields asked; recordings cut short by SIGKILL; a drive converted to
+//! GeoJSON at `--speed max` keeps its GPS track. Every wait is bounded;
 //! every server listens on 127.0.0.1:0.
 
 use std::io::{BufRead, BufReader, Write};
@@ -616,4 +617,138 @@ fn looped_replay_starts_over() {
     }
     replay.shutdown();
     let _ = std::fs::remove_file(&path);
+}
+
+/// The conversion of a recording: a drive with a GPS, recorded by the
+/// binary collecting for an export (its model enables BSSID, SSID,
+/// CLIENT, GPS, ... one after the other, each after the previous ACK),
+/// converted with `--replay REC --speed max --export out.geojson` (the
+/// same model, the same ENABLEs): the replay's clock waits for the last
+/// of them, so the GeoJSON has the whole recorded GPS track, the live
+/// export's track first (the recording may hold lines the live model had
+/// not handled when its --timeout ended it).
+#[test]
+fn a_recording_converted_at_max_speed_keeps_its_gps_track() {
+    let dir = crate::common::temp_dir("replay-convert");
+    let (rec, live, converted) = (
+        dir.join("drive.kismet"),
+        dir.join("live.geojson"),
+        dir.join("converted.geojson"),
+    );
+    let config = SimConfig {
+        tick: Duration::from_millis(100),
+        gps: true,
+        ..SimConfig::default()
+    };
+    let sim = Sim::start("127.0.0.1:0", config).expect("simulator starts");
+    let record = Command::new(BIN)
+        .arg(sim.local_addr().to_string())
+        .args(["--timeout", "3", "--record"])
+        .arg(&rec)
+        .arg("--export")
+        .arg(&live)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kismet-shell");
+    let (status, err) = bounded_exit(record);
+    sim.shutdown();
+    assert!(status.is_some_and(|s| s.success()), "{err:?}");
+
+    // Every protocol the recording has frames of, the recording client
+    // enabled (GPS among them): the replay client, the same model,
+    // enables them all too.
+    let entries = read_recording(&rec).expect("recording reads");
+    let enabled: Vec<String> = entries
+        .iter()
+        .filter(|e| e.direction == Direction::Sent)
+        .filter_map(|e| {
+            let text = String::from_utf8_lossy(&e.bytes).into_owned();
+            let mut words = text.split_whitespace().skip(1);
+            if words.next() != Some("ENABLE") {
+                return None;
+            }
+            words.next().map(str::to_string)
+        })
+        .collect();
+    let framed: std::collections::BTreeSet<String> = entries
+        .iter()
+        .filter(|e| e.direction == Direction::Received)
+        .filter_map(|e| Frame::parse(&e.bytes).ok())
+        .map(|f| f.protocol().to_string())
+        .filter(|p| !kismet_protocol::spec::is_always_on(p))
+        .collect();
+    assert!(framed.contains("GPS"), "{framed:?}");
+    for p in &framed {
+        assert!(
+            enabled.contains(p),
+            "{p} has frames, not enabled: {enabled:?}"
+        );
+    }
+
+    let convert = Command::new(BIN)
+        .arg("--replay")
+        .arg(&rec)
+        .args(["--speed", "max", "--export"])
+        .arg(&converted)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kismet-shell --replay");
+    let (status, err) = bounded_exit(convert);
+    assert!(status.is_some_and(|s| s.success()), "{err:?}");
+
+    let live = track_points(&live);
+    let converted = track_points(&converted);
+    assert!(live.len() >= 5, "a live track of {} points", live.len());
+    assert!(
+        converted.starts_with(&live),
+        "the converted track ({} points) starts with the live one ({} points)",
+        converted.len(),
+        live.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits for a child (bounded: killed past [`WAIT`] after its stderr
+/// ends); its exit status, if it exited by itself, and its stderr.
+fn bounded_exit(mut child: Child) -> (Option<std::process::ExitStatus>, Vec<String>) {
+    let err = Lines::of(child.stderr.take().expect("stderr")).rest();
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return (Some(status), err);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (None, err)
+}
+
+/// The points of the track in a GeoJSON export, every segment's in turn
+/// (none when it has no track).
+fn track_points(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).expect("the export is written");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("GeoJSON");
+    let Some(track) = json["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["properties"]["kind"] == "track")
+    else {
+        return Vec::new();
+    };
+    let coords = track["geometry"]["coordinates"]
+        .as_array()
+        .expect("coordinates");
+    match track["geometry"]["type"].as_str() {
+        Some("LineString") => coords.clone(),
+        _ => coords
+            .iter()
+            .flat_map(|s| s.as_array().cloned().unwrap_or_default())
+            .collect(),
+    }
 }

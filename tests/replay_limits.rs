@@ -138,8 +138,10 @@ fn memory_does_not_grow_with_the_recordings_length() {
 
 /// At a speed of a million, a plain client that takes its time still
 /// gets its CAPABILITY answer (the replay clock waits for the handshake),
-/// then every frame after its ENABLE, and the answer to a second
-/// command sent after the recording is over, before TERMINATE.
+/// then every frame of SSID and CLIENT, which it enables one after the
+/// other (the clock starts at the ENABLE of the second: with a settle
+/// time of a minute, nothing else starts it), and the answer to a command
+/// sent after the recording is over, before TERMINATE.
 #[test]
 fn a_huge_speed_leaves_the_handshake_whole() {
     let dir = temp_dir("speed");
@@ -148,6 +150,7 @@ fn a_huge_speed_leaves_the_handshake_whole() {
     let timeline = Arc::new(Timeline::load(&path).expect("timeline"));
     let config = ReplayConfig {
         speed: 1_000_000.0,
+        settle: Duration::from_secs(60),
         ..ReplayConfig::default()
     };
     let replay = Replay::start("127.0.0.1:0", timeline, config).expect("replay");
@@ -165,10 +168,13 @@ fn a_huge_speed_leaves_the_handshake_whole() {
     assert_eq!(lines.last().unwrap(), b"*ACK: 2 \x01OK\x01 \n");
     assert!(
         !lines.iter().any(|l| l.starts_with(b"*SSID")),
-        "the ENABLE that ends the handshake starts the clock: no burst"
+        "the clock is held until CLIENT is enabled too: no burst"
     );
-    thread::sleep(Duration::from_millis(50));
+    thread::sleep(Duration::from_millis(300));
     c.send("!3 ENABLE CLIENT mac\n");
+    // The recording is over once its last frame came.
+    lines.extend(c.until(b"*SSID: \x01Three"));
+    c.send("!4 REMOVE CLIENT\n");
     lines.extend(c.until_eof().into_iter().map(|(_, l)| l));
     let ssids: Vec<&[u8]> = lines
         .iter()
@@ -183,16 +189,17 @@ fn a_huge_speed_leaves_the_handshake_whole() {
             b"*SSID: \x01Three\x01 \n"
         ]
     );
-    // CLIENT comes as a burst (the recording is over), then the ACK.
+    // CLIENT comes as recorded, after its ACK (the clock started then);
+    // the late command is answered before TERMINATE.
     let text: Vec<String> = lines
         .iter()
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .collect();
-    let ack = text.iter().position(|l| l == "*ACK: 3 \x01OK\x01 \n");
-    let client = text
-        .iter()
-        .position(|l| l == "*CLIENT: 00:00:00:00:00:0A \n");
-    assert!(client.is_some() && client < ack, "{text:?}");
+    let at = |line: &str| text.iter().position(|l| l == line);
+    let ack = at("*ACK: 3 \x01OK\x01 \n");
+    let client = at("*CLIENT: 00:00:00:00:00:0A \n");
+    assert!(ack.is_some() && ack < client, "{text:?}");
+    assert!(at("*ACK: 4 \x01OK\x01 \n").is_some(), "{text:?}");
     assert_eq!(
         text.last().map(String::as_str),
         Some("*TERMINATE: Kismet server terminating.\n")

@@ -4,15 +4,38 @@
 //! protocols it enabled (each with the fields it asked for), and the
 //! lines that sends, projected onto those fields.
 //!
-//! The replay clock is held at 0 while the client does its handshake: it
-//! starts at the client's first command other than CAPABILITY, or
-//! [`HANDSHAKE_HOLD`] after it connected if none comes, then runs at the
-//! configured speed. So no speed scales the handshake into nothing: a
-//! client always gets its CAPABILITY answers and enables its protocols
-//! before the first frame is due. A frame is due when the clock reaches
-//! its recorded time. At the end of the recording, TERMINATE comes no
-//! sooner than [`QUIET`] after the client's latest command, so that
-//! commands sent one after the other all get their answer first.
+//! The replay clock is held at 0 while the client does its handshake, so
+//! that no speed scales the handshake into nothing: a client gets its
+//! CAPABILITY answers and enables its protocols, one after the other if
+//! it likes, before the first frame is due. The clock starts at the first
+//! of these instants:
+//! 1. the ENABLE that leaves every protocol the recording has frames of
+//!    enabled ([`Timeline::framed`]: the server's own protocols, TIME,
+//!    ACK, ..., have none, their lines being the replay server's own).
+//!    A client that enables all of them, each after the previous one's
+//!    ACK, gets every frame of each, at any speed, however long its
+//!    ENABLEs take: the usual conversion of a recording. An ENABLE counts
+//!    once accepted (not one refused with `Unknown field`); for a
+//!    recording with no frames at all, the first accepted of one of its
+//!    recorded protocols;
+//! 2. the client's first command other than CAPABILITY and ENABLE (a
+//!    REMOVE, a refused command, ...): its handshake is over;
+//! 3. a settle time (`settle` of [`Player::new`], [`ENABLE_SETTLE`] by
+//!    default) after the client's latest ENABLE, for a client that
+//!    enables fewer protocols than the recording has frames of: each
+//!    ENABLE (refused or not, of the server's own protocols too) while the
+//!    clock is held puts this instant back;
+//! 4. [`HANDSHAKE_HOLD`] after the client connected, while it has sent no
+//!    command but CAPABILITY (after an ENABLE, the settle time of 3 holds
+//!    instead).
+//!
+//! From the instant it starts at (1 and 2: when the command came; 3 and
+//! 4: when the settle time or the hold ends, however late the player
+//! wakes), the clock runs at the configured speed. A frame is due when
+//! the clock reaches its recorded time. At the end of the recording,
+//! TERMINATE comes no sooner than [`QUIET`] after the client's latest
+//! command, so that commands sent one after the other all get their
+//! answer first.
 //!
 //! Everything a player sends goes through the client's own bounded queue
 //! ([`ClientHandle::send_encoded`]), in chunks of at most [`CHUNK`] lines.
@@ -38,6 +61,13 @@ use kismet_record::RecordingError;
 /// How long the replay clock waits at 0 for a client that sends no
 /// command but CAPABILITY.
 pub const HANDSHAKE_HOLD: Duration = Duration::from_secs(2);
+
+/// How long the replay clock, held at 0, waits after a client's latest
+/// ENABLE for the next one, when the client has not enabled every
+/// protocol the recording has frames of (rule 3 of the module doc): far
+/// longer than a client on the same machine takes between an ACK and its
+/// next ENABLE, short enough not to be noticed at the start of a replay.
+pub const ENABLE_SETTLE: Duration = Duration::from_millis(250);
 
 /// The least time between a client's latest command and the TERMINATE at
 /// the end of the recording.
@@ -135,6 +165,18 @@ impl Selection {
     }
 }
 
+/// A client's command, as the replay clock sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// CAPABILITY: part of the handshake.
+    Capability,
+    /// ENABLE (accepted or refused): part of the handshake, and puts the
+    /// end of the settle time back.
+    Enable,
+    /// Any other command: the end of the handshake.
+    Other,
+}
+
 /// What the player does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -163,8 +205,12 @@ pub struct Player {
     timeline: Arc<Timeline>,
     speed: f64,
     looped: bool,
+    /// How long the held clock waits after an ENABLE.
+    settle: Duration,
     /// When the client connected.
     connected: Instant,
+    /// When the client's latest ENABLE came, while the clock is held.
+    latest_enable: Option<Instant>,
     /// When the replay clock was at 0 for this lap; `None` while it is
     /// held for the client's handshake.
     lap_start: Option<Instant>,
@@ -194,7 +240,8 @@ pub struct Player {
 impl Player {
     /// A replay for `client`, connected `now`, from the start of
     /// `timeline`; `speed` 2 plays twice as fast; `looped` starts over at
-    /// the end instead of terminating.
+    /// the end instead of terminating; `settle`: how long the clock, held
+    /// for the handshake, waits after an ENABLE (see the module doc).
     ///
     /// # Errors
     /// The recording cannot be opened again.
@@ -203,6 +250,7 @@ impl Player {
         timeline: Arc<Timeline>,
         speed: f64,
         looped: bool,
+        settle: Duration,
         now: Instant,
     ) -> Result<Player, RecordingError> {
         let frames = Frames::open(timeline.clone())?;
@@ -221,7 +269,9 @@ impl Player {
             timeline,
             speed,
             looped,
+            settle,
             connected: now,
+            latest_enable: None,
             lap_start: None,
             last_command: None,
             frames,
@@ -236,13 +286,28 @@ impl Player {
         })
     }
 
-    /// The client sent a command (`capability`: a CAPABILITY one) at
-    /// `now`: any other than CAPABILITY ends its handshake, and starts
-    /// the replay clock.
-    pub fn heard(&mut self, capability: bool, now: Instant) {
+    /// The client sent `command` at `now` (before it is carried out):
+    /// while the clock is held, an ENABLE puts the end of the settle time
+    /// back, and any command but CAPABILITY and ENABLE starts the clock.
+    pub fn heard(&mut self, command: Heard, now: Instant) {
         self.last_command = Some(now);
-        if !capability && self.lap_start.is_none() {
-            self.lap_start = Some(now);
+        if self.lap_start.is_some() {
+            return;
+        }
+        match command {
+            Heard::Capability => {}
+            Heard::Enable => self.latest_enable = Some(now),
+            Heard::Other => self.lap_start = Some(now),
+        }
+    }
+
+    /// When the held clock starts unless a command starts it first: the
+    /// end of the settle time after the latest ENABLE, or of the hold
+    /// while none came (`None`: too far away to say).
+    fn start_at(&self) -> Option<Instant> {
+        match self.latest_enable {
+            Some(enabled) => enabled.checked_add(self.settle),
+            None => self.connected.checked_add(HANDSHAKE_HOLD),
         }
     }
 
@@ -323,14 +388,16 @@ impl Player {
     /// Plays every frame due by `now` (sending those of the protocols the
     /// client enabled); at the end of the recording starts over (looped)
     /// or queues TERMINATE and finishes the connection. While the client
-    /// is in its handshake, nothing is due.
+    /// is in its handshake, nothing is due; the clock starts at the end
+    /// of the settle time or of the hold (rules 3 and 4 of the module doc)
+    /// once `now` is past it.
     pub fn advance(&mut self, now: Instant) -> Step {
         if self.lap_start.is_none() {
-            let hold = self.connected + HANDSHAKE_HOLD;
-            if hold > now {
-                return Step::At(hold);
+            match self.start_at() {
+                Some(start) if start <= now => self.lap_start = Some(start),
+                Some(start) => return Step::At(start),
+                None => return Step::At(now + Duration::from_secs(1)),
             }
-            self.lap_start = Some(hold);
         }
         loop {
             if !self.play_due(now, CHUNK) {
@@ -427,12 +494,12 @@ impl Player {
     /// the recording names them), as the server does: first the frames due
     /// now, then a burst of the latest frame of each device played so far
     /// in this lap (for the protocols a server bursts), then, from the
-    /// next frame on, the frames of `proto` as they come. The caller sends
+    /// next frame on, the frames of `proto` as they come. While the clock
+    /// is held, nothing is due nor held for a burst, and the ENABLE that
+    /// leaves every protocol the recording has frames of enabled starts
+    /// the clock at `now` (rule 1 of the module doc). The caller sends
     /// the ACK after this.
     pub fn enable(&mut self, proto: usize, names: Vec<String>, now: Instant) {
-        if self.lap_start.is_none() {
-            self.lap_start = Some(now);
-        }
         // Due frames first, with the selection in force before.
         while !self.play_due(now, CHUNK) {}
         let timeline = self.timeline.clone();
@@ -453,6 +520,9 @@ impl Player {
             }
         }
         self.subs[proto] = Some(sel);
+        if self.lap_start.is_none() && self.timeline.framed().all(|p| self.subs[p].is_some()) {
+            self.lap_start = Some(now);
+        }
     }
 
     /// Stops sending `proto`.
@@ -460,3 +530,6 @@ impl Player {
         self.subs[proto] = None;
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -29,10 +29,15 @@
 //!   its start.
 //!
 //! Each client has its own replay clock, held at 0 during its handshake
-//! (until its first command other than CAPABILITY, or 2 s) and then
-//! running `speed` times as fast as the recording, and reads the
-//! recording again as a stream: a replay holds the latest frame of each
-//! device (for the bursts, a bounded number), never the whole recording.
+//! and then running `speed` times as fast as the recording. It starts at
+//! the first of: the ENABLE that leaves every protocol the recording has
+//! frames of enabled; the client's first command other than CAPABILITY
+//! and ENABLE; [`ReplayConfig::settle`] (0.25 s) after its latest ENABLE;
+//! 2 s after it connected while it sent nothing but CAPABILITY (see
+//! `player`). So a client that enables its protocols one after the other
+//! gets every frame of each at any speed. Each client reads the recording
+//! again as a stream: a replay holds the latest frame of each device (for
+//! the bursts, a bounded number), never the whole recording.
 //! The recording's connections are placed on one timeline by their
 //! wall-clock start, so a recorded reconnect replays with its gap (see
 //! `follow`).
@@ -68,7 +73,7 @@ use super::client::ClientHandle;
 use super::clock::Schedule;
 use super::hub::{Hub, Server};
 use super::listener::accept_loop;
-use super::player::{Player, Step, CHUNK};
+use super::player::{Player, Step, CHUNK, ENABLE_SETTLE};
 use super::records;
 use super::replay_commands;
 use super::timeline::Timeline;
@@ -96,6 +101,11 @@ pub struct ReplayConfig {
     /// converting a recording). A real server drops lines beyond 5,000
     /// queued for a client; without this, so does the replay.
     pub lossless: bool,
+    /// How long a client's replay clock, held at 0 during its handshake,
+    /// waits after the client's latest ENABLE for another (250 ms by
+    /// default), when the client has not enabled every protocol the
+    /// recording has frames of: it starts at once when it has.
+    pub settle: Duration,
 }
 
 impl Default for ReplayConfig {
@@ -105,6 +115,7 @@ impl Default for ReplayConfig {
             looped: false,
             max_clients: 5,
             lossless: false,
+            settle: ENABLE_SETTLE,
         }
     }
 }
@@ -144,6 +155,7 @@ impl Server for Shared {
             this.timeline.clone(),
             this.config.speed,
             this.config.looped,
+            this.config.settle,
             Instant::now(),
         )
         .map_err(std::io::Error::other)?;
@@ -365,3 +377,6 @@ impl Drop for Replay {
         self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests;

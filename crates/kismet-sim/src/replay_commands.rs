@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::capabilities::Proto;
 use super::client::{all_fields, Fields};
 use super::hub::Hub;
-use super::player::Player;
+use super::player::{Heard, Player};
 use super::record::Record;
 use super::records;
 use kismet_protocol::spec::{is_always_on, NO_SUCH_COMMAND};
@@ -27,11 +27,15 @@ pub fn handle_line(hub: &Hub, player: &mut Player, line: &[u8]) {
     let Some((id, name, args)) = parse_client_line(line) else {
         return;
     };
-    // One instant for the command: the one that ends the handshake starts
-    // the replay clock at 0 and finds nothing due yet.
+    // One instant for the command: the one that starts the replay clock
+    // (see `player`) starts it at 0 and finds nothing due yet.
     let now = Instant::now();
-    let capability = matches!(name, CommandName::Known(ServerCommand::Capability));
-    player.heard(capability, now);
+    let heard = match name {
+        CommandName::Known(ServerCommand::Capability) => Heard::Capability,
+        CommandName::Known(ServerCommand::Enable) => Heard::Enable,
+        _ => Heard::Other,
+    };
+    player.heard(heard, now);
     let (outcome, answer) = match name {
         CommandName::Known(command) => {
             (dispatch(hub, player, command, &args, now), command.answer())

@@ -1,8 +1,8 @@
 //! A recording (see [`kismet_record`]) made into what a replay serves: the
 //! recorded greeting, the recorded CAPABILITY of every protocol, the
 //! distinct field lists its frames were sent with, how many frames it
-//! replays and how long it lasts, learnt in one pass over the file (the
-//! walk of `follow`).
+//! replays (in all, and of each protocol) and how long it lasts, learnt in
+//! one pass over the file (the walk of `follow`).
 //!
 //! No frame is held: each client's replay reads the recording again as a
 //! stream (`stream`), so memory does not grow with the recording's length.
@@ -174,6 +174,10 @@ pub struct Protocol {
     /// False for one of the server's own protocols that the recording has
     /// no CAPABILITY line for: answered from the replay server's table.
     pub recorded: bool,
+    /// How many recorded frames of it a replay plays: none for the
+    /// server's own protocols (TIME, ACK, ...), whose lines the replay
+    /// server sends itself.
+    pub frames: usize,
 }
 
 /// Where a replay reads the entries from.
@@ -307,6 +311,16 @@ impl Timeline {
         self.frame_count
     }
 
+    /// The protocols it has recorded frames of (indexes into its
+    /// protocols): what a client enables to get the whole recording.
+    pub(super) fn framed(&self) -> impl Iterator<Item = usize> + '_ {
+        self.protocols
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.frames > 0)
+            .map(|(i, _)| i)
+    }
+
     /// How long it lasts at speed 1: the time of the recording's last
     /// entry, from its start.
     pub fn duration(&self) -> Duration {
@@ -413,6 +427,7 @@ impl Catalog for Building {
             fields,
             held: Vec::new(),
             recorded: true,
+            frames: 0,
         });
     }
 
@@ -472,6 +487,7 @@ impl Load {
             }
             Walked::Frame(played) => {
                 self.frames += 1;
+                self.building.protocols[usize::from(played.proto)].frames += 1;
                 self.used.insert((played.proto, played.list));
             }
             Walked::Nothing => {}
@@ -534,6 +550,7 @@ impl Load {
                     held: fields.clone(),
                     fields,
                     recorded: false,
+                    frames: 0,
                 });
             }
         }
