@@ -413,3 +413,28 @@ fn export_command_without_gps_leaves_every_network_out_and_says_so() {
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--export FILE --timeout SECS` without commands collects for SECS,
+/// writes the file (read back by the gpx crate), says so and exits 0;
+/// `--timeout` with neither `--follow` nor `--export` is refused.
+#[test]
+fn export_with_timeout_collects_writes_and_exits_zero() {
+    let sim = crate::common::still_sim();
+    let dir = temp_dir("export-timeout");
+    let path = dir.join("out.gpx");
+    let addr = sim.local_addr().to_string();
+    let o = run(&[&addr, "--export", path.to_str().unwrap(), "--timeout", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("wrote 0 networks to"), "{}", stderr(&o));
+    let doc = gpx::read(std::fs::File::open(&path).unwrap()).unwrap();
+    assert!(doc.waypoints.is_empty());
+    let o = run(&[&addr, "--timeout", "1", "-c", "status"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--timeout needs --follow"),
+        "{}",
+        stderr(&o)
+    );
+    sim.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -149,10 +149,42 @@ impl Drop for Timer {
     }
 }
 
+/// A path as typed at the shell's prompt: `~/` at its start is the home
+/// directory (`home`), as a command-line shell would have made it.
+pub fn expand_home(typed: &str, home: Option<std::ffi::OsString>) -> PathBuf {
+    match (typed.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) if !home.is_empty() => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(typed),
+    }
+}
+
 /// `--what` and `--best` as [`Options`].
 pub fn options(what: Option<What>, best: bool) -> Options {
     Options {
         what: what.unwrap_or_default(),
         best,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Some(std::ffi::OsString::from("/home/u"));
+        assert_eq!(
+            expand_home("~/maps/a.kml", home.clone()),
+            PathBuf::from("/home/u/maps/a.kml")
+        );
+        assert_eq!(
+            expand_home("a~/b.kml", home.clone()),
+            PathBuf::from("a~/b.kml")
+        );
+        assert_eq!(
+            expand_home("~user/a.kml", home),
+            PathBuf::from("~user/a.kml")
+        );
+        assert_eq!(expand_home("~/a.kml", None), PathBuf::from("~/a.kml"));
     }
 }

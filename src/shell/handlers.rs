@@ -520,8 +520,8 @@ pub fn export(
     format: Option<kismet_export::Format>,
     options: kismet_export::Options,
 ) -> Handled {
-    let path = std::path::Path::new(file);
-    let target = super::export::Target::new(path, format).map_err(ShellError::Usage)?;
+    let path = super::export::expand_home(file, std::env::var_os("HOME"));
+    let target = super::export::Target::new(&path, format).map_err(ShellError::Usage)?;
     let just_started = session.model_if_started().is_none();
     let model = start_model(session)?;
     let source = session.client().addr().to_string();

@@ -40,7 +40,12 @@ fn complete_path(word: &str, more: bool) -> Vec<Pair> {
         Some(i) => (&typed[..=i], &typed[i + 1..]),
         None => ("", typed),
     };
-    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+    let look_in = match dir {
+        "" => std::path::PathBuf::from("."),
+        // `~/` as the shell's `export` takes it.
+        _ => crate::shell::export::expand_home(dir, std::env::var_os("HOME")),
+    };
+    let Ok(entries) = std::fs::read_dir(look_in) else {
         return Vec::new();
     };
     let mut found: Vec<Pair> = entries
