@@ -60,6 +60,32 @@ pub struct Sighting {
 }
 
 impl Sighting {
+    /// A sighting of `mac` (with `bssid`; a `client` record or a network)
+    /// at `at`, `time` (epoch seconds), with the altitude, signal and
+    /// accuracy when known (as read back from a session database).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mac: [u8; 6],
+        bssid: [u8; 6],
+        client: bool,
+        time: u64,
+        at: LatLon,
+        alt_m: Option<i16>,
+        signal_dbm: Option<i32>,
+        accuracy_m: Option<f64>,
+    ) -> Sighting {
+        Sighting {
+            mac,
+            bssid,
+            time: u32::try_from(time).unwrap_or(u32::MAX),
+            at,
+            alt_m: alt_m.unwrap_or(NO_ALT),
+            signal: signal_dbm.map_or(i8::MIN, |s| s.clamp(-127, 127) as i8),
+            client,
+            accuracy_dm: accuracy_m.map_or(0, |a| (a * 10.0).round().clamp(1.0, 65535.0) as u16),
+        }
+    }
+
     /// Altitude, whole metres (a 3D fix only).
     pub fn alt_m(&self) -> Option<i16> {
         Some(self.alt_m).filter(|&a| a != NO_ALT)
