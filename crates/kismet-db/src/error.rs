@@ -7,11 +7,18 @@ pub enum DbError {
     /// The file is not an SQLite database, or not a session database.
     NotADatabase { path: String, detail: String },
     /// Its schema is newer than this program's.
-    NewerSchema { path: String, found: i64, supported: i64 },
+    NewerSchema {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
     /// Another process holds it.
     InUse { path: String },
     /// SQLite failed.
-    Sqlite { path: String, error: rusqlite::Error },
+    Sqlite {
+        path: String,
+        error: rusqlite::Error,
+    },
     /// A query was refused (not read-only, not valid).
     Query(String),
 }

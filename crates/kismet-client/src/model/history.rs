@@ -120,6 +120,71 @@ pub enum Device {
     Client(WireKey),
 }
 
+/// A device seen, with or without a fix, for a session database (see
+/// [`Model::keep_outbox`](super::Model::keep_outbox)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observed {
+    /// The device's MAC (a network's BSSID, or a client's MAC).
+    pub mac: [u8; 6],
+    /// The BSSID it was seen with.
+    pub bssid: [u8; 6],
+    /// A client record, not a network.
+    pub client: bool,
+    /// When, epoch seconds (as for [`Sighting::time`]).
+    pub time: u64,
+    /// Where, when a fix was current.
+    pub at: Option<LatLon>,
+    /// Altitude there, whole metres.
+    pub alt_m: Option<i16>,
+    /// Signal, dBm.
+    pub signal_dbm: Option<i32>,
+    /// The GPS's `fix` at the time (3, 2, 0, -1), when a GPS line came.
+    pub fix: Option<i8>,
+}
+
+/// A GPS line, for a session database.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GpsLine {
+    /// When, epoch seconds (the server's clock, else the receive time).
+    pub time: f64,
+    /// Where, when both parsed.
+    pub at: Option<LatLon>,
+    /// Altitude, metres.
+    pub alt: Option<f64>,
+    /// Speed, m/s.
+    pub speed: Option<f64>,
+    /// Heading, degrees.
+    pub heading: Option<f64>,
+    /// `fix`: -1, 0, 2, 3.
+    pub fix: Option<i64>,
+}
+
+/// What came since the outbox was last drained (see
+/// [`Model::drain_outbox`](super::Model::drain_outbox)).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outbox {
+    /// Devices seen: at most one per device per second.
+    pub observations: Vec<Observed>,
+    /// GPS lines: at most one a second.
+    pub gps: Vec<GpsLine>,
+    /// Observations and GPS lines not kept because the outbox was full
+    /// (nobody drained it), since the last drain.
+    pub dropped: u64,
+}
+
+/// The outbox as the model fills it.
+#[derive(Debug, Default)]
+struct OutboxState {
+    out: Outbox,
+    /// Items it holds at most.
+    max: usize,
+    /// The second of the latest observations, and the devices in it.
+    second: u64,
+    this_second: HashSet<(MacKey, MacKey), MacHash>,
+    /// The second of the latest GPS line kept.
+    gps_second: Option<u64>,
+}
+
 /// A copy of the history (see [`Model::history`](super::Model::history)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
@@ -149,9 +214,81 @@ pub struct Recorder {
     /// The second of the latest sightings, and the devices sighted in it.
     second: u64,
     this_second: HashSet<(MacKey, MacKey), MacHash>,
+    /// For a session database: what came since it was last drained.
+    outbox: Option<OutboxState>,
 }
 
 impl Recorder {
+    /// Fills an outbox of up to `max` items from now on (0: none).
+    pub fn keep_outbox(&mut self, max: usize) {
+        self.outbox = (max > 0).then(|| OutboxState {
+            max,
+            ..OutboxState::default()
+        });
+    }
+
+    /// What came since the last drain (empty without an outbox).
+    pub fn drain_outbox(&mut self) -> Outbox {
+        match self.outbox.as_mut() {
+            Some(o) => std::mem::take(&mut o.out),
+            None => Outbox::default(),
+        }
+    }
+
+    /// Whether an outbox is kept (one test per device update when not).
+    #[inline]
+    pub fn has_outbox(&self) -> bool {
+        self.outbox.is_some()
+    }
+
+    /// A device update, for the outbox: kept when it is the device's first
+    /// in its second.
+    pub fn observe(&mut self, device: Device, mut seen: Observed) {
+        let Some(o) = self.outbox.as_mut() else {
+            return;
+        };
+        let (bssid, mac) = match device {
+            Device::Network(b) => (b, b),
+            Device::Client((b, m)) => match (b.key(), m.key()) {
+                (Some(b), Some(m)) => (b, m | (1 << 48)),
+                _ => return,
+            },
+        };
+        if seen.time != o.second {
+            o.second = seen.time;
+            o.this_second.clear();
+        }
+        if !o.this_second.insert((bssid, mac)) {
+            return;
+        }
+        if o.out.observations.len() + o.out.gps.len() >= o.max {
+            o.out.dropped += 1;
+            return;
+        }
+        seen.bssid = key_mac(bssid);
+        seen.mac = key_mac(mac & 0xFFFF_FFFF_FFFF);
+        seen.client = mac >> 48 != 0;
+        o.out.observations.push(seen);
+    }
+
+    /// A GPS line, for the outbox: kept when it is the first of its
+    /// second.
+    pub fn gps_line(&mut self, line: GpsLine) {
+        let Some(o) = self.outbox.as_mut() else {
+            return;
+        };
+        let second = line.time.max(0.0) as u64;
+        if o.gps_second == Some(second) {
+            return;
+        }
+        o.gps_second = Some(second);
+        if o.out.observations.len() + o.out.gps.len() >= o.max {
+            o.out.dropped += 1;
+            return;
+        }
+        o.out.gps.push(line);
+    }
+
     /// Keeps up to `max` sightings from now on (0: none).
     pub fn keep_sightings(&mut self, max: usize) {
         self.max_sightings = max;

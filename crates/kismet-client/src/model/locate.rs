@@ -11,7 +11,7 @@
 
 use super::fields::ServerFields;
 use super::gps::Gps;
-use super::history::{accuracy_m, Device, Recorder};
+use super::history::{accuracy_m, Device, GpsLine, Observed, Recorder};
 use super::place::{Place, PlaceId, Places};
 use kismet_protocol::decode::parse_epoch;
 use kismet_protocol::Frame;
@@ -59,6 +59,17 @@ impl Locator {
             let spot = self.gps.fix.and_then(|fix| fix.spot);
             let received = f.received_ms().unwrap_or(0) / 1000;
             self.history.gps(spot, self.clock.unwrap_or(received));
+            if let (true, Some(fix)) = (self.history.has_outbox(), self.gps.fix) {
+                let received = f.received_ms().unwrap_or(0) as f64 / 1000.0;
+                self.history.gps_line(GpsLine {
+                    time: self.clock.map_or(received, |c| c as f64),
+                    at: fix.at,
+                    alt: fix.alt,
+                    speed: fix.speed,
+                    heading: fix.heading,
+                    fix: fix.mode,
+                });
+            }
         }
     }
 
@@ -75,6 +86,31 @@ impl Locator {
         self.clock = None;
         self.server_gps = false;
         self.history.clear();
+    }
+
+    /// An update `seen` of a device, for the session database's outbox
+    /// (when the model keeps one): the device, its signal, and where,
+    /// when a fix is current.
+    #[inline]
+    pub fn observe(&mut self, seen: Seen<'_>) {
+        if !self.history.has_outbox() {
+            return;
+        }
+        let received = seen.frame.received_ms().unwrap_or(0);
+        let spot = self.gps.spot_at(received);
+        let observed = Observed {
+            mac: [0; 6],
+            bssid: [0; 6],
+            client: false,
+            time: seen.last.or(self.clock).unwrap_or(received / 1000),
+            at: spot.map(|s| s.at),
+            alt_m: spot.and_then(|s| (s.alt_m != super::place::NO_ALT).then_some(s.alt_m)),
+            signal_dbm: seen.signal,
+            fix: (self.gps.fix)
+                .and_then(|f| f.mode)
+                .map(|m| m.clamp(-1, 3) as i8),
+        };
+        self.history.observe(seen.device, observed);
     }
 
     /// Updates where the device holding `id` (just `added`, or not) was

@@ -83,7 +83,10 @@ use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
-pub use history::{History, Sighting, TrackPoint, DEFAULT_MAX_SIGHTINGS, MAX_TRACK_POINTS};
+pub use history::{
+    GpsLine, History, Observed, Outbox, Sighting, TrackPoint, DEFAULT_MAX_SIGHTINGS,
+    MAX_TRACK_POINTS,
+};
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
 pub use store::MAX_SSIDS_PER_NETWORK;
@@ -290,6 +293,21 @@ impl Model {
         self.state.lock().located.history.copy()
     }
 
+    /// Fills an outbox of up to `max` items from now on (0: none, the
+    /// default): every BSSID and CLIENT update (at most one per device per
+    /// second, with its position when a fix is current) and every GPS line
+    /// (at most one a second), for a session database to drain (see
+    /// [`Model::drain_outbox`]). Past `max` undrained, further ones are
+    /// dropped and counted.
+    pub fn keep_outbox(&self, max: usize) {
+        self.state.lock().located.history.keep_outbox(max);
+    }
+
+    /// What came since the last drain (see [`Model::keep_outbox`]).
+    pub fn drain_outbox(&self) -> Outbox {
+        self.state.lock().located.history.drain_outbox()
+    }
+
     /// Networks and client records held now.
     pub fn devices(&self) -> usize {
         self.state.lock().store.devices()
@@ -412,6 +430,7 @@ impl State {
         };
         let server = || at.server(f, b::GPS_FIXED);
         changed |= self.located.update(&mut net.place, added, seen, server);
+        self.located.observe(seen);
         if let Some(raw) = at.get(f, b::MANUF) {
             let id = self.manufs.intern(net.manuf, raw);
             if id != 0 && id != net.manuf {
@@ -546,6 +565,7 @@ impl State {
         };
         let server = || at.server(f, c::GPS_FIXED);
         changed |= self.located.update(&mut cl.place, added, seen, server);
+        self.located.observe(seen);
         // Nor does its manufacturer (the server looks it up by MAC).
         if cl.manuf == 0 {
             if let Some(raw) = at.get(f, c::MANUF) {

@@ -393,3 +393,65 @@ fn history_keeps_the_track_and_one_sighting_per_device_per_second() {
     model.clear();
     assert_eq!(model.history().sightings.len(), 3);
 }
+
+/// With an outbox, every update is an observation (without a fix too, and
+/// then without a position), at most one per device per second; GPS lines
+/// at most one a second; a drain empties it; past its size, further ones
+/// are counted, not kept.
+#[test]
+fn outbox_has_every_update_with_or_without_a_fix() {
+    let model = Model::default();
+    model.feed(&[bssid(
+        "-70",
+        1_000,
+        &[("lasttime", "100"), ("gpsfixed", "0")],
+    )]);
+    assert_eq!(model.drain_outbox(), Outbox::default());
+    model.keep_outbox(5);
+    model.feed(&[
+        bssid("-70", 1_100, &[("lasttime", "100"), ("gpsfixed", "0")]),
+        bssid("-60", 1_200, &[("lasttime", "100"), ("gpsfixed", "0")]),
+        client("-65", 1_300, &[("lasttime", "100"), ("gpsfixed", "0")]),
+        gps("37.769100", "-122.419571", "3", 1_400),
+        gps("37.769200", "-122.419571", "3", 1_500),
+        bssid("-50", 1_600, &[("lasttime", "101"), ("gpsfixed", "0")]),
+    ]);
+    let out = model.drain_outbox();
+    type Row = (bool, u64, Option<i32>, Option<LatLon>, Option<i8>);
+    let rows: Vec<Row> = (out.observations.iter())
+        .map(|o| (o.client, o.time, o.signal_dbm, o.at, o.fix))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (false, 100, Some(-70), None, None),
+            (true, 100, Some(-65), None, None),
+            (
+                false,
+                101,
+                Some(-50),
+                Some(at(37.7692, -122.419571)),
+                Some(3)
+            ),
+        ]
+    );
+    assert_eq!(out.observations[1].mac, parse_mac(STA.as_bytes()).unwrap());
+    assert_eq!(out.observations[1].bssid, parse_mac(AP.as_bytes()).unwrap());
+    // Both GPS lines came within one second (by receive time).
+    assert_eq!(out.gps.len(), 1);
+    assert_eq!(out.gps[0].fix, Some(3));
+    assert_eq!(out.dropped, 0);
+    assert_eq!(model.drain_outbox(), Outbox::default());
+    let flood: Vec<Frame> = (0..10)
+        .map(|i| {
+            bssid(
+                "-60",
+                2_000,
+                &[("lasttime", &*format!("{}", 200 + i)), ("gpsfixed", "0")],
+            )
+        })
+        .collect();
+    model.feed(&flood);
+    let out = model.drain_outbox();
+    assert_eq!((out.observations.len(), out.dropped), (5, 5));
+}
