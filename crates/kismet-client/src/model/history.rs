@@ -159,6 +159,38 @@ pub struct GpsLine {
     pub fix: Option<i64>,
 }
 
+/// A STATUS or TERMINATE line, for a session database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerMessage {
+    /// When, epoch seconds (the server's clock, else the receive time).
+    pub time: f64,
+    /// `status` or `terminate`.
+    pub kind: &'static str,
+    /// The text, decoded (octal escapes), not sanitised.
+    pub text: String,
+}
+
+/// An ALERT line, for a session database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// When, epoch seconds (its `sec` and `usec`, else the server's clock).
+    pub time: f64,
+    /// `header`: the alert's name (`DEAUTHFLOOD`...), decoded.
+    pub header: Option<String>,
+    /// `bssid`.
+    pub bssid: Option<String>,
+    /// `source`: the MAC the frame came from.
+    pub source: Option<String>,
+    /// `dest`: the MAC it went to.
+    pub dest: Option<String>,
+    /// `text`: what the server says of it, decoded.
+    pub text: Option<String>,
+    /// `channel`.
+    pub channel: Option<i64>,
+    /// Where the GPS was, when a fix was current.
+    pub at: Option<LatLon>,
+}
+
 /// What came since the outbox was last drained (see
 /// [`Model::drain_outbox`](super::Model::drain_outbox)).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -167,6 +199,10 @@ pub struct Outbox {
     pub observations: Vec<Observed>,
     /// GPS lines: at most one a second.
     pub gps: Vec<GpsLine>,
+    /// STATUS and TERMINATE lines.
+    pub messages: Vec<ServerMessage>,
+    /// ALERT lines.
+    pub alerts: Vec<Alert>,
     /// Observations and GPS lines not kept because the outbox was full
     /// (nobody drained it), since the last drain.
     pub dropped: u64,
@@ -269,6 +305,21 @@ impl Recorder {
         seen.mac = key_mac(mac & 0xFFFF_FFFF_FFFF);
         seen.client = mac >> 48 != 0;
         o.out.observations.push(seen);
+    }
+
+    /// A STATUS, TERMINATE or ALERT line for the outbox (dropped and
+    /// counted when it is full).
+    pub fn event(&mut self, message: Option<ServerMessage>, alert: Option<Alert>) {
+        let Some(o) = self.outbox.as_mut() else {
+            return;
+        };
+        let held = o.out.observations.len() + o.out.gps.len();
+        if held + o.out.messages.len() + o.out.alerts.len() >= o.max {
+            o.out.dropped += 1;
+            return;
+        }
+        o.out.messages.extend(message);
+        o.out.alerts.extend(alert);
     }
 
     /// A GPS line, for the outbox: kept when it is the first of its

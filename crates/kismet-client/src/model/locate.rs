@@ -11,7 +11,7 @@
 
 use super::fields::ServerFields;
 use super::gps::Gps;
-use super::history::{accuracy_m, Device, GpsLine, Observed, Recorder};
+use super::history::{accuracy_m, Alert, Device, GpsLine, Observed, Recorder, ServerMessage};
 use super::place::{Place, PlaceId, Places};
 use kismet_protocol::decode::parse_epoch;
 use kismet_protocol::Frame;
@@ -86,6 +86,59 @@ impl Locator {
         self.clock = None;
         self.server_gps = false;
         self.history.clear();
+    }
+
+    /// A STATUS, TERMINATE or ALERT line, for the session database's
+    /// outbox (when the model keeps one).
+    pub fn event_line(&mut self, f: &Frame) {
+        if !self.history.has_outbox() {
+            return;
+        }
+        let received = f.received_ms().unwrap_or(0) as f64 / 1000.0;
+        let now = self.clock.map_or(received, |c| c as f64);
+        let text = |name: &str| {
+            f.get(name)
+                .map(|raw| kismet_protocol::text::decode_octal(raw))
+                .map(|t| String::from_utf8_lossy(&t).into_owned())
+        };
+        match f.protocol_bytes() {
+            b"ALERT" => {
+                let sec = f.get("sec").and_then(parse_epoch);
+                let usec = f.get("usec").and_then(kismet_protocol::decode::parse_u64);
+                let time = sec.map_or(now, |s| s as f64 + usec.unwrap_or(0) as f64 / 1e6);
+                let spot = self.gps.spot_at(f.received_ms().unwrap_or(0));
+                let alert = Alert {
+                    time,
+                    header: text("header"),
+                    bssid: text("bssid"),
+                    source: text("source"),
+                    dest: text("dest"),
+                    text: text("text"),
+                    channel: f
+                        .get("channel")
+                        .and_then(kismet_protocol::decode::parse_i64),
+                    at: spot.map(|s| s.at),
+                };
+                self.history.event(None, Some(alert));
+            }
+            proto => {
+                let kind = if proto == b"TERMINATE" {
+                    "terminate"
+                } else {
+                    "status"
+                };
+                let text = text("text").or_else(|| {
+                    f.field(0)
+                        .map(|raw| String::from_utf8_lossy(raw).into_owned())
+                });
+                let message = ServerMessage {
+                    time: now,
+                    kind,
+                    text: text.unwrap_or_default(),
+                };
+                self.history.event(Some(message), None);
+            }
+        }
     }
 
     /// An update `seen` of a device, for the session database's outbox

@@ -84,8 +84,8 @@ use store::{mac_key, Ssid, Store, WireKey, WireMac};
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
 pub use history::{
-    GpsLine, History, Observed, Outbox, Sighting, TrackPoint, DEFAULT_MAX_SIGHTINGS,
-    MAX_TRACK_POINTS,
+    Alert, GpsLine, History, Observed, Outbox, ServerMessage, Sighting, TrackPoint,
+    DEFAULT_MAX_SIGHTINGS, MAX_TRACK_POINTS,
 };
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
@@ -152,7 +152,7 @@ const RECORD_AHEAD: usize = 2;
 fn is_model_frame(f: &Frame) -> bool {
     matches!(
         f.protocol_bytes(),
-        b"BSSID" | b"SSID" | b"CLIENT" | b"GPS" | b"TIME"
+        b"BSSID" | b"SSID" | b"CLIENT" | b"GPS" | b"TIME" | b"STATUS" | b"TERMINATE" | b"ALERT"
     )
 }
 
@@ -246,6 +246,10 @@ impl Model {
                     state.located.time(f);
                     false
                 }
+                b"STATUS" | b"TERMINATE" | b"ALERT" => {
+                    state.located.event_line(f);
+                    false
+                }
                 _ => false,
             };
             state.frames += u64::from(applied);
@@ -333,11 +337,20 @@ impl Model {
 /// (`NEEDED`) and is fed every frame of BSSID, SSID, CLIENT, GPS (and
 /// TIME, always on) on the client's tracker thread.
 impl crate::Tracker for Model {
+    /// [`NEEDED`], and ALERT with every field while the model keeps an
+    /// outbox (a session database keeps the alerts).
     fn needs(&self) -> Vec<(String, Vec<String>)> {
-        NEEDED
+        let mut needs: Vec<(String, Vec<String>)> = NEEDED
             .iter()
             .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
-            .collect()
+            .collect();
+        if self.state.lock().located.history.has_outbox() {
+            let alert = [
+                "sec", "usec", "header", "bssid", "source", "dest", "other", "channel", "text",
+            ];
+            needs.push(("ALERT".into(), alert.map(String::from).to_vec()));
+        }
+        needs
     }
 
     fn feed(&self, frames: &[Frame]) {

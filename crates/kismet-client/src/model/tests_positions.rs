@@ -455,3 +455,58 @@ fn outbox_has_every_update_with_or_without_a_fix() {
     let out = model.drain_outbox();
     assert_eq!((out.observations.len(), out.dropped), (5, 5));
 }
+
+/// With an outbox, STATUS and TERMINATE lines are messages and ALERT
+/// lines alerts (at their own time, where the GPS was); the model asks
+/// for ALERT only while it keeps an outbox.
+#[test]
+fn outbox_has_status_terminate_and_alert_lines() {
+    use crate::Tracker;
+    let model = Model::default();
+    let asks_alert = |m: &Model| m.needs().iter().any(|(p, _)| p == "ALERT");
+    assert!(!asks_alert(&model));
+    model.keep_outbox(100);
+    assert!(asks_alert(&model));
+    let status = Frame::parse(b"*STATUS: \x01Detected new network\x01 2 ")
+        .unwrap()
+        .with_names(Some(vec!["text".to_string(), "flags".to_string()].into()))
+        .with_received(1_700_000_000_000);
+    let alert = record(
+        "ALERT",
+        &[
+            ("sec", "1700000001"),
+            ("usec", "500000"),
+            ("header", "DEAUTHFLOOD"),
+            ("bssid", AP),
+            ("channel", "6"),
+            ("text", "Deauthenticate flood"),
+        ],
+    );
+    let terminate = Frame::parse(b"*TERMINATE: Kismet server terminating.")
+        .unwrap()
+        .with_names(Some(vec!["text".to_string()].into()));
+    model.feed(&[
+        gps("37.769100", "-122.419571", "3", 0),
+        status,
+        alert,
+        terminate,
+    ]);
+    let out = model.drain_outbox();
+    let messages: Vec<(&str, &str)> = (out.messages.iter())
+        .map(|m| (m.kind, m.text.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("status", "Detected new network"),
+            ("terminate", "Kismet server terminating.")
+        ]
+    );
+    assert_eq!(out.messages[0].time, 1_700_000_000.0);
+    let a = &out.alerts[0];
+    assert_eq!(a.time, 1_700_000_001.5);
+    assert_eq!(a.header.as_deref(), Some("DEAUTHFLOOD"));
+    assert_eq!(a.bssid.as_deref(), Some(AP));
+    assert_eq!(a.channel, Some(6));
+    assert_eq!(a.at, Some(at(37.7691, -122.419571)));
+}
