@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --export --export-format --export-every --export-best --export-what --history --command --help --version sim completions help"
+            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --export --db --open --export-format --export-every --export-best --export-what --history --command --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -95,6 +95,14 @@ _kismet__shell() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --export-format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -112,11 +120,11 @@ _kismet__shell() {
                     return 0
                     ;;
                 --command)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps export watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps export watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients gps export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)

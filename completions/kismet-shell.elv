@@ -30,6 +30,8 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --connect-timeout 'Seconds to wait for the TCP connection and the handshake'
             cand --record 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)'
             cand --export 'Write what the live model holds to FILE (repeatable), every --export-every seconds and at exit (Ctrl-C too): the format from the extension: .csv WiGLE CSV, .kml, .geojson, .gpx, .netxml. Without commands, with --timeout or --replay, collects without a shell and exits'
+            cand --db 'Keep what the session sees in the SQLite database FILE (created if need be; several sessions go into one file): devices, every sighting, the GPS, alerts and messages. Without commands, with --timeout or --replay, collects without a shell and exits'
+            cand --open 'Open a session database (made with --db) with no server: networks, clients, export, sessions and sql work on what it holds'
             cand --export-format 'The format of every --export file, whatever its extension'
             cand --export-every 'Seconds between the writes of the --export files'
             cand --export-what 'With --export: the devices written'

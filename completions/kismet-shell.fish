@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager export= export-format= export-every= export-best export-what= history= c/command= h/help V/version
+    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager export= db= open= export-format= export-every= export-best export-what= history= c/command= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -39,6 +39,8 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reply-timeout
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l connect-timeout -d 'Seconds to wait for the TCP connection and the handshake' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l record -d 'Record every line received and sent, with its time, to FILE (gzip if it ends in .gz)' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export -d 'Write what the live model holds to FILE (repeatable), every --export-every seconds and at exit (Ctrl-C too): the format from the extension: .csv WiGLE CSV, .kml, .geojson, .gpx, .netxml. Without commands, with --timeout or --replay, collects without a shell and exits' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l db -d 'Keep what the session sees in the SQLite database FILE (created if need be; several sessions go into one file): devices, every sighting, the GPS, alerts and messages. Without commands, with --timeout or --replay, collects without a shell and exits' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l open -d 'Open a session database (made with --db) with no server: networks, clients, export, sessions and sql work on what it holds' -r -F
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-format -d 'The format of every --export file, whatever its extension' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-every -d 'Seconds between the writes of the --export files' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l export-what -d 'With --export: the devices written' -r
@@ -54,6 +56,9 @@ networks\t''
 clients\t''
 gps\t''
 export\t''
+db\t''
+sessions\t''
+sql\t''
 watch\t''
 filter\t''
 only\t''

@@ -126,6 +126,18 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub export: Vec<PathBuf>,
 
+    /// Keep what the session sees in the SQLite database FILE (created if
+    /// need be; several sessions go into one file): devices, every
+    /// sighting, the GPS, alerts and messages. Without commands, with
+    /// --timeout or --replay, collects without a shell and exits.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Open a session database (made with --db) with no server: networks,
+    /// clients, export, sessions and sql work on what it holds.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["addr", "demo", "replay", "db", "record"])]
+    pub open: Option<PathBuf>,
+
     /// The format of every --export file, whatever its extension.
     #[arg(long, value_name = "FORMAT", requires = "export", value_parser = export_format)]
     pub export_format: Option<kismet_export::Format>,

@@ -16,7 +16,9 @@ use kismet_protocol::spec::check_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
+use kismet_shell::shell::db::Database;
 use kismet_shell::shell::export::{self, Exports, Target};
+use kismet_shell::shell::offline::{self, Offline};
 use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
@@ -132,6 +134,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         None => {}
     }
+    // --open: a session database, no server.
+    if let Some(path) = &cli.open {
+        return run_offline(&cli, path);
+    }
     // --demo and --replay: a server in-process on a free loopback port; it
     // lives as long as this function, that is, as long as the shell.
     let local = if cli.demo {
@@ -172,11 +178,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     };
     // --export without commands, with --timeout or --replay: collect
     // without a shell.
-    let collect = exports.is_some()
+    let collect = (exports.is_some() || cli.db.is_some())
         && cli.commands.is_empty()
         && (cli.batch.timeout.is_some() || cli.replay.is_some());
     if cli.batch.timeout.is_some() && !cli.batch.follow && !collect {
-        anyhow::bail!("--timeout needs --follow, or --export without commands");
+        anyhow::bail!("--timeout needs --follow, or --export or --db without commands");
     }
     let interactive = !collect && cli.commands.is_empty() && io::stdin().is_terminal();
     let recorder = match &cli.record {
@@ -264,6 +270,39 @@ fn exports_of(cli: &Cli) -> anyhow::Result<Result<Option<Arc<Exports>>, String>>
     }))))
 }
 
+/// `--open FILE`: the shell, or the batch commands, on a session
+/// database with no server.
+fn run_offline(cli: &Cli, path: &std::path::Path) -> anyhow::Result<i32> {
+    let offline = match Offline::open(path) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("kismet-shell: --open: {e}");
+            return Ok(EXIT_COMMAND);
+        }
+    };
+    if cli.commands.is_empty() && io::stdin().is_terminal() {
+        return offline::run_interactive(
+            &offline,
+            cli.history.clone().or_else(repl::default_history_path),
+        );
+    }
+    let mut lines: Box<dyn Iterator<Item = io::Result<String>>> = if cli.commands.is_empty() {
+        Box::new(io::stdin().lock().lines())
+    } else {
+        Box::new(cli.commands.clone().into_iter().map(Ok))
+    };
+    let width = io::stdout()
+        .is_terminal()
+        .then(kismet_shell::shell::render::layout::terminal_width);
+    Ok(offline::run_batch(
+        &offline,
+        &mut lines,
+        cli.batch.format,
+        cli.batch.keep_going,
+        width,
+    ))
+}
+
 /// How a run goes.
 #[derive(Debug, Clone, Copy)]
 struct Mode {
@@ -349,39 +388,56 @@ fn connect_and_run(
         }
         Err(e) => return Err(e.into()),
     };
-    let session =
-        Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?).with_settings(Settings {
+    let session = Session::new(client, secs(cli.reply_timeout, "--reply-timeout")?)
+        .with_settings(Settings {
             timestamps: cli.timestamps,
             decode: !cli.raw_values,
             color: interactive && repl::color_wanted(),
             ..Settings::default()
-        });
+        })
+        .into_shared();
     if cli.track || exports.is_some() {
         session
             .model()
             .context("starting the model of networks and clients")?;
     }
+    if let Some(path) = &cli.db {
+        match Database::start(path, &session) {
+            Ok(db) => *session.db.lock() = Some(db),
+            // The shell goes on without it; a script asked for it.
+            Err(e) if interactive => {
+                eprintln!("kismet-shell: --db: {e}: going on without the database")
+            }
+            Err(e) => {
+                eprintln!("kismet-shell: --db: {e}");
+                return Ok(EXIT_COMMAND);
+            }
+        }
+    }
     if interactive {
-        return repl::run(
-            session,
+        let result = repl::run(
+            session.clone(),
             ReplOptions {
                 history: cli.history.clone().or_else(repl::default_history_path),
                 pager: Pager::from_env(std::env::var("PAGER").ok().as_deref(), cli.no_pager),
                 exports,
             },
         );
+        return result.map(|code| close_db(&session, false, code));
     }
-    let session = Arc::new(session);
-    // With --export, Ctrl-C ends the run after the files are written.
+    // With --export or --db, Ctrl-C ends the run after the files are
+    // written.
+    if exports.is_some() || cli.db.is_some() {
+        let interrupted = session.interrupted.clone();
+        if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
+            eprintln!(
+                "kismet-shell: warning: Ctrl-C will end the run without writing the files: {}",
+                without_os_codes(&e.to_string())
+            );
+        }
+    }
     let timer = match &exports {
         Some(ex) => {
-            let interrupted = session.interrupted.clone();
-            if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
-                eprintln!(
-                    "kismet-shell: warning: Ctrl-C will not write the --export files: {}",
-                    without_os_codes(&e.to_string())
-                );
-            }
             let report = |e: &str| eprintln!("kismet-shell: --export: {e}");
             Some(ex.start_timer(session.clone(), report)?)
         }
@@ -395,9 +451,10 @@ fn connect_and_run(
     if collect {
         let code = batch::collect_for_export(&session, timeout, &mut io::stderr().lock());
         drop(timer);
-        return Ok(exports.map_or(code, |ex| {
+        let code = exports.map_or(code, |ex| {
             final_exports(&ex, &session, cli.batch.quiet, code)
-        }));
+        });
+        return Ok(close_db(&session, cli.batch.quiet, code));
     }
     let options = BatchOptions {
         format: cli.batch.format,
@@ -432,7 +489,37 @@ fn connect_and_run(
     );
     drop(timer);
     drop(err);
-    Ok(exports.map_or(code, |ex| {
+    let code = exports.map_or(code, |ex| {
         final_exports(&ex, &session, cli.batch.quiet, code)
-    }))
+    });
+    Ok(close_db(&session, cli.batch.quiet, code))
+}
+
+/// Closes the session database, if one is open: what is left is written
+/// and the session's end marked. Says what was written (unless `quiet`);
+/// a database that stopped on an error fails the run (status 1).
+fn close_db(session: &Session, quiet: bool, code: i32) -> i32 {
+    let Some(db) = session.db.lock().take() else {
+        return code;
+    };
+    let path = db.path().display().to_string();
+    let (_, outbox_dropped) = db.stats();
+    let stats = db.close();
+    if let Some(e) = &stats.error {
+        eprintln!("kismet-shell: --db: {e}");
+        return code.max(EXIT_COMMAND);
+    }
+    if !quiet {
+        let lost = stats.thinned + outbox_dropped;
+        let thinned = if lost > 0 {
+            format!(" ({lost} observations thinned: the disk fell behind)")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "kismet-shell: database {path}: {} device rows, {} observations, {} GPS rows written{thinned}",
+            stats.device_rows, stats.observations, stats.gps
+        );
+    }
+    code
 }

@@ -41,24 +41,38 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
             radius,
             sort,
             kind,
+            since,
+            server,
             wide,
         } => {
             let near = near.and(point).map(|p| handlers::Near::new(p, radius));
-            handlers::networks(session, sort, kind, near).map(|o| widened(o, wide))
+            let pick = handlers::Pick { since, server };
+            handlers::networks(session, sort, kind, near, &pick).map(|o| widened(o, wide))
         }
         C::Clients {
             net,
             point,
             radius,
+            since,
+            server,
             wide,
-        } => match point {
-            Some(p) => {
-                handlers::clients_near(session, net.as_deref(), handlers::Near::new(p, radius))
+        } => {
+            let pick = handlers::Pick { since, server };
+            match point {
+                Some(p) => handlers::clients_near(
+                    session,
+                    net.as_deref(),
+                    handlers::Near::new(p, radius),
+                    &pick,
+                ),
+                None => handlers::clients(session, net.as_deref(), &pick),
             }
-            None => handlers::clients(session, net.as_deref()),
+            .map(|o| widened(o, wide))
         }
-        .map(|o| widened(o, wide)),
         C::Gps => handlers::gps(session),
+        C::Db { action, file } => super::db::handler(session, action, file.as_deref()),
+        C::Sessions => super::db::sessions(session),
+        C::Sql { query } => super::db::sql(session, &query),
         C::Export {
             file,
             what,

@@ -277,8 +277,77 @@ pub fn networks(
     sort: Option<SortSpec>,
     kind: Option<NetworkType>,
     near: Option<Near>,
+    pick: &Pick,
 ) -> Handled {
-    let snapshot = start_model(session)?.snapshot();
+    Ok(networks_in(live_view(session, pick)?, sort, kind, near))
+}
+
+/// The devices a listing works on: a snapshot (the live model's, or a
+/// database's), the time to count ages from, and while disconnected the
+/// time of the last data.
+pub struct DeviceView {
+    /// The devices, already narrowed by `--since` and `--server`.
+    pub snapshot: kismet_client::Snapshot,
+    /// Now, epoch seconds.
+    pub now: u64,
+    /// See [`Outcome::Networks`].
+    pub as_of: Option<u64>,
+}
+
+/// `--since` and `--server` of `networks` and `clients`.
+#[derive(Debug, Clone, Default)]
+pub struct Pick {
+    /// Only devices last seen within this many seconds.
+    pub since: Option<u64>,
+    /// Only devices of this server (its address or name).
+    pub server: Option<String>,
+}
+
+impl DeviceView {
+    /// Keeps the devices last seen within `since` seconds of `now`.
+    pub fn since(mut self, since: Option<u64>) -> DeviceView {
+        if let Some(age) = since {
+            let from = self.now.saturating_sub(age);
+            let recent = |last: Option<u64>| last.is_some_and(|t| t >= from);
+            self.snapshot.networks.retain(|n| recent(n.last_seen));
+            self.snapshot.clients.retain(|c| recent(c.last_seen));
+        }
+        self
+    }
+}
+
+/// The live model's devices, as `pick` narrows them: a `--server` that is
+/// not this session's (its address or its name, any case) has none.
+fn live_view(session: &Session, pick: &Pick) -> Result<DeviceView, ShellError> {
+    let mut snapshot = start_model(session)?.snapshot();
+    if let Some(server) = &pick.server {
+        let client = session.client();
+        let name = client.server_info().name;
+        if !(server.eq_ignore_ascii_case(client.addr()) || server.eq_ignore_ascii_case(&name)) {
+            snapshot.networks.clear();
+            snapshot.clients.clear();
+        }
+    }
+    let view = DeviceView {
+        snapshot,
+        now: now(session),
+        as_of: as_of(session),
+    };
+    Ok(view.since(pick.since))
+}
+
+/// `networks` on a [`DeviceView`].
+pub fn networks_in(
+    view: DeviceView,
+    sort: Option<SortSpec>,
+    kind: Option<NetworkType>,
+    near: Option<Near>,
+) -> Outcome {
+    let DeviceView {
+        snapshot,
+        now,
+        as_of,
+    } = view;
     let wanted = |n: &kismet_client::NetworkView| {
         kind.is_none_or(|NetworkType(k)| n.network_type == Some(k))
     };
@@ -318,18 +387,27 @@ pub fn networks(
             (rows, near.map(|_| distances))
         }
     };
-    Ok(Outcome::Networks {
+    Outcome::Networks {
         rows,
-        now: now(session),
+        now,
         distances,
-        as_of: as_of(session),
-    })
+        as_of,
+    }
 }
 
 /// `clients [NET]`: the clients of one network (a BSSID, or an SSID: all
 /// the BSSIDs that carry it) or of all, from the live model.
-pub fn clients(session: &Session, net: Option<&str>) -> Handled {
-    let snapshot = start_model(session)?.snapshot();
+pub fn clients(session: &Session, net: Option<&str>, pick: &Pick) -> Handled {
+    clients_in(live_view(session, pick)?, net)
+}
+
+/// `clients [NET]` on a [`DeviceView`].
+pub fn clients_in(view: DeviceView, net: Option<&str>) -> Handled {
+    let DeviceView {
+        snapshot,
+        now,
+        as_of,
+    } = view;
     // An SSID holding control characters is typed as it is shown (escaped).
     let net = net.map(|net| {
         snapshot
@@ -397,22 +475,37 @@ pub fn clients(session: &Session, net: Option<&str>) -> Handled {
     };
     Ok(Outcome::Clients {
         rows,
-        now: now(session),
+        now,
         distances: None,
-        as_of: as_of(session),
+        as_of,
     })
 }
 
 /// `clients near LAT,LON [RADIUS_M]`: the clients whose best position is
 /// within the radius, nearest first. `word` is what came before the
 /// point: it must be `near`.
-pub fn clients_near(session: &Session, word: Option<&str>, near: Near) -> Handled {
+pub fn clients_near(session: &Session, word: Option<&str>, near: Near, pick: &Pick) -> Handled {
+    check_near(word)?;
+    clients_near_in(live_view(session, pick)?, near)
+}
+
+/// Refuses a point that does not follow `near`.
+pub fn check_near(word: Option<&str>) -> Result<(), ShellError> {
     if !word.is_some_and(|w| w.eq_ignore_ascii_case("near")) {
         return Err(ShellError::Usage(
             "usage: clients [NET | near LAT,LON [RADIUS_M]] (a point only after near)".into(),
         ));
     }
-    let snapshot = start_model(session)?.snapshot();
+    Ok(())
+}
+
+/// `clients near LAT,LON` on a [`DeviceView`].
+pub fn clients_near_in(view: DeviceView, near: Near) -> Handled {
+    let DeviceView {
+        snapshot,
+        now,
+        as_of,
+    } = view;
     let (rows, distances): (Vec<_>, Vec<f64>) = snapshot
         .clients_near(near.center, near.radius_m)
         .into_iter()
@@ -420,9 +513,9 @@ pub fn clients_near(session: &Session, word: Option<&str>, near: Near) -> Handle
         .unzip();
     Ok(Outcome::Clients {
         rows,
-        now: now(session),
+        now,
         distances: Some(distances),
-        as_of: as_of(session),
+        as_of,
     })
 }
 
@@ -509,6 +602,7 @@ pub fn status_report(session: &Session) -> StatusReport {
         pending: client.pending_count(),
         connections: session.earlier_connections.load(Ordering::Acquire) + stats.connections,
         paused: session.is_paused(),
+        database: session.db.lock().as_ref().map(|db| db.summary()),
     }
 }
 

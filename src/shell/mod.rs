@@ -20,11 +20,13 @@
 pub mod batch;
 pub mod commands;
 pub mod console;
+pub mod db;
 pub mod dispatch;
 pub mod display;
 pub mod export;
 pub mod handlers;
 pub mod helper;
+pub mod offline;
 pub mod outcome;
 pub mod pager;
 pub mod prompt;

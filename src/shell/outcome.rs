@@ -133,6 +133,9 @@ pub struct StatusReport {
     pub connections: u64,
     /// True while output is paused.
     pub paused: bool,
+    /// The session database's line (see [`super::db::Database::summary`]),
+    /// when one is open.
+    pub database: Option<String>,
 }
 
 /// How long `gps` waits for a server's first GPS line, counted from when
@@ -306,8 +309,40 @@ pub enum Outcome {
     Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).
     Settings(crate::shell::session::Settings),
+    /// Rows of values: `sessions`, `sql`.
+    Rows(Rows),
     /// Leave the shell.
     Quit,
+}
+
+/// A value in [`Rows`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// No value.
+    Null,
+    /// A whole number.
+    Integer(i64),
+    /// A real number.
+    Real(f64),
+    /// Text (shown sanitised).
+    Text(String),
+    /// A BLOB, by its length.
+    Blob(usize),
+}
+
+/// Rows of values under column names (see [`Outcome::Rows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    /// The JSON objects' `type`: `session`, `row`.
+    pub kind: &'static str,
+    /// What there is none of, for `(no sessions)`.
+    pub empty: &'static str,
+    /// The column names.
+    pub columns: Vec<String>,
+    /// The rows, each as many cells as there are columns.
+    pub rows: Vec<Vec<Cell>>,
+    /// A line under the table (text only): rows left out, say.
+    pub note: Option<String>,
 }
 
 #[cfg(test)]

@@ -309,8 +309,7 @@ impl Repl {
 ///
 /// # Errors
 /// The terminal cannot be set up or read.
-pub fn run(session: Session, options: ReplOptions) -> anyhow::Result<i32> {
-    let session = Arc::new(session);
+pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
     let color = session.settings().color;
     let config = Config::builder()
         .auto_add_history(false)

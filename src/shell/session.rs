@@ -1,7 +1,7 @@
 //! What the front ends share while running commands: the client (which
 //! `connect` and `reconnect` replace) and the session's flags.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard, RwLock};
@@ -64,6 +64,14 @@ pub struct Session {
     /// Connections to this server made by clients before the current one
     /// (`reconnect` goes on counting; `connect` to a server starts again).
     pub earlier_connections: AtomicU64,
+    /// The size of the outbox the models keep (0: none; a session
+    /// database sets it).
+    outbox: AtomicUsize,
+    /// The session database being written (`--db`, `db open`).
+    pub db: Mutex<Option<super::db::Database>>,
+    /// This session, when it is shared ([`Session::into_shared`]): for the
+    /// threads that follow it (the database's feeder).
+    me: std::sync::Weak<Session>,
 }
 
 /// A protocol (upper case) whose frames a watch view takes, and where.
@@ -85,7 +93,41 @@ impl Session {
             model_since: Mutex::new(None),
             tap: Mutex::new(None),
             earlier_connections: AtomicU64::new(0),
+            outbox: AtomicUsize::new(0),
+            db: Mutex::new(None),
+            me: std::sync::Weak::new(),
         }
+    }
+
+    /// The session, shared: [`Session::shared`] gives it back from a
+    /// reference (the shell and batch runs share theirs so).
+    pub fn into_shared(self) -> Arc<Session> {
+        Arc::new_cyclic(|me| Session {
+            me: me.clone(),
+            ..self
+        })
+    }
+
+    /// The session as shared, when it is ([`Session::into_shared`]).
+    pub fn shared(&self) -> Option<Arc<Session>> {
+        self.me.upgrade()
+    }
+
+    /// Models made from now on keep an outbox of `max` items (for a
+    /// session database; 0: none).
+    pub fn set_outbox(&self, max: usize) {
+        self.outbox.store(max, Ordering::Relaxed);
+    }
+
+    /// A new model, keeping what the session's features need: sightings
+    /// (for WiGLE exports) and, with a session database, an outbox.
+    fn new_model(&self) -> Arc<Model> {
+        let model = Arc::new(Model::default());
+        // Every sighting at a fix, for `export` and `--export` (WiGLE
+        // rows): bounded, and free without a GPS.
+        model.keep_sightings(kismet_client::DEFAULT_MAX_SIGHTINGS);
+        model.keep_outbox(self.outbox.load(Ordering::Relaxed));
+        model
     }
 
     /// The session with these settings.
@@ -126,10 +168,7 @@ impl Session {
         if let Some(m) = slot.as_ref() {
             return Ok(m.clone());
         }
-        let model = Arc::new(Model::default());
-        // Every sighting at a fix, for `export` and `--export` (WiGLE
-        // rows): bounded, and free without a GPS.
-        model.keep_sightings(kismet_client::DEFAULT_MAX_SIGHTINGS);
+        let model = self.new_model();
         self.client().track(model.clone(), self.wait())?;
         *slot = Some(model.clone());
         *self.model_since.lock() = Some(Instant::now());
@@ -168,7 +207,7 @@ impl Session {
             old.clone()
         } else {
             *self.model_since.lock() = Some(Instant::now());
-            Arc::new(Model::default())
+            self.new_model()
         };
         *slot = Some(model.clone());
         drop(slot);

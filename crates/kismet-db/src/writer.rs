@@ -19,6 +19,8 @@ pub struct WriterOptions {
     /// How long to wait for another process that holds the file's lock
     /// before saying the file is in use.
     pub busy_timeout: Duration,
+    /// The writing program and its version, for `meta`.
+    pub app: String,
 }
 
 impl Default for WriterOptions {
@@ -27,6 +29,7 @@ impl Default for WriterOptions {
             queue: 100_000,
             commit_every: Duration::from_millis(500),
             busy_timeout: Duration::from_secs(2),
+            app: "kismet-shell".to_string(),
         }
     }
 }

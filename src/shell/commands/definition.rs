@@ -156,6 +156,12 @@ pub enum ShellCommand {
         /// Only the networks of this type.
         #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
         kind: Option<NetworkType>,
+        /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
+        #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
+        since: Option<u64>,
+        /// Only those of this server (its address or name).
+        #[arg(id = "server", long, value_name = "NAME")]
+        server: Option<String>,
         /// Every column, whole, however wide the terminal.
         #[arg(id = "wide", long, short)]
         wide: bool,
@@ -184,6 +190,12 @@ pub enum ShellCommand {
         /// The radius around it, metres.
         #[arg(id = "radius", value_name = "RADIUS_M", value_parser = radius)]
         radius: Option<f64>,
+        /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
+        #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
+        since: Option<u64>,
+        /// Only those of this server (its address or name).
+        #[arg(id = "server", long, value_name = "NAME")]
+        server: Option<String>,
         /// Every column, whole, however wide the terminal.
         #[arg(id = "wide", long, short)]
         wide: bool,
@@ -231,6 +243,52 @@ pub enum ShellCommand {
         /// WiGLE CSV: one row per device at its best position.
         #[arg(id = "best", long, short)]
         best: bool,
+    },
+
+    /// `db [open FILE | close]`.
+    #[command(
+        about = "the session database: what it holds, open one, close it",
+        long_about = "db: the database being written (--db FILE), and what it wrote. db \
+                      open FILE: keep this session in FILE from now on (created if need \
+                      be; several sessions go into one file): every device, every sighting, \
+                      the GPS, alerts and messages, written as they arrive. db close: write \
+                      what is left and close it.",
+        after_help = "db\ndb open ~/kismet/survey.db\ndb close"
+    )]
+    Db {
+        /// `open` or `close`.
+        #[arg(id = "action", value_name = "open|close", ignore_case = true)]
+        action: Option<DbAction>,
+        /// With `open`: the file.
+        #[arg(id = "file", value_name = "FILE")]
+        file: Option<String>,
+    },
+
+    /// `sessions`.
+    #[command(
+        about = "the sessions in the database: server, when, devices and observations",
+        long_about = "One row per connection kept in the session database (--db, db \
+                      open, or --open FILE): its server, when it started and ended, and \
+                      how many devices and observations it holds.",
+        after_help = "sessions"
+    )]
+    Sessions,
+
+    /// `sql QUERY`.
+    #[command(
+        about = "run a read-only SQL query on the session database",
+        long_about = "The rest of the line is one SELECT (or WITH, EXPLAIN, a PRAGMA that \
+                      reads) on the session database; the tables are networks, ssids, \
+                      clients, observations, gps, alerts, messages, sessions and meta (see \
+                      the README). The answer prints as a table, as JSON lines or as CSV, \
+                      like any other; at most 10,000 rows. Nothing can be changed.",
+        after_help = "sql SELECT ssid, COUNT(*) FROM networks GROUP BY ssid\n\
+                      sql SELECT * FROM observations WHERE mac = '00:14:6C:A1:00:01' LIMIT 5"
+    )]
+    Sql {
+        /// The query: the rest of the line.
+        #[arg(id = "query", value_name = "QUERY", required = true)]
+        query: String,
     },
 
     /// `watch networks|clients|status|PROTO [NET]`.
@@ -384,8 +442,11 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 12] = [
+const ARG_KINDS: [(&str, ArgKind); 15] = [
     ("file", ArgKind::File),
+    ("query", ArgKind::Sql),
+    ("since", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+    ("server", ArgKind::Server(kismet_protocol::ArgKind::Word)),
     ("proto", ArgKind::Server(kismet_protocol::ArgKind::Protocol)),
     (
         "fields",
@@ -653,6 +714,37 @@ fn format_parser() -> impl TypedValueParser<Value = Format> {
     let names: Vec<&'static str> = Format::ALL.iter().map(|f| f.name()).collect();
     clap::builder::PossibleValuesParser::new(names)
         .map(|s| Format::from_name(&s).unwrap_or(Format::Kml))
+}
+
+/// `db open` or `db close`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbAction {
+    /// `open FILE`.
+    Open,
+    /// `close`.
+    Close,
+}
+
+/// An age, `--since`: seconds, or a number and `s`, `m`, `h` or `d`.
+fn age(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let factor = match unit.to_ascii_lowercase().as_str() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => 0,
+    };
+    match digits.parse::<u64>() {
+        Ok(n) if factor > 0 => n
+            .checked_mul(factor)
+            .ok_or_else(|| format!("{s} is too long an age")),
+        _ => Err(format!("{s} is not an age (90s, 15m, 2h, 3d)")),
+    }
 }
 
 /// The word `near` of `networks near LAT,LON`.

@@ -134,7 +134,12 @@ pub fn help_text_at(topic: Option<&str>, width: usize) -> Result<String, ShellEr
             let c = find(name)
                 .ok_or_else(|| ShellError::Usage(format!("no help for {name:?}; try help")))?;
             let line = format!("{} {}", c.get_name(), usage(c));
-            let _ = writeln!(s, "{}", line.trim_end());
+            // A long usage wraps between its words, the rest indented.
+            let _ = writeln!(
+                s,
+                "{}",
+                wrap(line.trim_end(), width).replace('\n', "\n    ")
+            );
             let text = |t: Option<&clap::builder::StyledStr>| t.map(ToString::to_string);
             let paragraph = |s: &mut String, text: &str| {
                 let words: Vec<&str> = text.split_whitespace().collect();

@@ -25,7 +25,7 @@ use kismet_protocol::{self, Command, ServerCommand};
 
 pub use definition::{
     arg_kind, choices, definition, find, options, positionals, subcommand, takes_value, usage,
-    usage_from, value_name, FilterArg, NearWord, NetworkType, OnlyMode, SettingChange,
+    usage_from, value_name, DbAction, FilterArg, NearWord, NetworkType, OnlyMode, SettingChange,
     ShellCommand, SortSpec, Watched, DEFAULT_NEAR_RADIUS_M,
 };
 pub use help::{help_text, help_text_at};
@@ -47,6 +47,8 @@ pub enum ArgKind {
     Network,
     /// A file to write: completed from the file system.
     File,
+    /// An SQL query: the rest of the line, as typed (not completed).
+    Sql,
     /// One of the argument's possible values in the definition (sort
     /// columns, network types, `new|changed|all`, `on|off`).
     Choice,
@@ -118,7 +120,7 @@ pub fn parse(line: &str) -> Result<Parsed, ShellError> {
     // An expression is the rest of the line as typed, quotes and all; after
     // `--`, so that clap takes it as it is (even `--` or `-x`).
     let expression = positionals(cmd)
-        .position(|a| arg_kind(a) == Some(ArgKind::Expression))
+        .position(|a| matches!(arg_kind(a), Some(ArgKind::Expression | ArgKind::Sql)))
         .filter(|at| args.len() > *at)
         .and_then(|at| Some((at, rest_after_words(line, at + 1)?)));
     match expression {

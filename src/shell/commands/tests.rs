@@ -188,6 +188,8 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: None,
                 kind: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -199,6 +201,8 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Ssid, false),
                 kind: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -210,6 +214,8 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Signal, false),
                 kind: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -221,6 +227,8 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Clients, true),
                 kind: Some(NetworkType(0)),
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -232,6 +240,8 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: sort(SortColumn::Channel, false),
                 kind: Some(NetworkType(2)),
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -241,6 +251,8 @@ fn commands_parse_typed() {
                 net: None,
                 point: None,
                 radius: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -250,6 +262,8 @@ fn commands_parse_typed() {
                 net: Some("Coffee Shop".into()),
                 point: None,
                 radius: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -259,6 +273,8 @@ fn commands_parse_typed() {
                 net: Some("-dash-".into()),
                 point: None,
                 radius: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -270,6 +286,8 @@ fn commands_parse_typed() {
                 radius: None,
                 sort: None,
                 kind: None,
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -281,6 +299,8 @@ fn commands_parse_typed() {
                 radius: Some(250.5),
                 sort: None,
                 kind: Some(NetworkType(0)),
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
@@ -290,10 +310,39 @@ fn commands_parse_typed() {
                 net: Some("near".into()),
                 point: Some(at(-33.8688, 151.2093)),
                 radius: Some(50.0),
+                since: None,
+                server: None,
                 wide: false,
             },
         ),
         ("gps", C::Gps),
+        ("sessions", C::Sessions),
+        (
+            "sql SELECT * FROM networks WHERE ssid = 'a b'",
+            C::Sql {
+                query: "SELECT * FROM networks WHERE ssid = 'a b'".into(),
+            },
+        ),
+        (
+            "db open survey.db",
+            C::Db {
+                action: Some(DbAction::Open),
+                file: Some("survey.db".into()),
+            },
+        ),
+        (
+            "networks --since 2h --server kismet-lab",
+            C::Networks {
+                near: None,
+                point: None,
+                radius: None,
+                sort: None,
+                kind: None,
+                since: Some(7200),
+                server: Some("kismet-lab".into()),
+                wide: false,
+            },
+        ),
         (
             "watch NETS",
             C::Watch {
@@ -429,12 +478,14 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "clients a 1,2 3 4",
-            "usage: clients [NET|near [LAT,LON [RADIUS_M]]] [--wide]".into(),
+            "usage: clients [NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]"
+                .into(),
         ),
         ("networks x", "networks: expected near, not \"x\"".into()),
         (
             "networks near",
-            "usage: networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]"
+            "usage: networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] \
+             [--since AGE] [--server NAME] [--wide]"
                 .into(),
         ),
         (
@@ -448,7 +499,7 @@ fn bad_arguments_give_one_line() {
         (
             "networks --bogus",
             "networks: unexpected \"--bogus\" (usage: networks [near [LAT,LON [RADIUS_M]]] \
-             [--sort COLUMN] [--type TYPE] [--wide])"
+             [--sort COLUMN] [--type TYPE] [--since AGE] [--server NAME] [--wide])"
                 .into(),
         ),
         ("networks --sort", "networks: --sort needs a value".into()),
@@ -541,11 +592,18 @@ fn usage_from_the_definition() {
         ("resume", ""),
         (
             "networks",
-            "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]",
+            "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE] \
+             [--server NAME] [--wide]",
         ),
-        ("clients", "[NET|near [LAT,LON [RADIUS_M]]] [--wide]"),
+        (
+            "clients",
+            "[NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]",
+        ),
         ("gps", ""),
         ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
+        ("db", "[open|close [FILE]]"),
+        ("sessions", ""),
+        ("sql", "QUERY"),
         (
             "watch",
             "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
@@ -589,7 +647,7 @@ fn help_from_the_definition() {
             c.get_name()
         );
         let one = help_text(Some(c.get_name())).unwrap();
-        assert!(one.starts_with(&format!("{}\n", line.trim_end())), "{one}");
+        assert!(flat(&one).starts_with(&flat(&line)), "{one}");
         assert!(flat(&one).contains(&about), "{one}");
         let examples = c.get_after_help().unwrap().to_string();
         let examples = flat(&examples.lines().collect::<Vec<_>>().join(" | "));
@@ -611,7 +669,8 @@ fn help_from_the_definition() {
     }
     assert_eq!(
         help_text(Some("nets")).unwrap(),
-        "networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]
+        "networks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE]
+    [--server NAME] [--wide]
   the networks seen, like airodump-ng: encryption, channel, signal, clients
   From a live model of the server's BSSID, SSID and CLIENT records, started on
   first use (or with --track): the shell asks the server for the fields it

@@ -231,7 +231,7 @@ impl Cursor<'_> {
                 (start, complete_protocol(word, more, &names.table))
             }
             ArgKind::Server(kismet_protocol::ArgKind::FieldList) => self.field_list(prev),
-            ArgKind::Server(_) | ArgKind::Expression => (start, Vec::new()),
+            ArgKind::Server(_) | ArgKind::Expression | ArgKind::Sql => (start, Vec::new()),
             ArgKind::EnabledProtocol => {
                 let mut it = names.enabled.iter().map(|(p, _)| p.as_str());
                 (start, filtered(&mut it, &|_| more))

@@ -253,6 +253,8 @@ fn completes_options_and_their_values() {
                 "near ".into(),
                 "--sort ".into(),
                 "--type ".into(),
+                "--since ".into(),
+                "--server ".into(),
                 "--wide".into()
             ]
         )
@@ -260,18 +262,34 @@ fn completes_options_and_their_values() {
     assert_eq!(offered("networks n"), (9, vec!["near ".into()]));
     assert_eq!(
         offered("networks near 1,2 ").1,
-        ["--sort ", "--type ", "--wide"]
+        ["--sort ", "--type ", "--since ", "--server ", "--wide"]
     );
-    assert_eq!(offered("networks --s"), (9, vec!["--sort ".into()]));
+    assert_eq!(offered("networks --so"), (9, vec!["--sort ".into()]));
+    assert_eq!(
+        offered("networks --s").1,
+        ["--sort ", "--since ", "--server "]
+    );
     assert_eq!(
         offered("networks --sort ssid "),
-        (21, vec!["near ".into(), "--type ".into(), "--wide".into()])
+        (
+            21,
+            vec![
+                "near ".into(),
+                "--type ".into(),
+                "--since ".into(),
+                "--server ".into(),
+                "--wide".into()
+            ]
+        )
     );
     assert_eq!(
-        offered("networks --sort=ssid "),
-        (21, vec!["near ".into(), "--type ".into(), "--wide".into()])
+        offered("networks --sort=ssid ").1,
+        ["near ", "--type ", "--since ", "--server ", "--wide"]
     );
-    assert_eq!(offered("networks -sssid -t ap ").1, ["near ", "--wide"]);
+    assert_eq!(
+        offered("networks -sssid -t ap ").1,
+        ["near ", "--since ", "--server ", "--wide"]
+    );
     // connect: the host first (nothing to offer), then --keep.
     assert_eq!(offered("connect ").1, Vec::<String>::new());
     assert_eq!(offered("connect sensor.lan "), (19, vec!["--keep".into()]));
@@ -330,7 +348,10 @@ fn completes_choices_targets_and_networks() {
         offered("watch clients 00:"),
         (14, vec!["00:14:6C:A1:00:01".into()])
     );
-    assert_eq!(offered("clients HomeNet ").1, vec!["--wide".to_string()]);
+    assert_eq!(
+        offered("clients HomeNet ").1,
+        ["--since ", "--server ", "--wide"]
+    );
 }
 
 /// Each command's hint after its name is its usage from the definition,
@@ -365,23 +386,26 @@ fn hints_follow_the_definition() {
     let h = |l: &str| hint(l, l.len()).map(|h| h.display);
     assert_eq!(
         h("networks ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]")
+        Some(
+            "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE] \
+             [--server NAME] [--wide]"
+        )
     );
     assert_eq!(
         h("networks --sort ").as_deref(),
-        Some("COLUMN [near [LAT,LON [RADIUS_M]]] [--type TYPE] [--wide]")
+        Some("COLUMN [near [LAT,LON [RADIUS_M]]] [--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(
         h("networks --sort ssid ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--wide]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(
         h("networks -t ap -s ssid ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--wide]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(
         h("networks near 1,2 5 -t ap -s ssid ").as_deref(),
-        Some("[--wide]")
+        Some("[--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(h("set ").as_deref(), Some("[NAME VALUE]"));
     assert_eq!(h("set timestamps ").as_deref(), Some("on|off"));
@@ -398,7 +422,7 @@ fn hints_follow_the_definition() {
     );
     assert_eq!(
         hint("ne", 2).unwrap().display,
-        "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]"
+        "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE] [--server NAME] [--wide]"
     );
 }
 

@@ -26,6 +26,7 @@ pub mod gps;
 pub mod json;
 pub mod layout;
 pub mod reply;
+pub mod rows;
 pub mod tables;
 pub mod time;
 
@@ -114,6 +115,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Disconnected { addr } => {
             format!("disconnected from {addr}; reconnect or connect HOST to go on")
         }
+        Outcome::Rows(r) => rows::rows_text(r, width),
         Outcome::Networks {
             rows,
             now,
@@ -262,9 +264,12 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 "connections": r.connections,
                 "protocols": rows,
                 "dropped": dropped,
+                "database": r.database,
             })
         }
         Outcome::Help { text, .. } => json!({ "type": "help", "text": text }),
+        Outcome::Rows(r) if r.rows.is_empty() => return None,
+        Outcome::Rows(r) => return Some(rows::rows_json(r).join("\n")),
         Outcome::Networks { rows, .. } if rows.is_empty() => return None,
         Outcome::Clients { rows, .. } if rows.is_empty() => return None,
         Outcome::Networks {
@@ -414,6 +419,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
                 );
             }
         }
+        Outcome::Rows(r) => s = rows::rows_csv(r),
         Outcome::Networks {
             rows, distances, ..
         } => s = devices::networks_csv(rows, distances.as_deref()),

@@ -170,6 +170,9 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
         plural(r.malformed, "line"),
         plural(r.overlong, "line")
     );
+    if let Some(db) = &r.database {
+        let _ = writeln!(s, "{}", super::wrap_to(&format!("db       {db}"), width));
+    }
     let rows = r.rows();
     if rows.is_empty() {
         s.push_str("frames   none received yet");
