@@ -9,6 +9,7 @@ mod batch;
 mod batch_world;
 mod client;
 mod completions;
+mod db;
 mod export;
 mod golden;
 mod hostile;
