@@ -257,11 +257,7 @@ fn exports_of(cli: &Cli) -> anyhow::Result<Result<Option<Arc<Exports>>, String>>
         }
         targets.push(target);
     }
-    let source = match (&cli.replay, cli.demo) {
-        (Some(path), _) => path.display().to_string(),
-        (None, true) => "kismet-shell --demo".to_string(),
-        (None, false) => cli.addr.clone().unwrap_or_default(),
-    };
+    let source = local_source(cli).unwrap_or_else(|| cli.addr.clone().unwrap_or_default());
     Ok(Ok(Some(Arc::new(Exports {
         targets,
         options: export::options(cli.export_what, cli.export_best),
@@ -301,6 +297,17 @@ fn run_offline(cli: &Cli, path: &std::path::Path) -> anyhow::Result<i32> {
         cli.batch.keep_going,
         width,
     ))
+}
+
+/// The name the data of --replay or --demo goes by (in files' headers
+/// and the database): the recording's path, or `kismet-shell --demo`;
+/// `None` for a server, named by its address.
+fn local_source(cli: &Cli) -> Option<String> {
+    match (&cli.replay, cli.demo) {
+        (Some(path), _) => Some(path.display().to_string()),
+        (None, true) => Some("kismet-shell --demo".to_string()),
+        (None, false) => None,
+    }
 }
 
 /// How a run goes.
@@ -402,7 +409,7 @@ fn connect_and_run(
             .context("starting the model of networks and clients")?;
     }
     if let Some(path) = &cli.db {
-        match Database::start(path, &session) {
+        match Database::start_as(path, &session, local_source(cli)) {
             Ok(db) => *session.db.lock() = Some(db),
             // The shell goes on without it; a script asked for it.
             Err(e) if interactive => {

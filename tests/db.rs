@@ -16,17 +16,15 @@ const FILL_WAIT: Duration = Duration::from_secs(30);
 
 /// The file, opened read-only by SQLite.
 fn open(path: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap()
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
 /// One number from a query (0 when it fails: the file may not have the
 /// table yet).
 fn number(path: &Path, sql: &str) -> f64 {
-    let Ok(c) = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
+    let Ok(c) =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
         return 0.0;
     };
     c.query_row(sql, [], |r| r.get::<_, Option<f64>>(0))
@@ -38,7 +36,14 @@ fn number(path: &Path, sql: &str) -> f64 {
 /// `--open FILE -c networks --format json`: the networks' BSSID, SSID,
 /// channel and encryption.
 fn offline_networks(db: &Path) -> Vec<(String, String, String, String)> {
-    let o = run(&["--open", db.to_str().unwrap(), "-c", "networks", "--format", "json"]);
+    let o = run(&[
+        "--open",
+        db.to_str().unwrap(),
+        "-c",
+        "networks",
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut rows: Vec<_> = json_lines(&o).iter().map(network_key).collect();
     rows.sort();
@@ -94,7 +99,10 @@ fn a_database_killed_with_sigkill_is_whole_and_at_most_2_s_behind() {
     let newest: f64 = c
         .query_row("SELECT MAX(ts) FROM observations", [], |r| r.get(0))
         .unwrap();
-    assert!(killed - newest <= 2.0, "newest {newest}, killed at {killed}");
+    assert!(
+        killed - newest <= 2.0,
+        "newest {newest}, killed at {killed}"
+    );
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -111,7 +119,9 @@ fn a_second_session_extends_the_database_and_offline_networks_match_live() {
     let o = run(&[&addr, "--db", d, "--timeout", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("device rows"), "{}", stderr(&o));
-    let live = run(&[&addr, "--db", d, "--wait", "1", "-c", "networks", "--format", "json"]);
+    let live = run(&[
+        &addr, "--db", d, "--wait", "1", "-c", "networks", "--format", "json",
+    ]);
     assert!(live.status.success(), "{}", stderr(&live));
     let mut live: Vec<_> = json_lines(&live).iter().map(network_key).collect();
     live.sort();

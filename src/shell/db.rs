@@ -62,6 +62,20 @@ impl Database {
     /// The database's (not a database, newer schema, in use, ...) or the
     /// model's, as text.
     pub fn start(path: &Path, session: &Session) -> Result<Database, String> {
+        Database::start_as(path, session, None)
+    }
+
+    /// [`Database::start`], naming the server `server` in the database
+    /// instead of by the address connected to (a replay's or the demo's
+    /// port changes from run to run: the recording's path stays).
+    ///
+    /// # Errors
+    /// As [`Database::start`].
+    pub fn start_as(
+        path: &Path,
+        session: &Session,
+        server: Option<String>,
+    ) -> Result<Database, String> {
         let Some(shared) = session.shared() else {
             return Err("a database needs a shared session (Session::into_shared)".into());
         };
@@ -85,7 +99,7 @@ impl Database {
             let session = Arc::downgrade(&shared);
             std::thread::Builder::new()
                 .name("kismet-db-feed".into())
-                .spawn(move || feed(&session, &writer, &stop, &dropped))
+                .spawn(move || feed(&session, server.as_deref(), &writer, &stop, &dropped))
                 .map_err(|e| format!("starting the database's feeder: {e}"))?
         };
         Ok(Database {
@@ -148,7 +162,13 @@ struct Seen {
 /// the devices every [`DEVICES_EVERY`], start and end sessions as the
 /// connection comes and goes; at the stop, one last round and the
 /// session's end.
-fn feed(session: &Weak<Session>, writer: &Writer, stop: &AtomicBool, dropped: &AtomicU64) {
+fn feed(
+    session: &Weak<Session>,
+    label: Option<&str>,
+    writer: &Writer,
+    stop: &AtomicBool,
+    dropped: &AtomicU64,
+) {
     let mut seen = Seen { connected_at: None };
     let mut last_devices = Instant::now() - DEVICES_EVERY;
     loop {
@@ -157,7 +177,7 @@ fn feed(session: &Weak<Session>, writer: &Writer, stop: &AtomicBool, dropped: &A
         };
         let stopping = stop.load(Ordering::Acquire);
         let client = session.client();
-        let server = client.addr().to_string();
+        let server = label.unwrap_or(client.addr()).to_string();
         let connected = client.is_connected();
         let at = client.connected_at();
         if connected && seen.connected_at != Some(at) {
