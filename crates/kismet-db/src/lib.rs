@@ -63,6 +63,9 @@ mod schema;
 mod worker;
 mod writer;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::DbError;
 pub use reader::{QueryResult, Reader, Select, SessionRow, SqlValue, DEFAULT_QUERY_TIMEOUT};
 pub use schema::{SCHEMA, SCHEMA_VERSION};
