@@ -4,6 +4,7 @@
 
 mod devices;
 mod files;
+mod props;
 mod query;
 mod round_trip;
 mod writer;
