@@ -11,6 +11,10 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// path); `session` is a `sessions.id`. `fields_json` holds the device's
 /// other decoded values as a JSON object (its SSID list, cloaked flag,
 /// data cipher set...), for what has no column.
+///
+/// `observations_by_session` covers the counts of
+/// [`Reader::sessions`](crate::Reader::sessions) (observations and
+/// distinct MACs per session) without reading the table.
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -119,6 +123,7 @@ CREATE INDEX IF NOT EXISTS clients_by_mac ON clients (mac);
 CREATE INDEX IF NOT EXISTS observations_by_bssid ON observations (bssid, ts);
 CREATE INDEX IF NOT EXISTS observations_by_mac ON observations (mac, ts);
 CREATE INDEX IF NOT EXISTS observations_by_ts ON observations (ts);
+CREATE INDEX IF NOT EXISTS observations_by_session ON observations (session, mac);
 CREATE INDEX IF NOT EXISTS gps_by_ts ON gps (ts);
 CREATE INDEX IF NOT EXISTS alerts_by_ts ON alerts (ts);
 CREATE INDEX IF NOT EXISTS messages_by_ts ON messages (ts);
