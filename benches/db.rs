@@ -3,8 +3,9 @@
 //!
 //! Run: `cargo bench --bench db` (`DB_ROUNDS=N` pairs, 5 by default).
 //!
-//! 1. Throughput: 10,000 clients' CLIENT frames (each round a new second,
-//!    so every frame is an observation), fed to the live model on this
+//! 1. Throughput: 10,000 clients' CLIENT frames, ten updates of each a
+//!    second (each second one observation per client), fed to the live
+//!    model on this
 //!    thread as the client's tracker thread feeds it, with and without a
 //!    database: without, the model alone; with, the model keeping its
 //!    outbox, drained every 250 ms by a feeder thread into a
@@ -28,7 +29,11 @@ use kismet_protocol::decode::format_mac;
 use kismet_protocol::Frame;
 
 const DEVICES: usize = 10_000;
+/// Seconds of frames fed per run.
 const ROUNDS_PER_RUN: usize = 20;
+/// Updates of each device in each second: a busy server's flood (the
+/// model keeps one observation per device per second).
+const UPDATES_PER_SECOND: usize = 10;
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("kismet-db-bench-{}", std::process::id()));
@@ -37,8 +42,8 @@ fn dir() -> PathBuf {
     d
 }
 
-/// `ROUNDS_PER_RUN` rounds of a CLIENT frame per device, round r at
-/// second base + r.
+/// `ROUNDS_PER_RUN` seconds of `UPDATES_PER_SECOND` CLIENT frames per
+/// device, second r at base + r.
 fn frames() -> Vec<Vec<Frame>> {
     let names: Arc<[String]> = [
         "bssid",
@@ -57,8 +62,9 @@ fn frames() -> Vec<Vec<Frame>> {
     .into();
     (0..ROUNDS_PER_RUN)
         .map(|r| {
-            (0..DEVICES)
-                .map(|i| {
+            (0..DEVICES * UPDATES_PER_SECOND)
+                .map(|k| {
+                    let i = k % DEVICES;
                     let b = (i as u32 / 8).to_be_bytes();
                     let m = (i as u32).to_be_bytes();
                     let line = format!(
@@ -231,8 +237,9 @@ fn main() {
     };
     let (without, with) = (median(&mut rates[0]), median(&mut rates[1]));
     println!(
-        "model feed, {DEVICES} clients x {ROUNDS_PER_RUN} rounds: {:.2} M frames/s without a \
-         database, {:.2} M with (paired median ratio {:.3}, {pairs} pairs)",
+        "model feed, {DEVICES} clients x {UPDATES_PER_SECOND} updates x {ROUNDS_PER_RUN} s: \
+         {:.2} M frames/s without a database, {:.2} M with (paired median ratio {:.3}, \
+         {pairs} pairs)",
         without / 1e6,
         with / 1e6,
         median(&mut ratios)

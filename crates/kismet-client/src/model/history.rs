@@ -120,6 +120,21 @@ pub enum Device {
     Client(WireKey),
 }
 
+impl Device {
+    /// A key for the device, without parsing its MACs: a network's
+    /// `[bssid, 0, 0, 0]` (a client's words are text: never 0).
+    #[inline]
+    fn words(self) -> [u64; 4] {
+        match self {
+            Device::Network(b) => [b, 0, 0, 0],
+            Device::Client((b, m)) => {
+                let (b, m) = (b.words(), m.words());
+                [b[0], b[1], m[0], m[1]]
+            }
+        }
+    }
+}
+
 /// A device seen, with or without a fix, for a session database (see
 /// [`Model::keep_outbox`](super::Model::keep_outbox)).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -214,9 +229,10 @@ struct OutboxState {
     out: Outbox,
     /// Items it holds at most.
     max: usize,
-    /// The second of the latest observations, and the devices in it.
+    /// The second of the latest observations, and the devices in it (by
+    /// [`Device::words`]: MACs are parsed only for the observations kept).
     second: u64,
-    this_second: HashSet<(MacKey, MacKey), MacHash>,
+    this_second: HashSet<[u64; 4], MacHash>,
     /// The second of the latest GPS line kept.
     gps_second: Option<u64>,
 }
@@ -277,33 +293,35 @@ impl Recorder {
         self.outbox.is_some()
     }
 
-    /// A device update, for the outbox: kept when it is the device's first
-    /// in its second.
-    pub fn observe(&mut self, device: Device, mut seen: Observed) {
+    /// A device update at `time`, for the outbox: kept (as `seen` makes
+    /// it) when it is the device's first in its second.
+    pub fn observe(&mut self, device: Device, time: u64, seen: impl FnOnce() -> Observed) {
         let Some(o) = self.outbox.as_mut() else {
             return;
         };
-        let (bssid, mac) = match device {
-            Device::Network(b) => (b, b),
-            Device::Client((b, m)) => match (b.key(), m.key()) {
-                (Some(b), Some(m)) => (b, m | (1 << 48)),
-                _ => return,
-            },
-        };
-        if seen.time != o.second {
-            o.second = seen.time;
+        if time != o.second {
+            o.second = time;
             o.this_second.clear();
         }
-        if !o.this_second.insert((bssid, mac)) {
+        if !o.this_second.insert(device.words()) {
             return;
         }
         if o.out.observations.len() + o.out.gps.len() >= o.max {
             o.out.dropped += 1;
             return;
         }
+        let (bssid, mac, client) = match device {
+            Device::Network(b) => (b, b, false),
+            Device::Client((b, m)) => match (b.key(), m.key()) {
+                (Some(b), Some(m)) => (b, m, true),
+                _ => return,
+            },
+        };
+        let mut seen = seen();
+        seen.time = time;
         seen.bssid = key_mac(bssid);
-        seen.mac = key_mac(mac & 0xFFFF_FFFF_FFFF);
-        seen.client = mac >> 48 != 0;
+        seen.mac = key_mac(mac);
+        seen.client = client;
         o.out.observations.push(seen);
     }
 

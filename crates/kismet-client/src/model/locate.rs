@@ -32,6 +32,9 @@ pub struct Seen<'f> {
     pub signal: Option<i32>,
     /// Its `lasttime`, when it carries one.
     pub last: Option<u64>,
+    /// The device's `lasttime` before this update (an update with the
+    /// same is in the same second: no new observation).
+    pub prev_last: Option<u64>,
     /// The device.
     pub device: Device,
 }
@@ -146,24 +149,28 @@ impl Locator {
     /// when a fix is current.
     #[inline]
     pub fn observe(&mut self, seen: Seen<'_>) {
-        if !self.history.has_outbox() {
+        // The device's second is the one it had: observed already (a
+        // comparison, where a set of the second's devices would cost a
+        // hash a frame).
+        if !self.history.has_outbox() || (seen.last.is_some() && seen.last == seen.prev_last) {
             return;
         }
         let received = seen.frame.received_ms().unwrap_or(0);
-        let spot = self.gps.spot_at(received);
-        let observed = Observed {
-            mac: [0; 6],
-            bssid: [0; 6],
-            client: false,
-            time: seen.last.or(self.clock).unwrap_or(received / 1000),
-            at: spot.map(|s| s.at),
-            alt_m: spot.and_then(|s| (s.alt_m != super::place::NO_ALT).then_some(s.alt_m)),
-            signal_dbm: seen.signal,
-            fix: (self.gps.fix)
-                .and_then(|f| f.mode)
-                .map(|m| m.clamp(-1, 3) as i8),
-        };
-        self.history.observe(seen.device, observed);
+        let time = seen.last.or(self.clock).unwrap_or(received / 1000);
+        let gps = &self.gps;
+        self.history.observe(seen.device, time, || {
+            let spot = gps.spot_at(received);
+            Observed {
+                mac: [0; 6],
+                bssid: [0; 6],
+                client: false,
+                time,
+                at: spot.map(|s| s.at),
+                alt_m: spot.and_then(|s| (s.alt_m != super::place::NO_ALT).then_some(s.alt_m)),
+                signal_dbm: seen.signal,
+                fix: (gps.fix).and_then(|f| f.mode).map(|m| m.clamp(-1, 3) as i8),
+            }
+        });
     }
 
     /// Updates where the device holding `id` (just `added`, or not) was

@@ -428,6 +428,7 @@ impl State {
         set(&mut net.datasize, at.get(f, b::DATASIZE), parse_u64);
         set(&mut net.first_seen, at.get(f, b::FIRST_TIME), parse_epoch);
         let last = at.get(f, b::LAST_TIME).and_then(parse_epoch);
+        let prev_last = net.last_seen;
         net.last_seen = last.or(net.last_seen);
         set(
             &mut net.data_cryptset,
@@ -439,6 +440,7 @@ impl State {
             frame: f,
             signal,
             last,
+            prev_last,
             device: Device::Network(mac_key(mac)),
         };
         let server = || at.server(f, b::GPS_FIXED);
@@ -566,6 +568,7 @@ impl State {
                 .set(at.get(f, c::FIRST_TIME).and_then(parse_epoch));
         }
         let last = at.get(f, c::LAST_TIME).and_then(parse_epoch);
+        let prev_last = cl.last_seen.get();
         cl.last_seen.set(last);
         cl.ip
             .set(at.get(f, c::IP).and_then(parse_ipv4).map(u32::from));
@@ -574,6 +577,7 @@ impl State {
             frame: f,
             signal,
             last,
+            prev_last,
             device: Device::Client(key),
         };
         let server = || at.server(f, c::GPS_FIXED);

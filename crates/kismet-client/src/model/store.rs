@@ -60,6 +60,13 @@ impl std::hash::Hash for WireMac {
 }
 
 impl WireMac {
+    /// Its two words (a hash key: equal MACs written alike have equal
+    /// words; no word of one is 0).
+    #[inline]
+    pub fn words(self) -> [u64; 2] {
+        self.0
+    }
+
     /// The words of a field of 17 bytes with a colon in the middle (the
     /// rest is not checked: see [`WireMac::canonical`]).
     #[inline]

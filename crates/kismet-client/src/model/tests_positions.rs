@@ -404,7 +404,7 @@ fn outbox_has_every_update_with_or_without_a_fix() {
     model.feed(&[bssid(
         "-70",
         1_000,
-        &[("lasttime", "100"), ("gpsfixed", "0")],
+        &[("lasttime", "99"), ("gpsfixed", "0")],
     )]);
     assert_eq!(model.drain_outbox(), Outbox::default());
     model.keep_outbox(5);
