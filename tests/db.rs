@@ -196,3 +196,124 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `db open FILE` and `db close` in a batch run: the session goes into the
+/// file from the open, `db` and `status` say so, and the close says what
+/// it wrote; the file then holds the session (ended), its networks, and a
+/// message for its end.
+#[test]
+fn db_open_and_close_commands_keep_the_session() {
+    let sim = still_sim();
+    let dir = temp_dir("db-commands");
+    let db = dir.join("cmd.db");
+    let addr = sim.local_addr().to_string();
+    let db_open = format!("db open {}", db.display());
+    let o = run(&[
+        &addr, "--wait", "1", "-c", &db_open, "-c", "networks", "-c", "db", "-c", "status", "-c",
+        "db close",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = format!("{}{}", crate::batch::stdout(&o), stderr(&o));
+    assert!(
+        out.contains(&format!("keeping this session in {}", db.display())),
+        "{out}"
+    );
+    assert!(out.contains("db       database"), "{out}");
+    assert!(out.contains(&format!("closed {}:", db.display())), "{out}");
+    let c = open(&db);
+    let ended: Option<i64> = c
+        .query_row("SELECT ended FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert!(ended.is_some());
+    let nets: i64 = c
+        .query_row("SELECT COUNT(*) FROM networks WHERE type = 'ap'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(nets >= 6, "{nets}");
+    let ends: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM messages WHERE kind = 'disconnected'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ends, 1);
+    sim.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A second process on a file another is writing: it says the file is in
+/// use (exit status 1); the first goes on, and its file stays whole.
+#[test]
+fn a_second_process_on_a_database_in_use_is_refused() {
+    let sim = still_sim();
+    let dir = temp_dir("db-in-use");
+    let db = dir.join("busy.db");
+    let addr = sim.local_addr().to_string();
+    let d = db.to_str().unwrap();
+    let mut first = Command::new(BIN)
+        .args([&addr, "--db", d, "--timeout", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + FILL_WAIT;
+    while number(&db, "SELECT COUNT(*) FROM sessions") < 1.0 {
+        assert!(
+            Instant::now() < deadline,
+            "the first process wrote no session"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = run(&[&addr, "--db", d, "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("in use"), "{}", stderr(&o));
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first process stopped"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let check: String = open(&db)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    sim.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--replay REC --speed max --db FILE` turns a recording into a
+/// database: the server is named by the recording's path, and the
+/// networks are those the recording's session listed.
+#[test]
+fn a_recording_converted_with_speed_max_fills_a_database() {
+    let sim = still_sim();
+    let dir = temp_dir("db-convert");
+    let rec = dir.join("session.kismet");
+    let db = dir.join("converted.db");
+    let addr = sim.local_addr().to_string();
+    let r = rec.to_str().unwrap();
+    let live = run(&[
+        &addr, "--record", r, "--wait", "1", "-c", "networks", "--format", "json",
+    ]);
+    assert!(live.status.success(), "{}", stderr(&live));
+    let mut live: Vec<_> = json_lines(&live).iter().map(network_key).collect();
+    live.sort();
+    sim.shutdown();
+    let o = run(&[
+        "--replay",
+        r,
+        "--speed",
+        "max",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(offline_networks(&db), live);
+    let server: String = open(&db)
+        .query_row("SELECT server FROM sessions", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(server, r);
+    let _ = std::fs::remove_dir_all(&dir);
+}

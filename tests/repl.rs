@@ -841,3 +841,34 @@ fn repl_export_command_writes_now_and_export_files_at_quit() {
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--db` naming a file that is not a database: the shell says so and goes
+/// on without one (`db` says there is none); the file is left alone.
+#[test]
+fn repl_goes_on_without_a_database_that_cannot_be_opened() {
+    let sim = sim_named("Keeper", 0);
+    let addr = sim.local_addr().to_string();
+    let dir = crate::common::temp_dir("repl-db");
+    let notes = dir.join("notes.db");
+    std::fs::write(&notes, "plain text, not SQLite\n".repeat(50)).unwrap();
+    let history = TempHistory::new();
+    let (mut p, prompt, preamble) = shell_with_preamble(
+        &addr,
+        &history.file,
+        &["--db", notes.to_str().unwrap()],
+        "Keeper",
+        None,
+        &[],
+    );
+    let preamble = preamble.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(preamble.contains("going on without the database"), "{preamble}");
+    let said = command(&mut p, "db", &prompt);
+    assert!(said.contains("no database"), "{said}");
+    exit_with_ctrl_d(p);
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "plain text, not SQLite\n".repeat(50)
+    );
+    sim.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
