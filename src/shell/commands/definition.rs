@@ -538,7 +538,8 @@ pub fn value_name(arg: &Arg) -> String {
 /// assert_eq!(usage(find("filter").unwrap()), "[PROTO [EXPR|off]]");
 /// assert_eq!(
 ///     usage(find("nets").unwrap()),
-///     "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--wide]"
+///     "[near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE] \
+///      [--server NAME] [--wide]"
 /// );
 /// ```
 pub fn usage(cmd: &Command) -> String {
