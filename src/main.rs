@@ -16,7 +16,6 @@ use kismet_protocol::spec::check_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
-use kismet_shell::shell::db::Database;
 use kismet_shell::shell::export::{self, Exports, Target};
 use kismet_shell::shell::offline::{self, Offline};
 use kismet_shell::shell::outcome::without_os_codes;
@@ -409,7 +408,7 @@ fn connect_and_run(
             .context("starting the model of networks and clients")?;
     }
     if let Some(path) = &cli.db {
-        match Database::start_as(path, &session, local_source(cli)) {
+        match kismet_shell::shell::db::open(path, &session, local_source(cli)) {
             Ok(db) => *session.db.lock() = Some(db),
             // The shell goes on without it; a script asked for it.
             Err(e) if interactive => {

@@ -861,7 +861,10 @@ fn repl_goes_on_without_a_database_that_cannot_be_opened() {
         &[],
     );
     let preamble = preamble.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(preamble.contains("going on without the database"), "{preamble}");
+    assert!(
+        preamble.contains("going on without the database"),
+        "{preamble}"
+    );
     let said = command(&mut p, "db", &prompt);
     assert!(said.contains("no database"), "{said}");
     exit_with_ctrl_d(p);

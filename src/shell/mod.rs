@@ -20,6 +20,7 @@
 pub mod batch;
 pub mod commands;
 pub mod console;
+pub mod database;
 pub mod db;
 pub mod dispatch;
 pub mod display;

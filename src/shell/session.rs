@@ -68,7 +68,7 @@ pub struct Session {
     /// database sets it).
     outbox: AtomicUsize,
     /// The session database being written (`--db`, `db open`).
-    pub db: Mutex<Option<super::db::Database>>,
+    pub db: Mutex<Option<super::database::Database>>,
     /// This session, when it is shared ([`Session::into_shared`]): for the
     /// threads that follow it (the database's feeder).
     me: std::sync::Weak<Session>,
@@ -235,5 +235,16 @@ impl Session {
     /// True while output is paused.
     pub fn is_paused(&self) -> bool {
         self.paused.load(Ordering::Acquire)
+    }
+}
+
+/// A session feeds its database: its client now, and its model.
+impl super::database::Source for Session {
+    fn client(&self) -> Arc<Client> {
+        Session::client(self)
+    }
+
+    fn model(&self) -> Option<Arc<Model>> {
+        self.model_if_started()
     }
 }

@@ -130,3 +130,8 @@ pub(crate) fn sqlite_message(error: &rusqlite::Error) -> String {
         other => other.to_string(),
     }
 }
+
+/// An SQLite failure of our own making, with its message.
+pub(crate) fn failure(code: std::ffi::c_int, message: String) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message))
+}

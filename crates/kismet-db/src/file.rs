@@ -163,7 +163,7 @@ pub(crate) fn migrate(conn: &Connection, from: i64, app: &str) -> rusqlite::Resu
                 rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
                 _ => rusqlite::ffi::SQLITE_ERROR,
             };
-            crate::writer::failure(
+            crate::error::failure(
                 code,
                 format!(
                     "cannot migrate it to schema {} ({}): {}",

@@ -57,6 +57,7 @@
 
 mod error;
 mod file;
+mod items;
 mod reader;
 mod rows;
 mod schema;
@@ -67,9 +68,10 @@ mod writer;
 mod tests;
 
 pub use error::DbError;
+pub use items::{
+    AlertRow, GpsRow, Item, MessageRow, Observation, SessionEnd, SessionStart, WriterOptions,
+    WriterStats,
+};
 pub use reader::{QueryResult, Reader, Select, SessionRow, SqlValue, DEFAULT_QUERY_TIMEOUT};
 pub use schema::{SCHEMA, SCHEMA_VERSION};
-pub use writer::{
-    AlertRow, GpsRow, Item, MessageRow, Observation, SessionEnd, SessionStart, Writer,
-    WriterOptions, WriterStats,
-};
+pub use writer::Writer;

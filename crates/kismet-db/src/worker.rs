@@ -21,8 +21,9 @@ use kismet_client::Snapshot;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection};
 
+use crate::error::failure;
+use crate::items::{Item, Shared, WriterStats};
 use crate::rows::{self, real};
-use crate::writer::{failure, Item, Shared, WriterStats};
 
 /// With rows waiting and nothing queued for this long, commit without
 /// waiting for `commit_every`.
