@@ -4,7 +4,9 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::commands::{FilterArg, NetworkType, SettingChange, SortSpec, DEFAULT_NEAR_RADIUS_M};
+use super::commands::{
+    listed, FilterArg, NetworkType, SettingChange, SortSpec, DEFAULT_NEAR_RADIUS_M,
+};
 use super::display::Only;
 use super::outcome::{
     error_chain, GpsReport, Outcome, ProtocolRow, ShellError, StatusReport, GPS_SILENCE,
@@ -268,14 +270,15 @@ impl Near {
     }
 }
 
-/// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]`:
+/// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]...`:
 /// the networks the live model holds (started on first use), strongest
-/// signal first; with `near`, those within the radius, nearest first
+/// signal first, probe entries only when `--type probe` asks for them
+/// (see [`listed`]); with `near`, those within the radius, nearest first
 /// (unless a sort is given), with their distance.
 pub fn networks(
     session: &Session,
     sort: Option<SortSpec>,
-    kind: Option<NetworkType>,
+    kind: Vec<NetworkType>,
     near: Option<Near>,
     pick: &Pick,
 ) -> Handled {
@@ -340,7 +343,7 @@ fn live_view(session: &Session, pick: &Pick) -> Result<DeviceView, ShellError> {
 pub fn networks_in(
     view: DeviceView,
     sort: Option<SortSpec>,
-    kind: Option<NetworkType>,
+    kind: Vec<NetworkType>,
     near: Option<Near>,
 ) -> Outcome {
     let DeviceView {
@@ -348,9 +351,7 @@ pub fn networks_in(
         now,
         as_of,
     } = view;
-    let wanted = |n: &kismet_client::NetworkView| {
-        kind.is_none_or(|NetworkType(k)| n.network_type == Some(k))
-    };
+    let wanted = |n: &kismet_client::NetworkView| listed(&kind, n);
     let (rows, distances) = match (near, sort) {
         (Some(near), None) => {
             let found = snapshot.networks_near(near.center, near.radius_m);

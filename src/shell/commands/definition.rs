@@ -14,7 +14,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, Parser, Subcommand, ValueEnu
 
 use super::ArgKind;
 use crate::shell::display::Only;
-use kismet_client::{LatLon, SortColumn, SORT_COLUMNS};
+use kismet_client::{LatLon, NetworkView, SortColumn, SORT_COLUMNS};
 use kismet_export::{Format, What};
 use kismet_protocol::decode::NETWORK_TYPES;
 
@@ -127,12 +127,16 @@ pub enum ShellCommand {
                       LAT and LON (where the signal was strongest) once any position is \
                       known. --sort takes bssid, ssid, type, channel, enc, signal (pwr), \
                       packets, clients, manuf or lastseen (add - to reverse); the default \
-                      is the strongest signal first. --type takes ap, probe, adhoc or \
-                      data. near LAT,LON [RADIUS_M]: only those whose best position is \
+                      is the strongest signal first. Stations seen only probing are not \
+                      networks (stations lists them): --type probe lists their probe \
+                      entries, with no channel or encryption. --type takes ap, probe, \
+                      adhoc or data, and may be given more than once. near LAT,LON \
+                      [RADIUS_M]: only those whose best position is \
                       within RADIUS_M metres (100 if left out) of the point, nearest \
                       first, with a DIST column. The table fits the terminal, the least \
                       needed columns left out first; --wide shows them all.",
         after_help = "networks\nnetworks --sort channel\nnetworks --type ap --sort clients\n\
+                      networks --type ap --type probe\n\
                       networks near 37.7691,-122.4196\nnetworks near 37.7691,-122.4196 250"
     )]
     Networks {
@@ -153,9 +157,9 @@ pub enum ShellCommand {
         /// The column to sort by, and its direction.
         #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
         sort: Option<SortSpec>,
-        /// Only the networks of this type.
-        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
-        kind: Option<NetworkType>,
+        /// Only the networks of these types (repeatable).
+        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser, action = ArgAction::Append)]
+        kind: Vec<NetworkType>,
         /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
         #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
         since: Option<u64>,
@@ -315,9 +319,9 @@ pub enum ShellCommand {
         /// With `networks`: the column to sort by, and its direction.
         #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
         sort: Option<SortSpec>,
-        /// With `networks`: only the networks of this type.
-        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
-        kind: Option<NetworkType>,
+        /// With `networks`: only the networks of these types (repeatable).
+        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser, action = ArgAction::Append)]
+        kind: Vec<NetworkType>,
     },
 
     /// `filter [PROTO [EXPR|off]]`.
@@ -665,6 +669,32 @@ impl std::str::FromStr for NetworkType {
             .ok_or_else(|| format!("unknown type {s:?} (types: ap, adhoc, probe, data, turbocell)"))
     }
 }
+
+impl NetworkType {
+    /// Whether `n` is of this type: the probe type takes every probe entry
+    /// (see [`NetworkView::is_probe`]: its type may not be known yet).
+    pub fn matches(self, n: &NetworkView) -> bool {
+        if self.0 == PROBE_NETWORK {
+            n.is_probe()
+        } else {
+            n.network_type == Some(self.0)
+        }
+    }
+}
+
+/// Whether `networks --type T...` lists `n`: one of `types` when any are
+/// given; else every network but the probe entries (stations seen only
+/// probing, which `stations` lists), as airodump-ng splits them.
+pub fn listed(types: &[NetworkType], n: &NetworkView) -> bool {
+    if types.is_empty() {
+        !n.is_probe()
+    } else {
+        types.iter().any(|t| t.matches(n))
+    }
+}
+
+/// The BSSID `type` of a probe entry (see [`NETWORK_TYPES`]).
+const PROBE_NETWORK: u32 = 2;
 
 /// The network types completion offers, in its order; the others are
 /// accepted too.

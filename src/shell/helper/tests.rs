@@ -210,7 +210,8 @@ fn helper_traits() {
 
 /// `networks` completes its option names, then each option's values from
 /// the definition: the sort columns after `--sort`, the network types
-/// after `--type`; an option given is not offered again.
+/// after `--type`; an option given is not offered again, unless it may be
+/// repeated.
 #[test]
 fn completes_options_and_their_values() {
     let columns = [
@@ -286,9 +287,10 @@ fn completes_options_and_their_values() {
         offered("networks --sort=ssid ").1,
         ["near ", "--type ", "--since ", "--server ", "--wide"]
     );
+    // --type may be given again (`--type ap --type probe`).
     assert_eq!(
         offered("networks -sssid -t ap ").1,
-        ["near ", "--since ", "--server ", "--wide"]
+        ["near ", "--type ", "--since ", "--server ", "--wide"]
     );
     // connect: the host first (nothing to offer), then --keep.
     assert_eq!(offered("connect ").1, Vec::<String>::new());
@@ -399,13 +401,14 @@ fn hints_follow_the_definition() {
         h("networks --sort ssid ").as_deref(),
         Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
+    // --type may be given again.
     assert_eq!(
         h("networks -t ap -s ssid ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(
         h("networks near 1,2 5 -t ap -s ssid ").as_deref(),
-        Some("[--since AGE] [--server NAME] [--wide]")
+        Some("[--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(h("set ").as_deref(), Some("[NAME VALUE]"));
     assert_eq!(h("set timestamps ").as_deref(), Some("on|off"));

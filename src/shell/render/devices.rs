@@ -53,17 +53,30 @@ pub const NETWORK_COLUMNS: [&str; 12] = [
     "LAST SEEN",
 ];
 
+/// A network's channel, and whether its encryption is known: neither for
+/// a probe entry (a station seen only probing: the server sends channel 0
+/// and no encryption, which would read as an open network).
+fn channel_and_crypt(n: &NetworkView) -> (Option<u32>, bool) {
+    if n.is_probe() {
+        (None, false)
+    } else {
+        (n.channel, n.cryptset.is_some())
+    }
+}
+
 /// A network's cells, in [`NETWORK_COLUMNS`] order; `now` (epoch seconds)
-/// for "3s ago".
+/// for "3s ago". A probe entry's channel and encryption are empty.
 pub fn network_cells(n: &NetworkView, now: u64) -> Vec<String> {
+    let (channel, crypt) = channel_and_crypt(n);
+    let enc = |v: &str| if crypt { v.to_string() } else { String::new() };
     vec![
         n.bssid.clone(),
         ssid_label(n),
         opt(n.network_type.map(network_type_name)),
-        opt(n.channel),
-        n.encryption.enc.to_string(),
-        n.encryption.cipher.to_string(),
-        n.encryption.auth.to_string(),
+        opt(channel),
+        enc(n.encryption.enc),
+        enc(n.encryption.cipher),
+        enc(n.encryption.auth),
         opt(n.signal_dbm),
         opt(n.packets),
         n.clients.to_string(),
@@ -360,20 +373,20 @@ fn with_position(mut value: Value, place: Option<PlaceView>, distance: Option<f6
 }
 
 /// A network as one JSON object (no newline); `distance` (metres) with
-/// `near`.
+/// `near`. A probe entry's channel and encryption are `null`.
 pub fn network_json(n: &NetworkView, distance: Option<f64>) -> String {
-    let known = n.cryptset.is_some();
+    let (channel, known) = channel_and_crypt(n);
     let value = json!({
         "type": "network",
         "bssid": n.bssid,
         "ssid": n.ssid,
         "cloaked": n.cloaked,
         "network_type": n.network_type.map(network_type_name),
-        "channel": n.channel,
+        "channel": channel,
         "encryption": known.then_some(n.encryption.enc),
         "cipher": known.then_some(n.encryption.cipher),
         "auth": known.then_some(n.encryption.auth),
-        "cryptset": n.cryptset,
+        "cryptset": n.cryptset.filter(|_| known),
         "signal_dbm": n.signal_dbm,
         "packets": n.packets,
         "datasize": n.datasize,
@@ -432,7 +445,8 @@ fn position_csv(place: Option<PlaceView>, distance: Option<f64>) -> Vec<String> 
 }
 
 /// The networks as CSV with a header row (the position columns last,
-/// and `distance_m` with `near`).
+/// and `distance_m` with `near`); a probe entry's channel and encryption
+/// are empty.
 pub fn networks_csv(rows: &[NetworkView], distances: Option<&[f64]>) -> String {
     let mut s = String::new();
     let mut header = vec![
@@ -455,15 +469,17 @@ pub fn networks_csv(rows: &[NetworkView], distances: Option<&[f64]>) -> String {
     header.extend(distances.map(|_| "distance_m"));
     csv::row(&mut s, &header);
     for (i, n) in rows.iter().enumerate() {
+        let (channel, crypt) = channel_and_crypt(n);
+        let enc = |v: &str| if crypt { v.to_string() } else { String::new() };
         let mut cells = vec![
             n.bssid.clone(),
             shown(n.ssid.as_deref()),
             n.cloaked.to_string(),
             opt(n.network_type.map(network_type_name)),
-            opt(n.channel),
-            n.encryption.enc.to_string(),
-            n.encryption.cipher.to_string(),
-            n.encryption.auth.to_string(),
+            opt(channel),
+            enc(n.encryption.enc),
+            enc(n.encryption.cipher),
+            enc(n.encryption.auth),
             opt(n.signal_dbm),
             opt(n.packets),
             n.clients.to_string(),
@@ -585,6 +601,38 @@ mod tests {
                 .unwrap()
                 .contains("\"Home, \"\"Net\"\"\""),
             "{csv}"
+        );
+    }
+
+    /// A probe entry (a station seen only probing, channel 0 and cipher set
+    /// 0 as the server sends them) has no channel and no encryption: empty
+    /// cells, `null` in JSON, empty in CSV; not `0` and `OPN`.
+    #[test]
+    fn probe_rows_have_no_channel_or_encryption() {
+        let probe = NetworkView {
+            bssid: "00:19:D2:10:00:09".into(),
+            network_type: Some(2),
+            channel: Some(0),
+            cryptset: Some(0),
+            encryption: Encryption::from_cryptset(0),
+            clients: 0,
+            ..net()
+        };
+        let cells = network_cells(&probe, 0);
+        assert_eq!(cells[2], "probe");
+        assert_eq!(&cells[3..7], ["", "", "", ""], "{cells:?}");
+        let v: Value = serde_json::from_str(&network_json(&probe, None)).unwrap();
+        for key in ["channel", "encryption", "cipher", "auth", "cryptset"] {
+            assert!(v[key].is_null(), "{key}: {v}");
+        }
+        let csv = networks_csv(&[probe], None);
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.contains(",probe,,,,,-53,"), "{row}");
+        // An access point keeps them.
+        let v: Value = serde_json::from_str(&network_json(&net(), None)).unwrap();
+        assert_eq!(
+            (v["channel"].as_u64(), v["encryption"].as_str()),
+            (Some(1), Some("WPA2"))
         );
     }
 

@@ -52,9 +52,9 @@ pub fn handler(
     what: Watched,
     net: Option<String>,
     sort: Option<SortSpec>,
-    kind: Option<NetworkType>,
+    kind: Vec<NetworkType>,
 ) -> super::handlers::Handled {
-    if (sort.is_some() || kind.is_some()) && what != Watched::Networks {
+    if (sort.is_some() || !kind.is_empty()) && what != Watched::Networks {
         return Err(ShellError::Usage(
             "--sort and --type are for watch networks".into(),
         ));
@@ -71,7 +71,7 @@ pub fn handler(
         }
     };
     let mut looks = Looks {
-        kind: kind.map(|NetworkType(k)| k),
+        kind,
         ..Looks::default()
     };
     if let Some(s) = sort {
@@ -84,13 +84,14 @@ pub fn handler(
     Ok(super::outcome::Outcome::Nothing)
 }
 
-/// How a view starts: its sort and, for networks, the type shown.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a view starts: its sort and, for networks, the types shown.
+#[derive(Debug, Clone, Default)]
 pub struct Looks {
     /// The networks' sort.
     pub sort: Sort,
-    /// Only networks of this type code.
-    pub kind: Option<u32>,
+    /// Only networks of these types (none: every network but the probe
+    /// entries, as `networks` lists them).
+    pub kind: Vec<NetworkType>,
 }
 
 /// Runs the view until `q`; the terminal is as it was afterwards.
@@ -157,8 +158,8 @@ struct State {
     /// Where Enter came from, to go back to, and the device selected there.
     parent: Option<(Target, Option<String>)>,
     sort: Sort,
-    /// Only networks of this type code.
-    kind: Option<u32>,
+    /// Only networks of these types (see [`Looks::kind`]).
+    kind: Vec<NetworkType>,
     /// The clients' sort: a column and descending (`None`: as the model
     /// lists them).
     client_sort: Option<(usize, bool)>,
@@ -245,7 +246,7 @@ fn refresh(session: &Session, state: &mut State) {
     let model = session.model_if_started();
     state.table = match &state.target {
         Target::Networks => model.map_or_else(view::Table::default, |m| {
-            view::networks(&m.snapshot(), state.sort, state.kind, now)
+            view::networks(&m.snapshot(), state.sort, &state.kind, now)
         }),
         Target::Clients(net) => model.map_or_else(view::Table::default, |m| {
             view::clients(&m.snapshot(), net.as_deref(), now)

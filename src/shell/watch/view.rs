@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::shell::commands::{listed, NetworkType};
 use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{
     client_cells, network_cells, CLIENT_COLUMNS, CLIENT_DROP_ORDER, NETWORK_COLUMNS,
@@ -237,12 +238,11 @@ fn drop_order(columns: &[&str], order: &[&str]) -> Vec<usize> {
         .collect()
 }
 
-/// The networks table, sorted.
-pub fn networks(snapshot: &Snapshot, sort: Sort, kind: Option<u32>, now: u64) -> Table {
+/// The networks table, sorted: those of the types `kind` (none: every
+/// network but the probe entries, as `networks` lists them).
+pub fn networks(snapshot: &Snapshot, sort: Sort, kind: &[NetworkType], now: u64) -> Table {
     let mut sorted = snapshot.sorted_networks(sort.column, sort.descending);
-    if let Some(k) = kind {
-        sorted.retain(|n| n.network_type == Some(k));
-    }
+    sorted.retain(|n| listed(kind, n));
     Table {
         columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
