@@ -173,8 +173,9 @@ pub enum ShellCommand {
 
     /// `clients [NET | near LAT,LON [RADIUS_M]]`.
     #[command(
-        about = "the clients of a network (a BSSID or an SSID), or of all",
-        long_about = "An SSID may name several BSSIDs: their clients are all listed. \
+        about = "the clients of a network (a BSSID or an SSID), of a station, or of all",
+        long_about = "An SSID may name several BSSIDs: their clients are all listed. A \
+                      station's MAC lists its records, one per network it was seen with. \
                       Columns: MAC, BSSID, SSID, TYPE, PWR, PKTS, MANUF, IP, LAST SEEN, and \
                       LAT and LON (where the signal was strongest) once any position is \
                       known. An access point's record of itself is left out. near \
@@ -182,10 +183,11 @@ pub enum ShellCommand {
                       RADIUS_M metres (100 if left out) of the point, nearest first, with \
                       a DIST column.",
         after_help = "clients\nclients HomeNet\nclients 00:14:6C:A1:00:01\n\
-                      clients near 37.7691,-122.4196 50"
+                      clients 00:1E:65:10:00:05\nclients near 37.7691,-122.4196 50"
     )]
     Clients {
-        /// A BSSID or an SSID (an SSID may start with `-`), or `near`.
+        /// A BSSID, an SSID (an SSID may start with `-`), a station's MAC,
+        /// or `near`.
         #[arg(id = "net", value_name = "NET|near", allow_hyphen_values = true)]
         net: Option<String>,
         /// The point, after `near`.
@@ -194,6 +196,31 @@ pub enum ShellCommand {
         /// The radius around it, metres.
         #[arg(id = "radius", value_name = "RADIUS_M", value_parser = radius)]
         radius: Option<f64>,
+        /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
+        #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
+        since: Option<u64>,
+        /// Only those of this server (its address or name).
+        #[arg(id = "server", long, value_name = "NAME")]
+        server: Option<String>,
+        /// Every column, whole, however wide the terminal.
+        #[arg(id = "wide", long, short)]
+        wide: bool,
+    },
+
+    /// `stations [--since AGE] [--server NAME] [--wide]`.
+    #[command(
+        about = "the stations seen, like airodump-ng: network, signal, packets, probes",
+        long_about = "Every station the live model knows, once: each client MAC (an access \
+                      point's record of itself left out) and each station seen only \
+                      probing. Columns: STATION (its MAC), BSSID (the network it was last \
+                      seen with, or (not associated)), SSID (<hidden> when cloaked), PWR \
+                      (dBm), PKTS, MANUF, PROBES (the SSIDs it probes for, comma-joined) \
+                      and LAST SEEN, in MAC order. clients MAC lists a station's records, \
+                      one per network it was seen with. The table fits the terminal, the \
+                      least needed columns left out first; --wide shows them all.",
+        after_help = "stations\nstations --since 5m\nstations --wide"
+    )]
+    Stations {
         /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
         #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
         since: Option<u64>,
@@ -295,23 +322,26 @@ pub enum ShellCommand {
         query: String,
     },
 
-    /// `watch networks|clients|status|PROTO [NET]`.
+    /// `watch networks|clients|stations|status|PROTO [NET]`.
     #[command(
-        about = "a full-screen view, redrawn in place: networks, clients, status or a protocol",
+        about = "a full-screen view, redrawn in place: networks, clients, stations, status or a protocol",
         long_about = "watch networks: the networks table, live, with --sort and --type as \
                       networks takes them; s and S change the sort column, r reverses it, \
                       Enter opens the selected network's clients, Esc goes back. watch \
                       clients [NET]: the clients of a network or of all (s sorts them too). \
-                      watch status: frames per protocol. watch PROTO: the latest frame of \
+                      watch stations: the stations, with what they probe for (s sorts \
+                      them; Enter opens the selected station's records). watch status: \
+                      frames per protocol. watch PROTO: the latest frame of \
                       each device of an enabled protocol. Arrows, PgUp and PgDn move, and the \
                       selection stays on its device; / keeps the rows that contain a text; q \
                       or Ctrl-C return to the prompt with the screen as it was. Frames do not \
                       scroll meanwhile. Needs a terminal.",
-        after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\nwatch status\nwatch SSID"
+        after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\n\
+                      watch stations\nwatch status\nwatch SSID"
     )]
     Watch {
         /// What to show.
-        #[arg(id = "target", value_name = "networks|clients|status|PROTO", value_parser = watched)]
+        #[arg(id = "target", value_name = "networks|clients|stations|status|PROTO", value_parser = watched)]
         target: Watched,
         /// With `clients`: the network.
         #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
@@ -809,6 +839,8 @@ pub enum Watched {
     Networks,
     /// `clients`.
     Clients,
+    /// `stations`.
+    Stations,
     /// `status`.
     Status,
     /// Anything else: a protocol, as typed.
@@ -821,6 +853,7 @@ fn watched(s: &str) -> Result<Watched, String> {
     Ok(match s.to_ascii_lowercase().as_str() {
         "networks" | "nets" => Watched::Networks,
         "clients" => Watched::Clients,
+        "stations" => Watched::Stations,
         "status" => Watched::Status,
         _ => Watched::Protocol(s.to_string()),
     })

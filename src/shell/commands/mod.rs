@@ -41,7 +41,8 @@ pub enum ArgKind {
     Topic,
     /// A filter expression: the rest of the line, as typed.
     Expression,
-    /// What `watch` shows: networks, clients, status or a protocol.
+    /// What `watch` shows: networks, clients, stations, status or a
+    /// protocol.
     WatchTarget,
     /// A network: a BSSID or an SSID from the live model.
     Network,

@@ -328,6 +328,23 @@ fn commands_parse_typed() {
                 wide: false,
             },
         ),
+        (
+            "stations --since 5m -w",
+            C::Stations {
+                since: Some(300),
+                server: None,
+                wide: true,
+            },
+        ),
+        (
+            "watch Stations",
+            C::Watch {
+                target: Watched::Stations,
+                net: None,
+                sort: None,
+                kind: Vec::new(),
+            },
+        ),
         ("gps", C::Gps),
         ("sessions", C::Sessions),
         (
@@ -535,7 +552,7 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
+            "usage: watch networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
         ),
         (
             "only SSID sometimes",
@@ -621,6 +638,7 @@ fn usage_from_the_definition() {
             "clients",
             "[NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]",
         ),
+        ("stations", "[--since AGE] [--server NAME] [--wide]"),
         ("gps", ""),
         ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
         ("db", "[open|close [FILE]]"),
@@ -628,7 +646,7 @@ fn usage_from_the_definition() {
         ("sql", "QUERY"),
         (
             "watch",
-            "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+            "networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
         ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),

@@ -36,7 +36,11 @@ fn offered(line: &str) -> (usize, Vec<String>) {
 fn completes_command_names() {
     assert_eq!(offered("fie"), (0, vec!["fields ".to_string()]));
     assert_eq!(offered("FIE"), (0, vec!["fields ".to_string()]));
-    assert_eq!(offered("sta"), (0, vec!["status".to_string()]));
+    assert_eq!(
+        offered("sta"),
+        (0, vec!["status".to_string(), "stations ".to_string()])
+    );
+    assert_eq!(offered("statu"), (0, vec!["status".to_string()]));
     let (_, all) = offered("");
     assert_eq!(all.len(), definition().get_subcommands().count());
     assert_eq!(offered("disa"), (0, vec!["disable ".to_string()]));
@@ -340,6 +344,7 @@ fn completes_choices_targets_and_networks() {
             vec![
                 "networks".into(),
                 "clients ".into(),
+                "stations".into(),
                 "status".into(),
                 "SSID".into()
             ]
