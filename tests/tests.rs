@@ -26,4 +26,5 @@ mod sim_commands;
 mod sim_drive;
 mod sim_world;
 mod soak;
+mod stations;
 mod watch;

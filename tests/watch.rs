@@ -262,7 +262,7 @@ fn watch_selection_follows_the_network_across_sorts() {
 fn watch_at_narrow_widths_keeps_counts_and_types() {
     for cols in [80u16, 60] {
         let (sim, t) = shell_on_still_sim(cols, 30, "");
-        t.keys(&["watch networks", "Enter"]);
+        t.keys(&["watch networks --type ap --type probe", "Enter"]);
         let s = t.until("the networks drawn", |s| {
             s.starts_with("kismet watch networks: 14 rows") && s.contains("probe")
         });
@@ -288,7 +288,7 @@ fn watch_at_narrow_widths_keeps_counts_and_types() {
 fn watch_slash_finds_rows_by_text() {
     let (sim, t) = shell_on_still_sim(150, 30, "");
     t.keys(&["watch networks", "Enter"]);
-    t.until("the networks drawn", |s| s.contains("14 rows"));
+    t.until("the networks drawn", |s| s.contains(": 6 rows"));
     t.keys(&["/", "coffee"]);
     t.until("the text typed", |s| s.contains("find: coffee_"));
     t.keys(&["Enter"]);
@@ -299,7 +299,7 @@ fn watch_slash_finds_rows_by_text() {
     assert!(!found.contains("HomeNet"), "{found}");
     t.keys(&["Escape"]);
     t.until("every row again", |s| {
-        s.contains("14 rows") && s.contains("HomeNet")
+        s.contains(": 6 rows") && s.contains("HomeNet")
     });
     t.keys(&["q"]);
     t.until("the prompt again", |s| !s.contains("kismet watch"));
@@ -360,7 +360,9 @@ fn tables_fit_the_terminal_without_splitting_words() {
     for cols in [80u16, 120] {
         let (sim, t) = shell_on_still_sim(cols, 60, "--no-pager");
         t.keys(&["networks", "Enter"]);
-        let s = t.until("the networks", |s| s.contains("14 networks"));
+        let s = t.until("the networks", |s| {
+            s.lines().any(|l| l.starts_with("6 networks"))
+        });
         assert!(
             s.lines().all(|l| l.chars().count() <= usize::from(cols)),
             "{cols}:\n{s}"
@@ -373,7 +375,9 @@ fn tables_fit_the_terminal_without_splitting_words() {
         );
         t.keys(&["clear", "Enter"]);
         t.keys(&["networks --wide", "Enter"]);
-        let wide = t.until("the wide networks", |s| s.contains("14 networks"));
+        let wide = t.until("the wide networks", |s| {
+            s.lines().any(|l| l.starts_with("6 networks"))
+        });
         assert!(
             wide.contains("LAST SEEN") && wide.contains("MANUF"),
             "{cols}:\n{wide}"
@@ -381,4 +385,75 @@ fn tables_fit_the_terminal_without_splitting_words() {
         t.keys(&["quit", "Enter"]);
         sim.shutdown();
     }
+}
+
+/// `watch stations` at 80x24: every line fits, the station seen only
+/// probing shows `(not associated)` and the names it probes for (they
+/// come live: the world ticks), `/` keeps its row, Enter opens its
+/// records and Esc comes back to it.
+#[test]
+fn watch_stations_fits_80_columns_and_shows_probes() {
+    let (sim, t) = shell_on_still_sim(80, 24, "");
+    t.keys(&["watch stations", "Enter"]);
+    t.until("the stations drawn", |s| {
+        s.starts_with("kismet watch stations: ") && s.contains("00:19:D2:10:00:09")
+    });
+    // The probes come with the station's next probe: tick until they show.
+    let deadline = Instant::now() + SCREEN_WAIT;
+    let shown = loop {
+        sim.step();
+        thread::sleep(Duration::from_millis(300));
+        let s = t.screen();
+        if s.contains("eduroam,MyPhone Hotspot") {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no probes shown:\n{s}");
+    };
+    assert!(
+        shown.lines().all(|l| l.chars().count() <= 80),
+        "a line wider than 80:\n{shown}"
+    );
+    let header = shown.lines().find(|l| l.contains("STATION")).unwrap();
+    assert!(
+        header.contains("BSSID") && header.contains("PROBES"),
+        "{shown}"
+    );
+    let row = shown
+        .lines()
+        .find(|l| l.contains("00:19:D2:10:00:09"))
+        .unwrap();
+    assert!(
+        row.contains("(not associated)") && row.contains("eduroam,MyPhone Hotspot"),
+        "{shown}"
+    );
+    t.keys(&["/", "eduroam", "Enter"]);
+    let found = t.until("one row", |s| {
+        s.starts_with("kismet watch stations: 1 rows") && s.contains("00:19:D2:10:00:09")
+    });
+    assert!(
+        found.lines().any(|l| l.starts_with("> 00:19:D2:10:00:09")),
+        "{found}"
+    );
+    // Esc clears the search; the selection stays on the station, and
+    // Enter opens its records, Esc comes back to it.
+    t.keys(&["Escape"]);
+    t.until("every row again", |s| {
+        s.starts_with("kismet watch stations") && !s.contains("rows with")
+    });
+    t.keys(&["Enter"]);
+    t.until("its records", |s| {
+        s.starts_with("kismet watch clients of 00:19:D2:10:00:09")
+    });
+    t.keys(&["Escape"]);
+    let back = t.until("the stations again", |s| {
+        s.starts_with("kismet watch stations") && s.contains("\n> ")
+    });
+    assert!(
+        back.lines().any(|l| l.starts_with("> 00:19:D2:10:00:09")),
+        "{back}"
+    );
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
 }

@@ -69,6 +69,14 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
             }
             .map(|o| widened(o, wide))
         }
+        C::Stations {
+            since,
+            server,
+            wide,
+        } => {
+            let pick = handlers::Pick { since, server };
+            handlers::stations(session, &pick).map(|o| widened(o, wide))
+        }
         C::Gps => handlers::gps(session),
         C::Db { action, file } => super::db::handler(session, action, file.as_deref()),
         C::Sessions => super::db::sessions(session),

@@ -4,11 +4,14 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::commands::{FilterArg, NetworkType, SettingChange, SortSpec, DEFAULT_NEAR_RADIUS_M};
+use super::commands::{
+    listed, FilterArg, NetworkType, SettingChange, SortSpec, DEFAULT_NEAR_RADIUS_M,
+};
 use super::display::Only;
 use super::outcome::{
     error_chain, GpsReport, Outcome, ProtocolRow, ShellError, StatusReport, GPS_SILENCE,
 };
+use super::render::devices::hidden_bssids;
 use super::session::Session;
 use kismet_client::{Client, Error};
 use kismet_client::{LatLon, SortColumn};
@@ -268,14 +271,15 @@ impl Near {
     }
 }
 
-/// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]`:
+/// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]...`:
 /// the networks the live model holds (started on first use), strongest
-/// signal first; with `near`, those within the radius, nearest first
+/// signal first, probe entries only when `--type probe` asks for them
+/// (see [`listed`]); with `near`, those within the radius, nearest first
 /// (unless a sort is given), with their distance.
 pub fn networks(
     session: &Session,
     sort: Option<SortSpec>,
-    kind: Option<NetworkType>,
+    kind: Vec<NetworkType>,
     near: Option<Near>,
     pick: &Pick,
 ) -> Handled {
@@ -294,7 +298,7 @@ pub struct DeviceView {
     pub as_of: Option<u64>,
 }
 
-/// `--since` and `--server` of `networks` and `clients`.
+/// `--since` and `--server` of `networks`, `clients` and `stations`.
 #[derive(Debug, Clone, Default)]
 pub struct Pick {
     /// Only devices last seen within this many seconds.
@@ -340,7 +344,7 @@ fn live_view(session: &Session, pick: &Pick) -> Result<DeviceView, ShellError> {
 pub fn networks_in(
     view: DeviceView,
     sort: Option<SortSpec>,
-    kind: Option<NetworkType>,
+    kind: Vec<NetworkType>,
     near: Option<Near>,
 ) -> Outcome {
     let DeviceView {
@@ -348,9 +352,7 @@ pub fn networks_in(
         now,
         as_of,
     } = view;
-    let wanted = |n: &kismet_client::NetworkView| {
-        kind.is_none_or(|NetworkType(k)| n.network_type == Some(k))
-    };
+    let wanted = |n: &kismet_client::NetworkView| listed(&kind, n);
     let (rows, distances) = match (near, sort) {
         (Some(near), None) => {
             let found = snapshot.networks_near(near.center, near.radius_m);
@@ -396,7 +398,9 @@ pub fn networks_in(
 }
 
 /// `clients [NET]`: the clients of one network (a BSSID, or an SSID: all
-/// the BSSIDs that carry it) or of all, from the live model.
+/// the BSSIDs that carry it), the records of one station (its MAC: one
+/// per network it was seen with), or the clients of all, from the live
+/// model.
 pub fn clients(session: &Session, net: Option<&str>, pick: &Pick) -> Handled {
     clients_in(live_view(session, pick)?, net)
 }
@@ -432,7 +436,12 @@ pub fn clients_in(view: DeviceView, net: Option<&str>) -> Handled {
                 .iter()
                 .flat_map(|n| n.ssids.iter().filter_map(|s| s.name.as_deref()))
                 .collect();
-            let known = |name: &str| snapshot.network(name).is_some() || names.contains(&name);
+            // A BSSID, an SSID, or a station's own MAC (its records).
+            let known = |name: &str| {
+                snapshot.network(name).is_some()
+                    || names.contains(&name)
+                    || !snapshot.records_of(name).is_empty()
+            };
             // An SSID in another case, when only one matches.
             let net = if known(net) {
                 net
@@ -460,7 +469,8 @@ pub fn clients_in(view: DeviceView, net: Option<&str>) -> Handled {
                     }
                 };
                 return Err(ShellError::Usage(format!(
-                    "no network {:?} (networks lists them; a BSSID or an SSID){hint}",
+                    "no network or station {:?} (networks and stations list them; a BSSID, \
+                     an SSID or a station's MAC){hint}",
                     net
                 )));
             }
@@ -478,6 +488,7 @@ pub fn clients_in(view: DeviceView, net: Option<&str>) -> Handled {
         now,
         distances: None,
         as_of,
+        hidden: hidden_bssids(&snapshot.networks),
     })
 }
 
@@ -516,7 +527,28 @@ pub fn clients_near_in(view: DeviceView, near: Near) -> Handled {
         now,
         distances: Some(distances),
         as_of,
+        hidden: hidden_bssids(&snapshot.networks),
     })
+}
+
+/// `stations`: every station the live model knows (see
+/// [`kismet_client::Snapshot::stations`]), in MAC order.
+pub fn stations(session: &Session, pick: &Pick) -> Handled {
+    Ok(stations_in(live_view(session, pick)?))
+}
+
+/// `stations` on a [`DeviceView`].
+pub fn stations_in(view: DeviceView) -> Outcome {
+    let DeviceView {
+        snapshot,
+        now,
+        as_of,
+    } = view;
+    Outcome::Stations {
+        rows: snapshot.stations(),
+        now,
+        as_of,
+    }
 }
 
 /// `gps`: the latest GPS line, as the live model read it (started on

@@ -1,5 +1,5 @@
 //! A session database opened with no server (`--open FILE`): `networks`,
-//! `clients`, `export`, `sessions` and `sql` work on what it holds, as
+//! `clients`, `stations`, `export`, `sessions` and `sql` work on what it holds, as
 //! they do live; commands that need a server say so. Interactive (a
 //! prompt of its own) or in batch (`-c`, stdin), with the same formats.
 
@@ -15,7 +15,8 @@ use super::commands::{self, help_text, Parsed, ShellCommand};
 use super::db::{sessions_of, sql_on};
 use super::export::{expand_home, options, Target, APP};
 use super::handlers::{
-    check_near, clients_in, clients_near_in, networks_in, DeviceView, Handled, Near, Pick,
+    check_near, clients_in, clients_near_in, networks_in, stations_in, DeviceView, Handled, Near,
+    Pick,
 };
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
@@ -108,6 +109,14 @@ impl Offline {
                 };
                 Ok(widened(outcome, wide))
             }
+            C::Stations {
+                since,
+                server,
+                wide,
+            } => {
+                let view = self.view(&Pick { since, server })?;
+                Ok(widened(stations_in(view), wide))
+            }
             C::Export {
                 file,
                 what,
@@ -170,7 +179,7 @@ impl Offline {
     fn needs_server(&self, what: &str) -> ShellError {
         ShellError::Usage(format!(
             "{what} needs a server: {} is a database opened with --open \
-             (networks, clients, export, sessions and sql work on it)",
+             (networks, clients, stations, export, sessions and sql work on it)",
             self.path.display()
         ))
     }
@@ -244,7 +253,7 @@ pub fn run_interactive(offline: &Offline, history: Option<PathBuf>) -> anyhow::R
         .file_name()
         .map_or_else(|| "db".into(), |n| n.to_string_lossy().into_owned());
     println!(
-        "{} opened (no server): networks, clients, export, sessions, sql; help lists all, quit leaves",
+        "{} opened (no server): networks, clients, stations, export, sessions, sql; help lists all, quit leaves",
         offline.path.display()
     );
     let prompt = format!("kismet {name}> ");

@@ -302,6 +302,19 @@ pub enum Outcome {
         /// (epoch seconds; 0 when unknown), for "data as of HH:MM:SS,
         /// disconnected".
         as_of: Option<u64>,
+        /// The BSSIDs of hidden networks (cloaked, name not known): their
+        /// clients' SSID shows as `<hidden>`, as `networks` shows them.
+        hidden: std::collections::BTreeSet<String>,
+    },
+    /// The `stations` list.
+    Stations {
+        /// The stations, in the order to show.
+        rows: Vec<kismet_client::StationView>,
+        /// Now, epoch seconds, for "3s ago".
+        now: u64,
+        /// While disconnected: the server's time when data last came
+        /// (epoch seconds; 0 when unknown).
+        as_of: Option<u64>,
     },
     /// The `gps` report.
     Gps(GpsReport),

@@ -14,7 +14,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, Parser, Subcommand, ValueEnu
 
 use super::ArgKind;
 use crate::shell::display::Only;
-use kismet_client::{LatLon, SortColumn, SORT_COLUMNS};
+use kismet_client::{LatLon, NetworkView, SortColumn, SORT_COLUMNS};
 use kismet_export::{Format, What};
 use kismet_protocol::decode::NETWORK_TYPES;
 
@@ -127,12 +127,16 @@ pub enum ShellCommand {
                       LAT and LON (where the signal was strongest) once any position is \
                       known. --sort takes bssid, ssid, type, channel, enc, signal (pwr), \
                       packets, clients, manuf or lastseen (add - to reverse); the default \
-                      is the strongest signal first. --type takes ap, probe, adhoc or \
-                      data. near LAT,LON [RADIUS_M]: only those whose best position is \
+                      is the strongest signal first. Stations seen only probing are not \
+                      networks (stations lists them): --type probe lists their probe \
+                      entries, with no channel or encryption. --type takes ap, probe, \
+                      adhoc or data, and may be given more than once. near LAT,LON \
+                      [RADIUS_M]: only those whose best position is \
                       within RADIUS_M metres (100 if left out) of the point, nearest \
                       first, with a DIST column. The table fits the terminal, the least \
                       needed columns left out first; --wide shows them all.",
         after_help = "networks\nnetworks --sort channel\nnetworks --type ap --sort clients\n\
+                      networks --type ap --type probe\n\
                       networks near 37.7691,-122.4196\nnetworks near 37.7691,-122.4196 250"
     )]
     Networks {
@@ -153,9 +157,9 @@ pub enum ShellCommand {
         /// The column to sort by, and its direction.
         #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
         sort: Option<SortSpec>,
-        /// Only the networks of this type.
-        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
-        kind: Option<NetworkType>,
+        /// Only the networks of these types (repeatable).
+        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser, action = ArgAction::Append)]
+        kind: Vec<NetworkType>,
         /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
         #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
         since: Option<u64>,
@@ -169,8 +173,9 @@ pub enum ShellCommand {
 
     /// `clients [NET | near LAT,LON [RADIUS_M]]`.
     #[command(
-        about = "the clients of a network (a BSSID or an SSID), or of all",
-        long_about = "An SSID may name several BSSIDs: their clients are all listed. \
+        about = "the clients of a network (a BSSID or an SSID), of a station, or of all",
+        long_about = "An SSID may name several BSSIDs: their clients are all listed. A \
+                      station's MAC lists its records, one per network it was seen with. \
                       Columns: MAC, BSSID, SSID, TYPE, PWR, PKTS, MANUF, IP, LAST SEEN, and \
                       LAT and LON (where the signal was strongest) once any position is \
                       known. An access point's record of itself is left out. near \
@@ -178,10 +183,11 @@ pub enum ShellCommand {
                       RADIUS_M metres (100 if left out) of the point, nearest first, with \
                       a DIST column.",
         after_help = "clients\nclients HomeNet\nclients 00:14:6C:A1:00:01\n\
-                      clients near 37.7691,-122.4196 50"
+                      clients 00:1E:65:10:00:05\nclients near 37.7691,-122.4196 50"
     )]
     Clients {
-        /// A BSSID or an SSID (an SSID may start with `-`), or `near`.
+        /// A BSSID, an SSID (an SSID may start with `-`), a station's MAC,
+        /// or `near`.
         #[arg(id = "net", value_name = "NET|near", allow_hyphen_values = true)]
         net: Option<String>,
         /// The point, after `near`.
@@ -190,6 +196,31 @@ pub enum ShellCommand {
         /// The radius around it, metres.
         #[arg(id = "radius", value_name = "RADIUS_M", value_parser = radius)]
         radius: Option<f64>,
+        /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
+        #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
+        since: Option<u64>,
+        /// Only those of this server (its address or name).
+        #[arg(id = "server", long, value_name = "NAME")]
+        server: Option<String>,
+        /// Every column, whole, however wide the terminal.
+        #[arg(id = "wide", long, short)]
+        wide: bool,
+    },
+
+    /// `stations [--since AGE] [--server NAME] [--wide]`.
+    #[command(
+        about = "the stations seen, like airodump-ng: network, signal, packets, probes",
+        long_about = "Every station the live model knows, once: each client MAC (an access \
+                      point's record of itself left out) and each station seen only \
+                      probing. Columns: STATION (its MAC), BSSID (the network it was last \
+                      seen with, or (not associated)), SSID (<hidden> when cloaked), PWR \
+                      (dBm), PKTS, MANUF, PROBES (the SSIDs it probes for, comma-joined) \
+                      and LAST SEEN, in MAC order. clients MAC lists a station's records, \
+                      one per network it was seen with. The table fits the terminal, the \
+                      least needed columns left out first; --wide shows them all.",
+        after_help = "stations\nstations --since 5m\nstations --wide"
+    )]
+    Stations {
         /// Only those seen within this long (`90s`, `15m`, `2h`, `3d`).
         #[arg(id = "since", long, value_name = "AGE", value_parser = age)]
         since: Option<u64>,
@@ -291,23 +322,26 @@ pub enum ShellCommand {
         query: String,
     },
 
-    /// `watch networks|clients|status|PROTO [NET]`.
+    /// `watch networks|clients|stations|status|PROTO [NET]`.
     #[command(
-        about = "a full-screen view, redrawn in place: networks, clients, status or a protocol",
+        about = "a full-screen view, redrawn in place: networks, clients, stations, status or a protocol",
         long_about = "watch networks: the networks table, live, with --sort and --type as \
                       networks takes them; s and S change the sort column, r reverses it, \
                       Enter opens the selected network's clients, Esc goes back. watch \
                       clients [NET]: the clients of a network or of all (s sorts them too). \
-                      watch status: frames per protocol. watch PROTO: the latest frame of \
+                      watch stations: the stations, with what they probe for (s sorts \
+                      them; Enter opens the selected station's records). watch status: \
+                      frames per protocol. watch PROTO: the latest frame of \
                       each device of an enabled protocol. Arrows, PgUp and PgDn move, and the \
                       selection stays on its device; / keeps the rows that contain a text; q \
                       or Ctrl-C return to the prompt with the screen as it was. Frames do not \
                       scroll meanwhile. Needs a terminal.",
-        after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\nwatch status\nwatch SSID"
+        after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\n\
+                      watch stations\nwatch status\nwatch SSID"
     )]
     Watch {
         /// What to show.
-        #[arg(id = "target", value_name = "networks|clients|status|PROTO", value_parser = watched)]
+        #[arg(id = "target", value_name = "networks|clients|stations|status|PROTO", value_parser = watched)]
         target: Watched,
         /// With `clients`: the network.
         #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
@@ -315,9 +349,9 @@ pub enum ShellCommand {
         /// With `networks`: the column to sort by, and its direction.
         #[arg(id = "sort", long, short, value_name = "COLUMN", value_parser = SortParser)]
         sort: Option<SortSpec>,
-        /// With `networks`: only the networks of this type.
-        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser)]
-        kind: Option<NetworkType>,
+        /// With `networks`: only the networks of these types (repeatable).
+        #[arg(id = "type", long = "type", short, value_name = "TYPE", value_parser = TypeParser, action = ArgAction::Append)]
+        kind: Vec<NetworkType>,
     },
 
     /// `filter [PROTO [EXPR|off]]`.
@@ -667,6 +701,32 @@ impl std::str::FromStr for NetworkType {
     }
 }
 
+impl NetworkType {
+    /// Whether `n` is of this type: the probe type takes every probe entry
+    /// (see [`NetworkView::is_probe`]: its type may not be known yet).
+    pub fn matches(self, n: &NetworkView) -> bool {
+        if self.0 == PROBE_NETWORK {
+            n.is_probe()
+        } else {
+            n.network_type == Some(self.0)
+        }
+    }
+}
+
+/// Whether `networks --type T...` lists `n`: one of `types` when any are
+/// given; else every network but the probe entries (stations seen only
+/// probing, which `stations` lists), as airodump-ng splits them.
+pub fn listed(types: &[NetworkType], n: &NetworkView) -> bool {
+    if types.is_empty() {
+        !n.is_probe()
+    } else {
+        types.iter().any(|t| t.matches(n))
+    }
+}
+
+/// The BSSID `type` of a probe entry (see [`NETWORK_TYPES`]).
+const PROBE_NETWORK: u32 = 2;
+
 /// The network types completion offers, in its order; the others are
 /// accepted too.
 const OFFERED_TYPES: [&str; 4] = ["ap", "probe", "adhoc", "data"];
@@ -780,6 +840,8 @@ pub enum Watched {
     Networks,
     /// `clients`.
     Clients,
+    /// `stations`.
+    Stations,
     /// `status`.
     Status,
     /// Anything else: a protocol, as typed.
@@ -792,6 +854,7 @@ fn watched(s: &str) -> Result<Watched, String> {
     Ok(match s.to_ascii_lowercase().as_str() {
         "networks" | "nets" => Watched::Networks,
         "clients" => Watched::Clients,
+        "stations" => Watched::Stations,
         "status" => Watched::Status,
         _ => Watched::Protocol(s.to_string()),
     })

@@ -35,8 +35,10 @@ fn entry(s: &mut String, head: &str, column: usize, text: &str, width: usize) {
     let indent = " ".repeat(2 + column + 1);
     let mut line = format!("  {head:<column$} ");
     if line.chars().count() > indent.len() {
-        // A head wider than the terminal wraps between its words too.
-        let _ = writeln!(s, "{}", wrap(line.trim_end(), width));
+        // A head wider than the terminal wraps between its words too, and
+        // a list of alternatives wider than it after a `|`.
+        let head = break_alternatives(line.trim_end(), width.saturating_sub(2));
+        let _ = writeln!(s, "{}", wrap(&head, width));
         line.clone_from(&indent);
     }
     let mut empty = true;
@@ -53,6 +55,31 @@ fn entry(s: &mut String, head: &str, column: usize, text: &str, width: usize) {
         empty = false;
     }
     let _ = writeln!(s, "{}", line.trim_end());
+}
+
+/// `text` with a space after a `|` wherever one of its words, a list of
+/// alternatives (`networks|clients|stations|status|PROTO`), is wider than
+/// `room`: each piece then fits, so the list wraps between alternatives
+/// as text wraps between words.
+fn break_alternatives(text: &str, room: usize) -> String {
+    let words = text.split(' ').map(|word| {
+        if word.chars().count() <= room {
+            return word.to_string();
+        }
+        let mut out = String::new();
+        let mut piece = 0;
+        for alt in word.split_inclusive('|') {
+            let n = alt.chars().count();
+            if piece > 0 && piece + n > room {
+                out.push(' ');
+                piece = 0;
+            }
+            out.push_str(alt);
+            piece += n;
+        }
+        out
+    });
+    words.collect::<Vec<_>>().join(" ")
 }
 
 /// `help` and `help COMMAND`, from the definition, laid out for [`WIDTH`]

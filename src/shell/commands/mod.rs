@@ -24,9 +24,9 @@ use kismet_protocol::text::abbreviate;
 use kismet_protocol::{self, Command, ServerCommand};
 
 pub use definition::{
-    arg_kind, choices, definition, find, options, positionals, subcommand, takes_value, usage,
-    usage_from, value_name, DbAction, FilterArg, NearWord, NetworkType, OnlyMode, SettingChange,
-    ShellCommand, SortSpec, Watched, DEFAULT_NEAR_RADIUS_M,
+    arg_kind, choices, definition, find, listed, options, positionals, subcommand, takes_value,
+    usage, usage_from, value_name, DbAction, FilterArg, NearWord, NetworkType, OnlyMode,
+    SettingChange, ShellCommand, SortSpec, Watched, DEFAULT_NEAR_RADIUS_M,
 };
 pub use help::{help_text, help_text_at};
 
@@ -41,7 +41,8 @@ pub enum ArgKind {
     Topic,
     /// A filter expression: the rest of the line, as typed.
     Expression,
-    /// What `watch` shows: networks, clients, status or a protocol.
+    /// What `watch` shows: networks, clients, stations, status or a
+    /// protocol.
     WatchTarget,
     /// A network: a BSSID or an SSID from the live model.
     Network,

@@ -187,7 +187,7 @@ fn commands_parse_typed() {
                 point: None,
                 radius: None,
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
                 since: None,
                 server: None,
                 wide: false,
@@ -200,7 +200,7 @@ fn commands_parse_typed() {
                 point: None,
                 radius: None,
                 sort: sort(SortColumn::Ssid, false),
-                kind: None,
+                kind: Vec::new(),
                 since: None,
                 server: None,
                 wide: false,
@@ -213,7 +213,7 @@ fn commands_parse_typed() {
                 point: None,
                 radius: None,
                 sort: sort(SortColumn::Signal, false),
-                kind: None,
+                kind: Vec::new(),
                 since: None,
                 server: None,
                 wide: false,
@@ -226,7 +226,7 @@ fn commands_parse_typed() {
                 point: None,
                 radius: None,
                 sort: sort(SortColumn::Clients, true),
-                kind: Some(NetworkType(0)),
+                kind: vec![NetworkType(0)],
                 since: None,
                 server: None,
                 wide: false,
@@ -239,7 +239,20 @@ fn commands_parse_typed() {
                 point: None,
                 radius: None,
                 sort: sort(SortColumn::Channel, false),
-                kind: Some(NetworkType(2)),
+                kind: vec![NetworkType(2)],
+                since: None,
+                server: None,
+                wide: false,
+            },
+        ),
+        (
+            "networks --type ap -t PROBE",
+            C::Networks {
+                near: None,
+                point: None,
+                radius: None,
+                sort: None,
+                kind: vec![NetworkType(0), NetworkType(2)],
                 since: None,
                 server: None,
                 wide: false,
@@ -285,7 +298,7 @@ fn commands_parse_typed() {
                 point: Some(at(37.7691, -122.4196)),
                 radius: None,
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
                 since: None,
                 server: None,
                 wide: false,
@@ -298,7 +311,7 @@ fn commands_parse_typed() {
                 point: Some(at(-33.8688, 151.2093)),
                 radius: Some(250.5),
                 sort: None,
-                kind: Some(NetworkType(0)),
+                kind: vec![NetworkType(0)],
                 since: None,
                 server: None,
                 wide: false,
@@ -313,6 +326,23 @@ fn commands_parse_typed() {
                 since: None,
                 server: None,
                 wide: false,
+            },
+        ),
+        (
+            "stations --since 5m -w",
+            C::Stations {
+                since: Some(300),
+                server: None,
+                wide: true,
+            },
+        ),
+        (
+            "watch Stations",
+            C::Watch {
+                target: Watched::Stations,
+                net: None,
+                sort: None,
+                kind: Vec::new(),
             },
         ),
         ("gps", C::Gps),
@@ -337,7 +367,7 @@ fn commands_parse_typed() {
                 point: None,
                 radius: None,
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
                 since: Some(7200),
                 server: Some("kismet-lab".into()),
                 wide: false,
@@ -349,7 +379,7 @@ fn commands_parse_typed() {
                 target: Watched::Networks,
                 net: None,
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
             },
         ),
         (
@@ -358,7 +388,7 @@ fn commands_parse_typed() {
                 target: Watched::Clients,
                 net: Some("HomeNet".into()),
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
             },
         ),
         (
@@ -370,7 +400,16 @@ fn commands_parse_typed() {
                     column: SortColumn::Channel,
                     descending: false,
                 }),
-                kind: Some(NetworkType(0)),
+                kind: vec![NetworkType(0)],
+            },
+        ),
+        (
+            "watch networks --type probe --type adhoc",
+            C::Watch {
+                target: Watched::Networks,
+                net: None,
+                sort: None,
+                kind: vec![NetworkType(2), NetworkType(1)],
             },
         ),
         (
@@ -379,7 +418,7 @@ fn commands_parse_typed() {
                 target: Watched::Status,
                 net: None,
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
             },
         ),
         (
@@ -388,7 +427,7 @@ fn commands_parse_typed() {
                 target: Watched::Protocol("ssid".into()),
                 net: None,
                 sort: None,
-                kind: None,
+                kind: Vec::new(),
             },
         ),
         (
@@ -513,7 +552,7 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
+            "usage: watch networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
         ),
         (
             "only SSID sometimes",
@@ -599,6 +638,7 @@ fn usage_from_the_definition() {
             "clients",
             "[NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]",
         ),
+        ("stations", "[--since AGE] [--server NAME] [--wide]"),
         ("gps", ""),
         ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
         ("db", "[open|close [FILE]]"),
@@ -606,7 +646,7 @@ fn usage_from_the_definition() {
         ("sql", "QUERY"),
         (
             "watch",
-            "networks|clients|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+            "networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
         ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),
@@ -679,15 +719,18 @@ fn help_from_the_definition() {
   CLIENTS, MANUF, LAST SEEN, and LAT and LON (where the signal was strongest)
   once any position is known. --sort takes bssid, ssid, type, channel, enc,
   signal (pwr), packets, clients, manuf or lastseen (add - to reverse); the
-  default is the strongest signal first. --type takes ap, probe, adhoc or data.
-  near LAT,LON [RADIUS_M]: only those whose best position is within RADIUS_M
-  metres (100 if left out) of the point, nearest first, with a DIST column. The
-  table fits the terminal, the least needed columns left out first; --wide shows
-  them all.
+  default is the strongest signal first. Stations seen only probing are not
+  networks (stations lists them): --type probe lists their probe entries, with
+  no channel or encryption. --type takes ap, probe, adhoc or data, and may be
+  given more than once. near LAT,LON [RADIUS_M]: only those whose best position
+  is within RADIUS_M metres (100 if left out) of the point, nearest first, with
+  a DIST column. The table fits the terminal, the least needed columns left out
+  first; --wide shows them all.
   also: nets
   e.g. networks
        networks --sort channel
        networks --type ap --sort clients
+       networks --type ap --type probe
        networks near 37.7691,-122.4196
        networks near 37.7691,-122.4196 250"
     );

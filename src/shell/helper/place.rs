@@ -3,7 +3,7 @@
 //! values, a subcommand, positionals in order, an expression that takes
 //! the rest of the line).
 
-use clap::{Arg, Command};
+use clap::{Arg, ArgAction, Command};
 
 use crate::shell::commands::{arg_kind, options, positionals, subcommand, takes_value, ArgKind};
 
@@ -20,7 +20,8 @@ pub(super) enum Place<'w> {
         arg: &'static Arg,
         /// Positionals typed so far.
         index: usize,
-        /// Options given so far (ids), this one too.
+        /// Options given so far (ids), this one too, but those that may
+        /// be repeated.
         given: Vec<&'static str>,
     },
     /// A subcommand's name (`set |`).
@@ -33,7 +34,7 @@ pub(super) enum Place<'w> {
         index: usize,
         /// The positional words typed before it.
         values: Vec<&'w str>,
-        /// Options given so far (ids).
+        /// Options given so far (ids), but those that may be repeated.
         given: Vec<&'static str>,
     },
     /// Inside an expression, which takes the rest of the line.
@@ -67,7 +68,10 @@ pub(super) fn place<'w>(cmd: &'static Command, words: &[&'w str]) -> Place<'w> {
             };
         }
         if let Some((opt, inline)) = option_named(cur, w) {
-            given.push(opt.get_id().as_str());
+            // One that may be repeated (`--type`) stays to be offered.
+            if !matches!(opt.get_action(), ArgAction::Append) {
+                given.push(opt.get_id().as_str());
+            }
             if takes_value(opt) && !inline {
                 if i + 1 == words.len() {
                     return Place::OptionValue {

@@ -36,7 +36,11 @@ fn offered(line: &str) -> (usize, Vec<String>) {
 fn completes_command_names() {
     assert_eq!(offered("fie"), (0, vec!["fields ".to_string()]));
     assert_eq!(offered("FIE"), (0, vec!["fields ".to_string()]));
-    assert_eq!(offered("sta"), (0, vec!["status".to_string()]));
+    assert_eq!(
+        offered("sta"),
+        (0, vec!["status".to_string(), "stations ".to_string()])
+    );
+    assert_eq!(offered("statu"), (0, vec!["status".to_string()]));
     let (_, all) = offered("");
     assert_eq!(all.len(), definition().get_subcommands().count());
     assert_eq!(offered("disa"), (0, vec!["disable ".to_string()]));
@@ -210,7 +214,8 @@ fn helper_traits() {
 
 /// `networks` completes its option names, then each option's values from
 /// the definition: the sort columns after `--sort`, the network types
-/// after `--type`; an option given is not offered again.
+/// after `--type`; an option given is not offered again, unless it may be
+/// repeated.
 #[test]
 fn completes_options_and_their_values() {
     let columns = [
@@ -286,9 +291,10 @@ fn completes_options_and_their_values() {
         offered("networks --sort=ssid ").1,
         ["near ", "--type ", "--since ", "--server ", "--wide"]
     );
+    // --type may be given again (`--type ap --type probe`).
     assert_eq!(
         offered("networks -sssid -t ap ").1,
-        ["near ", "--since ", "--server ", "--wide"]
+        ["near ", "--type ", "--since ", "--server ", "--wide"]
     );
     // connect: the host first (nothing to offer), then --keep.
     assert_eq!(offered("connect ").1, Vec::<String>::new());
@@ -338,6 +344,7 @@ fn completes_choices_targets_and_networks() {
             vec![
                 "networks".into(),
                 "clients ".into(),
+                "stations".into(),
                 "status".into(),
                 "SSID".into()
             ]
@@ -399,13 +406,14 @@ fn hints_follow_the_definition() {
         h("networks --sort ssid ").as_deref(),
         Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
+    // --type may be given again.
     assert_eq!(
         h("networks -t ap -s ssid ").as_deref(),
-        Some("[near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]")
+        Some("[near [LAT,LON [RADIUS_M]]] [--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(
         h("networks near 1,2 5 -t ap -s ssid ").as_deref(),
-        Some("[--since AGE] [--server NAME] [--wide]")
+        Some("[--type TYPE] [--since AGE] [--server NAME] [--wide]")
     );
     assert_eq!(h("set ").as_deref(), Some("[NAME VALUE]"));
     assert_eq!(h("set timestamps ").as_deref(), Some("on|off"));

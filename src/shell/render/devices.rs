@@ -1,7 +1,10 @@
-//! The `networks` and `clients` lists: as tables (like airodump-ng's), as
+//! The `networks`, `clients` and `stations` lists: as tables (like
+//! airodump-ng's), as
 //! typed JSON objects (numbers as numbers, times RFC 3339 UTC, missing
 //! values `null`) and as CSV; with positions when any is known, and the
 //! distance from the point of `near`.
+
+use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
@@ -9,7 +12,7 @@ use super::csv;
 use super::json::json_line;
 use super::tables::new_table;
 use super::time::{ago_text, rfc3339};
-use kismet_client::{ClientView, LatLon, NetworkView, PlaceView};
+use kismet_client::{ClientView, LatLon, NetworkView, PlaceView, StationView};
 use kismet_protocol::decode::{client_type_name, network_type_name};
 use kismet_protocol::text;
 
@@ -21,6 +24,15 @@ pub fn ssid_label(n: &NetworkView) -> String {
         (None, true) => "<hidden>".to_string(),
         (None, false) => String::new(),
     }
+}
+
+/// The BSSIDs that [`ssid_label`] shows as `<hidden>`: a client of one
+/// shows its network's name as `<hidden>` too.
+pub fn hidden_bssids(networks: &[NetworkView]) -> BTreeSet<String> {
+    (networks.iter())
+        .filter(|n| n.ssid.is_none() && n.cloaked)
+        .map(|n| n.bssid.clone())
+        .collect()
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -53,17 +65,30 @@ pub const NETWORK_COLUMNS: [&str; 12] = [
     "LAST SEEN",
 ];
 
+/// A network's channel, and whether its encryption is known: neither for
+/// a probe entry (a station seen only probing: the server sends channel 0
+/// and no encryption, which would read as an open network).
+fn channel_and_crypt(n: &NetworkView) -> (Option<u32>, bool) {
+    if n.is_probe() {
+        (None, false)
+    } else {
+        (n.channel, n.cryptset.is_some())
+    }
+}
+
 /// A network's cells, in [`NETWORK_COLUMNS`] order; `now` (epoch seconds)
-/// for "3s ago".
+/// for "3s ago". A probe entry's channel and encryption are empty.
 pub fn network_cells(n: &NetworkView, now: u64) -> Vec<String> {
+    let (channel, crypt) = channel_and_crypt(n);
+    let enc = |v: &str| if crypt { v.to_string() } else { String::new() };
     vec![
         n.bssid.clone(),
         ssid_label(n),
         opt(n.network_type.map(network_type_name)),
-        opt(n.channel),
-        n.encryption.enc.to_string(),
-        n.encryption.cipher.to_string(),
-        n.encryption.auth.to_string(),
+        opt(channel),
+        enc(n.encryption.enc),
+        enc(n.encryption.cipher),
+        enc(n.encryption.auth),
         opt(n.signal_dbm),
         opt(n.packets),
         n.clients.to_string(),
@@ -287,12 +312,18 @@ pub const CLIENT_COLUMNS: [&str; 9] = [
     "LAST SEEN",
 ];
 
-/// A client's cells, in [`CLIENT_COLUMNS`] order.
-pub fn client_cells(c: &ClientView, now: u64) -> Vec<String> {
+/// A client's cells, in [`CLIENT_COLUMNS`] order; its network's name is
+/// `<hidden>` when its BSSID is one of `hidden` (see [`hidden_bssids`]),
+/// as `networks` shows it.
+pub fn client_cells(c: &ClientView, now: u64, hidden: &BTreeSet<String>) -> Vec<String> {
+    let ssid = match &c.ssid {
+        None if hidden.contains(&c.bssid) => "<hidden>".to_string(),
+        ssid => shown(ssid.as_deref()),
+    };
     vec![
         c.mac.clone(),
         c.bssid.clone(),
-        shown(c.ssid.as_deref()),
+        ssid,
         opt(c.client_type.map(client_type_name)),
         opt(c.signal_dbm),
         opt(c.packets),
@@ -303,12 +334,13 @@ pub fn client_cells(c: &ClientView, now: u64) -> Vec<String> {
 }
 
 /// The clients table; LAT and LON when any row has a best position, DIST
-/// with `near`.
+/// with `near`; `<hidden>` for the networks of `hidden`.
 pub fn clients_table(
     rows: &[ClientView],
     now: u64,
     width: Option<usize>,
     distances: Option<&[f64]>,
+    hidden: &BTreeSet<String>,
 ) -> String {
     if rows.is_empty() {
         return "0 clients".to_string();
@@ -320,9 +352,89 @@ pub fn clients_table(
     };
     let rows: Vec<(Vec<String>, Option<LatLon>)> = rows
         .iter()
-        .map(|c| (client_cells(c, now), c.best()))
+        .map(|c| (client_cells(c, now, hidden), c.best()))
         .collect();
     device_table(&shape, rows, width, distances)
+}
+
+/// The BSSID cell of a station seen only probing.
+pub const NOT_ASSOCIATED: &str = "(not associated)";
+
+/// The columns of the stations table (airodump-ng's lower table).
+pub const STATION_COLUMNS: [&str; 8] = [
+    "STATION",
+    "BSSID",
+    "SSID",
+    "PWR",
+    "PKTS",
+    "MANUF",
+    "PROBES",
+    "LAST SEEN",
+];
+
+/// The order in which a narrow terminal leaves the stations' columns
+/// out: the station, its network (BSSID, which says `(not associated)`)
+/// and what it probes for stay longest.
+pub const STATION_DROP_ORDER: [&str; 7] = [
+    "MANUF",
+    "LAST SEEN",
+    "PKTS",
+    "SSID",
+    "PWR",
+    "BSSID",
+    "PROBES",
+];
+
+/// A station's network's name as shown: `<hidden>` when cloaked and not
+/// known, sanitised.
+fn station_ssid_label(s: &StationView) -> String {
+    match (&s.ssid, s.cloaked) {
+        (Some(name), _) => text::display(name.as_bytes()),
+        (None, true) => "<hidden>".to_string(),
+        (None, false) => String::new(),
+    }
+}
+
+/// The SSIDs a station probes for, comma-joined as airodump-ng's Probes
+/// column (sanitised).
+fn probes_text(s: &StationView) -> String {
+    let names: Vec<String> = s
+        .probes
+        .iter()
+        .map(|p| text::display(p.as_bytes()))
+        .collect();
+    names.join(",")
+}
+
+/// A station's cells, in [`STATION_COLUMNS`] order.
+pub fn station_cells(s: &StationView, now: u64) -> Vec<String> {
+    vec![
+        s.mac.clone(),
+        s.bssid
+            .clone()
+            .unwrap_or_else(|| NOT_ASSOCIATED.to_string()),
+        station_ssid_label(s),
+        opt(s.signal_dbm),
+        opt(s.packets),
+        shown(s.manuf.as_deref()),
+        probes_text(s),
+        ago(now, s.last_seen),
+    ]
+}
+
+/// The stations table, `width` columns wide at most when given.
+pub fn stations_table(rows: &[StationView], now: u64, width: Option<usize>) -> String {
+    if rows.is_empty() {
+        return "0 stations (none seen yet)".to_string();
+    }
+    let shape = Shape {
+        columns: &STATION_COLUMNS,
+        drop_order: &STATION_DROP_ORDER,
+        noun: "station",
+    };
+    let rows: Vec<(Vec<String>, Option<LatLon>)> =
+        rows.iter().map(|s| (station_cells(s, now), None)).collect();
+    device_table(&shape, rows, width, None)
 }
 
 fn plural_line(n: usize, noun: &str) -> String {
@@ -360,20 +472,20 @@ fn with_position(mut value: Value, place: Option<PlaceView>, distance: Option<f6
 }
 
 /// A network as one JSON object (no newline); `distance` (metres) with
-/// `near`.
+/// `near`. A probe entry's channel and encryption are `null`.
 pub fn network_json(n: &NetworkView, distance: Option<f64>) -> String {
-    let known = n.cryptset.is_some();
+    let (channel, known) = channel_and_crypt(n);
     let value = json!({
         "type": "network",
         "bssid": n.bssid,
         "ssid": n.ssid,
         "cloaked": n.cloaked,
         "network_type": n.network_type.map(network_type_name),
-        "channel": n.channel,
+        "channel": channel,
         "encryption": known.then_some(n.encryption.enc),
         "cipher": known.then_some(n.encryption.cipher),
         "auth": known.then_some(n.encryption.auth),
-        "cryptset": n.cryptset,
+        "cryptset": n.cryptset.filter(|_| known),
         "signal_dbm": n.signal_dbm,
         "packets": n.packets,
         "datasize": n.datasize,
@@ -404,6 +516,60 @@ pub fn client_json(c: &ClientView, distance: Option<f64>) -> String {
     with_position(value, c.place, distance)
 }
 
+/// A station as one JSON object (no newline): `bssid` `null` when not
+/// associated, `probes` a list of names.
+pub fn station_json(s: &StationView) -> String {
+    json_line(&json!({
+        "type": "station",
+        "mac": s.mac,
+        "bssid": s.bssid,
+        "ssid": s.ssid,
+        "probes": s.probes,
+        "signal_dbm": s.signal_dbm,
+        "packets": s.packets,
+        "manuf": s.manuf,
+        "first_seen": s.first_seen.map(rfc3339),
+        "last_seen": s.last_seen.map(rfc3339),
+    }))
+}
+
+/// The stations as CSV with a header row, the columns of the JSON
+/// objects (`bssid` empty when not associated, `probes` comma-joined).
+pub fn stations_csv(rows: &[StationView]) -> String {
+    let mut out = String::new();
+    csv::row(
+        &mut out,
+        &[
+            "mac",
+            "bssid",
+            "ssid",
+            "probes",
+            "signal_dbm",
+            "packets",
+            "manuf",
+            "first_seen",
+            "last_seen",
+        ],
+    );
+    for s in rows {
+        csv::row(
+            &mut out,
+            &[
+                s.mac.clone(),
+                opt(s.bssid.as_deref()),
+                shown(s.ssid.as_deref()),
+                probes_text(s),
+                opt(s.signal_dbm),
+                opt(s.packets),
+                shown(s.manuf.as_deref()),
+                opt(s.first_seen.map(rfc3339)),
+                opt(s.last_seen.map(rfc3339)),
+            ],
+        );
+    }
+    out
+}
+
 /// The position columns of CSV.
 const POSITION_CSV: [&str; 6] = [
     "best_lat",
@@ -432,7 +598,8 @@ fn position_csv(place: Option<PlaceView>, distance: Option<f64>) -> Vec<String> 
 }
 
 /// The networks as CSV with a header row (the position columns last,
-/// and `distance_m` with `near`).
+/// and `distance_m` with `near`); a probe entry's channel and encryption
+/// are empty.
 pub fn networks_csv(rows: &[NetworkView], distances: Option<&[f64]>) -> String {
     let mut s = String::new();
     let mut header = vec![
@@ -455,15 +622,17 @@ pub fn networks_csv(rows: &[NetworkView], distances: Option<&[f64]>) -> String {
     header.extend(distances.map(|_| "distance_m"));
     csv::row(&mut s, &header);
     for (i, n) in rows.iter().enumerate() {
+        let (channel, crypt) = channel_and_crypt(n);
+        let enc = |v: &str| if crypt { v.to_string() } else { String::new() };
         let mut cells = vec![
             n.bssid.clone(),
             shown(n.ssid.as_deref()),
             n.cloaked.to_string(),
             opt(n.network_type.map(network_type_name)),
-            opt(n.channel),
-            n.encryption.enc.to_string(),
-            n.encryption.cipher.to_string(),
-            n.encryption.auth.to_string(),
+            opt(channel),
+            enc(n.encryption.enc),
+            enc(n.encryption.cipher),
+            enc(n.encryption.auth),
             opt(n.signal_dbm),
             opt(n.packets),
             n.clients.to_string(),
@@ -586,6 +755,156 @@ mod tests {
                 .contains("\"Home, \"\"Net\"\"\""),
             "{csv}"
         );
+    }
+
+    /// A probe entry (a station seen only probing, channel 0 and cipher set
+    /// 0 as the server sends them) has no channel and no encryption: empty
+    /// cells, `null` in JSON, empty in CSV; not `0` and `OPN`.
+    #[test]
+    fn probe_rows_have_no_channel_or_encryption() {
+        let probe = NetworkView {
+            bssid: "00:19:D2:10:00:09".into(),
+            network_type: Some(2),
+            channel: Some(0),
+            cryptset: Some(0),
+            encryption: Encryption::from_cryptset(0),
+            clients: 0,
+            ..net()
+        };
+        let cells = network_cells(&probe, 0);
+        assert_eq!(cells[2], "probe");
+        assert_eq!(&cells[3..7], ["", "", "", ""], "{cells:?}");
+        let v: Value = serde_json::from_str(&network_json(&probe, None)).unwrap();
+        for key in ["channel", "encryption", "cipher", "auth", "cryptset"] {
+            assert!(v[key].is_null(), "{key}: {v}");
+        }
+        let csv = networks_csv(&[probe], None);
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.contains(",probe,,,,,-53,"), "{row}");
+        // An access point keeps them.
+        let v: Value = serde_json::from_str(&network_json(&net(), None)).unwrap();
+        assert_eq!(
+            (v["channel"].as_u64(), v["encryption"].as_str()),
+            (Some(1), Some("WPA2"))
+        );
+    }
+
+    /// A station as JSON: `bssid` null when not associated, the probes a
+    /// list, times RFC 3339, null for unknown; in a table `(not
+    /// associated)` and the probes comma-joined; in CSV the same columns.
+    #[test]
+    fn station_as_json_table_and_csv() {
+        let prober = StationView {
+            mac: "00:19:D2:10:00:09".into(),
+            probes: vec!["eduroam".into(), "MyPhone Hotspot".into()],
+            signal_dbm: Some(-68),
+            packets: Some(4),
+            manuf: Some("IntelCor".into()),
+            last_seen: Some(1_795_678_119),
+            ..StationView::default()
+        };
+        assert_eq!(
+            station_json(&prober),
+            r#"{"type":"station","mac":"00:19:D2:10:00:09","bssid":null,"ssid":null,"probes":["eduroam","MyPhone Hotspot"],"signal_dbm":-68,"packets":4,"manuf":"IntelCor","first_seen":null,"last_seen":"2026-11-26T07:28:39Z"}"#
+        );
+        let hidden = StationView {
+            mac: "00:1E:65:10:00:05".into(),
+            bssid: Some("00:1D:7E:C3:00:03".into()),
+            cloaked: true,
+            ..StationView::default()
+        };
+        let cells = station_cells(&prober, 1_795_678_121);
+        assert_eq!(
+            cells,
+            [
+                "00:19:D2:10:00:09",
+                NOT_ASSOCIATED,
+                "",
+                "-68",
+                "4",
+                "IntelCor",
+                "eduroam,MyPhone Hotspot",
+                "2s ago"
+            ]
+        );
+        assert_eq!(station_cells(&hidden, 0)[2], "<hidden>");
+        let v: Value = serde_json::from_str(&station_json(&hidden)).unwrap();
+        assert_eq!(v["bssid"], "00:1D:7E:C3:00:03");
+        assert!(v["ssid"].is_null());
+        let csv = stations_csv(&[prober, hidden]);
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "mac,bssid,ssid,probes,signal_dbm,packets,manuf,first_seen,last_seen"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "00:19:D2:10:00:09,,,\"eduroam,MyPhone Hotspot\",-68,4,IntelCor,,2026-11-26T07:28:39Z"
+        );
+        assert!(lines
+            .next()
+            .unwrap()
+            .starts_with("00:1E:65:10:00:05,00:1D:7E:C3:00:03,,,"));
+    }
+
+    /// At 80 columns the stations table keeps the station, its network
+    /// and its probes, whole; the least needed columns go first.
+    #[test]
+    fn stations_table_fits_80_columns_keeping_probes() {
+        let row = StationView {
+            mac: "00:19:D2:10:00:09".into(),
+            probes: vec!["eduroam".into(), "MyPhone Hotspot".into()],
+            signal_dbm: Some(-68),
+            packets: Some(4),
+            manuf: Some("IntelCor".into()),
+            last_seen: Some(1_795_678_119),
+            ..StationView::default()
+        };
+        let other = StationView {
+            mac: "00:21:6A:10:00:01".into(),
+            bssid: Some("00:18:E7:B2:00:02".into()),
+            ssid: Some("Coffee Shop Free WiFi".into()),
+            ..row.clone()
+        };
+        let t = stations_table(&[row, other], 1_795_678_119, Some(80));
+        assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
+        let header = t.lines().nth(1).unwrap();
+        for col in ["STATION", "BSSID", "PROBES"] {
+            assert!(header.contains(col), "{t}");
+        }
+        assert!(!header.contains("MANUF"), "{t}");
+        assert!(
+            t.contains("eduroam,MyPhone Hotspot") && t.contains(NOT_ASSOCIATED),
+            "{t}"
+        );
+        assert!(t.ends_with("2 stations"), "{t}");
+        assert_eq!(
+            stations_table(&[], 0, Some(80)),
+            "0 stations (none seen yet)"
+        );
+    }
+
+    /// A client of a hidden network shows `<hidden>` as its SSID, as
+    /// `networks` shows the network (before: blank).
+    #[test]
+    fn clients_of_a_hidden_network_show_hidden() {
+        let hidden_net = NetworkView {
+            bssid: "00:1D:7E:C3:00:03".into(),
+            ssid: None,
+            cloaked: true,
+            ..net()
+        };
+        let hidden = hidden_bssids(&[net(), hidden_net]);
+        assert_eq!(hidden.iter().collect::<Vec<_>>(), ["00:1D:7E:C3:00:03"]);
+        let client = ClientView {
+            mac: "00:1E:65:10:00:05".into(),
+            bssid: "00:1D:7E:C3:00:03".into(),
+            ..ClientView::default()
+        };
+        assert_eq!(client_cells(&client, 0, &hidden)[2], "<hidden>");
+        assert_eq!(client_cells(&client, 0, &BTreeSet::new())[2], "");
+        let t = clients_table(&[client], 0, None, None, &hidden);
+        assert!(t.contains("<hidden>"), "{t}");
     }
 
     /// With a position: LAT and LON columns (six decimals), the JSON

@@ -13,7 +13,7 @@
 //! - [`layout`]: terminal width, word wrapping, counted nouns
 //! - [`json`](mod@json): JSON lines other than frames (serde_json, terminal-safe)
 //! - [`csv`]: CSV rows
-//! - [`devices`]: the `networks` and `clients` lists
+//! - [`devices`]: the `networks`, `clients` and `stations` lists
 //! - [`gps`]: the `gps` report and the watch view's GPS label
 
 use std::fmt::Write as _;
@@ -130,10 +130,14 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             now,
             distances,
             as_of,
+            hidden,
         } => with_as_of(
-            devices::clients_table(rows, *now, width, distances.as_deref()),
+            devices::clients_table(rows, *now, width, distances.as_deref(), hidden),
             *as_of,
         ),
+        Outcome::Stations { rows, now, as_of } => {
+            with_as_of(devices::stations_table(rows, *now, width), *as_of)
+        }
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
@@ -288,6 +292,11 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 .collect();
             return Some(lines.join("\n"));
         }
+        Outcome::Stations { rows, .. } if rows.is_empty() => return None,
+        Outcome::Stations { rows, .. } => {
+            let lines: Vec<String> = rows.iter().map(devices::station_json).collect();
+            return Some(lines.join("\n"));
+        }
         Outcome::Gps(r) => return Some(gps::gps_json(r)),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
@@ -426,6 +435,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         Outcome::Clients {
             rows, distances, ..
         } => s = devices::clients_csv(rows, distances.as_deref()),
+        Outcome::Stations { rows, .. } => s = devices::stations_csv(rows),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

@@ -1,13 +1,14 @@
 //! `watch`: a full-screen view on the terminal's alternate screen (ratatui
 //! with its crossterm backend), redrawn in place a few times a second:
-//! networks, the clients of one network or of all, the status report, or
-//! the latest frame of each device of a protocol. Once the live model
+//! networks, the clients of one network or of all, the stations, the
+//! status report, or the latest frame of each device of a protocol. Once the live model
 //! runs, the title line shows the GPS (fix and position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
 //! PgDn, Home and End move (the selection stays on its device when rows
 //! re-sort), `/` keeps the rows that contain a text (Esc clears it), Enter
-//! on a network opens its clients (Esc or Backspace goes back), `q` or
+//! on a network opens its clients, on a station its records (Esc or
+//! Backspace goes back), `q` or
 //! Ctrl-C (or Esc at the top) return to the prompt with the screen as it
 //! was.
 //!
@@ -46,15 +47,16 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 /// latest per device: nothing is lost that a later frame does not bring).
 const TAP_FRAMES: usize = 4096;
 
-/// `watch networks|clients [NET]|status|PROTO`: the command's handler.
+/// `watch networks|clients [NET]|stations|status|PROTO`: the command's
+/// handler.
 pub fn handler(
     session: &Session,
     what: Watched,
     net: Option<String>,
     sort: Option<SortSpec>,
-    kind: Option<NetworkType>,
+    kind: Vec<NetworkType>,
 ) -> super::handlers::Handled {
-    if (sort.is_some() || kind.is_some()) && what != Watched::Networks {
+    if (sort.is_some() || !kind.is_empty()) && what != Watched::Networks {
         return Err(ShellError::Usage(
             "--sort and --type are for watch networks".into(),
         ));
@@ -62,16 +64,17 @@ pub fn handler(
     let target = match (what, net) {
         (Watched::Networks, None) => Target::Networks,
         (Watched::Clients, net) => Target::Clients(net),
+        (Watched::Stations, None) => Target::Stations,
         (Watched::Status, None) => Target::Status,
         (Watched::Protocol(p), None) => Target::Protocol(p),
         (_, Some(_)) => {
             return Err(ShellError::Usage(
-                "usage: watch networks|clients [NET]|status|PROTO".into(),
+                "usage: watch networks|clients [NET]|stations|status|PROTO".into(),
             ))
         }
     };
     let mut looks = Looks {
-        kind: kind.map(|NetworkType(k)| k),
+        kind,
         ..Looks::default()
     };
     if let Some(s) = sort {
@@ -84,13 +87,14 @@ pub fn handler(
     Ok(super::outcome::Outcome::Nothing)
 }
 
-/// How a view starts: its sort and, for networks, the type shown.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a view starts: its sort and, for networks, the types shown.
+#[derive(Debug, Clone, Default)]
 pub struct Looks {
     /// The networks' sort.
     pub sort: Sort,
-    /// Only networks of this type code.
-    pub kind: Option<u32>,
+    /// Only networks of these types (none: every network but the probe
+    /// entries, as `networks` lists them).
+    pub kind: Vec<NetworkType>,
 }
 
 /// Runs the view until `q`; the terminal is as it was afterwards.
@@ -109,7 +113,7 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
 pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), ShellError> {
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(ShellError::Usage(
-            "watch needs a terminal; in a script, use networks, clients or status with \
+            "watch needs a terminal; in a script, use networks, clients, stations or status with \
              --format json (or --follow --format json for frames)"
                 .into(),
         ));
@@ -117,7 +121,7 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
     // What it shows is checked, and the model started, before the screen
     // changes, so an error is printed on the prompt's screen.
     let tap = match &target {
-        Target::Networks | Target::Clients(_) => {
+        Target::Networks | Target::Clients(_) | Target::Stations => {
             super::handlers::start_model(session)?;
             None
         }
@@ -157,11 +161,13 @@ struct State {
     /// Where Enter came from, to go back to, and the device selected there.
     parent: Option<(Target, Option<String>)>,
     sort: Sort,
-    /// Only networks of this type code.
-    kind: Option<u32>,
+    /// Only networks of these types (see [`Looks::kind`]).
+    kind: Vec<NetworkType>,
     /// The clients' sort: a column and descending (`None`: as the model
     /// lists them).
     client_sort: Option<(usize, bool)>,
+    /// The stations' sort, likewise.
+    station_sort: Option<(usize, bool)>,
     selected: TableState,
     /// The selected row's device: the selection follows it when the rows
     /// re-sort (`None`: follow the row's place).
@@ -174,6 +180,16 @@ struct State {
 }
 
 impl State {
+    /// The sort by a column of a view sorted that way (clients, stations):
+    /// its column and direction; `None` for the other views.
+    fn column_sort(&mut self) -> Option<&mut Option<(usize, bool)>> {
+        match self.target {
+            Target::Clients(_) => Some(&mut self.client_sort),
+            Target::Stations => Some(&mut self.station_sort),
+            _ => None,
+        }
+    }
+
     /// Selects row `i` (within the rows), and its device.
     fn select(&mut self, i: usize) {
         let rows = self.table.rows.len();
@@ -198,6 +214,7 @@ fn show(
         sort: looks.sort,
         kind: looks.kind,
         client_sort: None,
+        station_sort: None,
         selected: TableState::default().with_selected(Some(0)),
         selected_id: None,
         search: String::new(),
@@ -245,15 +262,18 @@ fn refresh(session: &Session, state: &mut State) {
     let model = session.model_if_started();
     state.table = match &state.target {
         Target::Networks => model.map_or_else(view::Table::default, |m| {
-            view::networks(&m.snapshot(), state.sort, state.kind, now)
+            view::networks(&m.snapshot(), state.sort, &state.kind, now)
         }),
         Target::Clients(net) => model.map_or_else(view::Table::default, |m| {
             view::clients(&m.snapshot(), net.as_deref(), now)
         }),
+        Target::Stations => {
+            model.map_or_else(view::Table::default, |m| view::stations(&m.snapshot(), now))
+        }
         Target::Status => view::status(&status_report(session)),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
-    if let (Target::Clients(_), Some((column, descending))) = (&state.target, state.client_sort) {
+    if let Some(&mut Some((column, descending))) = state.column_sort() {
         state.table.sort_by_column(column, descending);
     }
     state.table.retain_matching(&state.search);
@@ -302,10 +322,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
             }
             None => return key.code != KeyCode::Esc,
         },
-        KeyCode::Char('s' | 'S' | 'r') if matches!(state.target, Target::Clients(_)) => {
+        KeyCode::Char('s' | 'S' | 'r') if state.column_sort().is_some() => {
             let columns = state.table.columns.len().max(1);
-            let (column, descending) = state.client_sort.unwrap_or((columns - 1, false));
-            state.client_sort = Some(match key.code {
+            let Some(sort) = state.column_sort() else {
+                return true;
+            };
+            let (column, descending) = sort.unwrap_or((columns - 1, false));
+            *sort = Some(match key.code {
                 KeyCode::Char('s') => ((column + 1) % columns, false),
                 KeyCode::Char('S') => ((column + columns - 1) % columns, false),
                 _ => (column, !descending),
@@ -379,8 +402,8 @@ fn draw(
             state.sort.label()
         ));
     }
-    if let Target::Clients(_) = state.target {
-        let sorted = match state.client_sort {
+    if let Some(&mut sort) = state.column_sort() {
+        let sorted = match sort {
             Some((c, d)) => format!(
                 "{} {}",
                 state.table.columns.get(c).map_or("", String::as_str),
@@ -389,6 +412,9 @@ fn draw(
             None => "as listed".to_string(),
         };
         help.push_str(&format!("  s/S sort ({sorted})  r reverse"));
+        if matches!(state.target, Target::Stations) {
+            help.push_str("  Enter records");
+        }
     }
     if state.parent.is_some() {
         help.push_str("  Esc back");

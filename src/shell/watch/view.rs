@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::shell::commands::{listed, NetworkType};
 use crate::shell::outcome::StatusReport;
 use crate::shell::render::devices::{
-    client_cells, network_cells, CLIENT_COLUMNS, CLIENT_DROP_ORDER, NETWORK_COLUMNS,
-    NETWORK_DROP_ORDER,
+    client_cells, hidden_bssids, network_cells, station_cells, CLIENT_COLUMNS, CLIENT_DROP_ORDER,
+    NETWORK_COLUMNS, NETWORK_DROP_ORDER, STATION_COLUMNS, STATION_DROP_ORDER,
 };
 use crate::shell::render::frame::{decoded_value, field_value};
 use crate::shell::render::tables::STATUS_COLUMNS;
@@ -23,6 +24,8 @@ pub enum Target {
     Networks,
     /// The clients of a network (a BSSID or an SSID), or of all.
     Clients(Option<String>),
+    /// The stations (the live model).
+    Stations,
     /// The status report.
     Status,
     /// The latest frame of each device of a protocol.
@@ -36,6 +39,7 @@ impl Target {
             Target::Networks => "networks".into(),
             Target::Clients(None) => "clients".into(),
             Target::Clients(Some(n)) => format!("clients of {n}"),
+            Target::Stations => "stations".into(),
             Target::Status => "status".into(),
             Target::Protocol(p) => p.clone(),
         }
@@ -43,14 +47,15 @@ impl Target {
 }
 
 /// A table to draw: column titles and rows of cells; `keys` names the
-/// row (a network's BSSID), for opening it.
+/// row (a network's BSSID, a station's MAC), for opening it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     /// Column titles.
     pub columns: Vec<String>,
     /// Rows of cells.
     pub rows: Vec<Vec<String>>,
-    /// What each row stands for (a BSSID), when it can be opened.
+    /// What each row stands for (a BSSID, a MAC), when it can be opened:
+    /// Enter shows `clients KEY`.
     pub keys: Vec<String>,
     /// Each row's identity (a BSSID, BSSID/MAC, a protocol, a device
     /// key), so that the selection stays on its device when rows re-sort.
@@ -237,12 +242,11 @@ fn drop_order(columns: &[&str], order: &[&str]) -> Vec<usize> {
         .collect()
 }
 
-/// The networks table, sorted.
-pub fn networks(snapshot: &Snapshot, sort: Sort, kind: Option<u32>, now: u64) -> Table {
+/// The networks table, sorted: those of the types `kind` (none: every
+/// network but the probe entries, as `networks` lists them).
+pub fn networks(snapshot: &Snapshot, sort: Sort, kind: &[NetworkType], now: u64) -> Table {
     let mut sorted = snapshot.sorted_networks(sort.column, sort.descending);
-    if let Some(k) = kind {
-        sorted.retain(|n| n.network_type == Some(k));
-    }
+    sorted.retain(|n| listed(kind, n));
     Table {
         columns: NETWORK_COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: sorted.iter().map(|n| network_cells(n, now)).collect(),
@@ -262,15 +266,30 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
             .filter(|c| c.mac != c.bssid)
             .collect(),
     };
+    let hidden = hidden_bssids(&snapshot.networks);
     Table {
         columns: CLIENT_COLUMNS.iter().map(|c| c.to_string()).collect(),
-        rows: rows.iter().map(|c| client_cells(c, now)).collect(),
+        rows: rows.iter().map(|c| client_cells(c, now, &hidden)).collect(),
         keys: Vec::new(),
         ids: rows
             .iter()
             .map(|c| format!("{}/{}", c.bssid, c.mac))
             .collect(),
         drop_first: drop_order(&CLIENT_COLUMNS, &CLIENT_DROP_ORDER),
+    }
+}
+
+/// The stations table (see [`Snapshot::stations`]), in MAC order; a row
+/// opens the station's records (`clients MAC`).
+pub fn stations(snapshot: &Snapshot, now: u64) -> Table {
+    let stations = snapshot.stations();
+    let macs: Vec<String> = stations.iter().map(|s| s.mac.clone()).collect();
+    Table {
+        columns: STATION_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: stations.iter().map(|s| station_cells(s, now)).collect(),
+        keys: macs.clone(),
+        ids: macs,
+        drop_first: drop_order(&STATION_COLUMNS, &STATION_DROP_ORDER),
     }
 }
 
@@ -478,6 +497,47 @@ mod tests {
         assert_eq!(shown(40), ["BSSID", "SSID", "TYPE", "ENC"]);
         assert_eq!(shown(20), ["SSID", "TYPE"]);
         assert_eq!(shown(8), ["SSID"]);
+    }
+
+    /// The stations view: a row per station keyed by its MAC (Enter opens
+    /// its records, the selection follows it); narrow screens keep the
+    /// station, its network and its probes longest.
+    #[test]
+    fn stations_rows_are_keyed_by_mac_and_keep_probes() {
+        let snap = Snapshot {
+            clients: vec![kismet_client::ClientView {
+                mac: "00:0C:42:00:00:01".into(),
+                bssid: "00:14:6C:A1:00:01".into(),
+                ssid: Some("Coffee Shop Free WiFi".into()),
+                manuf: Some("Routerbo".into()),
+                ..Default::default()
+            }],
+            networks: vec![kismet_client::NetworkView {
+                bssid: "00:19:D2:10:00:09".into(),
+                network_type: Some(2),
+                ssids: vec![kismet_client::SsidView {
+                    name: Some("eduroam".into()),
+                    ssid_type: Some(2),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Snapshot::default()
+        };
+        let t = stations(&snap, 0);
+        assert_eq!(t.ids, ["00:0C:42:00:00:01", "00:19:D2:10:00:09"]);
+        assert_eq!(t.keys, t.ids);
+        assert_eq!(t.rows[1][1], "(not associated)");
+        assert_eq!(t.rows[1][6], "eduroam");
+        let shown = |w: usize| -> Vec<&str> {
+            t.fit(w, 2, 2)
+                .iter()
+                .map(|&(i, _)| t.columns[i].as_str())
+                .collect()
+        };
+        assert_eq!(shown(200).len(), STATION_COLUMNS.len());
+        assert_eq!(shown(60), ["STATION", "BSSID", "PWR", "PROBES"]);
+        assert_eq!(shown(40), ["STATION", "PROBES"]);
     }
 
     /// Sorting by a column: numbers as numbers, text in any case, keys and

@@ -90,7 +90,9 @@ pub use history::{
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
 pub use store::MAX_SSIDS_PER_NETWORK;
-pub use view::{ClientView, Memory, NetworkView, Snapshot, SortColumn, SsidView, SORT_COLUMNS};
+pub use view::{
+    ClientView, Memory, NetworkView, Snapshot, SortColumn, SsidView, StationView, SORT_COLUMNS,
+};
 
 /// Devices (networks and client records) a [`Model::default`] keeps.
 pub const DEFAULT_MAX_DEVICES: usize = 100_000;

@@ -316,6 +316,224 @@ fn clients_of_bssid_and_ssid() {
     assert_eq!(net(&snap, prober).clients, 1);
 }
 
+/// The frames of a small world: an access point with a station and the
+/// gateway, a hidden one with a station, a station seen only probing
+/// (and a broadcast probe), one both probing and associated, one seen with
+/// two access points, the last later.
+fn station_frames() -> Vec<Frame> {
+    let (home, hidden, cafe) = (
+        "00:14:6C:A1:00:01",
+        "00:1D:7E:C3:00:03",
+        "00:24:01:D4:00:04",
+    );
+    let bssid = |mac: &str, t: &str, signal: &str, pkts: &str, last: &str| {
+        partial(
+            "BSSID",
+            &[
+                ("bssid", mac),
+                ("type", t),
+                ("channel", if t == "2" { "0" } else { "6" }),
+                ("signal_dbm", signal),
+                ("llcpackets", pkts),
+                ("manuf", "IntelCor"),
+                ("firsttime", "1795678100"),
+                ("lasttime", last),
+            ],
+        )
+    };
+    let ssid = |mac: &str, t: &str, name: &str| {
+        partial(
+            "SSID",
+            &[("mac", mac), ("type", t), ("ssid", name), ("cryptset", "0")],
+        )
+    };
+    let client = |b: &str, mac: &str, signal: &str, pkts: &str, last: &str| {
+        partial(
+            "CLIENT",
+            &[
+                ("bssid", b),
+                ("mac", mac),
+                ("signal_dbm", signal),
+                ("llcpackets", pkts),
+                ("manuf", "Apple"),
+                ("firsttime", "1795678110"),
+                ("lasttime", last),
+            ],
+        )
+    };
+    vec![
+        bssid(home, "0", "-50", "100", "1795678150"),
+        ssid(home, "0", "HomeNet"),
+        bssid(hidden, "0", "-60", "50", "1795678150"),
+        ssid(hidden, "0", ""),
+        bssid(cafe, "0", "-70", "40", "1795678150"),
+        ssid(cafe, "0", "Café"),
+        // Only probing: its probe entry and its record of itself.
+        bssid("00:19:D2:10:00:09", "2", "-68", "4", "1795678140"),
+        ssid("00:19:D2:10:00:09", "2", "eduroam"),
+        ssid("00:19:D2:10:00:09", "2", ""),
+        ssid("00:19:D2:10:00:09", "2", "MyPhone Hotspot"),
+        ssid("00:19:D2:10:00:09", "2", "eduroam"),
+        client(
+            "00:19:D2:10:00:09",
+            "00:19:D2:10:00:09",
+            "-68",
+            "4",
+            "1795678140",
+        ),
+        // Probing and associated.
+        bssid("00:21:6A:10:00:01", "2", "-80", "2", "1795678120"),
+        ssid("00:21:6A:10:00:01", "2", "HomeNet"),
+        client(home, "00:21:6A:10:00:01", "-75", "10", "1795678130"),
+        client(home, home, "-50", "5", "1795678150"),
+        client(home, "00:0C:42:00:00:01", "-50", "12", "1795678150"),
+        // With two networks: cafe later.
+        client(home, "00:23:14:10:00:02", "-62", "7", "1795678125"),
+        client(cafe, "00:23:14:10:00:02", "-64", "3", "1795678145"),
+        client(hidden, "00:1E:65:10:00:05", "-69", "29", "1795678150"),
+    ]
+}
+
+/// A station is each client MAC and each probe entry, once: a station
+/// seen only probing is not associated and has its probes (broadcast
+/// probes left out, each name once); one probing and associated has its
+/// network and its probes, its packets those of both; one seen with two
+/// networks shows the one last seen; an access point's record of itself
+/// is no station; a hidden network's station is marked cloaked.
+#[test]
+fn stations_join_client_records_and_probe_entries() {
+    let model = Model::default();
+    model.feed(&station_frames());
+    let snap = model.snapshot();
+    let stations = snap.stations();
+    let macs: Vec<&str> = stations.iter().map(|s| s.mac.as_str()).collect();
+    assert_eq!(
+        macs,
+        [
+            "00:0C:42:00:00:01",
+            "00:19:D2:10:00:09",
+            "00:1E:65:10:00:05",
+            "00:21:6A:10:00:01",
+            "00:23:14:10:00:02",
+        ]
+    );
+    let station = |mac: &str| stations.iter().find(|s| s.mac == mac).unwrap();
+    let prober = station("00:19:D2:10:00:09");
+    assert_eq!(prober.bssid, None);
+    assert_eq!(prober.ssid, None);
+    assert_eq!(prober.probes, ["eduroam", "MyPhone Hotspot"]);
+    assert_eq!(prober.signal_dbm, Some(-68));
+    assert_eq!(prober.packets, Some(4), "its record of itself not counted");
+    assert_eq!(prober.manuf.as_deref(), Some("IntelCor"));
+    assert_eq!(prober.first_seen, Some(1795678100));
+    assert_eq!(prober.last_seen, Some(1795678140));
+    let both = station("00:21:6A:10:00:01");
+    assert_eq!(both.bssid.as_deref(), Some("00:14:6C:A1:00:01"));
+    assert_eq!(both.ssid.as_deref(), Some("HomeNet"));
+    assert_eq!(both.probes, ["HomeNet"]);
+    assert_eq!(both.packets, Some(10 + 2));
+    assert_eq!(both.signal_dbm, Some(-75), "its record last seen");
+    assert_eq!(both.manuf.as_deref(), Some("Apple"));
+    assert_eq!(both.first_seen, Some(1795678100));
+    assert_eq!(both.last_seen, Some(1795678130));
+    let roamer = station("00:23:14:10:00:02");
+    assert_eq!(roamer.bssid.as_deref(), Some("00:24:01:D4:00:04"));
+    assert_eq!(roamer.ssid.as_deref(), Some("Café"));
+    assert_eq!(roamer.signal_dbm, Some(-64));
+    assert_eq!(roamer.packets, Some(10));
+    assert!(roamer.probes.is_empty());
+    let hidden = station("00:1E:65:10:00:05");
+    assert_eq!(hidden.ssid, None);
+    assert!(hidden.cloaked);
+    assert!(!station("00:0C:42:00:00:01").cloaked);
+}
+
+/// A probe entry is a station's, not a network: its type says so, or,
+/// with no type known, it has no clients and only names probed for. Its
+/// channel (0) and encryption count as unknown when sorting.
+#[test]
+fn probe_entries_are_told_from_networks() {
+    let model = Model::default();
+    model.feed(&station_frames());
+    model.feed(&[
+        partial(
+            "SSID",
+            &[("mac", "00:13:E8:10:00:08"), ("type", "2"), ("ssid", "x")],
+        ),
+        partial(
+            "SSID",
+            &[("mac", "00:26:5A:E5:00:05"), ("type", "0"), ("ssid", "y")],
+        ),
+    ]);
+    let snap = model.snapshot();
+    let probes: Vec<&str> = (snap.networks.iter())
+        .filter(|n| n.is_probe())
+        .map(|n| n.bssid.as_str())
+        .collect();
+    assert_eq!(
+        probes,
+        [
+            "00:13:E8:10:00:08",
+            "00:19:D2:10:00:09",
+            "00:21:6A:10:00:01"
+        ]
+    );
+    let by_channel: Vec<&str> = snap
+        .sorted_networks(SortColumn::Channel, false)
+        .iter()
+        .map(|n| n.bssid.as_str())
+        .collect();
+    assert_eq!(
+        &by_channel[..3],
+        [
+            "00:14:6C:A1:00:01",
+            "00:1D:7E:C3:00:03",
+            "00:24:01:D4:00:04"
+        ],
+        "channel 6 before the probe entries' 0"
+    );
+    let by_enc = snap.sorted_networks(SortColumn::Enc, true);
+    assert!(
+        by_enc[..3].iter().all(|n| !n.is_probe()),
+        "{:?}",
+        by_enc.iter().map(|n| &n.bssid).collect::<Vec<_>>()
+    );
+    // A station probing and seen as a client is one station.
+    assert_eq!(snap.stations().len(), 6);
+}
+
+/// `clients MAC` of a station: a MAC that no record has as its BSSID but
+/// one has as its own gives that station's records (its probe entry, if
+/// any, has no clients); an access point's BSSID still gives its clients.
+#[test]
+fn clients_of_a_station_mac() {
+    let model = Model::default();
+    model.feed(&station_frames());
+    let snap = model.snapshot();
+    let pairs = |v: Vec<&ClientView>| {
+        v.iter()
+            .map(|c| (c.bssid.clone(), c.mac.clone()))
+            .collect::<Vec<_>>()
+    };
+    let pair = |b: &str, m: &str| (b.to_string(), m.to_string());
+    assert_eq!(
+        pairs(snap.clients_of("00:23:14:10:00:02")),
+        [
+            pair("00:14:6C:A1:00:01", "00:23:14:10:00:02"),
+            pair("00:24:01:D4:00:04", "00:23:14:10:00:02")
+        ]
+    );
+    assert_eq!(
+        pairs(snap.clients_of("00:21:6a:10:00:01")),
+        [pair("00:14:6C:A1:00:01", "00:21:6A:10:00:01")],
+        "a probe entry's MAC"
+    );
+    assert_eq!(snap.clients_of("00:14:6C:A1:00:01").len(), 3);
+    assert!(snap.clients_of("00:19:D2:10:00:09").is_empty());
+    assert!(snap.clients_of("00:00:00:00:00:01").is_empty());
+    assert!(snap.records_of("00:14:6C:A1:00:01").is_empty());
+}
+
 /// Frames with fewer fields update only what they carry; the rest keeps
 /// its value or stays unknown, in any field order.
 #[test]

@@ -1,6 +1,8 @@
 //! What a [`Snapshot`] of the model holds: plain owned views of networks,
-//! their SSIDs and clients, for tables, the watch view and JSON, and the
-//! ways to sort and filter them.
+//! their SSIDs and clients, for tables, the watch view and JSON, the
+//! stations built from them (airodump-ng's split: a station seen only
+//! probing is a probe entry among the networks), and the ways to sort and
+//! filter them.
 //!
 //! A snapshot is built in two steps: the raw records are copied out under
 //! the model's lock (fixed-size values; a network's SSID list and names
@@ -199,6 +201,10 @@ fn type_rank(t: Option<u32>) -> u8 {
 /// The SSID `type` of a name a station probes for (see
 /// [`SSID_TYPES`](kismet_protocol::decode::SSID_TYPES)).
 const PROBE_REQUEST: u32 = 2;
+
+/// The BSSID `type` of a station seen only probing (see
+/// [`NETWORK_TYPES`](kismet_protocol::decode::NETWORK_TYPES)).
+const PROBE_NETWORK: u32 = 2;
 
 /// Whether an SSID record stands for the network (not a probe request).
 fn is_advertised(s: &Ssid) -> bool {
@@ -458,12 +464,127 @@ impl NetworkView {
     pub fn best(&self) -> Option<LatLon> {
         self.place.and_then(|p| p.best)
     }
+
+    /// Whether it is a station seen only probing (a probe entry), not a
+    /// network: its BSSID `type` is probe, or, while its type is not
+    /// known, it has no clients and every SSID record of it is a name
+    /// probed for. Its channel and encryption mean nothing (the server
+    /// sends 0 for both); see [`Snapshot::stations`].
+    pub fn is_probe(&self) -> bool {
+        match self.network_type {
+            Some(t) => t == PROBE_NETWORK,
+            None => {
+                self.clients == 0
+                    && !self.ssids.is_empty()
+                    && self
+                        .ssids
+                        .iter()
+                        .all(|s| s.ssid_type == Some(PROBE_REQUEST))
+            }
+        }
+    }
+
+    /// The names it was seen probing for (its probe-request SSID records
+    /// with a name; broadcast probes have none), in the order first seen.
+    pub fn probed_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for s in &self.ssids {
+            if let (Some(PROBE_REQUEST), Some(name)) = (s.ssid_type, &s.name) {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
 }
 
 impl ClientView {
     /// Where its signal was strongest, when known.
     pub fn best(&self) -> Option<LatLon> {
         self.place.and_then(|p| p.best)
+    }
+}
+
+/// One station, as airodump-ng lists them under the networks: a MAC seen
+/// as a client of a network, or seen probing, or both (then once, with its
+/// association and its probes). Built by [`Snapshot::stations`] from the
+/// client records (an access point's record of itself left out) and the
+/// probe entries ([`NetworkView::is_probe`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StationView {
+    /// The station's MAC, `AA:BB:CC:DD:EE:FF`.
+    pub mac: String,
+    /// The BSSID of the network it was last seen with; `None` when it was
+    /// seen only probing (not associated).
+    pub bssid: Option<String>,
+    /// That network's SSID as text (see [`NetworkView::ssid`]), when known.
+    pub ssid: Option<String>,
+    /// That network is cloaked and its name not known (shown as
+    /// `<hidden>`, as its network is).
+    pub cloaked: bool,
+    /// The SSIDs it probes for (see [`NetworkView::probed_names`]), in the
+    /// order first seen; airodump-ng's Probes column.
+    pub probes: Vec<String>,
+    /// Signal in dBm of its record last seen that has one.
+    pub signal_dbm: Option<i32>,
+    /// Packets: those of its client records and of its probe entry
+    /// (`None` when none of them is known).
+    pub packets: Option<u64>,
+    /// Manufacturer name as text (not sanitised, see [`NetworkView::ssid`];
+    /// ending in [`CUT_MARKER`] when cut).
+    pub manuf: Option<String>,
+    /// `manuf` is only the start of the name sent.
+    pub manuf_truncated: bool,
+    /// First seen (the earliest of its records), epoch seconds.
+    pub first_seen: Option<u64>,
+    /// Last seen (the latest of its records), epoch seconds.
+    pub last_seen: Option<u64>,
+}
+
+/// One record a station is made of (see [`Snapshot::stations`]).
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    /// A client record of it, under some network.
+    Client(&'a ClientView),
+    /// Its probe entry.
+    Probe(&'a NetworkView),
+}
+
+impl<'a> Part<'a> {
+    fn last_seen(self) -> Option<u64> {
+        match self {
+            Part::Client(c) => c.last_seen,
+            Part::Probe(n) => n.last_seen,
+        }
+    }
+
+    fn first_seen(self) -> Option<u64> {
+        match self {
+            Part::Client(c) => c.first_seen,
+            Part::Probe(n) => n.first_seen,
+        }
+    }
+
+    fn signal_dbm(self) -> Option<i32> {
+        match self {
+            Part::Client(c) => c.signal_dbm,
+            Part::Probe(n) => n.signal_dbm,
+        }
+    }
+
+    fn packets(self) -> Option<u64> {
+        match self {
+            Part::Client(c) => c.packets,
+            Part::Probe(n) => n.packets,
+        }
+    }
+
+    fn manuf(self) -> Option<(&'a String, bool)> {
+        match self {
+            Part::Client(c) => c.manuf.as_ref().map(|m| (m, c.manuf_truncated)),
+            Part::Probe(n) => n.manuf.as_ref().map(|m| (m, n.manuf_truncated)),
+        }
     }
 }
 
@@ -596,12 +717,15 @@ impl Ord for Text<'_> {
 }
 
 /// Compares two networks on one column (unknown values last), then by
-/// BSSID so the order is total and stable between snapshots.
+/// BSSID so the order is total and stable between snapshots. A probe
+/// entry's channel and encryption count as unknown.
 fn cmp_networks(a: &NetworkView, b: &NetworkView, column: SortColumn, desc: bool) -> Ordering {
     let enc = |n: &NetworkView| {
         n.cryptset
+            .filter(|_| !n.is_probe())
             .map(|_| (n.encryption.rank(), n.encryption.cipher, n.encryption.auth))
     };
+    let channel = |n: &NetworkView| n.channel.filter(|_| !n.is_probe());
     let by = match column {
         SortColumn::Bssid => cmp_known(Some(&a.bssid), Some(&b.bssid), desc),
         SortColumn::Ssid => cmp_known(
@@ -610,7 +734,7 @@ fn cmp_networks(a: &NetworkView, b: &NetworkView, column: SortColumn, desc: bool
             desc,
         ),
         SortColumn::Type => cmp_known(a.network_type, b.network_type, desc),
-        SortColumn::Channel => cmp_known(a.channel, b.channel, desc),
+        SortColumn::Channel => cmp_known(channel(a), channel(b), desc),
         SortColumn::Enc => cmp_known(enc(a), enc(b), desc),
         SortColumn::Signal => cmp_known(a.signal_dbm, b.signal_dbm, desc),
         SortColumn::Packets => cmp_known(a.packets, b.packets, desc),
@@ -675,14 +799,21 @@ impl Snapshot {
     /// `net` is a BSSID (any case) or, when it is not one or no record has
     /// that BSSID, an SSID name: then the clients of every BSSID
     /// advertising that name (exact display form, probe requests not
-    /// counted), in BSSID order.
+    /// counted), in BSSID order. A MAC that no client record has as its
+    /// BSSID but one has as its own (a station's: its probe entry has no
+    /// clients) gives that station's records (see
+    /// [`Snapshot::records_of`]).
     pub fn clients_of(&self, net: &str) -> Vec<&ClientView> {
         let net = net.trim();
         if let Some(mac) = parse_mac(net.as_bytes()) {
             let bssid = format_mac(mac);
             let found = self.clients_of_bssid(&bssid);
-            if !found.is_empty() || self.network(&bssid).is_some() {
+            if !found.is_empty() {
                 return found;
+            }
+            let own = self.records_of(&bssid);
+            if !own.is_empty() || self.network(&bssid).is_some() {
+                return own;
             }
         }
         let bssids: Vec<&str> = self
@@ -699,6 +830,92 @@ impl Snapshot {
             .into_iter()
             .flat_map(|b| self.clients_of_bssid(b))
             .collect()
+    }
+
+    /// The client records of one station (its MAC, any case), in BSSID
+    /// order: the networks it was seen with. An access point's record of
+    /// itself is left out.
+    pub fn records_of(&self, mac: &str) -> Vec<&ClientView> {
+        let Some(mac) = parse_mac(mac.trim().as_bytes()).map(format_mac) else {
+            return Vec::new();
+        };
+        (self.clients.iter())
+            .filter(|c| c.mac == mac && c.bssid != mac)
+            .collect()
+    }
+
+    /// Every station, by MAC: each MAC of a client record (an access
+    /// point's record of itself left out) and each probe entry
+    /// ([`NetworkView::is_probe`]), once. A station seen with several
+    /// networks is shown with the one it was last seen with; its packets
+    /// are those of all its records and its probe entry, its signal that
+    /// of the one last seen, its probes those of its own BSSID record
+    /// (whatever its type).
+    ///
+    /// # Examples
+    /// ```
+    /// use kismet_client::Snapshot;
+    /// assert!(Snapshot::default().stations().is_empty());
+    /// ```
+    pub fn stations(&self) -> Vec<StationView> {
+        let clients = (self.clients.iter())
+            .filter(|c| c.mac != c.bssid)
+            .map(|c| (c.mac.as_str(), Part::Client(c)));
+        let probes = (self.networks.iter())
+            .filter(|n| n.is_probe())
+            .map(|n| (n.bssid.as_str(), Part::Probe(n)));
+        let mut parts: Vec<(&str, Part<'_>)> = clients.chain(probes).collect();
+        // Stable: a station's client records stay in BSSID order.
+        parts.sort_by(|a, b| a.0.cmp(b.0));
+        parts
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|group| self.station(group))
+            .collect()
+    }
+
+    /// The view of one station from its parts (one MAC, at least one).
+    fn station(&self, group: &[(&str, Part<'_>)]) -> StationView {
+        let mac = group.first().map_or("", |(m, _)| *m);
+        let parts = || group.iter().map(|(_, p)| *p);
+        // The network it was last seen with (the first of equals).
+        let mut latest: Option<&ClientView> = None;
+        for p in parts() {
+            if let Part::Client(c) = p {
+                if latest.is_none_or(|l| cmp_known(c.last_seen, l.last_seen, true).is_lt()) {
+                    latest = Some(c);
+                }
+            }
+        }
+        let cloaked = latest
+            .is_some_and(|c| c.ssid.is_none() && self.network(&c.bssid).is_some_and(|n| n.cloaked));
+        // The signal of the part last seen that has one.
+        let signal_dbm = parts()
+            .filter_map(|p| Some((p.last_seen(), p.signal_dbm()?)))
+            .min_by(|a, b| cmp_known(a.0, b.0, true))
+            .map(|(_, s)| s);
+        let packets = parts().map(Part::packets).fold(None, sum);
+        let manuf = latest
+            .map(Part::Client)
+            .into_iter()
+            .chain(parts())
+            .find_map(Part::manuf);
+        let probes = self
+            .network(mac)
+            .map(NetworkView::probed_names)
+            .unwrap_or_default();
+        StationView {
+            mac: mac.to_string(),
+            bssid: latest.map(|c| c.bssid.clone()),
+            ssid: latest.and_then(|c| c.ssid.clone()),
+            cloaked,
+            probes,
+            signal_dbm,
+            packets,
+            manuf: manuf.map(|(m, _)| m.clone()),
+            manuf_truncated: manuf.is_some_and(|(_, cut)| cut),
+            first_seen: parts().filter_map(Part::first_seen).min(),
+            last_seen: parts().filter_map(Part::last_seen).max(),
+        }
     }
 
     /// The client records under one BSSID (upper case), its own excluded.
