@@ -136,6 +136,17 @@ fn a_second_session_extends_the_database_and_offline_networks_match_live() {
         assert!(s["values"]["ended"].is_string(), "{s}");
     }
     assert_eq!(offline_networks(&db), live);
+    // The stations too, as the live model lists them.
+    let live = run(&[&addr, "--wait", "1", "-c", "stations", "--format", "json"]);
+    let offline = run(&["--open", d, "-c", "stations", "--format", "json"]);
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    let macs = |o: &std::process::Output| {
+        let mut m: Vec<String> = json_lines(o).iter().map(|v| v["mac"].to_string()).collect();
+        m.sort();
+        m
+    };
+    assert!(!macs(&offline).is_empty());
+    assert_eq!(macs(&offline), macs(&live));
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
