@@ -175,8 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             return Ok(EXIT_COMMAND);
         }
     };
-    // --export without commands, with --timeout or --replay: collect
-    // without a shell.
+    // --export or --db without commands, with --timeout or --replay:
+    // collect without a shell.
     let collect = (exports.is_some() || cli.db.is_some())
         && cli.commands.is_empty()
         && (cli.batch.timeout.is_some() || cli.replay.is_some());
@@ -316,7 +316,8 @@ struct Mode {
     local: bool,
     /// The interactive shell.
     interactive: bool,
-    /// --export without commands: collect, write, exit.
+    /// --export or --db without commands (with --timeout or --replay):
+    /// collect, write, exit.
     collect: bool,
 }
 
@@ -455,7 +456,7 @@ fn connect_and_run(
         .map(|t| secs(t, "--timeout"))
         .transpose()?;
     if collect {
-        let code = batch::collect_for_export(&session, timeout, &mut io::stderr().lock());
+        let code = batch::collect_until_end(&session, timeout, &mut io::stderr().lock());
         drop(timer);
         let code = exports.map_or(code, |ex| {
             final_exports(&ex, &session, cli.batch.quiet, code)
