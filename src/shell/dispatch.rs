@@ -28,6 +28,9 @@ pub fn execute(session: &Session, parsed: Parsed) -> Result<Outcome, ShellError>
 fn run(session: &Session, command: ShellCommand) -> Handled {
     use ShellCommand as C;
     match command {
+        c @ (C::Networks { .. } | C::Clients { .. } | C::Stations { .. }) => {
+            handlers::Listing::live_command(session, c)
+        }
         C::Protocols => handlers::protocols(session),
         C::Fields { proto } => handlers::fields(session, &proto),
         C::Enable { proto, fields } => handlers::enable(session, &proto, &fields),
@@ -35,48 +38,6 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Status => handlers::status(session),
         C::Pause => handlers::pause(session),
         C::Resume => handlers::resume(session),
-        C::Networks {
-            near,
-            point,
-            radius,
-            sort,
-            kind,
-            since,
-            server,
-            wide,
-        } => {
-            let near = near.and(point).map(|p| handlers::Near::new(p, radius));
-            let pick = handlers::Pick { since, server };
-            handlers::networks(session, sort, kind, near, &pick).map(|o| widened(o, wide))
-        }
-        C::Clients {
-            net,
-            point,
-            radius,
-            since,
-            server,
-            wide,
-        } => {
-            let pick = handlers::Pick { since, server };
-            match point {
-                Some(p) => handlers::clients_near(
-                    session,
-                    net.as_deref(),
-                    handlers::Near::new(p, radius),
-                    &pick,
-                ),
-                None => handlers::clients(session, net.as_deref(), &pick),
-            }
-            .map(|o| widened(o, wide))
-        }
-        C::Stations {
-            since,
-            server,
-            wide,
-        } => {
-            let pick = handlers::Pick { since, server };
-            handlers::stations(session, &pick).map(|o| widened(o, wide))
-        }
         C::Gps => handlers::gps(session),
         C::Db { action, file } => super::db::handler(session, action, file.as_deref()),
         C::Sessions => super::db::sessions(session),
@@ -102,14 +63,5 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Clear => handlers::clear(session),
         C::Help { topic } => help_text(topic.as_deref()).map(|text| Outcome::Help { topic, text }),
         C::Quit => handlers::quit(session),
-    }
-}
-
-/// `--wide`: the outcome shown with every column, whatever the width.
-fn widened(o: Outcome, wide: bool) -> Outcome {
-    if wide {
-        Outcome::Wide(Box::new(o))
-    } else {
-        o
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::commands::{
-    listed, FilterArg, NetworkType, SettingChange, SortSpec, DEFAULT_NEAR_RADIUS_M,
+    listed, FilterArg, NetworkType, SettingChange, ShellCommand, SortSpec, DEFAULT_NEAR_RADIUS_M,
 };
 use super::display::Only;
 use super::outcome::{
@@ -271,19 +271,105 @@ impl Near {
     }
 }
 
-/// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]...`:
-/// the networks the live model holds (started on first use), strongest
-/// signal first, probe entries only when `--type probe` asks for them
-/// (see [`listed`]); with `near`, those within the radius, nearest first
-/// (unless a sort is given), with their distance.
-pub fn networks(
-    session: &Session,
-    sort: Option<SortSpec>,
-    kind: Vec<NetworkType>,
-    near: Option<Near>,
-    pick: &Pick,
-) -> Handled {
-    Ok(networks_in(live_view(session, pick)?, sort, kind, near))
+/// A listing of devices: `networks`, `clients` or `stations`, with what
+/// shapes it; run on the live model ([`Listing::live`]) or on a
+/// database's devices ([`Listing::run`]).
+pub enum Listing {
+    /// `networks [near LAT,LON [RADIUS_M]] [--sort COLUMN] [--type TYPE]...`:
+    /// strongest signal first, probe entries only when `--type probe` asks
+    /// for them (see [`listed`]); with `near`, those within the radius,
+    /// nearest first (unless a sort is given), with their distance.
+    Networks {
+        sort: Option<SortSpec>,
+        kind: Vec<NetworkType>,
+        near: Option<Near>,
+    },
+    /// `clients [NET]`, or `clients near LAT,LON [RADIUS_M]` (`word` is
+    /// what came before the point: it must be `near`).
+    Clients {
+        net: Option<String>,
+        near: Option<Near>,
+    },
+    /// `stations`.
+    Stations,
+}
+
+impl Listing {
+    /// The listing `command` asks for, with its `--since`/`--server` and
+    /// `--wide`; the command itself when it is no listing.
+    ///
+    /// # Errors
+    /// The command, when it is not a listing.
+    pub fn of(command: ShellCommand) -> Result<(Listing, Pick, bool), ShellCommand> {
+        use ShellCommand as C;
+        Ok(match command {
+            C::Networks {
+                near,
+                point,
+                radius,
+                sort,
+                kind,
+                since,
+                server,
+                wide,
+            } => {
+                let near = near.and(point).map(|p| Near::new(p, radius));
+                (
+                    Listing::Networks { sort, kind, near },
+                    Pick { since, server },
+                    wide,
+                )
+            }
+            C::Clients {
+                net,
+                point,
+                radius,
+                since,
+                server,
+                wide,
+            } => {
+                let near = point.map(|p| Near::new(p, radius));
+                (Listing::Clients { net, near }, Pick { since, server }, wide)
+            }
+            C::Stations {
+                since,
+                server,
+                wide,
+            } => (Listing::Stations, Pick { since, server }, wide),
+            other => return Err(other),
+        })
+    }
+
+    /// `networks`, `clients` or `stations` on the live model, with its
+    /// `--since`, `--server` and `--wide`.
+    pub fn live_command(session: &Session, command: ShellCommand) -> Handled {
+        match Listing::of(command) {
+            Ok((listing, pick, wide)) => listing.live(session, &pick).map(|o| o.widened(wide)),
+            Err(other) => Err(ShellError::Usage(format!("not a listing: {other:?}"))),
+        }
+    }
+
+    /// The listing of the live model's devices (the model started on
+    /// first use), as `pick` narrows them.
+    pub fn live(self, session: &Session, pick: &Pick) -> Handled {
+        self.run(live_view(session, pick)?)
+    }
+
+    /// The listing of `view`'s devices.
+    pub fn run(self, view: DeviceView) -> Handled {
+        match self {
+            Listing::Networks { sort, kind, near } => Ok(networks_in(view, sort, kind, near)),
+            Listing::Clients {
+                net,
+                near: Some(near),
+            } => {
+                check_near(net.as_deref())?;
+                clients_near_in(view, near)
+            }
+            Listing::Clients { net, near: None } => clients_in(view, net.as_deref()),
+            Listing::Stations => Ok(stations_in(view)),
+        }
+    }
 }
 
 /// The devices a listing works on: a snapshot (the live model's, or a
@@ -397,14 +483,6 @@ pub fn networks_in(
     }
 }
 
-/// `clients [NET]`: the clients of one network (a BSSID, or an SSID: all
-/// the BSSIDs that carry it), the records of one station (its MAC: one
-/// per network it was seen with), or the clients of all, from the live
-/// model.
-pub fn clients(session: &Session, net: Option<&str>, pick: &Pick) -> Handled {
-    clients_in(live_view(session, pick)?, net)
-}
-
 /// `clients [NET]` on a [`DeviceView`].
 pub fn clients_in(view: DeviceView, net: Option<&str>) -> Handled {
     let DeviceView {
@@ -492,14 +570,6 @@ pub fn clients_in(view: DeviceView, net: Option<&str>) -> Handled {
     })
 }
 
-/// `clients near LAT,LON [RADIUS_M]`: the clients whose best position is
-/// within the radius, nearest first. `word` is what came before the
-/// point: it must be `near`.
-pub fn clients_near(session: &Session, word: Option<&str>, near: Near, pick: &Pick) -> Handled {
-    check_near(word)?;
-    clients_near_in(live_view(session, pick)?, near)
-}
-
 /// Refuses a point that does not follow `near`.
 pub fn check_near(word: Option<&str>) -> Result<(), ShellError> {
     if !word.is_some_and(|w| w.eq_ignore_ascii_case("near")) {
@@ -529,12 +599,6 @@ pub fn clients_near_in(view: DeviceView, near: Near) -> Handled {
         as_of,
         hidden: hidden_bssids(&snapshot.networks),
     })
-}
-
-/// `stations`: every station the live model knows (see
-/// [`kismet_client::Snapshot::stations`]), in MAC order.
-pub fn stations(session: &Session, pick: &Pick) -> Handled {
-    Ok(stations_in(live_view(session, pick)?))
 }
 
 /// `stations` on a [`DeviceView`].

@@ -14,10 +14,7 @@ use super::batch::{EXIT_COMMAND, EXIT_OK};
 use super::commands::{self, help_text, Parsed, ShellCommand};
 use super::db::{sessions_of, sql_on};
 use super::export::{expand_home, options, Target, APP};
-use super::handlers::{
-    check_near, clients_in, clients_near_in, networks_in, stations_in, DeviceView, Handled, Near,
-    Pick,
-};
+use super::handlers::{DeviceView, Handled, Listing, Pick};
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
 
@@ -76,47 +73,13 @@ impl Offline {
             Parsed::Raw(_) => return Err(self.needs_server("a raw command")),
             Parsed::Shell(c) => c,
         };
+        let command = match Listing::of(command) {
+            Ok((listing, pick, wide)) => {
+                return listing.run(self.view(&pick)?).map(|o| o.widened(wide))
+            }
+            Err(other) => other,
+        };
         match command {
-            C::Networks {
-                near,
-                point,
-                radius,
-                sort,
-                kind,
-                since,
-                server,
-                wide,
-            } => {
-                let near = near.and(point).map(|p| Near::new(p, radius));
-                let view = self.view(&Pick { since, server })?;
-                Ok(widened(networks_in(view, sort, kind, near), wide))
-            }
-            C::Clients {
-                net,
-                point,
-                radius,
-                since,
-                server,
-                wide,
-            } => {
-                let view = self.view(&Pick { since, server })?;
-                let outcome = match point {
-                    Some(p) => {
-                        check_near(net.as_deref())?;
-                        clients_near_in(view, Near::new(p, radius))?
-                    }
-                    None => clients_in(view, net.as_deref())?,
-                };
-                Ok(widened(outcome, wide))
-            }
-            C::Stations {
-                since,
-                server,
-                wide,
-            } => {
-                let view = self.view(&Pick { since, server })?;
-                Ok(widened(stations_in(view), wide))
-            }
             C::Export {
                 file,
                 what,
@@ -182,15 +145,6 @@ impl Offline {
              (networks, clients, stations, export, sessions and sql work on it)",
             self.path.display()
         ))
-    }
-}
-
-/// `--wide`.
-fn widened(o: Outcome, wide: bool) -> Outcome {
-    if wide {
-        Outcome::Wide(Box::new(o))
-    } else {
-        o
     }
 }
 

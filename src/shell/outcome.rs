@@ -328,6 +328,17 @@ pub enum Outcome {
     Quit,
 }
 
+impl Outcome {
+    /// `--wide`: the outcome shown with every column, whatever the width.
+    pub fn widened(self, wide: bool) -> Outcome {
+        if wide {
+            Outcome::Wide(Box::new(self))
+        } else {
+            self
+        }
+    }
+}
+
 /// A value in [`Rows`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
