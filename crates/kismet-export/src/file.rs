@@ -83,17 +83,7 @@ impl Drop for Temporary<'_> {
 /// # Errors
 /// [`ExportError::Io`], naming `path`.
 pub fn check_writable(path: &Path) -> Result<(), ExportError> {
-    let io_error = |source: io::Error| ExportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    if path.is_dir() {
-        return Err(io_error(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
-        )));
-    }
-    let temp = temporary(path);
+    let (temp, io_error) = beside(path)?;
     let _guard = Temporary {
         path: &temp,
         kept: false,
@@ -104,6 +94,27 @@ pub fn check_writable(path: &Path) -> Result<(), ExportError> {
         .open(&temp)
         .map(drop)
         .map_err(io_error)
+}
+
+/// The temporary name to write `path` through, and how an I/O error
+/// names `path`.
+///
+/// # Errors
+/// [`ExportError::Io`] when `path` is a directory.
+fn beside(
+    path: &Path,
+) -> Result<(PathBuf, impl Fn(io::Error) -> ExportError + Copy + '_), ExportError> {
+    let io_error = move |source: io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(io_error(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        )));
+    }
+    Ok((temporary(path), io_error))
 }
 
 /// Writes an export of `input` in `format` to `path`: to a temporary
@@ -118,17 +129,7 @@ pub fn write_file(
     input: &Input<'_>,
     options: &Options,
 ) -> Result<Summary, ExportError> {
-    let io_error = |source: io::Error| ExportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    if path.is_dir() {
-        return Err(io_error(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
-        )));
-    }
-    let temp = temporary(path);
+    let (temp, io_error) = beside(path)?;
     let mut guard = Temporary {
         path: &temp,
         kept: false,
