@@ -13,6 +13,7 @@
 
 mod definition;
 mod help;
+mod values;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::FromArgMatches as _;
@@ -24,11 +25,14 @@ use kismet_protocol::text::abbreviate;
 use kismet_protocol::{self, Command, ServerCommand};
 
 pub use definition::{
-    arg_kind, choices, definition, find, listed, options, positionals, subcommand, takes_value,
-    usage, usage_from, value_name, DbAction, FilterArg, NearWord, NetworkType, OnlyMode,
-    SettingChange, ShellCommand, SortSpec, Watched, DEFAULT_NEAR_RADIUS_M,
+    arg_kind, choices, definition, find, options, positionals, subcommand, takes_value, usage,
+    usage_from, value_name, ShellCommand,
 };
 pub use help::{help_text, help_text_at};
+pub use values::{
+    listed, DbAction, FilterArg, NearWord, NetworkType, OnlyMode, SettingChange, SortSpec, Watched,
+    DEFAULT_NEAR_RADIUS_M,
+};
 
 /// What a command's argument is, for completion and hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -97,7 +97,7 @@ impl Sighting {
     }
 
     /// The fix's estimated horizontal accuracy in metres, when its HDOP is
-    /// known (see [`accuracy_m`]).
+    /// known (HDOP times 5 m).
     pub fn accuracy_m(&self) -> Option<f64> {
         (self.accuracy_dm != 0).then(|| f64::from(self.accuracy_dm) / 10.0)
     }

@@ -59,12 +59,16 @@ mod interner;
 mod locate;
 mod place;
 mod position;
+mod sort;
 mod store;
 mod table;
 mod view;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_bounds;
 
 #[cfg(test)]
 mod tests_positions;
@@ -89,10 +93,9 @@ pub use history::{
 };
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
+pub use sort::{SortColumn, SORT_COLUMNS};
 pub use store::MAX_SSIDS_PER_NETWORK;
-pub use view::{
-    ClientView, Memory, NetworkView, Snapshot, SortColumn, SsidView, StationView, SORT_COLUMNS,
-};
+pub use view::{ClientView, Memory, NetworkView, Snapshot, SsidView, StationView};
 
 /// Devices (networks and client records) a [`Model::default`] keeps.
 pub const DEFAULT_MAX_DEVICES: usize = 100_000;
@@ -339,7 +342,7 @@ impl Model {
 /// (`NEEDED`) and is fed every frame of BSSID, SSID, CLIENT, GPS (and
 /// TIME, always on) on the client's tracker thread.
 impl crate::Tracker for Model {
-    /// [`NEEDED`], and ALERT with every field while the model keeps an
+    /// `NEEDED`, and ALERT with every field while the model keeps an
     /// outbox (a session database keeps the alerts).
     fn needs(&self) -> Vec<(String, Vec<String>)> {
         let mut needs: Vec<(String, Vec<String>)> = NEEDED

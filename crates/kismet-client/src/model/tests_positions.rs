@@ -4,7 +4,8 @@
 //! lists them), at longitudes beyond -100, where the server's six
 //! significant digits are 0.001 degree (about 88 m).
 
-use super::tests::{assert_counts_agree, record};
+use super::tests::record;
+use super::tests_bounds::assert_counts_agree;
 use super::*;
 
 const AP: &str = "00:14:6C:A1:00:01";
