@@ -4,7 +4,10 @@
 //! (`--keep-going` runs the rest). With `--follow`, frames of the enabled
 //! protocols are then printed until a count, a time limit, the server
 //! closing, or the reader of stdout going away. Output is written one
-//! buffered write per batch of frames.
+//! buffered write per batch of frames. When the last command is
+//! `networks`, `clients` or `stations`, `--follow` prints instead a line
+//! per device new or changed since it was printed (see
+//! [`super::changes`]), with the same ways to stop.
 //!
 //! Errors go to stderr once, as `kismet-shell: <message>`; stdout carries
 //! only results, frames and (in text and JSON) the connection's notices, so
@@ -15,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::RecvTimeoutError;
 
+use super::changes;
 use super::commands;
 use super::dispatch;
 use super::display::DisplayRules;
@@ -102,14 +106,16 @@ pub fn run(
             return exit_code(&e);
         }
     }
-    let result =
-        run_commands(session, lines, options, &mut printer, out, err).and_then(|(code, quit)| {
-            if options.follow && !quit {
-                Ok(code.max(follow(session, options, &mut printer, out, err)?))
-            } else {
-                Ok(code)
-            }
-        });
+    let result = run_commands(session, lines, options, &mut printer, out, err).and_then(|ran| {
+        if !options.follow || ran.quit {
+            return Ok(ran.code);
+        }
+        let followed = match ran.listing {
+            Some(listing) => follow_listing(session, listing, options, &mut printer, out, err)?,
+            None => follow(session, options, &mut printer, out, err)?,
+        };
+        Ok(ran.code.max(followed))
+    });
     // What is still buffered goes out now; failing that is failing too.
     let result = result.and_then(|code| out.flush().map(|()| code).map_err(Stop::from));
     match result {
@@ -191,8 +197,18 @@ pub fn collect_until_end(session: &Session, timeout: Option<Duration>, err: &mut
 /// How often a wait looks at Ctrl-C.
 const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
-/// Runs each command; the exit status so far, and true when `quit` was
-/// among them.
+/// What running the commands came to.
+struct Ran {
+    /// The exit status so far.
+    code: i32,
+    /// `quit` was among them.
+    quit: bool,
+    /// The last command, when it was a listing (`networks`, `clients`,
+    /// `stations`) that succeeded: the command and what it printed.
+    listing: Option<(commands::ShellCommand, Outcome)>,
+}
+
+/// Runs each command.
 fn run_commands(
     session: &Session,
     lines: &mut dyn Iterator<Item = io::Result<String>>,
@@ -200,8 +216,9 @@ fn run_commands(
     printer: &mut Printer,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<(i32, bool), Stop> {
+) -> Result<Ran, Stop> {
     let mut code = EXIT_OK;
+    let mut last_listing = None;
     for line in lines {
         let line = line.map_err(|e| {
             let _ = writeln!(
@@ -213,6 +230,18 @@ fn run_commands(
         })?;
         let parsed = commands::parse(&line);
         let query = parsed.as_ref().is_ok_and(is_query);
+        // A blank line or a comment leaves the last command the last.
+        if !matches!(parsed, Ok(commands::Parsed::Empty)) {
+            last_listing = None;
+        }
+        let listing = match &parsed {
+            Ok(commands::Parsed::Shell(
+                c @ (commands::ShellCommand::Networks { .. }
+                | commands::ShellCommand::Clients { .. }
+                | commands::ShellCommand::Stations { .. }),
+            )) => Some(c.clone()),
+            _ => None,
+        };
         let outcome = parsed.and_then(|p| dispatch::execute(session, p));
         // In raw format the lines that came before a reply (the burst
         // before an ENABLE's ACK) are written before it: wire order.
@@ -232,8 +261,17 @@ fn run_commands(
         };
         print_outcome(&outcome, query, options, out, err)?;
         out.flush()?;
+        if let Some(command) = listing {
+            last_listing = Some((command, outcome.clone()));
+        }
         match &outcome {
-            Outcome::Quit => return Ok((code, true)),
+            Outcome::Quit => {
+                return Ok(Ran {
+                    code,
+                    quit: true,
+                    listing: None,
+                })
+            }
             // SHUTDOWN was answered: show what the server still sends until
             // it closes.
             Outcome::Reply(r) if r.kind == ReplyKind::Terminate => {
@@ -242,7 +280,11 @@ fn run_commands(
             _ => {}
         }
     }
-    Ok((code, false))
+    Ok(Ran {
+        code,
+        quit: false,
+        listing: last_listing,
+    })
 }
 
 /// The exit status for a failed command: 2 for the connection's failures,
@@ -360,6 +402,7 @@ fn print_outcome(
 }
 
 /// What an event means for the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
     /// Go on.
     Continue,
@@ -662,5 +705,121 @@ fn follow(
             Flow::CountReached => return Ok(EXIT_OK),
             Flow::Ended(code) => return Ok(code),
         }
+    }
+}
+
+/// `--follow` after a listing (`networks`, `clients`, `stations`): makes
+/// the listing again every [`changes::POLL`] and prints a line per device
+/// new or changed since it was printed (see [`super::changes`]), until
+/// `--count` lines, `--timeout`, the connection's end (after one last
+/// look), Ctrl-C, or the reader of stdout going away. The connection's
+/// notices are printed as when following frames; frames of enabled
+/// protocols are not (the live model reads what it needs itself).
+fn follow_listing(
+    session: &Session,
+    (command, listed): (commands::ShellCommand, Outcome),
+    options: &BatchOptions,
+    printer: &mut Printer,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Stop> {
+    let mut follow = Listed {
+        command,
+        changes: changes::Changes::new(),
+        format: options.format,
+        left: options.count,
+    };
+    follow.changes.printed(&listed);
+    if follow.left == Some(0) {
+        return Ok(EXIT_OK);
+    }
+    let client = session.client();
+    let deadline = options.timeout.map(|t| Instant::now() + t);
+    let mut next_look = Instant::now() + changes::POLL;
+    loop {
+        if session
+            .interrupted
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return Ok(EXIT_OK);
+        }
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Ok(EXIT_OK);
+        }
+        if now >= next_look {
+            next_look = now + changes::POLL;
+            if follow.look(session, out, err)? == Flow::CountReached {
+                return Ok(EXIT_OK);
+            }
+        }
+        let mut wait = next_look.saturating_duration_since(now).min(INTERRUPT_POLL);
+        if let Some(d) = deadline {
+            wait = wait.min(d.saturating_duration_since(now));
+        }
+        match client.events().recv_timeout(wait) {
+            Ok(Event::Frames(_)) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(event) => {
+                if let Flow::Ended(code) = printer.event(event, session, out, err)? {
+                    // What came just before the end is shown too.
+                    follow.look(session, out, err)?;
+                    return Ok(code);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                follow.look(session, out, err)?;
+                return match printer.ended {
+                    Some(code) => Ok(code),
+                    None => {
+                        let _ = writeln!(err, "kismet-shell: connection lost");
+                        Err(Stop::Exit(EXIT_CONNECTION))
+                    }
+                };
+            }
+        }
+    }
+}
+
+/// A listing being followed: the command made again, what was printed
+/// of its devices, and how many lines `--count` still allows.
+struct Listed {
+    command: commands::ShellCommand,
+    changes: changes::Changes,
+    format: Format,
+    left: Option<u64>,
+}
+
+impl Listed {
+    /// Makes the listing again and prints its devices that are new or
+    /// changed (as many as `--count` still allows).
+    fn look(
+        &mut self,
+        session: &Session,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Stop> {
+        let listing = super::handlers::Listing::live_command(session, self.command.clone())
+            .map_err(|e| {
+                let _ = writeln!(err, "kismet-shell: --follow: {e}");
+                Stop::Exit(exit_code(&e))
+            })?;
+        let mut text = String::new();
+        for i in self.changes.changed(&listing) {
+            if self.left == Some(0) {
+                break;
+            }
+            if let Some(line) = changes::line(&listing, i, self.format) {
+                text.push_str(&line);
+                text.push('\n');
+                self.left = self.left.map(|n| n - 1);
+            }
+        }
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        Ok(if self.left == Some(0) {
+            Flow::CountReached
+        } else {
+            Flow::Continue
+        })
     }
 }

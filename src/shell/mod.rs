@@ -10,6 +10,7 @@
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
+//! - [`changes`]: `networks --follow`: the devices new or changed since printed
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 //!   (from the same definition)
 //! - [`console`]: the one printer of the interactive shell
@@ -18,6 +19,7 @@
 //! - [`watch`]: the full-screen views
 
 pub mod batch;
+pub mod changes;
 pub mod commands;
 pub mod console;
 pub mod database;

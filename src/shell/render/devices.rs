@@ -464,16 +464,21 @@ fn position_json(obj: &mut Map<String, Value>, place: Option<PlaceView>, distanc
 }
 
 /// A JSON object with the position fields (see [`position_json`]) added.
-fn with_position(mut value: Value, place: Option<PlaceView>, distance: Option<f64>) -> String {
+fn with_position(mut value: Value, place: Option<PlaceView>, distance: Option<f64>) -> Value {
     if let Value::Object(obj) = &mut value {
         position_json(obj, place, distance);
     }
-    json_line(&value)
+    value
 }
 
 /// A network as one JSON object (no newline); `distance` (metres) with
 /// `near`. A probe entry's channel and encryption are `null`.
 pub fn network_json(n: &NetworkView, distance: Option<f64>) -> String {
+    json_line(&network_value(n, distance))
+}
+
+/// The object of [`network_json`], as a value.
+pub fn network_value(n: &NetworkView, distance: Option<f64>) -> Value {
     let (channel, known) = channel_and_crypt(n);
     let value = json!({
         "type": "network",
@@ -500,6 +505,11 @@ pub fn network_json(n: &NetworkView, distance: Option<f64>) -> String {
 /// A client as one JSON object (no newline); `distance` (metres) with
 /// `near`.
 pub fn client_json(c: &ClientView, distance: Option<f64>) -> String {
+    json_line(&client_value(c, distance))
+}
+
+/// The object of [`client_json`], as a value.
+pub fn client_value(c: &ClientView, distance: Option<f64>) -> Value {
     let value = json!({
         "type": "client",
         "mac": c.mac,
@@ -519,7 +529,12 @@ pub fn client_json(c: &ClientView, distance: Option<f64>) -> String {
 /// A station as one JSON object (no newline): `bssid` `null` when not
 /// associated, `probes` a list of names.
 pub fn station_json(s: &StationView) -> String {
-    json_line(&json!({
+    json_line(&station_value(s))
+}
+
+/// The object of [`station_json`], as a value.
+pub fn station_value(s: &StationView) -> Value {
+    json!({
         "type": "station",
         "mac": s.mac,
         "bssid": s.bssid,
@@ -530,7 +545,7 @@ pub fn station_json(s: &StationView) -> String {
         "manuf": s.manuf,
         "first_seen": s.first_seen.map(rfc3339),
         "last_seen": s.last_seen.map(rfc3339),
-    }))
+    })
 }
 
 /// The stations as CSV with a header row, the columns of the JSON
