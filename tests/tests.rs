@@ -6,6 +6,7 @@
 mod common;
 
 mod batch;
+mod batch_follow;
 mod batch_world;
 mod client;
 mod completions;
