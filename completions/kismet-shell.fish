@@ -28,7 +28,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l replay -d 'Se
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed); max: as fast as it can be read' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l route -d 'With --demo: drive this GPX track instead of the built-in loop' -r -F
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames (N device lines after networks, clients or stations)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds. With --export and no commands: collect for SECS seconds without a shell, write the files and exit' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l wait -d 'Batch runs: start the live model of networks and clients and let it collect for SECS before the first command (a server sends some records only after a while; a replay plays meanwhile)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l format -d 'Output format' -r -f -a "text\t'One frame per line, tables for listings'
@@ -72,7 +72,7 @@ help\t''
 quit\t''"
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l demo -d 'Start the built-in simulated server on a free loopback port and connect to it'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l no-gps -d 'With --demo: a server with no GPS, every network in range from the start (by default the demo drives a loop with a GPS)'
-complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped'
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l follow -d 'After the commands, print frames of the enabled protocols until stopped. After networks, clients or stations as the last command: a line per device new or changed since printed, looked for every 0.5 s (its last_seen time alone moving is no change)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l reconnect -d 'With --follow: reconnect (and re-enable) when the connection drops'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l lossless -d 'Batch runs: when the output falls behind, wait for it instead of dropping frames. The server\'s socket fills and TCP slows it down; a legacy server then queues up to 5,000 lines and drops beyond that, on its side, uncounted. (--replay always waits.)'
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -s q -l quiet -d 'Batch runs: print no acknowledgements or notices (`ok (0.4 ms)`, a changed filter), only results and frames; errors still go to stderr'

@@ -28,7 +28,7 @@ pub fn completion_command() -> clap::Command {
     version,
     about,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  kismet-shell --demo                          try it on the built-in simulator\n  kismet-shell 10.0.0.5                        open the shell on a server (port 2501)\n  kismet-shell -c protocols --format json      list protocols as JSON\n  kismet-shell -c 'enable SSID ssid,mac' --follow --count 10 --format json\n  kismet-shell --replay rec.kismet --speed 10  replay a --record recording 10 times as fast\n  echo 'fields GPS' | kismet-shell localhost:2501"
+    after_help = "Examples:\n  kismet-shell --demo                          try it on the built-in simulator\n  kismet-shell 10.0.0.5                        open the shell on a server (port 2501)\n  kismet-shell -c protocols --format json      list protocols as JSON\n  kismet-shell -c 'enable SSID ssid,mac' --follow --count 10 --format json\n  kismet-shell -c networks --follow --format json\n  kismet-shell --replay rec.kismet --speed 10  replay a --record recording 10 times as fast\n  echo 'fields GPS' | kismet-shell localhost:2501"
 )]
 pub struct Cli {
     // The help text is given as an attribute: as a doc comment, rustdoc
@@ -166,11 +166,15 @@ pub struct Cli {
 /// Options of batch mode.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// After the commands, print frames of the enabled protocols until stopped.
+    /// After the commands, print frames of the enabled protocols until
+    /// stopped. After networks, clients or stations as the last command:
+    /// a line per device new or changed since printed, looked for every
+    /// 0.5 s (its last_seen time alone moving is no change).
     #[arg(long)]
     pub follow: bool,
 
-    /// With --follow: stop after N frames.
+    /// With --follow: stop after N frames (N device lines after networks,
+    /// clients or stations).
     #[arg(long, value_name = "N", requires = "follow")]
     pub count: Option<u64>,
 
