@@ -25,12 +25,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Returns once every record the server holds is in the model.
     client.track(model.clone(), Duration::from_secs(5))?;
     let snapshot = model.snapshot();
+    // Stations seen only probing have a record of their own: not networks.
+    let networks: Vec<_> = snapshot
+        .sorted_networks(kismet_client::SortColumn::Signal, true)
+        .into_iter()
+        .filter(|n| !n.is_probe())
+        .collect();
     println!(
         "{} networks on {}",
-        snapshot.networks.len(),
+        networks.len(),
         client.server_info().name
     );
-    for n in snapshot.sorted_networks(kismet_client::SortColumn::Signal, true) {
+    for n in networks {
         let ssid = match (&n.ssid, n.cloaked) {
             (_, true) => "<hidden>".to_string(),
             (Some(s), false) => s.clone(),
