@@ -47,7 +47,7 @@ fn filter_by_bssid_shows_only_that_network() {
     let chans: Vec<String> = json_lines(&o)
         .iter()
         .filter(|v| v["type"] == "frame")
-        .map(|v| v["fields"]["channel"].as_str().unwrap().to_string())
+        .map(|v| v["fields"]["channel"].as_u64().unwrap().to_string())
         .collect();
     assert!(
         !chans.is_empty() && chans.iter().all(|c| c == "6"),
@@ -173,7 +173,8 @@ fn text_frames_decode_values_unless_asked_not_to() {
         .iter()
         .find(|f| f["fields"]["mac"] == "00:14:6C:A1:00:01")
         .unwrap();
-    assert_eq!(home["fields"]["cryptset"], "2097858");
+    assert_eq!(home["fields"]["cryptset"], 2097858);
+    assert_eq!(home["decoded"]["cryptset"], "WPA2 CCMP PSK");
     sim.shutdown();
 }
 
