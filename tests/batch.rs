@@ -675,7 +675,7 @@ fn shutdown_is_answered_by_terminate_and_trailing_status_is_shown() {
             assert_eq!(v[t]["text"], "Kismet server terminating.");
             assert!(v[t + 1..].iter().any(|f| f["type"] == "frame"
                 && f["fields"]["text"] == "Stopped source 'wlan0'"
-                && f["fields"]["flags"] == "2"));
+                && f["fields"]["flags"] == 2));
         }
         assert!(stderr(&o).contains("server terminated"), "{}", stderr(&o));
         assert!(sim.is_stopped());

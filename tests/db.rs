@@ -133,7 +133,13 @@ fn a_second_session_extends_the_database_and_offline_networks_match_live() {
     for s in &sessions {
         assert_eq!(s["type"], "session");
         assert_eq!(s["values"]["server"], addr.as_str());
-        assert!(s["values"]["ended"].is_string(), "{s}");
+        for key in ["started", "ended"] {
+            let t = s["values"][key].as_str().unwrap_or_default();
+            assert!(
+                t.parse::<jiff::Timestamp>().is_ok() && t.ends_with('Z'),
+                "{key}: {s}"
+            );
+        }
     }
     assert_eq!(offline_networks(&db), live);
     // The stations too, as the live model lists them.

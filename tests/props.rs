@@ -74,6 +74,7 @@ fn any_line_body() -> impl Strategy<Value = Vec<u8>> {
             6 => Just(b' '),
             3 => Just(1u8),
             2 => Just(b'='),
+            2 => prop_oneof![Just(b'.'), Just(b'-')],
             1 => prop_oneof![Just(b'"'), Just(b'\\'), Just(0xc3), Just(0xa9), Just(0x1b)],
         ],
         0..40,
@@ -95,6 +96,25 @@ fn text_writers_agree(f: &Frame) -> Result<(), TestCaseError> {
         prop_assert_eq!(&fast, &slow);
     }
     Ok(())
+}
+
+/// The cached JSON writer and the plain one write the same object for
+/// `f`, values decoded or not, and it is JSON.
+fn json_writers_agree(f: &Frame) -> Result<serde_json::Value, TestCaseError> {
+    let mut value = serde_json::Value::Null;
+    for decode in [false, true] {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        kismet_shell::shell::render::FrameJson::with(false, decode).write(&mut fast, f);
+        kismet_shell::shell::render::frame::frame_json_with(&mut slow, f, decode);
+        prop_assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&slow)
+        );
+        let parsed = serde_json::from_slice::<serde_json::Value>(&fast);
+        prop_assert!(parsed.is_ok(), "{}", String::from_utf8_lossy(&fast));
+        value = parsed.unwrap();
+    }
+    Ok(value)
 }
 
 proptest! {
@@ -165,25 +185,23 @@ proptest! {
     }
 
     /// The cached JSON writer (with its whole-line fast path) writes exactly
-    /// what the plain one does, and always valid JSON with the right keys.
+    /// what the plain one does, values decoded or not, and always valid
+    /// JSON with the right keys, numeric fields among them.
     #[test]
-    fn fast_json_equals_plain_json(h in header(), fields in proptest::collection::vec(field(), 1..8)) {
+    fn fast_json_equals_plain_json(
+        h in prop_oneof![header(), Just("CLIENT".to_string()), Just("BSSID".to_string())],
+        fields in proptest::collection::vec(text_field(), 1..8),
+    ) {
         let values: Vec<FieldValue> = fields
             .iter()
             .map(|(q, v)| if *q { FieldValue::Quoted(v) } else { FieldValue::Bare(v) })
             .collect();
         let mut line = encode_line(&h, &values);
         line.pop();
-        let mut names: Vec<String> = (0..fields.len()).map(|i| format!("f{i}")).collect();
-        names[0] = "ssid".into();
+        let all = ["ssid", "signal_dbm", "type", "lasttime", "cryptset", "manuf", "minlat"];
+        let names: Vec<String> = all.iter().take(fields.len()).map(|s| s.to_string()).collect();
         let f = Frame::parse(&line).unwrap().with_names(Some(names.clone().into()));
-        let mut slow = Vec::new();
-        kismet_shell::shell::render::frame_json(&mut slow, &f);
-        let mut fast = Vec::new();
-        let mut w = kismet_shell::shell::render::FrameJson::new();
-        w.write(&mut fast, &f);
-        prop_assert_eq!(&fast, &slow);
-        let v: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+        let v = json_writers_agree(&f)?;
         let keys: Vec<&String> = v["fields"].as_object().unwrap().keys().collect();
         prop_assert_eq!(keys, names.iter().collect::<Vec<_>>());
     }
@@ -227,23 +245,20 @@ proptest! {
     }
 
     /// The cached JSON writer writes what the plain one does for any line
-    /// that parses (`\x01` inside a bare field included), and it is JSON.
+    /// that parses (`\x01` inside a bare field, numeric fields holding
+    /// anything), values decoded or not, and it is JSON.
     #[test]
     fn fast_json_equals_plain_json_for_any_line(
-        h in prop_oneof![Just("SSID"), Just("CLIENT"), Just("X")],
+        h in prop_oneof![Just("SSID"), Just("CLIENT"), Just("BSSID"), Just("X")],
         body in any_line_body(),
     ) {
         let Ok(f) = Frame::parse(&[format!("*{h}: ").as_bytes(), &body].concat()) else {
             return Ok(());
         };
-        let all = ["ssid", "mac", "type", "manuf"];
+        let all = ["ssid", "mac", "type", "manuf", "signal_dbm", "lasttime", "cryptset"];
         let names: Vec<String> = (0..f.len()).map(|i| all[i % all.len()].to_string()).collect();
         let f = f.with_names(Some(names.into()));
-        let (mut fast, mut slow) = (Vec::new(), Vec::new());
-        kismet_shell::shell::render::FrameJson::new().write(&mut fast, &f);
-        kismet_shell::shell::render::frame::frame_json(&mut slow, &f);
-        prop_assert_eq!(&fast, &slow);
-        prop_assert!(serde_json::from_slice::<serde_json::Value>(&fast).is_ok());
+        json_writers_agree(&f)?;
     }
 
     /// Arbitrary bytes never panic the parser or the reader.

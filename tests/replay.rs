@@ -81,7 +81,7 @@ fn json_frame(line: &str) -> Option<((String, Vec<String>), i64)> {
     let fields = v["fields"].as_object()?;
     let values = fields
         .values()
-        .map(|f| f.as_str().unwrap_or("").to_string())
+        .map(|f| f.as_str().map_or_else(|| f.to_string(), String::from))
         .collect();
     let time: jiff::Timestamp = v["time"].as_str()?.parse().ok()?;
     Some((

@@ -441,7 +441,7 @@ impl Printer {
             text: String::with_capacity(64 * 1024),
             bytes: Vec::with_capacity(64 * 1024),
             lines: render::frame::TextLines::with(false, true),
-            json: render::FrameJson::new(),
+            json: render::FrameJson::with(false, true),
             ended: None,
             csv_layout: None,
             lossless: options.lossless,
@@ -486,7 +486,7 @@ impl Printer {
         let settings = session.settings();
         if self.lines.timestamps != settings.timestamps || self.lines.decode != settings.decode {
             self.lines = render::frame::TextLines::with(settings.timestamps, settings.decode);
-            self.json = render::FrameJson::with_timestamps(settings.timestamps);
+            self.json = render::FrameJson::with(settings.timestamps, settings.decode);
         }
     }
 

@@ -104,7 +104,7 @@ pub fn sessions_of(reader: &Reader) -> Handled {
     let rows = reader
         .sessions()
         .map_err(|e| ShellError::Failed(e.to_string()))?;
-    let time = |t: u64| Cell::Text(super::render::time::local_text(t));
+    let time = Cell::Time;
     Ok(Outcome::Rows(Rows {
         kind: "session",
         empty: "sessions",

@@ -352,6 +352,9 @@ pub enum Cell {
     Text(String),
     /// A BLOB, by its length.
     Blob(usize),
+    /// A time, epoch seconds: local time in a table, RFC 3339 UTC in JSON
+    /// and CSV (as the devices' times).
+    Time(u64),
 }
 
 /// Rows of values under column names (see [`Outcome::Rows`]).

@@ -472,7 +472,9 @@ fn with_position(mut value: Value, place: Option<PlaceView>, distance: Option<f6
 }
 
 /// A network as one JSON object (no newline); `distance` (metres) with
-/// `near`. A probe entry's channel and encryption are `null`.
+/// `near`. A probe entry's channel and encryption are `null`; so are a
+/// cipher and an authentication that are none (an open network's, a WEP
+/// network's `auth`), never `""`.
 pub fn network_json(n: &NetworkView, distance: Option<f64>) -> String {
     json_line(&network_value(n, distance))
 }
@@ -488,8 +490,8 @@ pub fn network_value(n: &NetworkView, distance: Option<f64>) -> Value {
         "network_type": n.network_type.map(network_type_name),
         "channel": channel,
         "encryption": known.then_some(n.encryption.enc),
-        "cipher": known.then_some(n.encryption.cipher),
-        "auth": known.then_some(n.encryption.auth),
+        "cipher": known.then_some(n.encryption.cipher).filter(|c| !c.is_empty()),
+        "auth": known.then_some(n.encryption.auth).filter(|a| !a.is_empty()),
         "cryptset": n.cryptset.filter(|_| known),
         "signal_dbm": n.signal_dbm,
         "packets": n.packets,

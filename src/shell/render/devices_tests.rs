@@ -91,7 +91,19 @@ fn probe_rows_have_no_channel_or_encryption() {
     let csv = networks_csv(&[probe], None);
     let row = csv.lines().nth(1).unwrap();
     assert!(row.contains(",probe,,,,,-53,"), "{row}");
-    // An access point keeps them.
+    // An access point keeps them; an open one's cipher and auth are
+    // none: `null`, not `""`, and a WEP one has no auth.
+    for (set, enc, cipher) in [(0, "OPN", Value::Null), (2, "WEP", Value::from("WEP"))] {
+        let open = NetworkView {
+            cryptset: Some(set),
+            encryption: Encryption::from_cryptset(set),
+            ..net()
+        };
+        let v: Value = serde_json::from_str(&network_json(&open, None)).unwrap();
+        assert_eq!(v["encryption"], enc, "{v}");
+        assert_eq!(v["cipher"], cipher, "{v}");
+        assert!(v["auth"].is_null(), "{v}");
+    }
     let v: Value = serde_json::from_str(&network_json(&net(), None)).unwrap();
     assert_eq!(
         (v["channel"].as_u64(), v["encryption"].as_str()),

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use kismet_protocol::decode::FieldDecoder;
 use kismet_protocol::spec::{is_payload_protocol, QUOTE};
-use kismet_protocol::Separators;
 use kismet_protocol::{text, Frame};
 
 use super::time::LocalTimes;
@@ -551,9 +550,73 @@ fn frame_text_with(
     }
 }
 
-/// One frame as a JSON object (no newline), appended as bytes: the hot path
-/// of `--format json`, so it writes straight into the output buffer.
+/// Whether a value of a numeric field is written as a JSON number: an
+/// integer or a decimal as JSON spells them (`-44`, `37.769100`, `0`; not
+/// `007`, `+1`, `1.`, `.5`, `1e3`, `nan`), so the bytes are copied as
+/// they are and the line stays JSON. Anything else stays a string.
+/// One pass, no allocation: it runs for every numeric field of a frame.
+#[inline(always)]
+fn is_json_number(v: &[u8]) -> bool {
+    let digits_from = |mut i: usize| {
+        while i < v.len() && v[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let start = usize::from(v.first() == Some(&b'-'));
+    let end = digits_from(start);
+    if end == start || (end - start > 1 && v[start] == b'0') {
+        return false;
+    }
+    match v.get(end) {
+        None => true,
+        Some(b'.') => {
+            let frac_end = digits_from(end + 1);
+            frac_end > end + 1 && frac_end == v.len()
+        }
+        Some(_) => false,
+    }
+}
+
+/// Appends the JSON value of a decoded field: a cipher set or type code
+/// by name (as the text lines show it), a time as RFC 3339 UTC, `null`
+/// when the value does not decode (a time of 0: not known).
+fn push_decoded_json(out: &mut Vec<u8>, decoder: Decoder, raw: &[u8], scratch: &mut String) {
+    use kismet_protocol::decode;
+    if let Decoder::Time = decoder {
+        let at = out.len();
+        out.push(b'"');
+        match decode::parse_epoch(raw) {
+            Some(t) if super::time::push_rfc3339(out, t) => out.push(b'"'),
+            _ => {
+                out.truncate(at);
+                out.extend_from_slice(b"null");
+            }
+        }
+        return;
+    }
+    scratch.clear();
+    let mut none = None;
+    match decoder.push(scratch, raw, &mut none) {
+        Some(()) => text::json_bytes(out, scratch.as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// One frame as a JSON object (no newline), appended as bytes, with the
+/// server's values: the numeric fields (see
+/// [`kismet_protocol::decode::is_numeric_field`]) as JSON numbers where
+/// they read as one, the others as strings.
 pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
+    frame_json_with(out, frame, false);
+}
+
+/// [`frame_json`], and with `decode` a `"decoded"` object after
+/// `"fields"`: the decoded form of each field that has one (see
+/// [`push_decoded_json`]); none when the frame has no such field. The
+/// plain way of what [`FrameJson`] writes.
+pub fn frame_json_with(out: &mut Vec<u8>, frame: &Frame, decode: bool) {
+    use kismet_protocol::decode::is_numeric_field;
     let proto = frame.protocol();
     out.extend_from_slice(FRAME_TYPE);
     out.extend_from_slice(b"\"protocol\":");
@@ -567,23 +630,48 @@ pub fn frame_json(out: &mut Vec<u8>, frame: &Frame) {
         out.push(b':');
         if is_ssid_field(proto, &name) {
             text::json_bytes(out, &text::ssid_bytes(raw));
+        } else if is_numeric_field(proto, &name) && is_json_number(raw) {
+            out.extend_from_slice(raw);
         } else {
             text::json_bytes(out, raw);
         }
     }
-    out.extend_from_slice(b"}}");
+    out.push(b'}');
+    if decode && frame.names().is_some() {
+        let mut scratch = String::new();
+        let mut first = true;
+        for (name, raw) in frame.named_fields() {
+            let Some(d) = Decoder::of(proto, &name) else {
+                continue;
+            };
+            out.extend_from_slice(if first { b",\"decoded\":{" } else { b"," });
+            first = false;
+            text::json_bytes(out, name.as_bytes());
+            out.push(b':');
+            push_decoded_json(out, d, raw, &mut scratch);
+        }
+        if !first {
+            out.push(b'}');
+        }
+    }
+    out.push(b'}');
 }
 
-/// Writes frames as JSON objects, like [`frame_json`], fast: the encoded
-/// `"protocol"` head and `,"name":` keys of each field list are built once
-/// and reused for every frame with that list (looked up by pointer).
+/// Writes frames as JSON objects, like [`frame_json_with`], fast: the
+/// encoded `"protocol"` head and `,"name":` keys of each field list, which
+/// fields are numeric and which decoded, are worked out once and reused
+/// for every frame with that list (looked up by pointer).
 #[derive(Default)]
 pub struct FrameJson {
     layouts: Vec<JsonLayout>,
     /// Add `"time"`, the receive time in RFC 3339 UTC with milliseconds.
     timestamps: bool,
+    /// Add `"decoded"` (see [`frame_json_with`]).
+    decode: bool,
     /// The last receive time formatted, and its text.
     clock: (u64, String),
+    /// A decoded value being built.
+    scratch: String,
 }
 
 /// The constant parts of the JSON of one protocol's frames.
@@ -593,9 +681,19 @@ struct JsonLayout {
     /// `{"type":"frame","protocol":"X","fields":{` (the time, when asked
     /// for, goes after [`FRAME_TYPE`])
     head: Vec<u8>,
-    /// `"name":"` for the first field, `","name":"` for the others: the
-    /// previous value's closing quote, the key, this value's opening quote.
-    keys: Separators,
+    /// `,"name":` before each field (no comma before the first), each
+    /// between two `"`, one after the other, then [`SLACK`] spaces: a key
+    /// is copied with the quote that closes the string before it and the
+    /// one that opens its own, when they are strings, in one piece.
+    keys: Vec<u8>,
+    /// Where each field's `,"name":` starts and ends in `keys`.
+    key_spans: Vec<(usize, usize)>,
+    /// Whether each field is numeric (written bare when it reads as a
+    /// number).
+    numeric: Vec<bool>,
+    /// The fields with a decoded form: index, how, and `"name":` (with a
+    /// comma before all but the first).
+    decoders: Vec<(usize, Decoder, Vec<u8>)>,
     /// Bytes of the constant parts, to reserve the output once per frame.
     size: usize,
     /// Index of the SSID field, whose octal escapes are decoded.
@@ -609,15 +707,21 @@ const FRAME_TYPE: &[u8] = b"{\"type\":\"frame\",";
 const MAX_LAYOUTS: usize = 64;
 
 impl FrameJson {
-    /// A writer with no cached layout.
+    /// A writer with no cached layout, of the server's values.
     pub fn new() -> FrameJson {
         FrameJson::default()
     }
 
     /// A writer that adds each frame's receive time as `"time"`.
     pub fn with_timestamps(timestamps: bool) -> FrameJson {
+        FrameJson::with(timestamps, false)
+    }
+
+    /// A writer as the settings say: receive times, decoded values.
+    pub fn with(timestamps: bool, decode: bool) -> FrameJson {
         FrameJson {
             timestamps,
+            decode,
             ..FrameJson::default()
         }
     }
@@ -626,7 +730,7 @@ impl FrameJson {
     pub fn write(&mut self, out: &mut Vec<u8>, frame: &Frame) {
         let Some(names) = frame.names_arc() else {
             let at = out.len();
-            frame_json(out, frame);
+            frame_json_with(out, frame, self.decode);
             if let Some(t) = self.time_of(frame) {
                 let insert = format!("\"time\":\"{t}\",");
                 let pos = at + FRAME_TYPE.len();
@@ -666,22 +770,41 @@ impl FrameJson {
         }
         if text::line_is_json_plain(frame.raw()) && quotes_only_delimit(frame) {
             // Nothing to escape or decode anywhere in the line.
-            frame.interleave_into(out, &layout.keys);
+            layout.put_plain_fields(out, frame);
         } else {
-            for (i, raw) in frame.fields().enumerate().take(layout.keys.len()) {
-                out.extend_from_slice(layout.keys.get(i).unwrap_or_default());
+            let keys = &layout.keys;
+            let mut close = 0;
+            for (i, raw) in frame.fields().enumerate().take(layout.key_spans.len()) {
+                let (k, k_end) = layout.key_spans[i];
+                let string = layout.ssid == Some(i) || !(layout.numeric[i] && is_json_number(raw));
+                out.extend_from_slice(&keys[k - close..k_end + usize::from(string)]);
                 if layout.ssid == Some(i) {
                     text::json_body(out, &text::ssid_bytes(raw));
                 } else {
                     text::json_body(out, raw);
                 }
+                close = usize::from(string);
+            }
+            out.extend_from_slice(&b"\""[..close]);
+        }
+        out.push(b'}');
+        if self.decode {
+            for (field, decoder, key) in &layout.decoders {
+                let Some(raw) = frame.field(*field) else {
+                    break;
+                };
+                out.extend_from_slice(key);
+                push_decoded_json(out, *decoder, raw, &mut self.scratch);
+            }
+            if layout
+                .decoders
+                .first()
+                .is_some_and(|(f, ..)| *f < frame.len())
+            {
+                out.push(b'}');
             }
         }
-        out.extend_from_slice(if layout.keys.is_empty() {
-            b"}}"
-        } else {
-            b"\"}}"
-        });
+        out.push(b'}');
     }
 }
 
@@ -705,28 +828,85 @@ impl JsonLayout {
         head.extend_from_slice(b"\"protocol\":");
         text::json_bytes(&mut head, protocol.as_bytes());
         head.extend_from_slice(b",\"fields\":{");
-        let keys: Vec<Vec<u8>> = names
+        let mut keys = Vec::new();
+        let key_spans = names
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                // The previous value's closing quote, then this key.
-                let mut k = if i == 0 { Vec::new() } else { b"\",".to_vec() };
-                text::json_bytes(&mut k, n.as_bytes());
-                k.extend_from_slice(b":\"");
-                k
+                keys.push(b'"');
+                let start = keys.len();
+                if i > 0 {
+                    keys.push(b',');
+                }
+                text::json_bytes(&mut keys, n.as_bytes());
+                keys.push(b':');
+                let end = keys.len();
+                keys.push(b'"');
+                (start, end)
             })
             .collect();
-        let keys = Separators::new(keys.iter().map(Vec::as_slice));
+        keys.extend_from_slice(&[b' '; SLACK]);
         let ssid = names.iter().position(|n| is_ssid_field(protocol, n));
-        let size = head.len() + keys.total_len() + 3;
+        let numeric = names
+            .iter()
+            .map(|n| kismet_protocol::decode::is_numeric_field(protocol, n))
+            .collect();
+        let decoders: Vec<(usize, Decoder, Vec<u8>)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((i, Decoder::of(protocol, n)?, n)))
+            .enumerate()
+            .map(|(j, (i, d, n))| {
+                let mut key = if j == 0 {
+                    b",\"decoded\":{".to_vec()
+                } else {
+                    b",".to_vec()
+                };
+                text::json_bytes(&mut key, n.as_bytes());
+                key.push(b':');
+                (i, d, key)
+            })
+            .collect();
+        let size = head.len()
+            + keys.len()
+            + decoders.iter().map(|(_, _, k)| k.len() + 32).sum::<usize>()
+            + 4;
         JsonLayout {
             protocol: protocol.to_string(),
             names,
             head,
             keys,
-            ssid,
+            key_spans,
+            numeric,
+            decoders,
             size,
+            ssid,
         }
+    }
+
+    /// Appends the fields of a frame whose line needs no escaping (see
+    /// [`text::line_is_json_plain`]), built as bytes: each key with the
+    /// quotes around it that the values need, each value as it is, copied
+    /// in one fixed-size move where short (see [`put`]).
+    fn put_plain_fields(&self, out: &mut Vec<u8>, frame: &Frame) {
+        let start = out.len();
+        out.resize(start + self.keys.len() + frame.raw().len() + SLACK, 0);
+        let (buffer, dst) = (frame.buffer(), &mut out[start..]);
+        let keys = self.keys.as_slice();
+        let mut pos = 0;
+        // 1 when the value before is a string: its closing quote goes first.
+        let mut close = 0;
+        for ((at, &(k, k_end)), &numeric) in
+            frame.field_ranges().zip(&self.key_spans).zip(&self.numeric)
+        {
+            let value = &buffer[at.clone()];
+            let open = usize::from(!(numeric && is_json_number(value)));
+            pos = put(dst, pos, &keys[k - close..], k_end - k + close + open);
+            pos = put(dst, pos, &buffer[at.start..], value.len());
+            close = open;
+        }
+        pos = put(dst, pos, b"\"", close);
+        out.truncate(start + pos);
     }
 }
 
@@ -779,7 +959,7 @@ mod tests {
         FrameJson::with_timestamps(true).write(&mut j, &f);
         assert_eq!(
             String::from_utf8(j.clone()).unwrap(),
-            r#"{"type":"frame","time":"2026-11-26T07:28:39.042Z","protocol":"TIME","fields":{"timesec":"17"}}"#
+            r#"{"type":"frame","time":"2026-11-26T07:28:39.042Z","protocol":"TIME","fields":{"timesec":17}}"#
         );
         let unnamed = Frame::parse(b"*TIME: 17")
             .unwrap()
@@ -831,6 +1011,114 @@ mod tests {
         assert!(decoded_value("BSSID", "lasttime", b"1795678119").is_some());
     }
 
+    /// Both JSON writers, of a BSSID frame as `--raw-values` and as the
+    /// default, parsed back.
+    fn both_json(f: &Frame, decode: bool) -> serde_json::Value {
+        let (mut fast, mut plain) = (Vec::new(), Vec::new());
+        FrameJson::with(false, decode).write(&mut fast, f);
+        frame_json_with(&mut plain, f, decode);
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&plain)
+        );
+        serde_json::from_slice(&fast).unwrap()
+    }
+
+    /// The numeric fields of a protocol are JSON numbers when their value
+    /// reads as one (integers, decimals, negative ones), strings when it
+    /// does not; text fields stay strings even when they hold digits.
+    #[test]
+    fn json_numeric_fields_are_numbers_and_text_fields_strings() {
+        let f = named(
+            b"*BSSID: 00:14:6C:A1:00:01 0 \x01123\x01 -44 37.769100 6x 007 2412:92* ",
+            &[
+                "bssid",
+                "type",
+                "manuf",
+                "signal_dbm",
+                "minlat",
+                "channel",
+                "maxseenrate",
+                "freqmhz",
+            ],
+        );
+        for decode in [false, true] {
+            let v = both_json(&f, decode);
+            let fields = &v["fields"];
+            assert_eq!(fields["bssid"], "00:14:6C:A1:00:01");
+            assert_eq!(fields["type"], 0);
+            assert_eq!(fields["manuf"], "123");
+            assert_eq!(fields["signal_dbm"], -44);
+            assert_eq!(fields["minlat"].as_f64(), Some(37.7691));
+            assert_eq!(fields["channel"], "6x");
+            assert_eq!(fields["maxseenrate"], "007");
+            assert_eq!(fields["freqmhz"], "2412:92*");
+        }
+        let mut fast = Vec::new();
+        FrameJson::new().write(&mut fast, &f);
+        assert!(
+            String::from_utf8_lossy(&fast).contains(r#""signal_dbm":-44,"minlat":37.769100,"#),
+            "the number as sent: {}",
+            String::from_utf8_lossy(&fast)
+        );
+    }
+
+    /// JSON numbers are the integers and decimals JSON spells; anything
+    /// else a server could send stays a string.
+    #[test]
+    fn json_number_check_takes_json_integers_and_decimals_only() {
+        for yes in [
+            "0",
+            "-0",
+            "7",
+            "-44",
+            "1795678119",
+            "37.769100",
+            "-122.4",
+            "0.5",
+        ] {
+            assert!(is_json_number(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "", "-", "007", "+1", "1.", ".5", "-.5", "1e3", "nan", "inf", "1.2.3", "--1", "6x",
+            " 1", "0x10",
+        ] {
+            assert!(!is_json_number(no.as_bytes()), "{no}");
+        }
+    }
+
+    /// With values decoded, a `decoded` object follows `fields`: type codes
+    /// and cipher sets by name, times as RFC 3339 UTC, a time of 0 (not
+    /// known) `null`; with `--raw-values`, none. A frame with no field to
+    /// decode has none either way.
+    #[test]
+    fn json_decoded_object_holds_names_and_rfc3339_times_or_null() {
+        let f = named(
+            b"*BSSID: 00:14:6C:A1:00:01 2 1795678119 0 2097858 ",
+            &["bssid", "type", "firsttime", "lasttime", "datacryptset"],
+        );
+        let v = both_json(&f, true);
+        assert_eq!(
+            v["decoded"],
+            serde_json::json!({
+                "type": "probe",
+                "firsttime": "2026-11-26T07:28:39Z",
+                "lasttime": null,
+                "datacryptset": "WPA2 CCMP PSK",
+            })
+        );
+        assert_eq!(v["fields"]["firsttime"], 1_795_678_119);
+        assert_eq!(v["fields"]["lasttime"], 0);
+        assert!(both_json(&f, false).get("decoded").is_none());
+        let ssid = named(b"*SSID: 00:14:6C:A1:00:01 1 ", &["mac", "type"]);
+        assert_eq!(both_json(&ssid, true)["decoded"]["type"], "probe-response");
+        let plain = named(
+            b"*SSID: 00:14:6C:A1:00:01 \x01HomeNet\x01 ",
+            &["mac", "ssid"],
+        );
+        assert!(both_json(&plain, true).get("decoded").is_none());
+    }
+
     /// Text lines name fields, decode SSIDs and neutralise controls.
     #[test]
     fn frame_lines() {
@@ -860,7 +1148,7 @@ mod tests {
         assert_eq!(k, j);
         assert_eq!(
             String::from_utf8(j).unwrap(),
-            r#"{"type":"frame","protocol":"STATUS","fields":{"text":"\u001b]0;owned\u0007\u001b[2J","flags":"4"}}"#
+            r#"{"type":"frame","protocol":"STATUS","fields":{"text":"\u001b]0;owned\u0007\u001b[2J","flags":4}}"#
         );
     }
 }

@@ -204,6 +204,12 @@ fn with_as_of(table: String, as_of: Option<u64>) -> String {
     }
 }
 
+/// A server time (epoch seconds) when known: the server writes 0 for
+/// one it does not know.
+fn known_time(t: Option<u64>) -> Option<u64> {
+    t.filter(|&t| t != 0)
+}
+
 /// An outcome as one JSON line (without newline); `None` for nothing.
 pub fn outcome_json(o: &Outcome) -> Option<String> {
     let value = match o {
@@ -259,8 +265,10 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 "server": r.server_name,
                 "addr": r.addr,
                 "connected": r.connected,
-                "server_start": r.server_start,
-                "server_time": r.server_time,
+                "server_start": known_time(Some(r.server_start)).map(time::rfc3339),
+                "server_start_epoch": known_time(Some(r.server_start)),
+                "server_time": known_time(r.server_time).map(time::rfc3339),
+                "server_time_epoch": known_time(r.server_time),
                 "uptime_s": three_decimals(r.uptime.as_secs_f64()),
                 "pending": r.pending,
                 "malformed": r.malformed,
@@ -463,6 +471,49 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
 mod tests {
     use super::*;
     use crate::shell::display::{Only, RuleView};
+
+    /// `status` gives the server's start and clock as RFC 3339 UTC, as the
+    /// devices' times are, with the epoch seconds beside them under
+    /// `_epoch` keys; `null` for both when not known (before: the start as
+    /// a bare epoch number).
+    #[test]
+    fn status_json_times_are_rfc3339_with_epoch_beside_or_null() {
+        let report = |start, time| crate::shell::outcome::StatusReport {
+            server_name: "Kismet".into(),
+            server_name_bytes: b"Kismet".to_vec(),
+            addr: "h:2501".into(),
+            connected: true,
+            server_start: start,
+            server_time: time,
+            uptime: std::time::Duration::from_millis(1500),
+            rates: Vec::new(),
+            shown: Vec::new(),
+            dropped: Vec::new(),
+            malformed: 0,
+            overlong: 0,
+            pending: 0,
+            connections: 1,
+            paused: false,
+            database: None,
+        };
+        let json = |r| -> Value {
+            serde_json::from_str(&outcome_json(&Outcome::Status(r)).unwrap()).unwrap()
+        };
+        let v = json(report(1_795_678_119, Some(1_795_678_129)));
+        assert_eq!(v["server_start"], "2026-11-26T07:28:39Z");
+        assert_eq!(v["server_start_epoch"], 1_795_678_119);
+        assert_eq!(v["server_time"], "2026-11-26T07:28:49Z");
+        assert_eq!(v["server_time_epoch"], 1_795_678_129);
+        let v = json(report(0, None));
+        for key in [
+            "server_start",
+            "server_start_epoch",
+            "server_time",
+            "server_time_epoch",
+        ] {
+            assert!(v[key].is_null(), "{key}: {v}");
+        }
+    }
 
     /// Lists, maps and missing values in JSON outcomes, byte for byte.
     #[test]

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::csv;
+use super::json::json_line;
 use super::tables::new_table;
 use crate::shell::outcome::{Cell, Rows};
 use kismet_protocol::text;
@@ -17,6 +18,7 @@ fn cell_text(c: &Cell) -> String {
         Cell::Real(r) => r.to_string(),
         Cell::Text(t) => text::display(t.as_bytes()),
         Cell::Blob(n) => format!("<{n} bytes>"),
+        Cell::Time(t) => super::time::local_text(*t),
     }
 }
 
@@ -47,6 +49,7 @@ fn cell_json(c: &Cell) -> Value {
         Cell::Real(r) => serde_json::Number::from_f64(*r).map_or(Value::Null, Value::Number),
         Cell::Text(t) => Value::from(t.as_str()),
         Cell::Blob(n) => Value::from(format!("<{n} bytes>")),
+        Cell::Time(t) => Value::from(super::time::rfc3339(*t)),
     }
 }
 
@@ -62,7 +65,7 @@ pub fn rows_json(r: &Rows) -> Vec<String> {
             let mut o = Map::new();
             o.insert("type".into(), Value::from(r.kind));
             o.insert("values".into(), Value::Object(values));
-            Value::Object(o).to_string()
+            json_line(&Value::Object(o))
         })
         .collect()
 }
@@ -77,6 +80,7 @@ pub fn rows_csv(r: &Rows) -> String {
             .iter()
             .map(|c| match c {
                 Cell::Text(t) => csv::wire(t.as_bytes()),
+                Cell::Time(t) => super::time::rfc3339(*t),
                 other => cell_text(other),
             })
             .collect();
