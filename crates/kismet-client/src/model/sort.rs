@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::str::FromStr;
 
-use super::view::NetworkView;
+use super::view::{cmp_known, NetworkView, Snapshot};
 
 /// A column to sort networks by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -80,18 +80,6 @@ impl FromStr for SortColumn {
     }
 }
 
-/// Compares two optional keys: known before unknown whatever the
-/// direction, known ones in the direction asked.
-pub(super) fn cmp_known<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) if descending => y.cmp(&x),
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
 /// Compares two strings case-insensitively without allocating.
 pub(super) fn cmp_text(a: &str, b: &str) -> Ordering {
     a.chars()
@@ -151,4 +139,15 @@ pub(super) fn cmp_networks(
         SortColumn::LastSeen => cmp_known(a.last_seen, b.last_seen, desc),
     };
     by.then_with(|| a.bssid.cmp(&b.bssid))
+}
+
+impl Snapshot {
+    /// The networks sorted on `column`, unknown values last in either
+    /// direction, ties by BSSID. The default view is
+    /// `sorted_networks(SortColumn::Signal, true)`: strongest first.
+    pub fn sorted_networks(&self, column: SortColumn, descending: bool) -> Vec<&NetworkView> {
+        let mut out: Vec<&NetworkView> = self.networks.iter().collect();
+        out.sort_by(|a, b| cmp_networks(a, b, column, descending));
+        out
+    }
 }

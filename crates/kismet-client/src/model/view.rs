@@ -11,6 +11,7 @@
 //! the copy (about 7 ms of some 55 ms for 100,000 devices: see
 //! `benches/model_memory.rs`).
 
+use std::cmp::Ordering;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -19,7 +20,6 @@ use super::gps::{Fix, FixView};
 use super::interner::Interner;
 use super::place::{Place, PlaceId, Places};
 use super::position::{LatLon, PlaceView};
-use super::sort::{cmp_known, cmp_networks, SortColumn};
 use super::store::{key_mac, Client, ClientKey, MacKey, Network, Ssid, Store, WireKey};
 use kismet_protocol::decode::{format_mac, parse_mac, Encryption};
 use kismet_protocol::text;
@@ -607,15 +607,6 @@ fn near<T>(
 }
 
 impl Snapshot {
-    /// The networks sorted on `column`, unknown values last in either
-    /// direction, ties by BSSID. The default view is
-    /// `sorted_networks(SortColumn::Signal, true)`: strongest first.
-    pub fn sorted_networks(&self, column: SortColumn, descending: bool) -> Vec<&NetworkView> {
-        let mut out: Vec<&NetworkView> = self.networks.iter().collect();
-        out.sort_by(|a, b| cmp_networks(a, b, column, descending));
-        out
-    }
-
     /// The network with this BSSID (any case).
     pub fn network(&self, bssid: &str) -> Option<&NetworkView> {
         let mac = format_mac(parse_mac(bssid.trim().as_bytes())?);
@@ -783,5 +774,17 @@ impl Snapshot {
             .take_while(|c| c.bssid == bssid)
             .filter(|c| c.mac != c.bssid)
             .collect()
+    }
+}
+
+/// Compares two optional keys: known before unknown whatever the
+/// direction, known ones in the direction asked.
+pub(super) fn cmp_known<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) if descending => y.cmp(&x),
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
     }
 }
