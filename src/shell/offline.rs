@@ -206,9 +206,14 @@ pub fn run_interactive(offline: &Offline, history: Option<PathBuf>) -> anyhow::R
         .path
         .file_name()
         .map_or_else(|| "db".into(), |n| n.to_string_lossy().into_owned());
-    println!(
-        "{} opened (no server): networks, clients, stations, export, sessions, sql; help lists all, quit leaves",
+    let banner = format!(
+        "{} opened (no server): networks, clients, stations, export, sessions, sql; \
+         help lists all, quit leaves",
         offline.path.display()
+    );
+    println!(
+        "{}",
+        render::layout::wrap(&banner, render::layout::terminal_width())
     );
     let prompt = format!("kismet {name}> ");
     loop {
