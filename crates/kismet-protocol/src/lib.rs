@@ -43,6 +43,7 @@ pub mod decode;
 mod frame;
 mod key;
 mod lines;
+mod numeric;
 mod server_command;
 pub mod spec;
 pub mod text;
