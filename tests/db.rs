@@ -235,7 +235,10 @@ fn db_open_and_close_commands_keep_the_session() {
         out.contains(&format!("keeping this session in {}", db.display())),
         "{out}"
     );
-    assert!(out.contains("db       database"), "{out}");
+    assert!(
+        out.contains(&format!("db       {}:", db.display())),
+        "{out}"
+    );
     assert!(out.contains(&format!("closed {}:", db.display())), "{out}");
     let c = open(&db);
     let ended: Option<i64> = c

@@ -124,6 +124,22 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// Width of the labels of the `status` lines (`server   `).
+const LABEL: usize = 9;
+
+/// One line of the `status` report: the label padded to [`LABEL`], then
+/// `text` wrapped between words under itself to `width`.
+fn labelled(s: &mut String, label: &str, text: &str, width: Option<usize>) {
+    let wrapped = match width {
+        Some(w) => super::layout::wrap(text, w.saturating_sub(LABEL).max(20)),
+        None => text.to_string(),
+    };
+    for (i, line) in wrapped.split('\n').enumerate() {
+        let head = if i == 0 { label } else { "" };
+        let _ = writeln!(s, "{head:<LABEL$}{line}");
+    }
+}
+
 /// The `status` report as text.
 pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     let mut s = String::new();
@@ -132,46 +148,50 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     } else {
         "DISCONNECTED"
     };
-    let _ = writeln!(
-        s,
-        "server   {} at {} ({state})",
+    let server = format!(
+        "{} at {} ({state})",
         text::display(&r.server_name_bytes),
-        r.addr,
+        r.addr
     );
-    let _ = match r.server_time {
-        Some(now) => writeln!(
-            s,
-            "clock    server started {}, its time now {}: server up {}",
+    labelled(&mut s, "server", &server, width);
+    let clock = match r.server_time {
+        Some(now) => format!(
+            "server started {}, its time now {}: server up {}",
             local_text(r.server_start),
             local_text(now),
             duration_text(Duration::from_secs(now.saturating_sub(r.server_start)))
         ),
-        None => writeln!(
-            s,
-            "clock    server started {}, its time unknown (no TIME yet)",
+        None => format!(
+            "server started {}, its time unknown (no TIME yet)",
             local_text(r.server_start)
         ),
     };
-    let _ = writeln!(
-        s,
-        "link     connection {} to it, up {}",
+    labelled(&mut s, "clock", &clock, width);
+    let link = format!(
+        "connection {} to it, up {}",
         grouped(r.connections),
         duration_text(r.uptime)
     );
-    let _ = writeln!(
-        s,
-        "pending  {} awaiting a reply{}",
+    labelled(&mut s, "link", &link, width);
+    let pending = format!(
+        "{} awaiting a reply{}",
         plural(r.pending as u64, "command"),
         if r.paused { "; output paused" } else { "" }
     );
-    let _ = writeln!(
-        s,
-        "skipped  {} malformed, {} overlong",
+    labelled(&mut s, "pending", &pending, width);
+    let skipped = format!(
+        "{} malformed, {} overlong",
         plural(r.malformed, "line"),
         plural(r.overlong, "line")
     );
+    labelled(&mut s, "skipped", &skipped, width);
     if let Some(db) = &r.database {
-        let _ = writeln!(s, "{}", super::wrap_to(&format!("db       {db}"), width));
+        labelled(
+            &mut s,
+            "db",
+            db.strip_prefix("database ").unwrap_or(db),
+            width,
+        );
     }
     let rows = r.rows();
     if rows.is_empty() {
@@ -207,4 +227,49 @@ pub fn status_text(r: &StatusReport, width: Option<usize>) -> String {
     }
     s.push_str(&t.to_string());
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// At 80 columns every `status` line fits, wrapped between words
+    /// under its label: the clock line (two times and an uptime) and a
+    /// database's line were cut mid-word by the terminal before.
+    #[test]
+    fn status_lines_fit_80_columns_without_split_words() {
+        let r = StatusReport {
+            server_name: "Kismet Simulator".into(),
+            server_name_bytes: b"Kismet Simulator".to_vec(),
+            addr: "127.0.0.1:39323".into(),
+            connected: true,
+            server_start: 1_764_896_472,
+            server_time: Some(1_764_896_477),
+            uptime: Duration::from_secs(5),
+            rates: Vec::new(),
+            shown: Vec::new(),
+            dropped: Vec::new(),
+            malformed: 0,
+            overlong: 0,
+            pending: 0,
+            connections: 1,
+            paused: false,
+            database: Some(
+                "database /home/user/surveys/2026-12-05-downtown-drive.db: 179 device rows, \
+                 147 observations, 12 GPS rows written"
+                    .into(),
+            ),
+        };
+        let text = status_text(&r, Some(80));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for w in [
+            "/home/user/surveys/2026-12-05-downtown-drive.db:",
+            "UTC:",
+            "5s",
+        ] {
+            assert!(words.contains(&w), "{w}: {text}");
+        }
+        assert!(text.contains("\ndb       /home/user"), "{text}");
+    }
 }
