@@ -124,7 +124,11 @@ impl Database {
     fn stop_feeder(&mut self) {
         self.stop.store(true, Ordering::Release);
         if let Some(t) = self.feeder.take() {
-            let _ = t.join();
+            // The feeder itself may drop the last hold on the session,
+            // and so this database: it is ending then, and not waited for.
+            if t.thread().id() != std::thread::current().id() {
+                let _ = t.join();
+            }
         }
     }
 }
@@ -217,6 +221,8 @@ fn feed(
         if stopping {
             return;
         }
+        // Not held while asleep: the session may go meanwhile.
+        drop(source);
         std::thread::sleep(DRAIN_EVERY);
     }
 }
