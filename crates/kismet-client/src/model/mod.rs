@@ -60,6 +60,7 @@ mod locate;
 mod place;
 mod position;
 mod sort;
+mod sources;
 mod store;
 mod table;
 mod view;
@@ -94,6 +95,7 @@ pub use history::{
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
 pub use sort::{SortColumn, SORT_COLUMNS};
+pub use sources::{SourceView, MAX_SOURCES, SOURCE_FIELDS};
 pub use store::MAX_SSIDS_PER_NETWORK;
 pub use view::{ClientView, Memory, NetworkView, Snapshot, SsidView, StationView};
 
@@ -133,6 +135,8 @@ struct State {
     /// The GPS, the server's clock, and where each device was seen (a
     /// record holds the id of its place).
     located: Locator,
+    /// The capture sources (SOURCE lines), read once asked for.
+    sources: sources::Sources,
     /// Frames applied.
     frames: u64,
 }
@@ -157,7 +161,15 @@ const RECORD_AHEAD: usize = 2;
 fn is_model_frame(f: &Frame) -> bool {
     matches!(
         f.protocol_bytes(),
-        b"BSSID" | b"SSID" | b"CLIENT" | b"GPS" | b"TIME" | b"STATUS" | b"TERMINATE" | b"ALERT"
+        b"BSSID"
+            | b"SSID"
+            | b"CLIENT"
+            | b"GPS"
+            | b"TIME"
+            | b"STATUS"
+            | b"TERMINATE"
+            | b"ALERT"
+            | b"SOURCE"
     )
 }
 
@@ -200,6 +212,7 @@ impl Model {
                 ssid_at: FieldMap::new(&SSID_FIELDS),
                 client_at: FieldMap::new(&CLIENT_FIELDS),
                 located: Locator::default(),
+                sources: sources::Sources::default(),
                 frames: 0,
             }),
         }
@@ -255,6 +268,10 @@ impl Model {
                     state.located.event_line(f);
                     false
                 }
+                b"SOURCE" => {
+                    state.sources.line(f);
+                    false
+                }
                 _ => false,
             };
             state.frames += u64::from(applied);
@@ -285,6 +302,30 @@ impl Model {
     /// (see [`Snapshot::gps_lines`]).
     pub fn gps_lines(&self) -> u64 {
         self.state.lock().located.gps.lines
+    }
+
+    /// Reads the server's capture sources from now on: the model asks for
+    /// SOURCE (once tracked again: [`crate::Client::track`]), whose lines
+    /// the server sends once a second (see [`Model::sources`]).
+    pub fn keep_sources(&self) {
+        self.state.lock().sources.kept = true;
+    }
+
+    /// Whether the model reads the capture sources ([`Model::keep_sources`]).
+    pub fn keeps_sources(&self) -> bool {
+        self.state.lock().sources.kept
+    }
+
+    /// The capture sources as their latest SOURCE lines gave them, by
+    /// name (at most [`MAX_SOURCES`]).
+    pub fn sources(&self) -> Vec<SourceView> {
+        self.state.lock().sources.views()
+    }
+
+    /// SOURCE lines the model has read, ever: 0 for a server without
+    /// capture sources.
+    pub fn source_lines(&self) -> u64 {
+        self.state.lock().sources.lines
     }
 
     /// Keeps every sighting of a device at a fix from now on, at most one
@@ -335,6 +376,7 @@ impl Model {
         state.store.clear();
         state.manufs.clear();
         state.located.clear();
+        state.sources.clear();
     }
 }
 
@@ -342,14 +384,20 @@ impl Model {
 /// (`NEEDED`) and is fed every frame of BSSID, SSID, CLIENT, GPS (and
 /// TIME, always on) on the client's tracker thread.
 impl crate::Tracker for Model {
-    /// `NEEDED`, and ALERT with every field while the model keeps an
-    /// outbox (a session database keeps the alerts).
+    /// `NEEDED`, SOURCE with every field once asked to
+    /// ([`Model::keep_sources`]), and ALERT with every field while the
+    /// model keeps an outbox (a session database keeps the alerts).
     fn needs(&self) -> Vec<(String, Vec<String>)> {
         let mut needs: Vec<(String, Vec<String>)> = NEEDED
             .iter()
             .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
             .collect();
-        if self.state.lock().located.history.has_outbox() {
+        let state = self.state.lock();
+        if state.sources.kept {
+            let fields = SOURCE_FIELDS.map(String::from).to_vec();
+            needs.push(("SOURCE".into(), fields));
+        }
+        if state.located.history.has_outbox() {
             let alert = [
                 "sec", "usec", "header", "bssid", "source", "dest", "other", "channel", "text",
             ];
