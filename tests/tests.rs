@@ -27,5 +27,6 @@ mod sim_commands;
 mod sim_drive;
 mod sim_world;
 mod soak;
+mod sources;
 mod stations;
 mod watch;

@@ -635,6 +635,103 @@ pub fn gps(session: &Session) -> Handled {
     }))
 }
 
+/// How long `sources` waits for the first SOURCE line (the server sends
+/// one a second per source), and `lock`/`hop` for the next.
+pub const SOURCE_SILENCE: Duration = Duration::from_secs(2);
+
+/// Waits until `done`, for at most `left`; Ctrl-C stops the wait.
+fn wait_until(session: &Session, left: Duration, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + left;
+    while !done() && Instant::now() < deadline && !session.interrupted.load(Ordering::Acquire) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The model reading the capture sources, once a SOURCE line came or
+/// [`SOURCE_SILENCE`] passed since it was asked for them.
+fn sources_model(session: &Session) -> Result<std::sync::Arc<kismet_client::Model>, ShellError> {
+    start_model(session)?;
+    let (model, age) = session.sources_model()?;
+    wait_until(session, SOURCE_SILENCE.saturating_sub(age), || {
+        model.source_lines() > 0
+    });
+    Ok(model)
+}
+
+/// `sources`: the server's capture sources.
+pub fn sources(session: &Session) -> Handled {
+    Ok(Outcome::Sources(sources_model(session)?.sources()))
+}
+
+/// The source `which` names (its name, interface or UUID, in any case).
+///
+/// # Errors
+/// [`ShellError::Usage`] when none does, naming the sources.
+fn find_source(
+    sources: &[kismet_client::SourceView],
+    which: &str,
+) -> Result<kismet_client::SourceView, ShellError> {
+    let is = |s: &str| s.eq_ignore_ascii_case(which);
+    let found = (sources.iter().find(|s| is(&s.name)))
+        .or_else(|| sources.iter().find(|s| is(&s.interface)))
+        .or_else(|| sources.iter().find(|s| is(&s.uuid)));
+    if let Some(s) = found {
+        return Ok(s.clone());
+    }
+    let which = text::display(which.as_bytes());
+    if sources.is_empty() {
+        return Err(ShellError::Usage(format!(
+            "no capture source {which}: the server has no capture source"
+        )));
+    }
+    let names: Vec<String> = (sources.iter())
+        .map(|s| text::display(s.name.as_bytes()))
+        .collect();
+    Err(ShellError::Usage(format!(
+        "no capture source {which} (sources: {})",
+        names.join(", ")
+    )))
+}
+
+/// Sends `!HOPSOURCE <uuid> <args>` for the source `which` names; once
+/// acknowledged, waits for the next SOURCE line so that `sources` shows
+/// the change.
+fn hopsource(
+    session: &Session,
+    which: &str,
+    args: impl FnOnce(&kismet_client::SourceView) -> [String; 2],
+) -> Handled {
+    let model = sources_model(session)?;
+    let source = find_source(&model.sources(), which)?;
+    let [what, value] = args(&source);
+    let command = kismet_protocol::Command::new(
+        kismet_protocol::ServerCommand::HopSource,
+        [source.uuid.clone(), what, value],
+    );
+    let reply = session.request(&command)?;
+    let before = model.source_lines();
+    wait_until(session, SOURCE_SILENCE, || model.source_lines() > before);
+    Ok(Outcome::Reply(reply))
+}
+
+/// `lock SOURCE CHANNEL`: `!HOPSOURCE <uuid> LOCK <channel>`.
+pub fn lock(session: &Session, which: &str, channel: u32) -> Handled {
+    hopsource(session, which, |_| ["LOCK".into(), channel.to_string()])
+}
+
+/// The hop rate `hop` sends without one: the source's own velocity, or 5.
+pub const DEFAULT_HOP_RATE: u32 = 5;
+
+/// `hop SOURCE [RATE]`: `!HOPSOURCE <uuid> HOP <rate>`.
+pub fn hop(session: &Session, which: &str, rate: Option<u32>) -> Handled {
+    hopsource(session, which, |s| {
+        let rate = rate
+            .or(s.velocity.filter(|&v| v > 0))
+            .unwrap_or(DEFAULT_HOP_RATE);
+        ["HOP".into(), rate.to_string()]
+    })
+}
+
 /// `clear`: clear the screen.
 pub fn clear(_session: &Session) -> Handled {
     Ok(Outcome::Clear)

@@ -344,10 +344,20 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
                     v
                 })
                 .unwrap_or_default();
+            let sources = names
+                .model_if_started()
+                .map(|m| {
+                    m.sources()
+                        .into_iter()
+                        .map(|s| text::display(s.name.as_bytes()))
+                        .collect()
+                })
+                .unwrap_or_default();
             Names {
                 table: client.table(),
                 enabled: client.subscriptions(),
                 networks,
+                sources,
             }
         }),
         color,

@@ -67,6 +67,9 @@ pub struct Session {
     /// The size of the outbox the models keep (0: none; a session
     /// database sets it).
     outbox: AtomicUsize,
+    /// Since when the models read the capture sources (`sources`, `lock`,
+    /// `hop`): models made from then on do too.
+    sources_since: Mutex<Option<Instant>>,
     /// The session database being written (`--db`, `db open`).
     pub db: Mutex<Option<super::database::Database>>,
     /// This session, when it is shared ([`Session::into_shared`]): for the
@@ -94,6 +97,7 @@ impl Session {
             tap: Mutex::new(None),
             earlier_connections: AtomicU64::new(0),
             outbox: AtomicUsize::new(0),
+            sources_since: Mutex::new(None),
             db: Mutex::new(None),
             me: std::sync::Weak::new(),
         }
@@ -127,7 +131,30 @@ impl Session {
         // rows): bounded, and free without a GPS.
         model.keep_sightings(kismet_client::DEFAULT_MAX_SIGHTINGS);
         model.keep_outbox(self.outbox.load(Ordering::Relaxed));
+        if self.sources_since.lock().is_some() {
+            model.keep_sources();
+        }
         model
+    }
+
+    /// The live model, reading the capture sources: the first time, the
+    /// client is asked for SOURCE too. With how long it has read them.
+    ///
+    /// # Errors
+    /// As [`Session::model`].
+    pub fn sources_model(&self) -> Result<(Arc<Model>, Duration), Error> {
+        let model = self.model()?;
+        if !model.keeps_sources() {
+            model.keep_sources();
+            self.sources_since.lock().get_or_insert_with(Instant::now);
+            self.client().track(model.clone(), self.wait())?;
+        }
+        let age = self
+            .sources_since
+            .lock()
+            .get_or_insert_with(Instant::now)
+            .elapsed();
+        Ok((model, age))
     }
 
     /// The session with these settings.

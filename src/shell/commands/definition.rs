@@ -243,6 +243,54 @@ pub enum ShellCommand {
     )]
     Gps,
 
+    /// `sources`.
+    #[command(
+        about = "the server's capture sources: channel, hopping or locked, packets, errors",
+        long_about = "The server's capture sources as its SOURCE lines give them (the \
+                      live model asks for SOURCE the first time): name, interface, driver \
+                      type, the channel it is on, whether it hops (and how fast) or is \
+                      locked, its dwell, packets captured, and its error or warning. The \
+                      server sends a line a second per source: waits up to 2 s for the \
+                      first, then says there is no capture source.",
+        after_help = "sources\nsources --format json"
+    )]
+    Sources,
+
+    /// `lock SOURCE CHANNEL`.
+    #[command(
+        about = "lock a capture source on one channel (HOPSOURCE LOCK)",
+        long_about = "Sends !HOPSOURCE <uuid> LOCK <channel>. SOURCE is a source's name, \
+                      interface or UUID, in any case (see sources); once the server \
+                      acknowledges, waits (up to 2 s) for the source's next SOURCE line, so \
+                      that sources shows the change.",
+        after_help = "lock wlan0 6\nlock wlan0mon 11"
+    )]
+    Lock {
+        /// The source: its name, interface or UUID.
+        #[arg(id = "source", value_name = "SOURCE")]
+        source: String,
+        /// The channel.
+        #[arg(id = "channel", value_name = "CHANNEL")]
+        channel: u32,
+    },
+
+    /// `hop SOURCE [RATE]`.
+    #[command(
+        about = "make a capture source hop channels again (HOPSOURCE HOP)",
+        long_about = "Sends !HOPSOURCE <uuid> HOP <rate>: RATE channels a second, by \
+                      default the source's own velocity (5 when it has none). SOURCE is a \
+                      source's name, interface or UUID, in any case (see sources).",
+        after_help = "hop wlan0\nhop wlan0 10"
+    )]
+    Hop {
+        /// The source: its name, interface or UUID.
+        #[arg(id = "source", value_name = "SOURCE")]
+        source: String,
+        /// Channels a second.
+        #[arg(id = "rate", value_name = "RATE")]
+        rate: Option<u32>,
+    },
+
     /// `export FILE [--what W] [--format F] [--best]`.
     #[command(
         about = "write what the model holds to a map or WiGLE file (csv, kml, geojson, gpx, netxml)",
@@ -474,7 +522,7 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 15] = [
+const ARG_KINDS: [(&str, ArgKind); 18] = [
     ("file", ArgKind::File),
     ("query", ArgKind::Sql),
     ("since", ArgKind::Server(kismet_protocol::ArgKind::Word)),
@@ -486,6 +534,9 @@ const ARG_KINDS: [(&str, ArgKind); 15] = [
     ),
     ("enabled", ArgKind::EnabledProtocol),
     ("net", ArgKind::Network),
+    ("source", ArgKind::Source),
+    ("channel", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+    ("rate", ArgKind::Server(kismet_protocol::ArgKind::Word)),
     ("target", ArgKind::WatchTarget),
     ("expr", ArgKind::Expression),
     ("topic", ArgKind::Topic),

@@ -50,6 +50,8 @@ pub enum ArgKind {
     WatchTarget,
     /// A network: a BSSID or an SSID from the live model.
     Network,
+    /// A capture source: a name from the live model's sources.
+    Source,
     /// A file to write: completed from the file system.
     File,
     /// An SQL query: the rest of the line, as typed (not completed).

@@ -346,6 +346,28 @@ fn commands_parse_typed() {
             },
         ),
         ("gps", C::Gps),
+        ("sources", C::Sources),
+        (
+            "lock wlan0 6",
+            C::Lock {
+                source: "wlan0".into(),
+                channel: 6,
+            },
+        ),
+        (
+            "hop wlan0",
+            C::Hop {
+                source: "wlan0".into(),
+                rate: None,
+            },
+        ),
+        (
+            "hop wlan0 10",
+            C::Hop {
+                source: "wlan0".into(),
+                rate: Some(10),
+            },
+        ),
         ("sessions", C::Sessions),
         (
             "sql SELECT * FROM networks WHERE ssid = 'a b'",
@@ -640,6 +662,9 @@ fn usage_from_the_definition() {
         ),
         ("stations", "[--since AGE] [--server NAME] [--wide]"),
         ("gps", ""),
+        ("sources", ""),
+        ("lock", "SOURCE CHANNEL"),
+        ("hop", "SOURCE [RATE]"),
         ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
         ("db", "[open|close [FILE]]"),
         ("sessions", ""),

@@ -265,6 +265,19 @@ impl Cursor<'_> {
             ArgKind::File => (start, complete_path(word, more)),
             // A name with spaces is offered in quotes, so that the line
             // still parses; typing may start inside an open quote.
+            ArgKind::Source => {
+                let typed = word.strip_prefix('"').unwrap_or(word);
+                let c = names
+                    .sources
+                    .iter()
+                    .filter(|n| starts_with_ci(n, typed))
+                    .map(|n| Pair {
+                        display: n.clone(),
+                        replacement: quoted_word(n),
+                    })
+                    .collect();
+                (start, c)
+            }
             ArgKind::Network => {
                 let typed = word.strip_prefix('"').unwrap_or(word);
                 let c = names

@@ -50,6 +50,8 @@ pub struct Names {
     pub enabled: Vec<Enabled>,
     /// BSSIDs and SSIDs of the networks known (empty until the model runs).
     pub networks: Vec<String>,
+    /// Names of the capture sources known (empty until `sources` ran).
+    pub sources: Vec<String>,
 }
 
 /// A protocol this session enabled, with its fields.

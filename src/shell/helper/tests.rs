@@ -25,6 +25,7 @@ fn offered(line: &str) -> (usize, Vec<String>) {
         table: table(),
         enabled: vec![("SSID".to_string(), ssid)],
         networks: vec!["00:14:6C:A1:00:01".into(), "HomeNet".into()],
+        sources: vec!["wlan0".into(), "Backup Radio".into()],
     };
     let (start, c) = complete(line, line.len(), &names);
     (start, c.into_iter().map(|p| p.replacement).collect())
@@ -443,6 +444,7 @@ fn network_names_with_spaces_complete_quoted_and_parse() {
         table: table(),
         enabled: Vec::new(),
         networks: vec!["Coffee Shop Free WiFi".into(), "HomeNet".into()],
+        sources: Vec::new(),
     };
     let complete_at_end = |line: &str| {
         let (start, c) = complete(line, line.len(), &names);
@@ -503,4 +505,13 @@ fn export_completes_file_names_from_the_file_system() {
     );
     assert_eq!(offered(&format!("export {d}/zz")).1, Vec::<String>::new());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The SOURCE argument of `lock` and `hop` completes capture source
+/// names, in any case, a name with spaces in quotes; CHANNEL does not.
+#[test]
+fn source_argument_completes_source_names() {
+    assert_eq!(offered("lock WL"), (5, vec!["wlan0".to_string()]));
+    assert_eq!(offered("hop b"), (4, vec!["\"Backup Radio\"".to_string()]));
+    assert_eq!(offered("lock wlan0 "), (11, Vec::<String>::new()));
 }

@@ -161,7 +161,7 @@ fn table_width(widths: impl Iterator<Item = usize>) -> usize {
 /// word: columns empty in every row go first, then columns in
 /// `drop_order`; if the columns left are still too wide, the widest one's
 /// cells are cut with `…`. No width: every column, whole.
-fn fitted_table(
+pub(super) fn fitted_table(
     header: &[&str],
     rows: &[Vec<String>],
     width: Option<usize>,

@@ -27,6 +27,7 @@ pub mod json;
 pub mod layout;
 pub mod reply;
 pub mod rows;
+pub mod sources;
 pub mod tables;
 pub mod time;
 
@@ -139,6 +140,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             with_as_of(devices::stations_table(rows, *now, width), *as_of)
         }
         Outcome::Gps(r) => gps::gps_text(r),
+        Outcome::Sources(rows) => sources::sources_table(rows, width),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -306,6 +308,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             return Some(lines.join("\n"));
         }
         Outcome::Gps(r) => return Some(gps::gps_json(r)),
+        Outcome::Sources(rows) => return sources::sources_json(rows),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -444,6 +447,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
             rows, distances, ..
         } => s = devices::clients_csv(rows, distances.as_deref()),
         Outcome::Stations { rows, .. } => s = devices::stations_csv(rows),
+        Outcome::Sources(rows) => s = sources::sources_csv(rows),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {
