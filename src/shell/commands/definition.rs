@@ -252,7 +252,7 @@ pub enum ShellCommand {
                       locked, its dwell, packets captured, and its error or warning. The \
                       server sends a line a second per source: waits up to 2 s for the \
                       first, then says there is no capture source.",
-        after_help = "sources\nsources --format json"
+        after_help = "sources"
     )]
     Sources,
 
