@@ -121,6 +121,15 @@ pub enum Device {
 }
 
 impl Device {
+    /// Its (BSSID, MAC) as keys, and whether it is a client record;
+    /// `None` when a client's MACs are not MACs.
+    fn macs(self) -> Option<(MacKey, MacKey, bool)> {
+        match self {
+            Device::Network(b) => Some((b, b, false)),
+            Device::Client((b, m)) => Some((b.key()?, m.key()?, true)),
+        }
+    }
+
     /// A key for the device, without parsing its MACs: a network's
     /// `[bssid, 0, 0, 0]` (a client's words are text: never 0).
     #[inline]
@@ -223,16 +232,39 @@ pub struct Outbox {
     pub dropped: u64,
 }
 
+/// The devices seen in the latest second, for "at most one per device
+/// per second".
+#[derive(Debug, Default)]
+struct PerSecond {
+    second: u64,
+    seen: HashSet<[u64; 4], MacHash>,
+}
+
+impl PerSecond {
+    /// True the first time `key` comes in second `time`.
+    fn first(&mut self, time: u64, key: [u64; 4]) -> bool {
+        if time != self.second {
+            self.second = time;
+            self.seen.clear();
+        }
+        self.seen.insert(key)
+    }
+
+    /// Forgets the devices seen.
+    fn clear(&mut self) {
+        self.seen.clear();
+    }
+}
+
 /// The outbox as the model fills it.
 #[derive(Debug, Default)]
 struct OutboxState {
     out: Outbox,
     /// Items it holds at most.
     max: usize,
-    /// The second of the latest observations, and the devices in it (by
-    /// [`Device::words`]: MACs are parsed only for the observations kept).
-    second: u64,
-    this_second: HashSet<[u64; 4], MacHash>,
+    /// The devices observed in the latest second (by [`Device::words`]:
+    /// MACs are parsed only for the observations kept).
+    this_second: PerSecond,
     /// The second of the latest GPS line kept.
     gps_second: Option<u64>,
 }
@@ -263,9 +295,8 @@ pub struct Recorder {
     dropped_sightings: u64,
     /// Sightings kept at most; 0: none kept.
     max_sightings: usize,
-    /// The second of the latest sightings, and the devices sighted in it.
-    second: u64,
-    this_second: HashSet<(MacKey, MacKey), MacHash>,
+    /// The devices sighted in the latest second, by their MACs.
+    this_second: PerSecond,
     /// For a session database: what came since it was last drained.
     outbox: Option<OutboxState>,
 }
@@ -299,23 +330,15 @@ impl Recorder {
         let Some(o) = self.outbox.as_mut() else {
             return;
         };
-        if time != o.second {
-            o.second = time;
-            o.this_second.clear();
-        }
-        if !o.this_second.insert(device.words()) {
+        if !o.this_second.first(time, device.words()) {
             return;
         }
         if o.out.observations.len() + o.out.gps.len() >= o.max {
             o.out.dropped += 1;
             return;
         }
-        let (bssid, mac, client) = match device {
-            Device::Network(b) => (b, b, false),
-            Device::Client((b, m)) => match (b.key(), m.key()) {
-                (Some(b), Some(m)) => (b, m, true),
-                _ => return,
-            },
+        let Some((bssid, mac, client)) = device.macs() else {
+            return;
         };
         let mut seen = seen();
         seen.time = time;
@@ -406,21 +429,10 @@ impl Recorder {
         if self.max_sightings == 0 {
             return;
         }
-        let (bssid, mac, client) = match device {
-            Device::Network(b) => (b, b, false),
-            Device::Client((b, m)) => match (b.key(), m.key()) {
-                (Some(b), Some(m)) => (b, m, true),
-                _ => return,
-            },
+        let Some((bssid, mac, client)) = device.macs() else {
+            return;
         };
-        if time != self.second {
-            self.second = time;
-            self.this_second.clear();
-        }
-        if !self
-            .this_second
-            .insert((bssid, mac | (u64::from(client) << 48)))
-        {
+        if !(self.this_second).first(time, [bssid, mac, u64::from(client), 0]) {
             return;
         }
         if self.sightings.len() >= self.max_sightings {
