@@ -1,6 +1,25 @@
 //! Which fields hold numbers ([`is_numeric_field`]), for writers that
 //! put them in JSON as numbers.
 
+/// The numeric fields of a device as one capture source heard it, which
+/// BSSIDSRC and CLISRC records share.
+const PER_SOURCE: &[&str] = &[
+    "lasttime",
+    "numpackets",
+    "signal_dbm",
+    "noise_dbm",
+    "minsignal_dbm",
+    "minnoise_dbm",
+    "maxsignal_dbm",
+    "maxnoise_dbm",
+    "signal_rssi",
+    "noise_rssi",
+    "minsignal_rssi",
+    "minnoise_rssi",
+    "maxsignal_rssi",
+    "maxnoise_rssi",
+];
+
 /// The numeric fields BSSID and CLIENT records share: the type code, the
 /// counters, channel and times, and where and how strongly the device
 /// was heard.
@@ -194,44 +213,8 @@ const NUMERIC_FIELDS: [(&str, &[&[&str]]); 29] = [
         ]],
     ),
     ("CLIENT", &[&[], DEVICE]),
-    (
-        "BSSIDSRC",
-        &[&[
-            "lasttime",
-            "numpackets",
-            "signal_dbm",
-            "noise_dbm",
-            "minsignal_dbm",
-            "minnoise_dbm",
-            "maxsignal_dbm",
-            "maxnoise_dbm",
-            "signal_rssi",
-            "noise_rssi",
-            "minsignal_rssi",
-            "minnoise_rssi",
-            "maxsignal_rssi",
-            "maxnoise_rssi",
-        ]],
-    ),
-    (
-        "CLISRC",
-        &[&[
-            "lasttime",
-            "numpackets",
-            "signal_dbm",
-            "noise_dbm",
-            "minsignal_dbm",
-            "minnoise_dbm",
-            "maxsignal_dbm",
-            "maxnoise_dbm",
-            "signal_rssi",
-            "noise_rssi",
-            "minsignal_rssi",
-            "minnoise_rssi",
-            "maxsignal_rssi",
-            "maxnoise_rssi",
-        ]],
-    ),
+    ("BSSIDSRC", &[PER_SOURCE]),
+    ("CLISRC", &[PER_SOURCE]),
     ("NETTAG", &[&[]]),
     ("CLITAG", &[&[]]),
     ("REMOVE", &[&[]]),
