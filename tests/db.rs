@@ -337,3 +337,33 @@ fn a_recording_converted_with_speed_max_fills_a_database() {
     assert_eq!(server, r);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `export` on a database opened with `--open`: a netxml (which keeps
+/// networks without a position, probing stations' records too, as
+/// Kismet's does) holds every network the database holds.
+#[test]
+fn export_from_an_opened_database_writes_its_networks() {
+    let sim = still_sim();
+    let dir = temp_dir("db-export");
+    let db = dir.join("ex.db");
+    let addr = sim.local_addr().to_string();
+    let d = db.to_str().unwrap();
+    let o = run(&[&addr, "--db", d, "--timeout", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.join("all.netxml");
+    let o = run(&["--open", d, "-c", &format!("export {}", out.display())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = crate::batch::stdout(&o);
+    assert!(said.contains(&format!("to {}", out.display())), "{said}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let networks = text.matches("<wireless-network ").count();
+    assert_eq!(
+        networks as i64,
+        open(&db)
+            .query_row("SELECT COUNT(*) FROM networks", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        "{text}"
+    );
+    sim.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}

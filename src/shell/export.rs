@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{bounded, Sender};
-use kismet_client::Model;
+use kismet_client::{History, Model, Snapshot};
 use kismet_export::{write_file, Format, Input, Meta, Options, Summary, What};
 
 use super::session::Session;
@@ -56,12 +56,28 @@ pub fn write_targets(
     options: &Options,
     source: &str,
 ) -> Vec<Result<String, String>> {
-    let snapshot = model.snapshot();
-    let history = model.history();
+    write_from(
+        &model.snapshot(),
+        &model.history(),
+        targets,
+        options,
+        source,
+    )
+}
+
+/// Writes `snapshot` and `history` (a model's, or a database's) to each
+/// target: for each, the note that says what was written, or the error.
+pub fn write_from(
+    snapshot: &Snapshot,
+    history: &History,
+    targets: &[Target],
+    options: &Options,
+    source: &str,
+) -> Vec<Result<String, String>> {
     let meta = Meta::new(APP, source);
     let input = Input {
-        snapshot: &snapshot,
-        history: &history,
+        snapshot,
+        history,
         meta: &meta,
     };
     targets

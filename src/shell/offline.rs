@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kismet_db::{Reader, Select};
-use kismet_export::{write_file, Input, Meta};
 
 use super::batch::{EXIT_COMMAND, EXIT_OK};
 use super::commands::{self, help_text, Parsed, ShellCommand};
 use super::db::{sessions_of, sql_on};
-use super::export::{expand_home, options, Target, APP};
+use super::export::{expand_home, options, write_from, Target};
 use super::handlers::{DeviceView, Handled, Listing, Pick};
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
@@ -122,20 +121,13 @@ impl Offline {
         let select = Select::default();
         let snapshot = self.reader.snapshot(&select).map_err(failed)?;
         let history = self.reader.history(&select).map_err(failed)?;
-        let meta = Meta::new(APP, &self.path.display().to_string());
-        let input = Input {
-            snapshot: &snapshot,
-            history: &history,
-            meta: &meta,
-        };
-        let summary = write_file(&target.path, target.format, &input, &options)
-            .map_err(|e| ShellError::Failed(super::outcome::without_os_codes(&e.to_string())))?;
-        let shown = target.path.display().to_string();
-        Ok(Outcome::Note(summary.note(
-            target.format,
-            options.what,
-            &shown,
-        )))
+        let source = self.path.display().to_string();
+        let written = write_from(&snapshot, &history, &[target], &options, &source);
+        match written.into_iter().next() {
+            Some(Ok(note)) => Ok(Outcome::Note(note)),
+            Some(Err(e)) => Err(ShellError::Failed(e)),
+            None => Ok(Outcome::Nothing),
+        }
     }
 
     /// The refusal of a command that needs a server.
