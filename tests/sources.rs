@@ -102,3 +102,106 @@ fn unknown_source_is_an_error_naming_the_sources() {
     assert!(err.contains("no capture source wlan9"), "{err}");
     assert!(err.contains("sources: wlan0"), "{err}");
 }
+
+/// `hop wlan0 1 6,11 --rate 10` sends the channel list, then HOP at 10 a
+/// second: `sources` shows the list and the rate, and the source, hopping,
+/// is seen only on those channels from then on.
+#[test]
+fn hop_with_channels_hops_those_channels_only() {
+    let sim = fast_sim();
+    let addr = sim.local_addr().to_string();
+    let o = run(&[
+        &addr,
+        "-c",
+        "hop wlan0 1 6,11 --rate 10",
+        "-c",
+        "sources",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = sources(&o);
+    assert_eq!(v.len(), 1, "{}", stdout(&o));
+    assert_eq!(v[0]["channel_list"], "1,6,11", "{}", v[0]);
+    assert_eq!(
+        (&v[0]["hopping"], &v[0]["velocity"]),
+        (&Value::from(true), &Value::from(10))
+    );
+    // The line that came with the change may still show the channel it
+    // was on; the source's next hops are within the list.
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let o = run(&[&addr, "-c", "sources", "--format", "json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        seen.push(sources(&o)[0]["channel"].as_u64().unwrap_or(0));
+    }
+    assert!(seen.iter().all(|c| [1, 6, 11].contains(c)), "{seen:?}");
+}
+
+/// `addsource` names the source the server created, with its UUID, and
+/// `sources` lists it; `delsource` removes it, from the same run's list at
+/// once and from the server's (a new connection's `sources`).
+#[test]
+fn addsource_lists_the_new_source_and_delsource_removes_it() {
+    let sim = fast_sim();
+    let addr = sim.local_addr().to_string();
+    let o = run(&[
+        &addr,
+        "-c",
+        "addsource /nonexistent.pcap:type=pcapfile,name=added",
+        "-c",
+        "sources",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("added source added (/nonexistent.pcap, UUID "),
+        "{out}"
+    );
+    let names = |o: &std::process::Output| -> Vec<String> {
+        sources(o)
+            .iter()
+            .map(|s| s["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names(&o), ["added", "wlan0"]);
+    let o = run(&[
+        &addr,
+        "-c",
+        "delsource ADDED",
+        "-c",
+        "sources",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("removed source added (UUID "),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(names(&o), ["wlan0"]);
+    let o = run(&[&addr, "-c", "sources", "--format", "json"]);
+    assert_eq!(names(&o), ["wlan0"], "{}", stdout(&o));
+}
+
+/// An ADDSOURCE the server refuses (no interface) is a usage error before
+/// anything is sent; `delsource` of an unknown source names the sources.
+#[test]
+fn addsource_without_interface_and_delsource_of_unknown_are_errors() {
+    let sim = fast_sim();
+    let addr = sim.local_addr().to_string();
+    let o = run(&[&addr, "-c", "addsource :name=x"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("addsource needs INTERFACE"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[&addr, "-c", "delsource wlan9"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sources: wlan0"), "{}", stderr(&o));
+}

@@ -457,3 +457,35 @@ fn watch_stations_fits_80_columns_and_shows_probes() {
     t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
+
+/// `watch sources` draws the capture sources table at 80 columns: after
+/// `lock wlan0 6` at the prompt, the source shows on channel 6, locked;
+/// `q` returns to the prompt.
+#[test]
+fn watch_sources_shows_a_locked_source_on_its_channel() {
+    let (sim, t) = shell_on_still_sim(80, 24, "");
+    t.keys(&["lock wlan0 6", "Enter"]);
+    t.until("the lock acknowledged", |s| s.contains("ok ("));
+    t.keys(&["watch sources", "Enter"]);
+    let shown = t.until("the locked source drawn", |s| {
+        s.starts_with("kismet watch sources: 1 rows")
+            && s.lines()
+                .any(|l| l.contains("wlan0") && l.contains("locked"))
+    });
+    assert!(
+        shown.lines().all(|l| l.chars().count() <= 80),
+        "a line wider than 80:\n{shown}"
+    );
+    let header = shown.lines().find(|l| l.contains("NAME")).unwrap();
+    let at = header.find("CHANNEL").unwrap();
+    let row = shown.lines().find(|l| l.contains("locked")).unwrap();
+    assert_eq!(
+        row.get(at..).and_then(|r| r.split_whitespace().next()),
+        Some("6"),
+        "{shown}"
+    );
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}

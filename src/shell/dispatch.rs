@@ -3,6 +3,7 @@
 //! [`super::commands`] (parsing) so that the handlers and the views, which
 //! take the commands' typed values, sit between the two.
 
+use super::capture;
 use super::commands::{help_text, Parsed, ShellCommand};
 use super::handlers::{self, Handled};
 use super::outcome::{Outcome, ShellError};
@@ -39,9 +40,15 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Pause => handlers::pause(session),
         C::Resume => handlers::resume(session),
         C::Gps => handlers::gps(session),
-        C::Sources => handlers::sources(session),
-        C::Lock { source, channel } => handlers::lock(session, &source, channel),
-        C::Hop { source, rate } => handlers::hop(session, &source, rate),
+        C::Sources => capture::sources(session),
+        C::Lock { source, channel } => capture::lock(session, &source, channel),
+        C::Hop {
+            source,
+            channels,
+            rate,
+        } => capture::hop(session, &source, &channels, rate),
+        C::Addsource { definition } => capture::addsource(session, &definition),
+        C::Delsource { source } => capture::delsource(session, &source),
         C::Db { action, file } => super::db::handler(session, action, file.as_deref()),
         C::Sessions => super::db::sessions(session),
         C::Sql { query } => super::db::sql(session, &query),

@@ -4,7 +4,8 @@
 //! - [`commands`]: the one definition of the shell commands (a clap derive:
 //!   names, help, typed arguments), parsing, `help` and dispatch
 //! - [`dispatch`]: each parsed command to its handler (an exhaustive match)
-//! - [`handlers`]: what each command does
+//! - [`handlers`]: what each command does ([`capture`]: the capture
+//!   sources' commands)
 //! - [`session`]: the client, the settings and the flags a run shares
 //! - [`display`]: filters and `only`: what of the frames is shown
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
@@ -19,6 +20,7 @@
 //! - [`watch`]: the full-screen views
 
 pub mod batch;
+pub mod capture;
 pub mod changes;
 pub mod commands;
 pub mod console;

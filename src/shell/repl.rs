@@ -267,8 +267,14 @@ impl Repl {
             }
         };
         if let Some(command) = parsed.dangerous() {
+            let what = match &parsed {
+                commands::Parsed::Shell(commands::ShellCommand::Delsource { source }) => {
+                    format!("{command} for source {}", text::display(source.as_bytes()))
+                }
+                _ => command.to_string(),
+            };
             let question = format!(
-                "really send {command} to {}? [y/N] ",
+                "really send {what} to {}? [y/N] ",
                 self.session.client().addr()
             );
             if !confirm(&mut self.rl, &question) {
@@ -344,12 +350,11 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
                     v
                 })
                 .unwrap_or_default();
-            let sources = names
+            let source_channels: Vec<(String, Vec<u32>)> = names
                 .model_if_started()
                 .map(|m| {
-                    m.sources()
-                        .into_iter()
-                        .map(|s| text::display(s.name.as_bytes()))
+                    (m.sources().into_iter())
+                        .map(|s| (text::display(s.name.as_bytes()), s.channels()))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -357,7 +362,8 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
                 table: client.table(),
                 enabled: client.subscriptions(),
                 networks,
-                sources,
+                sources: source_channels.iter().map(|(n, _)| n.clone()).collect(),
+                source_channels,
             }
         }),
         color,

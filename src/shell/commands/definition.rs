@@ -274,21 +274,57 @@ pub enum ShellCommand {
         channel: u32,
     },
 
-    /// `hop SOURCE [RATE]`.
+    /// `hop SOURCE [CHANNELS...] [--rate RATE]`.
     #[command(
-        about = "make a capture source hop channels again (HOPSOURCE HOP)",
+        about = "make a capture source hop channels (CHANSOURCE, HOPSOURCE HOP)",
         long_about = "Sends !HOPSOURCE <uuid> HOP <rate>: RATE channels a second, by \
-                      default the source's own velocity (5 when it has none). SOURCE is a \
-                      source's name, interface or UUID, in any case (see sources).",
-        after_help = "hop wlan0\nhop wlan0 10"
+                      default the source's own velocity (5 when it has none). With \
+                      CHANNELS (spaces or commas between them), sends !CHANSOURCE <uuid> \
+                      <channels> first, so that the source hops those channels only. \
+                      SOURCE is a source's name, interface or UUID, in any case (see \
+                      sources).",
+        after_help = "hop wlan0\nhop wlan0 1 6 11\nhop wlan0 1,6,11 --rate 10"
     )]
     Hop {
         /// The source: its name, interface or UUID.
         #[arg(id = "source", value_name = "SOURCE")]
         source: String,
+        /// The channels to hop (none: the source's list as it is).
+        #[arg(id = "channel", value_name = "CHANNELS", value_delimiter = ',')]
+        channels: Vec<u32>,
         /// Channels a second.
-        #[arg(id = "rate", value_name = "RATE")]
+        #[arg(long = "rate", id = "rate", value_name = "RATE")]
         rate: Option<u32>,
+    },
+
+    /// `addsource DEFINITION`.
+    #[command(
+        about = "add a capture source to the server (ADDSOURCE)",
+        long_about = "Sends !ADDSOURCE <definition>, the server's source line: \
+                      INTERFACE[:name=NAME,type=TYPE,...] as in kismet.conf's ncsource. \
+                      Once the server acknowledges, waits (up to 2 s) for the new \
+                      source's first SOURCE line and names it with its UUID; a source \
+                      the server could not open says why in STATUS messages.",
+        after_help = "addsource wlan1:name=backup\naddsource /tmp/capture.pcap:type=pcapfile,name=file"
+    )]
+    Addsource {
+        /// The source line: INTERFACE[:OPTION=VALUE,...].
+        #[arg(id = "definition", value_name = "DEFINITION")]
+        definition: String,
+    },
+
+    /// `delsource SOURCE`.
+    #[command(
+        about = "remove a capture source from the server (DELSOURCE; asks to confirm)",
+        long_about = "Sends !DELSOURCE <uuid> for SOURCE, a source's name, interface or \
+                      UUID, in any case (see sources). The shell asks to confirm first, \
+                      as for !DELSOURCE; in a script it is sent as it is.",
+        after_help = "delsource backup"
+    )]
+    Delsource {
+        /// The source: its name, interface or UUID.
+        #[arg(id = "source", value_name = "SOURCE")]
+        source: String,
     },
 
     /// `export FILE [--what W] [--format F] [--best]`.
@@ -377,13 +413,14 @@ pub enum ShellCommand {
                       clients [NET]: the clients of a network or of all (s sorts them too). \
                       watch stations: the stations, with what they probe for (s sorts \
                       them; Enter opens the selected station's records). watch status: \
-                      frames per protocol. watch PROTO: the latest frame of \
+                      frames per protocol. watch sources: the capture sources, their \
+                      channels and packets. watch PROTO: the latest frame of \
                       each device of an enabled protocol. Arrows, PgUp and PgDn move, and the \
                       selection stays on its device; / keeps the rows that contain a text; q \
                       or Ctrl-C return to the prompt with the screen as it was. Frames do not \
                       scroll meanwhile. Needs a terminal.",
         after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\n\
-                      watch stations\nwatch status\nwatch SSID"
+                      watch stations\nwatch status\nwatch sources\nwatch SSID"
     )]
     Watch {
         /// What to show.
@@ -522,7 +559,7 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 18] = [
+const ARG_KINDS: [(&str, ArgKind); 19] = [
     ("file", ArgKind::File),
     ("query", ArgKind::Sql),
     ("since", ArgKind::Server(kismet_protocol::ArgKind::Word)),
@@ -535,7 +572,11 @@ const ARG_KINDS: [(&str, ArgKind); 18] = [
     ("enabled", ArgKind::EnabledProtocol),
     ("net", ArgKind::Network),
     ("source", ArgKind::Source),
-    ("channel", ArgKind::Server(kismet_protocol::ArgKind::Word)),
+    ("channel", ArgKind::Channel),
+    (
+        "definition",
+        ArgKind::Server(kismet_protocol::ArgKind::Word),
+    ),
     ("rate", ArgKind::Server(kismet_protocol::ArgKind::Word)),
     ("target", ArgKind::WatchTarget),
     ("expr", ArgKind::Expression),
@@ -635,7 +676,10 @@ pub fn usage_from(cmd: &Command, from: usize, given: &[&str]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut open = 0;
     for arg in positionals(cmd).skip(from) {
-        let name = value_name(arg);
+        let mut name = value_name(arg);
+        if matches!(arg.get_action(), clap::ArgAction::Append) {
+            name.push_str("...");
+        }
         if arg.is_required_set() {
             parts.push(name);
         } else {

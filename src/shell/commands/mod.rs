@@ -52,6 +52,9 @@ pub enum ArgKind {
     Network,
     /// A capture source: a name from the live model's sources.
     Source,
+    /// A channel of the capture source named first on the line: from its
+    /// channel list (see [`kismet_client::SourceView::channels`]).
+    Channel,
     /// A file to write: completed from the file system.
     File,
     /// An SQL query: the rest of the line, as typed (not completed).
@@ -84,6 +87,7 @@ impl Parsed {
     pub fn dangerous(&self) -> Option<ServerCommand> {
         match self {
             Parsed::Raw(cmd) => cmd.server_command().filter(|c| c.is_dangerous()),
+            Parsed::Shell(ShellCommand::Delsource { .. }) => Some(ServerCommand::DelSource),
             _ => None,
         }
     }

@@ -358,14 +358,28 @@ fn commands_parse_typed() {
             "hop wlan0",
             C::Hop {
                 source: "wlan0".into(),
+                channels: Vec::new(),
                 rate: None,
             },
         ),
         (
-            "hop wlan0 10",
+            "hop wlan0 1 6,11 --rate 10",
             C::Hop {
                 source: "wlan0".into(),
+                channels: vec![1, 6, 11],
                 rate: Some(10),
+            },
+        ),
+        (
+            "addsource wlan1:name=backup,type=rt2800usb",
+            C::Addsource {
+                definition: "wlan1:name=backup,type=rt2800usb".into(),
+            },
+        ),
+        (
+            "delsource backup",
+            C::Delsource {
+                source: "backup".into(),
             },
         ),
         ("sessions", C::Sessions),
@@ -664,7 +678,9 @@ fn usage_from_the_definition() {
         ("gps", ""),
         ("sources", ""),
         ("lock", "SOURCE CHANNEL"),
-        ("hop", "SOURCE [RATE]"),
+        ("hop", "SOURCE [CHANNELS...] [--rate RATE]"),
+        ("addsource", "DEFINITION"),
+        ("delsource", "SOURCE"),
         ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
         ("db", "[open|close [FILE]]"),
         ("sessions", ""),
@@ -778,12 +794,15 @@ fn help_from_the_definition() {
     assert!(help_text(Some("nope")).is_err());
 }
 
-/// Only dangerous server commands ask for confirmation.
+/// Only dangerous server commands ask for confirmation, `delsource`
+/// (which sends DELSOURCE) among them.
 #[test]
 fn dangerous_commands() {
     let p = |l: &str| parse(l).unwrap().dangerous();
     assert_eq!(p("!shutdown"), Some(ServerCommand::Shutdown));
     assert_eq!(p("!DELSOURCE abc"), Some(ServerCommand::DelSource));
+    assert_eq!(p("delsource wlan0"), Some(ServerCommand::DelSource));
+    assert_eq!(p("addsource wlan1"), None);
     assert_eq!(p("!ENABLE GPS lat"), None);
     assert_eq!(p("status"), None);
 }

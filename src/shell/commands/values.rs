@@ -225,6 +225,8 @@ pub enum Watched {
     Stations,
     /// `status`.
     Status,
+    /// `sources`.
+    Sources,
     /// Anything else: a protocol, as typed.
     Protocol(String),
 }
@@ -237,6 +239,7 @@ pub(super) fn watched(s: &str) -> Result<Watched, String> {
         "clients" => Watched::Clients,
         "stations" => Watched::Stations,
         "status" => Watched::Status,
+        "sources" => Watched::Sources,
         _ => Watched::Protocol(s.to_string()),
     })
 }

@@ -130,7 +130,7 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
             return (start, Vec::new());
         };
         let more = index + 1 < c.args().len();
-        return at.value(ArgKind::from(*kind), None, more, done.last().copied());
+        return at.value(ArgKind::from(*kind), None, more, &done);
     }
     let Some(cmd) = commands::find(first) else {
         return (start, Vec::new());
@@ -166,7 +166,13 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
             values,
             given,
         } => {
-            let arg = positionals(cmd).nth(index);
+            // Past the last positional, a list (`hop SOURCE CHANNELS...`)
+            // takes more.
+            let arg = positionals(cmd).nth(index).or_else(|| {
+                positionals(cmd)
+                    .last()
+                    .filter(|a| matches!(a.get_action(), clap::ArgAction::Append))
+            });
             let open: Vec<&Arg> = options(cmd)
                 .filter(|o| !given.contains(&o.get_id().as_str()))
                 .collect();
@@ -185,7 +191,7 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<Pair>) {
             };
             let more = positionals(cmd).count() > index + 1;
             let (start, mut c) = match arg_kind(arg) {
-                Some(kind) => at.value(kind, Some(arg), more, values.last().copied()),
+                Some(kind) => at.value(kind, Some(arg), more, &values),
                 None => (start, Vec::new()),
             };
             // Nothing typed where an optional word may go: the options too
@@ -210,16 +216,18 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     /// Candidates for an argument of kind `kind` (`arg`, when it is one of
-    /// the definition's); `more` when another argument follows, `prev` the
-    /// argument word before it (the protocol of a field list).
+    /// the definition's); `more` when another argument follows, `before`
+    /// the argument words before it (the last: the protocol of a field
+    /// list; the first: the source of a channel).
     fn value(
         &self,
         kind: ArgKind,
         arg: Option<&Arg>,
         more: bool,
-        prev: Option<&str>,
+        before: &[&str],
     ) -> (usize, Vec<Pair>) {
         let (start, word, names) = (self.start, self.word, self.names);
+        let prev = before.last().copied();
         let filtered = |items: &mut dyn Iterator<Item = &str>, more: &dyn Fn(&str) -> bool| {
             items
                 .filter(|n| starts_with_ci(n, word))
@@ -257,7 +265,7 @@ impl Cursor<'_> {
             }
             ArgKind::WatchTarget => {
                 // Only `clients` takes another argument (a network).
-                let mut it = ["networks", "clients", "stations", "status"]
+                let mut it = ["networks", "clients", "stations", "status", "sources"]
                     .into_iter()
                     .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
                 (start, filtered(&mut it, &|s| s == "clients"))
@@ -277,6 +285,15 @@ impl Cursor<'_> {
                     })
                     .collect();
                 (start, c)
+            }
+            ArgKind::Channel => {
+                let source = before.first().map(|s| s.trim_matches('"'));
+                let channels = (names.source_channels.iter())
+                    .find(|(n, _)| source.is_some_and(|s| n.eq_ignore_ascii_case(s)))
+                    .map(|(_, c)| c.iter().map(u32::to_string).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                let mut it = channels.iter().map(String::as_str);
+                (start, filtered(&mut it, &|_| more))
             }
             ArgKind::Network => {
                 let typed = word.strip_prefix('"').unwrap_or(word);

@@ -52,6 +52,8 @@ pub struct Names {
     pub networks: Vec<String>,
     /// Names of the capture sources known (empty until `sources` ran).
     pub sources: Vec<String>,
+    /// Each known source's name and the channels of its channel list.
+    pub source_channels: Vec<(String, Vec<u32>)>,
 }
 
 /// A protocol this session enabled, with its fields.

@@ -26,6 +26,10 @@ fn offered(line: &str) -> (usize, Vec<String>) {
         enabled: vec![("SSID".to_string(), ssid)],
         networks: vec!["00:14:6C:A1:00:01".into(), "HomeNet".into()],
         sources: vec!["wlan0".into(), "Backup Radio".into()],
+        source_channels: vec![
+            ("wlan0".into(), vec![1, 6, 11, 36]),
+            ("Backup Radio".into(), vec![3]),
+        ],
     };
     let (start, c) = complete(line, line.len(), &names);
     (start, c.into_iter().map(|p| p.replacement).collect())
@@ -347,6 +351,7 @@ fn completes_choices_targets_and_networks() {
                 "clients ".into(),
                 "stations".into(),
                 "status".into(),
+                "sources".into(),
                 "SSID".into()
             ]
         )
@@ -444,7 +449,7 @@ fn network_names_with_spaces_complete_quoted_and_parse() {
         table: table(),
         enabled: Vec::new(),
         networks: vec!["Coffee Shop Free WiFi".into(), "HomeNet".into()],
-        sources: Vec::new(),
+        ..Names::default()
     };
     let complete_at_end = |line: &str| {
         let (start, c) = complete(line, line.len(), &names);
@@ -507,11 +512,24 @@ fn export_completes_file_names_from_the_file_system() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The SOURCE argument of `lock` and `hop` completes capture source
-/// names, in any case, a name with spaces in quotes; CHANNEL does not.
+/// The SOURCE argument of `lock`, `hop` and `delsource` completes
+/// capture source names, in any case, a name with spaces in quotes.
 #[test]
 fn source_argument_completes_source_names() {
     assert_eq!(offered("lock WL"), (5, vec!["wlan0".to_string()]));
     assert_eq!(offered("hop b"), (4, vec!["\"Backup Radio\"".to_string()]));
-    assert_eq!(offered("lock wlan0 "), (11, Vec::<String>::new()));
+    assert_eq!(offered("delsource w"), (10, vec!["wlan0".to_string()]));
+}
+
+/// CHANNEL completes from the channel list of the source named before
+/// it, for `lock` once and for each of `hop`'s channels; an unknown
+/// source offers none.
+#[test]
+fn channel_argument_completes_the_named_sources_channels() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(offered("lock wlan0 "), (11, s(&["1", "6", "11", "36"])));
+    assert_eq!(offered("lock WLAN0 1"), (11, s(&["1", "11"])));
+    assert_eq!(offered("hop wlan0 6 3"), (12, s(&["36"])));
+    assert_eq!(offered("lock \"Backup Radio\" "), (20, s(&["3"])));
+    assert_eq!(offered("lock nosuch "), (12, Vec::<String>::new()));
 }

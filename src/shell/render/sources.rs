@@ -10,7 +10,7 @@ use kismet_client::SourceView;
 use kismet_protocol::text;
 
 /// The table's columns.
-const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 8] = [
     "NAME",
     "INTERFACE",
     "TYPE",
@@ -22,12 +22,14 @@ const COLUMNS: [&str; 8] = [
 ];
 
 /// Columns dropped first when the terminal is narrow.
-const DROP_ORDER: [&str; 4] = ["DWELL", "TYPE", "PACKETS", "INTERFACE"];
+pub const DROP_ORDER: [&str; 4] = ["DWELL", "TYPE", "PACKETS", "INTERFACE"];
 
 /// How a source's hopping shows: `hopping 5/s` (or `hopping 2s` with a
 /// dwell), `locked`, or empty when not known.
 fn hopping_text(s: &SourceView) -> String {
     match (s.hopping, s.velocity, s.dwell) {
+        // On no channel (a file): neither hopping nor locked.
+        (Some(false), ..) if s.channel == Some(0) => String::new(),
         (Some(false), ..) => "locked".into(),
         (Some(true), _, Some(d)) if d > 0 => format!("hopping {d}s"),
         (Some(true), Some(v), _) if v > 0 => format!("hopping {v}/s"),
@@ -47,13 +49,13 @@ fn problems(s: &SourceView) -> String {
 }
 
 /// A source's cells, in the order of the table's columns.
-fn cells(s: &SourceView) -> Vec<String> {
+pub fn cells(s: &SourceView) -> Vec<String> {
     let num = |n: Option<u64>| n.map_or(String::new(), |n| n.to_string());
     vec![
         text::display(s.name.as_bytes()),
         text::display(s.interface.as_bytes()),
         text::display(s.source_type.as_bytes()),
-        num(s.channel.map(u64::from)),
+        num(s.channel.filter(|&c| c > 0).map(u64::from)),
         hopping_text(s),
         s.dwell
             .filter(|&d| d > 0)
@@ -177,5 +179,18 @@ mod tests {
         assert_eq!(v["packets"], 1547);
         assert_eq!(v["hopping"], false);
         assert_eq!(sources_table(&[], None), "no capture source");
+    }
+
+    /// A source on no channel (a file: channel 0, not hopping) shows
+    /// neither a channel nor `locked`.
+    #[test]
+    fn file_source_on_channel_0_shows_no_channel_and_is_not_locked() {
+        let file = SourceView {
+            channel: Some(0),
+            ..wlan0(false)
+        };
+        let row = cells(&file);
+        assert_eq!((row[3].as_str(), row[4].as_str()), ("", ""));
+        assert_eq!(cells(&wlan0(false))[4], "locked");
     }
 }

@@ -66,10 +66,11 @@ pub fn handler(
         (Watched::Clients, net) => Target::Clients(net),
         (Watched::Stations, None) => Target::Stations,
         (Watched::Status, None) => Target::Status,
+        (Watched::Sources, None) => Target::Sources,
         (Watched::Protocol(p), None) => Target::Protocol(p),
         (_, Some(_)) => {
             return Err(ShellError::Usage(
-                "usage: watch networks|clients [NET]|stations|status|PROTO".into(),
+                "usage: watch networks|clients [NET]|stations|status|sources|PROTO".into(),
             ))
         }
     };
@@ -141,6 +142,10 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
             let (tx, rx) = bounded(TAP_FRAMES);
             *session.tap() = Some((name.to_ascii_uppercase(), tx));
             Some(rx)
+        }
+        Target::Sources => {
+            super::capture::sources_model(session)?;
+            None
         }
         Target::Status => None,
     };
@@ -271,6 +276,7 @@ fn refresh(session: &Session, state: &mut State) {
             model.map_or_else(view::Table::default, |m| view::stations(&m.snapshot(), now))
         }
         Target::Status => view::status(&status_report(session)),
+        Target::Sources => model.map_or_else(view::Table::default, |m| view::sources(&m.sources())),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
     if let Some(&mut Some((column, descending))) = state.column_sort() {

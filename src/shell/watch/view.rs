@@ -28,6 +28,8 @@ pub enum Target {
     Stations,
     /// The status report.
     Status,
+    /// The capture sources (the live model's SOURCE table).
+    Sources,
     /// The latest frame of each device of a protocol.
     Protocol(String),
 }
@@ -41,6 +43,7 @@ impl Target {
             Target::Clients(Some(n)) => format!("clients of {n}"),
             Target::Stations => "stations".into(),
             Target::Status => "status".into(),
+            Target::Sources => "sources".into(),
             Target::Protocol(p) => p.clone(),
         }
     }
@@ -290,6 +293,18 @@ pub fn stations(snapshot: &Snapshot, now: u64) -> Table {
         keys: macs.clone(),
         ids: macs,
         drop_first: drop_order(&STATION_COLUMNS, &STATION_DROP_ORDER),
+    }
+}
+
+/// The capture sources table, by name.
+pub fn sources(sources: &[kismet_client::SourceView]) -> Table {
+    use crate::shell::render::sources::{cells, COLUMNS, DROP_ORDER};
+    Table {
+        columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: sources.iter().map(cells).collect(),
+        keys: Vec::new(),
+        ids: sources.iter().map(|s| s.uuid.clone()).collect(),
+        drop_first: drop_order(&COLUMNS, &DROP_ORDER),
     }
 }
 

@@ -322,6 +322,12 @@ impl Model {
         self.state.lock().sources.views()
     }
 
+    /// Forgets the capture source of this UUID (removed by DELSOURCE; a
+    /// later line of it brings it back); true if it was listed.
+    pub fn forget_source(&self, uuid: &str) -> bool {
+        self.state.lock().sources.forget(uuid)
+    }
+
     /// SOURCE lines the model has read, ever: 0 for a server without
     /// capture sources.
     pub fn source_lines(&self) -> u64 {

@@ -4,7 +4,11 @@
 //! source's line once a second once SOURCE is enabled.
 //!
 //! At most [`MAX_SOURCES`] are kept; past that, a new source takes the
-//! place of the one whose line is oldest.
+//! place of the one whose line is oldest. A source whose lines stopped
+//! while the others' go on (removed, by DELSOURCE from any client) is left
+//! out once it is [`GONE_AFTER`] behind the newest line.
+
+use std::time::{Duration, Instant};
 
 use super::fields::FieldMap;
 use kismet_protocol::decode::{parse_u32, parse_u64};
@@ -47,6 +51,11 @@ mod at {
 /// Capture sources kept at most.
 pub const MAX_SOURCES: usize = 64;
 
+/// How far a source's latest line may fall behind the newest line of any
+/// source before it is taken for removed (the server sends every source's
+/// line once a second).
+pub const GONE_AFTER: Duration = Duration::from_secs(5);
+
 /// Longest text kept of a source's field, bytes (a longer one is cut).
 const MAX_TEXT: usize = 256;
 
@@ -79,6 +88,54 @@ pub struct SourceView {
     pub warning: String,
 }
 
+/// The channels of the legacy server's named channel lists (its
+/// kismet.conf: `IEEE80211b` the 2.4 GHz channels it hops, `IEEE80211a`
+/// the 5 GHz ones, `IEEE80211ab` both).
+const NAMED_LISTS: [(&str, &[u32]); 3] = [
+    ("IEEE80211b", &B_CHANNELS),
+    ("IEEE80211a", &A_CHANNELS),
+    ("IEEE80211ab", &AB_CHANNELS),
+];
+const B_CHANNELS: [u32; 14] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+const A_CHANNELS: [u32; 13] = [36, 40, 44, 48, 52, 56, 60, 64, 149, 153, 157, 161, 165];
+const AB_CHANNELS: [u32; 27] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 36, 40, 44, 48, 52, 56, 60, 64, 149, 153, 157,
+    161, 165,
+];
+
+impl SourceView {
+    /// The channels the source may be put on, from its channel list: a
+    /// named list of the server's (see `NAMED_LISTS`), or the list a
+    /// CHANSOURCE gave (`1,6:3,11`: weights dropped); sorted, without
+    /// repeats. Empty for a list it does not know (`n/a`, `0`, a name of
+    /// the user's own).
+    pub fn channels(&self) -> Vec<u32> {
+        let list = self.channel_list.trim();
+        if let Some((_, c)) = NAMED_LISTS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(list))
+        {
+            return c.to_vec();
+        }
+        // A named list with its channels (`IEEE80211b:1:3,6:3,11`).
+        let list = list.split_once(':').map_or(list, |(name, rest)| {
+            if name.contains(',') || name.bytes().all(|b| b.is_ascii_digit()) {
+                list
+            } else {
+                rest
+            }
+        });
+        let parsed: Option<Vec<u32>> = (list.split(','))
+            .map(|c| c.split(':').next().unwrap_or("").trim().parse().ok())
+            .collect();
+        let mut v = parsed.unwrap_or_default();
+        v.retain(|&c| c > 0);
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
 /// A text field, lossily, cut to [`MAX_TEXT`].
 fn text(raw: Option<&[u8]>) -> String {
     let raw = raw.unwrap_or_default();
@@ -91,8 +148,11 @@ fn text(raw: Option<&[u8]>) -> String {
 pub struct Sources {
     /// Where the fields sit in SOURCE frames.
     at: FieldMap<{ SOURCE_FIELDS.len() }>,
-    /// The sources, each with the number of the line that last updated it.
-    list: Vec<(u64, SourceView)>,
+    /// The sources, each with the number and the time of the line that
+    /// last updated it.
+    list: Vec<(u64, Instant, SourceView)>,
+    /// When the newest line came.
+    newest: Option<Instant>,
     /// SOURCE lines applied, ever.
     pub lines: u64,
     /// Whether the model asks for SOURCE.
@@ -104,6 +164,7 @@ impl Default for Sources {
         Sources {
             at: FieldMap::new(&SOURCE_FIELDS),
             list: Vec::new(),
+            newest: None,
             lines: 0,
             kept: false,
         }
@@ -113,6 +174,11 @@ impl Default for Sources {
 impl Sources {
     /// Takes a SOURCE frame; false when it has no field names or no UUID.
     pub fn line(&mut self, f: &Frame) -> bool {
+        self.line_at(f, Instant::now())
+    }
+
+    /// [`Sources::line`], the line having come at `now`.
+    pub fn line_at(&mut self, f: &Frame, now: Instant) -> bool {
         let Some(at) = self.at.resolve(f) else {
             return false;
         };
@@ -135,27 +201,41 @@ impl Sources {
             warning: text(at.get(f, at::WARNING)),
         };
         self.lines += 1;
-        let n = self.lines;
-        if let Some(slot) = self.list.iter_mut().find(|(_, s)| s.uuid == view.uuid) {
-            *slot = (n, view);
+        self.newest = Some(now);
+        let slot = (self.lines, now, view);
+        if let Some(old) = self.list.iter_mut().find(|(_, _, s)| s.uuid == slot.2.uuid) {
+            *old = slot;
         } else if self.list.len() < MAX_SOURCES {
-            self.list.push((n, view));
-        } else if let Some(oldest) = self.list.iter_mut().min_by_key(|(seen, _)| *seen) {
-            *oldest = (n, view);
+            self.list.push(slot);
+        } else if let Some(oldest) = self.list.iter_mut().min_by_key(|(seen, _, _)| *seen) {
+            *oldest = slot;
         }
         true
     }
 
-    /// The sources, by name (then UUID).
+    /// The sources, by name (then UUID), but those [`GONE_AFTER`] behind
+    /// the newest line.
     pub fn views(&self) -> Vec<SourceView> {
-        let mut v: Vec<SourceView> = self.list.iter().map(|(_, s)| s.clone()).collect();
+        let newest = self.newest;
+        let mut v: Vec<SourceView> = (self.list.iter())
+            .filter(|(_, at, _)| newest.is_none_or(|n| n.duration_since(*at) <= GONE_AFTER))
+            .map(|(_, _, s)| s.clone())
+            .collect();
         v.sort_by(|a, b| (&a.name, &a.uuid).cmp(&(&b.name, &b.uuid)));
         v
+    }
+
+    /// Forgets the source of this UUID (removed); true if it was kept.
+    pub fn forget(&mut self, uuid: &str) -> bool {
+        let before = self.list.len();
+        self.list.retain(|(_, _, s)| s.uuid != uuid);
+        self.list.len() < before
     }
 
     /// Forgets the sources (a new connection); the count of lines carries on.
     pub fn clear(&mut self) {
         self.list.clear();
+        self.newest = None;
     }
 }
 
@@ -214,5 +294,55 @@ mod tests {
         assert_eq!(v.len(), MAX_SOURCES);
         assert!(!v.iter().any(|x| x.uuid == "uuid-000"));
         assert!(v.iter().any(|x| x.uuid == format!("uuid-{MAX_SOURCES:03}")));
+    }
+
+    /// A named list gives its channels; a CHANSOURCE list its own, weights
+    /// dropped; anything else none.
+    #[test]
+    fn source_channels_come_from_a_named_list_or_a_given_one() {
+        let with = |list: &str| SourceView {
+            name: "s".into(),
+            uuid: "u".into(),
+            interface: "i".into(),
+            source_type: "t".into(),
+            channel: None,
+            packets: None,
+            hopping: None,
+            velocity: None,
+            dwell: None,
+            channel_list: list.into(),
+            error: false,
+            warning: String::new(),
+        };
+        assert_eq!(with("IEEE80211b").channels(), (1..=14).collect::<Vec<_>>());
+        assert_eq!(with("ieee80211a").channels()[0], 36);
+        assert_eq!(with("IEEE80211ab").channels().len(), 27);
+        assert_eq!(with("11,1:3,6").channels(), [1, 6, 11]);
+        assert_eq!(with("mylist:1:3,6:3,11").channels(), [1, 6, 11]);
+        assert_eq!(with("6").channels(), [6]);
+        for none in ["n/a", "0", "", "mylist", "1,x"] {
+            assert_eq!(with(none).channels(), Vec::<u32>::new(), "{none}");
+        }
+    }
+
+    /// A source whose lines stop while another's go on is left out once
+    /// GONE_AFTER behind; a source forgotten is gone at once.
+    #[test]
+    fn source_whose_lines_stop_is_left_out_after_gone_after() {
+        let mut s = Sources::default();
+        let a = source_frame("*SOURCE: if0 t a 1 uuid-a 0 0 5 0 0 0 0 0 \x01\x01 ");
+        let b = source_frame("*SOURCE: if1 t b 1 uuid-b 0 0 5 0 0 0 0 0 \x01\x01 ");
+        let t0 = Instant::now();
+        s.line_at(&a, t0);
+        s.line_at(&b, t0);
+        let names = |s: &Sources| s.views().into_iter().map(|v| v.name).collect::<Vec<_>>();
+        s.line_at(&a, t0 + GONE_AFTER);
+        assert_eq!(names(&s), ["a", "b"], "at GONE_AFTER behind, still listed");
+        s.line_at(&a, t0 + GONE_AFTER + Duration::from_secs(1));
+        assert_eq!(names(&s), ["a"]);
+        s.line_at(&b, t0 + GONE_AFTER + Duration::from_secs(1));
+        assert_eq!(names(&s), ["a", "b"], "its lines again: listed again");
+        assert!(s.forget("uuid-a") && !s.forget("uuid-a"));
+        assert_eq!(names(&s), ["b"]);
     }
 }
