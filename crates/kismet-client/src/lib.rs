@@ -122,6 +122,7 @@ mod counts;
 mod error;
 mod event;
 mod filter;
+pub mod fleet;
 mod handshake;
 mod model;
 mod outlet;
