@@ -34,10 +34,13 @@ pub struct Cli {
     // The help text is given as an attribute: as a doc comment, rustdoc
     // would take `[:PORT]` for a link.
     #[arg(
+        id = "addr",
         value_name = "ADDR",
-        help = "Server address, HOST[:PORT] (port 2501 if left out)"
+        help = "Server address, HOST[:PORT] (port 2501 if left out); several for several \
+                servers, each [NAME=]HOST[:PORT][@LAT,LON] (a name, and where a fixed \
+                sensor stands): batch runs only for now"
     )]
-    pub addr: Option<String>,
+    pub addrs: Vec<String>,
 
     /// Start the built-in simulated server on a free loopback port and connect to it.
     #[arg(long, conflicts_with = "addr")]

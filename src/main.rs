@@ -17,6 +17,7 @@ use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
 use kismet_shell::shell::export::{self, Exports, Target};
+use kismet_shell::shell::fleet::{self, Member};
 use kismet_shell::shell::offline::{self, Offline};
 use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
@@ -166,7 +167,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let addr = match &local {
         Some(Local::Sim(sim)) => sim.local_addr().to_string(),
         Some(Local::Replay(replay)) => replay.local_addr().to_string(),
-        None => check_addr(cli.addr.as_deref())?,
+        None if cli.addrs.len() > 1 => return run_fleet(&cli),
+        None => match cli.addrs.first() {
+            Some(spec) => Member::parse(spec).map_err(|e| anyhow::anyhow!(e))?.addr,
+            None => check_addr(None)?,
+        },
     };
     let exports = match exports_of(&cli)? {
         Ok(e) => e,
@@ -256,7 +261,7 @@ fn exports_of(cli: &Cli) -> anyhow::Result<Result<Option<Arc<Exports>>, String>>
         }
         targets.push(target);
     }
-    let source = local_source(cli).unwrap_or_else(|| cli.addr.clone().unwrap_or_default());
+    let source = local_source(cli).unwrap_or_else(|| cli.addrs.join(" "));
     Ok(Ok(Some(Arc::new(Exports {
         targets,
         options: export::options(cli.export_what, cli.export_best),
@@ -352,27 +357,7 @@ fn connect_and_run(
         interactive,
         collect,
     } = mode;
-    let options = {
-        let mut o = Options::default();
-        o.recorder = recorder;
-        o.connect_timeout = secs(cli.connect_timeout, "--connect-timeout")?;
-        o.handshake_timeout =
-            secs(cli.connect_timeout, "--connect-timeout")?.max(Duration::from_secs(1));
-        o.reconnect = if interactive {
-            !cli.no_reconnect
-        } else {
-            cli.batch.reconnect
-        };
-        // A server that said TERMINATE was stopped on purpose: the shell
-        // leaves it be (`reconnect` connects again); `--follow
-        // --reconnect` follows it across its restarts.
-        o.reconnect_after_terminate = !interactive;
-        // A batch run waits for its output when asked to, and always with
-        // --replay (nothing forces a loss there); the shell's display
-        // keeps up by dropping and counting.
-        o.lossless = !interactive && (cli.batch.lossless || cli.replay.is_some());
-        o
-    };
+    let options = client_options(cli, interactive, recorder)?;
     if interactive {
         let batch_only = batch_only_flags(&cli.batch);
         if !batch_only.is_empty() {
@@ -387,7 +372,7 @@ fn connect_and_run(
     let client = match Client::connect(addr, options) {
         Ok(c) => c,
         // No address given and nothing at the default one: point at --demo.
-        Err(e) if cli.addr.is_none() && !local => {
+        Err(e) if cli.addrs.is_empty() && !local => {
             return Err(anyhow::Error::new(e).context(format!(
                 "no server address given and none answers at {addr} \
                  (give HOST[:PORT], or try --demo for the built-in simulator)"
@@ -464,17 +449,8 @@ fn connect_and_run(
         return Ok(close_db(&session, cli.batch.quiet, code));
     }
     let options = BatchOptions {
-        format: cli.batch.format,
-        keep_going: cli.batch.keep_going,
-        width: io::stdout()
-            .is_terminal()
-            .then(kismet_shell::shell::render::layout::terminal_width),
-        follow: cli.batch.follow,
-        lossless: cli.batch.lossless || cli.replay.is_some(),
-        quiet: cli.batch.quiet,
-        wait: cli.batch.wait.map(|w| secs(w, "--wait")).transpose()?,
-        count: cli.batch.count,
         timeout,
+        ..batch_options(cli)?
     };
     let stdout = io::stdout();
     let stderr = io::stderr();
@@ -500,6 +476,117 @@ fn connect_and_run(
         final_exports(&ex, &session, cli.batch.quiet, code)
     });
     Ok(close_db(&session, cli.batch.quiet, code))
+}
+
+/// How the clients connect.
+fn client_options(
+    cli: &Cli,
+    interactive: bool,
+    recorder: Option<Arc<Recorder>>,
+) -> anyhow::Result<Options> {
+    let mut o = Options::default();
+    o.recorder = recorder;
+    o.connect_timeout = secs(cli.connect_timeout, "--connect-timeout")?;
+    o.handshake_timeout =
+        secs(cli.connect_timeout, "--connect-timeout")?.max(Duration::from_secs(1));
+    o.reconnect = if interactive {
+        !cli.no_reconnect
+    } else {
+        cli.batch.reconnect
+    };
+    // A server that said TERMINATE was stopped on purpose: the shell
+    // leaves it be (`reconnect` connects again); `--follow
+    // --reconnect` follows it across its restarts.
+    o.reconnect_after_terminate = !interactive;
+    // A batch run waits for its output when asked to, and always with
+    // --replay (nothing forces a loss there); the shell's display
+    // keeps up by dropping and counting.
+    o.lossless = !interactive && (cli.batch.lossless || cli.replay.is_some());
+    Ok(o)
+}
+
+/// The batch options of the command line.
+fn batch_options(cli: &Cli) -> anyhow::Result<BatchOptions> {
+    Ok(BatchOptions {
+        format: cli.batch.format,
+        keep_going: cli.batch.keep_going,
+        width: io::stdout()
+            .is_terminal()
+            .then(kismet_shell::shell::render::layout::terminal_width),
+        follow: cli.batch.follow,
+        lossless: cli.batch.lossless || cli.replay.is_some(),
+        quiet: cli.batch.quiet,
+        wait: cli.batch.wait.map(|w| secs(w, "--wait")).transpose()?,
+        count: cli.batch.count,
+        timeout: cli
+            .batch
+            .timeout
+            .map(|t| secs(t, "--timeout"))
+            .transpose()?,
+    })
+}
+
+/// Several servers (`kitchen=10.0.0.5 attic=10.0.0.6`): a batch run over
+/// all of them (see [`kismet_shell::shell::fleet`]).
+fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
+    let members = Member::parse_all(&cli.addrs).map_err(|e| anyhow::anyhow!(e))?;
+    let unsupported = [
+        (!cli.export.is_empty(), "--export"),
+        (cli.db.is_some(), "--db"),
+        (cli.record.is_some(), "--record"),
+    ];
+    if let Some((_, flag)) = unsupported.iter().find(|(on, _)| *on) {
+        anyhow::bail!("{flag} takes one server (several servers: not yet)");
+    }
+    let from_stdin = cli.commands.is_empty();
+    if from_stdin && io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the interactive shell takes one server; with several, give commands with -c \
+             (or on stdin), e.g. -c servers -c networks"
+        );
+    }
+    if cli.batch.timeout.is_some() && !cli.batch.follow {
+        anyhow::bail!("--timeout needs --follow");
+    }
+    let settings = Settings {
+        timestamps: cli.timestamps,
+        decode: !cli.raw_values,
+        ..Settings::default()
+    };
+    let servers = fleet::connect_all(
+        members,
+        &client_options(cli, false, None)?,
+        secs(cli.reply_timeout, "--reply-timeout")?,
+        &settings,
+    );
+    if cli.track {
+        for s in &servers {
+            if let Ok(session) = &s.session {
+                session
+                    .model()
+                    .with_context(|| format!("{}: starting the model", s.member.name))?;
+            }
+        }
+    }
+    let mut lines: Box<dyn Iterator<Item = io::Result<String>>> = if from_stdin {
+        Box::new(io::stdin().lock().lines())
+    } else {
+        Box::new(cli.commands.clone().into_iter().map(Ok))
+    };
+    let out = Arc::new(parking_lot::Mutex::new(io::BufWriter::new(io::stdout())));
+    let err = Arc::new(parking_lot::Mutex::new(io::stderr()));
+    let code = fleet::run_batch(&servers, &mut lines, &batch_options(cli)?, out.clone(), err);
+    let flushed = out.lock().flush();
+    Ok(match flushed {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!(
+                "kismet-shell: writing the output: {}",
+                without_os_codes(&e.to_string())
+            );
+            code.max(EXIT_CONNECTION)
+        }
+        _ => code,
+    })
 }
 
 /// Closes the session database, if one is open: what is left is written

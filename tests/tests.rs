@@ -12,6 +12,7 @@ mod client;
 mod completions;
 mod db;
 mod export;
+mod fleet;
 mod golden;
 mod hostile;
 mod legacy_client;

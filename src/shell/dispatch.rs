@@ -40,6 +40,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Pause => handlers::pause(session),
         C::Resume => handlers::resume(session),
         C::Gps => handlers::gps(session),
+        C::Servers => Ok(super::fleet::servers_of(session)),
         C::Sources => capture::sources(session),
         C::Lock { source, channel } => capture::lock(session, &source, channel),
         C::Hop {

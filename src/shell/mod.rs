@@ -11,6 +11,7 @@
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
+//! - [`fleet`]: several servers in one run
 //! - [`changes`]: `networks --follow`: the devices new or changed since printed
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 //!   (from the same definition)
@@ -29,6 +30,7 @@ pub mod db;
 pub mod dispatch;
 pub mod display;
 pub mod export;
+pub mod fleet;
 pub mod handlers;
 pub mod helper;
 pub mod offline;

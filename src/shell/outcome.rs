@@ -318,6 +318,8 @@ pub enum Outcome {
     },
     /// The `gps` report.
     Gps(GpsReport),
+    /// The `servers` list.
+    Servers(Vec<crate::shell::render::fleet::ServerRow>),
     /// The `sources` list: the server's capture sources, by name.
     Sources(Vec<kismet_client::SourceView>),
     /// The display rules, after `filter` or `only` (changed or not).

@@ -144,6 +144,7 @@ pub fn merge_networks(sensors: &[Sensor<'_>]) -> Vec<MergedNetwork> {
         .into_iter()
         .map(|(latest, seen)| {
             let mut network = latest.clone();
+            network.signal_dbm = seen.iter().filter_map(|(s, _)| s.signal_dbm).max();
             if seen.len() > 1 {
                 network.first_seen = seen.iter().fold(None, |a, (s, _)| min_opt(a, s.first_seen));
                 network.last_seen = seen.iter().filter_map(|(s, _)| s.last_seen).max();
@@ -202,6 +203,7 @@ pub fn merge_clients(sensors: &[Sensor<'_>]) -> Vec<MergedClient> {
         .into_iter()
         .map(|(latest, mut seen_by)| {
             let mut client = latest.clone();
+            client.signal_dbm = seen_by.iter().filter_map(|s| s.signal_dbm).max();
             if seen_by.len() > 1 {
                 client.first_seen = seen_by.iter().fold(None, |a, s| min_opt(a, s.first_seen));
                 client.last_seen = seen_by.iter().filter_map(|s| s.last_seen).max();

@@ -243,6 +243,20 @@ pub enum ShellCommand {
     )]
     Gps,
 
+    /// `servers`.
+    #[command(
+        about = "the servers of this run: name, address, state, protocols, frames/s, GPS",
+        long_about = "One row per server: its name (given as NAME=HOST, else HOST:PORT), \
+                      address, state (connected, reconnecting, disconnected, or why it \
+                      could not be reached), the name it gives itself, its protocols, \
+                      frames a second, its GPS (once the live model runs) and the \
+                      connections made to it. With several servers on the command line \
+                      (kismet-shell kitchen=10.0.0.5 attic=10.0.0.6 -c servers), one row \
+                      each.",
+        after_help = "servers"
+    )]
+    Servers,
+
     /// `sources`.
     #[command(
         about = "the server's capture sources: channel, hopping or locked, packets, errors",

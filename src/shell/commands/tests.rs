@@ -346,6 +346,7 @@ fn commands_parse_typed() {
             },
         ),
         ("gps", C::Gps),
+        ("servers", C::Servers),
         ("sources", C::Sources),
         (
             "lock wlan0 6",
@@ -676,6 +677,7 @@ fn usage_from_the_definition() {
         ),
         ("stations", "[--since AGE] [--server NAME] [--wide]"),
         ("gps", ""),
+        ("servers", ""),
         ("sources", ""),
         ("lock", "SOURCE CHANNEL"),
         ("hop", "SOURCE [CHANNELS...] [--rate RATE]"),

@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 pub mod csv;
 pub mod devices;
 pub mod events;
+pub mod fleet;
 pub mod frame;
 pub mod gps;
 pub mod json;
@@ -141,6 +142,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         }
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Sources(rows) => sources::sources_table(rows, width),
+        Outcome::Servers(rows) => fleet::servers_table(rows, width),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -309,6 +311,12 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
         }
         Outcome::Gps(r) => return Some(gps::gps_json(r)),
         Outcome::Sources(rows) => return sources::sources_json(rows),
+        Outcome::Servers(rows) => {
+            let lines: Vec<String> = (rows.iter())
+                .map(|r| json::json_line(&fleet::server_value(r)))
+                .collect();
+            return Some(lines.join("\n"));
+        }
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -448,6 +456,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         } => s = devices::clients_csv(rows, distances.as_deref()),
         Outcome::Stations { rows, .. } => s = devices::stations_csv(rows),
         Outcome::Sources(rows) => s = sources::sources_csv(rows),
+        Outcome::Servers(rows) => s = fleet::servers_csv(rows),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

@@ -140,6 +140,7 @@ fn merged_networks_are_the_union_with_each_servers_signal() {
         (Some(990), Some(1_060))
     );
     assert_eq!(home.network.packets, Some(100));
+    assert_eq!(home.network.signal_dbm, Some(-40), "the strongest");
     assert_eq!(home.network.clients, 2);
     // Seen by one server: as that server has it.
     assert_eq!(merged[1].seen_by.len(), 1);

@@ -1,0 +1,696 @@
+//! Several servers in one run: `kismet-shell kitchen=10.0.0.5
+//! attic=10.0.0.6@47.3769,8.5417 -c networks`.
+//!
+//! Each server has a session of its own (its client, reader, reconnects
+//! and live model), so a dead or slow one never holds up the others.
+//! `networks` and `clients` merge what every server's model holds
+//! ([`kismet_client::fleet`]): a row per device with SEEN BY, JSON
+//! objects with `seen_by` and a position `estimate` from the fixed
+//! sensors. `servers` lists them. Any other command runs on each server
+//! in turn, its output tagged with the server's name (`"server":"NAME"`
+//! first in a JSON object, a `NAME: ` prefix on a text line, a `server`
+//! column in CSV); `--follow` follows every server at once, each line
+//! tagged the same way.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::thread;
+
+use parking_lot::Mutex;
+
+use super::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION, EXIT_OK};
+use super::commands::{self, Parsed, ShellCommand};
+use super::handlers::{start_model, DeviceView, Listing, Pick};
+use super::outcome::{Outcome, ShellError};
+use super::render::fleet::{self as show, ServerRow};
+use super::render::Format;
+use super::session::{Session, Settings};
+use kismet_client::fleet::{merge_clients, merge_networks, Sensor};
+use kismet_client::{LatLon, Options, Snapshot};
+use kismet_protocol::spec::check_addr;
+
+/// Longest name a server may be given, characters.
+pub const MAX_NAME: usize = 32;
+
+/// One server of several, as the command line names it:
+/// `[NAME=]HOST[:PORT][@LAT,LON]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Its name: given, or `HOST:PORT`.
+    pub name: String,
+    /// `HOST:PORT`.
+    pub addr: String,
+    /// Where it stands, when given: a fixed sensor.
+    pub fixed_at: Option<LatLon>,
+}
+
+impl Member {
+    /// Reads `[NAME=]HOST[:PORT][@LAT,LON]`.
+    ///
+    /// # Errors
+    /// A bad address, name or position, said in a sentence.
+    pub fn parse(spec: &str) -> Result<Member, String> {
+        let (name, rest) = match spec.split_once('=') {
+            Some((name, rest)) => (Some(name), rest),
+            None => (None, spec),
+        };
+        let (addr, at) = match rest.rsplit_once('@') {
+            Some((addr, at)) => (addr, Some(at)),
+            None => (rest, None),
+        };
+        let addr = check_addr(Some(addr)).map_err(|e| e.to_string())?;
+        let fixed_at = at
+            .map(|p| p.parse::<LatLon>().map_err(|e| format!("{spec}: @{e}")))
+            .transpose()?;
+        let name = match name {
+            Some(n) => {
+                let ok = !n.is_empty()
+                    && n.chars().count() <= MAX_NAME
+                    && n.chars().all(|c| c.is_alphanumeric() || "-_.:".contains(c));
+                if !ok {
+                    return Err(format!(
+                        "{spec}: a server's name is 1 to {MAX_NAME} letters, digits, \
+                         '-', '_', '.' or ':'"
+                    ));
+                }
+                n.to_string()
+            }
+            None => addr.clone(),
+        };
+        Ok(Member {
+            name,
+            addr,
+            fixed_at,
+        })
+    }
+
+    /// Reads every spec; names must differ.
+    ///
+    /// # Errors
+    /// The first bad one, or a name given twice.
+    pub fn parse_all(specs: &[String]) -> Result<Vec<Member>, String> {
+        let members: Vec<Member> = specs
+            .iter()
+            .map(|s| Member::parse(s))
+            .collect::<Result<_, _>>()?;
+        for (i, m) in members.iter().enumerate() {
+            if members[..i]
+                .iter()
+                .any(|o| o.name.eq_ignore_ascii_case(&m.name))
+            {
+                return Err(format!(
+                    "two servers are named {} (name them: NAME=HOST[:PORT])",
+                    m.name
+                ));
+            }
+        }
+        Ok(members)
+    }
+}
+
+/// A server of the run: its session, or why it could not be reached.
+pub struct Server {
+    /// How the command line named it.
+    pub member: Member,
+    /// Its session.
+    pub session: Result<Arc<Session>, String>,
+}
+
+/// Connects to every member at once (a thread each: a server that does
+/// not answer costs its own connect timeout, not the others').
+pub fn connect_all(
+    members: Vec<Member>,
+    options: &Options,
+    reply_timeout: std::time::Duration,
+    settings: &Settings,
+) -> Vec<Server> {
+    let handles: Vec<_> = members
+        .into_iter()
+        .map(|member| {
+            let (options, settings) = (options.clone(), settings.clone());
+            let addr = member.addr.clone();
+            let handle = thread::spawn(move || {
+                kismet_client::Client::connect(&addr, options)
+                    .map(|c| {
+                        Session::new(c, reply_timeout)
+                            .with_settings(settings)
+                            .into_shared()
+                    })
+                    .map_err(|e| super::outcome::without_os_codes(&e.to_string()))
+            });
+            (member, handle)
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|(member, h)| Server {
+            member,
+            session: h
+                .join()
+                .unwrap_or_else(|_| Err("the connection's thread failed".into())),
+        })
+        .collect()
+}
+
+/// The `servers` rows.
+pub fn server_rows(servers: &[Server]) -> Vec<ServerRow> {
+    servers
+        .iter()
+        .map(|s| {
+            let base = ServerRow {
+                name: s.member.name.clone(),
+                addr: s.member.addr.clone(),
+                state: String::new(),
+                server_name: None,
+                protocols: None,
+                frames_per_s: None,
+                server_time: None,
+                gps: None,
+                connections: 0,
+            };
+            let session = match &s.session {
+                Ok(session) => session,
+                Err(e) => {
+                    return ServerRow {
+                        state: format!("unreachable: {e}"),
+                        ..base
+                    }
+                }
+            };
+            let client = session.client();
+            let state = if client.is_connected() {
+                "connected"
+            } else if client.will_reconnect() {
+                "reconnecting"
+            } else {
+                "disconnected"
+            };
+            let gps = session.model_if_started().map(|m| {
+                use super::render::gps::GpsState;
+                let fix = m.gps();
+                match GpsState::of(fix.as_ref(), m.gps_lines(), session.model_age()) {
+                    GpsState::Fix => "fix",
+                    GpsState::NoFix => "no fix",
+                    GpsState::None => "none",
+                    GpsState::Waiting => "waiting",
+                }
+                .to_string()
+            });
+            ServerRow {
+                state: state.into(),
+                server_name: Some(client.server_info().name),
+                protocols: Some(client.table().len()),
+                frames_per_s: Some({
+                    // (An empty sum of f64 is -0.0.)
+                    let r: f64 = client.frame_rates().iter().map(|(_, _, r)| r).sum();
+                    if r > 0.0 {
+                        r
+                    } else {
+                        0.0
+                    }
+                }),
+                server_time: client.server_time(),
+                gps,
+                connections: session
+                    .earlier_connections
+                    .load(std::sync::atomic::Ordering::Acquire)
+                    + client.stats().connections,
+                ..base
+            }
+        })
+        .collect()
+}
+
+/// `servers` in a session of one server: its row (named by its
+/// address).
+pub fn servers_of(session: &Session) -> Outcome {
+    let addr = session.client().addr().to_string();
+    let server = Server {
+        member: Member {
+            name: addr.clone(),
+            addr,
+            fixed_at: None,
+        },
+        session: session.shared().ok_or_else(|| "not shared".to_string()),
+    };
+    Outcome::Servers(server_rows(&[server]))
+}
+
+/// The connected servers' sessions, with their members.
+fn connected(servers: &[Server]) -> impl Iterator<Item = (&Member, &Arc<Session>)> {
+    servers
+        .iter()
+        .filter_map(|s| s.session.as_ref().ok().map(|x| (&s.member, x)))
+}
+
+/// Every connected server's snapshot (its model started on first use).
+fn snapshots(servers: &[Server]) -> Result<Vec<(&Member, Snapshot)>, ShellError> {
+    connected(servers)
+        .map(|(m, s)| Ok((m, start_model(s)?.snapshot())))
+        .collect()
+}
+
+/// The newest server clock, for "3s ago".
+fn now(servers: &[Server]) -> u64 {
+    connected(servers)
+        .filter_map(|(_, s)| s.client().server_clock())
+        .max()
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        })
+}
+
+/// `networks` or `clients` over every server, merged, as `format` prints
+/// them; `None` for any other command.
+///
+/// # Errors
+/// A model that could not start, `clients NET` or `near` (not merged
+/// yet), an unknown `--server`.
+pub fn merged_listing(
+    servers: &[Server],
+    command: &ShellCommand,
+    format: Format,
+    width: Option<usize>,
+) -> Option<Result<String, ShellError>> {
+    let is_networks = matches!(command, ShellCommand::Networks { .. });
+    let (listing, pick, _) = Listing::of(command.clone()).ok()?;
+    if matches!(listing, Listing::Stations) {
+        return None;
+    }
+    Some(merged(servers, listing, pick, is_networks, format, width))
+}
+
+fn merged(
+    servers: &[Server],
+    listing: Listing,
+    pick: Pick,
+    is_networks: bool,
+    format: Format,
+    width: Option<usize>,
+) -> Result<String, ShellError> {
+    if let Some(name) = &pick.server {
+        if !servers
+            .iter()
+            .any(|s| s.member.name.eq_ignore_ascii_case(name))
+        {
+            let names: Vec<&str> = servers.iter().map(|s| s.member.name.as_str()).collect();
+            return Err(ShellError::Usage(format!(
+                "no server {name} (servers: {})",
+                names.join(", ")
+            )));
+        }
+    }
+    if matches!(listing, Listing::Clients { ref net, ref near } if net.is_some() || near.is_some())
+    {
+        return Err(ShellError::Usage(
+            "with several servers, clients lists every client (no NET or near yet)".into(),
+        ));
+    }
+    let snaps = snapshots(servers)?;
+    let sensors: Vec<Sensor> = (snaps.iter())
+        .map(|(m, snapshot)| Sensor {
+            name: &m.name,
+            snapshot,
+            fixed_at: m.fixed_at,
+        })
+        .collect();
+    let count = sensors.len();
+    let seen_by_picked = |seen_by: &[kismet_client::fleet::SeenBy]| {
+        pick.server
+            .as_ref()
+            .is_none_or(|n| seen_by.iter().any(|s| s.server.eq_ignore_ascii_case(n)))
+    };
+    let now = now(servers);
+    let mut networks = merge_networks(&sensors);
+    networks.retain(|m| seen_by_picked(&m.seen_by));
+    let mut clients = merge_clients(&sensors);
+    clients.retain(|m| seen_by_picked(&m.seen_by));
+    // The one-server listing picks and orders the merged views (sort,
+    // --type, near, --since); the rows are found again by their keys.
+    let view = DeviceView {
+        snapshot: Snapshot {
+            networks: networks.iter().map(|m| m.network.clone()).collect(),
+            clients: clients.iter().map(|m| m.client.clone()).collect(),
+            ..Snapshot::default()
+        },
+        now,
+        as_of: None,
+    }
+    .since(pick.since);
+    let outcome = listing.run(view)?;
+    if is_networks {
+        let Outcome::Networks { rows, .. } = outcome else {
+            return Err(ShellError::Usage("networks gave no networks".into()));
+        };
+        let mut by_bssid: HashMap<String, kismet_client::fleet::MergedNetwork> = networks
+            .into_iter()
+            .map(|m| (m.network.bssid.clone(), m))
+            .collect();
+        let rows: Vec<_> = rows
+            .iter()
+            .filter_map(|n| by_bssid.remove(&n.bssid))
+            .collect();
+        Ok(match format {
+            Format::Text | Format::Raw => show::networks_table(&rows, count, now, width),
+            Format::Json => rows
+                .iter()
+                .map(show::network_json)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Format::Csv => show::networks_csv_merged(&rows),
+        })
+    } else {
+        let Outcome::Clients { rows, .. } = outcome else {
+            return Err(ShellError::Usage("clients gave no clients".into()));
+        };
+        let mut by_key: HashMap<(String, String), kismet_client::fleet::MergedClient> = clients
+            .into_iter()
+            .map(|m| ((m.client.bssid.clone(), m.client.mac.clone()), m))
+            .collect();
+        let rows: Vec<_> = rows
+            .iter()
+            .filter_map(|c| by_key.remove(&(c.bssid.clone(), c.mac.clone())))
+            .collect();
+        Ok(match format {
+            Format::Text | Format::Raw => show::clients_table(&rows, count, now, width),
+            Format::Json => rows
+                .iter()
+                .map(show::client_json)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Format::Csv => show::clients_csv_merged(&rows),
+        })
+    }
+}
+
+/// `servers` as `format` prints it.
+pub fn servers_text(servers: &[Server], format: Format, width: Option<usize>) -> String {
+    let rows = server_rows(servers);
+    match format {
+        Format::Text | Format::Raw => show::servers_table(&rows, width),
+        Format::Json => (rows.iter())
+            .map(|r| super::render::json::json_line(&show::server_value(r)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Csv => show::servers_csv(&rows),
+    }
+}
+
+/// A writer that tags each whole line it is given with a server's name,
+/// as `format` has it, and writes it to a shared writer: a JSON object
+/// gets `"server":"NAME"` first, a CSV row a first cell (its header
+/// `server`), any other line a `NAME: ` prefix (raw lines too: with
+/// several servers they are no longer the server's bytes alone).
+pub struct Tagged<W: Write> {
+    name: String,
+    format: Format,
+    inner: Arc<Mutex<W>>,
+    line: Vec<u8>,
+    /// A CSV header comes next (the first line of each command's output).
+    header_next: bool,
+}
+
+impl<W: Write> Tagged<W> {
+    /// Tags lines with `name`, writing to `inner`.
+    pub fn new(name: &str, format: Format, inner: Arc<Mutex<W>>) -> Tagged<W> {
+        Tagged {
+            name: name.to_string(),
+            format,
+            inner,
+            line: Vec::new(),
+            header_next: true,
+        }
+    }
+
+    /// The line, tagged.
+    fn tagged(&mut self, line: &[u8]) -> Vec<u8> {
+        let name = self.name.as_bytes();
+        let mut out = Vec::with_capacity(line.len() + name.len() + 16);
+        match self.format {
+            Format::Json if line.first() == Some(&b'{') => {
+                let key = serde_json::to_string(&self.name).unwrap_or_default();
+                out.extend_from_slice(b"{\"server\":");
+                out.extend_from_slice(key.as_bytes());
+                if line.get(1) != Some(&b'}') {
+                    out.push(b',');
+                }
+                out.extend_from_slice(&line[1..]);
+            }
+            Format::Csv => {
+                // A command's first line is its header; frames get one
+                // before each field list (`protocol,...`, `time,protocol,...`).
+                let frame_header =
+                    line.starts_with(b"protocol,") || line.starts_with(b"time,protocol,");
+                if std::mem::take(&mut self.header_next) || frame_header {
+                    out.extend_from_slice(b"server,");
+                } else {
+                    let mut cell = String::new();
+                    super::render::csv::row(&mut cell, &[super::render::csv::wire(name)]);
+                    out.extend_from_slice(cell.trim_end().as_bytes());
+                    out.push(b',');
+                }
+                out.extend_from_slice(line);
+            }
+            _ => {
+                out.extend_from_slice(name);
+                out.extend_from_slice(b": ");
+                out.extend_from_slice(line);
+            }
+        }
+        out
+    }
+
+    /// The next CSV line is a header (a new command's output).
+    pub fn expect_header(&mut self) {
+        self.header_next = true;
+    }
+}
+
+impl<W: Write> Write for Tagged<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+            self.line.extend_from_slice(&rest[..=at]);
+            let line = std::mem::take(&mut self.line);
+            let tagged = self.tagged(&line);
+            let mut inner = self.inner.lock();
+            inner.write_all(&tagged)?;
+            inner.flush()?;
+            rest = &rest[at + 1..];
+        }
+        self.line.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            let mut line = std::mem::take(&mut self.line);
+            line.push(b'\n');
+            let tagged = self.tagged(&line);
+            self.inner.lock().write_all(&tagged)?;
+        }
+        self.inner.lock().flush()
+    }
+}
+
+/// A batch run over several servers: each command line in turn,
+/// `networks`, `clients` and `servers` over all of them, any other on
+/// each; then, with `--follow`, every server's frames at once.
+///
+/// Exit status: the worst of the servers' runs; 2 when no server could
+/// be reached; 1 when some could not (they are named on `err`), after
+/// running on the others with `--keep-going`, before running anything
+/// without it.
+pub fn run_batch<W: Write + Send + 'static, E: Write + Send + 'static>(
+    servers: &[Server],
+    lines: &mut dyn Iterator<Item = io::Result<String>>,
+    options: &BatchOptions,
+    out: Arc<Mutex<W>>,
+    err: Arc<Mutex<E>>,
+) -> i32 {
+    let say = |text: &str| {
+        let mut e = err.lock();
+        let _ = writeln!(e, "kismet-shell: {text}");
+    };
+    let failed: Vec<&Server> = servers.iter().filter(|s| s.session.is_err()).collect();
+    for s in &failed {
+        if let Err(e) = &s.session {
+            say(&format!("{}: cannot reach it: {e}", s.member.name));
+        }
+    }
+    if failed.len() == servers.len() {
+        return EXIT_CONNECTION;
+    }
+    let mut code = if failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_COMMAND
+    };
+    if !failed.is_empty() && !options.keep_going {
+        say("not run: some servers could not be reached (--keep-going runs on the others)");
+        return EXIT_COMMAND;
+    }
+    let one = BatchOptions {
+        follow: false,
+        wait: None,
+        ..options.clone()
+    };
+    for line in lines {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                say(&format!("reading the commands: {e}"));
+                return code.max(EXIT_COMMAND);
+            }
+        };
+        let parsed = match commands::parse(&line) {
+            Ok(p) => p,
+            Err(e) => {
+                say(&e.to_string());
+                code = code.max(EXIT_COMMAND);
+                if options.keep_going {
+                    continue;
+                }
+                return code;
+            }
+        };
+        let text = match &parsed {
+            Parsed::Empty => continue,
+            Parsed::Shell(ShellCommand::Servers) => {
+                Some(Ok(servers_text(servers, options.format, options.width)))
+            }
+            Parsed::Shell(c) => merged_listing(servers, c, options.format, options.width),
+            Parsed::Raw(_) => None,
+        };
+        match text {
+            Some(Ok(text)) => {
+                let mut o = out.lock();
+                let _ = writeln!(o, "{text}");
+            }
+            Some(Err(e)) => {
+                say(&e.to_string());
+                code = code.max(EXIT_COMMAND);
+                if !options.keep_going {
+                    return code;
+                }
+            }
+            // On each server, its output tagged.
+            None => {
+                for (member, session) in connected(servers) {
+                    let mut o = Tagged::new(&member.name, options.format, out.clone());
+                    let mut e = Tagged::new(&member.name, Format::Text, err.clone());
+                    let mut once = std::iter::once(Ok(line.clone()));
+                    let c = batch::run(
+                        session,
+                        &mut once,
+                        &one,
+                        Output {
+                            out: &mut o,
+                            err: &mut e,
+                        },
+                    );
+                    let _ = (o.flush(), e.flush());
+                    code = code.max(c);
+                }
+                if code > EXIT_OK && !options.keep_going {
+                    return code;
+                }
+            }
+        }
+    }
+    if !options.follow {
+        return code;
+    }
+    follow_all(servers, options, out, err).max(code)
+}
+
+/// `--follow` on every connected server at once, a thread each, every
+/// line tagged; until each ends (its `--count`, `--timeout` or end).
+fn follow_all<W: Write + Send + 'static, E: Write + Send + 'static>(
+    servers: &[Server],
+    options: &BatchOptions,
+    out: Arc<Mutex<W>>,
+    err: Arc<Mutex<E>>,
+) -> i32 {
+    let handles: Vec<_> = connected(servers)
+        .map(|(member, session)| {
+            let (session, options) = (session.clone(), options.clone());
+            let mut o = Tagged::new(&member.name, options.format, out.clone());
+            let mut e = Tagged::new(&member.name, Format::Text, err.clone());
+            thread::spawn(move || {
+                let mut none = std::iter::empty();
+                let code = batch::run(
+                    &session,
+                    &mut none,
+                    &options,
+                    Output {
+                        out: &mut o,
+                        err: &mut e,
+                    },
+                );
+                let _ = (o.flush(), e.flush());
+                code
+            })
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or(EXIT_COMMAND))
+        .max()
+        .unwrap_or(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_specs_name_address_and_position() {
+        let m = Member::parse("kitchen=10.0.0.5@47.3769,8.5417").unwrap();
+        assert_eq!(
+            (m.name.as_str(), m.addr.as_str()),
+            ("kitchen", "10.0.0.5:2501")
+        );
+        assert_eq!(m.fixed_at, LatLon::from_degrees(47.3769, 8.5417));
+        let m = Member::parse("10.0.0.6:2502").unwrap();
+        assert_eq!((m.name.as_str(), m.fixed_at), ("10.0.0.6:2502", None));
+        let m = Member::parse("[::1]:2501@1,2").unwrap();
+        assert_eq!(m.addr, "[::1]:2501");
+        for bad in ["=host", "a b=host", "k=host@x,y", "k=host:0", "k=host@91,0"] {
+            assert!(Member::parse(bad).is_err(), "{bad}");
+        }
+        let two = ["a=h1".to_string(), "A=h2".to_string()];
+        assert!(Member::parse_all(&two)
+            .unwrap_err()
+            .contains("two servers are named"));
+    }
+
+    /// Each whole line is tagged: JSON objects get the server first,
+    /// CSV a first column (`server` in the header), text a prefix; a
+    /// line in two writes is tagged once.
+    #[test]
+    fn tagged_lines_carry_the_server_in_each_format() {
+        let tag = |format: Format, writes: &[&str]| {
+            let inner = Arc::new(Mutex::new(Vec::<u8>::new()));
+            let mut t = Tagged::new("kit\"chen", format, inner.clone());
+            for w in writes {
+                t.write_all(w.as_bytes()).unwrap();
+            }
+            t.flush().unwrap();
+            let v = inner.lock().clone();
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(
+            tag(Format::Json, &["{\"type\":\"ack\"", "}\n{}\n"]),
+            "{\"server\":\"kit\\\"chen\",\"type\":\"ack\"}\n{\"server\":\"kit\\\"chen\"}\n"
+        );
+        assert_eq!(
+            tag(Format::Csv, &["a,b\n1,2\n"]),
+            "server,a,b\n\"kit\"\"chen\",1,2\n"
+        );
+        assert_eq!(tag(Format::Text, &["ok (1 ms)"]), "kit\"chen: ok (1 ms)\n");
+    }
+}

@@ -1,0 +1,245 @@
+//! Several servers in one batch run (issue 30): the merged `networks`,
+//! `servers`, output tagged with each server, a server lost while the
+//! others flow, and unreachable servers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::batch::{json_lines, run, stderr, stdout};
+use crate::common::{still_sim, Lines};
+
+/// A still simulator whose drive (with GPS) is at its start: it hears
+/// only the networks near the start of the route.
+fn still_driving_sim() -> kismet_sim::Sim {
+    kismet_sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_sim::SimConfig {
+            gps: true,
+            seed: 2,
+            tick: Duration::from_secs(3600),
+            ..kismet_sim::SimConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Each network's BSSID and signal in a `networks --format json` run.
+fn signals(o: &std::process::Output) -> BTreeMap<String, Value> {
+    json_lines(o)
+        .into_iter()
+        .filter(|v| v["type"] == "network")
+        .map(|v| {
+            (
+                v["bssid"].as_str().unwrap().to_string(),
+                v["signal_dbm"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The merged `networks` of two servers is the union of what each lists
+/// alone; each network's `seen_by` names exactly the servers that list it
+/// alone, each with the signal it reports alone; a network both hear
+/// shows `2` in SEEN BY.
+#[test]
+fn merged_networks_are_the_union_with_each_servers_own_signal() {
+    let (a, b) = (still_sim(), still_driving_sim());
+    let (addr_a, addr_b) = (a.local_addr().to_string(), b.local_addr().to_string());
+    let alone_a = signals(&run(&[&addr_a, "-c", "networks", "--format", "json"]));
+    let alone_b = signals(&run(&[&addr_b, "-c", "networks", "--format", "json"]));
+    assert!(
+        !alone_b.is_empty() && alone_b.len() < alone_a.len(),
+        "{alone_b:?}"
+    );
+    let specs = [format!("near={addr_a}"), format!("far={addr_b}")];
+    let o = run(&[&specs[0], &specs[1], "-c", "networks", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let merged = json_lines(&o);
+    let bssids: BTreeSet<String> = (merged.iter())
+        .map(|v| v["bssid"].as_str().unwrap().to_string())
+        .collect();
+    let union: BTreeSet<String> = alone_a.keys().chain(alone_b.keys()).cloned().collect();
+    assert_eq!(bssids, union);
+    let mut both = 0;
+    for v in &merged {
+        let bssid = v["bssid"].as_str().unwrap();
+        let seen: BTreeMap<&str, &Value> = (v["seen_by"].as_array().unwrap().iter())
+            .map(|s| (s["server"].as_str().unwrap(), &s["signal_dbm"]))
+            .collect();
+        let mut want = BTreeMap::new();
+        if let Some(s) = alone_a.get(bssid) {
+            want.insert("near", s);
+        }
+        if let Some(s) = alone_b.get(bssid) {
+            want.insert("far", s);
+        }
+        assert_eq!(seen, want, "{v}");
+        both += usize::from(seen.len() == 2);
+    }
+    assert!(both > 0, "no network heard by both");
+    let o = run(&[&specs[0], &specs[1], "-c", "networks"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("SEEN BY") && text.contains("from 2 servers"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("2 near") || l.contains("2 far")),
+        "{text}"
+    );
+    a.shutdown();
+    b.shutdown();
+}
+
+/// `servers` lists each server with its name, address and state, as a
+/// table and as JSON; any other command runs on each, its JSON objects
+/// tagged with the server first.
+#[test]
+fn servers_lists_each_and_other_commands_are_tagged_with_the_server() {
+    let (a, b) = (still_sim(), still_sim());
+    let specs = [
+        format!("kitchen={}", a.local_addr()),
+        format!("attic={}", b.local_addr()),
+    ];
+    let o = run(&[
+        &specs[0],
+        &specs[1],
+        "-c",
+        "servers",
+        "-c",
+        "protocols",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let servers: Vec<(&str, &str)> = (lines.iter())
+        .filter(|v| v["type"] == "server")
+        .map(|v| (v["name"].as_str().unwrap(), v["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(servers, [("kitchen", "connected"), ("attic", "connected")]);
+    let tagged: Vec<&str> = (lines.iter())
+        .filter(|v| v["type"] == "protocols")
+        .map(|v| v["server"].as_str().unwrap())
+        .collect();
+    assert_eq!(tagged, ["kitchen", "attic"]);
+    let first_key = stdout(&o)
+        .lines()
+        .find(|l| l.contains("\"type\":\"protocols\""))
+        .map(|l| l.starts_with("{\"server\":\"kitchen\""));
+    assert_eq!(first_key, Some(true), "{}", stdout(&o));
+    let o = run(&[&specs[0], &specs[1], "-c", "servers"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("kitchen") && text.contains("2 of 2 servers connected"),
+        "{text}"
+    );
+    a.shutdown();
+    b.shutdown();
+}
+
+/// Following two servers, the one shut down gives a `disconnected` event
+/// naming it, and the other's frames go on coming after it.
+#[test]
+fn a_lost_server_is_named_while_the_others_frames_flow() {
+    let (a, b) = (
+        crate::common::sim_ticking(Duration::from_millis(200)),
+        crate::common::sim_ticking(Duration::from_millis(200)),
+    );
+    let specs = [
+        format!("alpha={}", a.local_addr()),
+        format!("beta={}", b.local_addr()),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kismet-shell"))
+        .args([
+            &specs[0],
+            &specs[1],
+            "-c",
+            "enable TIME *",
+            "--follow",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(child.stdout.take().unwrap());
+    let time_of = |who: &str| {
+        let who = who.to_string();
+        move |l: &str| {
+            let v: Value = serde_json::from_str(l).unwrap_or(Value::Null);
+            v["server"] == who.as_str() && v["protocol"] == "TIME"
+        }
+    };
+    lines.until("a TIME from alpha", time_of("alpha"));
+    lines.until("a TIME from beta", time_of("beta"));
+    b.shutdown();
+    let seen = lines.until("beta's disconnected event", |l| {
+        let v: Value = serde_json::from_str(l).unwrap_or(Value::Null);
+        v["type"] == "disconnected" && v["server"] == "beta"
+    });
+    assert!(
+        seen.iter()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "{seen:?}"
+    );
+    lines.until("alpha's TIME after beta went", time_of("alpha"));
+    lines.until("another one", time_of("alpha"));
+    let _ = child.kill();
+    let _ = child.wait();
+    a.shutdown();
+}
+
+/// A server that cannot be reached is named; without --keep-going
+/// nothing runs (exit 1), with it the others run (exit 1); none reached:
+/// exit 2.
+#[test]
+fn unreachable_servers_are_named_and_set_the_exit_status() {
+    let a = still_sim();
+    // A port nothing listens on: bound, then closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let specs = [format!("up={}", a.local_addr()), format!("down={closed}")];
+    let o = run(&[&specs[0], &specs[1], "-c", "servers", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("down: cannot reach it"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    let o = run(&[
+        &specs[0],
+        &specs[1],
+        "-c",
+        "servers",
+        "--format",
+        "json",
+        "--keep-going",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let states: Vec<String> = (json_lines(&o).iter())
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["name"].as_str().unwrap(),
+                v["state"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert_eq!(states[0], "up connected");
+    assert!(states[1].starts_with("down unreachable: "), "{states:?}");
+    let o = run(&[&specs[1], &format!("also={closed}"), "-c", "servers"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    a.shutdown();
+}
