@@ -407,6 +407,8 @@ pub fn servers_text(servers: &[Server], format: Format, width: Option<usize>) ->
 pub struct Tagged<W: Write> {
     name: String,
     format: Format,
+    /// Lines of the error stream: `kismet-shell: NAME: ...`.
+    errors: bool,
     inner: Arc<Mutex<W>>,
     line: Vec<u8>,
     /// A CSV header comes next (the first line of each command's output).
@@ -419,9 +421,18 @@ impl<W: Write> Tagged<W> {
         Tagged {
             name: name.to_string(),
             format,
+            errors: false,
             inner,
             line: Vec::new(),
             header_next: true,
+        }
+    }
+
+    /// Tags error lines with `name`: `kismet-shell: NAME: ...`.
+    pub fn errors(name: &str, inner: Arc<Mutex<W>>) -> Tagged<W> {
+        Tagged {
+            errors: true,
+            ..Tagged::new(name, Format::Text, inner)
         }
     }
 
@@ -429,6 +440,15 @@ impl<W: Write> Tagged<W> {
     fn tagged(&mut self, line: &[u8]) -> Vec<u8> {
         let name = self.name.as_bytes();
         let mut out = Vec::with_capacity(line.len() + name.len() + 16);
+        const ME: &[u8] = b"kismet-shell: ";
+        if self.errors {
+            let rest = line.strip_prefix(ME).unwrap_or(line);
+            out.extend_from_slice(ME);
+            out.extend_from_slice(name);
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(rest);
+            return out;
+        }
         match self.format {
             Format::Json if line.first() == Some(&b'{') => {
                 let key = serde_json::to_string(&self.name).unwrap_or_default();
@@ -581,7 +601,7 @@ pub fn run_batch<W: Write + Send + 'static, E: Write + Send + 'static>(
             None => {
                 for (member, session) in connected(servers) {
                     let mut o = Tagged::new(&member.name, options.format, out.clone());
-                    let mut e = Tagged::new(&member.name, Format::Text, err.clone());
+                    let mut e = Tagged::errors(&member.name, err.clone());
                     let mut once = std::iter::once(Ok(line.clone()));
                     let c = batch::run(
                         session,
@@ -619,7 +639,7 @@ fn follow_all<W: Write + Send + 'static, E: Write + Send + 'static>(
         .map(|(member, session)| {
             let (session, options) = (session.clone(), options.clone());
             let mut o = Tagged::new(&member.name, options.format, out.clone());
-            let mut e = Tagged::new(&member.name, Format::Text, err.clone());
+            let mut e = Tagged::errors(&member.name, err.clone());
             thread::spawn(move || {
                 let mut none = std::iter::empty();
                 let code = batch::run(
@@ -692,5 +712,10 @@ mod tests {
             "server,a,b\n\"kit\"\"chen\",1,2\n"
         );
         assert_eq!(tag(Format::Text, &["ok (1 ms)"]), "kit\"chen: ok (1 ms)\n");
+        let inner = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let mut t = Tagged::errors("a", inner.clone());
+        t.write_all(b"kismet-shell: no reply\nplain\n").unwrap();
+        let v = inner.lock().clone();
+        assert_eq!(v, b"kismet-shell: a: no reply\nkismet-shell: a: plain\n");
     }
 }

@@ -27,10 +27,11 @@ fn seen_by_cell(seen_by: &[SeenBy]) -> String {
 }
 
 /// Columns left out first on a narrow terminal: as for one server, SEEN
-/// BY after the packets.
-fn drop_order<'a>(base: &[&'a str]) -> Vec<&'a str> {
+/// BY after the signal: with several
+/// servers, who heard a device best says more than its signal alone.
+fn drop_order<'a>(base: &[&'a str], after: &str) -> Vec<&'a str> {
     let mut order = base.to_vec();
-    let at = order.iter().position(|c| *c == "PKTS").map_or(0, |i| i + 1);
+    let at = order.iter().position(|c| *c == after).map_or(0, |i| i + 1);
     order.insert(at, "SEEN BY");
     order
 }
@@ -58,7 +59,12 @@ pub fn networks_table(
             c
         })
         .collect();
-    let t = fitted_table(&header, &cells, width, &drop_order(&NETWORK_DROP_ORDER));
+    let t = fitted_table(
+        &header,
+        &cells,
+        width,
+        &drop_order(&NETWORK_DROP_ORDER, "PWR"),
+    );
     format!(
         "{t}\n{} from {}",
         plural(rows.len() as u64, "network"),
@@ -89,7 +95,12 @@ pub fn clients_table(
             c
         })
         .collect();
-    let t = fitted_table(&header, &cells, width, &drop_order(&CLIENT_DROP_ORDER));
+    let t = fitted_table(
+        &header,
+        &cells,
+        width,
+        &drop_order(&CLIENT_DROP_ORDER, "PWR"),
+    );
     format!(
         "{t}\n{} from {}",
         plural(rows.len() as u64, "client"),
