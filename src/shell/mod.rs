@@ -10,6 +10,7 @@
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
+//! - [`network`]: `network NET`, one network in detail
 //! - [`changes`]: `networks --follow`: the devices new or changed since printed
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 //!   (from the same definition)
@@ -29,6 +30,7 @@ pub mod display;
 pub mod export;
 pub mod handlers;
 pub mod helper;
+pub mod network;
 pub mod offline;
 pub mod outcome;
 pub mod pager;

@@ -278,10 +278,13 @@ impl Cursor<'_> {
                     .collect();
                 (start, c)
             }
-            ArgKind::Network => {
+            ArgKind::Network | ArgKind::AnyNetwork => {
                 let typed = word.strip_prefix('"').unwrap_or(word);
-                let c = names
-                    .networks
+                let list = match kind {
+                    ArgKind::Network => &names.networks,
+                    _ => &names.all_networks,
+                };
+                let c = list
                     .iter()
                     .filter(|n| starts_with_ci(n, typed))
                     .map(|n| Pair {

@@ -26,6 +26,7 @@ fn offered(line: &str) -> (usize, Vec<String>) {
         enabled: vec![("SSID".to_string(), ssid)],
         networks: vec!["00:14:6C:A1:00:01".into(), "HomeNet".into()],
         sources: vec!["wlan0".into(), "Backup Radio".into()],
+        all_networks: vec!["00:14:6C:A1:00:01".into(), "00:1D:7E:C3:00:03".into()],
     };
     let (start, c) = complete(line, line.len(), &names);
     (start, c.into_iter().map(|p| p.replacement).collect())
@@ -362,6 +363,23 @@ fn completes_choices_targets_and_networks() {
     );
 }
 
+/// `network` completes every network's BSSID (or SSID), those without
+/// clients too; `clients` only those with clients.
+#[test]
+fn network_completes_every_network() {
+    assert_eq!(
+        offered("network 00:"),
+        (
+            8,
+            vec!["00:14:6C:A1:00:01".into(), "00:1D:7E:C3:00:03".into()]
+        )
+    );
+    assert_eq!(
+        offered("clients 00:"),
+        (8, vec!["00:14:6C:A1:00:01".into()])
+    );
+}
+
 /// Each command's hint after its name is its usage from the definition,
 /// and its name completes (with a space when it takes arguments).
 #[test]
@@ -430,9 +448,11 @@ fn hints_follow_the_definition() {
         Some("[NET] [--sort COLUMN] [--type TYPE]")
     );
     assert_eq!(
-        hint("ne", 2).unwrap().display,
-        "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE] [--server NAME] [--wide]"
+        hint("clie", 4).unwrap().display,
+        "nts [NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]"
     );
+    // `network` and `networks`: no one command to hint.
+    assert!(hint("ne", 2).is_none());
 }
 
 /// A network name with spaces completes in quotes, also from inside an
@@ -445,6 +465,7 @@ fn network_names_with_spaces_complete_quoted_and_parse() {
         enabled: Vec::new(),
         networks: vec!["Coffee Shop Free WiFi".into(), "HomeNet".into()],
         sources: Vec::new(),
+        all_networks: Vec::new(),
     };
     let complete_at_end = |line: &str| {
         let (start, c) = complete(line, line.len(), &names);
