@@ -215,8 +215,10 @@ pub enum ShellCommand {
                       ...), a sparkline of its signal over the last 10 minutes, and its \
                       clients. An SSID that names several networks lists their BSSIDs: \
                       give one. --format json writes the network object of networks with \
-                      ssids, clients and signal_history ([[time, dBm], ...], times in \
-                      RFC 3339 UTC); --format csv writes its row of networks. watch \
+                      ssids, clients (client objects; their count is client_count) and \
+                      signal_history ([[time, dBm], ...], times in RFC 3339 UTC); \
+                      --format csv writes its row of networks. On a database opened with \
+                      --open, the signal comes from its observations. watch \
                       networks shows the same, live, on Enter.",
         after_help = "network 00:14:6C:A1:00:01\nnetwork HomeNet\n\
                       network HomeNet --format json"

@@ -22,7 +22,10 @@ pub struct NetworkDetail {
     pub min_signal_dbm: Option<i32>,
     /// BSSID `maxsignal_dbm`: the strongest signal the server saw.
     pub max_signal_dbm: Option<i32>,
-    /// BSSID `maxseenrate`, Mbit/s (the server counts 100 kbit/s).
+    /// BSSID `maxseenrate`, Mbit/s. The server's field counts 100 kbit/s
+    /// as far as its source reads (the radio's 500 kbit/s rate times 5);
+    /// no recording here shows one: a guess, which the simulator shares
+    /// (540 for 54 Mbit/s).
     pub max_seen_rate: Option<f64>,
     /// BSSID `rangeip`: the IP range the server guessed for it.
     pub range_ip: Option<String>,
