@@ -17,6 +17,7 @@ mod golden;
 mod hostile;
 mod legacy_client;
 mod lossless;
+mod network;
 mod positions;
 mod props;
 mod repl;

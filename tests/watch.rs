@@ -198,9 +198,30 @@ fn selected_bssid(screen: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Moves the watch's selection to the third row; the screen then.
+fn select_third_row(t: &Tmux) -> String {
+    t.keys(&["Down", "Down"]);
+    t.until("the third row selected", |s| {
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains(':')).collect();
+        rows.iter().position(|l| l.starts_with("> ")) == Some(3)
+    })
+}
+
+/// Waits for the networks list with `chosen` selected, then leaves the
+/// watch and the shell.
+fn back_on_the_network_then_quit(t: &Tmux, chosen: &str) {
+    let back = t.until("the networks again", |s| {
+        s.starts_with("kismet watch networks") && selected_bssid(s).is_some()
+    });
+    assert_eq!(selected_bssid(&back).as_deref(), Some(chosen), "{back}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+}
+
 /// The selection stays on its network when the rows re-sort (before: it
 /// stayed on the screen row, so `>` jumped to another network), and Esc
-/// from its clients comes back to it.
+/// from its clients, opened from its detail, comes back to it.
 #[test]
 fn watch_selection_follows_the_network_across_sorts() {
     let (sim, t) = shell_on_still_sim(150, 30, "");
@@ -209,11 +230,7 @@ fn watch_selection_follows_the_network_across_sorts() {
         s.contains("00:14:6C:A1:00:01") && s.contains("<hidden>") && selected_bssid(s).is_some()
     });
     // The third row, whichever network it is.
-    t.keys(&["Down", "Down"]);
-    let before = t.until("the third row selected", |s| {
-        let rows: Vec<&str> = s.lines().filter(|l| l.contains(':')).collect();
-        rows.iter().position(|l| l.starts_with("> ")) == Some(3)
-    });
+    let before = select_third_row(&t);
     let chosen = selected_bssid(&before).unwrap();
     // Sort by each of the next three columns: the rows move, the
     // selection with its network.
@@ -238,20 +255,17 @@ fn watch_selection_follows_the_network_across_sorts() {
         rows_moved,
         "no sort moved the selected network: the test shows nothing"
     );
+    // Enter opens its detail, c its clients; Esc twice comes back.
     t.keys(&["Enter"]);
+    t.until("its detail", |s| s.starts_with("kismet watch network "));
+    t.keys(&["c"]);
     t.until("its clients", |s| s.starts_with("kismet watch clients"));
     t.keys(&["Escape"]);
-    let back = t.until("the networks again", |s| {
-        s.starts_with("kismet watch networks") && selected_bssid(s).is_some()
+    t.until("its detail again", |s| {
+        s.starts_with("kismet watch network ")
     });
-    assert_eq!(
-        selected_bssid(&back).as_deref(),
-        Some(chosen.as_str()),
-        "{back}"
-    );
-    t.keys(&["q"]);
-    t.until("the prompt again", |s| !s.contains("kismet watch"));
-    t.keys(&["quit", "Enter"]);
+    t.keys(&["Escape"]);
+    back_on_the_network_then_quit(&t, &chosen);
     sim.shutdown();
 }
 
@@ -487,5 +501,49 @@ fn watch_sources_shows_a_locked_source_on_its_channel() {
     t.keys(&["q"]);
     t.until("the prompt again", |s| !s.contains("kismet watch"));
     t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
+/// The chart of the detail screen: a row of sparkline bars inside its box
+/// (between the box's side lines), under its title.
+fn chart_bars(screen: &str) -> Option<String> {
+    let mut lines = screen
+        .lines()
+        .skip_while(|l| !l.contains("Signal, last 10 min"));
+    lines.next()?;
+    lines
+        .take_while(|l| !l.starts_with('└'))
+        .find(|l| l.starts_with('│') && l.chars().any(|c| "▁▂▃▄▅▆▇█".contains(c)))
+        .map(str::to_string)
+}
+
+/// Enter on a network opens its detail at 80x24: its BSSID, fields, SSID
+/// and a chart of its signal with bars drawn; Esc goes back to the list
+/// with the same network selected (not the first row).
+#[test]
+fn watch_network_detail_draws_a_signal_chart_and_esc_keeps_the_row() {
+    let (sim, t) = shell_on_still_sim(80, 24, "");
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the networks drawn", |s| {
+        s.contains("00:14:6C:A1:00:01") && selected_bssid(s).is_some()
+    });
+    let before = select_third_row(&t);
+    let chosen = selected_bssid(&before).unwrap();
+    t.keys(&["Enter"]);
+    let detail = t.until("the detail with its chart", |s| {
+        s.starts_with(&format!("kismet watch network {chosen}")) && chart_bars(s).is_some()
+    });
+    assert!(
+        detail.contains(&format!("BSSID         {chosen}")),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("Signal") && detail.contains("SSIDs ("),
+        "{detail}"
+    );
+    assert!(detail.contains("Esc back"), "{detail}");
+    assert!(detail.lines().all(|l| l.chars().count() <= 80), "{detail}");
+    t.keys(&["Escape"]);
+    back_on_the_network_then_quit(&t, &chosen);
     sim.shutdown();
 }

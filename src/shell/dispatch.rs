@@ -32,6 +32,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         c @ (C::Networks { .. } | C::Clients { .. } | C::Stations { .. }) => {
             handlers::Listing::live_command(session, c)
         }
+        C::Network { net } => super::network::live(session, &net),
         C::Protocols => handlers::protocols(session),
         C::Fields { proto } => handlers::fields(session, &proto),
         C::Enable { proto, fields } => handlers::enable(session, &proto, &fields),

@@ -408,7 +408,7 @@ impl DeviceView {
 
 /// The live model's devices, as `pick` narrows them: a `--server` that is
 /// not this session's (its address or its name, any case) has none.
-fn live_view(session: &Session, pick: &Pick) -> Result<DeviceView, ShellError> {
+pub fn live_view(session: &Session, pick: &Pick) -> Result<DeviceView, ShellError> {
     let mut snapshot = start_model(session)?.snapshot();
     if let Some(server) = &pick.server {
         let client = session.client();

@@ -12,6 +12,7 @@
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
 //! - [`fleet`]: several servers in one run
+//! - [`network`]: `network NET`, one network in detail
 //! - [`changes`]: `networks --follow`: the devices new or changed since printed
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 //!   (from the same definition)
@@ -33,6 +34,7 @@ pub mod export;
 pub mod fleet;
 pub mod handlers;
 pub mod helper;
+pub mod network;
 pub mod offline;
 pub mod outcome;
 pub mod pager;

@@ -1,5 +1,5 @@
 //! A session database opened with no server (`--open FILE`): `networks`,
-//! `clients`, `stations`, `export`, `sessions` and `sql` work on what it holds, as
+//! `clients`, `stations`, `network`, `export`, `sessions` and `sql` work on what it holds, as
 //! they do live; commands that need a server say so. Interactive (a
 //! prompt of its own) or in batch (`-c`, stdin), with the same formats.
 
@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use kismet_client::NetworkDetail;
 use kismet_db::{Reader, Select};
 
 use super::batch::{EXIT_COMMAND, EXIT_OK};
@@ -14,6 +15,7 @@ use super::commands::{self, help_text, Parsed, ShellCommand};
 use super::db::{sessions_of, sql_on};
 use super::export::{expand_home, options, write_from, Target};
 use super::handlers::{DeviceView, Handled, Listing, Pick};
+use super::network::network_in;
 use super::outcome::{Outcome, ShellError};
 use super::render::{self, Format};
 
@@ -86,6 +88,11 @@ impl Offline {
                 best,
             } => self.export(&file, format, options(what, best)),
             C::Sessions => sessions_of(&self.reader),
+            C::Network { net } => network_in(self.view(&Pick::default())?, &net, |bssid| {
+                (self.reader.signal_history(bssid))
+                    .map(NetworkDetail::with_history)
+                    .map_err(|e| ShellError::Failed(e.to_string()))
+            }),
             C::Sql { query } => sql_on(&self.reader, &query),
             C::Db { action: None, .. } | C::Status => Ok(Outcome::Note(format!(
                 "database {} (opened with --open, read-only: no server)",
@@ -134,7 +141,7 @@ impl Offline {
     fn needs_server(&self, what: &str) -> ShellError {
         ShellError::Usage(format!(
             "{what} needs a server: {} is a database opened with --open \
-             (networks, clients, stations, export, sessions and sql work on it)",
+             (networks, clients, stations, network, export, sessions and sql work on it)",
             self.path.display()
         ))
     }

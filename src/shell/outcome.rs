@@ -316,6 +316,8 @@ pub enum Outcome {
         /// (epoch seconds; 0 when unknown).
         as_of: Option<u64>,
     },
+    /// `network NET`: one network in detail.
+    Network(Box<NetworkReport>),
     /// The `gps` report.
     Gps(GpsReport),
     /// The `servers` list.
@@ -341,6 +343,21 @@ impl Outcome {
             self
         }
     }
+}
+
+/// One network in detail (`network NET`, the watch view's detail).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkReport {
+    /// The network, as `networks` lists it.
+    pub network: kismet_client::NetworkView,
+    /// The fields only the detail shows, and its signal history.
+    pub detail: kismet_client::NetworkDetail,
+    /// Its clients (its own record left out), as `clients BSSID` lists them.
+    pub clients: Vec<kismet_client::ClientView>,
+    /// Now, epoch seconds, for "3s ago".
+    pub now: u64,
+    /// While disconnected: the server's time when data last came.
+    pub as_of: Option<u64>,
 }
 
 /// A value in [`Rows`].

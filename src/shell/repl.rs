@@ -329,27 +329,9 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
     rl.set_helper(Some(ShellHelper::new(
         Box::new(move || {
             let client = names.client();
-            let networks = names
-                .model_if_started()
-                .map(|m| {
-                    let snap = m.snapshot();
-                    // Networks that have clients: what `clients NET` and
-                    // `watch clients NET` take (a probe entry has none).
-                    let mut v: Vec<String> = snap
-                        .networks
-                        .iter()
-                        .filter(|n| n.clients > 0)
-                        // Names as they are shown (and typed): sanitised.
-                        .flat_map(|n| {
-                            let ssid = n.ssid.as_deref().map(|s| text::display(s.as_bytes()));
-                            std::iter::once(n.bssid.clone()).chain(ssid)
-                        })
-                        .collect();
-                    v.sort();
-                    v.dedup();
-                    v
-                })
-                .unwrap_or_default();
+            let snap = names.model_if_started().map(|m| m.snapshot());
+            let networks = snap.as_ref().map(network_names);
+            let (all_networks, networks) = networks.unwrap_or_default();
             let source_channels: Vec<(String, Vec<u32>)> = names
                 .model_if_started()
                 .map(|m| {
@@ -362,6 +344,7 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
                 table: client.table(),
                 enabled: client.subscriptions(),
                 networks,
+                all_networks,
                 sources: source_channels.iter().map(|(n, _)| n.clone()).collect(),
                 source_channels,
             }
@@ -472,6 +455,26 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
         }
     }
     result
+}
+
+/// The networks' BSSIDs and SSIDs as completion offers them (sorted, each
+/// once; names as they are shown, and typed: sanitised): every network's,
+/// for `network`, and those of the networks with clients, for `clients
+/// NET` and `watch clients NET` (a probe entry has none).
+fn network_names(snap: &kismet_client::Snapshot) -> (Vec<String>, Vec<String>) {
+    let names = |with_clients: bool| {
+        let mut v: Vec<String> = (snap.networks.iter())
+            .filter(|n| !with_clients || n.clients > 0)
+            .flat_map(|n| {
+                let ssid = n.ssid.as_deref().map(|s| text::display(s.as_bytes()));
+                std::iter::once(n.bssid.clone()).chain(ssid)
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    (names(false), names(true))
 }
 
 #[cfg(test)]

@@ -368,9 +368,12 @@ impl Client {
         wait: impl Into<Wait<'a>>,
     ) -> Result<(), Error> {
         let needs = tracker.needs();
+        let optional: Vec<(String, String)> = (tracker.optional().iter())
+            .map(|(p, f)| (p.to_ascii_uppercase(), f.to_string()))
+            .collect();
         *self.shared.tracker.lock() = Some(tracker);
         let table = self.table();
-        let tracked = needs
+        let mut tracked: std::collections::HashMap<String, Arc<[String]>> = needs
             .into_iter()
             .filter_map(|(proto, fields)| {
                 let info = table.get(&proto)?;
@@ -383,7 +386,42 @@ impl Client {
                 Some((info.name.to_ascii_uppercase(), Arc::from(fields)))
             })
             .collect();
-        self.retrack(tracked, wait)
+        // A server that refuses a field the tracker can do without (a
+        // replayed recording holds only the fields enabled while it was
+        // made) is asked again without it: the tracker finds its fields
+        // by name. Any other refusal fails.
+        let wait = wait.into();
+        loop {
+            let (proto, refused, reply) = match self.retrack_keyed(tracked.clone(), wait) {
+                Err((proto, Error::Server(reply))) => {
+                    match reply.text.strip_prefix("Unknown field ") {
+                        Some(field)
+                            if optional.iter().any(|(p, f)| {
+                                *p == proto && f.eq_ignore_ascii_case(field.trim())
+                            }) =>
+                        {
+                            (proto, field.trim().to_string(), reply)
+                        }
+                        _ => return Err(Error::Server(reply)),
+                    }
+                }
+                Err((_, e)) => return Err(e),
+                Ok(()) => return Ok(()),
+            };
+            let mut dropped = false;
+            if let Some(list) = tracked.get_mut(&proto) {
+                if list.iter().any(|f| f.eq_ignore_ascii_case(&refused)) {
+                    *list = (list.iter())
+                        .filter(|f| !f.eq_ignore_ascii_case(&refused))
+                        .cloned()
+                        .collect();
+                    dropped = true;
+                }
+            }
+            if !dropped {
+                return Err(Error::Server(reply));
+            }
+        }
     }
 
     /// Stops feeding the tracker; the fields only it needed are dropped.
@@ -406,6 +444,16 @@ impl Client {
         tracked: std::collections::HashMap<String, Arc<[String]>>,
         wait: impl Into<Wait<'a>>,
     ) -> Result<(), Error> {
+        self.retrack_keyed(tracked, wait).map_err(|(_, e)| e)
+    }
+
+    /// [`Client::retrack`], the first error with the protocol whose
+    /// command it answered.
+    fn retrack_keyed<'a>(
+        &self,
+        tracked: std::collections::HashMap<String, Arc<[String]>>,
+        wait: impl Into<Wait<'a>>,
+    ) -> Result<(), (String, Error)> {
         let wait = wait.into();
         let changed = self.shared.subs.lock().set_tracked(tracked);
         self.shared.bump_names();
@@ -419,10 +467,10 @@ impl Client {
             };
             // The tracker's own: no subscription of the user changes.
             let result = self
-                .send_as(&cmd, false, Some(key))
+                .send_as(&cmd, false, Some(key.clone()))
                 .and_then(|p| p.wait(wait));
             if let Err(e) = result {
-                first_error.get_or_insert(e);
+                first_error.get_or_insert((key, e));
             }
         }
         first_error.map_or(Ok(()), Err)

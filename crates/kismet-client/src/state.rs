@@ -156,6 +156,14 @@ pub type Revert = (String, Option<Arc<[String]>>);
 pub trait Tracker: Send + Sync {
     /// The fields it needs, per protocol.
     fn needs(&self) -> Vec<(String, Vec<String>)>;
+    /// Fields of [`Tracker::needs`] it can do without, as (protocol,
+    /// field): a server that
+    /// refuses one of them (`Unknown field`, as a replayed recording does
+    /// for a field not recorded) is asked again without it. None by
+    /// default.
+    fn optional(&self) -> &[(&str, &str)] {
+        &[]
+    }
     /// Frames as they arrive (of every protocol; it picks its own). It
     /// must return promptly and never wait on the client it is fed by: the
     /// reader waits for it before it delivers a reply, and when it falls

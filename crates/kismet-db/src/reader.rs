@@ -369,6 +369,46 @@ impl Reader {
         Ok(history)
     }
 
+    /// A network's signal as its `observations` give it (those of its own
+    /// record, with a signal): one point a second, (Unix second, dBm),
+    /// oldest first, over the [`SIGNAL_SECONDS`](kismet_client::SIGNAL_SECONDS)
+    /// up to its last (at most that many points), as the live model keeps
+    /// it. A signal out of -255..=255 dBm, or 0 (the server's "none"), is
+    /// left out.
+    ///
+    /// # Errors
+    /// [`DbError::Sqlite`] when the file cannot be read.
+    pub fn signal_history(&self, bssid: &str) -> Result<Vec<(u64, i32)>, DbError> {
+        let span = kismet_client::SIGNAL_SECONDS;
+        let read = || -> rusqlite::Result<Vec<(u64, i32)>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT ts, signal_dbm FROM observations \
+                 WHERE mac = ?1 AND bssid = ?1 AND kind = 'network' \
+                 AND signal_dbm IS NOT NULL ORDER BY ts DESC LIMIT ?2",
+            )?;
+            let limit = i64::try_from(span).unwrap_or(i64::MAX);
+            let mut found = stmt.query(rusqlite::params![bssid, limit])?;
+            let mut points: Vec<(u64, i32)> = Vec::new();
+            while let Some(row) = found.next()? {
+                let ts = get_f64(row.get_ref(0)?).filter(|t| t.is_finite() && *t >= 0.0);
+                let dbm = get_i64(row.get_ref(1)?).filter(|d| *d != 0 && (-255..=255).contains(d));
+                let (Some(ts), Some(dbm)) = (ts, dbm) else {
+                    continue;
+                };
+                // Newest first: the first of a second is its last reading.
+                let second = ts as u64;
+                if points.last().is_none_or(|p| p.0 != second) {
+                    points.push((second, dbm as i32));
+                }
+            }
+            points.reverse();
+            let newest = points.last().map_or(0, |p| p.0);
+            points.retain(|p| p.0 + span as u64 > newest);
+            Ok(points)
+        };
+        read().map_err(|e| self.err(e))
+    }
+
     /// Runs a read-only query; at most `limit` rows.
     ///
     /// Only `SELECT`, `WITH`, `EXPLAIN` and `PRAGMA` statements that

@@ -205,6 +205,35 @@ pub enum ShellCommand {
         wide: bool,
     },
 
+    /// `network BSSID|SSID`.
+    #[command(
+        about = "one network in detail: every field, its SSIDs, clients and signal",
+        long_about = "Every field the live model decodes for the network's BSSID and SSID \
+                      records (type, channel, encryption, signal now and its minimum and \
+                      maximum, rates, packets by kind, data, manufacturer, IP range, first \
+                      and last seen, position), each SSID record (beacon, probe response, \
+                      ...), a sparkline of its signal over the last 10 minutes, and its \
+                      clients. An SSID that names several networks lists their BSSIDs: \
+                      give one. --format json writes the network object of networks with \
+                      ssids, clients (client objects; their count is client_count) and \
+                      signal_history ([[time, dBm], ...], times in RFC 3339 UTC); \
+                      --format csv writes its row of networks. On a database opened with \
+                      --open, the signal comes from its observations. watch \
+                      networks shows the same, live, on Enter.",
+        after_help = "network 00:14:6C:A1:00:01\nnetwork HomeNet\n\
+                      network HomeNet --format json"
+    )]
+    Network {
+        /// A BSSID or an SSID.
+        #[arg(
+            id = "bssid",
+            value_name = "BSSID|SSID",
+            allow_hyphen_values = true,
+            required = true
+        )]
+        net: String,
+    },
+
     /// `stations [--since AGE] [--server NAME] [--wide]`.
     #[command(
         about = "the stations seen, like airodump-ng: network, signal, packets, probes",
@@ -423,7 +452,9 @@ pub enum ShellCommand {
         about = "a full-screen view, redrawn in place: networks, clients, stations, status or a protocol",
         long_about = "watch networks: the networks table, live, with --sort and --type as \
                       networks takes them; s and S change the sort column, r reverses it, \
-                      Enter opens the selected network's clients, Esc goes back. watch \
+                      Enter opens the selected network's detail (as network BSSID shows \
+                      it, with a live chart of its signal over the last 10 minutes), c \
+                      there its clients, Esc goes back to the same row. watch \
                       clients [NET]: the clients of a network or of all (s sorts them too). \
                       watch stations: the stations, with what they probe for (s sorts \
                       them; Enter opens the selected station's records). watch status: \
@@ -573,7 +604,7 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 19] = [
+const ARG_KINDS: [(&str, ArgKind); 20] = [
     ("file", ArgKind::File),
     ("query", ArgKind::Sql),
     ("since", ArgKind::Server(kismet_protocol::ArgKind::Word)),
@@ -585,6 +616,7 @@ const ARG_KINDS: [(&str, ArgKind); 19] = [
     ),
     ("enabled", ArgKind::EnabledProtocol),
     ("net", ArgKind::Network),
+    ("bssid", ArgKind::AnyNetwork),
     ("source", ArgKind::Source),
     ("channel", ArgKind::Channel),
     (

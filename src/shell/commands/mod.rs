@@ -48,8 +48,10 @@ pub enum ArgKind {
     /// What `watch` shows: networks, clients, stations, status or a
     /// protocol.
     WatchTarget,
-    /// A network: a BSSID or an SSID from the live model.
+    /// A network with clients: a BSSID or an SSID from the live model.
     Network,
+    /// Any network: a BSSID or an SSID from the live model.
+    AnyNetwork,
     /// A capture source: a name from the live model's sources.
     Source,
     /// A channel of the capture source named first on the line: from its

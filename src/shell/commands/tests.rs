@@ -675,6 +675,7 @@ fn usage_from_the_definition() {
             "clients",
             "[NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]",
         ),
+        ("network", "BSSID|SSID"),
         ("stations", "[--since AGE] [--server NAME] [--wide]"),
         ("gps", ""),
         ("servers", ""),

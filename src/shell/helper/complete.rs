@@ -295,10 +295,13 @@ impl Cursor<'_> {
                 let mut it = channels.iter().map(String::as_str);
                 (start, filtered(&mut it, &|_| more))
             }
-            ArgKind::Network => {
+            ArgKind::Network | ArgKind::AnyNetwork => {
                 let typed = word.strip_prefix('"').unwrap_or(word);
-                let c = names
-                    .networks
+                let list = match kind {
+                    ArgKind::Network => &names.networks,
+                    _ => &names.all_networks,
+                };
+                let c = list
                     .iter()
                     .filter(|n| starts_with_ci(n, typed))
                     .map(|n| Pair {

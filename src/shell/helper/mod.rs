@@ -50,6 +50,8 @@ pub struct Names {
     pub enabled: Vec<Enabled>,
     /// BSSIDs and SSIDs of the networks known (empty until the model runs).
     pub networks: Vec<String>,
+    /// BSSIDs and SSIDs of every network known, for `network`.
+    pub all_networks: Vec<String>,
     /// Names of the capture sources known (empty until `sources` ran).
     pub sources: Vec<String>,
     /// Each known source's name and the channels of its channel list.

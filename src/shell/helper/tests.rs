@@ -30,6 +30,7 @@ fn offered(line: &str) -> (usize, Vec<String>) {
             ("wlan0".into(), vec![1, 6, 11, 36]),
             ("Backup Radio".into(), vec![3]),
         ],
+        all_networks: vec!["00:14:6C:A1:00:01".into(), "00:1D:7E:C3:00:03".into()],
     };
     let (start, c) = complete(line, line.len(), &names);
     (start, c.into_iter().map(|p| p.replacement).collect())
@@ -367,6 +368,23 @@ fn completes_choices_targets_and_networks() {
     );
 }
 
+/// `network` completes every network's BSSID (or SSID), those without
+/// clients too; `clients` only those with clients.
+#[test]
+fn network_completes_every_network() {
+    assert_eq!(
+        offered("network 00:"),
+        (
+            8,
+            vec!["00:14:6C:A1:00:01".into(), "00:1D:7E:C3:00:03".into()]
+        )
+    );
+    assert_eq!(
+        offered("clients 00:"),
+        (8, vec!["00:14:6C:A1:00:01".into()])
+    );
+}
+
 /// Each command's hint after its name is its usage from the definition,
 /// and its name completes (with a space when it takes arguments).
 #[test]
@@ -435,9 +453,11 @@ fn hints_follow_the_definition() {
         Some("[NET] [--sort COLUMN] [--type TYPE]")
     );
     assert_eq!(
-        hint("ne", 2).unwrap().display,
-        "tworks [near [LAT,LON [RADIUS_M]]] [--sort COLUMN] [--type TYPE] [--since AGE] [--server NAME] [--wide]"
+        hint("clie", 4).unwrap().display,
+        "nts [NET|near [LAT,LON [RADIUS_M]]] [--since AGE] [--server NAME] [--wide]"
     );
+    // `network` and `networks`: no one command to hint.
+    assert!(hint("ne", 2).is_none());
 }
 
 /// A network name with spaces completes in quotes, also from inside an

@@ -14,11 +14,13 @@
 //! - [`json`](mod@json): JSON lines other than frames (serde_json, terminal-safe)
 //! - [`csv`]: CSV rows
 //! - [`devices`]: the `networks`, `clients` and `stations` lists
+//! - [`detail`]: one network in detail (`network NET`)
 //! - [`gps`]: the `gps` report and the watch view's GPS label
 
 use std::fmt::Write as _;
 
 pub mod csv;
+pub mod detail;
 pub mod devices;
 pub mod events;
 pub mod fleet;
@@ -140,6 +142,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Stations { rows, now, as_of } => {
             with_as_of(devices::stations_table(rows, *now, width), *as_of)
         }
+        Outcome::Network(r) => with_as_of(detail::network_text(r, width), r.as_of),
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Sources(rows) => sources::sources_table(rows, width),
         Outcome::Servers(rows) => fleet::servers_table(rows, width),
@@ -309,6 +312,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             let lines: Vec<String> = rows.iter().map(devices::station_json).collect();
             return Some(lines.join("\n"));
         }
+        Outcome::Network(r) => return Some(detail::network_detail_json(r)),
         Outcome::Gps(r) => return Some(gps::gps_json(r)),
         Outcome::Sources(rows) => return sources::sources_json(rows),
         Outcome::Servers(rows) => {
@@ -455,6 +459,8 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
             rows, distances, ..
         } => s = devices::clients_csv(rows, distances.as_deref()),
         Outcome::Stations { rows, .. } => s = devices::stations_csv(rows),
+        // The network's row, as `networks` writes it.
+        Outcome::Network(r) => s = devices::networks_csv(std::slice::from_ref(&r.network), None),
         Outcome::Sources(rows) => s = sources::sources_csv(rows),
         Outcome::Servers(rows) => s = fleet::servers_csv(rows),
         Outcome::Reply(r) => {

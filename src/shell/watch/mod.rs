@@ -7,14 +7,17 @@
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
 //! PgDn, Home and End move (the selection stays on its device when rows
 //! re-sort), `/` keeps the rows that contain a text (Esc clears it), Enter
-//! on a network opens its clients, on a station its records (Esc or
-//! Backspace goes back), `q` or
+//! on a network opens its detail (its fields, SSIDs, clients and a chart
+//! of its signal; `c` there opens its clients), on a station its records
+//! (Esc or Backspace goes back, to the row it came from), `q` or
 //! Ctrl-C (or Esc at the top) return to the prompt with the screen as it
 //! was.
 //!
 //! - `view`: what each screen shows, as data
+//! - `detail`: the network detail screen
 //! - `terminal`: taking the terminal and giving it back, panics included
 
+mod detail;
 mod terminal;
 pub mod view;
 
@@ -122,7 +125,7 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
     // What it shows is checked, and the model started, before the screen
     // changes, so an error is printed on the prompt's screen.
     let tap = match &target {
-        Target::Networks | Target::Clients(_) | Target::Stations => {
+        Target::Networks | Target::Clients(_) | Target::Stations | Target::Network(_) => {
             super::handlers::start_model(session)?;
             None
         }
@@ -163,8 +166,9 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
 /// The screen's own state.
 struct State {
     target: Target,
-    /// Where Enter came from, to go back to, and the device selected there.
-    parent: Option<(Target, Option<String>)>,
+    /// Where Enter came from, to go back to, and the device selected
+    /// there: the last is the one Esc goes back to.
+    parents: Vec<(Target, Option<String>)>,
     sort: Sort,
     /// Only networks of these types (see [`Looks::kind`]).
     kind: Vec<NetworkType>,
@@ -182,6 +186,8 @@ struct State {
     typing: bool,
     latest: Latest,
     table: view::Table,
+    /// The network shown in detail (`None` when the model has it not).
+    report: Option<super::outcome::NetworkReport>,
 }
 
 impl State {
@@ -215,7 +221,7 @@ fn show(
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut state = State {
         target,
-        parent: None,
+        parents: Vec::new(),
         sort: looks.sort,
         kind: looks.kind,
         client_sort: None,
@@ -226,6 +232,7 @@ fn show(
         typing: false,
         latest: Latest::default(),
         table: view::Table::default(),
+        report: None,
     };
     let mut next_draw = Instant::now();
     loop {
@@ -275,6 +282,10 @@ fn refresh(session: &Session, state: &mut State) {
         Target::Stations => {
             model.map_or_else(view::Table::default, |m| view::stations(&m.snapshot(), now))
         }
+        Target::Network(bssid) => {
+            state.report = model.and_then(|m| network_report(&m, bssid, now));
+            view::Table::default()
+        }
         Target::Status => view::status(&status_report(session)),
         Target::Sources => model.map_or_else(view::Table::default, |m| view::sources(&m.sources())),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
@@ -312,6 +323,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
         return true;
     }
     match key.code {
+        // The detail has no rows to sort or find.
+        KeyCode::Char('/' | 's' | 'S' | 'r') if matches!(state.target, Target::Network(_)) => {}
         KeyCode::Char('/') => {
             state.typing = true;
             state.search.clear();
@@ -320,7 +333,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
         KeyCode::Char('q') => return false,
         // Esc clears a search before anything else.
         KeyCode::Esc if !state.search.is_empty() => state.search.clear(),
-        KeyCode::Esc | KeyCode::Backspace => match state.parent.take() {
+        KeyCode::Esc | KeyCode::Backspace => match state.parents.pop() {
             // Back on the row it left from (found again by the refresh).
             Some((parent, selected)) => {
                 state.target = parent;
@@ -349,16 +362,50 @@ fn on_key(state: &mut State, key: KeyEvent) -> bool {
         KeyCode::PageUp => select(state, sel.saturating_sub(20)),
         KeyCode::Home => select(state, 0),
         KeyCode::End => select(state, rows.saturating_sub(1)),
+        // A network's clients, from its detail.
+        KeyCode::Char('c') => {
+            if let Target::Network(bssid) = &state.target {
+                let clients = Target::Clients(Some(bssid.clone()));
+                open(state, clients);
+            }
+        }
         KeyCode::Enter => {
-            if let Some(bssid) = state.table.keys.get(sel).cloned() {
-                state.parent = Some((state.target.clone(), state.selected_id.take()));
-                state.target = Target::Clients(Some(bssid));
-                state.selected.select(Some(0));
+            if let Some(key) = state.table.keys.get(sel).cloned() {
+                let next = match state.target {
+                    Target::Networks => Target::Network(key),
+                    _ => Target::Clients(Some(key)),
+                };
+                open(state, next);
             }
         }
         _ => {}
     }
     true
+}
+
+/// Opens `next`, to come back to what is shown now, on the same row.
+fn open(state: &mut State, next: Target) {
+    let here = std::mem::replace(&mut state.target, next);
+    state.parents.push((here, state.selected_id.take()));
+    state.selected.select(Some(0));
+}
+
+/// The detail of the network `bssid` as the model has it now.
+fn network_report(
+    model: &kismet_client::Model,
+    bssid: &str,
+    now: u64,
+) -> Option<super::outcome::NetworkReport> {
+    let view = super::handlers::DeviceView {
+        snapshot: model.snapshot(),
+        now,
+        as_of: None,
+    };
+    let detail = |b: &str| Ok(model.detail(b).unwrap_or_default());
+    match super::network::network_in(view, bssid, detail) {
+        Ok(super::outcome::Outcome::Network(report)) => Some(*report),
+        _ => None,
+    }
 }
 
 fn draw(
@@ -379,15 +426,15 @@ fn draw(
     // Most important first: what is shown and how many, the connection,
     // the clock, the GPS (once the model runs), then the server (left out
     // first on a narrow screen).
-    let mut parts = vec![
-        format!(
+    let what = match state.target {
+        Target::Network(_) => format!("kismet watch {}", state.target.title()),
+        _ => format!(
             "kismet watch {}: {} rows",
             state.target.title(),
             state.table.rows.len()
         ),
-        conn.to_string(),
-        clock,
-    ];
+    };
+    let mut parts = vec![what, conn.to_string(), clock];
     if let Some(model) = session.model_if_started() {
         let gps = model.gps();
         parts.push(gps_label(
@@ -401,10 +448,13 @@ fn draw(
         kismet_protocol::text::display(&info.name_bytes),
         client.addr()
     ));
-    let mut help = String::from("q quit  arrows PgUp PgDn move  / find");
+    let mut help = match state.target {
+        Target::Network(_) => String::from("q quit  c clients"),
+        _ => String::from("q quit  arrows PgUp PgDn move  / find"),
+    };
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(
-            "  s/S sort ({})  r reverse  Enter clients",
+            "  s/S sort ({})  r reverse  Enter detail",
             state.sort.label()
         ));
     }
@@ -422,7 +472,7 @@ fn draw(
             help.push_str("  Enter records");
         }
     }
-    if state.parent.is_some() {
+    if !state.parents.is_empty() {
         help.push_str("  Esc back");
     }
     if state.typing {
@@ -443,6 +493,10 @@ fn draw(
             top,
         );
         f.render_widget(Paragraph::new(Line::from(help)), bar);
+        if let Target::Network(bssid) = &state.target {
+            detail::render(f, body, state.report.as_ref(), bssid);
+            return;
+        }
         let fit = state.table.fit(usize::from(body.width), 2, 2);
         let widths: Vec<Constraint> = fit
             .iter()

@@ -24,6 +24,8 @@ pub enum Target {
     Networks,
     /// The clients of a network (a BSSID or an SSID), or of all.
     Clients(Option<String>),
+    /// One network in detail (its BSSID).
+    Network(String),
     /// The stations (the live model).
     Stations,
     /// The status report.
@@ -41,6 +43,7 @@ impl Target {
             Target::Networks => "networks".into(),
             Target::Clients(None) => "clients".into(),
             Target::Clients(Some(n)) => format!("clients of {n}"),
+            Target::Network(b) => format!("network {b}"),
             Target::Stations => "stations".into(),
             Target::Status => "status".into(),
             Target::Sources => "sources".into(),

@@ -15,7 +15,7 @@ use kismet_protocol::Frame;
 /// The BSSID fields the model reads; [`bssid`] holds their positions here.
 /// The position fields after `datacryptset` are the server's, read only
 /// for a network the client saw no GPS fix for.
-pub const BSSID_FIELDS: [&str; 22] = [
+pub const BSSID_FIELDS: [&str; 27] = [
     "bssid",
     "type",
     "llcpackets",
@@ -27,6 +27,11 @@ pub const BSSID_FIELDS: [&str; 22] = [
     "signal_dbm",
     "datasize",
     "datacryptset",
+    "cryptpackets",
+    "minsignal_dbm",
+    "maxsignal_dbm",
+    "maxseenrate",
+    "rangeip",
     "gpsfixed",
     "bestlat",
     "bestlon",
@@ -38,6 +43,19 @@ pub const BSSID_FIELDS: [&str; 22] = [
     "minlon",
     "maxlat",
     "maxlon",
+];
+
+/// The BSSID and SSID fields only the network detail reads: the model
+/// does without them where the server refuses them.
+pub const DETAIL_FIELDS: [(&str, &str); 8] = [
+    ("BSSID", "cryptpackets"),
+    ("BSSID", "minsignal_dbm"),
+    ("BSSID", "maxsignal_dbm"),
+    ("BSSID", "maxseenrate"),
+    ("BSSID", "rangeip"),
+    ("SSID", "beaconrate"),
+    ("SSID", "firsttime"),
+    ("SSID", "packets"),
 ];
 
 /// Positions in [`BSSID_FIELDS`].
@@ -53,14 +71,29 @@ pub mod bssid {
     pub const SIGNAL_DBM: usize = 8;
     pub const DATASIZE: usize = 9;
     pub const DATA_CRYPTSET: usize = 10;
+    pub const CRYPT_PACKETS: usize = 11;
+    pub const MIN_SIGNAL_DBM: usize = 12;
+    pub const MAX_SIGNAL_DBM: usize = 13;
+    pub const MAX_SEEN_RATE: usize = 14;
+    pub const RANGE_IP: usize = 15;
     /// The first of the server's position fields (see
     /// [`super::SERVER_POSITION`]).
-    pub const GPS_FIXED: usize = 11;
+    pub const GPS_FIXED: usize = 16;
 }
 
 /// The SSID fields the model reads; [`ssid`] holds their positions here.
-pub const SSID_FIELDS: [&str; 8] = [
-    "mac", "type", "ssid", "cryptset", "cloaked", "maxrate", "beacons", "lasttime",
+pub const SSID_FIELDS: [&str; 11] = [
+    "mac",
+    "type",
+    "ssid",
+    "cryptset",
+    "cloaked",
+    "maxrate",
+    "beacons",
+    "lasttime",
+    "beaconrate",
+    "firsttime",
+    "packets",
 ];
 
 /// Positions in [`SSID_FIELDS`].
@@ -73,6 +106,9 @@ pub mod ssid {
     pub const MAX_RATE: usize = 5;
     pub const BEACONS: usize = 6;
     pub const LAST_TIME: usize = 7;
+    pub const BEACON_RATE: usize = 8;
+    pub const FIRST_TIME: usize = 9;
+    pub const PACKETS: usize = 10;
 }
 
 /// The CLIENT fields the model reads; [`client`] holds their positions here.

@@ -20,6 +20,11 @@
 //!   and at most `max_bytes` by the model's own count ([`Model::memory`]);
 //!   past either, the least recently seen (the one no frame touched for
 //!   longest) is dropped, and the drop counted.
+//! - Each network's BSSID `signal_dbm` is kept once a second (the last of
+//!   that second, by the local clock) for the last [`SIGNAL_SECONDS`], for
+//!   at most [`MAX_SIGNAL_NETWORKS`] networks at a time (600 bytes each,
+//!   counted apart in [`Memory::signal_bytes`]); [`Model::detail`] gives
+//!   it, with the BSSID and SSID fields only a network's detail shows.
 //! - Names (SSIDs, manufacturers) are kept to [`MAX_NAME_BYTES`]; one cut
 //!   there displays ending in [`CUT_MARKER`], and its view says it was cut.
 //! - GPS: the latest `*GPS` line is the fix ([`Snapshot::gps`]). Its
@@ -52,6 +57,7 @@
 //! ```
 
 mod bounds;
+mod detail;
 mod fields;
 mod gps;
 mod history;
@@ -59,6 +65,7 @@ mod interner;
 mod locate;
 mod place;
 mod position;
+mod signal;
 mod sort;
 mod sources;
 mod store;
@@ -84,9 +91,11 @@ use kismet_protocol::decode::{
 };
 use kismet_protocol::Frame;
 use locate::{Locator, Seen};
+use signal::Signals;
 use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
+pub use detail::{NetworkDetail, SsidDetail};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
 pub use history::{
     Alert, GpsLine, History, Observed, Outbox, ServerMessage, Sighting, TrackPoint,
@@ -94,6 +103,7 @@ pub use history::{
 };
 pub use locate::SIGHTING_MAX_AGE_S;
 pub use position::{LatLon, PlaceView, PositionSource};
+pub use signal::{MAX_SIGNAL_NETWORKS, SIGNAL_SECONDS};
 pub use sort::{SortColumn, SORT_COLUMNS};
 pub use sources::{SourceView, MAX_SOURCES, SOURCE_FIELDS};
 pub use store::MAX_SSIDS_PER_NETWORK;
@@ -137,6 +147,10 @@ struct State {
     located: Locator,
     /// The capture sources (SOURCE lines), read once asked for.
     sources: sources::Sources,
+    /// The networks' signal over the last minutes.
+    signals: Signals,
+    /// Now, epoch seconds, as the batch being fed began.
+    second: u64,
     /// Frames applied.
     frames: u64,
 }
@@ -213,6 +227,8 @@ impl Model {
                 client_at: FieldMap::new(&CLIENT_FIELDS),
                 located: Locator::default(),
                 sources: sources::Sources::default(),
+                signals: Signals::default(),
+                second: 0,
                 frames: 0,
             }),
         }
@@ -238,6 +254,7 @@ impl Model {
             .take(PREFETCH_AHEAD)
             .for_each(crate::cache::prefetch_frame);
         let mut state = self.state.lock();
+        state.second = view::now_ms() / 1000;
         // The client of frame i is found (and its record asked for) when
         // frame i - RECORD_AHEAD is applied, and kept here till then.
         let mut found: [Option<Found>; RECORD_AHEAD] = [None; RECORD_AHEAD];
@@ -364,6 +381,16 @@ impl Model {
         self.state.lock().located.history.drain_outbox()
     }
 
+    /// What the detail of the network `bssid` (any case) shows beyond its
+    /// [`NetworkView`], with its signal over the last minutes; `None`
+    /// when the model has no such network.
+    pub fn detail(&self, bssid: &str) -> Option<NetworkDetail> {
+        let key = mac_key(parse_mac(bssid.trim().as_bytes())?);
+        let state = self.state.lock();
+        let net = state.store.networks.get(&key)?;
+        Some(NetworkDetail::of(net, state.signals.points(key)))
+    }
+
     /// Networks and client records held now.
     pub fn devices(&self) -> usize {
         self.state.lock().store.devices()
@@ -383,6 +410,7 @@ impl Model {
         state.manufs.clear();
         state.located.clear();
         state.sources.clear();
+        state.signals.clear();
     }
 }
 
@@ -410,6 +438,12 @@ impl crate::Tracker for Model {
             needs.push(("ALERT".into(), alert.map(String::from).to_vec()));
         }
         needs
+    }
+
+    /// The fields only the network detail reads (recordings made before
+    /// it lack them).
+    fn optional(&self) -> &[(&str, &str)] {
+        &fields::DETAIL_FIELDS
     }
 
     fn feed(&self, frames: &[Frame]) {
@@ -465,6 +499,7 @@ impl State {
             max_devices: self.store.cap(),
             names: self.manufs.len(),
             evicted_for_bytes: self.store.evicted_for_bytes,
+            signal_bytes: self.signals.bytes(),
         }
     }
 
@@ -494,6 +529,14 @@ impl State {
             at.get(f, b::DATA_CRYPTSET),
             parse_u64,
         );
+        (net.crypt_packets).set(at.get(f, b::CRYPT_PACKETS).and_then(parse_u64));
+        (net.min_signal_dbm).set(at.get(f, b::MIN_SIGNAL_DBM).and_then(parse_dbm));
+        (net.max_signal_dbm).set(at.get(f, b::MAX_SIGNAL_DBM).and_then(parse_dbm));
+        (net.max_seen_rate).set(at.get(f, b::MAX_SEEN_RATE).and_then(parse_u32));
+        (net.range_ip).set(at.get(f, b::RANGE_IP).and_then(parse_ipv4).map(u32::from));
+        if let Some(dbm) = signal {
+            self.signals.push(mac_key(mac), self.second, dbm);
+        }
         let mut changed = added;
         let seen = Seen {
             frame: f,
@@ -568,6 +611,9 @@ impl State {
             set(&mut entry.max_rate, at.get(f, s::MAX_RATE), parse_f64);
             set(&mut entry.beacons, at.get(f, s::BEACONS), parse_u64);
             set(&mut entry.last_seen, at.get(f, s::LAST_TIME), parse_epoch);
+            set(&mut entry.beacon_rate, at.get(f, s::BEACON_RATE), parse_u32);
+            set(&mut entry.first_seen, at.get(f, s::FIRST_TIME), parse_epoch);
+            set(&mut entry.packets, at.get(f, s::PACKETS), parse_u64);
         }
         self.store.heap += grew;
         self.store.settle(

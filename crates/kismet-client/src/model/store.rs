@@ -148,6 +148,12 @@ pub struct Ssid {
     pub beacons: Option<u64>,
     /// `lasttime`, epoch seconds.
     pub last_seen: Option<u64>,
+    /// `beaconrate`: beacons a second the network announces.
+    pub beacon_rate: Option<u32>,
+    /// `firsttime`, epoch seconds.
+    pub first_seen: Option<u64>,
+    /// `packets` of this SSID.
+    pub packets: Option<u64>,
 }
 
 impl Ssid {
@@ -190,6 +196,17 @@ pub struct Network {
     pub last_seen: Option<u64>,
     /// `datacryptset` bit set.
     pub data_cryptset: Option<u64>,
+    /// `cryptpackets` (the detail's fields are kept as [`Known`]: 24
+    /// bytes, not 48, in every network).
+    pub crypt_packets: Known<u64>,
+    /// `minsignal_dbm`: the weakest signal seen.
+    pub min_signal_dbm: Known<i32>,
+    /// `maxsignal_dbm`: the strongest signal seen.
+    pub max_signal_dbm: Known<i32>,
+    /// `maxseenrate`, in the server's units of 100 kbit/s.
+    pub max_seen_rate: Known<u32>,
+    /// `rangeip` as a number, when not `0.0.0.0`.
+    pub range_ip: Known<u32>,
     /// The SSIDs seen with this BSSID (at most [`MAX_SSIDS_PER_NETWORK`]).
     pub ssids: Vec<Ssid>,
     /// When a frame last touched it (the model's frame clock).

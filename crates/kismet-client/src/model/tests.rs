@@ -803,3 +803,59 @@ fn needed_fields_exist() {
     }
     assert_eq!(crypt::WPA2, 1 << 21);
 }
+
+/// The detail reads the BSSID and SSID fields the tables leave out (the
+/// server's unknown marks stay unknown), and keeps the signal of each
+/// second a BSSID record came in.
+#[test]
+fn detail_fields_and_signal_history() {
+    let model = Model::default();
+    let b = "00:14:6C:A1:00:01";
+    assert_eq!(model.detail(b), None);
+    let values = [
+        ("bssid", b),
+        ("signal_dbm", "-61"),
+        ("llcpackets", "40"),
+        ("datapackets", "9"),
+        ("cryptpackets", "7"),
+        ("minsignal_dbm", "-80"),
+        ("maxsignal_dbm", "-42"),
+        ("maxseenrate", "540"),
+        ("rangeip", "10.0.0.0"),
+    ];
+    let ssid = [
+        ("mac", b),
+        ("type", "0"),
+        ("ssid", "HomeNet"),
+        ("beaconrate", "10"),
+        ("firsttime", "1700000000"),
+        ("packets", "33"),
+    ];
+    let before = view::now_ms() / 1000;
+    model.feed(&[record("BSSID", &values), record("SSID", &ssid)]);
+    let after = view::now_ms() / 1000;
+    let d = model.detail(&b.to_lowercase()).unwrap();
+    assert_eq!((d.llc_packets, d.data_packets), (Some(40), Some(9)));
+    assert_eq!(d.crypt_packets, Some(7));
+    assert_eq!((d.min_signal_dbm, d.max_signal_dbm), (Some(-80), Some(-42)));
+    // Its unit is a guess (see NetworkDetail::max_seen_rate): only read.
+    assert!(d.max_seen_rate.is_some());
+    assert_eq!(d.range_ip.as_deref(), Some("10.0.0.0"));
+    assert_eq!(d.ssids.len(), 1);
+    assert_eq!(d.ssids[0].beacon_rate, Some(10));
+    assert_eq!(d.ssids[0].first_seen, Some(1_700_000_000));
+    assert_eq!(d.ssids[0].packets, Some(33));
+    let [(t, dbm)] = d.signal_history[..] else {
+        panic!("one point: {:?}", d.signal_history);
+    };
+    assert!((before..=after).contains(&t));
+    assert_eq!(dbm, -61);
+    // The server's "unknown": 0.0.0.0 and a signal of 0 keep the last.
+    let unknown = [("bssid", b), ("rangeip", "0.0.0.0"), ("minsignal_dbm", "0")];
+    model.feed(&[partial("BSSID", &unknown)]);
+    let d = model.detail(b).unwrap();
+    assert_eq!(d.range_ip.as_deref(), Some("10.0.0.0"));
+    assert_eq!(d.min_signal_dbm, Some(-80));
+    assert_eq!(d.signal_history.len(), 1, "no signal, no point");
+    assert!(model.memory().signal_bytes > 0);
+}

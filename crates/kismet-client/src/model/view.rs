@@ -339,6 +339,10 @@ pub struct Memory {
     /// Devices evicted so far because `bytes` was over `max_bytes` (also
     /// counted in [`Snapshot::evicted`], with those past `max_devices`).
     pub evicted_for_bytes: u64,
+    /// Bytes of the networks' signal histories, apart from `bytes` and
+    /// bounded on their own (at most some 2.7 MB: see
+    /// [`MAX_SIGNAL_NETWORKS`](super::MAX_SIGNAL_NETWORKS)).
+    pub signal_bytes: usize,
 }
 
 /// One network (a BSSID), from its BSSID and SSID records.
