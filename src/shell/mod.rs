@@ -18,6 +18,7 @@
 //! - [`pager`]: long output through `$PAGER`
 //! - [`watch`]: the full-screen views
 
+pub mod alerts;
 pub mod batch;
 pub mod changes;
 pub mod commands;
@@ -29,6 +30,7 @@ pub mod display;
 pub mod export;
 pub mod handlers;
 pub mod helper;
+pub mod hook;
 pub mod offline;
 pub mod outcome;
 pub mod pager;

@@ -18,6 +18,7 @@
 
 use std::fmt::Write as _;
 
+pub mod alerts;
 pub mod csv;
 pub mod devices;
 pub mod events;
@@ -141,6 +142,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         }
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Sources(rows) => sources::sources_table(rows, width),
+        Outcome::Alerts(list) => alerts::alerts_table(list, width),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -170,11 +172,15 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
                 "timestamps  {:<5} frame lines start with their receive time\n\
                  decode      {:<5} frame lines show decoded values\n\
                  color       {:<5} protocol names in colour (on a terminal)\n\
-                 rate        {:<5} most frame lines shown per 0.1 s",
+                 rate        {:<5} most frame lines shown per 0.1 s\n\
+                 alerts      {:<5} new alerts shown above the prompt\n\
+                 bell        {:<5} the terminal bell rings on a new alert",
                 on(s.timestamps),
                 on(s.decode),
                 on(s.color),
-                s.rate_limit
+                s.rate_limit,
+                on(s.alerts),
+                on(s.bell)
             )
         }
     }
@@ -309,6 +315,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
         }
         Outcome::Gps(r) => return Some(gps::gps_json(r)),
         Outcome::Sources(rows) => return sources::sources_json(rows),
+        Outcome::Alerts(list) => return alerts::alerts_json(list),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -329,6 +336,8 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             "decode": st.decode,
             "color": st.color,
             "rate": st.rate_limit,
+            "alerts": st.alerts,
+            "bell": st.bell,
         }),
         Outcome::Note(text) => json!({ "type": "note", "text": text }),
         Outcome::Wide(o) => return outcome_json(o),
@@ -448,6 +457,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         } => s = devices::clients_csv(rows, distances.as_deref()),
         Outcome::Stations { rows, .. } => s = devices::stations_csv(rows),
         Outcome::Sources(rows) => s = sources::sources_csv(rows),
+        Outcome::Alerts(list) => s = alerts::alerts_csv(list),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

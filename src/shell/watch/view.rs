@@ -30,6 +30,8 @@ pub enum Target {
     Status,
     /// The latest frame of each device of a protocol.
     Protocol(String),
+    /// The recent alerts, newest first.
+    Alerts,
 }
 
 impl Target {
@@ -42,6 +44,7 @@ impl Target {
             Target::Stations => "stations".into(),
             Target::Status => "status".into(),
             Target::Protocol(p) => p.clone(),
+            Target::Alerts => "alerts".into(),
         }
     }
 }
@@ -290,6 +293,25 @@ pub fn stations(snapshot: &Snapshot, now: u64) -> Table {
         keys: macs.clone(),
         ids: macs,
         drop_first: drop_order(&STATION_COLUMNS, &STATION_DROP_ORDER),
+    }
+}
+
+/// The alerts table: newest first.
+pub fn alerts(list: &kismet_client::AlertList) -> Table {
+    use crate::shell::render::alerts::{alert_cells, ALERT_COLUMNS, ALERT_DROP_ORDER};
+    let rows: Vec<Vec<String>> = list.alerts.iter().rev().map(alert_cells).collect();
+    // An alert's place in the list ever: the selection stays on it.
+    let first = list.total - list.alerts.len() as u64;
+    let ids = (0..list.alerts.len() as u64)
+        .rev()
+        .map(|i| (first + i).to_string())
+        .collect();
+    Table {
+        columns: ALERT_COLUMNS.map(String::from).to_vec(),
+        rows,
+        keys: Vec::new(),
+        ids,
+        drop_first: drop_order(&ALERT_COLUMNS, &ALERT_DROP_ORDER),
     }
 }
 
