@@ -109,8 +109,9 @@ impl Announcer {
         let user_sees =
             (session.client().subscriptions().iter()).any(|(p, _)| p.eq_ignore_ascii_case("ALERT"));
         let lines = if settings.alerts && !user_sees {
+            let width = super::render::layout::terminal_width();
             new.iter()
-                .map(|a| alert_notice(a, settings.color))
+                .map(|a| alert_notice(a, settings.color, width))
                 .collect()
         } else {
             Vec::new()

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 
-use super::render::alerts::{alert_clock, alert_json};
+use super::render::alerts::{alert_clock, alert_json, alert_millis};
 use super::render::time::rfc3339_ms;
 use kismet_client::Alert;
 use kismet_protocol::text;
@@ -70,11 +70,7 @@ pub fn alert_env(a: &Alert) -> Vec<(&'static str, String)> {
         x.as_deref()
             .map_or(String::new(), |t| text::display(t.as_bytes()))
     };
-    let ms = if a.time.is_finite() && a.time > 0.0 {
-        (a.time * 1000.0).round() as u64
-    } else {
-        0
-    };
+    let ms = alert_millis(a);
     vec![
         ("KISMET_ALERT_TYPE", v(&a.header)),
         ("KISMET_ALERT_BSSID", v(&a.bssid)),

@@ -11,6 +11,8 @@
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
 //! - [`changes`]: `networks --follow`: the devices new or changed since printed
+//! - [`alerts`]: `alerts`, new alerts above the prompt and to `--on-alert`
+//! - [`hook`]: `--on-alert`: a command run per alert, bounded, never waited on
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 //!   (from the same definition)
 //! - [`console`]: the one printer of the interactive shell

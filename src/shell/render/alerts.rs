@@ -24,7 +24,7 @@ const YELLOW: &str = "\x1b[1;33m";
 const RESET: &str = "\x1b[0m";
 
 /// An alert's time in milliseconds since the epoch (0 before it).
-fn millis(a: &Alert) -> u64 {
+pub fn alert_millis(a: &Alert) -> u64 {
     if a.time.is_finite() && a.time > 0.0 {
         (a.time * 1000.0).round() as u64
     } else {
@@ -34,7 +34,7 @@ fn millis(a: &Alert) -> u64 {
 
 /// An alert's time as local time of day, `HH:MM:SS`.
 pub fn alert_clock(a: &Alert) -> String {
-    clock_text(millis(a)).chars().take(8).collect()
+    clock_text(alert_millis(a)).chars().take(8).collect()
 }
 
 /// A text field for the terminal: sanitised, empty when not sent.
@@ -78,7 +78,7 @@ pub fn alerts_table(list: &AlertList, width: Option<usize>) -> String {
 /// RFC 3339 UTC, "header":..., "channel": a number, ...}`, `null` for
 /// what the server did not send.
 pub fn alert_value(a: &Alert) -> Value {
-    let time = millis(a);
+    let time = alert_millis(a);
     json!({
         "type": "alert",
         "time": (time > 0).then(|| rfc3339_ms(time)),
@@ -118,7 +118,7 @@ pub fn alerts_csv(list: &AlertList) -> String {
             .map_or(String::new(), |t| csv::wire(t.as_bytes()))
     };
     for a in &list.alerts {
-        let time = millis(a);
+        let time = alert_millis(a);
         csv::row(
             &mut out,
             &[
@@ -140,35 +140,39 @@ pub fn alerts_csv(list: &AlertList) -> String {
 }
 
 /// A new alert as the line shown above the prompt:
-/// `[alert 11:42:45 DEAUTHFLOOD ch 6 00:14:6C:A1:00:01] TEXT`, bold
-/// yellow up to the `]` when `color`.
-pub fn alert_notice(a: &Alert, color: bool) -> String {
-    let mut head = format!("[alert {}", alert_clock(a));
+/// `[alert 11:42:45 DEAUTHFLOOD ch 6 00:14:6C:A1:00:01] TEXT`, wrapped
+/// between words to `width`; with `color`, bold yellow up to the `]`
+/// (or the end of the first line).
+pub fn alert_notice(a: &Alert, color: bool, width: usize) -> String {
+    let mut line = format!("[alert {}", alert_clock(a));
     let header = shown(&a.header);
     if !header.is_empty() {
-        head.push(' ');
-        head.push_str(&header);
+        line.push(' ');
+        line.push_str(&header);
     }
     if let Some(c) = a.channel {
-        head.push_str(&format!(" ch {c}"));
+        line.push_str(&format!(" ch {c}"));
     }
     let bssid = shown(&a.bssid);
     if !bssid.is_empty() {
-        head.push(' ');
-        head.push_str(&bssid);
+        line.push(' ');
+        line.push_str(&bssid);
     }
-    head.push(']');
+    line.push(']');
     let body = shown(&a.text);
-    let head = if color {
-        format!("{YELLOW}{head}{RESET}")
-    } else {
-        head
-    };
-    if body.is_empty() {
-        head
-    } else {
-        format!("{head} {body}")
+    if !body.is_empty() {
+        line.push(' ');
+        line.push_str(&body);
     }
+    let mut out = super::layout::wrap(&line, width);
+    if color {
+        let end = out
+            .find([']', '\n'])
+            .map_or(out.len(), |i| i + usize::from(out[i..].starts_with(']')));
+        out.insert_str(end, RESET);
+        out.insert_str(0, YELLOW);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -224,7 +228,7 @@ mod tests {
         assert!(!t.contains('\x1b'), "{t}");
         let wide = alerts_table(&list, None);
         assert!(wide.contains("SOURCE") && wide.contains("00:21:6A:00:00:07"));
-        let plain = alert_notice(&alert(), false);
+        let plain = alert_notice(&alert(), false, 80);
         assert!(
             plain.starts_with("[alert ") && !plain.contains('\x1b'),
             "{plain}"
@@ -233,7 +237,13 @@ mod tests {
             plain.contains("DEAUTHFLOOD ch 6 00:14:6C:A1:00:01]"),
             "{plain}"
         );
-        assert!(alert_notice(&alert(), true).starts_with(YELLOW));
+        for l in plain.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(l) <= 80, "{plain}");
+        }
+        let coloured = alert_notice(&alert(), true, 80);
+        assert!(coloured.starts_with(YELLOW), "{coloured:?}");
+        let head_end = format!("00:14:6C:A1:00:01]{RESET} ");
+        assert!(coloured.contains(&head_end), "{coloured:?}");
         let csv = alerts_csv(&list);
         assert!(csv.starts_with("time,header,bssid,source,dest,channel,text\n"));
         assert_eq!(csv.lines().count(), 3);

@@ -22,6 +22,10 @@
 //!   longest) is dropped, and the drop counted.
 //! - Names (SSIDs, manufacturers) are kept to [`MAX_NAME_BYTES`]; one cut
 //!   there displays ending in [`CUT_MARKER`], and its view says it was cut.
+//! - Alerts, once asked for ([`Model::keep_alerts`]): the last
+//!   [`MAX_ALERTS`] ALERT lines, decoded, numbered for "what is new"
+//!   ([`Model::alerts_since`]); a model may ask for them alone, nothing
+//!   of the devices ([`Model::set_devices`]).
 //! - GPS: the latest `*GPS` line is the fix ([`Snapshot::gps`]). Its
 //!   position counts only with a 2D or 3D fix, not at 0,0, and for
 //!   [`FIX_MAX_AGE_MS`] after it came. Each BSSID or CLIENT update of a
