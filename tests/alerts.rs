@@ -40,7 +40,8 @@ fn alerting_sim(name: &str, tick: Duration) -> Sim {
 
 /// An alert arriving while a command is half typed shows above the line
 /// (the shell never enabled ALERT), and the typed text is intact on the
-/// prompt line afterwards; `set alerts off` silences them.
+/// prompt line afterwards; `set alerts off` silences them, `set bell on`
+/// rings the bell for them.
 #[test]
 fn repl_alert_shows_above_the_half_typed_line_and_set_alerts_off_silences_it() {
     let sim = alerting_sim("Alerting", Duration::from_millis(200));
@@ -67,11 +68,33 @@ fn repl_alert_shows_above_the_half_typed_line_and_set_alerts_off_silences_it() {
     // Alerts come five times a second: a second of silence is theirs.
     let quiet = output_during(&mut p, Duration::from_millis(1500));
     assert!(!quiet.contains("[alert "), "{quiet:?}");
+    // The bell rings for them even so, once set.
+    let out = command(&mut p, "set bell on", &prompt);
+    assert!(out.contains("bell        on"), "{out}");
+    p.exp_string("\x07").expect("the bell");
     let listed = command(&mut p, "alerts --wide", &prompt);
     assert!(
         KINDS.iter().any(|k| listed.contains(k)),
         "alerts lists them still: {listed}"
     );
+    exit_with_ctrl_d(p);
+}
+
+/// With ALERT enabled by hand, an alert shows once: as its frame line,
+/// not also as a notice.
+#[test]
+fn repl_alert_enabled_by_hand_shows_once_as_its_frame() {
+    let sim = alerting_sim("Alerting", Duration::from_millis(200));
+    let addr = sim.local_addr().to_string();
+    let history = TempHistory::new();
+    let (mut p, prompt) = shell_at(&addr, &history.file, &[], "Alerting", None, &[]);
+    let out = command(&mut p, "enable ALERT header,text", &prompt);
+    assert!(out.contains("ok ("), "{out}");
+    p.exp_string("ALERT header=").expect("an ALERT frame line");
+    // Alerts come five times a second: a second and a half holds several.
+    let seen = output_during(&mut p, Duration::from_millis(1500));
+    assert!(seen.matches("ALERT header=").count() >= 2, "{seen:?}");
+    assert!(!seen.contains("[alert "), "{seen:?}");
     exit_with_ctrl_d(p);
 }
 
