@@ -156,7 +156,7 @@ fn printer_loop(
         }
         if Instant::now() >= next_tick {
             for line in alerts.tick(&session) {
-                console.notice(&line);
+                console.alert_notice(&line);
             }
             if !console.tick(&session) {
                 return;
