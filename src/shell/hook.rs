@@ -243,9 +243,15 @@ impl Runner {
             }
         };
         if let Some(mut stdin) = child.stdin.take() {
-            // A command that does not read its stdin closes it: no error.
+            // On a thread of its own: a command that does not read its
+            // stdin must not hold up the runner (an alert's text may be
+            // longer than a pipe holds). One that closes it: no error.
             let json = alert_json(alert) + "\n";
-            let _ = stdin.write_all(json.as_bytes());
+            let _ = thread::Builder::new()
+                .name("kismet-on-alert-stdin".into())
+                .spawn(move || {
+                    let _ = stdin.write_all(json.as_bytes());
+                });
         }
         self.running.push(Running {
             child,
