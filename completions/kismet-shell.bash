@@ -41,7 +41,7 @@ _kismet__shell() {
 
     case "${cmd}" in
         kismet__shell)
-            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --export --db --open --export-format --export-every --export-best --export-what --history --command --help --version sim completions help"
+            opts="-q -c -h -V --demo --replay --speed --seed --no-gps --route --alert-every --on-alert --on-alert-jobs --follow --count --timeout --reconnect --lossless --wait --quiet --keep-going --format --reply-timeout --connect-timeout --track --timestamps --raw-values --record --force --append --no-reconnect --no-pager --export --db --open --export-format --export-every --export-best --export-what --history --command --help --version sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -60,6 +60,18 @@ _kismet__shell() {
                     return 0
                     ;;
                 --route)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alert-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-alert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-alert-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -120,11 +132,11 @@ _kismet__shell() {
                     return 0
                     ;;
                 --command)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources lock hop addsource delsource export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources alerts lock hop addsource delsource export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources lock hop addsource delsource export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources alerts lock hop addsource delsource export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -205,7 +217,7 @@ _kismet__shell() {
             return 0
             ;;
         kismet__subcmd__shell__subcmd__sim)
-            opts="-h --listen --seed --packet-rate --gps --no-gps --route --alerts --common --max-clients --tick-ms --flood --replay --speed --loop --help"
+            opts="-h --listen --seed --packet-rate --gps --no-gps --route --alerts --alert-every --common --max-clients --tick-ms --flood --replay --speed --loop --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +236,10 @@ _kismet__shell() {
                     return 0
                     ;;
                 --route)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alert-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kismet_shell_global_optspecs
-    string join \n demo replay= speed= seed= no-gps route= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager export= db= open= export-format= export-every= export-best export-what= history= c/command= h/help V/version
+    string join \n demo replay= speed= seed= no-gps route= alert-every= on-alert= on-alert-jobs= follow count= timeout= reconnect lossless wait= q/quiet keep-going format= reply-timeout= connect-timeout= track timestamps raw-values record= force append no-reconnect no-pager export= db= open= export-format= export-every= export-best export-what= history= c/command= h/help V/version
 end
 
 function __fish_kismet_shell_needs_command
@@ -28,6 +28,9 @@ complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l replay -d 'Se
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l speed -d 'With --replay: play the recording X times as fast (0.5 is half speed); max: as fast as it can be read' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l seed -d 'Seed of the simulated world with --demo' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l route -d 'With --demo: drive this GPX track instead of the built-in loop' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l alert-every -d 'With --demo: the simulated server raises an alert every SECS seconds (DEAUTHFLOOD, APSPOOF, CHANCHANGE...)' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l on-alert -d 'Run CMD (with sh -c) for each new alert: the alert as a JSON object on its stdin, and in KISMET_ALERT_TYPE, _BSSID, _SOURCE, _DEST, _CHANNEL, _TEXT and _TIME. In the shell, with --follow, or alone with --timeout SECS (runs without a shell). A run longer than 60 s is killed; a failure is reported' -r
+complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l on-alert-jobs -d 'With --on-alert: most commands running at once (further alerts wait, up to 100; beyond that they are dropped and counted)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l count -d 'With --follow: stop after N frames (N device lines after networks, clients or stations)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l timeout -d 'With --follow: stop after SECS seconds. With --export and no commands: collect for SECS seconds without a shell, write the files and exit' -r
 complete -c kismet-shell -n "__fish_kismet_shell_needs_command" -l wait -d 'Batch runs: start the live model of networks and clients and let it collect for SECS before the first command (a server sends some records only after a while; a replay plays meanwhile)' -r
@@ -59,6 +62,7 @@ stations\t''
 gps\t''
 servers\t''
 sources\t''
+alerts\t''
 lock\t''
 hop\t''
 addsource\t''
@@ -101,6 +105,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l listen
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l seed -d 'Seed of the simulated world (same seed, same world)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l packet-rate -d 'PACKET frames per second (0: none)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l route -d 'Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l alert-every -d 'Raise an alert every SECS seconds of the server\'s clock (besides --alerts)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l replay -d 'Serve this recording (made with --record) instead of the simulated world' -r -F

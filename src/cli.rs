@@ -74,6 +74,24 @@ pub struct Cli {
     )]
     pub route: Option<PathBuf>,
 
+    /// With --demo: the simulated server raises an alert every SECS
+    /// seconds (DEAUTHFLOOD, APSPOOF, CHANCHANGE...).
+    #[arg(long, value_name = "SECS", requires = "demo", conflicts_with_all = ["addr", "replay"])]
+    pub alert_every: Option<u64>,
+
+    /// Run CMD (with sh -c) for each new alert: the alert as a JSON object
+    /// on its stdin, and in KISMET_ALERT_TYPE, _BSSID, _SOURCE, _DEST,
+    /// _CHANNEL, _TEXT and _TIME. In the shell, with --follow, or alone
+    /// with --timeout SECS (runs without a shell). A run longer than 60 s
+    /// is killed; a failure is reported.
+    #[arg(long, value_name = "CMD")]
+    pub on_alert: Option<String>,
+
+    /// With --on-alert: most commands running at once (further alerts
+    /// wait, up to 100; beyond that they are dropped and counted).
+    #[arg(long, value_name = "N", requires = "on_alert", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub on_alert_jobs: u32,
+
     /// Run this shell command, then exit (repeatable; runs in order).
     #[arg(short = 'c', long = "command", value_name = "CMD")]
     pub commands: Vec<String>,
@@ -245,6 +263,9 @@ pub enum Sub {
         /// Raise alerts (ALERT lines) now and then.
         #[arg(long)]
         alerts: bool,
+        /// Raise an alert every SECS seconds of the server's clock (besides --alerts).
+        #[arg(long, value_name = "SECS")]
+        alert_every: Option<u64>,
         /// Send COMMON and TRACKINFO lines (the recorded real server sent none).
         #[arg(long)]
         common: bool,
@@ -261,7 +282,7 @@ pub enum Sub {
         #[arg(
             long,
             value_name = "FILE",
-            conflicts_with_all = ["seed", "packet_rate", "gps", "no_gps", "route", "alerts", "common", "tick_ms", "flood"]
+            conflicts_with_all = ["seed", "packet_rate", "gps", "no_gps", "route", "alerts", "alert_every", "common", "tick_ms", "flood"]
         )]
         replay: Option<PathBuf>,
         /// With --replay: play the recording X times as fast (0.5 is half

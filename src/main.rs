@@ -15,9 +15,11 @@ use kismet_client::{Client, Options};
 use kismet_protocol::spec::check_addr;
 use kismet_record::{Recorder, WriteMode};
 use kismet_shell::cli::{Cli, Sub};
+use kismet_shell::shell::alerts::Follower;
 use kismet_shell::shell::batch::{self, BatchOptions, Output, EXIT_COMMAND, EXIT_CONNECTION};
 use kismet_shell::shell::export::{self, Exports, Target};
 use kismet_shell::shell::fleet::{self, Member};
+use kismet_shell::shell::hook::{Hook, OnAlert, EXIT_WAIT};
 use kismet_shell::shell::offline::{self, Offline};
 use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
@@ -96,6 +98,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             no_gps,
             route,
             alerts,
+            alert_every,
             common,
             max_clients,
             tick_ms,
@@ -123,6 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 gps: !*no_gps,
                 route: load_route(route.as_deref())?,
                 alerts: *alerts,
+                alert_every: *alert_every,
                 common: *common,
                 max_clients: *max_clients,
                 tick: Duration::from_millis((*tick_ms).max(1)),
@@ -146,6 +150,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             seed: cli.seed.unwrap_or(1),
             gps: !cli.no_gps,
             route: load_route(cli.route.as_deref())?,
+            alert_every: cli.alert_every,
             ..SimConfig::default()
         };
         let sim = Sim::start("127.0.0.1:0", config).context("starting the simulated server")?;
@@ -182,11 +187,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     };
     // --export or --db without commands, with --timeout or --replay:
     // collect without a shell.
-    let collect = (exports.is_some() || cli.db.is_some())
+    let collect = (exports.is_some() || cli.db.is_some() || cli.on_alert.is_some())
         && cli.commands.is_empty()
         && (cli.batch.timeout.is_some() || cli.replay.is_some());
     if cli.batch.timeout.is_some() && !cli.batch.follow && !collect {
-        anyhow::bail!("--timeout needs --follow, or --export or --db without commands");
+        anyhow::bail!("--timeout needs --follow, or --export, --db or --on-alert without commands");
     }
     let interactive = !collect && cli.commands.is_empty() && io::stdin().is_terminal();
     let recorder = match &cli.record {
@@ -393,6 +398,24 @@ fn connect_and_run(
             .model()
             .context("starting the model of networks and clients")?;
     }
+    // The shell shows new alerts; --on-alert runs for them.
+    if interactive || cli.on_alert.is_some() {
+        match session.start_alerts() {
+            Ok(true) => {}
+            Ok(false) if cli.on_alert.is_some() => eprintln!(
+                "kismet-shell: --on-alert: the server has no ALERT protocol: no alert will come"
+            ),
+            Ok(false) => {}
+            Err(e) => eprintln!(
+                "kismet-shell: asking for alerts: {}",
+                without_os_codes(&format!("{:#}", anyhow::Error::new(e)))
+            ),
+        }
+    }
+    let on_alert = cli.on_alert.as_ref().map(|cmd| OnAlert {
+        cmd: cmd.clone(),
+        jobs: cli.on_alert_jobs as usize,
+    });
     if let Some(path) = &cli.db {
         match kismet_shell::shell::db::open(path, &session, local_source(cli)) {
             Ok(db) => *session.db.lock() = Some(db),
@@ -413,13 +436,29 @@ fn connect_and_run(
                 history: cli.history.clone().or_else(repl::default_history_path),
                 pager: Pager::from_env(std::env::var("PAGER").ok().as_deref(), cli.no_pager),
                 exports,
+                on_alert,
             },
         );
         return result.map(|code| close_db(&session, false, code));
     }
+    // --on-alert in a batch run: failures go to stderr.
+    let follower = match on_alert {
+        Some(o) => {
+            let report = |m: &str| eprintln!("kismet-shell: {m}");
+            let hook =
+                Hook::start(&o.cmd, o.jobs, Box::new(report)).context("starting --on-alert")?;
+            Some(Follower::start(session.clone(), Arc::new(hook))?)
+        }
+        None => None,
+    };
+    let stop_follower = |follower: Option<Follower>| {
+        if let Some(f) = follower {
+            f.stop(EXIT_WAIT, &|m| eprintln!("kismet-shell: {m}"));
+        }
+    };
     // With --export or --db, Ctrl-C ends the run after the files are
     // written.
-    if exports.is_some() || cli.db.is_some() {
+    if exports.is_some() || cli.db.is_some() || cli.on_alert.is_some() {
         let interrupted = session.interrupted.clone();
         if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
             eprintln!(
@@ -441,8 +480,10 @@ fn connect_and_run(
         .map(|t| secs(t, "--timeout"))
         .transpose()?;
     if collect {
-        let code = batch::collect_until_end(&session, timeout, &mut io::stderr().lock());
+        let model = exports.is_some() || cli.db.is_some();
+        let code = batch::collect_until_end(&session, model, timeout, &mut io::stderr().lock());
         drop(timer);
+        stop_follower(follower);
         let code = exports.map_or(code, |ex| {
             final_exports(&ex, &session, cli.batch.quiet, code)
         });
@@ -472,6 +513,7 @@ fn connect_and_run(
     );
     drop(timer);
     drop(err);
+    stop_follower(follower);
     let code = exports.map_or(code, |ex| {
         final_exports(&ex, &session, cli.batch.quiet, code)
     });

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod alerts;
 mod batch;
 mod batch_follow;
 mod batch_world;

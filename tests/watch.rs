@@ -504,6 +504,69 @@ fn watch_sources_shows_a_locked_source_on_its_channel() {
     sim.shutdown();
 }
 
+/// The start of the text of each kind of alert the simulator raises.
+const KINDS_TEXT: [&str; 5] = [
+    "Deauthenticate/Disa",
+    "Broadcast disassoc",
+    "Probe on ",
+    "Unauthorized device",
+    "Beacon on ",
+];
+
+/// `watch alerts` lists the alerts newest first, in 80 columns, and a new
+/// one comes in at the top while it is open.
+#[test]
+fn watch_alerts_shows_newest_first_and_takes_new_ones() {
+    let sim = kismet_sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_sim::SimConfig {
+            alert_every: Some(1),
+            tick: Duration::from_millis(300),
+            ..kismet_sim::SimConfig::default()
+        },
+    )
+    .unwrap();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        sim.local_addr()
+    );
+    let t = Tmux::start(80, 24, &shell);
+    t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
+    t.keys(&["watch alerts", "Enter"]);
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| l.trim_start_matches("> ").trim_start())
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+            .map(String::from)
+            .collect()
+    };
+    let first = t.until("two alerts", |s| {
+        s.starts_with("kismet watch alerts") && rows(s).len() >= 2
+    });
+    assert!(first.lines().all(|l| l.chars().count() <= 80), "{first}");
+    assert!(first.contains("TYPE") && first.contains("TEXT"), "{first}");
+    assert!(
+        rows(&first)
+            .iter()
+            .all(|r| KINDS_TEXT.iter().any(|t| r.contains(t))),
+        "each row shows the start of its text:\n{first}"
+    );
+    let times: Vec<String> = rows(&first).iter().map(|r| r[..8].to_string()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "newest first:\n{first}");
+    let top = rows(&first)[0].clone();
+    let later = t.until("a newer alert on top", |s| {
+        rows(s).first().is_some_and(|r| *r != top) && rows(s).len() > rows(&first).len()
+    });
+    assert!(rows(&later)[1..].contains(&top), "{later}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
 /// The chart of the detail screen: a row of sparkline bars inside its box
 /// (between the box's side lines), under its title.
 fn chart_bars(screen: &str) -> Option<String> {

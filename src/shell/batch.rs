@@ -153,16 +153,24 @@ fn collect(session: &Session, wait: Duration, follow: bool) -> Result<(), ShellE
     }
 }
 
-/// `--export FILE` or `--db FILE` without commands: lets the live model
-/// collect until `timeout` (if any), the server ends the connection (the
-/// end of a replay), or Ctrl-C ([`Session::interrupted`]); the exit
-/// status: 0,
+/// `--export FILE`, `--db FILE` or `--on-alert CMD` without commands:
+/// lets the live model (when `model`: for the files) collect until
+/// `timeout` (if any), the server ends the connection (the end of a
+/// replay), or Ctrl-C ([`Session::interrupted`]); the exit status: 0,
 /// or 2 when the connection was lost (the files are written either
 /// way, by the caller). Events are taken off the channel meanwhile, so
 /// a lossless client keeps reading.
-pub fn collect_until_end(session: &Session, timeout: Option<Duration>, err: &mut dyn Write) -> i32 {
+pub fn collect_until_end(
+    session: &Session,
+    model: bool,
+    timeout: Option<Duration>,
+    err: &mut dyn Write,
+) -> i32 {
     use std::sync::atomic::Ordering;
-    if let Err(e) = super::handlers::start_model(session) {
+    if let Err(e) = model
+        .then(|| super::handlers::start_model(session))
+        .transpose()
+    {
         let _ = writeln!(err, "kismet-shell: --export: {e}");
         return exit_code(&e);
     }

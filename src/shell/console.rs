@@ -10,7 +10,9 @@
 //!   are counted as skipped (`resume` says how many), even those that
 //!   were waiting when `pause` ran;
 //! - a connection notice (disconnected, reconnecting, reconnected) is never
-//!   dropped: it waits for its turn, paused or not.
+//!   dropped: it waits for its turn, paused or not;
+//! - a new alert's line waits for its turn too, paused or not, and is
+//!   dropped if `set alerts off` ran meanwhile.
 //!
 //! The printer hands its text to rustyline's external printer *outside*
 //! that lock: while the prompt is up, that call queues the text for the
@@ -173,6 +175,9 @@ struct Inner {
     backlog: Backlog,
     /// Notice lines about dropped frames, kept apart: not shown while paused.
     drop_notices: Vec<String>,
+    /// New alerts' lines, kept apart: dropped if `set alerts off` came
+    /// while they waited.
+    alert_notices: Vec<String>,
     /// A command runs: nothing but its output prints.
     busy: bool,
     /// The sink failed: the printer stops.
@@ -187,6 +192,7 @@ impl Console {
             inner: Mutex::new(Inner {
                 backlog: Backlog::new(LINES_PER_TICK, color),
                 drop_notices: Vec::new(),
+                alert_notices: Vec::new(),
                 busy: false,
                 broken: false,
             }),
@@ -235,6 +241,12 @@ impl Console {
         }
     }
 
+    /// A new alert's line: printed in its turn (paused or not), unless
+    /// the alerts were silenced (`set alerts off`) meanwhile.
+    pub fn alert_notice(&self, line: &str) {
+        self.inner.lock().alert_notices.push(line.to_string());
+    }
+
     /// The printer's tick: prints what waits, unless a command runs. While
     /// paused, frames that were waiting are counted as skipped instead.
     /// False once the sink failed.
@@ -253,6 +265,12 @@ impl Console {
             let drops = std::mem::take(&mut inner.drop_notices);
             for d in drops {
                 inner.backlog.add_notice(&d);
+            }
+            let alerts = std::mem::take(&mut inner.alert_notices);
+            if session.settings().alerts {
+                for a in alerts {
+                    inner.backlog.add_notice(&a);
+                }
             }
             let Some(text) = inner.backlog.take() else {
                 return true;

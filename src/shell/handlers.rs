@@ -147,6 +147,8 @@ pub fn set(session: &Session, change: Option<SettingChange>) -> Handled {
         Some(SettingChange::Decode { on }) => session.update_settings(|s| s.decode = on),
         Some(SettingChange::Color { on }) => session.update_settings(|s| s.color = on),
         Some(SettingChange::Rate { lines }) => session.update_settings(|s| s.rate_limit = lines),
+        Some(SettingChange::Alerts { on }) => session.update_settings(|s| s.alerts = on),
+        Some(SettingChange::Bell { on }) => session.update_settings(|s| s.bell = on),
     }
     Ok(Outcome::Settings(session.settings()))
 }

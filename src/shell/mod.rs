@@ -14,6 +14,8 @@
 //! - [`fleet`]: several servers in one run
 //! - [`network`]: `network NET`, one network in detail
 //! - [`changes`]: `networks --follow`: the devices new or changed since printed
+//! - [`alerts`]: `alerts`, new alerts above the prompt and to `--on-alert`
+//! - [`hook`]: `--on-alert`: a command run per alert, bounded, never waited on
 //! - [`repl`], [`helper`]: the interactive shell, its completion and hints
 //!   (from the same definition)
 //! - [`console`]: the one printer of the interactive shell
@@ -21,6 +23,7 @@
 //! - [`pager`]: long output through `$PAGER`
 //! - [`watch`]: the full-screen views
 
+pub mod alerts;
 pub mod batch;
 pub mod capture;
 pub mod changes;
@@ -35,6 +38,7 @@ pub mod fleet;
 pub mod handlers;
 pub mod helper;
 pub mod network;
+pub mod hook;
 pub mod offline;
 pub mod outcome;
 pub mod pager;

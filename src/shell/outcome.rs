@@ -324,6 +324,8 @@ pub enum Outcome {
     Servers(Vec<crate::shell::render::fleet::ServerRow>),
     /// The `sources` list: the server's capture sources, by name.
     Sources(Vec<kismet_client::SourceView>),
+    /// The `alerts` list: the recent alerts, oldest first.
+    Alerts(kismet_client::AlertList),
     /// The display rules, after `filter` or `only` (changed or not).
     Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).

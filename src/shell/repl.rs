@@ -26,10 +26,12 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
+use super::alerts::Announcer;
 use super::commands;
 use super::console::{Console, Sink};
 use super::dispatch;
 use super::helper::{Names, ShellHelper};
+use super::hook::{Hook, EXIT_WAIT};
 use super::outcome::{without_os_codes, Outcome, ShellError};
 use super::pager::Pager;
 use super::prompt::{prompt_text, LivePrompt};
@@ -58,6 +60,8 @@ pub struct ReplOptions {
     pub pager: Pager,
     /// `--export` files: written every so often meanwhile, and at the end.
     pub exports: Option<Arc<super::export::Exports>>,
+    /// `--on-alert`: a command run for each new alert.
+    pub on_alert: Option<super::hook::OnAlert>,
 }
 
 impl Default for ReplOptions {
@@ -66,6 +70,7 @@ impl Default for ReplOptions {
             history: None,
             pager: Pager::none(),
             exports: None,
+            on_alert: None,
         }
     }
 }
@@ -109,7 +114,12 @@ pub fn banner(client: &Client) -> String {
 /// printing at each tick. It follows the session to a new client after
 /// `connect`, and outlives the end of a connection: a notice of the end
 /// must never be lost.
-fn printer_loop(session: Arc<Session>, console: Arc<Console>, stop: Arc<AtomicBool>) {
+fn printer_loop(
+    session: Arc<Session>,
+    console: Arc<Console>,
+    stop: Arc<AtomicBool>,
+    mut alerts: Announcer,
+) {
     let mut next_tick = Instant::now() + TICK;
     while !stop.load(Ordering::Acquire) {
         let client = session.client();
@@ -145,6 +155,9 @@ fn printer_loop(session: Arc<Session>, console: Arc<Console>, stop: Arc<AtomicBo
             Err(RecvTimeoutError::Disconnected) => thread::sleep(wait),
         }
         if Instant::now() >= next_tick {
+            for line in alerts.tick(&session) {
+                console.alert_notice(&line);
+            }
             if !console.tick(&session) {
                 return;
             }
@@ -361,11 +374,21 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
         Err(_) => Box::new(stdout_sink),
     };
     let console = Arc::new(Console::new(sink, color));
+    // --on-alert: its failures are said above the prompt.
+    let hook = match &options.on_alert {
+        Some(o) => {
+            let console = console.clone();
+            let report = move |m: &str| console.notice(&format!("[{m}]"));
+            Some(Arc::new(Hook::start(&o.cmd, o.jobs, Box::new(report))?))
+        }
+        None => None,
+    };
     {
+        let alerts = Announcer::new(&session, hook.clone());
         let (session, console, stop) = (session.clone(), console.clone(), stop.clone());
         thread::Builder::new()
             .name("kismet-printer".into())
-            .spawn(move || printer_loop(session, console, stop))?;
+            .spawn(move || printer_loop(session, console, stop, alerts))?;
     }
 
     // Ctrl-C while a command waits for its reply (the terminal is not in
@@ -445,6 +468,10 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
     };
     stop.store(true, Ordering::Release);
     drop(timer);
+    // The last alerts' commands are not cut off.
+    if let Some(hook) = hook {
+        hook.finish(EXIT_WAIT, &|m| eprintln!("kismet-shell: {m}"));
+    }
     // The files once more, with everything collected.
     if let Some(ex) = exports {
         for written in ex.write(&session) {

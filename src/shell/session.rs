@@ -24,6 +24,10 @@ pub struct Settings {
     pub color: bool,
     /// Most frame lines the interactive shell shows per 0.1 s.
     pub rate_limit: usize,
+    /// The interactive shell shows each new alert above the prompt.
+    pub alerts: bool,
+    /// The interactive shell rings the terminal bell on a new alert.
+    pub bell: bool,
 }
 
 impl Default for Settings {
@@ -33,6 +37,8 @@ impl Default for Settings {
             decode: true,
             color: false,
             rate_limit: 200,
+            alerts: true,
+            bell: false,
         }
     }
 }
@@ -70,6 +76,9 @@ pub struct Session {
     /// Since when the models read the capture sources (`sources`, `lock`,
     /// `hop`): models made from then on do too.
     sources_since: Mutex<Option<Instant>>,
+    /// The models keep the server's alerts (the shell, `--on-alert`):
+    /// models made from now on do too.
+    alerts_wanted: AtomicBool,
     /// The session database being written (`--db`, `db open`).
     pub db: Mutex<Option<super::database::Database>>,
     /// This session, when it is shared ([`Session::into_shared`]): for the
@@ -98,6 +107,7 @@ impl Session {
             earlier_connections: AtomicU64::new(0),
             outbox: AtomicUsize::new(0),
             sources_since: Mutex::new(None),
+            alerts_wanted: AtomicBool::new(false),
             db: Mutex::new(None),
             me: std::sync::Weak::new(),
         }
@@ -134,7 +144,45 @@ impl Session {
         if self.sources_since.lock().is_some() {
             model.keep_sources();
         }
+        if self.alerts_wanted.load(Ordering::Relaxed) {
+            model.keep_alerts();
+        }
         model
+    }
+
+    /// Keeps the server's alerts from now on, when it has ALERT (false
+    /// when it has not): the model asks for ALERT, and is started for its
+    /// alerts alone (asking nothing of the devices) if it was not
+    /// running. The alerts the server replays in answer (its backlog) are
+    /// in it when this returns. Models of servers connected to later keep
+    /// them too.
+    ///
+    /// # Errors
+    /// As [`Session::model`].
+    pub fn start_alerts(&self) -> Result<bool, Error> {
+        self.alerts_wanted.store(true, Ordering::Relaxed);
+        if self.client().table().get("ALERT").is_none() {
+            return Ok(false);
+        }
+        let mut slot = self.model.lock();
+        let model = match slot.as_ref() {
+            Some(m) => m.clone(),
+            None => {
+                let m = self.new_model();
+                m.set_devices(false);
+                *slot = Some(m.clone());
+                m
+            }
+        };
+        model.keep_alerts();
+        self.client().track(model, self.wait())?;
+        Ok(true)
+    }
+
+    /// The model keeping the alerts, once [`Session::start_alerts`] ran
+    /// (whether or not it reads the devices too).
+    pub fn alerts_model(&self) -> Option<Arc<Model>> {
+        self.model.lock().clone().filter(|m| m.keeps_alerts())
     }
 
     /// The live model, reading the capture sources: the first time, the
@@ -193,6 +241,12 @@ impl Session {
     pub fn model(&self) -> Result<Arc<Model>, Error> {
         let mut slot = self.model.lock();
         if let Some(m) = slot.as_ref() {
+            if !m.tracks_devices() {
+                // Started for the alerts alone: now the devices too.
+                m.set_devices(true);
+                self.client().track(m.clone(), self.wait())?;
+                *self.model_since.lock() = Some(Instant::now());
+            }
             return Ok(m.clone());
         }
         let model = self.new_model();
@@ -215,9 +269,10 @@ impl Session {
         self.tap.lock()
     }
 
-    /// The live model if it was started.
+    /// The live model if it was started (one that keeps the alerts
+    /// alone does not count: see [`Session::alerts_model`]).
     pub fn model_if_started(&self) -> Option<Arc<Model>> {
-        self.model.lock().clone()
+        self.model.lock().clone().filter(|m| m.tracks_devices())
     }
 
     /// After `connect`/`reconnect`: the new client feeds the model too
@@ -228,13 +283,20 @@ impl Session {
     pub fn track_again(&self, same_server: bool) -> Result<(), Error> {
         let mut slot = self.model.lock();
         let Some(old) = slot.as_ref() else {
+            drop(slot);
+            // No model yet: the last server had no ALERT; this one may.
+            if self.alerts_wanted.load(Ordering::Relaxed) {
+                self.start_alerts()?;
+            }
             return Ok(());
         };
         let model = if same_server {
             old.clone()
         } else {
             *self.model_since.lock() = Some(Instant::now());
-            self.new_model()
+            let model = self.new_model();
+            model.set_devices(old.tracks_devices());
+            model
         };
         *slot = Some(model.clone());
         drop(slot);

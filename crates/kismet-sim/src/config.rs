@@ -28,6 +28,9 @@ pub struct SimConfig {
     pub route: Option<Arc<Route>>,
     /// Alerts (ALERT lines) now and then.
     pub alerts: bool,
+    /// An alert every this many seconds of the server's clock (each
+    /// [`SimConfig::tick`] long), besides those of `alerts`; `None`: none.
+    pub alert_every: Option<u64>,
     /// COMMON lines for changed networks and TRACKINFO every tick (what
     /// they hold is a guess: the recorded server sent neither).
     pub common: bool,
@@ -55,6 +58,7 @@ impl Default for SimConfig {
             gps: false,
             route: None,
             alerts: false,
+            alert_every: None,
             common: false,
             tick: Duration::from_secs(1),
             server_name: "Kismet Simulator".to_string(),

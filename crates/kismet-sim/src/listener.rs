@@ -67,6 +67,7 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
                 .unwrap_or_else(|| Arc::new(Route::builtin()))
         }),
         alerts: config.alerts,
+        alert_every: config.alert_every,
     };
     let mut world = World::new(config.seed, now, extras);
     world.tick(now);

@@ -167,6 +167,7 @@ mod tests {
         Extras {
             drive: Some(std::sync::Arc::new(crate::route::Route::builtin())),
             alerts: true,
+            alert_every: None,
         }
     }
 

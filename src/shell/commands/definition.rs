@@ -299,6 +299,24 @@ pub enum ShellCommand {
     )]
     Sources,
 
+    /// `alerts [--wide]`.
+    #[command(
+        about = "the server's recent alerts: time, type, BSSID, source, dest, channel, text",
+        long_about = "The alerts the server raised (its ALERT lines), oldest first: the \
+                      shell asks for ALERT from the start, keeps the last 1,000, and \
+                      shows each new one above the prompt (set alerts off silences \
+                      that; set bell on rings the bell). Those the server held when \
+                      the shell subscribed are listed too. Times are local; the table \
+                      fits the terminal, the addresses left out first; --wide shows \
+                      them all. watch alerts follows them full screen.",
+        after_help = "alerts\nalerts --wide"
+    )]
+    Alerts {
+        /// Every column, whole, however wide the terminal.
+        #[arg(id = "wide", long, short)]
+        wide: bool,
+    },
+
     /// `lock SOURCE CHANNEL`.
     #[command(
         about = "lock a capture source on one channel (HOPSOURCE LOCK)",
@@ -449,7 +467,7 @@ pub enum ShellCommand {
 
     /// `watch networks|clients|stations|status|PROTO [NET]`.
     #[command(
-        about = "a full-screen view, redrawn in place: networks, clients, stations, status or a protocol",
+        about = "a full-screen view, redrawn in place: networks, clients, stations, status, alerts or a protocol",
         long_about = "watch networks: the networks table, live, with --sort and --type as \
                       networks takes them; s and S change the sort column, r reverses it, \
                       Enter opens the selected network's detail (as network BSSID shows \
@@ -459,17 +477,18 @@ pub enum ShellCommand {
                       watch stations: the stations, with what they probe for (s sorts \
                       them; Enter opens the selected station's records). watch status: \
                       frames per protocol. watch sources: the capture sources, their \
-                      channels and packets. watch PROTO: the latest frame of \
+                      channels and packets. watch alerts: the recent alerts, newest \
+                      first. watch PROTO: the latest frame of \
                       each device of an enabled protocol. Arrows, PgUp and PgDn move, and the \
                       selection stays on its device; / keeps the rows that contain a text; q \
                       or Ctrl-C return to the prompt with the screen as it was. Frames do not \
                       scroll meanwhile. Needs a terminal.",
         after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\n\
-                      watch stations\nwatch status\nwatch sources\nwatch SSID"
+                      watch stations\nwatch status\nwatch sources\nwatch alerts\nwatch SSID"
     )]
     Watch {
         /// What to show.
-        #[arg(id = "target", value_name = "networks|clients|stations|status|PROTO", value_parser = watched)]
+        #[arg(id = "target", value_name = "networks|clients|stations|status|alerts|PROTO", value_parser = watched)]
         target: Watched,
         /// With `clients`: the network.
         #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
@@ -532,8 +551,11 @@ pub enum ShellCommand {
                       (HH:MM:SS.mmm), JSON frames get \"time\" (RFC 3339, UTC). \
                       decode on|off: frame lines show decoded values (encryption, type \
                       names, times) or the wire values. color on|off: colour on a \
-                      terminal. rate N: most frame lines shown per 0.1 s.",
-        after_help = "set\nset timestamps on\nset decode off\nset rate 50"
+                      terminal. rate N: most frame lines shown per 0.1 s. alerts \
+                      on|off: each new alert shown above the prompt (on by default). \
+                      bell on|off: the terminal bell rings on a new alert (at most \
+                      once a second).",
+        after_help = "set\nset timestamps on\nset decode off\nset rate 50\nset bell on"
     )]
     Set {
         /// The setting to change; none lists them.

@@ -589,7 +589,8 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
+            "usage: watch networks|clients|stations|status|alerts|PROTO [NET] [--sort COLUMN] [--type TYPE]"
+                .into(),
         ),
         (
             "only SSID sometimes",
@@ -598,7 +599,7 @@ fn bad_arguments_give_one_line() {
         ("only SSID", "usage: only PROTO new|changed|all".into()),
         (
             "set volume 11",
-            "set: expected timestamps, decode, color or rate, not \"volume\"".into(),
+            "set: expected timestamps, decode, color, rate, alerts or bell, not \"volume\"".into(),
         ),
         ("set timestamps", "usage: set timestamps on|off".into()),
         (
@@ -680,6 +681,7 @@ fn usage_from_the_definition() {
         ("gps", ""),
         ("servers", ""),
         ("sources", ""),
+        ("alerts", "[--wide]"),
         ("lock", "SOURCE CHANNEL"),
         ("hop", "SOURCE [CHANNELS...] [--rate RATE]"),
         ("addsource", "DEFINITION"),
@@ -690,7 +692,7 @@ fn usage_from_the_definition() {
         ("sql", "QUERY"),
         (
             "watch",
-            "networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+            "networks|clients|stations|status|alerts|PROTO [NET] [--sort COLUMN] [--type TYPE]",
         ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),

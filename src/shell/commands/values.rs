@@ -227,6 +227,8 @@ pub enum Watched {
     Status,
     /// `sources`.
     Sources,
+    /// `alerts`.
+    Alerts,
     /// Anything else: a protocol, as typed.
     Protocol(String),
 }
@@ -240,6 +242,7 @@ pub(super) fn watched(s: &str) -> Result<Watched, String> {
         "stations" => Watched::Stations,
         "status" => Watched::Status,
         "sources" => Watched::Sources,
+        "alerts" => Watched::Alerts,
         _ => Watched::Protocol(s.to_string()),
     })
 }
@@ -311,6 +314,18 @@ pub enum SettingChange {
         /// Most frame lines per 0.1 s.
         #[arg(id = "lines", value_name = "N", value_parser = rate)]
         lines: usize,
+    },
+    /// `set alerts on|off`.
+    Alerts {
+        /// On or off.
+        #[arg(id = "switch", value_name = "on|off", value_parser = SwitchParser, action = ArgAction::Set)]
+        on: bool,
+    },
+    /// `set bell on|off`.
+    Bell {
+        /// On or off.
+        #[arg(id = "switch", value_name = "on|off", value_parser = SwitchParser, action = ArgAction::Set)]
+        on: bool,
     },
 }
 

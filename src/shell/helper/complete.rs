@@ -265,7 +265,7 @@ impl Cursor<'_> {
             }
             ArgKind::WatchTarget => {
                 // Only `clients` takes another argument (a network).
-                let mut it = ["networks", "clients", "stations", "status", "sources"]
+                let mut it = ["networks", "clients", "stations", "status", "sources", "alerts"]
                     .into_iter()
                     .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
                 (start, filtered(&mut it, &|s| s == "clients"))

@@ -319,9 +319,16 @@ fn completes_settings() {
         offered("set "),
         (
             4,
-            ["timestamps ", "decode ", "color ", "rate "]
-                .map(String::from)
-                .to_vec()
+            [
+                "timestamps ",
+                "decode ",
+                "color ",
+                "rate ",
+                "alerts ",
+                "bell "
+            ]
+            .map(String::from)
+            .to_vec()
         )
     );
     assert_eq!(offered("set t"), (4, vec!["timestamps ".into()]));
@@ -353,6 +360,7 @@ fn completes_choices_targets_and_networks() {
                 "stations".into(),
                 "status".into(),
                 "sources".into(),
+                "alerts".into(),
                 "SSID".into()
             ]
         )

@@ -19,6 +19,7 @@
 
 use std::fmt::Write as _;
 
+pub mod alerts;
 pub mod csv;
 pub mod detail;
 pub mod devices;
@@ -146,6 +147,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Sources(rows) => sources::sources_table(rows, width),
         Outcome::Servers(rows) => fleet::servers_table(rows, width),
+        Outcome::Alerts(list) => alerts::alerts_table(list, width),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -175,11 +177,15 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
                 "timestamps  {:<5} frame lines start with their receive time\n\
                  decode      {:<5} frame lines show decoded values\n\
                  color       {:<5} protocol names in colour (on a terminal)\n\
-                 rate        {:<5} most frame lines shown per 0.1 s",
+                 rate        {:<5} most frame lines shown per 0.1 s\n\
+                 alerts      {:<5} new alerts shown above the prompt\n\
+                 bell        {:<5} the terminal bell rings on a new alert",
                 on(s.timestamps),
                 on(s.decode),
                 on(s.color),
-                s.rate_limit
+                s.rate_limit,
+                on(s.alerts),
+                on(s.bell)
             )
         }
     }
@@ -321,6 +327,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
                 .collect();
             return Some(lines.join("\n"));
         }
+        Outcome::Alerts(list) => return alerts::alerts_json(list),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -341,6 +348,8 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             "decode": st.decode,
             "color": st.color,
             "rate": st.rate_limit,
+            "alerts": st.alerts,
+            "bell": st.bell,
         }),
         Outcome::Note(text) => json!({ "type": "note", "text": text }),
         Outcome::Wide(o) => return outcome_json(o),
@@ -463,6 +472,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         Outcome::Network(r) => s = devices::networks_csv(std::slice::from_ref(&r.network), None),
         Outcome::Sources(rows) => s = sources::sources_csv(rows),
         Outcome::Servers(rows) => s = fleet::servers_csv(rows),
+        Outcome::Alerts(list) => s = alerts::alerts_csv(list),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

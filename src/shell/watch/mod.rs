@@ -1,7 +1,8 @@
 //! `watch`: a full-screen view on the terminal's alternate screen (ratatui
 //! with its crossterm backend), redrawn in place a few times a second:
 //! networks, the clients of one network or of all, the stations, the
-//! status report, or the latest frame of each device of a protocol. Once the live model
+//! status report, the recent alerts (newest first), or the latest frame
+//! of each device of a protocol. Once the live model
 //! runs, the title line shows the GPS (fix and position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
@@ -50,7 +51,7 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 /// latest per device: nothing is lost that a later frame does not bring).
 const TAP_FRAMES: usize = 4096;
 
-/// `watch networks|clients [NET]|stations|status|PROTO`: the command's
+/// `watch networks|clients [NET]|stations|status|alerts|PROTO`: the command's
 /// handler.
 pub fn handler(
     session: &Session,
@@ -71,9 +72,10 @@ pub fn handler(
         (Watched::Status, None) => Target::Status,
         (Watched::Sources, None) => Target::Sources,
         (Watched::Protocol(p), None) => Target::Protocol(p),
+        (Watched::Alerts, None) => Target::Alerts,
         (_, Some(_)) => {
             return Err(ShellError::Usage(
-                "usage: watch networks|clients [NET]|stations|status|sources|PROTO".into(),
+                "usage: watch networks|clients [NET]|stations|status|sources|alerts|PROTO".into(),
             ))
         }
     };
@@ -151,6 +153,14 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
             None
         }
         Target::Status => None,
+        Target::Alerts => {
+            if session.alerts_model().is_none() && !session.start_alerts()? {
+                return Err(ShellError::Usage(
+                    "this server has no ALERT protocol: it raises no alerts".into(),
+                ));
+            }
+            None
+        }
     };
     // Frames are not scrolled meanwhile: counted as skipped, as when
     // paused; what was skipped before is kept as it was.
@@ -289,6 +299,9 @@ fn refresh(session: &Session, state: &mut State) {
         Target::Status => view::status(&status_report(session)),
         Target::Sources => model.map_or_else(view::Table::default, |m| view::sources(&m.sources())),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
+        Target::Alerts => session
+            .alerts_model()
+            .map_or_else(view::Table::default, |m| view::alerts(&m.alerts())),
     };
     if let Some(&mut Some((column, descending))) = state.column_sort() {
         state.table.sort_by_column(column, descending);

@@ -34,6 +34,8 @@ pub enum Target {
     Sources,
     /// The latest frame of each device of a protocol.
     Protocol(String),
+    /// The recent alerts, newest first.
+    Alerts,
 }
 
 impl Target {
@@ -48,6 +50,7 @@ impl Target {
             Target::Status => "status".into(),
             Target::Sources => "sources".into(),
             Target::Protocol(p) => p.clone(),
+            Target::Alerts => "alerts".into(),
         }
     }
 }
@@ -68,6 +71,9 @@ pub struct Table {
     pub ids: Vec<String>,
     /// Columns to leave out first when the screen is too narrow.
     pub drop_first: Vec<usize>,
+    /// A column cut to the room left (at least its title's width) once
+    /// the `drop_first` ones are out, rather than left out itself.
+    pub shrink: Option<usize>,
 }
 
 impl Table {
@@ -127,8 +133,9 @@ impl Table {
 
     /// The columns to show in `width` cells (with `spacing` between
     /// columns and `margin` before the first), and each one's width: all
-    /// that fit, leaving out the columns of `drop_first` in order (then the
-    /// last ones) rather than cutting every column short.
+    /// that fit, leaving out the columns of `drop_first` in order, then
+    /// cutting the `shrink` column, then leaving out the last ones, rather
+    /// than cutting every column short.
     pub fn fit(&self, width: usize, spacing: usize, margin: usize) -> Vec<(usize, usize)> {
         let widths: Vec<usize> = (0..self.columns.len())
             .map(|i| {
@@ -140,16 +147,26 @@ impl Table {
                     .unwrap_or(1)
             })
             .collect();
+        let mut widths = widths;
         let mut shown: Vec<usize> = (0..self.columns.len()).collect();
-        let mut order = self.drop_first.clone();
-        order.extend((0..self.columns.len()).rev());
-        let total = |shown: &[usize]| {
+        let total = |shown: &[usize], widths: &[usize]| {
             margin
                 + shown.iter().map(|&i| widths[i]).sum::<usize>()
                 + spacing * shown.len().saturating_sub(1)
         };
-        for i in order {
-            if total(&shown) <= width || shown.len() <= 1 {
+        for &i in &self.drop_first {
+            if total(&shown, &widths) <= width || shown.len() <= 1 {
+                break;
+            }
+            shown.retain(|&c| c != i);
+        }
+        if let Some(c) = self.shrink.filter(|c| shown.contains(c)) {
+            let over = total(&shown, &widths).saturating_sub(width);
+            let least = self.columns[c].chars().count();
+            widths[c] = widths[c].saturating_sub(over).max(least);
+        }
+        for i in (0..self.columns.len()).rev() {
+            if total(&shown, &widths) <= width || shown.len() <= 1 {
                 break;
             }
             shown.retain(|&c| c != i);
@@ -259,6 +276,7 @@ pub fn networks(snapshot: &Snapshot, sort: Sort, kind: &[NetworkType], now: u64)
         keys: sorted.iter().map(|n| n.bssid.clone()).collect(),
         ids: sorted.iter().map(|n| n.bssid.clone()).collect(),
         drop_first: drop_order(&NETWORK_COLUMNS, &NETWORK_DROP_ORDER),
+        shrink: None,
     }
 }
 
@@ -282,6 +300,7 @@ pub fn clients(snapshot: &Snapshot, net: Option<&str>, now: u64) -> Table {
             .map(|c| format!("{}/{}", c.bssid, c.mac))
             .collect(),
         drop_first: drop_order(&CLIENT_COLUMNS, &CLIENT_DROP_ORDER),
+        shrink: None,
     }
 }
 
@@ -296,6 +315,23 @@ pub fn stations(snapshot: &Snapshot, now: u64) -> Table {
         keys: macs.clone(),
         ids: macs,
         drop_first: drop_order(&STATION_COLUMNS, &STATION_DROP_ORDER),
+        shrink: None,
+    }
+}
+
+/// The alerts table: newest first.
+pub fn alerts(list: &kismet_client::AlertList) -> Table {
+    use crate::shell::render::alerts::{alert_cells, ALERT_COLUMNS, ALERT_DROP_ORDER};
+    let rows: Vec<Vec<String>> = list.alerts.iter().rev().map(alert_cells).collect();
+    Table {
+        columns: ALERT_COLUMNS.map(String::from).to_vec(),
+        rows,
+        keys: Vec::new(),
+        // No identities: the selection keeps its place (the top, where
+        // the new ones come) rather than following an old alert down.
+        ids: Vec::new(),
+        drop_first: drop_order(&ALERT_COLUMNS, &ALERT_DROP_ORDER),
+        shrink: ALERT_COLUMNS.iter().position(|c| *c == "TEXT"),
     }
 }
 
@@ -308,6 +344,7 @@ pub fn sources(sources: &[kismet_client::SourceView]) -> Table {
         keys: Vec::new(),
         ids: sources.iter().map(|s| s.uuid.clone()).collect(),
         drop_first: drop_order(&COLUMNS, &DROP_ORDER),
+        shrink: None,
     }
 }
 
@@ -334,6 +371,7 @@ pub fn status(report: &StatusReport) -> Table {
         keys: Vec::new(),
         // LIMITED goes first: it is 0 but while the display is flooded.
         drop_first: vec![4],
+        shrink: None,
     }
 }
 
@@ -411,6 +449,7 @@ impl Latest {
                 .collect(),
             keys: Vec::new(),
             drop_first: Vec::new(),
+            shrink: None,
         }
     }
 }
@@ -442,11 +481,21 @@ mod tests {
             keys: Vec::new(),
             ids: Vec::new(),
             drop_first: vec![2],
+            shrink: None,
         };
         assert_eq!(t.fit(80, 2, 2), [(0, 17), (1, 7), (2, 7)]);
         assert_eq!(t.fit(30, 2, 2), [(0, 17), (1, 7)]);
         assert_eq!(t.fit(20, 2, 2), [(0, 17)]);
         assert_eq!(t.fit(5, 2, 2), [(0, 17)]);
+        // A column to shrink is cut to the room left (not below its
+        // title) once the chosen ones are out, before it is left out.
+        let t = Table {
+            shrink: Some(1),
+            ..t
+        };
+        assert_eq!(t.fit(30, 2, 2), [(0, 17), (1, 7)]);
+        assert_eq!(t.fit(25, 2, 2), [(0, 17), (1, 4)]);
+        assert_eq!(t.fit(20, 2, 2), [(0, 17)]);
     }
 
     /// The title keeps its first parts (view and row count) and leaves out
@@ -500,6 +549,7 @@ mod tests {
             keys: Vec::new(),
             ids: Vec::new(),
             drop_first: drop_order(&NETWORK_COLUMNS, &NETWORK_DROP_ORDER),
+            shrink: None,
         };
         let shown = |w: usize| -> Vec<&str> {
             t.fit(w, 2, 2)
@@ -572,6 +622,7 @@ mod tests {
             keys: Vec::new(),
             ids: vec!["b".into(), "A".into(), "c".into()],
             drop_first: Vec::new(),
+            shrink: None,
         };
         t.sort_by_column(1, true);
         assert_eq!(t.ids, ["c", "A", "b"]);
@@ -594,6 +645,7 @@ mod tests {
             keys: vec!["00:01".into(), "00:02".into(), "00:03".into()],
             ids: vec!["00:01".into(), "00:02".into(), "00:03".into()],
             drop_first: Vec::new(),
+            shrink: None,
         };
         t.retain_matching("HOMEnet");
         assert_eq!(t.keys, ["00:01", "00:03"]);
@@ -613,6 +665,7 @@ mod tests {
             keys: Vec::new(),
             ids: ids.iter().map(|i| i.to_string()).collect(),
             drop_first: Vec::new(),
+            shrink: None,
         };
         assert_eq!(reselect(&t(&["c", "a", "b"]), Some("b"), 0), Some(2));
         assert_eq!(reselect(&t(&["c", "a"]), Some("b"), 1), Some(1));

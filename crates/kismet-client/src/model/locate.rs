@@ -92,10 +92,12 @@ impl Locator {
     }
 
     /// A STATUS, TERMINATE or ALERT line, for the session database's
-    /// outbox (when the model keeps one).
-    pub fn event_line(&mut self, f: &Frame) {
-        if !self.history.has_outbox() {
-            return;
+    /// outbox (when the model keeps one); an ALERT line's alert, decoded,
+    /// when `want_alert` (the model keeps the recent alerts).
+    pub fn event_line(&mut self, f: &Frame, want_alert: bool) -> Option<Alert> {
+        let is_alert = f.protocol_bytes() == b"ALERT";
+        if !(self.history.has_outbox() || want_alert && is_alert) {
+            return None;
         }
         let received = f.received_ms().unwrap_or(0) as f64 / 1000.0;
         let now = self.clock.map_or(received, |c| c as f64);
@@ -122,7 +124,10 @@ impl Locator {
                         .and_then(kismet_protocol::decode::parse_i64),
                     at: spot.map(|s| s.at),
                 };
-                self.history.event(None, Some(alert));
+                if self.history.has_outbox() {
+                    self.history.event(None, Some(alert.clone()));
+                }
+                want_alert.then_some(alert)
             }
             proto => {
                 let kind = if proto == b"TERMINATE" {
@@ -140,6 +145,7 @@ impl Locator {
                     text: text.unwrap_or_default(),
                 };
                 self.history.event(Some(message), None);
+                None
             }
         }
     }

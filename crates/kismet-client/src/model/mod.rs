@@ -27,6 +27,10 @@
 //!   it, with the BSSID and SSID fields only a network's detail shows.
 //! - Names (SSIDs, manufacturers) are kept to [`MAX_NAME_BYTES`]; one cut
 //!   there displays ending in [`CUT_MARKER`], and its view says it was cut.
+//! - Alerts, once asked for ([`Model::keep_alerts`]): the last
+//!   [`MAX_ALERTS`] ALERT lines, decoded, numbered for "what is new"
+//!   ([`Model::alerts_since`]); a model may ask for them alone, nothing
+//!   of the devices ([`Model::set_devices`]).
 //! - GPS: the latest `*GPS` line is the fix ([`Snapshot::gps`]). Its
 //!   position counts only with a 2D or 3D fix, not at 0,0, and for
 //!   [`FIX_MAX_AGE_MS`] after it came. Each BSSID or CLIENT update of a
@@ -56,6 +60,7 @@
 //! assert_eq!(snap.networks[0].encryption.enc, "WPA2");
 //! ```
 
+mod alerts;
 mod bounds;
 mod detail;
 mod fields;
@@ -94,6 +99,7 @@ use locate::{Locator, Seen};
 use signal::Signals;
 use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
+pub use alerts::{AlertList, MAX_ALERTS};
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
 pub use detail::{NetworkDetail, SsidDetail};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
@@ -151,6 +157,11 @@ struct State {
     signals: Signals,
     /// Now, epoch seconds, as the batch being fed began.
     second: u64,
+    /// The recent alerts (ALERT lines), kept once asked for.
+    alerts: alerts::Alerts,
+    /// Ask for the fields of the devices and the GPS ([`NEEDED`]): false
+    /// for a model that only keeps alerts so far.
+    devices: bool,
     /// Frames applied.
     frames: u64,
 }
@@ -229,6 +240,8 @@ impl Model {
                 sources: sources::Sources::default(),
                 signals: Signals::default(),
                 second: 0,
+                alerts: alerts::Alerts::default(),
+                devices: true,
                 frames: 0,
             }),
         }
@@ -282,7 +295,10 @@ impl Model {
                     false
                 }
                 b"STATUS" | b"TERMINATE" | b"ALERT" => {
-                    state.located.event_line(f);
+                    let want = state.alerts.kept;
+                    if let Some(alert) = state.located.event_line(f, want) {
+                        state.alerts.push(alert);
+                    }
                     false
                 }
                 b"SOURCE" => {
@@ -349,6 +365,49 @@ impl Model {
     /// capture sources.
     pub fn source_lines(&self) -> u64 {
         self.state.lock().sources.lines
+    }
+
+    /// Keeps the recent alerts from now on: the model asks for ALERT
+    /// (once tracked again: [`crate::Client::track`]) and keeps the last
+    /// [`MAX_ALERTS`] (see [`Model::alerts`]). They outlive
+    /// [`Model::clear`].
+    pub fn keep_alerts(&self) {
+        self.state.lock().alerts.kept = true;
+    }
+
+    /// Whether the model keeps the alerts ([`Model::keep_alerts`]).
+    pub fn keeps_alerts(&self) -> bool {
+        self.state.lock().alerts.kept
+    }
+
+    /// A copy of the alerts kept, oldest first.
+    pub fn alerts(&self) -> AlertList {
+        self.state.lock().alerts.list()
+    }
+
+    /// The alerts numbered `seq` (0 for the first ever) and after, still
+    /// kept, and the number to ask from next time: a front end's "what is
+    /// new" (see [`AlertList::total`]).
+    pub fn alerts_since(&self, seq: u64) -> (Vec<Alert>, u64) {
+        self.state.lock().alerts.since(seq)
+    }
+
+    /// Alerts kept ever: the number the next one will have.
+    pub fn alert_count(&self) -> u64 {
+        self.state.lock().alerts.total()
+    }
+
+    /// Whether the model asks for the devices and the GPS ([`NEEDED`]):
+    /// true unless turned off with [`Model::set_devices`].
+    pub fn tracks_devices(&self) -> bool {
+        self.state.lock().devices
+    }
+
+    /// Asks for the devices and the GPS, or not (once tracked again): a
+    /// model started only for its alerts costs the server and the client
+    /// nothing for the devices until they are wanted.
+    pub fn set_devices(&self, on: bool) {
+        self.state.lock().devices = on;
     }
 
     /// Keeps every sighting of a device at a fix from now on, at most one
@@ -418,20 +477,22 @@ impl Model {
 /// (`NEEDED`) and is fed every frame of BSSID, SSID, CLIENT, GPS (and
 /// TIME, always on) on the client's tracker thread.
 impl crate::Tracker for Model {
-    /// `NEEDED`, SOURCE with every field once asked to
-    /// ([`Model::keep_sources`]), and ALERT with every field while the
-    /// model keeps an outbox (a session database keeps the alerts).
+    /// `NEEDED` (unless [`Model::set_devices`] turned it off), SOURCE
+    /// with every field once asked to ([`Model::keep_sources`]), and
+    /// ALERT with every field while the model keeps an outbox (a session
+    /// database keeps the alerts) or the alerts ([`Model::keep_alerts`]).
     fn needs(&self) -> Vec<(String, Vec<String>)> {
+        let state = self.state.lock();
         let mut needs: Vec<(String, Vec<String>)> = NEEDED
             .iter()
+            .filter(|_| state.devices)
             .map(|(p, f)| (p.to_string(), f.iter().map(|s| s.to_string()).collect()))
             .collect();
-        let state = self.state.lock();
         if state.sources.kept {
             let fields = SOURCE_FIELDS.map(String::from).to_vec();
             needs.push(("SOURCE".into(), fields));
         }
-        if state.located.history.has_outbox() {
+        if state.located.history.has_outbox() || state.alerts.kept {
             let alert = [
                 "sec", "usec", "header", "bssid", "source", "dest", "other", "channel", "text",
             ];

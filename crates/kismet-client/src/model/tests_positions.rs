@@ -511,3 +511,48 @@ fn outbox_has_status_terminate_and_alert_lines() {
     assert_eq!(a.channel, Some(6));
     assert_eq!(a.at, Some(at(37.7691, -122.419571)));
 }
+
+/// A model asked to keep the alerts asks for ALERT (and, for a model
+/// of alerts only, nothing of the devices) and keeps each ALERT line
+/// decoded: time from `sec` and `usec`, octal escapes undone; a replay
+/// of the same line is kept once; STATUS lines are not alerts.
+#[test]
+fn kept_alerts_are_decoded_and_asked_for() {
+    use crate::Tracker;
+    let model = Model::default();
+    model.set_devices(false);
+    model.keep_alerts();
+    let needs: Vec<String> = model.needs().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(needs, ["ALERT"]);
+    let alert = || {
+        record(
+            "ALERT",
+            &[
+                ("sec", "1700000001"),
+                ("usec", "250000"),
+                ("header", "APSPOOF"),
+                ("bssid", AP),
+                ("source", "00:11:22:33:44:55"),
+                ("dest", "FF:FF:FF:FF:FF:FF"),
+                ("channel", "11"),
+                ("text", "Unauthorized\\001device"),
+            ],
+        )
+    };
+    let status = Frame::parse(b"*STATUS: \x01Detected new network\x01 2 ")
+        .unwrap()
+        .with_names(Some(vec!["text".to_string(), "flags".to_string()].into()));
+    model.feed(&[alert(), status, alert()]);
+    let list = model.alerts();
+    assert_eq!((list.alerts.len(), list.total, list.dropped), (1, 1, 0));
+    let a = &list.alerts[0];
+    assert_eq!(a.time, 1_700_000_001.25);
+    assert_eq!(a.header.as_deref(), Some("APSPOOF"));
+    assert_eq!(a.source.as_deref(), Some("00:11:22:33:44:55"));
+    assert_eq!(a.dest.as_deref(), Some("FF:FF:FF:FF:FF:FF"));
+    assert_eq!(a.channel, Some(11));
+    assert_eq!(a.text.as_deref(), Some("Unauthorized\x01device"));
+    assert_eq!(model.alerts_since(1).0.len(), 0);
+    model.set_devices(true);
+    assert!(model.needs().iter().any(|(p, _)| p == "BSSID"));
+}

@@ -26,13 +26,19 @@ impl World {
         }
     }
 
+    /// Raises one alert of a kind the legacy server raises, about a
+    /// random access point and station. The names are the legacy
+    /// server's (alertracker and the 802.11 tracker); the texts follow
+    /// its wording as far as we know it, the details (which MAC goes in
+    /// which field, the SSID quoting) are a guess.
     pub(super) fn raise_alert(&mut self) {
         let ap = self.rng.below(APS.len() as u64) as usize;
         let sta = self.rng.below(self.stations.len() as u64) as usize;
         let (bssid, channel) = (self.networks[ap].bssid, self.networks[ap].channel);
         let mac = self.stations[sta].mac;
         let bcast = Mac([0xff; 6]);
-        let (header, source, dest, text) = match self.rng.below(3) {
+        let ssid = APS[ap].ssid;
+        let (header, source, dest, text) = match self.rng.below(5) {
             0 => (
                 "DEAUTHFLOOD",
                 bssid,
@@ -45,12 +51,34 @@ impl World {
                 bcast,
                 format!("Broadcast disassociation on {bssid}"),
             ),
-            _ => (
+            2 => (
                 "PROBENOJOIN",
                 mac,
                 bcast,
                 format!("Probe on {bssid} from {mac} which never joins"),
             ),
+            3 => (
+                "APSPOOF",
+                mac,
+                bcast,
+                format!(
+                    "Unauthorized device ({mac}) advertising for SSID '{ssid}', \
+                     which is not an allowed MAC address"
+                ),
+            ),
+            _ => {
+                // Guess: the old channel is one the network was not on.
+                let old = if channel == 11 { 1 } else { channel % 11 + 1 };
+                (
+                    "CHANCHANGE",
+                    bssid,
+                    bcast,
+                    format!(
+                        "Beacon on {bssid} ({ssid}) for channel {channel}, \
+                         network previously detected on channel {old}"
+                    ),
+                )
+            }
         };
         let alert = Alert {
             sec: self.now,

@@ -80,6 +80,9 @@ pub struct Extras {
     pub drive: Option<Arc<Route>>,
     /// Alerts raised now and then.
     pub alerts: bool,
+    /// An alert raised every this many seconds of the server's clock
+    /// (besides the random ones of `alerts`).
+    pub alert_every: Option<u64>,
 }
 
 /// A station of the catalog and what it is doing.
@@ -99,6 +102,9 @@ struct Station {
 #[derive(Debug, Clone)]
 pub struct World {
     alerts_on: bool,
+    alert_every: Option<u64>,
+    /// When (server time) `alert_every` raises the next alert.
+    next_alert: u64,
     drive: Option<Drive>,
     rng: Rng,
     ticks: u64,
@@ -128,6 +134,8 @@ impl World {
         let mut rng = Rng::new(seed);
         let mut w = World {
             alerts_on: extras.alerts,
+            alert_every: extras.alert_every.map(|s| s.max(1)),
+            next_alert: now,
             drive: extras.drive.map(|route| Drive::new(route, seed)),
             rng: rng.fork(),
             ticks: 0,
@@ -262,6 +270,12 @@ impl World {
 
         if self.alerts_on && self.rng.chance(0.05) {
             self.raise_alert();
+        }
+        if let Some(every) = self.alert_every {
+            if now >= self.next_alert {
+                self.raise_alert();
+                self.next_alert = now + every;
+            }
         }
         if self.strings && self.rng.chance(0.3) {
             self.emit_string();

@@ -43,6 +43,7 @@ fn driving(seed: u64, route: Route) -> World {
     let extras = Extras {
         drive: Some(Arc::new(route)),
         alerts: false,
+        alert_every: None,
     };
     World::new(seed, 0, extras)
 }
@@ -195,4 +196,42 @@ fn strongest_signal_comes_within_15_m_of_the_closest_pass() {
             }
         }
     }
+}
+
+/// With `alert_every`, an alert is raised every that many seconds of the
+/// server's clock, of the legacy server's kinds, with a text naming the
+/// network; without it (and without `alerts`) none.
+#[test]
+fn alert_every_raises_alerts_on_time() {
+    let extras = Extras {
+        alert_every: Some(3),
+        ..Extras::default()
+    };
+    let mut w = World::new(7, 0, extras);
+    let mut raised = Vec::new();
+    for now in 1..=30 {
+        for c in w.tick(now) {
+            if let super::Change::Alert(i) = c {
+                raised.push((now, w.alerts()[i].clone()));
+            }
+        }
+    }
+    let times: Vec<u64> = raised.iter().map(|(t, _)| *t).collect();
+    assert_eq!(times, (0..10).map(|i| 1 + 3 * i).collect::<Vec<u64>>());
+    for (_, a) in &raised {
+        let kinds = [
+            "DEAUTHFLOOD",
+            "BCASTDISCON",
+            "PROBENOJOIN",
+            "APSPOOF",
+            "CHANCHANGE",
+        ];
+        assert!(kinds.contains(&a.header), "{}", a.header);
+        assert!(a.sec > 0 && !a.text.is_empty());
+    }
+    let mut quiet = World::new(7, 0, Extras::default());
+    assert!((1..=30).all(|t| !quiet
+        .tick(t)
+        .iter()
+        .any(|c| matches!(c, super::Change::Alert(_)))));
 }
