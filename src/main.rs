@@ -24,6 +24,7 @@ use kismet_shell::shell::offline::{self, Offline};
 use kismet_shell::shell::outcome::without_os_codes;
 use kismet_shell::shell::pager::Pager;
 use kismet_shell::shell::repl::{self, ReplOptions};
+use kismet_shell::shell::servers::{Fleet, Live};
 use kismet_shell::shell::session::{Session, Settings};
 use kismet_sim::{Replay, ReplayConfig, Route, Sim, SimConfig};
 
@@ -412,10 +413,7 @@ fn connect_and_run(
             ),
         }
     }
-    let on_alert = cli.on_alert.as_ref().map(|cmd| OnAlert {
-        cmd: cmd.clone(),
-        jobs: cli.on_alert_jobs as usize,
-    });
+    let on_alert = on_alert_of(cli);
     if let Some(path) = &cli.db {
         match kismet_shell::shell::db::open(path, &session, local_source(cli)) {
             Ok(db) => *session.db.lock() = Some(db),
@@ -581,11 +579,9 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         anyhow::bail!("{flag} takes one server (several servers: not yet)");
     }
     let from_stdin = cli.commands.is_empty();
-    if from_stdin && io::stdin().is_terminal() {
-        anyhow::bail!(
-            "the interactive shell takes one server; with several, give commands with -c \
-             (or on stdin), e.g. -c servers -c networks"
-        );
+    let interactive = from_stdin && io::stdin().is_terminal();
+    if cli.on_alert.is_some() && !interactive {
+        anyhow::bail!("--on-alert takes one server in a batch run (several: not yet)");
     }
     if cli.batch.timeout.is_some() && !cli.batch.follow {
         anyhow::bail!("--timeout needs --follow");
@@ -593,14 +589,18 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
     let settings = Settings {
         timestamps: cli.timestamps,
         decode: !cli.raw_values,
+        color: interactive && repl::color_wanted(),
         ..Settings::default()
     };
     let servers = fleet::connect_all(
         members,
-        &client_options(cli, false, None)?,
+        &client_options(cli, interactive, None)?,
         secs(cli.reply_timeout, "--reply-timeout")?,
         &settings,
     );
+    if interactive {
+        return run_fleet_shell(cli, servers);
+    }
     if cli.track {
         for s in &servers {
             if let Ok(session) = &s.session {
@@ -628,6 +628,61 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
             code.max(EXIT_CONNECTION)
         }
         _ => code,
+    })
+}
+
+/// The interactive shell on several servers: those that could not be
+/// reached are named and left out (`connect --add` brings them in).
+fn run_fleet_shell(cli: &Cli, servers: Vec<fleet::Server>) -> anyhow::Result<i32> {
+    let mut live = Vec::new();
+    for s in servers {
+        match s.session {
+            Ok(session) => live.push(Live {
+                member: s.member,
+                session,
+                gone: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            }),
+            Err(e) => eprintln!(
+                "kismet-shell: {}: cannot reach it: {e} (connect --add {} later)",
+                s.member.name, s.member.addr
+            ),
+        }
+    }
+    if live.is_empty() {
+        eprintln!("kismet-shell: no server could be reached");
+        return Ok(EXIT_CONNECTION);
+    }
+    for l in &live {
+        if cli.track {
+            l.session
+                .model()
+                .with_context(|| format!("{}: starting the model", l.member.name))?;
+        }
+        // The shell shows new alerts, of every server.
+        if let Err(e) = l.session.start_alerts() {
+            eprintln!(
+                "kismet-shell: {}: asking for alerts: {}",
+                l.member.name,
+                without_os_codes(&format!("{:#}", anyhow::Error::new(e)))
+            );
+        }
+    }
+    repl::run_fleet(
+        Arc::new(Fleet::new(live)),
+        ReplOptions {
+            history: cli.history.clone().or_else(repl::default_history_path),
+            pager: Pager::from_env(std::env::var("PAGER").ok().as_deref(), cli.no_pager),
+            exports: None,
+            on_alert: on_alert_of(cli),
+        },
+    )
+}
+
+/// `--on-alert`, as the shell and batch runs take it.
+fn on_alert_of(cli: &Cli) -> Option<OnAlert> {
+    cli.on_alert.as_ref().map(|cmd| OnAlert {
+        cmd: cmd.clone(),
+        jobs: cli.on_alert_jobs as usize,
     })
 }
 

@@ -243,3 +243,65 @@ fn unreachable_servers_are_named_and_set_the_exit_status() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     a.shutdown();
 }
+
+/// The interactive shell on two servers: both banners, a prompt that
+/// counts them and names the current one, `enable` on each, frames tagged
+/// with their server, `use`, the merged `networks`, `connect --add` of a
+/// third; a server shut down is named in its notice while the others'
+/// frames go on.
+#[test]
+fn interactive_shell_on_several_servers_tags_frames_and_follows_use() {
+    use rexpect::session::spawn_command;
+    let tick = Duration::from_millis(200);
+    let (a, b, c) = (
+        crate::common::sim_ticking(tick),
+        crate::common::sim_ticking(tick),
+        crate::common::sim_ticking(tick),
+    );
+    let history = crate::repl::TempHistory::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kismet-shell"));
+    cmd.args([
+        &format!("kitchen={}", a.local_addr()),
+        &format!("attic={}", b.local_addr()),
+        "--history",
+        history.file.to_str().unwrap(),
+    ])
+    .env("TERM", "xterm")
+    .env("NO_COLOR", "1");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn the shell");
+    p.exp_string("kitchen: connected to Kismet Simulator")
+        .unwrap();
+    p.exp_string("attic: connected to Kismet Simulator")
+        .unwrap();
+    let prompt = "kismet 2/2 kitchen> ";
+    p.exp_string(prompt).unwrap();
+    let out = crate::repl::command(&mut p, "enable TIME *", prompt);
+    assert!(
+        out.contains("kitchen: ok (") && out.contains("attic: ok ("),
+        "{out}"
+    );
+    p.exp_string("attic: TIME timesec=").unwrap();
+    p.exp_string("kitchen: TIME timesec=").unwrap();
+    let prompt = "kismet 2/2 attic> ";
+    let out = crate::repl::command(&mut p, "use attic", prompt);
+    assert!(out.contains("commands go to attic"), "{out}");
+    let out = crate::repl::command(&mut p, "networks", prompt);
+    assert!(
+        out.contains("SEEN BY") && out.contains("from 2 servers"),
+        "{out}"
+    );
+    let out = crate::repl::command(
+        &mut p,
+        &format!("connect --add cellar={}", c.local_addr()),
+        "kismet 3/3 attic> ",
+    );
+    assert!(out.contains("added cellar"), "{out}");
+    b.shutdown();
+    p.exp_string("attic: [disconnected").unwrap();
+    // The others' frames go on after it.
+    p.exp_string("kitchen: TIME timesec=").unwrap();
+    p.exp_string("kitchen: TIME timesec=").unwrap();
+    crate::repl::exit_with_ctrl_d(p);
+    a.shutdown();
+    c.shutdown();
+}

@@ -98,12 +98,22 @@ impl Backlog {
     /// Adds one frame's line; false (and counted as not shown) when over
     /// the limit.
     pub fn add_frame(&mut self, f: &Frame) -> bool {
+        self.add_frame_from(f, None)
+    }
+
+    /// [`Backlog::add_frame`], the line starting with `tag: ` when given
+    /// (the server's name, with several servers).
+    pub fn add_frame_from(&mut self, f: &Frame, tag: Option<&str>) -> bool {
         if self.frames >= self.limit {
             self.not_shown += 1;
             return false;
         }
         {
             self.frames += 1;
+            if let Some(tag) = tag {
+                self.text.push_str(tag);
+                self.text.push_str(": ");
+            }
             let start = self.text.len();
             self.lines.write(&mut self.text, f);
             if self.color {
@@ -206,6 +216,12 @@ impl Console {
     /// rules pass wait to be printed, or are counted as skipped while
     /// output is paused.
     pub fn frames(&self, session: &Session, frames: &[Frame]) {
+        self.frames_from(session, frames, None);
+    }
+
+    /// [`Console::frames`], each line tagged with `tag` when given (the
+    /// server's name, with several servers).
+    pub fn frames_from(&self, session: &Session, frames: &[Frame], tag: Option<&str>) {
         if let Some((proto, tx)) = session.tap().as_ref() {
             for f in frames.iter().filter(|f| f.protocol() == proto) {
                 // Full: the view is behind; it shows the latest anyway.
@@ -222,7 +238,7 @@ impl Console {
         } else {
             let mut rules = session.display();
             for f in frames {
-                if rules.pass(f) && !inner.backlog.add_frame(f) {
+                if rules.pass(f) && !inner.backlog.add_frame_from(f, tag) {
                     rules.limited(f.protocol());
                 }
             }

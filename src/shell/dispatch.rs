@@ -70,9 +70,17 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Filter { proto, expr } => handlers::filter(session, proto.as_deref(), expr),
         C::Only { proto, mode } => handlers::only(session, &proto, mode.into()),
         C::Set { change } => handlers::set(session, change),
-        C::Connect { addr, keep } => handlers::connect(session, &addr, keep),
+        C::Connect {
+            addr,
+            keep,
+            add: false,
+        } => handlers::connect(session, &addr, keep),
+        c @ (C::Connect { add: true, .. }
+        | C::Use { .. }
+        | C::On { .. }
+        | C::Disconnect { name: Some(_) }) => super::fleet::one_server(session, c),
         C::Reconnect => handlers::reconnect(session),
-        C::Disconnect => handlers::disconnect(session),
+        C::Disconnect { name: None } => handlers::disconnect(session),
         C::Clear => handlers::clear(session),
         C::Help { topic } => help_text(topic.as_deref()).map(|text| Outcome::Help { topic, text }),
         C::Quit => handlers::quit(session),

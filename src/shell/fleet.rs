@@ -237,6 +237,48 @@ pub fn servers_of(session: &Session) -> Outcome {
     Outcome::Servers(server_rows(&[server]))
 }
 
+/// `use`, `on`, `connect --add` and `disconnect NAME` in a session of one
+/// server (a batch run of one, or dispatched there): its own name (its
+/// address) and `all` name it.
+///
+/// # Errors
+/// Another name, `connect --add` (for the interactive shell), or what
+/// `on`'s command gives.
+pub fn one_server(session: &Session, command: ShellCommand) -> super::handlers::Handled {
+    let addr = session.client().addr().to_string();
+    let check = |name: &str, all: bool| {
+        if name.eq_ignore_ascii_case(&addr) || (all && name.eq_ignore_ascii_case("all")) {
+            Ok(())
+        } else {
+            Err(ShellError::Usage(format!(
+                "no server {name} (this session has one: {addr})"
+            )))
+        }
+    };
+    match command {
+        ShellCommand::Use { name } => {
+            check(&name, false)?;
+            Ok(Outcome::Note(format!("commands go to {addr}")))
+        }
+        ShellCommand::On { target, line } => {
+            check(&target, true)?;
+            super::dispatch::execute(session, commands::parse(&line)?)
+        }
+        ShellCommand::Disconnect { name: Some(name) } => {
+            check(&name, false)?;
+            super::handlers::disconnect(session)
+        }
+        ShellCommand::Connect { add: true, .. } => Err(ShellError::Usage(
+            "connect --add is for the interactive shell; a batch run takes its servers on \
+             the command line (kismet-shell kitchen=HOST1 attic=HOST2 -c ...)"
+                .into(),
+        )),
+        other => Err(ShellError::Usage(format!(
+            "not a server command: {other:?}"
+        ))),
+    }
+}
+
 /// The connected servers' sessions, with their members.
 fn connected(servers: &[Server]) -> impl Iterator<Item = (&Member, &Arc<Session>)> {
     servers

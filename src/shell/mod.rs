@@ -6,6 +6,7 @@
 //! - [`dispatch`]: each parsed command to its handler (an exhaustive match)
 //! - [`handlers`]: what each command does ([`capture`]: the capture
 //!   sources' commands)
+//! - [`servers`]: the servers of an interactive session (one or several)
 //! - [`session`]: the client, the settings and the flags a run shares
 //! - [`display`]: filters and `only`: what of the frames is shown
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
@@ -37,13 +38,14 @@ pub mod export;
 pub mod fleet;
 pub mod handlers;
 pub mod helper;
-pub mod network;
 pub mod hook;
+pub mod network;
 pub mod offline;
 pub mod outcome;
 pub mod pager;
 pub mod prompt;
 pub mod render;
 pub mod repl;
+pub mod servers;
 pub mod session;
 pub mod watch;

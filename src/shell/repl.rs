@@ -30,12 +30,14 @@ use super::alerts::Announcer;
 use super::commands;
 use super::console::{Console, Sink};
 use super::dispatch;
+use super::fleet::{self, Member};
 use super::helper::{Names, ShellHelper};
 use super::hook::{Hook, EXIT_WAIT};
 use super::outcome::{without_os_codes, Outcome, ShellError};
 use super::pager::Pager;
 use super::prompt::{prompt_text, LivePrompt};
 use super::render::{self, layout};
+use super::servers::{Fleet, Live};
 use super::session::Session;
 use kismet_client::{Client, Error, Event};
 use kismet_protocol::text;
@@ -110,34 +112,43 @@ pub fn banner(client: &Client) -> String {
     )
 }
 
-/// Consumes the client's events into the console until `stop` is set,
-/// printing at each tick. It follows the session to a new client after
-/// `connect`, and outlives the end of a connection: a notice of the end
-/// must never be lost.
+/// Consumes the client's events into the console until `stop` is set (or
+/// the server leaves the session), printing at each tick. It follows the
+/// session to a new client after `connect`, and outlives the end of a
+/// connection: a notice of the end must never be lost. With several
+/// servers, each line starts with the server's name.
 fn printer_loop(
-    session: Arc<Session>,
+    live: Live,
+    fleet: Arc<Fleet>,
     console: Arc<Console>,
     stop: Arc<AtomicBool>,
     mut alerts: Announcer,
 ) {
+    let session = live.session.clone();
+    let name = live.member.name.clone();
     let mut next_tick = Instant::now() + TICK;
-    while !stop.load(Ordering::Acquire) {
+    while !stop.load(Ordering::Acquire) && !live.gone.load(Ordering::Acquire) {
         let client = session.client();
         let wait = next_tick.saturating_duration_since(Instant::now());
+        let tag = fleet.is_several().then_some(name.as_str());
+        let tagged = |line: &str| match tag {
+            Some(t) => format!("{t}: {line}"),
+            None => line.to_string(),
+        };
         let handle = |event: Event| match event {
-            Event::Frames(frames) => console.frames(&session, &frames),
+            Event::Frames(frames) => console.frames_from(&session, &frames, tag),
             e @ Event::Dropped { .. } => {
                 for line in render::event_notices(&e, client.addr()) {
-                    console.drop_notice(&session, &line);
+                    console.drop_notice(&session, &tagged(&line));
                 }
             }
             other => {
                 for line in render::event_notices(&other, client.addr()) {
-                    console.notice(&line);
+                    console.notice(&tagged(&line));
                 }
                 if let Event::Disconnected { reason } = &other {
                     if reason.is_terminated() && !client.will_reconnect() {
-                        console.notice("[not reconnecting to a server that terminated: type reconnect to connect again]");
+                        console.notice(&tagged("[not reconnecting to a server that terminated: type reconnect to connect again]"));
                     }
                 }
             }
@@ -156,7 +167,7 @@ fn printer_loop(
         }
         if Instant::now() >= next_tick {
             for line in alerts.tick(&session) {
-                console.alert_notice(&line);
+                console.alert_notice(&tagged(&line));
             }
             if !console.tick(&session) {
                 return;
@@ -164,6 +175,22 @@ fn printer_loop(
             next_tick = Instant::now() + TICK;
         }
     }
+}
+
+/// Starts a server's printer thread.
+fn start_printer(
+    live: Live,
+    fleet: &Arc<Fleet>,
+    console: &Arc<Console>,
+    stop: &Arc<AtomicBool>,
+    hook: Option<Arc<Hook>>,
+) -> io::Result<()> {
+    let alerts = Announcer::new(&live.session, hook);
+    let (fleet, console, stop) = (fleet.clone(), console.clone(), stop.clone());
+    thread::Builder::new()
+        .name("kismet-printer".into())
+        .spawn(move || printer_loop(live, fleet, console, stop, alerts))
+        .map(|_| ())
 }
 
 /// Writes straight to stdout, for terminals rustyline cannot drive.
@@ -236,8 +263,11 @@ fn confirm(rl: &mut Editor<ShellHelper, FileHistory>, question: &str) -> bool {
 
 /// The interactive shell's state between lines.
 struct Repl {
-    session: Arc<Session>,
+    fleet: Arc<Fleet>,
     console: Arc<Console>,
+    /// For the printers of servers added later.
+    stop: Arc<AtomicBool>,
+    hook: Option<Arc<Hook>>,
     rl: Editor<ShellHelper, FileHistory>,
     options: ReplOptions,
     color: bool,
@@ -245,6 +275,172 @@ struct Repl {
 }
 
 impl Repl {
+    /// The session commands go to.
+    fn session(&self) -> Arc<Session> {
+        self.fleet.session()
+    }
+
+    /// What a command about the servers does, when `parsed` is one (with
+    /// several servers, also the commands that merge them or apply to
+    /// each): its output, or an error's text.
+    fn fleet_command(
+        &self,
+        parsed: &commands::Parsed,
+        width: usize,
+    ) -> Option<Result<String, String>> {
+        use commands::ShellCommand as C;
+        let commands::Parsed::Shell(command) = parsed else {
+            return None;
+        };
+        let several = self.fleet.is_several();
+        Some(match command {
+            C::Servers => Ok(fleet::servers_text(
+                &self.fleet.servers(),
+                render::Format::Text,
+                Some(width),
+            )),
+            C::Use { name } => (self.fleet.use_server(name))
+                .map(|n| format!("commands go to {}", text::display(n.as_bytes()))),
+            C::On { target, line } => self.on(target, line, width),
+            C::Connect {
+                addr, add: true, ..
+            } => self.add(addr),
+            C::Disconnect { name: Some(name) } if several => self.take_out(name),
+            c @ (C::Networks { .. } | C::Clients { .. }) if several => {
+                match fleet::merged_listing(
+                    &self.fleet.servers(),
+                    c,
+                    render::Format::Text,
+                    Some(width),
+                ) {
+                    Some(r) => r.map_err(|e| e.to_string()),
+                    None => return None,
+                }
+            }
+            C::Enable { .. }
+            | C::Remove { .. }
+            | C::Filter { .. }
+            | C::Only { .. }
+            | C::Pause
+            | C::Resume
+            | C::Set { .. }
+                if several =>
+            {
+                Ok(self.on_each(parsed, width))
+            }
+            _ => return None,
+        })
+    }
+
+    /// Runs `parsed` on every server; each answer on lines starting with
+    /// the server's name.
+    fn on_each(&self, parsed: &commands::Parsed, width: usize) -> String {
+        let mut out = Vec::new();
+        for live in self.fleet.all() {
+            live.session.interrupted.store(false, Ordering::Release);
+            let text = match dispatch::execute(&live.session, parsed.clone()) {
+                Ok(o) => render::outcome_text(&o, Some(width)),
+                Err(ShellError::Client(Error::Server(reply))) => {
+                    error_text(&render::reply_text(&reply), self.color, width)
+                }
+                Err(e) => error_text(&e.to_string(), self.color, width),
+            };
+            let name = text::display(live.member.name.as_bytes());
+            for line in text.lines() {
+                out.push(format!("{name}: {line}"));
+            }
+        }
+        out.join("\n")
+    }
+
+    /// `on NAME|all COMMAND`.
+    fn on(&self, target: &str, line: &str, width: usize) -> Result<String, String> {
+        let parsed = commands::parse(line).map_err(|e| e.to_string())?;
+        if matches!(
+            parsed,
+            commands::Parsed::Shell(commands::ShellCommand::On { .. })
+        ) {
+            return Err("on takes one command, not another on".into());
+        }
+        let targets = if target.eq_ignore_ascii_case("all") {
+            self.fleet.all()
+        } else {
+            vec![self
+                .fleet
+                .find(target)
+                .ok_or_else(|| self.fleet.no_such(target))?]
+        };
+        let mut out = Vec::new();
+        for live in targets {
+            live.session.interrupted.store(false, Ordering::Release);
+            let text = match dispatch::execute(&live.session, parsed.clone()) {
+                Ok(o) => render::outcome_text(&o, Some(width)),
+                Err(ShellError::Client(Error::Server(reply))) => {
+                    error_text(&render::reply_text(&reply), self.color, width)
+                }
+                Err(e) => error_text(&e.to_string(), self.color, width),
+            };
+            out.push(format!("[{}]", text::display(live.member.name.as_bytes())));
+            out.push(text);
+        }
+        Ok(out.join("\n"))
+    }
+
+    /// `connect --add [NAME=]HOST[:PORT][@LAT,LON]`.
+    fn add(&self, spec: &str) -> Result<String, String> {
+        let member = Member::parse(spec)?;
+        if let Some(l) = self.fleet.find(&member.name) {
+            return Err(format!(
+                "a server is named {} already ({}; name this one: NAME=HOST[:PORT])",
+                member.name, l.member.addr
+            ));
+        }
+        let current = self.session();
+        let client = Client::connect(&member.addr, current.options.clone())
+            .map_err(|e| without_os_codes(&e.to_string()))?;
+        let session = Session::new(client, current.reply_timeout)
+            .with_settings(current.settings())
+            .into_shared();
+        // Its alerts show as the others' do (a server without ALERT has none).
+        let _ = session.start_alerts();
+        let live = Live {
+            member,
+            session,
+            gone: Arc::new(AtomicBool::new(false)),
+        };
+        let said = layout::wrap(
+            &format!(
+                "added {}: {}; {} servers (servers lists them, use NAME picks one)",
+                text::display(live.member.name.as_bytes()),
+                banner(&live.session.client()),
+                self.fleet.len() + 1
+            ),
+            layout::terminal_width(),
+        );
+        self.fleet.add(live.clone())?;
+        start_printer(
+            live,
+            &self.fleet,
+            &self.console,
+            &self.stop,
+            self.hook.clone(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(said)
+    }
+
+    /// `disconnect NAME` with several servers: closes it and takes it out.
+    fn take_out(&self, name: &str) -> Result<String, String> {
+        let live = self.fleet.remove(name)?;
+        live.session.client().close();
+        Ok(format!(
+            "disconnected from {} and took it out; {} left, commands go to {}",
+            text::display(live.member.name.as_bytes()),
+            layout::plural(self.fleet.len() as u64, "server"),
+            text::display(self.fleet.current().member.name.as_bytes())
+        ))
+    }
+
     /// Adds a line to the history (and its file).
     fn remember(&mut self, line: &str) {
         if line.trim().is_empty() {
@@ -269,16 +465,22 @@ impl Repl {
     fn run_line(&mut self, line: &str) -> bool {
         let columns = layout::terminal_width();
         let width = Some(columns);
+        let session = self.session();
         let parsed = match commands::parse(line) {
             Ok(p) => p,
             Err(e) => {
                 self.console.end_command(
-                    &self.session,
+                    &session,
                     &error_text(&e.to_string(), self.color, layout::terminal_width()),
                 );
                 return true;
             }
         };
+        if let Some(done) = self.fleet_command(&parsed, columns) {
+            let output = done.unwrap_or_else(|e| error_text(&e, self.color, columns));
+            self.console.end_command(&session, &output);
+            return true;
+        }
         if let Some(command) = parsed.dangerous() {
             let what = match &parsed {
                 commands::Parsed::Shell(commands::ShellCommand::Delsource { source }) => {
@@ -286,19 +488,25 @@ impl Repl {
                 }
                 _ => command.to_string(),
             };
-            let question = format!(
-                "really send {what} to {}? [y/N] ",
-                self.session.client().addr()
-            );
+            let to = match &parsed {
+                commands::Parsed::Shell(commands::ShellCommand::On { target, .. }) => {
+                    match target.eq_ignore_ascii_case("all") {
+                        true => format!("every server ({})", self.fleet.len()),
+                        false => text::display(target.as_bytes()),
+                    }
+                }
+                _ => session.client().addr().to_string(),
+            };
+            let question = format!("really send {what} to {to}? [y/N] ");
             if !confirm(&mut self.rl, &question) {
-                self.console.end_command(&self.session, "not sent");
+                self.console.end_command(&session, "not sent");
                 return true;
             }
         }
-        self.session.interrupted.store(false, Ordering::Release);
-        let output = match dispatch::execute(&self.session, parsed) {
+        session.interrupted.store(false, Ordering::Release);
+        let output = match dispatch::execute(&session, parsed) {
             Ok(Outcome::Quit) => {
-                self.console.end_command(&self.session, "");
+                self.console.end_command(&session, "");
                 return false;
             }
             Ok(Outcome::Clear) => {
@@ -316,9 +524,9 @@ impl Repl {
         if self.options.pager.wants(&output, layout::terminal_height())
             && self.options.pager.show(&output)
         {
-            self.console.end_command(&self.session, "");
+            self.console.end_command(&session, "");
         } else {
-            self.console.end_command(&self.session, &output);
+            self.console.end_command(&session, &output);
         }
         true
     }
@@ -329,6 +537,15 @@ impl Repl {
 /// # Errors
 /// The terminal cannot be set up or read.
 pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
+    run_fleet(Arc::new(Fleet::single(session)), options)
+}
+
+/// [`run`] on several servers (or one): see [`super::servers`].
+///
+/// # Errors
+/// As [`run`].
+pub fn run_fleet(fleet: Arc<Fleet>, options: ReplOptions) -> anyhow::Result<i32> {
+    let session = fleet.session();
     let color = session.settings().color;
     let config = Config::builder()
         .auto_add_history(false)
@@ -338,9 +555,13 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
         .completion_type(CompletionType::List)
         .build();
     let mut rl: Editor<ShellHelper, FileHistory> = Editor::with_config(config)?;
-    let names = session.clone();
+    let names_of = fleet.clone();
     rl.set_helper(Some(ShellHelper::new(
         Box::new(move || {
+            let names = names_of.session();
+            let servers = (names_of.all().into_iter())
+                .map(|l| l.member.name)
+                .collect();
             let client = names.client();
             let snap = names.model_if_started().map(|m| m.snapshot());
             let networks = snap.as_ref().map(network_names);
@@ -360,6 +581,7 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
                 all_networks,
                 sources: source_channels.iter().map(|(n, _)| n.clone()).collect(),
                 source_channels,
+                servers,
             }
         }),
         color,
@@ -383,19 +605,20 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    {
-        let alerts = Announcer::new(&session, hook.clone());
-        let (session, console, stop) = (session.clone(), console.clone(), stop.clone());
-        thread::Builder::new()
-            .name("kismet-printer".into())
-            .spawn(move || printer_loop(session, console, stop, alerts))?;
+    for live in fleet.all() {
+        start_printer(live, &fleet, &console, &stop, hook.clone())?;
     }
 
     // Ctrl-C while a command waits for its reply (the terminal is not in
     // raw mode then, so it is a signal, not a key): stop waiting, stay in
     // the shell. At the prompt, rustyline reads Ctrl-C as a key.
-    let interrupted = session.interrupted.clone();
-    if let Err(e) = ctrlc::set_handler(move || interrupted.store(true, Ordering::Release)) {
+    let interrupt = fleet.clone();
+    let on_ctrl_c = move || {
+        for live in interrupt.all() {
+            live.session.interrupted.store(true, Ordering::Release);
+        }
+    };
+    if let Err(e) = ctrlc::set_handler(on_ctrl_c) {
         eprintln!(
             "kismet-shell: warning: Ctrl-C will end the shell while a command waits: {}",
             without_os_codes(&e.to_string())
@@ -413,33 +636,48 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
         None => None,
     };
     let mut repl = Repl {
-        session: session.clone(),
+        fleet: fleet.clone(),
         console: console.clone(),
+        stop: stop.clone(),
+        hook: hook.clone(),
         rl,
         options,
         color,
         history_warned: false,
     };
     console.begin_command();
-    console.end_command(
-        &session,
-        &layout::wrap(&banner(&session.client()), layout::terminal_width()),
-    );
+    let banners: Vec<String> = (fleet.all().iter())
+        .map(|l| {
+            let b = banner(&l.session.client());
+            let line = match fleet.is_several() {
+                true => format!("{}: {b}", text::display(l.member.name.as_bytes())),
+                false => b,
+            };
+            layout::wrap(&line, layout::terminal_width())
+        })
+        .collect();
+    console.end_command(&session, &banners.join("\n"));
     // The lines of a paste after the first, run one after the other.
     let mut queued: VecDeque<String> = VecDeque::new();
     let result = loop {
         let line = match queued.pop_front() {
             Some(line) => {
                 // Shown as if typed, so each output follows its command.
-                let client = session.client();
-                console.say(&format!(
-                    "{}{line}",
-                    prompt_text(client.addr(), client.is_connected())
-                ));
+                let prompt = match fleet.is_several() {
+                    true => fleet.prompt(),
+                    false => {
+                        let client = fleet.session().client();
+                        prompt_text(client.addr(), client.is_connected())
+                    }
+                };
+                console.say(&format!("{prompt}{line}"));
                 line
             }
             None => {
-                let read = repl.rl.readline(&LivePrompt::new(session.clone()));
+                let read = match fleet.is_several() {
+                    true => repl.rl.readline(&fleet.prompt()),
+                    false => repl.rl.readline(&LivePrompt::new(fleet.session())),
+                };
                 console.begin_command();
                 match read {
                     Ok(text) => {
@@ -450,7 +688,7 @@ pub fn run(session: Arc<Session>, options: ReplOptions) -> anyhow::Result<i32> {
                         first
                     }
                     Err(ReadlineError::Interrupted) => {
-                        console.end_command(&session, "");
+                        console.end_command(&fleet.session(), "");
                         continue;
                     }
                     Err(ReadlineError::Eof) => break Ok(0),

@@ -563,13 +563,16 @@ pub enum ShellCommand {
         change: Option<SettingChange>,
     },
 
-    /// `connect HOST[:PORT] [--keep]`.
+    /// `connect HOST[:PORT] [--keep] [--add]`.
     #[command(
-        about = "switch to another server (port 2501 if left out)",
+        about = "switch to another server (port 2501 if left out), or --add one",
         long_about = "Completion and the prompt follow the new server's protocols. The \
                       protocols enabled here are not enabled there unless --keep is given. \
-                      If the new server cannot be reached, the old connection stays.",
-        after_help = "connect 10.0.0.5\nconnect sensor.lan:2501 --keep"
+                      If the new server cannot be reached, the old connection stays. With \
+                      --add, the server joins the ones connected ([NAME=]HOST[:PORT] \
+                      [@LAT,LON]): networks and clients merge them all, servers lists \
+                      them, use NAME picks the one commands go to.",
+        after_help = "connect 10.0.0.5\nconnect sensor.lan:2501 --keep\nconnect --add attic=10.0.0.6"
     )]
     Connect {
         /// The server's address.
@@ -578,6 +581,42 @@ pub enum ShellCommand {
         /// Enable the protocols enabled here there too.
         #[arg(id = "keep", long, short)]
         keep: bool,
+        /// Add the server beside the ones connected, as [NAME=]HOST[:PORT][@LAT,LON].
+        #[arg(id = "add", long, short)]
+        add: bool,
+    },
+
+    /// `use NAME`.
+    #[command(
+        about = "with several servers: the one commands go to (the prompt names it)",
+        long_about = "Raw !CMD lines, status, fields, watch and the other commands that \
+                      talk to one server go to this one; networks and clients merge them \
+                      all, and enable, remove, filter, only, pause, resume and set apply \
+                      to each. The name is the one given as NAME=HOST, else HOST:PORT \
+                      (see servers).",
+        after_help = "use kitchen"
+    )]
+    Use {
+        /// The server's name.
+        #[arg(id = "server_name", value_name = "NAME")]
+        name: String,
+    },
+
+    /// `on NAME|all COMMAND`.
+    #[command(
+        about = "run a command on one server, or on each (on all !CMD)",
+        long_about = "COMMAND is the rest of the line, a shell command or a raw !CMD; with \
+                      all, it runs on each server in turn, each answer under the server's \
+                      name.",
+        after_help = "on kitchen !HOPSOURCE ...\non all status\non all !LISTWEPKEYS"
+    )]
+    On {
+        /// The server's name, or `all`.
+        #[arg(id = "server_name", value_name = "NAME|all")]
+        target: String,
+        /// The command: the rest of the line.
+        #[arg(id = "line", value_name = "COMMAND", allow_hyphen_values = true)]
+        line: String,
     },
 
     /// `reconnect`.
@@ -589,12 +628,19 @@ pub enum ShellCommand {
     )]
     Reconnect,
 
-    /// `disconnect`.
+    /// `disconnect [NAME]`.
     #[command(
-        about = "close the connection (reconnect or connect to go on)",
-        after_help = "disconnect"
+        about = "close the connection (reconnect or connect to go on); with several, NAME's",
+        long_about = "With several servers, disconnect NAME closes that server's \
+                      connection and takes it out of the session (connect --add brings it \
+                      back); without NAME, the server commands go to.",
+        after_help = "disconnect\ndisconnect attic"
     )]
-    Disconnect,
+    Disconnect {
+        /// With several servers: which.
+        #[arg(id = "server_name", value_name = "NAME")]
+        name: Option<String>,
+    },
 
     /// `clear`.
     #[command(about = "clear the screen (Ctrl-L does too)", after_help = "clear")]
@@ -626,9 +672,11 @@ pub enum ShellCommand {
 /// What an argument is, by its clap id, for completion. An argument with
 /// possible values (sort columns, network types, `new|changed|all`,
 /// `on|off`) needs no entry: it is [`ArgKind::Choice`].
-const ARG_KINDS: [(&str, ArgKind); 20] = [
+const ARG_KINDS: [(&str, ArgKind); 22] = [
     ("file", ArgKind::File),
     ("query", ArgKind::Sql),
+    ("line", ArgKind::Line),
+    ("server_name", ArgKind::ServerName),
     ("since", ArgKind::Server(kismet_protocol::ArgKind::Word)),
     ("server", ArgKind::Server(kismet_protocol::ArgKind::Word)),
     ("proto", ArgKind::Server(kismet_protocol::ArgKind::Protocol)),

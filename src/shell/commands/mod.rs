@@ -61,6 +61,10 @@ pub enum ArgKind {
     File,
     /// An SQL query: the rest of the line, as typed (not completed).
     Sql,
+    /// A command line: the rest of the line, as typed (`on NAME ...`).
+    Line,
+    /// A server's name (several servers), or `all`.
+    ServerName,
     /// One of the argument's possible values in the definition (sort
     /// columns, network types, `new|changed|all`, `on|off`).
     Choice,
@@ -89,6 +93,10 @@ impl Parsed {
     pub fn dangerous(&self) -> Option<ServerCommand> {
         match self {
             Parsed::Raw(cmd) => cmd.server_command().filter(|c| c.is_dangerous()),
+            // `on NAME !SHUTDOWN` asks as `!SHUTDOWN` does.
+            Parsed::Shell(ShellCommand::On { line, .. }) => {
+                parse(line).ok().and_then(|p| p.dangerous())
+            }
             Parsed::Shell(ShellCommand::Delsource { .. }) => Some(ServerCommand::DelSource),
             _ => None,
         }
@@ -133,7 +141,12 @@ pub fn parse(line: &str) -> Result<Parsed, ShellError> {
     // An expression is the rest of the line as typed, quotes and all; after
     // `--`, so that clap takes it as it is (even `--` or `-x`).
     let expression = positionals(cmd)
-        .position(|a| matches!(arg_kind(a), Some(ArgKind::Expression | ArgKind::Sql)))
+        .position(|a| {
+            matches!(
+                arg_kind(a),
+                Some(ArgKind::Expression | ArgKind::Sql | ArgKind::Line)
+            )
+        })
         .filter(|at| args.len() > *at)
         .and_then(|at| Some((at, rest_after_words(line, at + 1)?)));
     match expression {

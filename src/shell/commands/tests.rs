@@ -504,6 +504,7 @@ fn commands_parse_typed() {
             C::Connect {
                 addr: "10.0.0.5".into(),
                 keep: false,
+                add: false,
             },
         ),
         (
@@ -511,6 +512,7 @@ fn commands_parse_typed() {
             C::Connect {
                 addr: "sensor.lan:2501".into(),
                 keep: true,
+                add: false,
             },
         ),
         (
@@ -518,10 +520,38 @@ fn commands_parse_typed() {
             C::Connect {
                 addr: "sensor.lan".into(),
                 keep: true,
+                add: false,
+            },
+        ),
+        (
+            "connect --add attic=10.0.0.6@47.3769,8.5417",
+            C::Connect {
+                addr: "attic=10.0.0.6@47.3769,8.5417".into(),
+                keep: false,
+                add: true,
+            },
+        ),
+        (
+            "use attic",
+            C::Use {
+                name: "attic".into(),
+            },
+        ),
+        (
+            "on all !HOPSOURCE x LOCK 6",
+            C::On {
+                target: "all".into(),
+                line: "!HOPSOURCE x LOCK 6".into(),
             },
         ),
         ("reconnect", C::Reconnect),
-        ("disconnect", C::Disconnect),
+        ("disconnect", C::Disconnect { name: None }),
+        (
+            "disconnect attic",
+            C::Disconnect {
+                name: Some("attic".into()),
+            },
+        ),
         ("clear", C::Clear),
         ("help", C::Help { topic: None }),
         (
@@ -611,8 +641,8 @@ fn bad_arguments_give_one_line() {
             "set rate: expected lines per 0.1 s, 1 to 100000, not \"0\"".into(),
         ),
         ("set rate 5 6", "usage: set rate N".into()),
-        ("connect", "usage: connect HOST[:PORT] [--keep]".into()),
-        ("connect a b", "usage: connect HOST[:PORT] [--keep]".into()),
+        ("connect", "usage: connect HOST[:PORT] [--keep] [--add]".into()),
+        ("connect a b", "usage: connect HOST[:PORT] [--keep] [--add]".into()),
         ("help a b", "usage: help [COMMAND]".into()),
         ("quit now", "usage: quit".into()),
     ];
@@ -697,9 +727,11 @@ fn usage_from_the_definition() {
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),
         ("set", "[NAME VALUE]"),
-        ("connect", "HOST[:PORT] [--keep]"),
+        ("connect", "HOST[:PORT] [--keep] [--add]"),
+        ("use", "NAME"),
+        ("on", "NAME|all COMMAND"),
         ("reconnect", ""),
-        ("disconnect", ""),
+        ("disconnect", "[NAME]"),
         ("clear", ""),
         ("help", "[COMMAND]"),
         ("quit", ""),
@@ -807,6 +839,8 @@ fn dangerous_commands() {
     assert_eq!(p("!shutdown"), Some(ServerCommand::Shutdown));
     assert_eq!(p("!DELSOURCE abc"), Some(ServerCommand::DelSource));
     assert_eq!(p("delsource wlan0"), Some(ServerCommand::DelSource));
+    assert_eq!(p("on all !SHUTDOWN"), Some(ServerCommand::Shutdown));
+    assert_eq!(p("on attic status"), None);
     assert_eq!(p("addsource wlan1"), None);
     assert_eq!(p("!ENABLE GPS lat"), None);
     assert_eq!(p("status"), None);

@@ -239,7 +239,13 @@ impl Cursor<'_> {
                 (start, complete_protocol(word, more, &names.table))
             }
             ArgKind::Server(kismet_protocol::ArgKind::FieldList) => self.field_list(prev),
-            ArgKind::Server(_) | ArgKind::Expression | ArgKind::Sql => (start, Vec::new()),
+            ArgKind::Server(_) | ArgKind::Expression | ArgKind::Sql | ArgKind::Line => {
+                (start, Vec::new())
+            }
+            ArgKind::ServerName => {
+                let mut it = (names.servers.iter().map(String::as_str)).chain(["all"]);
+                (start, filtered(&mut it, &|_| more))
+            }
             ArgKind::EnabledProtocol => {
                 let mut it = names.enabled.iter().map(|(p, _)| p.as_str());
                 (start, filtered(&mut it, &|_| more))
@@ -265,9 +271,11 @@ impl Cursor<'_> {
             }
             ArgKind::WatchTarget => {
                 // Only `clients` takes another argument (a network).
-                let mut it = ["networks", "clients", "stations", "status", "sources", "alerts"]
-                    .into_iter()
-                    .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
+                let mut it = [
+                    "networks", "clients", "stations", "status", "sources", "alerts",
+                ]
+                .into_iter()
+                .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
                 (start, filtered(&mut it, &|s| s == "clients"))
             }
             ArgKind::File => (start, complete_path(word, more)),

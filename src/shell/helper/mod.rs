@@ -56,6 +56,8 @@ pub struct Names {
     pub sources: Vec<String>,
     /// Each known source's name and the channels of its channel list.
     pub source_channels: Vec<(String, Vec<u32>)>,
+    /// The servers' names (several servers).
+    pub servers: Vec<String>,
 }
 
 /// A protocol this session enabled, with its fields.

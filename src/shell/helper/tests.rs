@@ -30,6 +30,7 @@ fn offered(line: &str) -> (usize, Vec<String>) {
             ("wlan0".into(), vec![1, 6, 11, 36]),
             ("Backup Radio".into(), vec![3]),
         ],
+        servers: vec!["kitchen".into(), "attic".into()],
         all_networks: vec!["00:14:6C:A1:00:01".into(), "00:1D:7E:C3:00:03".into()],
     };
     let (start, c) = complete(line, line.len(), &names);
@@ -52,7 +53,7 @@ fn completes_command_names() {
     assert_eq!(offered("disa"), (0, vec!["disable ".to_string()]));
     assert_eq!(
         offered("dis"),
-        (0, vec!["disconnect".to_string(), "disable ".to_string()])
+        (0, vec!["disconnect ".to_string(), "disable ".to_string()])
     );
     assert_eq!(offered("zz").1, Vec::<String>::new());
 }
@@ -304,10 +305,13 @@ fn completes_options_and_their_values() {
     );
     // connect: the host first (nothing to offer), then --keep.
     assert_eq!(offered("connect ").1, Vec::<String>::new());
-    assert_eq!(offered("connect sensor.lan "), (19, vec!["--keep".into()]));
+    assert_eq!(
+        offered("connect sensor.lan "),
+        (19, vec!["--keep".into(), "--add".into()])
+    );
     assert_eq!(
         offered("connect sensor.lan --keep ").1,
-        Vec::<String>::new()
+        vec!["--add".to_string()]
     );
 }
 
@@ -452,8 +456,11 @@ fn hints_follow_the_definition() {
     assert_eq!(h("set rate ").as_deref(), Some("N"));
     assert_eq!(h("set rate 5 "), None);
     assert_eq!(h("set volume "), None);
-    assert_eq!(h("connect ").as_deref(), Some("HOST[:PORT] [--keep]"));
-    assert_eq!(h("connect h ").as_deref(), Some("[--keep]"));
+    assert_eq!(
+        h("connect ").as_deref(),
+        Some("HOST[:PORT] [--keep] [--add]")
+    );
+    assert_eq!(h("connect h ").as_deref(), Some("[--keep] [--add]"));
     assert_eq!(h("filter ").as_deref(), Some("[PROTO [EXPR|off]]"));
     assert_eq!(h("only SSID ").as_deref(), Some("new|changed|all"));
     assert_eq!(
@@ -547,6 +554,16 @@ fn source_argument_completes_source_names() {
     assert_eq!(offered("lock WL"), (5, vec!["wlan0".to_string()]));
     assert_eq!(offered("hop b"), (4, vec!["\"Backup Radio\"".to_string()]));
     assert_eq!(offered("delsource w"), (10, vec!["wlan0".to_string()]));
+}
+
+/// `use`, `on` and `disconnect` complete the servers' names (and `all`);
+/// the command after `on NAME` is not completed as an argument.
+#[test]
+fn server_names_complete_for_use_on_and_disconnect() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(offered("use a"), (4, s(&["attic", "all"])));
+    assert_eq!(offered("on k"), (3, s(&["kitchen "])));
+    assert_eq!(offered("disconnect ki"), (11, s(&["kitchen"])));
 }
 
 /// CHANNEL completes from the channel list of the source named before
