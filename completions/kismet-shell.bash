@@ -120,11 +120,11 @@ _kismet__shell() {
                     return 0
                     ;;
                 --command)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients stations gps sources lock hop export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients stations gps sources channels lock hop export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients stations gps sources lock hop export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients stations gps sources channels lock hop export db sessions sql watch filter only set connect reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -8,6 +8,7 @@ mod common;
 mod batch;
 mod batch_follow;
 mod batch_world;
+mod channels;
 mod client;
 mod completions;
 mod db;

@@ -40,6 +40,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Resume => handlers::resume(session),
         C::Gps => handlers::gps(session),
         C::Sources => handlers::sources(session),
+        C::Channels => handlers::channels(session),
         C::Lock { source, channel } => handlers::lock(session, &source, channel),
         C::Hop { source, rate } => handlers::hop(session, &source, rate),
         C::Db { action, file } => super::db::handler(session, action, file.as_deref()),

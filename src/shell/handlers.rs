@@ -663,6 +663,30 @@ pub fn sources(session: &Session) -> Handled {
     Ok(Outcome::Sources(sources_model(session)?.sources()))
 }
 
+/// How long `channels` (and `watch channels`) waits for the first
+/// CHANNEL line: the server sends a round every two seconds, for the
+/// channels with traffic; a little more than a round.
+pub const CHANNEL_SILENCE: Duration = Duration::from_secs(3);
+
+/// The model reading the activity per channel, once a CHANNEL line came
+/// or [`CHANNEL_SILENCE`] passed since it was asked for it (by then the
+/// networks have been sampled for a rate).
+pub fn channels_model(
+    session: &Session,
+) -> Result<std::sync::Arc<kismet_client::Model>, ShellError> {
+    start_model(session)?;
+    let (model, age) = session.channels_model()?;
+    wait_until(session, CHANNEL_SILENCE.saturating_sub(age), || {
+        model.channel_lines() > 0
+    });
+    Ok(model)
+}
+
+/// `channels`: activity per channel.
+pub fn channels(session: &Session) -> Handled {
+    Ok(Outcome::Channels(channels_model(session)?.channels()))
+}
+
 /// The source `which` names (its name, interface or UUID, in any case).
 ///
 /// # Errors

@@ -320,6 +320,8 @@ pub enum Outcome {
     Gps(GpsReport),
     /// The `sources` list: the server's capture sources, by name.
     Sources(Vec<kismet_client::SourceView>),
+    /// The `channels` list: activity per channel, and its source.
+    Channels(kismet_client::ChannelsView),
     /// The display rules, after `filter` or `only` (changed or not).
     Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).

@@ -70,6 +70,9 @@ pub struct Session {
     /// Since when the models read the capture sources (`sources`, `lock`,
     /// `hop`): models made from then on do too.
     sources_since: Mutex<Option<Instant>>,
+    /// Since when the models read the activity per channel (`channels`,
+    /// `watch channels`): models made from then on do too.
+    channels_since: Mutex<Option<Instant>>,
     /// The session database being written (`--db`, `db open`).
     pub db: Mutex<Option<super::database::Database>>,
     /// This session, when it is shared ([`Session::into_shared`]): for the
@@ -98,6 +101,7 @@ impl Session {
             earlier_connections: AtomicU64::new(0),
             outbox: AtomicUsize::new(0),
             sources_since: Mutex::new(None),
+            channels_since: Mutex::new(None),
             db: Mutex::new(None),
             me: std::sync::Weak::new(),
         }
@@ -134,6 +138,9 @@ impl Session {
         if self.sources_since.lock().is_some() {
             model.keep_sources();
         }
+        if self.channels_since.lock().is_some() {
+            model.keep_channels();
+        }
         model
     }
 
@@ -143,17 +150,42 @@ impl Session {
     /// # Errors
     /// As [`Session::model`].
     pub fn sources_model(&self) -> Result<(Arc<Model>, Duration), Error> {
+        self.reading_model(
+            &self.sources_since,
+            Model::keeps_sources,
+            Model::keep_sources,
+        )
+    }
+
+    /// The live model, reading the activity per channel: the first time,
+    /// the client is asked for CHANNEL too. With how long it has read it.
+    ///
+    /// # Errors
+    /// As [`Session::model`].
+    pub fn channels_model(&self) -> Result<(Arc<Model>, Duration), Error> {
+        self.reading_model(
+            &self.channels_since,
+            Model::keeps_channels,
+            Model::keep_channels,
+        )
+    }
+
+    /// The live model, made to `keep` something more the first time (the
+    /// client then asked for what it needs), with how long it has since
+    /// `since`.
+    fn reading_model(
+        &self,
+        since: &Mutex<Option<Instant>>,
+        keeps: fn(&Model) -> bool,
+        keep: fn(&Model),
+    ) -> Result<(Arc<Model>, Duration), Error> {
         let model = self.model()?;
-        if !model.keeps_sources() {
-            model.keep_sources();
-            self.sources_since.lock().get_or_insert_with(Instant::now);
+        if !keeps(&model) {
+            keep(&model);
+            since.lock().get_or_insert_with(Instant::now);
             self.client().track(model.clone(), self.wait())?;
         }
-        let age = self
-            .sources_since
-            .lock()
-            .get_or_insert_with(Instant::now)
-            .elapsed();
+        let age = since.lock().get_or_insert_with(Instant::now).elapsed();
         Ok((model, age))
     }
 

@@ -256,6 +256,20 @@ pub enum ShellCommand {
     )]
     Sources,
 
+    /// `channels`.
+    #[command(
+        about = "activity per channel: networks, packets per second, strongest signal",
+        long_about = "Per channel, 2.4 GHz (1-14) and 5 GHz (32-177) apart: the networks \
+                      on it, packets a second, and the strongest signal. From the server's \
+                      CHANNEL lines (sent every 2 s for the channels with traffic; the live \
+                      model asks for CHANNEL the first time: waits up to 3 s for the first \
+                      line), else from the live model's networks, with packets a second from \
+                      their packet counts over the last 10 s. Says which. watch channels \
+                      draws it as bars.",
+        after_help = "channels\nchannels --format json"
+    )]
+    Channels,
+
     /// `lock SOURCE CHANNEL`.
     #[command(
         about = "lock a capture source on one channel (HOPSOURCE LOCK)",
@@ -368,26 +382,28 @@ pub enum ShellCommand {
         query: String,
     },
 
-    /// `watch networks|clients|stations|status|PROTO [NET]`.
+    /// `watch networks|clients|stations|channels|status|PROTO [NET]`.
     #[command(
-        about = "a full-screen view, redrawn in place: networks, clients, stations, status or a protocol",
+        about = "a full-screen view, redrawn in place: networks, clients, stations, channels, status or a protocol",
         long_about = "watch networks: the networks table, live, with --sort and --type as \
                       networks takes them; s and S change the sort column, r reverses it, \
                       Enter opens the selected network's clients, Esc goes back. watch \
                       clients [NET]: the clients of a network or of all (s sorts them too). \
                       watch stations: the stations, with what they probe for (s sorts \
-                      them; Enter opens the selected station's records). watch status: \
+                      them; Enter opens the selected station's records). watch channels: bars \
+                      per channel for its networks and packets a second, with its strongest \
+                      signal (see channels). watch status: \
                       frames per protocol. watch PROTO: the latest frame of \
                       each device of an enabled protocol. Arrows, PgUp and PgDn move, and the \
                       selection stays on its device; / keeps the rows that contain a text; q \
                       or Ctrl-C return to the prompt with the screen as it was. Frames do not \
                       scroll meanwhile. Needs a terminal.",
         after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\n\
-                      watch stations\nwatch status\nwatch SSID"
+                      watch stations\nwatch channels\nwatch status\nwatch SSID"
     )]
     Watch {
         /// What to show.
-        #[arg(id = "target", value_name = "networks|clients|stations|status|PROTO", value_parser = watched)]
+        #[arg(id = "target", value_name = "networks|clients|stations|channels|status|PROTO", value_parser = watched)]
         target: Watched,
         /// With `clients`: the network.
         #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]

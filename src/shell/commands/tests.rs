@@ -347,6 +347,16 @@ fn commands_parse_typed() {
         ),
         ("gps", C::Gps),
         ("sources", C::Sources),
+        ("channels", C::Channels),
+        (
+            "watch channels",
+            C::Watch {
+                target: Watched::Channels,
+                net: None,
+                sort: None,
+                kind: Vec::new(),
+            },
+        ),
         (
             "lock wlan0 6",
             C::Lock {
@@ -574,7 +584,7 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
+            "usage: watch networks|clients|stations|channels|status|PROTO [NET] [--sort COLUMN] [--type TYPE]".into(),
         ),
         (
             "only SSID sometimes",
@@ -663,6 +673,7 @@ fn usage_from_the_definition() {
         ("stations", "[--since AGE] [--server NAME] [--wide]"),
         ("gps", ""),
         ("sources", ""),
+        ("channels", ""),
         ("lock", "SOURCE CHANNEL"),
         ("hop", "SOURCE [RATE]"),
         ("export", "FILE [--what WHAT] [--format FORMAT] [--best]"),
@@ -671,7 +682,7 @@ fn usage_from_the_definition() {
         ("sql", "QUERY"),
         (
             "watch",
-            "networks|clients|stations|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+            "networks|clients|stations|channels|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
         ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),

@@ -223,6 +223,8 @@ pub enum Watched {
     Clients,
     /// `stations`.
     Stations,
+    /// `channels`.
+    Channels,
     /// `status`.
     Status,
     /// Anything else: a protocol, as typed.
@@ -236,6 +238,7 @@ pub(super) fn watched(s: &str) -> Result<Watched, String> {
         "networks" | "nets" => Watched::Networks,
         "clients" => Watched::Clients,
         "stations" => Watched::Stations,
+        "channels" => Watched::Channels,
         "status" => Watched::Status,
         _ => Watched::Protocol(s.to_string()),
     })

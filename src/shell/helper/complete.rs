@@ -257,7 +257,7 @@ impl Cursor<'_> {
             }
             ArgKind::WatchTarget => {
                 // Only `clients` takes another argument (a network).
-                let mut it = ["networks", "clients", "stations", "status"]
+                let mut it = ["networks", "clients", "stations", "channels", "status"]
                     .into_iter()
                     .chain(names.enabled.iter().map(|(p, _)| p.as_str()));
                 (start, filtered(&mut it, &|s| s == "clients"))

@@ -346,6 +346,7 @@ fn completes_choices_targets_and_networks() {
                 "networks".into(),
                 "clients ".into(),
                 "stations".into(),
+                "channels".into(),
                 "status".into(),
                 "SSID".into()
             ]

@@ -15,9 +15,12 @@
 //! - [`csv`]: CSV rows
 //! - [`devices`]: the `networks`, `clients` and `stations` lists
 //! - [`gps`]: the `gps` report and the watch view's GPS label
+//! - [`channels`]: the `channels` list
+//! - [`paint`]: colour that means something (encryption, signal)
 
 use std::fmt::Write as _;
 
+pub mod channels;
 pub mod csv;
 pub mod devices;
 pub mod events;
@@ -25,6 +28,7 @@ pub mod frame;
 pub mod gps;
 pub mod json;
 pub mod layout;
+pub mod paint;
 pub mod reply;
 pub mod rows;
 pub mod sources;
@@ -63,10 +67,16 @@ pub enum Format {
 /// An outcome as text (empty for none), for a terminal `width` columns
 /// wide: prose is wrapped at word boundaries, tables fit.
 pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
+    outcome_text_painted(o, width, false)
+}
+
+/// [`outcome_text`], with meaningful cells of tables coloured when
+/// `color` (see [`paint`]): for a terminal, `NO_COLOR` unset.
+pub fn outcome_text_painted(o: &Outcome, width: Option<usize>, color: bool) -> String {
     match o {
         Outcome::Nothing | Outcome::Quit | Outcome::Clear => String::new(),
         Outcome::Note(text) => wrap_to(text, width),
-        Outcome::Wide(o) => outcome_text(o, None),
+        Outcome::Wide(o) => outcome_text_painted(o, None, color),
         Outcome::Protocols(rows) => protocols_table(rows, width),
         Outcome::Fields {
             protocol,
@@ -123,7 +133,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             distances,
             as_of,
         } => with_as_of(
-            devices::networks_table(rows, *now, width, distances.as_deref()),
+            devices::networks_table(rows, *now, width, distances.as_deref(), color),
             *as_of,
         ),
         Outcome::Clients {
@@ -133,14 +143,15 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             as_of,
             hidden,
         } => with_as_of(
-            devices::clients_table(rows, *now, width, distances.as_deref(), hidden),
+            devices::clients_table(rows, *now, width, distances.as_deref(), hidden, color),
             *as_of,
         ),
         Outcome::Stations { rows, now, as_of } => {
-            with_as_of(devices::stations_table(rows, *now, width), *as_of)
+            with_as_of(devices::stations_table(rows, *now, width, color), *as_of)
         }
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Sources(rows) => sources::sources_table(rows, width),
+        Outcome::Channels(v) => channels::channels_table(v, width, color),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -169,7 +180,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             format!(
                 "timestamps  {:<5} frame lines start with their receive time\n\
                  decode      {:<5} frame lines show decoded values\n\
-                 color       {:<5} protocol names in colour (on a terminal)\n\
+                 color       {:<5} colour: protocol names, ENC, PWR (on a terminal)\n\
                  rate        {:<5} most frame lines shown per 0.1 s",
                 on(s.timestamps),
                 on(s.decode),
@@ -309,6 +320,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
         }
         Outcome::Gps(r) => return Some(gps::gps_json(r)),
         Outcome::Sources(rows) => return sources::sources_json(rows),
+        Outcome::Channels(v) => return channels::channels_json(v),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -448,6 +460,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         } => s = devices::clients_csv(rows, distances.as_deref()),
         Outcome::Stations { rows, .. } => s = devices::stations_csv(rows),
         Outcome::Sources(rows) => s = sources::sources_csv(rows),
+        Outcome::Channels(v) => s = channels::channels_csv(v),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

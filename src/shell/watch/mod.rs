@@ -1,8 +1,9 @@
 //! `watch`: a full-screen view on the terminal's alternate screen (ratatui
 //! with its crossterm backend), redrawn in place a few times a second:
 //! networks, the clients of one network or of all, the stations, the
-//! status report, or the latest frame of each device of a protocol. Once the live model
-//! runs, the title line shows the GPS (fix and position).
+//! activity per channel (as bars), the status report, or the latest frame
+//! of each device of a protocol. Once the live model runs, the title line
+//! shows the GPS (fix and position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
 //! PgDn, Home and End move (the selection stays on its device when rows
@@ -13,8 +14,10 @@
 //! was.
 //!
 //! - `view`: what each screen shows, as data
+//! - `channels`: the bar chart of `watch channels`
 //! - `terminal`: taking the terminal and giving it back, panics included
 
+mod channels;
 mod terminal;
 pub mod view;
 
@@ -28,13 +31,14 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use ratatui::{Frame as Screen, Terminal};
 
 use super::commands::{NetworkType, SortSpec, Watched};
 use super::handlers::status_report;
 use super::outcome::{without_os_codes, ShellError};
 use super::render::gps::gps_label;
+use super::render::paint;
 use super::render::time::clock_text;
 use super::session::Session;
 use kismet_protocol::Frame;
@@ -47,7 +51,7 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 /// latest per device: nothing is lost that a later frame does not bring).
 const TAP_FRAMES: usize = 4096;
 
-/// `watch networks|clients [NET]|stations|status|PROTO`: the command's
+/// `watch networks|clients [NET]|stations|channels|status|PROTO`: the command's
 /// handler.
 pub fn handler(
     session: &Session,
@@ -65,11 +69,12 @@ pub fn handler(
         (Watched::Networks, None) => Target::Networks,
         (Watched::Clients, net) => Target::Clients(net),
         (Watched::Stations, None) => Target::Stations,
+        (Watched::Channels, None) => Target::Channels,
         (Watched::Status, None) => Target::Status,
         (Watched::Protocol(p), None) => Target::Protocol(p),
         (_, Some(_)) => {
             return Err(ShellError::Usage(
-                "usage: watch networks|clients [NET]|stations|status|PROTO".into(),
+                "usage: watch networks|clients [NET]|stations|channels|status|PROTO".into(),
             ))
         }
     };
@@ -113,7 +118,7 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
 pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), ShellError> {
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(ShellError::Usage(
-            "watch needs a terminal; in a script, use networks, clients, stations or status with \
+            "watch needs a terminal; in a script, use networks, clients, stations, channels or status with \
              --format json (or --follow --format json for frames)"
                 .into(),
         ));
@@ -123,6 +128,11 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
     let tap = match &target {
         Target::Networks | Target::Clients(_) | Target::Stations => {
             super::handlers::start_model(session)?;
+            None
+        }
+        Target::Channels => {
+            super::handlers::start_model(session)?;
+            session.channels_model()?;
             None
         }
         Target::Protocol(p) => {
@@ -177,6 +187,8 @@ struct State {
     typing: bool,
     latest: Latest,
     table: view::Table,
+    /// The channels, for `watch channels`.
+    channels: kismet_client::ChannelsView,
 }
 
 impl State {
@@ -221,6 +233,7 @@ fn show(
         typing: false,
         latest: Latest::default(),
         table: view::Table::default(),
+        channels: kismet_client::ChannelsView::default(),
     };
     let mut next_draw = Instant::now();
     loop {
@@ -270,6 +283,10 @@ fn refresh(session: &Session, state: &mut State) {
         Target::Stations => {
             model.map_or_else(view::Table::default, |m| view::stations(&m.snapshot(), now))
         }
+        Target::Channels => {
+            state.channels = model.map(|m| m.channels()).unwrap_or_default();
+            view::channels(&state.channels)
+        }
         Target::Status => view::status(&status_report(session)),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
     };
@@ -277,6 +294,11 @@ fn refresh(session: &Session, state: &mut State) {
         state.table.sort_by_column(column, descending);
     }
     state.table.retain_matching(&state.search);
+    if matches!(state.target, Target::Channels) {
+        // The chart shows the channels `/` kept.
+        let ids = &state.table.ids;
+        (state.channels.channels).retain(|c| ids.contains(&c.channel.to_string()));
+    }
     let at = state.selected.selected().unwrap_or(0);
     let sel = view::reselect(&state.table, state.selected_id.as_deref(), at);
     state.select(sel.unwrap_or(0));
@@ -395,7 +417,11 @@ fn draw(
         kismet_protocol::text::display(&info.name_bytes),
         client.addr()
     ));
-    let mut help = String::from("q quit  arrows PgUp PgDn move  / find");
+    let color = session.settings().color;
+    let mut help = match state.target {
+        Target::Channels => String::from("q quit  / find"),
+        _ => String::from("q quit  arrows PgUp PgDn move  / find"),
+    };
     if matches!(state.target, Target::Networks) {
         help.push_str(&format!(
             "  s/S sort ({})  r reverse  Enter clients",
@@ -437,6 +463,11 @@ fn draw(
             top,
         );
         f.render_widget(Paragraph::new(Line::from(help)), bar);
+        if matches!(state.target, Target::Channels) {
+            let chart = channels::chart(&state.channels, usize::from(body.width), color);
+            f.render_widget(Paragraph::new(chart), body);
+            return;
+        }
         let fit = state.table.fit(usize::from(body.width), 2, 2);
         let widths: Vec<Constraint> = fit
             .iter()
@@ -449,7 +480,14 @@ fn draw(
         };
         let header = Row::new(pick(&state.table.columns))
             .style(Style::new().add_modifier(Modifier::REVERSED));
-        let rows = state.table.rows.iter().map(|r| Row::new(pick(r)));
+        let titles = pick(&state.table.columns);
+        let rows = state.table.rows.iter().map(|r| {
+            Row::new(pick(r).into_iter().zip(&titles).map(|(text, title)| {
+                let paint = color.then(|| paint::cell(title, &text)).flatten();
+                let style = paint.map_or_else(Style::new, |p| Style::new().fg(paint::ratatui(p)));
+                Cell::from(text).style(style)
+            }))
+        });
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(2)

@@ -26,6 +26,8 @@ pub enum Target {
     Clients(Option<String>),
     /// The stations (the live model).
     Stations,
+    /// Activity per channel, as bars.
+    Channels,
     /// The status report.
     Status,
     /// The latest frame of each device of a protocol.
@@ -40,6 +42,7 @@ impl Target {
             Target::Clients(None) => "clients".into(),
             Target::Clients(Some(n)) => format!("clients of {n}"),
             Target::Stations => "stations".into(),
+            Target::Channels => "channels".into(),
             Target::Status => "status".into(),
             Target::Protocol(p) => p.clone(),
         }
@@ -290,6 +293,19 @@ pub fn stations(snapshot: &Snapshot, now: u64) -> Table {
         keys: macs.clone(),
         ids: macs,
         drop_first: drop_order(&STATION_COLUMNS, &STATION_DROP_ORDER),
+    }
+}
+
+/// The channels as a table (a row per channel, in the chart's order):
+/// what the title counts and `/` finds.
+pub fn channels(v: &kismet_client::ChannelsView) -> Table {
+    let ids: Vec<String> = v.channels.iter().map(|c| c.channel.to_string()).collect();
+    Table {
+        columns: vec!["CH".into()],
+        rows: ids.iter().map(|id| vec![id.clone()]).collect(),
+        keys: Vec::new(),
+        ids,
+        drop_first: Vec::new(),
     }
 }
 
