@@ -5,14 +5,11 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::batch::{fast_sim, json_lines, run, stderr, stdout};
+use crate::batch::{fast_sim, objects_of, run, stderr, stdout};
 
 /// The `channel` objects of a JSON run's output.
 fn channels(o: &std::process::Output) -> Vec<Value> {
-    json_lines(o)
-        .into_iter()
-        .filter(|v| v["type"] == "channel")
-        .collect()
+    objects_of(o, "channel")
 }
 
 /// The channels of the simulator's access points (probe entries have

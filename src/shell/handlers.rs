@@ -650,11 +650,26 @@ fn wait_until(session: &Session, left: Duration, done: impl Fn() -> bool) {
 /// The model reading the capture sources, once a SOURCE line came or
 /// [`SOURCE_SILENCE`] passed since it was asked for them.
 fn sources_model(session: &Session) -> Result<std::sync::Arc<kismet_client::Model>, ShellError> {
+    waited_model(
+        session,
+        Session::sources_model,
+        SOURCE_SILENCE,
+        kismet_client::Model::source_lines,
+    )
+}
+
+/// The model reading more (`reading`: the session's model made to read
+/// it), once it read a first line (`lines` above 0) or `silence` passed
+/// since it was first asked to.
+fn waited_model(
+    session: &Session,
+    reading: fn(&Session) -> super::session::Reading,
+    silence: Duration,
+    lines: fn(&kismet_client::Model) -> u64,
+) -> Result<std::sync::Arc<kismet_client::Model>, ShellError> {
     start_model(session)?;
-    let (model, age) = session.sources_model()?;
-    wait_until(session, SOURCE_SILENCE.saturating_sub(age), || {
-        model.source_lines() > 0
-    });
+    let (model, age) = reading(session)?;
+    wait_until(session, silence.saturating_sub(age), || lines(&model) > 0);
     Ok(model)
 }
 
@@ -668,23 +683,17 @@ pub fn sources(session: &Session) -> Handled {
 /// channels with traffic; a little more than a round.
 pub const CHANNEL_SILENCE: Duration = Duration::from_secs(3);
 
-/// The model reading the activity per channel, once a CHANNEL line came
-/// or [`CHANNEL_SILENCE`] passed since it was asked for it (by then the
-/// networks have been sampled for a rate).
-pub fn channels_model(
-    session: &Session,
-) -> Result<std::sync::Arc<kismet_client::Model>, ShellError> {
-    start_model(session)?;
-    let (model, age) = session.channels_model()?;
-    wait_until(session, CHANNEL_SILENCE.saturating_sub(age), || {
-        model.channel_lines() > 0
-    });
-    Ok(model)
-}
-
 /// `channels`: activity per channel.
 pub fn channels(session: &Session) -> Handled {
-    Ok(Outcome::Channels(channels_model(session)?.channels()))
+    // Once a CHANNEL line came or CHANNEL_SILENCE passed (by then the
+    // networks have been sampled for a rate).
+    let model = waited_model(
+        session,
+        Session::channels_model,
+        CHANNEL_SILENCE,
+        kismet_client::Model::channel_lines,
+    )?;
+    Ok(Outcome::Channels(model.channels()))
 }
 
 /// The source `which` names (its name, interface or UUID, in any case).

@@ -37,6 +37,10 @@ impl Default for Settings {
     }
 }
 
+/// The live model made to read more (capture sources, channels), with
+/// how long it has read it.
+pub type Reading = Result<(Arc<Model>, Duration), Error>;
+
 /// A connected client and the state of one shell or batch run.
 pub struct Session {
     client: RwLock<Arc<Client>>,
@@ -149,7 +153,7 @@ impl Session {
     ///
     /// # Errors
     /// As [`Session::model`].
-    pub fn sources_model(&self) -> Result<(Arc<Model>, Duration), Error> {
+    pub fn sources_model(&self) -> Reading {
         self.reading_model(
             &self.sources_since,
             Model::keeps_sources,
@@ -162,7 +166,7 @@ impl Session {
     ///
     /// # Errors
     /// As [`Session::model`].
-    pub fn channels_model(&self) -> Result<(Arc<Model>, Duration), Error> {
+    pub fn channels_model(&self) -> Reading {
         self.reading_model(
             &self.channels_since,
             Model::keeps_channels,
@@ -178,7 +182,7 @@ impl Session {
         since: &Mutex<Option<Instant>>,
         keeps: fn(&Model) -> bool,
         keep: fn(&Model),
-    ) -> Result<(Arc<Model>, Duration), Error> {
+    ) -> Reading {
         let model = self.model()?;
         if !keeps(&model) {
             keep(&model);
