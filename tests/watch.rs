@@ -519,6 +519,16 @@ fn open_network_row(t: &Tmux) -> String {
         .to_string()
 }
 
+/// Whether, in a captured row, the cell of `word` starts with an escape
+/// sequence (a colour): after the last border or gap before it.
+fn painted(row: &str, word: &str) -> bool {
+    let at = row
+        .find(word)
+        .unwrap_or_else(|| panic!("{word} in {row:?}"));
+    let before = row[..at].trim_end_matches(' ');
+    before.ends_with('m') && before.rfind('\x1b') > before.rfind(['┆', '│'])
+}
+
 /// On a terminal, the `networks` table colours the open network's ENC
 /// cell (an escape sequence right before `OPN`) and leaves its SSID
 /// plain; with NO_COLOR=1 the row has no escape sequence at all.
@@ -527,20 +537,50 @@ fn networks_table_colours_encryption_unless_no_color() {
     let sim = crate::common::still_sim();
     let t = shell_on(&sim, 160, 40, "", "--no-pager");
     let row = open_network_row(&t);
-    let before = |word: &str| {
-        let at = row
-            .find(word)
-            .unwrap_or_else(|| panic!("{word} in {row:?}"));
-        row[..at].trim_end_matches(' ').ends_with('m')
-            && row[..at].rfind('\x1b') > row[..at].rfind('┆')
-    };
-    assert!(before("OPN"), "{row:?}");
-    assert!(!before("Coffee Shop"), "{row:?}");
+    assert!(painted(&row, "OPN"), "{row:?}");
+    assert!(!painted(&row, "Coffee Shop"), "{row:?}");
     t.keys(&["quit", "Enter"]);
     drop(t);
     let plain = shell_on(&sim, 160, 40, "NO_COLOR=1", "--no-pager");
     let row = open_network_row(&plain);
     assert!(!row.contains('\x1b'), "{row:?}");
     plain.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
+/// `watch networks` on a terminal colours the open network's ENC cell and
+/// its PWR cell, not its SSID.
+#[test]
+fn watch_networks_colours_encryption_and_signal() {
+    let sim = crate::common::still_sim();
+    let t = shell_on(&sim, 160, 30, "", "");
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the networks drawn", |s| {
+        s.starts_with("kismet watch networks") && s.contains("Coffee Shop Free WiFi")
+    });
+    let screen = t.screen_coloured();
+    let row = (screen.lines())
+        .find(|l| l.contains("Coffee Shop Free WiFi"))
+        .unwrap_or_else(|| panic!("the open network's row:\n{screen}"));
+    let escape_right_before = |word: &str| {
+        let at = row
+            .find(word)
+            .unwrap_or_else(|| panic!("{word} in {row:?}"));
+        row[..at].ends_with('m')
+            && row[..at]
+                .rfind('\x1b')
+                .is_some_and(|e| !row[e..at].contains(' '))
+    };
+    assert!(escape_right_before("OPN"), "{row:?}");
+    assert!(!escape_right_before("Coffee Shop"), "{row:?}");
+    // The PWR cell: a colour, then the negative dBm.
+    let signal_painted = (row.split('\x1b').skip(1)).any(|p| {
+        p.split_once('m')
+            .is_some_and(|(_, rest)| rest.starts_with('-'))
+    });
+    assert!(signal_painted, "{row:?}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
