@@ -466,7 +466,8 @@ pub enum ShellCommand {
                       (HH:MM:SS.mmm), JSON frames get \"time\" (RFC 3339, UTC). \
                       decode on|off: frame lines show decoded values (encryption, type \
                       names, times) or the wire values. color on|off: colour on a \
-                      terminal. rate N: most frame lines shown per 0.1 s.",
+                      terminal (protocol names; ENC and signal in tables and watch; \
+                      off by default when NO_COLOR is set). rate N: most frame lines shown per 0.1 s.",
         after_help = "set\nset timestamps on\nset decode off\nset rate 50"
     )]
     Set {
