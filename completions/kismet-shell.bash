@@ -132,11 +132,11 @@ _kismet__shell() {
                     return 0
                     ;;
                 --command)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources alerts lock hop addsource delsource export db sessions sql watch filter only set connect use on reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources alerts channels lock hop addsource delsource export db sessions sql watch filter only set connect use on reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources alerts lock hop addsource delsource export db sessions sql watch filter only set connect use on reconnect disconnect clear help quit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "protocols fields enable remove status pause resume networks clients network stations gps servers sources alerts channels lock hop addsource delsource export db sessions sql watch filter only set connect use on reconnect disconnect clear help quit" -- "${cur}"))
                     return 0
                     ;;
                 *)

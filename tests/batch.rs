@@ -38,6 +38,14 @@ pub(crate) fn json_lines(o: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The JSON objects of a run's output whose `type` is `kind`.
+pub(crate) fn objects_of(o: &Output, kind: &str) -> Vec<serde_json::Value> {
+    json_lines(o)
+        .into_iter()
+        .filter(|v| v["type"] == kind)
+        .collect()
+}
+
 /// A simulator ticking every 100 ms (frames repeat fast), on 127.0.0.1:0.
 pub(crate) fn fast_sim() -> kismet_sim::Sim {
     crate::common::sim_ticking(Duration::from_millis(100))

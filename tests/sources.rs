@@ -3,14 +3,11 @@
 
 use serde_json::Value;
 
-use crate::batch::{fast_sim, json_lines, run, stderr, stdout};
+use crate::batch::{fast_sim, objects_of, run, stderr, stdout};
 
 /// The `source` objects of a JSON run's output.
 fn sources(o: &std::process::Output) -> Vec<Value> {
-    json_lines(o)
-        .into_iter()
-        .filter(|v| v["type"] == "source")
-        .collect()
+    objects_of(o, "source")
 }
 
 /// `sources --format json` lists the simulator's one source, wlan0 on

@@ -9,6 +9,7 @@ mod alerts;
 mod batch;
 mod batch_follow;
 mod batch_world;
+mod channels;
 mod client;
 mod completions;
 mod db;

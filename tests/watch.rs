@@ -62,6 +62,12 @@ impl Tmux {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()
     }
 
+    /// The screen with its colours, as escape sequences.
+    fn screen_coloured(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-e", "-t", "0"]).stdout)
+            .into_owned()
+    }
+
     /// The whole history, scrollback included.
     fn history(&self) -> String {
         String::from_utf8_lossy(
@@ -99,14 +105,21 @@ impl Drop for Tmux {
 /// simulator whose world stands still, at its first prompt.
 fn shell_on_still_sim(cols: u16, rows: u16, extra: &str) -> (kismet_sim::Sim, Tmux) {
     let sim = crate::common::still_sim();
+    let t = shell_on(&sim, cols, rows, "NO_COLOR=1", extra);
+    (sim, t)
+}
+
+/// The shell in tmux (`cols` by `rows`, with environment `env` and
+/// `extra` options) on `sim`, at its first prompt.
+fn shell_on(sim: &kismet_sim::Sim, cols: u16, rows: u16, env: &str, extra: &str) -> Tmux {
     let shell = format!(
-        "NO_COLOR=1 TERM=xterm {} {} --history /dev/null {extra}; sleep 60",
+        "{env} TERM=xterm {} {} --history /dev/null {extra}; sleep 60",
         env!("CARGO_BIN_EXE_kismet-shell"),
         sim.local_addr()
     );
     let t = Tmux::start(cols, rows, &shell);
     t.until("the prompt", |s| s.contains("kismet 127.0.0.1:"));
-    (sim, t)
+    t
 }
 
 /// The value of column `col` in the row of `bssid` on a watch screen.
@@ -567,6 +580,41 @@ fn watch_alerts_shows_newest_first_and_takes_new_ones() {
     sim.shutdown();
 }
 
+/// `watch channels` at 80x24 on a ticking simulator: a 2.4 GHz heading
+/// with a bar line per channel the access points are on, a 5 GHz heading,
+/// the source of the numbers (the server's CHANNEL lines); q returns to
+/// the prompt.
+#[test]
+fn watch_channels_draws_bars_under_band_headings() {
+    let sim = crate::common::sim_ticking(Duration::from_millis(100));
+    let t = shell_on(&sim, 80, 24, "NO_COLOR=1", "");
+    t.keys(&["watch channels", "Enter"]);
+    let channels: Vec<u8> = (sim.networks().iter())
+        .filter(|n| n.network_type == 0 && n.channel != 0)
+        .map(|n| n.channel)
+        .collect();
+    let bar_line = |s: &str, ch: u8| {
+        s.lines()
+            .any(|l| l.starts_with(&format!("{ch:>3} ")) && l.contains('█') && l.contains("dBm"))
+    };
+    let screen = t.until("bars for every channel", |s| {
+        s.starts_with("kismet watch channels")
+            && s.contains("CHANNEL lines")
+            && channels.iter().all(|&ch| bar_line(s, ch))
+    });
+    let at = |what: &str| {
+        screen
+            .find(what)
+            .unwrap_or_else(|| panic!("{what}:\n{screen}"))
+    };
+    assert!(at("\n2.4 GHz") < at("\n5 GHz"), "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80));
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
 /// The chart of the detail screen: a row of sparkline bars inside its box
 /// (between the box's side lines), under its title.
 fn chart_bars(screen: &str) -> Option<String> {
@@ -608,5 +656,84 @@ fn watch_network_detail_draws_a_signal_chart_and_esc_keeps_the_row() {
     assert!(detail.lines().all(|l| l.chars().count() <= 80), "{detail}");
     t.keys(&["Escape"]);
     back_on_the_network_then_quit(&t, &chosen);
+    sim.shutdown();
+}
+
+/// The row of the open network in the `networks` table, with its colours.
+fn open_network_row(t: &Tmux) -> String {
+    t.keys(&["networks", "Enter"]);
+    let screen = t.until("the networks table", |s| s.contains("6 networks"));
+    assert!(screen.contains("Coffee Shop Free WiFi"), "{screen}");
+    let coloured = t.screen_coloured();
+    coloured
+        .lines()
+        .find(|l| l.contains("Coffee Shop Free WiFi"))
+        .unwrap_or_else(|| panic!("the open network's row:\n{coloured}"))
+        .to_string()
+}
+
+/// Whether, in a captured row, the cell of `word` starts with an escape
+/// sequence (a colour): after the last border or gap before it.
+fn painted(row: &str, word: &str) -> bool {
+    let at = row
+        .find(word)
+        .unwrap_or_else(|| panic!("{word} in {row:?}"));
+    let before = row[..at].trim_end_matches(' ');
+    before.ends_with('m') && before.rfind('\x1b') > before.rfind(['┆', '│'])
+}
+
+/// On a terminal, the `networks` table colours the open network's ENC
+/// cell (an escape sequence right before `OPN`) and leaves its SSID
+/// plain; with NO_COLOR=1 the row has no escape sequence at all.
+#[test]
+fn networks_table_colours_encryption_unless_no_color() {
+    let sim = crate::common::still_sim();
+    let t = shell_on(&sim, 160, 40, "", "--no-pager");
+    let row = open_network_row(&t);
+    assert!(painted(&row, "OPN"), "{row:?}");
+    assert!(!painted(&row, "Coffee Shop"), "{row:?}");
+    t.keys(&["quit", "Enter"]);
+    drop(t);
+    let plain = shell_on(&sim, 160, 40, "NO_COLOR=1", "--no-pager");
+    let row = open_network_row(&plain);
+    assert!(!row.contains('\x1b'), "{row:?}");
+    plain.keys(&["quit", "Enter"]);
+    sim.shutdown();
+}
+
+/// `watch networks` on a terminal colours the open network's ENC cell and
+/// its PWR cell, not its SSID.
+#[test]
+fn watch_networks_colours_encryption_and_signal() {
+    let sim = crate::common::still_sim();
+    let t = shell_on(&sim, 160, 30, "", "");
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the networks drawn", |s| {
+        s.starts_with("kismet watch networks") && s.contains("Coffee Shop Free WiFi")
+    });
+    let screen = t.screen_coloured();
+    let row = (screen.lines())
+        .find(|l| l.contains("Coffee Shop Free WiFi"))
+        .unwrap_or_else(|| panic!("the open network's row:\n{screen}"));
+    let escape_right_before = |word: &str| {
+        let at = row
+            .find(word)
+            .unwrap_or_else(|| panic!("{word} in {row:?}"));
+        row[..at].ends_with('m')
+            && row[..at]
+                .rfind('\x1b')
+                .is_some_and(|e| !row[e..at].contains(' '))
+    };
+    assert!(escape_right_before("OPN"), "{row:?}");
+    assert!(!escape_right_before("Coffee Shop"), "{row:?}");
+    // The PWR cell: a colour, then the negative dBm.
+    let signal_painted = (row.split('\x1b').skip(1)).any(|p| {
+        p.split_once('m')
+            .is_some_and(|(_, rest)| rest.starts_with('-'))
+    });
+    assert!(signal_painted, "{row:?}");
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }

@@ -33,11 +33,26 @@ fn wait_until(session: &Session, left: Duration, done: impl Fn() -> bool) {
 /// The model reading the capture sources, once a SOURCE line came or
 /// [`SOURCE_SILENCE`] passed since it was asked for them.
 pub fn sources_model(session: &Session) -> Result<Arc<Model>, ShellError> {
+    waited_model(
+        session,
+        Session::sources_model,
+        SOURCE_SILENCE,
+        Model::source_lines,
+    )
+}
+
+/// The model reading more (`reading`: the session's model made to read
+/// it), once it read a first line (`lines` above 0) or `silence` passed
+/// since it was first asked to.
+pub fn waited_model(
+    session: &Session,
+    reading: fn(&Session) -> super::session::Reading,
+    silence: Duration,
+    lines: fn(&Model) -> u64,
+) -> Result<Arc<Model>, ShellError> {
     start_model(session)?;
-    let (model, age) = session.sources_model()?;
-    wait_until(session, SOURCE_SILENCE.saturating_sub(age), || {
-        model.source_lines() > 0
-    });
+    let (model, age) = reading(session)?;
+    wait_until(session, silence.saturating_sub(age), || lines(&model) > 0);
     Ok(model)
 }
 

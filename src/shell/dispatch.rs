@@ -52,6 +52,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Addsource { definition } => capture::addsource(session, &definition),
         C::Delsource { source } => capture::delsource(session, &source),
         C::Alerts { wide } => super::alerts::list(session).map(|o| o.widened(wide)),
+        C::Channels => handlers::channels(session),
         C::Db { action, file } => super::db::handler(session, action, file.as_deref()),
         C::Sessions => super::db::sessions(session),
         C::Sql { query } => super::db::sql(session, &query),

@@ -326,6 +326,8 @@ pub enum Outcome {
     Sources(Vec<kismet_client::SourceView>),
     /// The `alerts` list: the recent alerts, oldest first.
     Alerts(kismet_client::AlertList),
+    /// The `channels` list: activity per channel, and its source.
+    Channels(kismet_client::ChannelsView),
     /// The display rules, after `filter` or `only` (changed or not).
     Rules(Vec<crate::shell::display::RuleView>),
     /// The settings, after `set` (changed or not).

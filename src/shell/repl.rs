@@ -99,7 +99,17 @@ pub fn history_path_from(xdg_state_home: Option<&OsStr>, home: Option<&OsStr>) -
 /// True when output may be coloured: stdout is a terminal and `NO_COLOR` is
 /// unset or empty.
 pub fn color_wanted() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    color_wanted_from(
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+/// [`color_wanted`] from whether stdout is a terminal and the value of
+/// `NO_COLOR`: any value but the empty string turns colour off
+/// (no-color.org).
+pub fn color_wanted_from(terminal: bool, no_color: Option<&OsStr>) -> bool {
+    terminal && no_color.is_none_or(OsStr::is_empty)
 }
 
 /// The line shown when the shell starts.
@@ -513,7 +523,7 @@ impl Repl {
                 let _ = self.rl.clear_screen();
                 String::new()
             }
-            Ok(o) => render::outcome_text(&o, width),
+            Ok(o) => render::outcome_text_painted(&o, width, session.settings().color),
             Err(ShellError::Client(Error::Server(reply))) => {
                 error_text(&render::reply_text(&reply), self.color, columns)
             }

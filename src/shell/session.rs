@@ -43,6 +43,10 @@ impl Default for Settings {
     }
 }
 
+/// The live model made to read more (capture sources, channels), with
+/// how long it has read it.
+pub type Reading = Result<(Arc<Model>, Duration), Error>;
+
 /// A connected client and the state of one shell or batch run.
 pub struct Session {
     client: RwLock<Arc<Client>>,
@@ -79,6 +83,9 @@ pub struct Session {
     /// The models keep the server's alerts (the shell, `--on-alert`):
     /// models made from now on do too.
     alerts_wanted: AtomicBool,
+    /// Since when the models read the activity per channel (`channels`,
+    /// `watch channels`): models made from then on do too.
+    channels_since: Mutex<Option<Instant>>,
     /// The session database being written (`--db`, `db open`).
     pub db: Mutex<Option<super::database::Database>>,
     /// This session, when it is shared ([`Session::into_shared`]): for the
@@ -108,6 +115,7 @@ impl Session {
             outbox: AtomicUsize::new(0),
             sources_since: Mutex::new(None),
             alerts_wanted: AtomicBool::new(false),
+            channels_since: Mutex::new(None),
             db: Mutex::new(None),
             me: std::sync::Weak::new(),
         }
@@ -146,6 +154,9 @@ impl Session {
         }
         if self.alerts_wanted.load(Ordering::Relaxed) {
             model.keep_alerts();
+        }
+        if self.channels_since.lock().is_some() {
+            model.keep_channels();
         }
         model
     }
@@ -190,18 +201,43 @@ impl Session {
     ///
     /// # Errors
     /// As [`Session::model`].
-    pub fn sources_model(&self) -> Result<(Arc<Model>, Duration), Error> {
+    pub fn sources_model(&self) -> Reading {
+        self.reading_model(
+            &self.sources_since,
+            Model::keeps_sources,
+            Model::keep_sources,
+        )
+    }
+
+    /// The live model, reading the activity per channel: the first time,
+    /// the client is asked for CHANNEL too. With how long it has read it.
+    ///
+    /// # Errors
+    /// As [`Session::model`].
+    pub fn channels_model(&self) -> Reading {
+        self.reading_model(
+            &self.channels_since,
+            Model::keeps_channels,
+            Model::keep_channels,
+        )
+    }
+
+    /// The live model, made to `keep` something more the first time (the
+    /// client then asked for what it needs), with how long it has since
+    /// `since`.
+    fn reading_model(
+        &self,
+        since: &Mutex<Option<Instant>>,
+        keeps: fn(&Model) -> bool,
+        keep: fn(&Model),
+    ) -> Reading {
         let model = self.model()?;
-        if !model.keeps_sources() {
-            model.keep_sources();
-            self.sources_since.lock().get_or_insert_with(Instant::now);
+        if !keeps(&model) {
+            keep(&model);
+            since.lock().get_or_insert_with(Instant::now);
             self.client().track(model.clone(), self.wait())?;
         }
-        let age = self
-            .sources_since
-            .lock()
-            .get_or_insert_with(Instant::now)
-            .elapsed();
+        let age = since.lock().get_or_insert_with(Instant::now).elapsed();
         Ok((model, age))
     }
 

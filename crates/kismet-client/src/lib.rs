@@ -108,7 +108,7 @@
 //! - `event`, `reply`, `error`, `counts`: [`Event`], [`ServerInfo`],
 //!   [`Reply`], [`Error`], [`DisconnectReason`], [`FrameCounts`]
 //! - `model`: [`Model`], the live picture of networks, SSIDs, clients,
-//!   the GPS fix and where each device was seen, read through
+//!   channels, the GPS fix and where each device was seen, read through
 //!   [`Snapshot`]s
 //! - `filter`: [`Filter`], display filter expressions over a frame's fields
 //! - `cache`: hints to the processor's cache (the crate's only `unsafe`)
@@ -147,12 +147,13 @@ pub use event::{Event, ServerInfo};
 pub use filter::{Filter, FilterError, FilterScope};
 pub use kismet_protocol::Frame;
 pub use model::{
-    Alert, AlertList, ClientView, FixView, GpsLine, History, LatLon, Memory, Model, NetworkDetail,
-    NetworkView, Observed, Outbox, PlaceView, PositionSource, ServerMessage, Sighting, Snapshot,
-    SortColumn, SourceView, SsidDetail, SsidView, StationView, TrackPoint, CUT_MARKER,
-    DEFAULT_MAX_BYTES, DEFAULT_MAX_DEVICES, DEFAULT_MAX_SIGHTINGS, FIX_MAX_AGE_MS, MAX_ALERTS,
+    Alert, AlertList, Band, ChannelSource, ChannelView, ChannelsView, ClientView, FixView, GpsLine,
+    History, LatLon, Memory, Model, NetworkDetail, NetworkView, Observed, Outbox, PlaceView,
+    PositionSource, ServerMessage, Sighting, Snapshot, SortColumn, SourceView, SsidDetail,
+    SsidView, StationView, TrackPoint, CHANNEL_PERIOD_S, CUT_MARKER, DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DEVICES, DEFAULT_MAX_SIGHTINGS, FIX_MAX_AGE_MS, MAX_ALERTS, MAX_CHANNELS,
     MAX_NAME_BYTES, MAX_SIGNAL_NETWORKS, MAX_SOURCES, MAX_SSIDS_PER_NETWORK, MAX_TRACK_POINTS,
-    SIGHTING_MAX_AGE_S, SIGNAL_SECONDS, SORT_COLUMNS,
+    RATE_WINDOW_S, SIGHTING_MAX_AGE_S, SIGNAL_SECONDS, SORT_COLUMNS,
 };
 pub use outlet::LOSSLESS_HOLD_BYTES;
 pub use reply::{Reply, ReplyKind};

@@ -402,7 +402,9 @@ pub struct ChannelStat {
     pub bytes_delta: u64,
     /// Networks on the channel.
     pub networks: u64,
-    /// Strongest signal.
+    /// Strongest signal of the last report period that saw traffic (the
+    /// legacy server's channeltracker.cc keeps it "within the past polling
+    /// period": reset by the first packet after a report).
     pub max_signal: i32,
     /// Networks active in the last report period.
     pub active: u64,
@@ -410,6 +412,8 @@ pub struct ChannelStat {
     pending_packets: u64,
     /// Bytes since the last report period ended.
     pending_bytes: u64,
+    /// Strongest signal since the last report period ended (-256: none).
+    pending_max: i32,
 }
 
 impl ChannelStat {
@@ -418,6 +422,7 @@ impl ChannelStat {
         ChannelStat {
             channel,
             max_signal: -256,
+            pending_max: -256,
             ..ChannelStat::default()
         }
     }
@@ -428,13 +433,18 @@ impl ChannelStat {
         self.pending_packets += packets;
         self.bytes += bytes;
         self.pending_bytes += bytes;
-        self.max_signal = self.max_signal.max(dbm);
+        self.pending_max = self.pending_max.max(dbm);
     }
 
     /// Ends a report period with `networks` networks on the channel: what
     /// was counted since the last one becomes the reported deltas.
     pub fn close_period(&mut self, networks: u64) {
         self.networks = networks;
+        // A period without traffic keeps the last strongest signal, as
+        // the legacy server does (it resets only on the next packet).
+        if self.pending_packets > 0 {
+            self.max_signal = std::mem::replace(&mut self.pending_max, -256);
+        }
         self.packets_delta = std::mem::take(&mut self.pending_packets);
         self.bytes_delta = std::mem::take(&mut self.pending_bytes);
         self.active = if self.packets_delta > 0 { networks } else { 0 };
@@ -499,5 +509,20 @@ mod tests {
         assert_eq!(m.to_string(), "00:14:6C:A1:00:01");
         assert_eq!(Mac::parse(b"00:14:6c:a1:00"), None);
         assert_eq!(Mac::parse(b"00:14:6c:a1:00:01:02"), None);
+    }
+
+    /// A channel's strongest signal is that of its last period with
+    /// traffic, not the strongest ever; a period without keeps it.
+    #[test]
+    fn channel_max_signal_is_per_period_with_traffic() {
+        let mut c = ChannelStat::new(6);
+        c.count(3, 300, -50);
+        c.close_period(1);
+        assert_eq!((c.packets_delta, c.max_signal), (3, -50));
+        c.count(2, 200, -70);
+        c.close_period(1);
+        assert_eq!((c.packets_delta, c.max_signal), (2, -70));
+        c.close_period(1);
+        assert_eq!((c.packets_delta, c.max_signal), (0, -70));
     }
 }

@@ -317,6 +317,20 @@ pub enum ShellCommand {
         wide: bool,
     },
 
+    /// `channels`.
+    #[command(
+        about = "activity per channel: networks, packets per second, strongest signal",
+        long_about = "Per channel, 2.4 GHz (1-14) and 5 GHz (32-177) apart: the networks \
+                      on it, packets a second, and the strongest signal. From the server's \
+                      CHANNEL lines (sent every 2 s for the channels with traffic; the live \
+                      model asks for CHANNEL the first time: waits up to 3 s for the first \
+                      line), else from the live model's networks, with packets a second from \
+                      their packet counts over the last 10 s. Says which. watch channels \
+                      draws it as bars.",
+        after_help = "channels\nchannels --format json"
+    )]
+    Channels,
+
     /// `lock SOURCE CHANNEL`.
     #[command(
         about = "lock a capture source on one channel (HOPSOURCE LOCK)",
@@ -465,9 +479,9 @@ pub enum ShellCommand {
         query: String,
     },
 
-    /// `watch networks|clients|stations|status|PROTO [NET]`.
+    /// `watch networks|clients|stations|channels|status|PROTO [NET]`.
     #[command(
-        about = "a full-screen view, redrawn in place: networks, clients, stations, status, alerts or a protocol",
+        about = "a full-screen view, redrawn in place: networks, clients, stations, channels, sources, status, alerts or a protocol",
         long_about = "watch networks: the networks table, live, with --sort and --type as \
                       networks takes them; s and S change the sort column, r reverses it, \
                       Enter opens the selected network's detail (as network BSSID shows \
@@ -475,7 +489,9 @@ pub enum ShellCommand {
                       there its clients, Esc goes back to the same row. watch \
                       clients [NET]: the clients of a network or of all (s sorts them too). \
                       watch stations: the stations, with what they probe for (s sorts \
-                      them; Enter opens the selected station's records). watch status: \
+                      them; Enter opens the selected station's records). watch channels: bars \
+                      per channel for its networks and packets a second, with its strongest \
+                      signal (see channels). watch status: \
                       frames per protocol. watch sources: the capture sources, their \
                       channels and packets. watch alerts: the recent alerts, newest \
                       first. watch PROTO: the latest frame of \
@@ -484,11 +500,11 @@ pub enum ShellCommand {
                       or Ctrl-C return to the prompt with the screen as it was. Frames do not \
                       scroll meanwhile. Needs a terminal.",
         after_help = "watch networks\nwatch networks --type ap --sort channel\nwatch clients HomeNet\n\
-                      watch stations\nwatch status\nwatch sources\nwatch alerts\nwatch SSID"
+                      watch stations\nwatch channels\nwatch status\nwatch sources\nwatch alerts\nwatch SSID"
     )]
     Watch {
         /// What to show.
-        #[arg(id = "target", value_name = "networks|clients|stations|status|alerts|PROTO", value_parser = watched)]
+        #[arg(id = "target", value_name = "networks|clients|stations|channels|sources|alerts|status|PROTO", value_parser = watched)]
         target: Watched,
         /// With `clients`: the network.
         #[arg(id = "net", value_name = "NET", allow_hyphen_values = true)]
@@ -551,9 +567,10 @@ pub enum ShellCommand {
                       (HH:MM:SS.mmm), JSON frames get \"time\" (RFC 3339, UTC). \
                       decode on|off: frame lines show decoded values (encryption, type \
                       names, times) or the wire values. color on|off: colour on a \
-                      terminal. rate N: most frame lines shown per 0.1 s. alerts \
-                      on|off: each new alert shown above the prompt (on by default). \
-                      bell on|off: the terminal bell rings on a new alert (at most \
+                      terminal (protocol names; ENC and signal in tables and watch; \
+                      off by default when NO_COLOR is set). rate N: most frame lines shown \
+                      per 0.1 s. alerts on|off: each new alert shown above the prompt (on by \
+                      default). bell on|off: the terminal bell rings on a new alert (at most \
                       once a second).",
         after_help = "set\nset timestamps on\nset decode off\nset rate 50\nset bell on"
     )]

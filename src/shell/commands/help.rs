@@ -58,7 +58,7 @@ fn entry(s: &mut String, head: &str, column: usize, text: &str, width: usize) {
 }
 
 /// `text` with a space after a `|` wherever one of its words, a list of
-/// alternatives (`networks|clients|stations|status|PROTO`), is wider than
+/// alternatives (`networks|clients|stations|channels|status|PROTO`), is wider than
 /// `room`: each piece then fits, so the list wraps between alternatives
 /// as text wraps between words.
 fn break_alternatives(text: &str, room: usize) -> String {

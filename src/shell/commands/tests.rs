@@ -348,6 +348,16 @@ fn commands_parse_typed() {
         ("gps", C::Gps),
         ("servers", C::Servers),
         ("sources", C::Sources),
+        ("channels", C::Channels),
+        (
+            "watch channels",
+            C::Watch {
+                target: Watched::Channels,
+                net: None,
+                sort: None,
+                kind: Vec::new(),
+            },
+        ),
         (
             "lock wlan0 6",
             C::Lock {
@@ -619,7 +629,7 @@ fn bad_arguments_give_one_line() {
         ),
         (
             "watch",
-            "usage: watch networks|clients|stations|status|alerts|PROTO [NET] [--sort COLUMN] [--type TYPE]"
+            "usage: watch networks|clients|stations|channels|sources|alerts|status|PROTO [NET] [--sort COLUMN] [--type TYPE]"
                 .into(),
         ),
         (
@@ -712,6 +722,7 @@ fn usage_from_the_definition() {
         ("servers", ""),
         ("sources", ""),
         ("alerts", "[--wide]"),
+        ("channels", ""),
         ("lock", "SOURCE CHANNEL"),
         ("hop", "SOURCE [CHANNELS...] [--rate RATE]"),
         ("addsource", "DEFINITION"),
@@ -722,7 +733,7 @@ fn usage_from_the_definition() {
         ("sql", "QUERY"),
         (
             "watch",
-            "networks|clients|stations|status|alerts|PROTO [NET] [--sort COLUMN] [--type TYPE]",
+            "networks|clients|stations|channels|sources|alerts|status|PROTO [NET] [--sort COLUMN] [--type TYPE]",
         ),
         ("filter", "[PROTO [EXPR|off]]"),
         ("only", "PROTO new|changed|all"),

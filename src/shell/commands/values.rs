@@ -223,6 +223,8 @@ pub enum Watched {
     Clients,
     /// `stations`.
     Stations,
+    /// `channels`.
+    Channels,
     /// `status`.
     Status,
     /// `sources`.
@@ -240,6 +242,7 @@ pub(super) fn watched(s: &str) -> Result<Watched, String> {
         "networks" | "nets" => Watched::Networks,
         "clients" => Watched::Clients,
         "stations" => Watched::Stations,
+        "channels" => Watched::Channels,
         "status" => Watched::Status,
         "sources" => Watched::Sources,
         "alerts" => Watched::Alerts,

@@ -272,7 +272,7 @@ impl Cursor<'_> {
             ArgKind::WatchTarget => {
                 // Only `clients` takes another argument (a network).
                 let mut it = [
-                    "networks", "clients", "stations", "status", "sources", "alerts",
+                    "networks", "clients", "stations", "channels", "status", "sources", "alerts",
                 ]
                 .into_iter()
                 .chain(names.enabled.iter().map(|(p, _)| p.as_str()));

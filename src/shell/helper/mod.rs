@@ -194,7 +194,7 @@ fn takes_arguments(cmd: &clap::Command) -> bool {
 /// ```
 /// use kismet_shell::shell::helper::hint;
 /// assert_eq!(hint("enable ", 7).unwrap().display, "PROTO f1,f2,...|*");
-/// assert_eq!(hint("connect ", 8).unwrap().display, "HOST[:PORT] [--keep]");
+/// assert_eq!(hint("connect ", 8).unwrap().display, "HOST[:PORT] [--keep] [--add]");
 /// ```
 pub fn hint(line: &str, pos: usize) -> Option<ArgHint> {
     if pos < line.len() || line.trim().is_empty() {

@@ -362,6 +362,7 @@ fn completes_choices_targets_and_networks() {
                 "networks".into(),
                 "clients ".into(),
                 "stations".into(),
+                "channels".into(),
                 "status".into(),
                 "sources".into(),
                 "alerts".into(),

@@ -63,7 +63,7 @@ pub fn alerts_table(list: &AlertList, width: Option<usize>) -> String {
         return "no alert so far".to_string();
     }
     let rows: Vec<Vec<String>> = list.alerts.iter().map(alert_cells).collect();
-    let mut out = fitted_table(&ALERT_COLUMNS, &rows, width, &ALERT_DROP_ORDER);
+    let mut out = fitted_table(&ALERT_COLUMNS, &rows, width, &ALERT_DROP_ORDER, false);
     if list.dropped > 0 {
         out.push_str(&format!(
             "\n{} older alerts not kept (the last {} are)",

@@ -245,7 +245,14 @@ pub fn network_text(r: &NetworkReport, width: Option<usize>) -> String {
     if !r.clients.is_empty() {
         let hidden = hidden_bssids(std::slice::from_ref(&r.network));
         lines.push(format!("Clients ({})", r.clients.len()));
-        lines.push(clients_table(&r.clients, r.now, Some(width), None, &hidden));
+        lines.push(clients_table(
+            &r.clients,
+            r.now,
+            Some(width),
+            None,
+            &hidden,
+            false,
+        ));
     }
     lines.join("\n")
 }

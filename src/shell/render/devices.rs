@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::csv;
 use super::json::json_line;
+use super::paint;
 use super::tables::new_table;
 use super::time::{ago_text, rfc3339};
 use kismet_client::{ClientView, LatLon, NetworkView, PlaceView, StationView};
@@ -166,6 +167,7 @@ pub(super) fn fitted_table(
     rows: &[Vec<String>],
     width: Option<usize>,
     drop_order: &[&str],
+    color: bool,
 ) -> String {
     let cell_width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
     let mut widths: Vec<usize> = header.iter().map(|h| cell_width(h)).collect();
@@ -205,12 +207,21 @@ pub(super) fn fitted_table(
     }
     let shown_header: Vec<&str> = keep.iter().map(|&i| header[i]).collect();
     let mut t = new_table(&shown_header, None);
+    if color {
+        t.enforce_styling();
+    }
     for r in rows {
         t.add_row(keep.iter().map(|&i| {
             let c = r.get(i).map_or("", String::as_str);
-            match cut {
+            let text = match cut {
                 Some((col, room)) if col == i => super::layout::truncate(c, room),
                 _ => c.to_string(),
+            };
+            let paint = color.then(|| paint::cell(header[i], &text)).flatten();
+            let cell = comfy_table::Cell::new(text);
+            match paint {
+                Some(p) => cell.fg(paint::comfy(p)),
+                None => cell,
             }
         }));
     }
@@ -218,12 +229,14 @@ pub(super) fn fitted_table(
 }
 
 /// The networks table, `width` columns wide at most when given; LAT and
-/// LON (the best position) when any row has one, DIST with `near`.
+/// LON (the best position) when any row has one, DIST with `near`; with
+/// `color`, ENC and PWR coloured (see [`paint`]).
 pub fn networks_table(
     rows: &[NetworkView],
     now: u64,
     width: Option<usize>,
     distances: Option<&[f64]>,
+    color: bool,
 ) -> String {
     if rows.is_empty() {
         return "0 networks (none seen yet)".to_string();
@@ -237,7 +250,7 @@ pub fn networks_table(
         .iter()
         .map(|n| (network_cells(n, now), n.best()))
         .collect();
-    device_table(&shape, rows, width, distances)
+    device_table(&shape, rows, width, distances, color)
 }
 
 /// What a device table is made of: its columns, the order a narrow
@@ -256,6 +269,7 @@ fn device_table(
     rows: Vec<(Vec<String>, Option<LatLon>)>,
     width: Option<usize>,
     distances: Option<&[f64]>,
+    color: bool,
 ) -> String {
     let placed = rows.iter().any(|(_, best)| best.is_some());
     let mut header = shape.columns.to_vec();
@@ -269,7 +283,7 @@ fn device_table(
             cells
         })
         .collect();
-    let t = fitted_table(&header, &cells, width, shape.drop_order);
+    let t = fitted_table(&header, &cells, width, shape.drop_order, color);
     format!("{}\n{}", t, plural_line(count, shape.noun))
 }
 
@@ -341,6 +355,7 @@ pub fn clients_table(
     width: Option<usize>,
     distances: Option<&[f64]>,
     hidden: &BTreeSet<String>,
+    color: bool,
 ) -> String {
     if rows.is_empty() {
         return "0 clients".to_string();
@@ -354,7 +369,7 @@ pub fn clients_table(
         .iter()
         .map(|c| (client_cells(c, now, hidden), c.best()))
         .collect();
-    device_table(&shape, rows, width, distances)
+    device_table(&shape, rows, width, distances, color)
 }
 
 /// The BSSID cell of a station seen only probing.
@@ -423,7 +438,7 @@ pub fn station_cells(s: &StationView, now: u64) -> Vec<String> {
 }
 
 /// The stations table, `width` columns wide at most when given.
-pub fn stations_table(rows: &[StationView], now: u64, width: Option<usize>) -> String {
+pub fn stations_table(rows: &[StationView], now: u64, width: Option<usize>, color: bool) -> String {
     if rows.is_empty() {
         return "0 stations (none seen yet)".to_string();
     }
@@ -434,7 +449,7 @@ pub fn stations_table(rows: &[StationView], now: u64, width: Option<usize>) -> S
     };
     let rows: Vec<(Vec<String>, Option<LatLon>)> =
         rows.iter().map(|s| (station_cells(s, now), None)).collect();
-    device_table(&shape, rows, width, None)
+    device_table(&shape, rows, width, None, color)
 }
 
 fn plural_line(n: usize, noun: &str) -> String {

@@ -12,7 +12,7 @@ fn fitted_tables_drop_empty_then_ordered_columns_then_cut() {
             .to_vec(),
     ];
     let order = ["MANUF", "BSSID"];
-    let shown = |w: Option<usize>| fitted_table(&header, &rows, w, &order);
+    let shown = |w: Option<usize>| fitted_table(&header, &rows, w, &order, false);
     let all = shown(None);
     assert!(all.contains("IP") && all.contains("MANUF"), "{all}");
     let fit = shown(Some(58));
@@ -188,7 +188,7 @@ fn stations_table_fits_80_columns_keeping_probes() {
         ssid: Some("Coffee Shop Free WiFi".into()),
         ..row.clone()
     };
-    let t = stations_table(&[row, other], 1_795_678_119, Some(80));
+    let t = stations_table(&[row, other], 1_795_678_119, Some(80), false);
     assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
     let header = t.lines().nth(1).unwrap();
     for col in ["STATION", "BSSID", "PROBES"] {
@@ -201,7 +201,7 @@ fn stations_table_fits_80_columns_keeping_probes() {
     );
     assert!(t.ends_with("2 stations"), "{t}");
     assert_eq!(
-        stations_table(&[], 0, Some(80)),
+        stations_table(&[], 0, Some(80), false),
         "0 stations (none seen yet)"
     );
 }
@@ -225,7 +225,7 @@ fn clients_of_a_hidden_network_show_hidden() {
     };
     assert_eq!(client_cells(&client, 0, &hidden)[2], "<hidden>");
     assert_eq!(client_cells(&client, 0, &BTreeSet::new())[2], "");
-    let t = clients_table(&[client], 0, None, None, &hidden);
+    let t = clients_table(&[client], 0, None, None, &hidden, false);
     assert!(t.contains("<hidden>"), "{t}");
 }
 
@@ -250,9 +250,15 @@ fn positions_in_tables_json_and_csv() {
         }),
         ..net()
     };
-    let plain = networks_table(&[net()], 0, None, None);
+    let plain = networks_table(&[net()], 0, None, None, false);
     assert!(!plain.contains("LAT"), "{plain}");
-    let table = networks_table(&[placed.clone(), net()], 0, None, Some(&[12.4, 80.0]));
+    let table = networks_table(
+        &[placed.clone(), net()],
+        0,
+        None,
+        Some(&[12.4, 80.0]),
+        false,
+    );
     let header = table.lines().nth(1).unwrap();
     assert!(header.contains("LAT") && header.contains("LON") && header.contains("DIST"));
     assert!(
@@ -275,4 +281,38 @@ fn positions_in_tables_json_and_csv() {
         .next()
         .unwrap()
         .ends_with(",37.769200,-122.420000,15,37.769250,-122.419625,4,12.4"));
+}
+
+/// Colour as `NO_COLOR` and the terminal decide it: off when NO_COLOR has
+/// any value but the empty string, or stdout is not a terminal. With
+/// colour, the networks table has escape codes only in the ENC cell
+/// (WPA2: yellow) and the PWR cell (-53 dBm: green); without, none.
+#[test]
+fn networks_table_colours_enc_and_pwr_cells_only_with_colour() {
+    use crate::shell::repl::color_wanted_from;
+    use std::ffi::OsStr;
+    assert!(color_wanted_from(true, None));
+    assert!(color_wanted_from(true, Some(OsStr::new(""))));
+    assert!(!color_wanted_from(true, Some(OsStr::new("1"))));
+    assert!(!color_wanted_from(false, None));
+    let plain = networks_table(&[net()], 0, Some(120), None, false);
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    let coloured = networks_table(&[net()], 0, Some(120), None, true);
+    // comfy-table writes Yellow and Green as 256-colour codes 11 and 10.
+    let row = coloured.lines().find(|l| l.contains("Netgear")).unwrap();
+    let painted: Vec<&str> = row
+        .split("\x1b[")
+        .skip(1)
+        .filter_map(|s| s.strip_prefix("38;5;"))
+        .collect();
+    assert_eq!(painted.len(), 2, "{row:?}");
+    assert!(painted[0].starts_with("11m WPA2 "), "{row:?}");
+    assert!(painted[1].starts_with("10m -53 "), "{row:?}");
+    assert_eq!(
+        coloured
+            .replace("\x1b[38;5;11m", "")
+            .replace("\x1b[38;5;10m", "")
+            .replace("\x1b[39m", ""),
+        plain
+    );
 }

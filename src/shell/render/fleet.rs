@@ -64,6 +64,7 @@ pub fn networks_table(
         &cells,
         width,
         &drop_order(&NETWORK_DROP_ORDER, "PWR"),
+        false,
     );
     format!(
         "{t}\n{} from {}",
@@ -100,6 +101,7 @@ pub fn clients_table(
         &cells,
         width,
         &drop_order(&CLIENT_DROP_ORDER, "PWR"),
+        false,
     );
     format!(
         "{t}\n{} from {}",
@@ -306,7 +308,7 @@ pub fn servers_table(rows: &[ServerRow], width: Option<usize>) -> String {
     let connected = rows.iter().filter(|r| r.state == "connected").count();
     format!(
         "{}\n{connected} of {} connected",
-        fitted_table(&SERVER_COLUMNS, &cells, width, &SERVER_DROP_ORDER),
+        fitted_table(&SERVER_COLUMNS, &cells, width, &SERVER_DROP_ORDER, false),
         plural(rows.len() as u64, "server")
     )
 }

@@ -16,10 +16,13 @@
 //! - [`devices`]: the `networks`, `clients` and `stations` lists
 //! - [`detail`]: one network in detail (`network NET`)
 //! - [`gps`]: the `gps` report and the watch view's GPS label
+//! - [`channels`]: the `channels` list
+//! - [`paint`]: colour that means something (encryption, signal)
 
 use std::fmt::Write as _;
 
 pub mod alerts;
+pub mod channels;
 pub mod csv;
 pub mod detail;
 pub mod devices;
@@ -29,6 +32,7 @@ pub mod frame;
 pub mod gps;
 pub mod json;
 pub mod layout;
+pub mod paint;
 pub mod reply;
 pub mod rows;
 pub mod sources;
@@ -67,10 +71,16 @@ pub enum Format {
 /// An outcome as text (empty for none), for a terminal `width` columns
 /// wide: prose is wrapped at word boundaries, tables fit.
 pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
+    outcome_text_painted(o, width, false)
+}
+
+/// [`outcome_text`], with meaningful cells of tables coloured when
+/// `color` (see [`paint`]): for a terminal, `NO_COLOR` unset.
+pub fn outcome_text_painted(o: &Outcome, width: Option<usize>, color: bool) -> String {
     match o {
         Outcome::Nothing | Outcome::Quit | Outcome::Clear => String::new(),
         Outcome::Note(text) => wrap_to(text, width),
-        Outcome::Wide(o) => outcome_text(o, None),
+        Outcome::Wide(o) => outcome_text_painted(o, None, color),
         Outcome::Protocols(rows) => protocols_table(rows, width),
         Outcome::Fields {
             protocol,
@@ -127,7 +137,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             distances,
             as_of,
         } => with_as_of(
-            devices::networks_table(rows, *now, width, distances.as_deref()),
+            devices::networks_table(rows, *now, width, distances.as_deref(), color),
             *as_of,
         ),
         Outcome::Clients {
@@ -137,17 +147,18 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             as_of,
             hidden,
         } => with_as_of(
-            devices::clients_table(rows, *now, width, distances.as_deref(), hidden),
+            devices::clients_table(rows, *now, width, distances.as_deref(), hidden, color),
             *as_of,
         ),
         Outcome::Stations { rows, now, as_of } => {
-            with_as_of(devices::stations_table(rows, *now, width), *as_of)
+            with_as_of(devices::stations_table(rows, *now, width, color), *as_of)
         }
         Outcome::Network(r) => with_as_of(detail::network_text(r, width), r.as_of),
         Outcome::Gps(r) => gps::gps_text(r),
         Outcome::Sources(rows) => sources::sources_table(rows, width),
         Outcome::Servers(rows) => fleet::servers_table(rows, width),
         Outcome::Alerts(list) => alerts::alerts_table(list, width),
+        Outcome::Channels(v) => channels::channels_table(v, width, color),
         Outcome::Rules(rules) if rules.is_empty() => {
             "no filter and no only set (help filter, help only)".to_string()
         }
@@ -176,7 +187,7 @@ pub fn outcome_text(o: &Outcome, width: Option<usize>) -> String {
             format!(
                 "timestamps  {:<5} frame lines start with their receive time\n\
                  decode      {:<5} frame lines show decoded values\n\
-                 color       {:<5} protocol names in colour (on a terminal)\n\
+                 color       {:<5} colour: protocol names, ENC, PWR (on a terminal)\n\
                  rate        {:<5} most frame lines shown per 0.1 s\n\
                  alerts      {:<5} new alerts shown above the prompt\n\
                  bell        {:<5} the terminal bell rings on a new alert",
@@ -328,6 +339,7 @@ pub fn outcome_json(o: &Outcome) -> Option<String> {
             return Some(lines.join("\n"));
         }
         Outcome::Alerts(list) => return alerts::alerts_json(list),
+        Outcome::Channels(v) => return channels::channels_json(v),
         Outcome::Rules(rules) => {
             let rules: Vec<Value> = rules
                 .iter()
@@ -473,6 +485,7 @@ pub fn outcome_csv(o: &Outcome) -> Option<String> {
         Outcome::Sources(rows) => s = sources::sources_csv(rows),
         Outcome::Servers(rows) => s = fleet::servers_csv(rows),
         Outcome::Alerts(list) => s = alerts::alerts_csv(list),
+        Outcome::Channels(v) => s = channels::channels_csv(v),
         Outcome::Reply(r) => {
             csv::row(&mut s, &["type", "id", "command", "text", "latency_ms"]);
             let kind = match r.kind {

@@ -71,7 +71,7 @@ pub fn sources_table(rows: &[SourceView], width: Option<usize>) -> String {
         return "no capture source".to_string();
     }
     let cells: Vec<Vec<String>> = rows.iter().map(cells).collect();
-    fitted_table(&COLUMNS, &cells, width, &DROP_ORDER)
+    fitted_table(&COLUMNS, &cells, width, &DROP_ORDER, false)
 }
 
 /// A source as one JSON object, as a value.

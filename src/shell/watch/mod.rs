@@ -1,9 +1,10 @@
 //! `watch`: a full-screen view on the terminal's alternate screen (ratatui
 //! with its crossterm backend), redrawn in place a few times a second:
 //! networks, the clients of one network or of all, the stations, the
-//! status report, the recent alerts (newest first), or the latest frame
-//! of each device of a protocol. Once the live model
-//! runs, the title line shows the GPS (fix and position).
+//! status report, activity per channel (as bars), the recent alerts
+//! (newest first), or the latest frame of each device of a protocol.
+//! Once the live model runs, the title line shows the GPS (fix and
+//! position).
 //!
 //! Keys: `s`/`S` next/previous sort column, `r` reverse, arrows, PgUp,
 //! PgDn, Home and End move (the selection stays on its device when rows
@@ -15,9 +16,11 @@
 //! was.
 //!
 //! - `view`: what each screen shows, as data
+//! - `channels`: the bar chart of `watch channels`
 //! - `detail`: the network detail screen
 //! - `terminal`: taking the terminal and giving it back, panics included
 
+mod channels;
 mod detail;
 mod terminal;
 pub mod view;
@@ -32,13 +35,14 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use ratatui::{Frame as Screen, Terminal};
 
 use super::commands::{NetworkType, SortSpec, Watched};
 use super::handlers::status_report;
 use super::outcome::{without_os_codes, ShellError};
 use super::render::gps::gps_label;
+use super::render::paint;
 use super::render::time::clock_text;
 use super::session::Session;
 use kismet_protocol::Frame;
@@ -51,7 +55,7 @@ pub const REDRAW: Duration = Duration::from_millis(250);
 /// latest per device: nothing is lost that a later frame does not bring).
 const TAP_FRAMES: usize = 4096;
 
-/// `watch networks|clients [NET]|stations|status|alerts|PROTO`: the command's
+/// `watch networks|clients [NET]|stations|channels|sources|alerts|status|PROTO`: the command's
 /// handler.
 pub fn handler(
     session: &Session,
@@ -65,20 +69,21 @@ pub fn handler(
             "--sort and --type are for watch networks".into(),
         ));
     }
-    let target = match (what, net) {
-        (Watched::Networks, None) => Target::Networks,
-        (Watched::Clients, net) => Target::Clients(net),
-        (Watched::Stations, None) => Target::Stations,
-        (Watched::Status, None) => Target::Status,
-        (Watched::Sources, None) => Target::Sources,
-        (Watched::Protocol(p), None) => Target::Protocol(p),
-        (Watched::Alerts, None) => Target::Alerts,
-        (_, Some(_)) => {
-            return Err(ShellError::Usage(
-                "usage: watch networks|clients [NET]|stations|status|sources|alerts|PROTO".into(),
-            ))
-        }
-    };
+    let target =
+        match (what, net) {
+            (Watched::Networks, None) => Target::Networks,
+            (Watched::Clients, net) => Target::Clients(net),
+            (Watched::Stations, None) => Target::Stations,
+            (Watched::Channels, None) => Target::Channels,
+            (Watched::Status, None) => Target::Status,
+            (Watched::Sources, None) => Target::Sources,
+            (Watched::Protocol(p), None) => Target::Protocol(p),
+            (Watched::Alerts, None) => Target::Alerts,
+            (_, Some(_)) => return Err(ShellError::Usage(
+                "usage: watch networks|clients [NET]|stations|channels|sources|alerts|status|PROTO"
+                    .into(),
+            )),
+        };
     let mut looks = Looks {
         kind,
         ..Looks::default()
@@ -119,7 +124,7 @@ pub fn run(session: &Session, target: Target) -> Result<(), ShellError> {
 pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), ShellError> {
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(ShellError::Usage(
-            "watch needs a terminal; in a script, use networks, clients, stations or status with \
+            "watch needs a terminal; in a script, use networks, clients, stations, channels or status with \
              --format json (or --follow --format json for frames)"
                 .into(),
         ));
@@ -129,6 +134,11 @@ pub fn run_with(session: &Session, target: Target, looks: Looks) -> Result<(), S
     let tap = match &target {
         Target::Networks | Target::Clients(_) | Target::Stations | Target::Network(_) => {
             super::handlers::start_model(session)?;
+            None
+        }
+        Target::Channels => {
+            super::handlers::start_model(session)?;
+            session.channels_model()?;
             None
         }
         Target::Protocol(p) => {
@@ -198,6 +208,8 @@ struct State {
     table: view::Table,
     /// The network shown in detail (`None` when the model has it not).
     report: Option<super::outcome::NetworkReport>,
+    /// The channels, for `watch channels`.
+    channels: kismet_client::ChannelsView,
 }
 
 impl State {
@@ -243,6 +255,7 @@ fn show(
         latest: Latest::default(),
         table: view::Table::default(),
         report: None,
+        channels: kismet_client::ChannelsView::default(),
     };
     let mut next_draw = Instant::now();
     loop {
@@ -296,6 +309,10 @@ fn refresh(session: &Session, state: &mut State) {
             state.report = model.and_then(|m| network_report(&m, bssid, now));
             view::Table::default()
         }
+        Target::Channels => {
+            state.channels = model.map(|m| m.channels()).unwrap_or_default();
+            view::channels(&state.channels)
+        }
         Target::Status => view::status(&status_report(session)),
         Target::Sources => model.map_or_else(view::Table::default, |m| view::sources(&m.sources())),
         Target::Protocol(_) => state.latest.table(session.settings().decode),
@@ -307,6 +324,11 @@ fn refresh(session: &Session, state: &mut State) {
         state.table.sort_by_column(column, descending);
     }
     state.table.retain_matching(&state.search);
+    if matches!(state.target, Target::Channels) {
+        // The chart shows the channels `/` kept.
+        let ids = &state.table.ids;
+        (state.channels.channels).retain(|c| ids.contains(&c.channel.to_string()));
+    }
     let at = state.selected.selected().unwrap_or(0);
     let sel = view::reselect(&state.table, state.selected_id.as_deref(), at);
     state.select(sel.unwrap_or(0));
@@ -461,8 +483,10 @@ fn draw(
         kismet_protocol::text::display(&info.name_bytes),
         client.addr()
     ));
+    let color = session.settings().color;
     let mut help = match state.target {
         Target::Network(_) => String::from("q quit  c clients"),
+        Target::Channels => String::from("q quit  / find"),
         _ => String::from("q quit  arrows PgUp PgDn move  / find"),
     };
     if matches!(state.target, Target::Networks) {
@@ -510,6 +534,11 @@ fn draw(
             detail::render(f, body, state.report.as_ref(), bssid);
             return;
         }
+        if matches!(state.target, Target::Channels) {
+            let chart = channels::chart(&state.channels, usize::from(body.width), color);
+            f.render_widget(Paragraph::new(chart), body);
+            return;
+        }
         let fit = state.table.fit(usize::from(body.width), 2, 2);
         let widths: Vec<Constraint> = fit
             .iter()
@@ -522,7 +551,14 @@ fn draw(
         };
         let header = Row::new(pick(&state.table.columns))
             .style(Style::new().add_modifier(Modifier::REVERSED));
-        let rows = state.table.rows.iter().map(|r| Row::new(pick(r)));
+        let titles = pick(&state.table.columns);
+        let rows = state.table.rows.iter().map(|r| {
+            Row::new(pick(r).into_iter().zip(&titles).map(|(text, title)| {
+                let paint = color.then(|| paint::cell(title, &text)).flatten();
+                let style = paint.map_or_else(Style::new, |p| Style::new().fg(paint::ratatui(p)));
+                Cell::from(text).style(style)
+            }))
+        });
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(2)

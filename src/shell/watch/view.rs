@@ -28,6 +28,8 @@ pub enum Target {
     Network(String),
     /// The stations (the live model).
     Stations,
+    /// Activity per channel, as bars.
+    Channels,
     /// The status report.
     Status,
     /// The capture sources (the live model's SOURCE table).
@@ -47,6 +49,7 @@ impl Target {
             Target::Clients(Some(n)) => format!("clients of {n}"),
             Target::Network(b) => format!("network {b}"),
             Target::Stations => "stations".into(),
+            Target::Channels => "channels".into(),
             Target::Status => "status".into(),
             Target::Sources => "sources".into(),
             Target::Protocol(p) => p.clone(),
@@ -344,6 +347,20 @@ pub fn sources(sources: &[kismet_client::SourceView]) -> Table {
         keys: Vec::new(),
         ids: sources.iter().map(|s| s.uuid.clone()).collect(),
         drop_first: drop_order(&COLUMNS, &DROP_ORDER),
+        shrink: None,
+    }
+}
+
+/// The channels as a table (a row per channel, in the chart's order):
+/// what the title counts and `/` finds.
+pub fn channels(v: &kismet_client::ChannelsView) -> Table {
+    let ids: Vec<String> = v.channels.iter().map(|c| c.channel.to_string()).collect();
+    Table {
+        columns: vec!["CH".into()],
+        rows: ids.iter().map(|id| vec![id.clone()]).collect(),
+        keys: Vec::new(),
+        ids,
+        drop_first: Vec::new(),
         shrink: None,
     }
 }

@@ -81,6 +81,11 @@ impl Locator {
         self.clock = f.field(0).and_then(parse_epoch).or(self.clock);
     }
 
+    /// The server's clock: its latest TIME line, epoch seconds.
+    pub fn clock(&self) -> Option<u64> {
+        self.clock
+    }
+
     /// Forgets the places, the fix and the clock (every device was
     /// forgotten: a new connection).
     pub fn clear(&mut self) {

@@ -42,6 +42,9 @@
 //!   server's own position fields (six significant digits: some 90 m of
 //!   longitude where |lon| >= 100) stand in only for a device the client
 //!   saw no fix for.
+//! - Capture sources (SOURCE lines) and the activity per channel (CHANNEL
+//!   lines, else the networks) are read once asked for
+//!   ([`Model::keep_sources`], [`Model::keep_channels`]).
 //!
 //! # Examples
 //! ```
@@ -62,6 +65,7 @@
 
 mod alerts;
 mod bounds;
+mod channels;
 mod detail;
 mod fields;
 mod gps;
@@ -101,6 +105,10 @@ use store::{mac_key, Ssid, Store, WireKey, WireMac};
 
 pub use alerts::{AlertList, MAX_ALERTS};
 pub use bounds::{CUT_MARKER, DEFAULT_MAX_BYTES, MAX_NAME_BYTES};
+pub use channels::{
+    Band, ChannelSource, ChannelView, ChannelsView, CHANNEL_FIELDS, CHANNEL_PERIOD_S, MAX_CHANNELS,
+    RATE_WINDOW_S,
+};
 pub use detail::{NetworkDetail, SsidDetail};
 pub use gps::{FixView, FIX_MAX_AGE_MS};
 pub use history::{
@@ -162,6 +170,9 @@ struct State {
     /// Ask for the fields of the devices and the GPS ([`NEEDED`]): false
     /// for a model that only keeps alerts so far.
     devices: bool,
+    /// Activity per channel (CHANNEL lines, samples of the networks),
+    /// read once asked for.
+    channels: channels::Channels,
     /// Frames applied.
     frames: u64,
 }
@@ -195,6 +206,7 @@ fn is_model_frame(f: &Frame) -> bool {
             | b"TERMINATE"
             | b"ALERT"
             | b"SOURCE"
+            | b"CHANNEL"
     )
 }
 
@@ -242,6 +254,7 @@ impl Model {
                 second: 0,
                 alerts: alerts::Alerts::default(),
                 devices: true,
+                channels: channels::Channels::default(),
                 frames: 0,
             }),
         }
@@ -292,6 +305,7 @@ impl Model {
                 }
                 b"TIME" => {
                     state.located.time(f);
+                    state.sample_channels();
                     false
                 }
                 b"STATUS" | b"TERMINATE" | b"ALERT" => {
@@ -303,6 +317,11 @@ impl Model {
                 }
                 b"SOURCE" => {
                     state.sources.line(f);
+                    false
+                }
+                b"CHANNEL" => {
+                    let clock = state.located.clock();
+                    state.channels.line(f, clock);
                     false
                 }
                 _ => false,
@@ -410,6 +429,35 @@ impl Model {
         self.state.lock().devices = on;
     }
 
+    /// Reads the activity per channel from now on: the model asks for
+    /// CHANNEL (once tracked again: [`crate::Client::track`]), whose lines
+    /// the server sends every two seconds for the channels with traffic,
+    /// and samples its networks' packet counts at each TIME line, for
+    /// a server that sends none (see [`Model::channels`]).
+    pub fn keep_channels(&self) {
+        self.state.lock().channels.kept = true;
+    }
+
+    /// Whether the model reads the activity per channel
+    /// ([`Model::keep_channels`]).
+    pub fn keeps_channels(&self) -> bool {
+        self.state.lock().channels.kept
+    }
+
+    /// The activity per channel: from the latest CHANNEL line of each
+    /// channel when the server sent any, else from the networks (see
+    /// [`ChannelsView::source`]). At most [`MAX_CHANNELS`].
+    pub fn channels(&self) -> ChannelsView {
+        let state = self.state.lock();
+        let clock = state.located.clock();
+        state.channels.view(clock, network_parts(&state.store))
+    }
+
+    /// CHANNEL lines the model has read, ever.
+    pub fn channel_lines(&self) -> u64 {
+        self.state.lock().channels.lines_read
+    }
+
     /// Keeps every sighting of a device at a fix from now on, at most one
     /// per device per second and `max` in all (0: none, the default):
     /// the rows of a WiGLE CSV export (see [`Model::history`]).
@@ -470,6 +518,7 @@ impl Model {
         state.located.clear();
         state.sources.clear();
         state.signals.clear();
+        state.channels.clear();
     }
 }
 
@@ -491,6 +540,10 @@ impl crate::Tracker for Model {
         if state.sources.kept {
             let fields = SOURCE_FIELDS.map(String::from).to_vec();
             needs.push(("SOURCE".into(), fields));
+        }
+        if state.channels.kept {
+            let fields = CHANNEL_FIELDS.map(String::from).to_vec();
+            needs.push(("CHANNEL".into(), fields));
         }
         if state.located.history.has_outbox() || state.alerts.kept {
             let alert = [
@@ -542,6 +595,16 @@ impl State {
     }
 }
 
+/// Each network's channel, packets and signal, for the activity per
+/// channel.
+fn network_parts(store: &Store) -> impl Iterator<Item = channels::NetworkPart> + '_ {
+    (store.networks.values()).map(|n| channels::NetworkPart {
+        channel: n.channel.unwrap_or(0),
+        packets: view::sum(n.llc_packets, n.data_packets),
+        signal_dbm: n.signal_dbm,
+    })
+}
+
 /// Stores a field's value when the frame carries it and it parses.
 #[inline]
 fn set<T>(slot: &mut Option<T>, raw: Option<&[u8]>, parse: fn(&[u8]) -> Option<T>) {
@@ -561,6 +624,17 @@ impl State {
             names: self.manufs.len(),
             evicted_for_bytes: self.store.evicted_for_bytes,
             signal_bytes: self.signals.bytes(),
+        }
+    }
+
+    /// At a TIME line, while the activity per channel is read: a sample of
+    /// the networks' packets per channel.
+    fn sample_channels(&mut self) {
+        if !self.channels.kept {
+            return;
+        }
+        if let Some(clock) = self.located.clock() {
+            self.channels.sample(clock, network_parts(&self.store));
         }
     }
 

@@ -176,7 +176,7 @@ fn ip_string(ip: Ipv4Addr) -> String {
 }
 
 /// Two counters that are known when either is.
-fn sum(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+pub(super) fn sum(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (None, None) => None,
         _ => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
