@@ -74,6 +74,7 @@ Register-ArgumentCompleter -Native -CommandName 'kismet-shell' -ScriptBlock {
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the simulated world (same seed, same world)')
             [CompletionResult]::new('--packet-rate', '--packet-rate', [CompletionResultType]::ParameterName, 'PACKET frames per second (0: none)')
             [CompletionResult]::new('--route', '--route', [CompletionResultType]::ParameterName, 'Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Stand at LAT,LON instead of driving: a fixed sensor hearing the devices placed beside the route from there')
             [CompletionResult]::new('--alert-every', '--alert-every', [CompletionResultType]::ParameterName, 'Raise an alert every SECS seconds of the server''s clock (besides --alerts)')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Connections served at once; more are accepted and closed, like a real server')
             [CompletionResult]::new('--tick-ms', '--tick-ms', [CompletionResultType]::ParameterName, 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock')

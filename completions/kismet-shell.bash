@@ -217,7 +217,7 @@ _kismet__shell() {
             return 0
             ;;
         kismet__subcmd__shell__subcmd__sim)
-            opts="-h --listen --seed --packet-rate --gps --no-gps --route --alerts --alert-every --common --max-clients --tick-ms --flood --replay --speed --loop --help"
+            opts="-h --listen --seed --packet-rate --gps --no-gps --route --at --alerts --alert-every --common --max-clients --tick-ms --flood --replay --speed --loop --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +236,10 @@ _kismet__shell() {
                     return 0
                     ;;
                 --route)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -70,6 +70,7 @@ set edit:completion:arg-completer[kismet-shell] = {|@words|
             cand --seed 'Seed of the simulated world (same seed, same world)'
             cand --packet-rate 'PACKET frames per second (0: none)'
             cand --route 'Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop'
+            cand --at 'Stand at LAT,LON instead of driving: a fixed sensor hearing the devices placed beside the route from there'
             cand --alert-every 'Raise an alert every SECS seconds of the server''s clock (besides --alerts)'
             cand --max-clients 'Connections served at once; more are accepted and closed, like a real server'
             cand --tick-ms 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock'

@@ -108,6 +108,7 @@ complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l listen
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l seed -d 'Seed of the simulated world (same seed, same world)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l packet-rate -d 'PACKET frames per second (0: none)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l route -d 'Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop' -r -F
+complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l at -d 'Stand at LAT,LON instead of driving: a fixed sensor hearing the devices placed beside the route from there' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l alert-every -d 'Raise an alert every SECS seconds of the server\'s clock (besides --alerts)' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l max-clients -d 'Connections served at once; more are accepted and closed, like a real server' -r
 complete -c kismet-shell -n "__fish_kismet_shell_using_subcommand sim" -l tick-ms -d 'Milliseconds per tick (TIME/INFO/SOURCE updates), also one second of the server clock' -r

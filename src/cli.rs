@@ -260,6 +260,9 @@ pub enum Sub {
         /// Drive this GPX track (its first track, or route) instead of the built-in 1.4 km loop.
         #[arg(long, value_name = "FILE.gpx", conflicts_with = "no_gps")]
         route: Option<PathBuf>,
+        /// Stand at LAT,LON instead of driving: a fixed sensor hearing the devices placed beside the route from there.
+        #[arg(long, value_name = "LAT,LON", conflicts_with = "no_gps")]
+        at: Option<kismet_client::LatLon>,
         /// Raise alerts (ALERT lines) now and then.
         #[arg(long)]
         alerts: bool,
@@ -282,7 +285,7 @@ pub enum Sub {
         #[arg(
             long,
             value_name = "FILE",
-            conflicts_with_all = ["seed", "packet_rate", "gps", "no_gps", "route", "alerts", "alert_every", "common", "tick_ms", "flood"]
+            conflicts_with_all = ["seed", "packet_rate", "gps", "no_gps", "route", "at", "alerts", "alert_every", "common", "tick_ms", "flood"]
         )]
         replay: Option<PathBuf>,
         /// With --replay: play the recording X times as fast (0.5 is half

@@ -305,3 +305,76 @@ fn interactive_shell_on_several_servers_tags_frames_and_follows_use() {
     a.shutdown();
     c.shutdown();
 }
+
+/// A simulator with a GPS standing at `lat,lon` (a fixed sensor), its
+/// world moving every 100 ms.
+fn parked_sim(lat: f64, lon: f64) -> kismet_sim::Sim {
+    kismet_sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_sim::SimConfig {
+            gps: true,
+            parked_at: Some((lat, lon)),
+            tick: Duration::from_millis(100),
+            ..kismet_sim::SimConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Three fixed simulated sensors (same world, GPS parked) around a known
+/// access point, each given at its place: the merged `networks` gives the
+/// access point an estimate from their three signals, within its stated
+/// radius of where the simulator put it.
+#[test]
+fn three_fixed_sensors_place_an_access_point_within_the_stated_radius() {
+    const HOME: &str = "00:14:6C:A1:00:01";
+    // Where the simulator's world puts it (the same for every seed-1 sim).
+    let probe = parked_sim(0.0, 0.0);
+    let truth = (probe.device_positions().into_iter())
+        .find(|d| d.mac == HOME)
+        .expect("HomeNet placed")
+        .position;
+    probe.shutdown();
+    let metres = |east: f64, north: f64| {
+        let m = 6_371_008.8 * std::f64::consts::PI / 180.0;
+        (
+            truth.lat + north / m,
+            truth.lon + east / (m * truth.lat.to_radians().cos()),
+        )
+    };
+    let places = [metres(-40.0, 5.0), metres(35.0, 40.0), metres(20.0, -45.0)];
+    let sims: Vec<kismet_sim::Sim> = places
+        .iter()
+        .map(|&(lat, lon)| parked_sim(lat, lon))
+        .collect();
+    let specs: Vec<String> = (sims.iter().zip(places).enumerate())
+        .map(|(i, (s, (lat, lon)))| format!("s{i}={}@{lat:.6},{lon:.6}", s.local_addr()))
+        .collect();
+    let mut args: Vec<&str> = specs.iter().map(String::as_str).collect();
+    args.extend(["--wait", "3", "-c", "networks", "--format", "json"]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let home = json_lines(&o)
+        .into_iter()
+        .find(|v| v["bssid"] == HOME)
+        .unwrap_or_else(|| panic!("HomeNet: {}", stdout(&o)));
+    assert_eq!(home["seen_by"].as_array().map(Vec::len), Some(3), "{home}");
+    let e = &home["estimate"];
+    assert_eq!(
+        (&e["sensors"], &e["method"]),
+        (&Value::from(3), &Value::from("path-loss")),
+        "{home}"
+    );
+    let (lat, lon, radius) = (
+        e["lat"].as_f64().unwrap(),
+        e["lon"].as_f64().unwrap(),
+        e["radius_m"].as_f64().unwrap(),
+    );
+    let at = kismet_client::LatLon::from_degrees(lat, lon).unwrap();
+    let off = at.distance_m(kismet_client::LatLon::from_degrees(truth.lat, truth.lon).unwrap());
+    assert!(off <= radius, "{off:.1} m off, radius {radius:.1}: {home}");
+    assert!(radius < 200.0, "{home}");
+    for s in sims {
+        s.shutdown();
+    }
+}

@@ -137,7 +137,7 @@ pub fn run(
 /// events that come meanwhile are taken off the channel (so that a
 /// lossless client keeps reading) and dropped, unless `--follow` will
 /// print them.
-fn collect(session: &Session, wait: Duration, follow: bool) -> Result<(), ShellError> {
+pub fn collect(session: &Session, wait: Duration, follow: bool) -> Result<(), ShellError> {
     super::handlers::start_model(session)?;
     let deadline = Instant::now() + wait;
     loop {

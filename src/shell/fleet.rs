@@ -595,6 +595,30 @@ pub fn run_batch<W: Write + Send + 'static, E: Write + Send + 'static>(
         say("not run: some servers could not be reached (--keep-going runs on the others)");
         return EXIT_COMMAND;
     }
+    // --wait: every server's model collects meanwhile, all at once.
+    if let Some(wait) = options.wait {
+        let failed: Vec<String> = thread::scope(|scope| {
+            let handles: Vec<_> = connected(servers)
+                .map(|(m, s)| {
+                    scope.spawn(move || {
+                        batch::collect(s, wait, options.follow)
+                            .err()
+                            .map(|e| format!("{}: --wait: {e}", m.name))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        for f in &failed {
+            say(f);
+        }
+        if !failed.is_empty() {
+            return code.max(EXIT_COMMAND);
+        }
+    }
     let one = BatchOptions {
         follow: false,
         wait: None,

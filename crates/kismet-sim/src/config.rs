@@ -26,6 +26,11 @@ pub struct SimConfig {
     /// The route the GPS drives; `None` for the built-in loop
     /// ([`Route::builtin`]).
     pub route: Option<Arc<Route>>,
+    /// With a GPS: it stands at this latitude and longitude (degrees)
+    /// instead of driving, a fixed sensor; the devices stand beside the
+    /// route as on a drive, and those within range are heard from here,
+    /// each at the level its distance gives.
+    pub parked_at: Option<(f64, f64)>,
     /// Alerts (ALERT lines) now and then.
     pub alerts: bool,
     /// An alert every this many seconds of the server's clock (each
@@ -57,6 +62,7 @@ impl Default for SimConfig {
             packet_rate: 0,
             gps: false,
             route: None,
+            parked_at: None,
             alerts: false,
             alert_every: None,
             common: false,

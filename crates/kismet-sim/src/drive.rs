@@ -57,6 +57,8 @@ pub struct Drive {
     placement: Placement,
     rng: Rng,
     ticks: u64,
+    /// Where the GPS stands when it does not drive (a fixed sensor).
+    parked: Option<Point>,
     /// Where the car truly is.
     truth: Point,
     /// What the GPS reports now (the GPS line).
@@ -102,6 +104,7 @@ impl Drive {
             placement,
             rng,
             ticks: 0,
+            parked: None,
             truth,
             fix: no_data(),
             before: no_data(),
@@ -109,12 +112,26 @@ impl Drive {
         }
     }
 
+    /// The same devices, heard by a GPS standing at `at` instead of
+    /// driving (a fixed sensor): it reports `at`, a speed and heading of 0.
+    pub fn parked(mut self, at: Point) -> Drive {
+        self.truth = at;
+        self.parked = Some(at);
+        self
+    }
+
     /// One tick: the car moves on ([`SPEED_MPS`] times a second, the first
     /// tick at the start) and the GPS reports.
     pub fn step(&mut self) {
         let travelled = SPEED_MPS * self.ticks as f64;
         self.ticks += 1;
-        let (at, heading) = self.route.travel(travelled);
+        let (at, heading, speed) = match self.parked {
+            Some(p) => (p, 0.0, 0.0),
+            None => {
+                let (at, heading) = self.route.travel(travelled);
+                (at, heading, SPEED_MPS)
+            }
+        };
         self.truth = at;
         let fix = if self.ticks <= NO_DATA_TICKS {
             no_data()
@@ -131,7 +148,7 @@ impl Drive {
                 lat: at.lat,
                 lon: at.lon,
                 alt: at.alt,
-                spd: SPEED_MPS,
+                spd: speed,
                 heading,
                 fix: 3,
                 satinfo,
@@ -223,5 +240,35 @@ mod tests {
         let sats = &fixes[9].satinfo;
         assert_eq!(sats.matches(',').count(), SATELLITES, "{sats}");
         assert!(sats.ends_with(','), "{sats}");
+    }
+
+    /// A parked GPS reports where it stands, still, every tick; an access
+    /// point is heard at the level of its distance from there (within the
+    /// fading), and one out of range not at all.
+    #[test]
+    fn parked_gps_stands_still_and_hears_by_distance_from_there() {
+        let route = Arc::new(Route::builtin());
+        let probe = Drive::new(route.clone(), 1);
+        let ap = probe.placement().aps[0];
+        let at = ap.moved(30.0, -40.0);
+        let mut d = Drive::new(route, 1).parked(at);
+        for _ in 0..6 {
+            d.step();
+        }
+        let fix = d.fix().clone();
+        assert_eq!(
+            (fix.fix, fix.lat, fix.lon, fix.spd),
+            (3, at.lat, at.lon, 0.0)
+        );
+        let expected = radio::level_dbm(radio::AP_TX_DBM, at.distance_m(&ap));
+        let heard = f64::from(d.ap_level(0).expect("in range"));
+        assert!(
+            (heard - expected).abs() <= radio::FADING_DB + 0.5,
+            "{heard} vs {expected}"
+        );
+        let far = ap.moved(5_000.0, 0.0);
+        let mut d = Drive::new(Arc::new(Route::builtin()), 1).parked(far);
+        d.step();
+        assert_eq!(d.ap_level(0), None);
     }
 }

@@ -66,6 +66,9 @@ pub fn start(listen: &str, config: SimConfig, log: bool) -> io::Result<(Arc<Shar
                 .clone()
                 .unwrap_or_else(|| Arc::new(Route::builtin()))
         }),
+        parked_at: config
+            .parked_at
+            .map(|(lat, lon)| crate::geo::Point { lat, lon, alt: 0.0 }),
         alerts: config.alerts,
         alert_every: config.alert_every,
     };

@@ -166,6 +166,7 @@ mod tests {
     fn all() -> Extras {
         Extras {
             drive: Some(std::sync::Arc::new(crate::route::Route::builtin())),
+            parked_at: None,
             alerts: true,
             alert_every: None,
         }

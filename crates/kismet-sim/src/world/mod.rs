@@ -29,6 +29,7 @@ use super::devices::{
     Totals,
 };
 use super::drive::Drive;
+use super::geo::Point;
 use super::rng::Rng;
 use super::route::Route;
 
@@ -78,6 +79,8 @@ pub struct Extras {
     /// A GPS driving along this route, past devices placed beside it:
     /// GPS lines, and positions on every device.
     pub drive: Option<Arc<Route>>,
+    /// With a drive: the GPS stands here instead (a fixed sensor).
+    pub parked_at: Option<Point>,
     /// Alerts raised now and then.
     pub alerts: bool,
     /// An alert raised every this many seconds of the server's clock
@@ -136,7 +139,13 @@ impl World {
             alerts_on: extras.alerts,
             alert_every: extras.alert_every.map(|s| s.max(1)),
             next_alert: now,
-            drive: extras.drive.map(|route| Drive::new(route, seed)),
+            drive: extras.drive.map(|route| {
+                let drive = Drive::new(route, seed);
+                match extras.parked_at {
+                    Some(at) => drive.parked(at),
+                    None => drive,
+                }
+            }),
             rng: rng.fork(),
             ticks: 0,
             now,

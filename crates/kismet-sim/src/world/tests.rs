@@ -42,6 +42,7 @@ fn stations_join_their_access_points() {
 fn driving(seed: u64, route: Route) -> World {
     let extras = Extras {
         drive: Some(Arc::new(route)),
+        parked_at: None,
         alerts: false,
         alert_every: None,
     };
