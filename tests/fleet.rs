@@ -378,3 +378,66 @@ fn three_fixed_sensors_place_an_access_point_within_the_stated_radius() {
         s.shutdown();
     }
 }
+
+/// `network X` over several servers runs on those that know X, each
+/// answer tagged with its server; one no server knows is an error.
+#[test]
+fn network_over_several_servers_answers_from_those_that_know_it() {
+    let (a, b) = (still_sim(), still_driving_sim());
+    let specs = [
+        format!("near={}", a.local_addr()),
+        format!("far={}", b.local_addr()),
+    ];
+    let alone_b = signals(&run(&[
+        &b.local_addr().to_string(),
+        "-c",
+        "networks",
+        "--format",
+        "json",
+    ]));
+    let alone_a = signals(&run(&[
+        &a.local_addr().to_string(),
+        "-c",
+        "networks",
+        "--format",
+        "json",
+    ]));
+    let both = alone_b
+        .keys()
+        .next()
+        .expect("the far one hears one")
+        .clone();
+    let only_near = alone_a
+        .keys()
+        .find(|k| !alone_b.contains_key(*k))
+        .expect("one only the near one hears")
+        .clone();
+    let servers_of = |bssid: &str| -> Vec<String> {
+        let o = run(&[
+            &specs[0],
+            &specs[1],
+            "-c",
+            &format!("network {bssid}"),
+            "--format",
+            "json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (json_lines(&o).iter())
+            .map(|v| {
+                assert_eq!(v["bssid"], bssid, "{v}");
+                v["server"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(servers_of(&both), ["near", "far"]);
+    assert_eq!(servers_of(&only_near), ["near"]);
+    let o = run(&[&specs[0], &specs[1], "-c", "network 02:00:00:00:00:99"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no network 02:00:00:00:00:99 on any server"),
+        "{}",
+        stderr(&o)
+    );
+    a.shutdown();
+    b.shutdown();
+}

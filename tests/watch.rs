@@ -737,3 +737,52 @@ fn watch_networks_colours_encryption_and_signal() {
     t.keys(&["quit", "Enter"]);
     sim.shutdown();
 }
+
+/// With two servers, `watch networks` shows their networks merged: the
+/// union, as the merged `networks` counts it, more than the current
+/// server (a drive at its start) hears alone.
+#[test]
+fn watch_networks_over_two_servers_shows_the_merged_networks() {
+    // The current one: a still drive at its start, hearing a few.
+    let a = kismet_sim::Sim::start(
+        "127.0.0.1:0",
+        kismet_sim::SimConfig {
+            gps: true,
+            tick: Duration::from_secs(3600),
+            ..kismet_sim::SimConfig::default()
+        },
+    )
+    .unwrap();
+    let b = crate::common::still_sim();
+    let alone = a.networks().len();
+    let shell = format!(
+        "NO_COLOR=1 TERM=xterm {} one={} two={} --history /dev/null; sleep 60",
+        env!("CARGO_BIN_EXE_kismet-shell"),
+        a.local_addr(),
+        b.local_addr()
+    );
+    let t = Tmux::start(100, 30, &shell);
+    t.until("the prompt", |s| s.contains("kismet 2/2 one>"));
+    t.keys(&["networks", "Enter"]);
+    let listed = t.until("the merged list", |s| s.contains("networks from 2 servers"));
+    let count: String = (listed.lines())
+        .find_map(|l| {
+            l.split(" networks from 2 servers")
+                .next()
+                .filter(|_| l.contains("from 2"))
+        })
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(count.parse::<usize>().unwrap() > alone, "{listed}");
+    t.keys(&["watch networks", "Enter"]);
+    t.until("the merged networks drawn", |s| {
+        s.starts_with(&format!("kismet watch networks: {count} rows"))
+            && s.contains("00:14:6C:A1:00:01")
+    });
+    t.keys(&["q"]);
+    t.until("the prompt again", |s| !s.contains("kismet watch"));
+    t.keys(&["quit", "Enter"]);
+    a.shutdown();
+    b.shutdown();
+}

@@ -293,6 +293,30 @@ fn snapshots(servers: &[Server]) -> Result<Vec<(&Member, Snapshot)>, ShellError>
         .collect()
 }
 
+/// The snapshots as the merge takes them.
+fn sensors<'a>(snaps: &'a [(&'a Member, Snapshot)]) -> Vec<Sensor<'a>> {
+    (snaps.iter())
+        .map(|(m, snapshot)| Sensor {
+            name: &m.name,
+            snapshot,
+            fixed_at: m.fixed_at,
+        })
+        .collect()
+}
+
+/// The names of the connected servers whose model knows network `net`
+/// (a BSSID or an SSID, as `network` takes it).
+///
+/// # Errors
+/// A model that could not start.
+pub fn servers_knowing(servers: &[Server], net: &str) -> Result<Vec<String>, ShellError> {
+    Ok(snapshots(servers)?
+        .into_iter()
+        .filter(|(_, snap)| super::network::find(snap, net).is_ok())
+        .map(|(m, _)| m.name.clone())
+        .collect())
+}
+
 /// The newest server clock, for "3s ago".
 fn now(servers: &[Server]) -> u64 {
     connected(servers)
@@ -352,13 +376,7 @@ fn merged(
         ));
     }
     let snaps = snapshots(servers)?;
-    let sensors: Vec<Sensor> = (snaps.iter())
-        .map(|(m, snapshot)| Sensor {
-            name: &m.name,
-            snapshot,
-            fixed_at: m.fixed_at,
-        })
-        .collect();
+    let sensors = sensors(&snaps);
     let count = sensors.len();
     let seen_by_picked = |seen_by: &[kismet_client::fleet::SeenBy]| {
         pick.server
@@ -426,6 +444,28 @@ fn merged(
             Format::Csv => show::clients_csv_merged(&rows),
         })
     }
+}
+
+/// Every connected server's devices merged, as one model's snapshot: the
+/// merged networks and clients (see [`merge_networks`]); for the views
+/// that take a snapshot (`watch networks`, `clients`, `stations`).
+///
+/// # Errors
+/// A model that could not start.
+pub fn merged_snapshot(servers: &[Server]) -> Result<Snapshot, ShellError> {
+    let snaps = snapshots(servers)?;
+    let sensors = sensors(&snaps);
+    Ok(Snapshot {
+        networks: merge_networks(&sensors)
+            .into_iter()
+            .map(|m| m.network)
+            .collect(),
+        clients: merge_clients(&sensors)
+            .into_iter()
+            .map(|m| m.client)
+            .collect(),
+        ..Snapshot::default()
+    })
 }
 
 /// `servers` as `format` prints it.
@@ -663,9 +703,35 @@ pub fn run_batch<W: Write + Send + 'static, E: Write + Send + 'static>(
                     return code;
                 }
             }
-            // On each server, its output tagged.
+            // On each server (`network X`: those that know X), its
+            // output tagged.
             None => {
-                for (member, session) in connected(servers) {
+                let only = match &parsed {
+                    Parsed::Shell(ShellCommand::Network { net }) => {
+                        match servers_knowing(servers, net) {
+                            Ok(names) if names.is_empty() => {
+                                say(&format!(
+                                    "no network {} on any server",
+                                    kismet_protocol::text::display(net.as_bytes())
+                                ));
+                                code = code.max(EXIT_COMMAND);
+                                if options.keep_going {
+                                    continue;
+                                }
+                                return code;
+                            }
+                            Ok(names) => Some(names),
+                            Err(e) => {
+                                say(&e.to_string());
+                                return code.max(EXIT_COMMAND);
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                let chosen = connected(servers)
+                    .filter(|(m, _)| only.as_ref().is_none_or(|o| o.contains(&m.name)));
+                for (member, session) in chosen {
                     let mut o = Tagged::new(&member.name, options.format, out.clone());
                     let mut e = Tagged::errors(&member.name, err.clone());
                     let mut once = std::iter::once(Ok(line.clone()));

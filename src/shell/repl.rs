@@ -28,6 +28,7 @@ use rustyline::{CompletionType, Config, Editor, ExternalPrinter as _};
 
 use super::alerts::Announcer;
 use super::commands;
+use super::commands::Watched;
 use super::console::{Console, Sink};
 use super::dispatch;
 use super::fleet::{self, Member};
@@ -39,6 +40,7 @@ use super::prompt::{prompt_text, LivePrompt};
 use super::render::{self, layout};
 use super::servers::{Fleet, Live};
 use super::session::Session;
+use super::watch::{self, Devices};
 use kismet_client::{Client, Error, Event};
 use kismet_protocol::text;
 
@@ -327,6 +329,47 @@ impl Repl {
                     None => return None,
                 }
             }
+            C::Watch {
+                target: t @ (Watched::Networks | Watched::Clients | Watched::Stations),
+                net,
+                sort,
+                kind,
+            } if several => {
+                let fleet = self.fleet.clone();
+                let devices = Devices(Arc::new(move || {
+                    fleet::merged_snapshot(&fleet.servers()).unwrap_or_default()
+                }));
+                let session = self.session();
+                return Some(
+                    match watch::handler_with(
+                        &session,
+                        t.clone(),
+                        net.clone(),
+                        *sort,
+                        kind.clone(),
+                        Some(devices),
+                    ) {
+                        Ok(_) => Ok(String::new()),
+                        Err(e) => Err(e.to_string()),
+                    },
+                );
+            }
+            C::Network { net } if several => {
+                let servers = self.fleet.servers();
+                match fleet::servers_knowing(&servers, net) {
+                    Ok(names) if names.is_empty() => Err(format!(
+                        "no network {} on any server",
+                        text::display(net.as_bytes())
+                    )),
+                    Ok(names) => {
+                        let lives = (self.fleet.all().into_iter())
+                            .filter(|l| names.contains(&l.member.name))
+                            .collect();
+                        Ok(self.run_on(lives, parsed, width))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
             C::Enable { .. }
             | C::Remove { .. }
             | C::Filter { .. }
@@ -380,6 +423,11 @@ impl Repl {
                 .find(target)
                 .ok_or_else(|| self.fleet.no_such(target))?]
         };
+        Ok(self.run_on(targets, &parsed, width))
+    }
+
+    /// Runs `parsed` on each of `targets`, each answer under its name.
+    fn run_on(&self, targets: Vec<Live>, parsed: &commands::Parsed, width: usize) -> String {
         let mut out = Vec::new();
         for live in targets {
             live.session.interrupted.store(false, Ordering::Release);
@@ -393,7 +441,7 @@ impl Repl {
             out.push(format!("[{}]", text::display(live.member.name.as_bytes())));
             out.push(text);
         }
-        Ok(out.join("\n"))
+        out.join("\n")
     }
 
     /// `connect --add [NAME=]HOST[:PORT][@LAT,LON]`.

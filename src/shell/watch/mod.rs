@@ -64,6 +64,20 @@ pub fn handler(
     sort: Option<SortSpec>,
     kind: Vec<NetworkType>,
 ) -> super::handlers::Handled {
+    handler_with(session, what, net, sort, kind, None)
+}
+
+/// [`handler`], the devices of the networks, clients and stations views
+/// from `devices` when given (several servers merged) rather than the
+/// session's model.
+pub fn handler_with(
+    session: &Session,
+    what: Watched,
+    net: Option<String>,
+    sort: Option<SortSpec>,
+    kind: Vec<NetworkType>,
+    devices: Option<Devices>,
+) -> super::handlers::Handled {
     if (sort.is_some() || !kind.is_empty()) && what != Watched::Networks {
         return Err(ShellError::Usage(
             "--sort and --type are for watch networks".into(),
@@ -86,6 +100,7 @@ pub fn handler(
         };
     let mut looks = Looks {
         kind,
+        devices,
         ..Looks::default()
     };
     if let Some(s) = sort {
@@ -106,6 +121,19 @@ pub struct Looks {
     /// Only networks of these types (none: every network but the probe
     /// entries, as `networks` lists them).
     pub kind: Vec<NetworkType>,
+    /// Where the networks, clients and stations come from, when not the
+    /// session's model (several servers, merged).
+    pub devices: Option<Devices>,
+}
+
+/// A source of the devices a view shows: a snapshot taken at each redraw.
+#[derive(Clone)]
+pub struct Devices(pub std::sync::Arc<dyn Fn() -> kismet_client::Snapshot + Send + Sync>);
+
+impl std::fmt::Debug for Devices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Devices(..)")
+    }
 }
 
 /// Runs the view until `q`; the terminal is as it was afterwards.
@@ -192,6 +220,8 @@ struct State {
     sort: Sort,
     /// Only networks of these types (see [`Looks::kind`]).
     kind: Vec<NetworkType>,
+    /// See [`Looks::devices`].
+    devices: Option<Devices>,
     /// The clients' sort: a column and descending (`None`: as the model
     /// lists them).
     client_sort: Option<(usize, bool)>,
@@ -246,6 +276,7 @@ fn show(
         parents: Vec::new(),
         sort: looks.sort,
         kind: looks.kind,
+        devices: looks.devices,
         client_sort: None,
         station_sort: None,
         selected: TableState::default().with_selected(Some(0)),
@@ -295,15 +326,19 @@ fn refresh(session: &Session, state: &mut State) {
             .map_or(0, |d| d.as_secs())
     });
     let model = session.model_if_started();
+    let devices = || match &state.devices {
+        Some(d) => Some((d.0)()),
+        None => model.as_ref().map(|m| m.snapshot()),
+    };
     state.table = match &state.target {
-        Target::Networks => model.map_or_else(view::Table::default, |m| {
-            view::networks(&m.snapshot(), state.sort, &state.kind, now)
+        Target::Networks => devices().map_or_else(view::Table::default, |s| {
+            view::networks(&s, state.sort, &state.kind, now)
         }),
-        Target::Clients(net) => model.map_or_else(view::Table::default, |m| {
-            view::clients(&m.snapshot(), net.as_deref(), now)
+        Target::Clients(net) => devices().map_or_else(view::Table::default, |s| {
+            view::clients(&s, net.as_deref(), now)
         }),
         Target::Stations => {
-            model.map_or_else(view::Table::default, |m| view::stations(&m.snapshot(), now))
+            devices().map_or_else(view::Table::default, |s| view::stations(&s, now))
         }
         Target::Network(bssid) => {
             state.report = model.and_then(|m| network_report(&m, bssid, now));
