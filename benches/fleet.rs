@@ -149,6 +149,13 @@ fn feed(frames: &[Vec<Vec<Frame>>], models: &[Model]) -> f64 {
     start.elapsed().as_secs_f64() * 1e9 / count as f64
 }
 
+/// The process's peak resident size, kB (Linux: `VmHWM`).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn main() {
     let rounds: usize = std::env::var("FLEET_ROUNDS")
         .ok()
@@ -185,8 +192,13 @@ fn main() {
     );
     let bytes: usize = models.iter().map(|m| m.snapshot().memory.bytes).sum();
     println!(
-        "memory: the {SERVERS} models hold {:.1} MB by their own count",
-        bytes as f64 / 1e6
+        "memory: the {SERVERS} models hold {:.1} MB by their own count; the process's peak \
+         resident size {} (the run's frames, kept in memory, included)",
+        bytes as f64 / 1e6,
+        peak_rss().map_or("unknown".to_string(), |kb| format!(
+            "{:.0} MB",
+            kb as f64 / 1e3
+        ))
     );
     let names: Vec<String> = (0..SERVERS).map(|s| format!("sensor{s}")).collect();
     let mut times = Vec::new();

@@ -290,6 +290,11 @@ fn interactive_shell_on_several_servers_tags_frames_and_follows_use() {
         out.contains("SEEN BY") && out.contains("from 2 servers"),
         "{out}"
     );
+    let out = crate::repl::command(&mut p, "status", prompt);
+    assert!(
+        out.contains("2 of 2 servers connected") && out.contains("[attic]"),
+        "{out}"
+    );
     let out = crate::repl::command(
         &mut p,
         &format!("connect --add cellar={}", c.local_addr()),
@@ -324,7 +329,8 @@ fn parked_sim(lat: f64, lon: f64) -> kismet_sim::Sim {
 /// Three fixed simulated sensors (same world, GPS parked) around a known
 /// access point, each given at its place: the merged `networks` gives the
 /// access point an estimate from their three signals, within its stated
-/// radius of where the simulator put it.
+/// radius of where the simulator put it, and the merged export places it
+/// there; not given their places, the sensors' still GPS gives them.
 #[test]
 fn three_fixed_sensors_place_an_access_point_within_the_stated_radius() {
     const HOME: &str = "00:14:6C:A1:00:01";
@@ -350,8 +356,13 @@ fn three_fixed_sensors_place_an_access_point_within_the_stated_radius() {
     let specs: Vec<String> = (sims.iter().zip(places).enumerate())
         .map(|(i, (s, (lat, lon)))| format!("s{i}={}@{lat:.6},{lon:.6}", s.local_addr()))
         .collect();
+    let dir = crate::common::temp_dir("fleet-estimate");
+    let map = dir.join("merged.geojson");
+    let export = format!("export {}", map.display());
     let mut args: Vec<&str> = specs.iter().map(String::as_str).collect();
-    args.extend(["--wait", "3", "-c", "networks", "--format", "json"]);
+    args.extend([
+        "--wait", "3", "-c", "networks", "--format", "json", "-c", &export,
+    ]);
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let home = json_lines(&o)
@@ -374,6 +385,43 @@ fn three_fixed_sensors_place_an_access_point_within_the_stated_radius() {
     let off = at.distance_m(kismet_client::LatLon::from_degrees(truth.lat, truth.lon).unwrap());
     assert!(off <= radius, "{off:.1} m off, radius {radius:.1}: {home}");
     assert!(radius < 200.0, "{home}");
+    // The merged export places it at the estimate.
+    let geo: Value = serde_json::from_str(&std::fs::read_to_string(&map).unwrap()).unwrap();
+    let feature = (geo["features"].as_array().unwrap().iter())
+        .find(|f| f["properties"]["bssid"] == HOME)
+        .unwrap_or_else(|| panic!("HomeNet in {geo}"));
+    assert_eq!(
+        feature["properties"]["position_source"], "estimated",
+        "{feature}"
+    );
+    let point = &feature["geometry"]["coordinates"];
+    assert_eq!(
+        (point[0].as_f64(), point[1].as_f64()),
+        (Some(at.lon()), Some(at.lat())),
+        "{feature}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // Not given where they stand: their GPS, standing still, says it.
+    let specs: Vec<String> = (sims.iter().enumerate())
+        .map(|(i, s)| format!("s{i}={}", s.local_addr()))
+        .collect();
+    let mut args: Vec<&str> = specs.iter().map(String::as_str).collect();
+    args.extend(["--wait", "3", "-c", "networks", "--format", "json"]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let home = (json_lines(&o).into_iter())
+        .find(|v| v["bssid"] == HOME)
+        .unwrap_or_else(|| panic!("HomeNet: {}", stdout(&o)));
+    let e = &home["estimate"];
+    let at = kismet_client::LatLon::from_degrees(
+        e["lat"]
+            .as_f64()
+            .expect("an estimate from the sensors' GPS"),
+        e["lon"].as_f64().unwrap(),
+    )
+    .unwrap();
+    let off = at.distance_m(kismet_client::LatLon::from_degrees(truth.lat, truth.lon).unwrap());
+    assert!(off <= e["radius_m"].as_f64().unwrap(), "{home}");
     for s in sims {
         s.shutdown();
     }

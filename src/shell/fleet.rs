@@ -26,7 +26,7 @@ use super::outcome::{Outcome, ShellError};
 use super::render::fleet::{self as show, ServerRow};
 use super::render::Format;
 use super::session::{Session, Settings};
-use kismet_client::fleet::{merge_clients, merge_networks, Sensor};
+use kismet_client::fleet::{merge_clients, merge_networks, MergedNetwork, Sensor};
 use kismet_client::{LatLon, Options, Snapshot};
 use kismet_protocol::spec::check_addr;
 
@@ -293,13 +293,23 @@ fn snapshots(servers: &[Server]) -> Result<Vec<(&Member, Snapshot)>, ShellError>
         .collect()
 }
 
-/// The snapshots as the merge takes them.
+/// Slowest a GPS may report moving for its sensor to count as fixed,
+/// metres a second (a GPS standing still reports some jitter).
+pub const STILL_MPS: f64 = 0.5;
+
+/// The snapshots as the merge takes them: a sensor stands where it was
+/// given (`@LAT,LON`), else where its GPS says when it has a fix and
+/// stands still (under [`STILL_MPS`]); else it moves, or nobody knows
+/// where it is, and it takes no part in an estimate.
 fn sensors<'a>(snaps: &'a [(&'a Member, Snapshot)]) -> Vec<Sensor<'a>> {
     (snaps.iter())
         .map(|(m, snapshot)| Sensor {
             name: &m.name,
             snapshot,
-            fixed_at: m.fixed_at,
+            fixed_at: m.fixed_at.or_else(|| {
+                let gps = snapshot.gps.as_ref()?;
+                (gps.speed_mps? < STILL_MPS).then_some(gps.position?)
+            }),
         })
         .collect()
 }
@@ -447,8 +457,9 @@ fn merged(
 }
 
 /// Every connected server's devices merged, as one model's snapshot: the
-/// merged networks and clients (see [`merge_networks`]); for the views
-/// that take a snapshot (`watch networks`, `clients`, `stations`).
+/// merged networks (placed at their estimate when they have one) and
+/// clients (see [`merge_networks`]); for what takes a snapshot (`watch
+/// networks`, `clients`, `stations`, `export`).
 ///
 /// # Errors
 /// A model that could not start.
@@ -457,8 +468,8 @@ pub fn merged_snapshot(servers: &[Server]) -> Result<Snapshot, ShellError> {
     let sensors = sensors(&snaps);
     Ok(Snapshot {
         networks: merge_networks(&sensors)
-            .into_iter()
-            .map(|m| m.network)
+            .iter()
+            .map(MergedNetwork::placed)
             .collect(),
         clients: merge_clients(&sensors)
             .into_iter()
@@ -466,6 +477,38 @@ pub fn merged_snapshot(servers: &[Server]) -> Result<Snapshot, ShellError> {
             .collect(),
         ..Snapshot::default()
     })
+}
+
+/// `export FILE` over several servers: every server's devices merged
+/// (networks at their estimate when they have one, see
+/// [`merged_snapshot`]), with the GPS track and sightings of the first
+/// connected server's model (each server's GPS has its own). The note
+/// says what was written.
+///
+/// # Errors
+/// A bad file name or format, a model that could not start, the write.
+pub fn export_merged(
+    servers: &[Server],
+    file: &str,
+    format: Option<kismet_export::Format>,
+    options: kismet_export::Options,
+) -> Result<String, String> {
+    let path = super::export::expand_home(file, std::env::var_os("HOME"));
+    let target = super::export::Target::new(&path, format)?;
+    let snapshot = merged_snapshot(servers).map_err(|e| e.to_string())?;
+    let history = connected(servers)
+        .next()
+        .and_then(|(_, s)| s.model_if_started())
+        .map(|m| m.history())
+        .unwrap_or_default();
+    let names: Vec<&str> = connected(servers).map(|(m, _)| m.name.as_str()).collect();
+    let written =
+        super::export::write_from(&snapshot, &history, &[target], &options, &names.join(" "));
+    match written.into_iter().next() {
+        Some(Ok(note)) => Ok(format!("{note} (merged from {})", names.join(", "))),
+        Some(Err(e)) => Err(e),
+        None => Ok(String::new()),
+    }
 }
 
 /// `servers` as `format` prints it.
@@ -687,6 +730,24 @@ pub fn run_batch<W: Write + Send + 'static, E: Write + Send + 'static>(
             Parsed::Empty => continue,
             Parsed::Shell(ShellCommand::Servers) => {
                 Some(Ok(servers_text(servers, options.format, options.width)))
+            }
+            // Its note goes to stderr, as a notice does (stdout holds
+            // results alone).
+            Parsed::Shell(ShellCommand::Export {
+                file,
+                what,
+                format,
+                best,
+            }) => {
+                let options_of = super::export::options(*what, *best);
+                match export_merged(servers, file, *format, options_of) {
+                    Ok(note) if !options.quiet => {
+                        let _ = writeln!(err.lock(), "{note}");
+                        continue;
+                    }
+                    Ok(_) => continue,
+                    Err(e) => Some(Err(ShellError::Failed(e))),
+                }
             }
             Parsed::Shell(c) => merged_listing(servers, c, options.format, options.width),
             Parsed::Raw(_) => None,

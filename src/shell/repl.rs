@@ -354,6 +354,31 @@ impl Repl {
                     },
                 );
             }
+            C::Export {
+                file,
+                what,
+                format,
+                best,
+            } if several => fleet::export_merged(
+                &self.fleet.servers(),
+                file,
+                *format,
+                super::export::options(*what, *best),
+            ),
+            // Every server's state, then the current one's report.
+            C::Status if several => {
+                let session = self.session();
+                let servers =
+                    fleet::servers_text(&self.fleet.servers(), render::Format::Text, Some(width));
+                let report = match super::handlers::status(&session) {
+                    Ok(o) => render::outcome_text(&o, Some(width)),
+                    Err(e) => error_text(&e.to_string(), self.color, width),
+                };
+                Ok(format!(
+                    "{servers}\n[{}]\n{report}",
+                    text::display(self.fleet.current().member.name.as_bytes())
+                ))
+            }
             C::Network { net } if several => {
                 let servers = self.fleet.servers();
                 match fleet::servers_knowing(&servers, net) {

@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{ClientView, LatLon, NetworkView, Snapshot};
+use crate::model::{ClientView, LatLon, NetworkView, PlaceView, PositionSource, Snapshot};
 
 /// One server's snapshot, for a merge.
 #[derive(Debug, Clone, Copy)]
@@ -215,6 +215,31 @@ pub fn merge_clients(sensors: &[Sensor<'_>]) -> Vec<MergedClient> {
         .collect();
     out.sort_by(|a, b| (&a.client.bssid, &a.client.mac).cmp(&(&b.client.bssid, &b.client.mac)));
     out
+}
+
+impl MergedNetwork {
+    /// The network as a view whose place is its estimate, when it has
+    /// one (source [`PositionSource::Estimated`]: best and average are
+    /// the estimate, its sensors the points); as merged otherwise. For
+    /// what takes views: exports, the device views.
+    pub fn placed(&self) -> NetworkView {
+        let mut n = self.network.clone();
+        if let Some(e) = &self.estimate {
+            n.place = Some(PlaceView {
+                source: PositionSource::Estimated,
+                first: None,
+                last: None,
+                best: Some(e.position),
+                best_alt_m: None,
+                best_signal_dbm: n.signal_dbm,
+                average: Some(e.position),
+                min: None,
+                max: None,
+                gps_points: e.sensors as u64,
+            });
+        }
+        n
+    }
 }
 
 /// A position estimated from the signals fixed sensors hear.

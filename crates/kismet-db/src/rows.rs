@@ -407,6 +407,7 @@ fn place(
     let source = match j.str_of("position_source") {
         Some("client") => Some(PositionSource::Client),
         Some("server") => Some(PositionSource::Server),
+        Some("estimated") => Some(PositionSource::Estimated),
         _ => None,
     };
     if source.is_none() && best.is_none() && average.is_none() {

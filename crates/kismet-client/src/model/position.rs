@@ -115,14 +115,19 @@ pub enum PositionSource {
     /// significant digits: about 90 m of longitude where |lon| >= 100),
     /// for a device this client saw no fix for.
     Server,
+    /// Estimated from the signals fixed sensors hear (several servers:
+    /// [`crate::fleet::estimate_position`]); `best` and `average` are the
+    /// estimate.
+    Estimated,
 }
 
 impl PositionSource {
-    /// `client` or `server`.
+    /// `client`, `server` or `estimated`.
     pub fn name(self) -> &'static str {
         match self {
             PositionSource::Client => "client",
             PositionSource::Server => "server",
+            PositionSource::Estimated => "estimated",
         }
     }
 }
