@@ -166,6 +166,7 @@ pub fn server_rows(servers: &[Server]) -> Vec<ServerRow> {
                 protocols: None,
                 frames_per_s: None,
                 server_time: None,
+                silent_s: None,
                 gps: None,
                 connections: 0,
             };
@@ -211,6 +212,10 @@ pub fn server_rows(servers: &[Server]) -> Vec<ServerRow> {
                     }
                 }),
                 server_time: client.server_time(),
+                silent_s: client
+                    .server_clock()
+                    .zip(client.server_time())
+                    .map(|(now, then)| now.saturating_sub(then)),
                 gps,
                 connections: session
                     .earlier_connections

@@ -267,6 +267,8 @@ pub struct ServerRow {
     pub frames_per_s: Option<f64>,
     /// The server's clock at its latest TIME line, epoch seconds.
     pub server_time: Option<u64>,
+    /// Seconds since that line came (the server sends one a second).
+    pub silent_s: Option<u64>,
     /// Its GPS: `fix 3D`, `no fix`, `none`; `None` before the model runs.
     pub gps: Option<String>,
     /// Connections made to it (reconnects: one less).
@@ -300,6 +302,7 @@ pub fn servers_table(rows: &[ServerRow], width: Option<usize>) -> String {
                     .map(|n| text::display(n.as_bytes()))),
                 opt(r.protocols.map(|p| p.to_string())),
                 opt(r.frames_per_s.map(|f| format!("{f:.1}"))),
+                opt(r.silent_s.map(|s| format!("{s}s ago"))),
                 opt(r.gps.clone()),
                 r.connections.to_string(),
             ]
@@ -327,6 +330,7 @@ pub fn server_value(r: &ServerRow) -> Value {
         r.frames_per_s.map(three_decimals).into(),
     );
     o.insert("server_time".into(), r.server_time.map(rfc3339).into());
+    o.insert("silent_s".into(), r.silent_s.into());
     o.insert("gps".into(), r.gps.clone().into());
     o.insert("connections".into(), r.connections.into());
     Value::Object(o)
@@ -345,6 +349,7 @@ pub fn servers_csv(rows: &[ServerRow]) -> String {
             "protocols",
             "frames_per_s",
             "server_time",
+            "silent_s",
             "gps",
             "connections",
         ],
@@ -361,10 +366,77 @@ pub fn servers_csv(rows: &[ServerRow]) -> String {
                 opt(r.protocols.map(|p| p.to_string())),
                 opt(r.frames_per_s.map(|f| format!("{f:.3}"))),
                 opt(r.server_time.map(rfc3339)),
+                opt(r.silent_s.map(|s| s.to_string())),
                 opt(r.gps.clone()),
                 r.connections.to_string(),
             ],
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, state: &str) -> ServerRow {
+        ServerRow {
+            name: name.into(),
+            addr: "10.0.0.5:2501".into(),
+            state: state.into(),
+            server_name: Some("Kismet".into()),
+            protocols: Some(29),
+            frames_per_s: Some(12.5),
+            server_time: Some(1_795_678_229),
+            silent_s: Some(1),
+            gps: None,
+            connections: 2,
+        }
+    }
+
+    /// The servers' CSV has as many cells a row as its header; the table
+    /// counts the connected ones and fits 80 columns; JSON is typed.
+    #[test]
+    fn servers_render_with_matching_columns_and_fit() {
+        let rows = [
+            row("kitchen", "connected"),
+            row("attic", "unreachable: refused"),
+        ];
+        let csv = servers_csv(&rows);
+        let lines: Vec<&str> = csv.lines().collect();
+        let cells = |l: &str| l.split(',').count();
+        assert!(lines.iter().all(|l| cells(l) == cells(lines[0])), "{csv}");
+        let t = servers_table(&rows, Some(80));
+        assert!(
+            t.lines()
+                .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+            "{t}"
+        );
+        assert!(t.ends_with("1 of 2 servers connected"), "{t}");
+        let v = server_value(&rows[0]);
+        assert_eq!(
+            (&v["type"], &v["protocols"], &v["silent_s"]),
+            (&json!("server"), &json!(29), &json!(1))
+        );
+    }
+
+    /// SEEN BY names how many servers heard a device and the strongest.
+    #[test]
+    fn seen_by_cell_counts_and_names_the_strongest() {
+        let s = |server: &str, dbm: i32| SeenBy {
+            server: server.into(),
+            signal_dbm: Some(dbm),
+            packets: None,
+            first_seen: None,
+            last_seen: None,
+            channel: None,
+            cryptset: None,
+            position: None,
+        };
+        assert_eq!(
+            seen_by_cell(&[s("attic", -40), s("kitchen", -70)]),
+            "2 attic"
+        );
+        assert_eq!(seen_by_cell(&[]), "");
+    }
 }
