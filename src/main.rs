@@ -619,7 +619,13 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
     };
     let out = Arc::new(parking_lot::Mutex::new(io::BufWriter::new(io::stdout())));
     let err = Arc::new(parking_lot::Mutex::new(io::stderr()));
-    let code = fleet::run_batch(&servers, &mut lines, &batch_options(cli)?, out.clone(), err);
+    let code = kismet_shell::shell::fleet_run::run_batch(
+        &servers,
+        &mut lines,
+        &batch_options(cli)?,
+        out.clone(),
+        err,
+    );
     let flushed = out.lock().flush();
     Ok(match flushed {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {

@@ -877,35 +877,3 @@ fn repl_goes_on_without_a_database_that_cannot_be_opened() {
     sim.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
-
-/// `delsource SOURCE` asks first, naming the source; no keeps it (the
-/// server still lists it), yes removes it.
-#[test]
-fn repl_delsource_asks_naming_the_source_and_yes_removes_it() {
-    let sim = crate::common::sim_ticking(std::time::Duration::from_millis(100));
-    let addr = sim.local_addr().to_string();
-    let history = TempHistory::new();
-    let (mut p, prompt) = shell_at(&addr, &history.file, &[], "Kismet Simulator", None, &[]);
-    type_text(&mut p, "delsource wlan0\r");
-    p.exp_string(&format!(
-        "really send DELSOURCE for source wlan0 to {addr}? [y/N] "
-    ))
-    .unwrap();
-    type_text(&mut p, "n\r");
-    p.exp_string("not sent").unwrap();
-    p.exp_string(&prompt).unwrap();
-    // What the server lists, asked on a connection of its own.
-    let listed = || {
-        let o = crate::batch::run(&[&addr, "-c", "sources", "--format", "json"]);
-        String::from_utf8_lossy(&o.stdout).contains("\"name\":\"wlan0\"")
-    };
-    assert!(listed(), "kept after no");
-    type_text(&mut p, "delsource wlan0\r");
-    p.exp_string("[y/N] ").unwrap();
-    type_text(&mut p, "y\r");
-    p.exp_string("removed source wlan0 (UUID ").unwrap();
-    p.exp_string(&prompt).unwrap();
-    assert!(!listed(), "removed after yes");
-    exit_with_ctrl_d(p);
-    sim.shutdown();
-}

@@ -202,3 +202,36 @@ fn addsource_without_interface_and_delsource_of_unknown_are_errors() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("sources: wlan0"), "{}", stderr(&o));
 }
+
+/// `delsource SOURCE` asks first, naming the source; no keeps it (the
+/// server still lists it), yes removes it.
+#[test]
+fn repl_delsource_asks_naming_the_source_and_yes_removes_it() {
+    let sim = crate::common::sim_ticking(std::time::Duration::from_millis(100));
+    let addr = sim.local_addr().to_string();
+    let history = crate::repl::TempHistory::new();
+    let (mut p, prompt) =
+        crate::repl::shell_at(&addr, &history.file, &[], "Kismet Simulator", None, &[]);
+    crate::repl::type_text(&mut p, "delsource wlan0\r");
+    p.exp_string(&format!(
+        "really send DELSOURCE for source wlan0 to {addr}? [y/N] "
+    ))
+    .unwrap();
+    crate::repl::type_text(&mut p, "n\r");
+    p.exp_string("not sent").unwrap();
+    p.exp_string(&prompt).unwrap();
+    // What the server lists, asked on a connection of its own.
+    let listed = || {
+        let o = crate::batch::run(&[&addr, "-c", "sources", "--format", "json"]);
+        String::from_utf8_lossy(&o.stdout).contains("\"name\":\"wlan0\"")
+    };
+    assert!(listed(), "kept after no");
+    crate::repl::type_text(&mut p, "delsource wlan0\r");
+    p.exp_string("[y/N] ").unwrap();
+    crate::repl::type_text(&mut p, "y\r");
+    p.exp_string("removed source wlan0 (UUID ").unwrap();
+    p.exp_string(&prompt).unwrap();
+    assert!(!listed(), "removed after yes");
+    crate::repl::exit_with_ctrl_d(p);
+    sim.shutdown();
+}

@@ -1,5 +1,5 @@
 //! The capture sources: `sources`, `lock`, `hop`, `addsource` and
-//! `delsource`. A source is named by its name, interface or UUID (any
+//! `delsource`; and what they hear per channel, `channels`. A source is named by its name, interface or UUID (any
 //! case), found in the live model's table of SOURCE lines; each command
 //! sends what the server knows (HOPSOURCE, CHANSOURCE, ADDSOURCE,
 //! DELSOURCE) with the source's UUID, and once acknowledged waits for the
@@ -59,6 +59,24 @@ pub fn waited_model(
 /// `sources`: the server's capture sources.
 pub fn sources(session: &Session) -> Handled {
     Ok(Outcome::Sources(sources_model(session)?.sources()))
+}
+
+/// How long `channels` (and `watch channels`) waits for the first
+/// CHANNEL line: the server sends a round every two seconds, for the
+/// channels with traffic; a little more than a round.
+pub const CHANNEL_SILENCE: Duration = Duration::from_secs(3);
+
+/// `channels`: activity per channel.
+pub fn channels(session: &Session) -> Handled {
+    // Once a CHANNEL line came or CHANNEL_SILENCE passed (by then the
+    // networks have been sampled for a rate).
+    let model = waited_model(
+        session,
+        Session::channels_model,
+        CHANNEL_SILENCE,
+        kismet_client::Model::channel_lines,
+    )?;
+    Ok(Outcome::Channels(model.channels()))
 }
 
 /// The source `which` names (its name, interface or UUID, in any case).

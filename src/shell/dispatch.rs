@@ -52,7 +52,7 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         C::Addsource { definition } => capture::addsource(session, &definition),
         C::Delsource { source } => capture::delsource(session, &source),
         C::Alerts { wide } => super::alerts::list(session).map(|o| o.widened(wide)),
-        C::Channels => handlers::channels(session),
+        C::Channels => capture::channels(session),
         C::Db { action, file } => super::db::handler(session, action, file.as_deref()),
         C::Sessions => super::db::sessions(session),
         C::Sql { query } => super::db::sql(session, &query),
@@ -79,11 +79,53 @@ fn run(session: &Session, command: ShellCommand) -> Handled {
         c @ (C::Connect { add: true, .. }
         | C::Use { .. }
         | C::On { .. }
-        | C::Disconnect { name: Some(_) }) => super::fleet::one_server(session, c),
+        | C::Disconnect { name: Some(_) }) => one_server(session, c),
         C::Reconnect => handlers::reconnect(session),
         C::Disconnect { name: None } => handlers::disconnect(session),
         C::Clear => handlers::clear(session),
         C::Help { topic } => help_text(topic.as_deref()).map(|text| Outcome::Help { topic, text }),
         C::Quit => handlers::quit(session),
+    }
+}
+
+/// `use`, `on`, `connect --add` and `disconnect NAME` in a session of one
+/// server (a batch run of one, or dispatched there): its own name (its
+/// address) and `all` name it.
+///
+/// # Errors
+/// Another name, `connect --add` (for the interactive shell), or what
+/// `on`'s command gives.
+pub fn one_server(session: &Session, command: ShellCommand) -> Handled {
+    let addr = session.client().addr().to_string();
+    let check = |name: &str, all: bool| {
+        if name.eq_ignore_ascii_case(&addr) || (all && name.eq_ignore_ascii_case("all")) {
+            Ok(())
+        } else {
+            Err(ShellError::Usage(format!(
+                "no server {name} (this session has one: {addr})"
+            )))
+        }
+    };
+    match command {
+        ShellCommand::Use { name } => {
+            check(&name, false)?;
+            Ok(Outcome::Note(format!("commands go to {addr}")))
+        }
+        ShellCommand::On { target, line } => {
+            check(&target, true)?;
+            execute(session, super::commands::parse(&line)?)
+        }
+        ShellCommand::Disconnect { name: Some(name) } => {
+            check(&name, false)?;
+            handlers::disconnect(session)
+        }
+        ShellCommand::Connect { add: true, .. } => Err(ShellError::Usage(
+            "connect --add is for the interactive shell; a batch run takes its servers on \
+             the command line (kismet-shell kitchen=HOST1 attic=HOST2 -c ...)"
+                .into(),
+        )),
+        other => Err(ShellError::Usage(format!(
+            "not a server command: {other:?}"
+        ))),
     }
 }

@@ -637,24 +637,6 @@ pub fn gps(session: &Session) -> Handled {
     }))
 }
 
-/// How long `channels` (and `watch channels`) waits for the first
-/// CHANNEL line: the server sends a round every two seconds, for the
-/// channels with traffic; a little more than a round.
-pub const CHANNEL_SILENCE: Duration = Duration::from_secs(3);
-
-/// `channels`: activity per channel.
-pub fn channels(session: &Session) -> Handled {
-    // Once a CHANNEL line came or CHANNEL_SILENCE passed (by then the
-    // networks have been sampled for a rate).
-    let model = super::capture::waited_model(
-        session,
-        Session::channels_model,
-        CHANNEL_SILENCE,
-        kismet_client::Model::channel_lines,
-    )?;
-    Ok(Outcome::Channels(model.channels()))
-}
-
 /// `clear`: clear the screen.
 pub fn clear(_session: &Session) -> Handled {
     Ok(Outcome::Clear)

@@ -12,7 +12,8 @@
 //! - [`outcome`]: what a command gives back, and [`outcome::ShellError`]
 //! - [`render`]: frames, replies and outcomes as text, JSON and tables
 //! - [`batch`]: `-c`, piped stdin and `--follow`
-//! - [`fleet`]: several servers in one run
+//! - [`fleet`]: several servers in one run: the merged views;
+//!   [`fleet_run`]: a batch run over them
 //! - [`network`]: `network NET`, one network in detail
 //! - [`changes`]: `networks --follow`: the devices new or changed since printed
 //! - [`alerts`]: `alerts`, new alerts above the prompt and to `--on-alert`
@@ -36,6 +37,7 @@ pub mod dispatch;
 pub mod display;
 pub mod export;
 pub mod fleet;
+pub mod fleet_run;
 pub mod handlers;
 pub mod helper;
 pub mod hook;

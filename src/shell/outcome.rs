@@ -321,7 +321,7 @@ pub enum Outcome {
     /// The `gps` report.
     Gps(GpsReport),
     /// The `servers` list.
-    Servers(Vec<crate::shell::render::fleet::ServerRow>),
+    Servers(Vec<ServerRow>),
     /// The `sources` list: the server's capture sources, by name.
     Sources(Vec<kismet_client::SourceView>),
     /// The `alerts` list: the recent alerts, oldest first.
@@ -380,6 +380,32 @@ pub enum Cell {
     /// A time, epoch seconds: local time in a table, RFC 3339 UTC in JSON
     /// and CSV (as the devices' times).
     Time(u64),
+}
+
+/// One server of a session, for `servers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerRow {
+    /// Its name (`kitchen`, or `HOST:PORT`).
+    pub name: String,
+    /// Its address.
+    pub addr: String,
+    /// `connected`, `reconnecting`, `disconnected`, or why it could not
+    /// be reached.
+    pub state: String,
+    /// The name the server gives itself.
+    pub server_name: Option<String>,
+    /// Protocols it offers.
+    pub protocols: Option<usize>,
+    /// Frames a second, all protocols.
+    pub frames_per_s: Option<f64>,
+    /// The server's clock at its latest TIME line, epoch seconds.
+    pub server_time: Option<u64>,
+    /// Seconds since that line came (the server sends one a second).
+    pub silent_s: Option<u64>,
+    /// Its GPS: `fix 3D`, `no fix`, `none`; `None` before the model runs.
+    pub gps: Option<String>,
+    /// Connections made to it (reconnects: one less).
+    pub connections: u64,
 }
 
 /// Rows of values under column names (see [`Outcome::Rows`]).

@@ -14,6 +14,7 @@ use super::devices::{
 use super::json::{json_line, three_decimals};
 use super::layout::plural;
 use super::time::rfc3339;
+use crate::shell::outcome::ServerRow;
 use kismet_client::fleet::{Estimate, MergedClient, MergedNetwork, SeenBy};
 use kismet_protocol::text;
 
@@ -247,32 +248,6 @@ pub fn clients_csv_merged(rows: &[MergedClient]) -> String {
         &SERVER_CSV,
         |m| server_cells(&m.seen_by),
     )
-}
-
-/// One server of a session, for `servers`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServerRow {
-    /// Its name (`kitchen`, or `HOST:PORT`).
-    pub name: String,
-    /// Its address.
-    pub addr: String,
-    /// `connected`, `reconnecting`, `disconnected`, or why it could not
-    /// be reached.
-    pub state: String,
-    /// The name the server gives itself.
-    pub server_name: Option<String>,
-    /// Protocols it offers.
-    pub protocols: Option<usize>,
-    /// Frames a second, all protocols.
-    pub frames_per_s: Option<f64>,
-    /// The server's clock at its latest TIME line, epoch seconds.
-    pub server_time: Option<u64>,
-    /// Seconds since that line came (the server sends one a second).
-    pub silent_s: Option<u64>,
-    /// Its GPS: `fix 3D`, `no fix`, `none`; `None` before the model runs.
-    pub gps: Option<String>,
-    /// Connections made to it (reconnects: one less).
-    pub connections: u64,
 }
 
 const SERVER_COLUMNS: [&str; 8] = [
