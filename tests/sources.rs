@@ -1,5 +1,6 @@
-//! Capture sources in batch mode against the simulator: `sources`, `lock`
-//! and `hop` (issue 32).
+//! Capture sources against the simulator: `sources`, `lock`, `hop`,
+//! `addsource` and `delsource` in batch mode, and `delsource`'s question
+//! in the shell (issue 32).
 
 use serde_json::Value;
 
