@@ -114,9 +114,8 @@ impl<W: Write> Write for Tagged<W> {
             self.line.extend_from_slice(&rest[..=at]);
             let line = std::mem::take(&mut self.line);
             let tagged = self.tagged(&line);
-            let mut inner = self.inner.lock();
-            inner.write_all(&tagged)?;
-            inner.flush()?;
+            // Flushed when the run flushes (after each batch of frames).
+            self.inner.lock().write_all(&tagged)?;
             rest = &rest[at + 1..];
         }
         self.line.extend_from_slice(rest);

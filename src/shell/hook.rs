@@ -336,21 +336,21 @@ mod tests {
         let said = Arc::new(Mutex::new(Vec::<String>::new()));
         let s = said.clone();
         let hook = Hook::start(
-            "sleep 0.3; exit 3",
+            "sleep 0.05; exit 3",
             2,
             Box::new(move |m| s.lock().push(m.to_string())),
         )
         .unwrap();
-        let t = Instant::now();
+        // Sent faster than two commands at a time can take them: send
+        // never waits for a slot, past the queue it drops.
         let sent = (0..(QUEUE as i64 + 50))
             .filter(|&n| hook.send(alert(n)))
             .count();
-        assert!(t.elapsed() < Duration::from_secs(2), "send never waits");
         assert!(sent <= QUEUE + 2 && hook.dropped() >= 48, "{sent}");
         let s2 = said.clone();
         // Stop the flood: the few running are waited for, the rest (still
-        // queued) take their turn until the limit.
-        hook.finish(Duration::from_millis(900), &move |m| {
+        // queued) take their turn until the limit (a loaded machine's).
+        hook.finish(Duration::from_secs(20), &move |m| {
             s2.lock().push(m.to_string())
         });
         let said = said.lock();
