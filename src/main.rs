@@ -574,7 +574,6 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
     let members = Member::parse_all(&cli.addrs).map_err(|e| anyhow::anyhow!(e))?;
     let unsupported = [
         (!cli.export.is_empty(), "--export"),
-        (cli.db.is_some(), "--db"),
         (cli.record.is_some(), "--record"),
     ];
     if let Some((_, flag)) = unsupported.iter().find(|(on, _)| *on) {
@@ -603,6 +602,16 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
     if interactive {
         return run_fleet_shell(cli, servers);
     }
+    let sessions: Vec<(String, Arc<Session>)> = (servers.iter())
+        .filter_map(|s| Some((s.member.name.clone(), s.session.as_ref().ok()?.clone())))
+        .collect();
+    let db = match open_fleet_db(cli, &sessions) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("kismet-shell: --db: {e}");
+            return Ok(EXIT_COMMAND);
+        }
+    };
     if cli.track {
         for s in &servers {
             if let Ok(session) = &s.session {
@@ -627,7 +636,7 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         err,
     );
     let flushed = out.lock().flush();
-    Ok(match flushed {
+    let code = match flushed {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             eprintln!(
                 "kismet-shell: writing the output: {}",
@@ -636,7 +645,32 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
             code.max(EXIT_CONNECTION)
         }
         _ => code,
+    };
+    Ok(match db {
+        Some(first) => close_db(&first, cli.batch.quiet, code),
+        None => code,
     })
+}
+
+/// `--db FILE` over several servers: one database, each server feeding
+/// it under its name (its own sessions); held by the first server's
+/// session, which is returned (for [`close_db`]). `None` without `--db`.
+///
+/// # Errors
+/// The database's, as text.
+fn open_fleet_db(
+    cli: &Cli,
+    sessions: &[(String, Arc<Session>)],
+) -> Result<Option<Arc<Session>>, String> {
+    let (Some(path), Some((first_name, first))) = (&cli.db, sessions.first()) else {
+        return Ok(None);
+    };
+    let mut db = kismet_shell::shell::db::open(path, first, Some(first_name.clone()))?;
+    for (name, session) in &sessions[1..] {
+        kismet_shell::shell::db::attach(&mut db, session, Some(name.clone()))?;
+    }
+    *first.db.lock() = Some(db);
+    Ok(Some(first.clone()))
 }
 
 /// The interactive shell on several servers: those that could not be
@@ -675,7 +709,18 @@ fn run_fleet_shell(cli: &Cli, servers: Vec<fleet::Server>) -> anyhow::Result<i32
             );
         }
     }
-    repl::run_fleet(
+    let sessions: Vec<(String, Arc<Session>)> = (live.iter())
+        .map(|l| (l.member.name.clone(), l.session.clone()))
+        .collect();
+    let db = match open_fleet_db(cli, &sessions) {
+        Ok(db) => db,
+        // The shell goes on without it.
+        Err(e) => {
+            eprintln!("kismet-shell: --db: {e}: going on without the database");
+            None
+        }
+    };
+    let result = repl::run_fleet(
         Arc::new(Fleet::new(live)),
         ReplOptions {
             history: cli.history.clone().or_else(repl::default_history_path),
@@ -683,7 +728,11 @@ fn run_fleet_shell(cli: &Cli, servers: Vec<fleet::Server>) -> anyhow::Result<i32
             exports: None,
             on_alert: on_alert_of(cli),
         },
-    )
+    );
+    match db {
+        Some(first) => result.map(|code| close_db(&first, false, code)),
+        None => result,
+    }
 }
 
 /// `--on-alert`, as the shell and batch runs take it.

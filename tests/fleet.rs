@@ -489,3 +489,68 @@ fn network_over_several_servers_answers_from_those_that_know_it() {
     a.shutdown();
     b.shutdown();
 }
+
+/// `--db` over two servers: one database, a session a server under its
+/// name, each server's observations in its own session; read back with
+/// `--open`.
+#[test]
+fn one_database_keeps_each_servers_sessions_and_observations() {
+    let (a, b) = (
+        crate::common::sim_ticking(Duration::from_millis(100)),
+        crate::common::sim_ticking(Duration::from_millis(100)),
+    );
+    let dir = crate::common::temp_dir("fleet-db");
+    let db = dir.join("survey.db");
+    let specs = [
+        format!("kitchen={}", a.local_addr()),
+        format!("attic={}", b.local_addr()),
+    ];
+    let o = run(&[
+        &specs[0],
+        &specs[1],
+        "--db",
+        db.to_str().unwrap(),
+        "--wait",
+        "2",
+        "-c",
+        "servers",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let query = "SELECT s.server AS session_server, o.server AS row_server, count(*) AS n \
+                 FROM observations o JOIN sessions s ON s.id = o.session \
+                 GROUP BY s.server, o.server ORDER BY s.server";
+    let o = run(&[
+        "--open",
+        db.to_str().unwrap(),
+        "-c",
+        &format!("sql {query}"),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<(String, String, i64)> = (json_lines(&o).iter())
+        .map(|v| {
+            let r = &v["values"];
+            (
+                r["session_server"].as_str().unwrap_or("").to_string(),
+                r["row_server"].as_str().unwrap_or("").to_string(),
+                r["n"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let servers: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(servers, ["attic", "kitchen"], "{}", stdout(&o));
+    assert!(rows.iter().all(|r| r.0 == r.1 && r.2 > 0), "{rows:?}");
+    let o = run(&[
+        "--open",
+        db.to_str().unwrap(),
+        "-c",
+        "sessions",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json_lines(&o).len(), 2, "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+    a.shutdown();
+    b.shutdown();
+}

@@ -53,7 +53,9 @@ pub struct Database {
     writer: Option<Arc<Writer>>,
     path: PathBuf,
     stop: Arc<AtomicBool>,
-    feeder: Option<JoinHandle<()>>,
+    /// A feeder a server (several with several servers, each on its
+    /// own stream of the writer).
+    feeders: Vec<JoinHandle<()>>,
     /// Outbox items the model could not keep (nobody drained in time).
     outbox_dropped: Arc<AtomicU64>,
 }
@@ -82,20 +84,45 @@ impl Database {
         let writer = Arc::new(Writer::start(path, options).map_err(|e| e.to_string())?);
         let stop = Arc::new(AtomicBool::new(false));
         let outbox_dropped = Arc::new(AtomicU64::new(0));
-        let feeder = {
-            let (writer, stop, dropped) = (writer.clone(), stop.clone(), outbox_dropped.clone());
-            std::thread::Builder::new()
-                .name("kismet-db-feed".into())
-                .spawn(move || feed(&source, server.as_deref(), &writer, &stop, &dropped))
-                .map_err(|e| format!("starting the database's feeder: {e}"))?
-        };
-        Ok(Database {
+        let mut db = Database {
             writer: Some(writer),
             path: path.to_path_buf(),
             stop,
-            feeder: Some(feeder),
+            feeders: Vec::new(),
             outbox_dropped,
-        })
+        };
+        db.attach(source, server)?;
+        Ok(db)
+    }
+
+    /// Feeds it from one more server's `source` too (several servers in
+    /// one database: each on a stream of the writer's, so each row takes
+    /// its own server's session), named `server` (else its address).
+    ///
+    /// # Errors
+    /// The feeder's thread cannot start, or the database is closing.
+    pub fn attach(
+        &mut self,
+        source: Weak<dyn Source>,
+        server: Option<String>,
+    ) -> Result<(), String> {
+        let Some(writer) = self.writer.clone() else {
+            return Err("the database is closing".into());
+        };
+        let stream = u32::try_from(self.feeders.len()).unwrap_or(u32::MAX);
+        let (stop, dropped) = (self.stop.clone(), self.outbox_dropped.clone());
+        let feeder = std::thread::Builder::new()
+            .name("kismet-db-feed".into())
+            .spawn(move || {
+                let to = Stream {
+                    writer: &writer,
+                    stream,
+                };
+                feed(&source, server.as_deref(), to, &stop, &dropped)
+            })
+            .map_err(|e| format!("starting the database's feeder: {e}"))?;
+        self.feeders.push(feeder);
+        Ok(())
     }
 
     /// The file.
@@ -123,7 +150,7 @@ impl Database {
 
     fn stop_feeder(&mut self) {
         self.stop.store(true, Ordering::Release);
-        if let Some(t) = self.feeder.take() {
+        for t in self.feeders.drain(..) {
             // The feeder itself may drop the last hold on the session,
             // and so this database: it is ending then, and not waited for.
             if t.thread().id() != std::thread::current().id() {
@@ -143,6 +170,19 @@ impl Drop for Database {
     }
 }
 
+/// Where a feeder writes: its stream of the writer.
+#[derive(Clone, Copy)]
+struct Stream<'a> {
+    writer: &'a Writer,
+    stream: u32,
+}
+
+impl Stream<'_> {
+    fn send(self, item: Item) {
+        self.writer.send_on(self.stream, item);
+    }
+}
+
 /// The state of the connection the feeder saw last.
 struct Seen {
     /// When the connection it wrote a session for was made.
@@ -156,10 +196,11 @@ struct Seen {
 fn feed(
     source: &Weak<dyn Source>,
     label: Option<&str>,
-    writer: &Writer,
+    to: Stream<'_>,
     stop: &AtomicBool,
     dropped: &AtomicU64,
 ) {
+    let writer = to.writer;
     let mut seen = Seen { connected_at: None };
     let mut last_devices = Instant::now() - DEVICES_EVERY;
     loop {
@@ -173,12 +214,12 @@ fn feed(
         let at = client.connected_at();
         if connected && seen.connected_at != Some(at) {
             if seen.connected_at.is_some() {
-                writer.send(Item::SessionEnd(SessionEnd {
+                to.send(Item::SessionEnd(SessionEnd {
                     ended: unix_now() as u64,
                 }));
             }
             let info = client.server_info();
-            writer.send(Item::SessionStart(SessionStart {
+            to.send(Item::SessionStart(SessionStart {
                 server: server.clone(),
                 server_name: Some(info.name.clone()),
                 started: unix_now() as u64,
@@ -196,7 +237,7 @@ fn feed(
         if let Some(model) = source.model() {
             let outbox = model.drain_outbox();
             dropped.fetch_add(outbox.dropped, Ordering::Relaxed);
-            hand_over(writer, outbox);
+            hand_over(to, outbox);
             if stopping || last_devices.elapsed() >= DEVICES_EVERY {
                 writer.devices(&server, model.snapshot());
                 last_devices = Instant::now();
@@ -208,12 +249,12 @@ fn feed(
             } else {
                 "disconnected"
             };
-            writer.send(Item::Message(MessageRow {
+            to.send(Item::Message(MessageRow {
                 ts: unix_now(),
                 kind: "disconnected".into(),
                 text: text.into(),
             }));
-            writer.send(Item::SessionEnd(SessionEnd {
+            to.send(Item::SessionEnd(SessionEnd {
                 ended: unix_now() as u64,
             }));
             seen.connected_at = None;
@@ -228,9 +269,9 @@ fn feed(
 }
 
 /// The outbox's items as rows.
-fn hand_over(writer: &Writer, outbox: Outbox) {
+fn hand_over(to: Stream<'_>, outbox: Outbox) {
     for o in outbox.observations {
-        writer.send(Item::Observation(Observation {
+        to.send(Item::Observation(Observation {
             ts: o.time as f64,
             kind: if o.client { "client" } else { "network" },
             bssid: format_mac(o.bssid),
@@ -243,7 +284,7 @@ fn hand_over(writer: &Writer, outbox: Outbox) {
         }));
     }
     for g in outbox.gps {
-        writer.send(Item::Gps(GpsRow {
+        to.send(Item::Gps(GpsRow {
             ts: g.time,
             lat: g.at.map(|p| p.lat()),
             lon: g.at.map(|p| p.lon()),
@@ -254,14 +295,14 @@ fn hand_over(writer: &Writer, outbox: Outbox) {
         }));
     }
     for m in outbox.messages {
-        writer.send(Item::Message(MessageRow {
+        to.send(Item::Message(MessageRow {
             ts: m.time,
             kind: m.kind.to_string(),
             text: m.text,
         }));
     }
     for a in outbox.alerts {
-        writer.send(Item::Alert(AlertRow {
+        to.send(Item::Alert(AlertRow {
             ts: a.time,
             header: a.header,
             bssid: a.bssid,

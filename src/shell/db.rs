@@ -21,18 +21,44 @@ use kismet_db::{Reader, SqlValue};
 /// # Errors
 /// The database's or the model's, as text.
 pub fn open(path: &Path, session: &Session, server: Option<String>) -> Result<Database, String> {
-    let Some(shared) = session.shared() else {
-        return Err("a database needs a shared session (Session::into_shared)".into());
-    };
-    let source: Arc<dyn Source> = shared;
+    let source = source_of(session)?;
     let database = Database::start(path, super::export::APP, Arc::downgrade(&source), server)?;
+    keep_outbox(session)?;
+    Ok(database)
+}
+
+/// Feeds `database` from one more session (several servers in one
+/// database), named `server`.
+///
+/// # Errors
+/// As [`open`].
+pub fn attach(
+    database: &mut Database,
+    session: &Session,
+    server: Option<String>,
+) -> Result<(), String> {
+    let source = source_of(session)?;
+    database.attach(Arc::downgrade(&source), server)?;
+    keep_outbox(session)
+}
+
+/// The session as a database's source.
+fn source_of(session: &Session) -> Result<Arc<dyn Source>, String> {
+    match session.shared() {
+        Some(shared) => Ok(shared),
+        None => Err("a database needs a shared session (Session::into_shared)".into()),
+    }
+}
+
+/// The session's models keep an outbox for the database from now on.
+fn keep_outbox(session: &Session) -> Result<(), String> {
     session.set_outbox(OUTBOX_MAX);
     let model = super::handlers::start_model(session).map_err(|e| e.to_string())?;
     // A model started before keeps an outbox from now, and asks for ALERT
     // too (a server without ALERT is not asked).
     model.keep_outbox(OUTBOX_MAX);
     let _ = session.client().track(model, session.wait());
-    Ok(database)
+    Ok(())
 }
 
 /// The most rows `sql` prints.

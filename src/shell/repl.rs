@@ -501,6 +501,15 @@ impl Repl {
             layout::terminal_width(),
         );
         self.fleet.add(live.clone())?;
+        // A database the session keeps (--db, held by the first server's
+        // session) keeps this server too.
+        let first = self.fleet.all()[0].session.clone();
+        if let Some(db) = first.db.lock().as_mut() {
+            let name = Some(live.member.name.clone());
+            if let Err(e) = super::db::attach(db, &live.session, name) {
+                self.console.notice(&format!("[--db: {e}]"));
+            }
+        }
         start_printer(
             live,
             &self.fleet,

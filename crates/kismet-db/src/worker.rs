@@ -65,10 +65,9 @@ pub(crate) struct Worker {
     commit_every: Duration,
     /// Shared with the [`Writer`](crate::Writer).
     shared: Arc<Shared>,
-    /// The current session's id (`None` before the first).
-    session: Option<i64>,
-    /// The current session's server (`""` before the first).
-    server: String,
+    /// Each stream's current session: its id (`None` before the first)
+    /// and its server (`""` before the first).
+    streams: HashMap<u32, (Option<i64>, String)>,
     /// Rows written since the last commit, by kind.
     pending: WriterStats,
     /// Since when rows wait uncommitted.
@@ -110,8 +109,7 @@ impl Worker {
             file,
             commit_every: commit_every.max(MIN_COMMIT_EVERY),
             shared,
-            session: None,
-            server: String::new(),
+            streams: HashMap::new(),
             pending: WriterStats::default(),
             dirty_since: None,
             devices_written: None,
@@ -121,15 +119,15 @@ impl Worker {
 
     /// Runs until the queue is closed and empty, then writes what is
     /// left, commits and closes the file.
-    pub(crate) fn run(mut self, queue: &Receiver<Item>) {
+    pub(crate) fn run(mut self, queue: &Receiver<(u32, Item)>) {
         loop {
             let wait = match self.dirty_since {
                 Some(t) => IDLE_COMMIT.min(self.commit_every.saturating_sub(t.elapsed())),
                 None => self.commit_every,
             };
             match queue.recv_timeout(wait) {
-                Ok(item) => {
-                    self.write(item);
+                Ok((stream, item)) => {
+                    self.write(stream, item);
                     if self
                         .dirty_since
                         .is_some_and(|t| t.elapsed() >= self.commit_every)
@@ -163,12 +161,13 @@ impl Worker {
         self.shared.devices.lock().clear();
     }
 
-    /// Writes one item into the open transaction.
-    fn write(&mut self, item: Item) {
+    /// Writes one item of `stream` into the open transaction.
+    fn write(&mut self, stream: u32, item: Item) {
         let Some(conn) = &self.conn else {
             return;
         };
-        let result = write_item(conn, &item, &mut self.session, &mut self.server);
+        let (session, server) = self.streams.entry(stream).or_default();
+        let result = write_item(conn, &item, session, server);
         match result {
             Ok(0) => {}
             Ok(_) => {

@@ -9,6 +9,10 @@
 //! until the next one; [`Item::SessionEnd`] sets its `ended`. Rows sent
 //! before any session have a NULL `session` (and an empty `server`).
 //!
+//! Several servers written at once each send on a stream of their own
+//! ([`Writer::send_on`]): the current session is the stream's, so their
+//! rows never take each other's session. [`Writer::send`] is stream 0.
+//!
 //! # The lock
 //! The writer keeps a write transaction open all the time (it commits,
 //! and begins the next one at once), so a second writer on the same file
@@ -45,8 +49,8 @@ const DROP_WAIT: Duration = Duration::from_secs(3);
 pub struct Writer {
     /// The file.
     path: PathBuf,
-    /// The queue; `None` once closing.
-    sender: Option<Sender<Item>>,
+    /// The queue (items with their stream); `None` once closing.
+    sender: Option<Sender<(u32, Item)>>,
     /// Stats, the stop flag and the device sets.
     shared: Arc<Shared>,
     /// The thread; `None` once joined (or left to finish).
@@ -92,6 +96,12 @@ impl Writer {
     /// Queues an item; false when it was thinned (only observations and
     /// GPS rows are) or the writer has stopped.
     pub fn send(&self, item: Item) -> bool {
+        self.send_on(0, item)
+    }
+
+    /// [`Writer::send`] on `stream`: one server's, when several are
+    /// written at once (see "Sessions" above).
+    pub fn send_on(&self, stream: u32, item: Item) -> bool {
         if self.shared.stopped.load(Ordering::Relaxed) {
             return false;
         }
@@ -99,7 +109,7 @@ impl Writer {
             return false;
         };
         match item {
-            Item::Observation(_) | Item::Gps(_) => match sender.try_send(item) {
+            Item::Observation(_) | Item::Gps(_) => match sender.try_send((stream, item)) {
                 Ok(()) => true,
                 Err(TrySendError::Full(_)) => {
                     self.shared.stats.lock().thinned += 1;
@@ -109,7 +119,7 @@ impl Writer {
             },
             // Rare: wait for room (the thread drains the queue even after
             // an error, so this ends).
-            other => sender.send(other).is_ok(),
+            other => sender.send((stream, other)).is_ok(),
         }
     }
 

@@ -178,3 +178,51 @@ fn a_removed_file_stops_the_writer_with_an_error() {
     let stats = writer.close();
     assert_eq!(stats.error, Some(error));
 }
+
+/// Two servers written at once, each on a stream of its own, their items
+/// interleaved: each observation and message takes its own stream's
+/// session (and server), and ending one session leaves the other open.
+#[test]
+fn interleaved_streams_keep_their_own_sessions() {
+    let dir = TempDir::new("streams");
+    let path = dir.join("s.db");
+    let writer = start(&path);
+    let b = "00:14:6C:A1:00:01";
+    writer.send_on(1, session("kitchen", "K", 1));
+    writer.send_on(2, session("attic", "A", 2));
+    for i in 0..6 {
+        let stream = 1 + (i % 2);
+        writer.send_on(stream, observation(f64::from(10 + i), b, b, None));
+        writer.send_on(stream, message(f64::from(10 + i), "hello"));
+    }
+    writer.send_on(1, Item::SessionEnd(crate::SessionEnd { ended: 20 }));
+    assert_eq!(writer.close().error, None);
+    let reader = Reader::open(&path).unwrap();
+    let rows = reader
+        .query(
+            "SELECT o.server, s.server, count(*) FROM observations o \
+             JOIN sessions s ON s.id = o.session GROUP BY o.server, s.server ORDER BY o.server",
+            10,
+        )
+        .unwrap();
+    let text = |v: &crate::SqlValue| match v {
+        crate::SqlValue::Text(t) => t.clone(),
+        crate::SqlValue::Integer(i) => i.to_string(),
+        other => format!("{other:?}"),
+    };
+    let got: Vec<Vec<String>> = (rows.rows.iter())
+        .map(|r| r.iter().map(text).collect())
+        .collect();
+    assert_eq!(got, [["attic", "attic", "3"], ["kitchen", "kitchen", "3"]]);
+    let ended = reader
+        .query("SELECT server, ended IS NULL FROM sessions ORDER BY id", 10)
+        .unwrap();
+    let ended: Vec<Vec<String>> = (ended.rows.iter())
+        .map(|r| r.iter().map(text).collect())
+        .collect();
+    assert_eq!(ended, [["kitchen", "0"], ["attic", "1"]]);
+    let per_session = reader
+        .query("SELECT count(DISTINCT session) FROM messages", 1)
+        .unwrap();
+    assert_eq!(per_session.rows[0][0], crate::SqlValue::Integer(2));
+}
