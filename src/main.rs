@@ -336,9 +336,14 @@ struct Mode {
 
 /// Writes the `--export` files at the end of a run: the notes to stderr
 /// (unless `quiet`), an error fails the run (status 1).
-fn final_exports(exports: &Exports, session: &Session, quiet: bool, code: i32) -> i32 {
+fn final_exports(
+    exports: &Exports,
+    from: &dyn export::ExportSource,
+    quiet: bool,
+    code: i32,
+) -> i32 {
     let mut code = code;
-    for result in exports.write(session) {
+    for result in exports.write(from) {
         match result {
             Ok(note) if !quiet => eprintln!("kismet-shell: {note}"),
             Ok(_) => {}
@@ -470,7 +475,7 @@ fn connect_and_run(
     let timer = match &exports {
         Some(ex) => {
             let report = |e: &str| eprintln!("kismet-shell: --export: {e}");
-            Some(ex.start_timer(session.clone(), report)?)
+            Some(ex.start_timer(session.clone() as Arc<dyn export::ExportSource>, report)?)
         }
         None => None,
     };
@@ -485,7 +490,7 @@ fn connect_and_run(
         drop(timer);
         stop_follower(follower);
         let code = exports.map_or(code, |ex| {
-            final_exports(&ex, &session, cli.batch.quiet, code)
+            final_exports(&ex, session.as_ref(), cli.batch.quiet, code)
         });
         return Ok(close_db(&session, cli.batch.quiet, code));
     }
@@ -515,7 +520,7 @@ fn connect_and_run(
     drop(err);
     stop_follower(follower);
     let code = exports.map_or(code, |ex| {
-        final_exports(&ex, &session, cli.batch.quiet, code)
+        final_exports(&ex, session.as_ref(), cli.batch.quiet, code)
     });
     Ok(close_db(&session, cli.batch.quiet, code))
 }
@@ -572,13 +577,16 @@ fn batch_options(cli: &Cli) -> anyhow::Result<BatchOptions> {
 /// all of them (see [`kismet_shell::shell::fleet`]).
 fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
     let members = Member::parse_all(&cli.addrs).map_err(|e| anyhow::anyhow!(e))?;
-    let unsupported = [
-        (!cli.export.is_empty(), "--export"),
-        (cli.record.is_some(), "--record"),
-    ];
-    if let Some((_, flag)) = unsupported.iter().find(|(on, _)| *on) {
-        anyhow::bail!("{flag} takes one server (several servers: not yet)");
+    if cli.record.is_some() {
+        anyhow::bail!("--record takes one server (several servers: not yet)");
     }
+    let exports = match exports_of(cli)? {
+        Ok(e) => e,
+        Err(message) => {
+            eprintln!("kismet-shell: --export: {message}");
+            return Ok(EXIT_COMMAND);
+        }
+    };
     let from_stdin = cli.commands.is_empty();
     let interactive = from_stdin && io::stdin().is_terminal();
     if cli.on_alert.is_some() && !interactive {
@@ -600,7 +608,7 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         &settings,
     );
     if interactive {
-        return run_fleet_shell(cli, servers);
+        return run_fleet_shell(cli, servers, exports);
     }
     let sessions: Vec<(String, Arc<Session>)> = (servers.iter())
         .filter_map(|s| Some((s.member.name.clone(), s.session.as_ref().ok()?.clone())))
@@ -621,6 +629,29 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
             }
         }
     }
+    // --export: the merged devices, on a timer and at the end.
+    let merged = Arc::new(Fleet::new(
+        (servers.iter())
+            .filter_map(|s| {
+                Some(Live {
+                    member: s.member.clone(),
+                    session: s.session.as_ref().ok()?.clone(),
+                    gone: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                })
+            })
+            .collect(),
+    ));
+    let timer = match &exports {
+        Some(ex) if !sessions.is_empty() => {
+            // Every server's model collects for the files.
+            for (_, s) in &sessions {
+                let _ = kismet_shell::shell::handlers::start_model(s);
+            }
+            let report = |e: &str| eprintln!("kismet-shell: --export: {e}");
+            Some(ex.start_timer(merged.clone(), report)?)
+        }
+        _ => None,
+    };
     let mut lines: Box<dyn Iterator<Item = io::Result<String>>> = if from_stdin {
         Box::new(io::stdin().lock().lines())
     } else {
@@ -644,6 +675,11 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
             );
             code.max(EXIT_CONNECTION)
         }
+        _ => code,
+    };
+    drop(timer);
+    let code = match (&exports, sessions.is_empty()) {
+        (Some(ex), false) => final_exports(ex, merged.as_ref(), cli.batch.quiet, code),
         _ => code,
     };
     Ok(match db {
@@ -675,7 +711,11 @@ fn open_fleet_db(
 
 /// The interactive shell on several servers: those that could not be
 /// reached are named and left out (`connect --add` brings them in).
-fn run_fleet_shell(cli: &Cli, servers: Vec<fleet::Server>) -> anyhow::Result<i32> {
+fn run_fleet_shell(
+    cli: &Cli,
+    servers: Vec<fleet::Server>,
+    exports: Option<Arc<Exports>>,
+) -> anyhow::Result<i32> {
     let mut live = Vec::new();
     for s in servers {
         match s.session {
@@ -695,7 +735,7 @@ fn run_fleet_shell(cli: &Cli, servers: Vec<fleet::Server>) -> anyhow::Result<i32
         return Ok(EXIT_CONNECTION);
     }
     for l in &live {
-        if cli.track {
+        if cli.track || exports.is_some() {
             l.session
                 .model()
                 .with_context(|| format!("{}: starting the model", l.member.name))?;
@@ -725,7 +765,7 @@ fn run_fleet_shell(cli: &Cli, servers: Vec<fleet::Server>) -> anyhow::Result<i32
         ReplOptions {
             history: cli.history.clone().or_else(repl::default_history_path),
             pager: Pager::from_env(std::env::var("PAGER").ok().as_deref(), cli.no_pager),
-            exports: None,
+            exports,
             on_alert: on_alert_of(cli),
         },
     );

@@ -104,15 +104,38 @@ pub struct Exports {
     pub source: String,
 }
 
+/// What the `--export` files are written from: a session's live model,
+/// or several servers' devices merged.
+pub trait ExportSource: Send + Sync {
+    /// The devices, and the GPS track and sightings, to write.
+    ///
+    /// # Errors
+    /// Nothing to export (the live model is not running), as text.
+    fn devices(&self) -> Result<(Snapshot, History), String>;
+}
+
+impl ExportSource for Session {
+    fn devices(&self) -> Result<(Snapshot, History), String> {
+        match self.model_if_started() {
+            Some(model) => Ok((model.snapshot(), model.history())),
+            None => Err("the live model is not running: nothing to export".into()),
+        }
+    }
+}
+
 impl Exports {
-    /// Writes every file now.
-    pub fn write(&self, session: &Session) -> Vec<Result<String, String>> {
-        let Some(model) = session.model_if_started() else {
-            return vec![Err(
-                "the live model is not running: nothing to export".into()
-            )];
-        };
-        write_targets(&model, &self.targets, &self.options, &self.source)
+    /// Writes every file now, from `from`.
+    pub fn write(&self, from: &dyn ExportSource) -> Vec<Result<String, String>> {
+        match from.devices() {
+            Ok((snapshot, history)) => write_from(
+                &snapshot,
+                &history,
+                &self.targets,
+                &self.options,
+                &self.source,
+            ),
+            Err(e) => vec![Err(e)],
+        }
     }
 
     /// Writes every file every [`Exports::every`] on a thread of its own,
@@ -120,7 +143,7 @@ impl Exports {
     /// once: a full disk is said once, not every 30 s).
     pub fn start_timer(
         self: &Arc<Self>,
-        session: Arc<Session>,
+        from: Arc<dyn ExportSource>,
         report: impl Fn(&str) + Send + 'static,
     ) -> std::io::Result<Timer> {
         let (stop, stopped) = bounded::<()>(1);
@@ -132,7 +155,7 @@ impl Exports {
                 while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(exports.every)
                 {
-                    let errors: Vec<String> = (exports.write(&session).into_iter())
+                    let errors: Vec<String> = (exports.write(from.as_ref()).into_iter())
                         .filter_map(Result::err)
                         .collect();
                     for e in errors.iter().filter(|e| !last_errors.contains(e)) {

@@ -723,7 +723,7 @@ pub fn run_fleet(fleet: Arc<Fleet>, options: ReplOptions) -> anyhow::Result<i32>
         Some(ex) => {
             let console = console.clone();
             let report = move |e: &str| console.notice(&format!("[--export: {e}]"));
-            Some(ex.start_timer(session.clone(), report)?)
+            Some(ex.start_timer(fleet.clone(), report)?)
         }
         None => None,
     };
@@ -804,7 +804,7 @@ pub fn run_fleet(fleet: Arc<Fleet>, options: ReplOptions) -> anyhow::Result<i32>
     }
     // The files once more, with everything collected.
     if let Some(ex) = exports {
-        for written in ex.write(&session) {
+        for written in ex.write(fleet.as_ref()) {
             match written {
                 Ok(note) => eprintln!("{note}"),
                 Err(e) => eprintln!("kismet-shell: --export: {e}"),

@@ -171,6 +171,27 @@ impl Fleet {
         Ok(live)
     }
 
+    /// The devices of every server merged (see
+    /// [`super::fleet::merged_snapshot`]), with the first server's GPS
+    /// track and sightings; with one server, its model's.
+    ///
+    /// # Errors
+    /// A model that is not running, as text.
+    pub fn export_devices(
+        &self,
+    ) -> Result<(kismet_client::Snapshot, kismet_client::History), String> {
+        if !self.is_several() {
+            return super::export::ExportSource::devices(self.session().as_ref());
+        }
+        let servers = self.servers();
+        let snapshot = super::fleet::merged_snapshot(&servers).map_err(|e| e.to_string())?;
+        let history = (self.all().first())
+            .and_then(|l| l.session.model_if_started())
+            .map(|m| m.history())
+            .unwrap_or_default();
+        Ok((snapshot, history))
+    }
+
     /// The prompt with several servers: how many are connected, of how
     /// many, and the current one (`kismet 2/3 kitchen> `).
     pub fn prompt(&self) -> String {
@@ -180,6 +201,12 @@ impl Fleet {
             .count();
         let name = kismet_protocol::text::display(self.current().member.name.as_bytes());
         format!("kismet {up}/{} {name}> ", all.len())
+    }
+}
+
+impl super::export::ExportSource for Fleet {
+    fn devices(&self) -> Result<(kismet_client::Snapshot, kismet_client::History), String> {
+        self.export_devices()
     }
 }
 
