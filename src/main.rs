@@ -629,20 +629,24 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
             }
         }
     }
-    // --export: the merged devices, on a timer and at the end.
-    let merged = Arc::new(Fleet::new(
-        (servers.iter())
-            .filter_map(|s| {
-                Some(Live {
-                    member: s.member.clone(),
-                    session: s.session.as_ref().ok()?.clone(),
-                    gone: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    // --export: the merged devices, on a timer and at the end (with at
+    // least one server reached).
+    let merged = match (&exports, sessions.is_empty()) {
+        (Some(_), false) => Some(Arc::new(Fleet::new(
+            (servers.iter())
+                .filter_map(|s| {
+                    Some(Live {
+                        member: s.member.clone(),
+                        session: s.session.as_ref().ok()?.clone(),
+                        gone: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                    })
                 })
-            })
-            .collect(),
-    ));
-    let timer = match &exports {
-        Some(ex) if !sessions.is_empty() => {
+                .collect(),
+        ))),
+        _ => None,
+    };
+    let timer = match (&exports, &merged) {
+        (Some(ex), Some(merged)) => {
             // Every server's model collects for the files.
             for (_, s) in &sessions {
                 let _ = kismet_shell::shell::handlers::start_model(s);
@@ -678,8 +682,8 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         _ => code,
     };
     drop(timer);
-    let code = match (&exports, sessions.is_empty()) {
-        (Some(ex), false) => final_exports(ex, merged.as_ref(), cli.batch.quiet, code),
+    let code = match (&exports, &merged) {
+        (Some(ex), Some(merged)) => final_exports(ex, merged.as_ref(), cli.batch.quiet, code),
         _ => code,
     };
     Ok(match db {
