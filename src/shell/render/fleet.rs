@@ -37,6 +37,32 @@ fn drop_order<'a>(base: &[&'a str], after: &str) -> Vec<&'a str> {
     order
 }
 
+/// A merged table: one server's `columns` and each row's `cells` with
+/// SEEN BY after them, fitted to `width` (`drop_base`, SEEN BY after
+/// PWR), and the count of `noun`s under it.
+fn merged_table(
+    (columns, drop_base, noun): (&[&str], &[&str], &str),
+    cells: Vec<Vec<String>>,
+    servers: usize,
+    width: Option<usize>,
+) -> String {
+    let servers = plural(servers as u64, "server");
+    if cells.is_empty() {
+        return format!("0 {noun}s (none seen yet by {servers})");
+    }
+    let mut header = columns.to_vec();
+    header.push("SEEN BY");
+    let order = drop_order(drop_base, "PWR");
+    let t = fitted_table(&header, &cells, width, &order, false);
+    format!("{t}\n{} from {servers}", plural(cells.len() as u64, noun))
+}
+
+/// A row's cells with its SEEN BY cell after them.
+fn with_seen_by(mut cells: Vec<String>, seen_by: &[SeenBy]) -> Vec<String> {
+    cells.push(seen_by_cell(seen_by));
+    cells
+}
+
 /// The merged networks as a table fitted to `width`, with SEEN BY, and
 /// the count under it.
 pub fn networks_table(
@@ -45,33 +71,11 @@ pub fn networks_table(
     now: u64,
     width: Option<usize>,
 ) -> String {
-    if rows.is_empty() {
-        return format!(
-            "0 networks (none seen yet by {})",
-            plural(servers as u64, "server")
-        );
-    }
-    let mut header = NETWORK_COLUMNS.to_vec();
-    header.push("SEEN BY");
-    let cells: Vec<Vec<String>> = (rows.iter())
-        .map(|m| {
-            let mut c = network_cells(&m.network, now);
-            c.push(seen_by_cell(&m.seen_by));
-            c
-        })
+    let cells = (rows.iter())
+        .map(|m| with_seen_by(network_cells(&m.network, now), &m.seen_by))
         .collect();
-    let t = fitted_table(
-        &header,
-        &cells,
-        width,
-        &drop_order(&NETWORK_DROP_ORDER, "PWR"),
-        false,
-    );
-    format!(
-        "{t}\n{} from {}",
-        plural(rows.len() as u64, "network"),
-        plural(servers as u64, "server")
-    )
+    let shape = (&NETWORK_COLUMNS[..], &NETWORK_DROP_ORDER[..], "network");
+    merged_table(shape, cells, servers, width)
 }
 
 /// The merged clients as a table, with SEEN BY.
@@ -81,34 +85,12 @@ pub fn clients_table(
     now: u64,
     width: Option<usize>,
 ) -> String {
-    if rows.is_empty() {
-        return format!(
-            "0 clients (none seen yet by {})",
-            plural(servers as u64, "server")
-        );
-    }
-    let mut header = CLIENT_COLUMNS.to_vec();
-    header.push("SEEN BY");
     let none = BTreeSet::new();
-    let cells: Vec<Vec<String>> = (rows.iter())
-        .map(|m| {
-            let mut c = client_cells(&m.client, now, &none);
-            c.push(seen_by_cell(&m.seen_by));
-            c
-        })
+    let cells = (rows.iter())
+        .map(|m| with_seen_by(client_cells(&m.client, now, &none), &m.seen_by))
         .collect();
-    let t = fitted_table(
-        &header,
-        &cells,
-        width,
-        &drop_order(&CLIENT_DROP_ORDER, "PWR"),
-        false,
-    );
-    format!(
-        "{t}\n{} from {}",
-        plural(rows.len() as u64, "client"),
-        plural(servers as u64, "server")
-    )
+    let shape = (&CLIENT_COLUMNS[..], &CLIENT_DROP_ORDER[..], "client");
+    merged_table(shape, cells, servers, width)
 }
 
 /// One server's view of a device, as a JSON object.
