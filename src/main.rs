@@ -588,12 +588,14 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         }
     };
     let from_stdin = cli.commands.is_empty();
-    let interactive = from_stdin && io::stdin().is_terminal();
-    if cli.on_alert.is_some() && !interactive {
-        anyhow::bail!("--on-alert takes one server in a batch run (several: not yet)");
-    }
-    if cli.batch.timeout.is_some() && !cli.batch.follow {
-        anyhow::bail!("--timeout needs --follow");
+    // --export, --db or --on-alert without commands, with --timeout:
+    // collect on every server, without a shell.
+    let collect = from_stdin
+        && cli.batch.timeout.is_some()
+        && (exports.is_some() || cli.db.is_some() || cli.on_alert.is_some());
+    let interactive = !collect && from_stdin && io::stdin().is_terminal();
+    if cli.batch.timeout.is_some() && !cli.batch.follow && !collect {
+        anyhow::bail!("--timeout needs --follow, or --export, --db or --on-alert without commands");
     }
     let settings = Settings {
         timestamps: cli.timestamps,
@@ -656,6 +658,93 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         }
         _ => None,
     };
+    // --on-alert: one runner, a follower a server (each alert carries its
+    // server's name).
+    let mut followers = Vec::new();
+    if let Some(o) = on_alert_of(cli) {
+        let report = |m: &str| eprintln!("kismet-shell: {m}");
+        let hook =
+            Arc::new(Hook::start(&o.cmd, o.jobs, Box::new(report)).context("starting --on-alert")?);
+        for (name, session) in &sessions {
+            if let Err(e) = session.start_alerts() {
+                eprintln!(
+                    "kismet-shell: {name}: asking for alerts: {}",
+                    without_os_codes(&format!("{:#}", anyhow::Error::new(e)))
+                );
+            }
+            let named: Arc<str> = Arc::from(name.as_str());
+            followers.push(Follower::start_named(
+                session.clone(),
+                hook.clone(),
+                Some(named),
+            )?);
+        }
+    }
+    let stop_followers = |followers: Vec<Follower>| {
+        let hooks: Vec<Arc<Hook>> = followers.into_iter().map(Follower::halt).collect();
+        if let Some(hook) = hooks.first() {
+            hook.finish(EXIT_WAIT, &|m| eprintln!("kismet-shell: {m}"));
+        }
+    };
+    if collect {
+        let mut failed = 0;
+        for s in &servers {
+            if let Err(e) = &s.session {
+                eprintln!("kismet-shell: {}: cannot reach it: {e}", s.member.name);
+                failed += 1;
+            }
+        }
+        if sessions.is_empty() {
+            return Ok(EXIT_CONNECTION);
+        }
+        // Ctrl-C ends the run after the files are written.
+        let all: Vec<Arc<Session>> = sessions.iter().map(|(_, s)| s.clone()).collect();
+        let on_ctrl_c = move || {
+            for s in &all {
+                s.interrupted.store(true, Ordering::Release);
+            }
+        };
+        if let Err(e) = ctrlc::set_handler(on_ctrl_c) {
+            eprintln!(
+                "kismet-shell: warning: Ctrl-C will end the run without writing the files: {}",
+                without_os_codes(&e.to_string())
+            );
+        }
+        let timeout = cli
+            .batch
+            .timeout
+            .map(|t| secs(t, "--timeout"))
+            .transpose()?;
+        let model = exports.is_some() || cli.db.is_some();
+        let code = std::thread::scope(|scope| {
+            let runs: Vec<_> = (sessions.iter())
+                .map(|(_, s)| {
+                    scope.spawn(move || {
+                        batch::collect_until_end(s, model, timeout, &mut io::stderr())
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|r| r.join().unwrap_or(EXIT_COMMAND))
+                .max()
+                .unwrap_or(EXIT_CONNECTION)
+        });
+        let code = if failed > 0 {
+            code.max(EXIT_COMMAND)
+        } else {
+            code
+        };
+        stop_followers(followers);
+        drop(timer);
+        let code = match (&exports, &merged) {
+            (Some(ex), Some(merged)) => final_exports(ex, merged.as_ref(), cli.batch.quiet, code),
+            _ => code,
+        };
+        return Ok(match db {
+            Some(first) => close_db(&first, cli.batch.quiet, code),
+            None => code,
+        });
+    }
     let mut lines: Box<dyn Iterator<Item = io::Result<String>>> = if from_stdin {
         Box::new(io::stdin().lock().lines())
     } else {
@@ -681,6 +770,7 @@ fn run_fleet(cli: &Cli) -> anyhow::Result<i32> {
         }
         _ => code,
     };
+    stop_followers(followers);
     drop(timer);
     let code = match (&exports, &merged) {
         (Some(ex), Some(merged)) => final_exports(ex, merged.as_ref(), cli.batch.quiet, code),

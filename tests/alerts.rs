@@ -298,3 +298,56 @@ fn alerts_json_after_sim_alert_every_parses() {
         assert!(v["text"].as_str().is_some_and(|t| !t.is_empty()), "{v}");
     }
 }
+
+/// `--on-alert` over two servers, with `--timeout` and no commands: each
+/// server's alerts reach the one command, each JSON object with its
+/// server first and `KISMET_ALERT_SERVER` saying the same.
+#[test]
+fn on_alert_over_two_servers_names_each_alerts_server() {
+    let (a, b) = (
+        alerting_sim("Alerting", Duration::from_millis(100)),
+        alerting_sim("Alerting", Duration::from_millis(100)),
+    );
+    let dir = temp_dir("on-alert-fleet");
+    let (json, servers) = (dir.join("alerts.json"), dir.join("servers.txt"));
+    let script = format!(
+        "cat >> '{}'; echo \"$KISMET_ALERT_SERVER\" >> '{}'",
+        json.display(),
+        servers.display()
+    );
+    let specs = [
+        format!("one={}", a.local_addr()),
+        format!("two={}", b.local_addr()),
+    ];
+    let args = [
+        &specs[0],
+        &specs[1],
+        "--on-alert",
+        &script,
+        "--timeout",
+        "2.5",
+    ];
+    let (code, stderr) = run_to_end(&args, WAIT * 4);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&json).expect("the script wrote its file");
+    let mut named: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}"));
+            assert_eq!(v["type"], "alert", "{v}");
+            assert!(l.starts_with("{\"server\":"), "{l}");
+            v["server"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let mut env: Vec<String> = std::fs::read_to_string(&servers)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    named.sort();
+    env.sort();
+    assert_eq!(named, env);
+    named.dedup();
+    assert_eq!(named, ["one", "two"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -147,6 +147,19 @@ impl Follower {
     /// # Errors
     /// The thread cannot be started.
     pub fn start(session: Arc<Session>, hook: Arc<Hook>) -> std::io::Result<Follower> {
+        Follower::start_named(session, hook, None)
+    }
+
+    /// [`Follower::start`], the alerts handed over as the server named
+    /// `server`'s (several servers).
+    ///
+    /// # Errors
+    /// The thread cannot be started.
+    pub fn start_named(
+        session: Arc<Session>,
+        hook: Arc<Hook>,
+        server: Option<Arc<str>>,
+    ) -> std::io::Result<Follower> {
         let stop = Arc::new(AtomicBool::new(false));
         let mut feed = AlertFeed::primed(&session);
         let (s, h) = (stop.clone(), hook.clone());
@@ -155,7 +168,7 @@ impl Follower {
             .spawn(move || loop {
                 let last = s.load(Ordering::Acquire);
                 for a in feed.poll(&session) {
-                    h.send(a);
+                    h.send_from(a, server.clone());
                 }
                 if last {
                     return;
@@ -171,11 +184,18 @@ impl Follower {
 
     /// Stops following (after a last look for new alerts), then waits up
     /// to `limit` for the commands running and queued.
-    pub fn stop(mut self, limit: Duration, report: &dyn Fn(&str)) {
+    pub fn stop(self, limit: Duration, report: &dyn Fn(&str)) {
+        let hook = self.halt();
+        hook.finish(limit, report);
+    }
+
+    /// Stops following (after a last look for new alerts); the hook, for
+    /// whoever finishes it (several followers share one).
+    pub fn halt(mut self) -> Arc<Hook> {
         self.stop.store(true, Ordering::Release);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        self.hook.finish(limit, report);
+        self.hook.clone()
     }
 }

@@ -27,6 +27,10 @@ use super::render::time::rfc3339_ms;
 use kismet_client::Alert;
 use kismet_protocol::text;
 
+/// An alert waiting for its command, with its server's name (several
+/// servers).
+type Queued = (Alert, Option<Arc<str>>);
+
 /// Alerts waiting for a free slot; past it, new ones are dropped.
 pub const QUEUE: usize = 100;
 
@@ -54,7 +58,7 @@ pub type Report = Box<dyn Fn(&str) + Send>;
 
 /// The `--on-alert` runner (see the module docs).
 pub struct Hook {
-    tx: Mutex<Option<Sender<Alert>>>,
+    tx: Mutex<Option<Sender<Queued>>>,
     dropped: Arc<AtomicU64>,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// The command's name in reports.
@@ -90,6 +94,18 @@ pub fn alert_env(a: &Alert) -> Vec<(&'static str, String)> {
             },
         ),
     ]
+}
+
+/// An alert's JSON object with `"server":"NAME"` first, when given.
+fn with_server(json: String, server: Option<&str>) -> String {
+    match (server, json.strip_prefix('{')) {
+        (Some(name), Some(rest)) => {
+            let key = serde_json::to_string(name).unwrap_or_default();
+            let sep = if rest.starts_with('}') { "" } else { "," };
+            format!("{{\"server\":{key}{sep}{rest}")
+        }
+        _ => json,
+    }
 }
 
 /// The command's name in reports: its first word, sanitised.
@@ -128,12 +144,19 @@ impl Hook {
     /// Hands an alert over; never waits. False (and counted) when the
     /// queue is full.
     pub fn send(&self, alert: Alert) -> bool {
+        self.send_from(alert, None)
+    }
+
+    /// [`Hook::send`] for an alert of the server named `server` (several
+    /// servers): the command gets `"server"` first in the JSON object and
+    /// `KISMET_ALERT_SERVER`.
+    pub fn send_from(&self, alert: Alert, server: Option<Arc<str>>) -> bool {
         let tx = self.tx.lock();
         let Some(tx) = tx.as_ref() else {
             self.dropped.fetch_add(1, Ordering::Relaxed);
             return false;
         };
-        match tx.try_send(alert) {
+        match tx.try_send((alert, server)) {
             Ok(()) => true,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -198,7 +221,7 @@ struct Runner {
 impl Runner {
     /// Runs commands for the alerts until the channel closes and every
     /// command ended.
-    fn run(mut self, rx: Receiver<Alert>) {
+    fn run(mut self, rx: Receiver<Queued>) {
         let mut open = true;
         while open || !self.running.is_empty() {
             self.reap();
@@ -207,15 +230,16 @@ impl Runner {
                 continue;
             }
             match rx.recv_timeout(POLL) {
-                Ok(alert) => self.spawn(&alert),
+                Ok((alert, server)) => self.spawn(&alert, server.as_deref()),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => open = false,
             }
         }
     }
 
-    /// Starts the command for `alert`, its JSON on stdin.
-    fn spawn(&mut self, alert: &Alert) {
+    /// Starts the command for `alert` (of `server`, with several), its
+    /// JSON on stdin.
+    fn spawn(&mut self, alert: &Alert, server: Option<&str>) {
         let about = format!(
             "{} at {}",
             alert
@@ -228,6 +252,7 @@ impl Runner {
             .arg("-c")
             .arg(&self.cmd)
             .envs(alert_env(alert))
+            .envs(server.map(|n| ("KISMET_ALERT_SERVER", text::display(n.as_bytes()))))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .spawn();
@@ -246,7 +271,7 @@ impl Runner {
             // On a thread of its own: a command that does not read its
             // stdin must not hold up the runner (an alert's text may be
             // longer than a pipe holds). One that closes it: no error.
-            let json = alert_json(alert) + "\n";
+            let json = with_server(alert_json(alert), server) + "\n";
             let _ = thread::Builder::new()
                 .name("kismet-on-alert-stdin".into())
                 .spawn(move || {
