@@ -26,8 +26,9 @@ use crate::common::{serve_handshake, Proxy, Scripted, WAIT};
 const EXPECT_MS: u64 = 20_000;
 
 /// A scripted server for the shell: the handshake, then `*ACK` for every
-/// command (`*ERROR: NO SUCH COMMAND` for `NOSUCHCMD`) and, once `ENABLE
-/// SSID` arrived, an SSID line every ~100 ms until the client goes away.
+/// command (`*ERROR: NO SUCH COMMAND` for `NOSUCHCMD`), TIME every second,
+/// and, once `ENABLE SSID` arrived, an SSID line every ~100 ms until the
+/// client goes away.
 /// `CLOSEME` is acknowledged, then the connection is closed; `FLOOD` is
 /// acknowledged, then 3000 SSID lines follow in one write; `HANG` is never
 /// answered.
@@ -63,6 +64,13 @@ fn serve(s: TcpStream, log: &Mutex<Vec<String>>) {
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let writer = Arc::new(Mutex::new(s));
     let ticking = Arc::new(AtomicBool::new(false));
+    // TIME every second, as a real server sends it: the client's watchdog
+    // (10 s without a line) must not end a test slowed by a loaded
+    // machine.
+    {
+        let w = writer.clone();
+        thread::spawn(move || time_ticker(w));
+    }
     loop {
         let mut line = String::new();
         match r.read_line(&mut line) {
@@ -103,6 +111,18 @@ fn serve(s: TcpStream, log: &Mutex<Vec<String>>) {
         if rest.starts_with("ENABLE SSID") && !ticking.swap(true, Ordering::SeqCst) {
             let w = writer.clone();
             thread::spawn(move || ssid_ticker(w));
+        }
+    }
+}
+
+/// Sends a TIME line every second until a write fails (at most 10
+/// minutes).
+fn time_ticker(w: Arc<Mutex<TcpStream>>) {
+    for i in 0..600u64 {
+        thread::sleep(Duration::from_secs(1));
+        let line = format!("*TIME: {}\n", 1_795_678_229 + i);
+        if w.lock().unwrap().write_all(line.as_bytes()).is_err() {
+            return;
         }
     }
 }
