@@ -15,6 +15,7 @@ use super::fleet::{
     connected, export_merged, merged_listing, servers_knowing, servers_text, Server,
 };
 use super::outcome::ShellError;
+use super::render::json::with_server_first;
 use super::render::Format;
 
 /// A writer that tags each whole line it is given with a server's name,
@@ -69,13 +70,10 @@ impl<W: Write> Tagged<W> {
         }
         match self.format {
             Format::Json if line.first() == Some(&b'{') => {
-                let key = serde_json::to_string(&self.name).unwrap_or_default();
-                out.extend_from_slice(b"{\"server\":");
-                out.extend_from_slice(key.as_bytes());
-                if line.get(1) != Some(&b'}') {
-                    out.push(b',');
-                }
-                out.extend_from_slice(&line[1..]);
+                // Our own lines: UTF-8 JSON objects.
+                let text = String::from_utf8_lossy(line);
+                let tagged = with_server_first(&text, &self.name).unwrap_or_default();
+                out.extend_from_slice(tagged.as_bytes());
             }
             Format::Csv => {
                 // A command's first line is its header; frames get one

@@ -23,6 +23,7 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender, TrySendErro
 use parking_lot::Mutex;
 
 use super::render::alerts::{alert_clock, alert_json, alert_millis};
+use super::render::json::with_server_first;
 use super::render::time::rfc3339_ms;
 use kismet_client::Alert;
 use kismet_protocol::text;
@@ -98,14 +99,9 @@ pub fn alert_env(a: &Alert) -> Vec<(&'static str, String)> {
 
 /// An alert's JSON object with `"server":"NAME"` first, when given.
 fn with_server(json: String, server: Option<&str>) -> String {
-    match (server, json.strip_prefix('{')) {
-        (Some(name), Some(rest)) => {
-            let key = serde_json::to_string(name).unwrap_or_default();
-            let sep = if rest.starts_with('}') { "" } else { "," };
-            format!("{{\"server\":{key}{sep}{rest}")
-        }
-        _ => json,
-    }
+    server
+        .and_then(|name| with_server_first(&json, name))
+        .unwrap_or(json)
 }
 
 /// The command's name in reports: its first word, sanitised.

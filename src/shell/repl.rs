@@ -415,14 +415,7 @@ impl Repl {
     fn on_each(&self, parsed: &commands::Parsed, width: usize) -> String {
         let mut out = Vec::new();
         for live in self.fleet.all() {
-            live.session.interrupted.store(false, Ordering::Release);
-            let text = match dispatch::execute(&live.session, parsed.clone()) {
-                Ok(o) => render::outcome_text(&o, Some(width)),
-                Err(ShellError::Client(Error::Server(reply))) => {
-                    error_text(&render::reply_text(&reply), self.color, width)
-                }
-                Err(e) => error_text(&e.to_string(), self.color, width),
-            };
+            let text = self.answer(&live, parsed, width);
             let name = text::display(live.member.name.as_bytes());
             for line in text.lines() {
                 out.push(format!("{name}: {line}"));
@@ -455,18 +448,24 @@ impl Repl {
     fn run_on(&self, targets: Vec<Live>, parsed: &commands::Parsed, width: usize) -> String {
         let mut out = Vec::new();
         for live in targets {
-            live.session.interrupted.store(false, Ordering::Release);
-            let text = match dispatch::execute(&live.session, parsed.clone()) {
-                Ok(o) => render::outcome_text(&o, Some(width)),
-                Err(ShellError::Client(Error::Server(reply))) => {
-                    error_text(&render::reply_text(&reply), self.color, width)
-                }
-                Err(e) => error_text(&e.to_string(), self.color, width),
-            };
+            let text = self.answer(&live, parsed, width);
             out.push(format!("[{}]", text::display(live.member.name.as_bytes())));
             out.push(text);
         }
         out.join("\n")
+    }
+
+    /// What `parsed` gives on `live`'s server, as text (an error as
+    /// `error: ...`).
+    fn answer(&self, live: &Live, parsed: &commands::Parsed, width: usize) -> String {
+        live.session.interrupted.store(false, Ordering::Release);
+        match dispatch::execute(&live.session, parsed.clone()) {
+            Ok(o) => render::outcome_text(&o, Some(width)),
+            Err(ShellError::Client(Error::Server(reply))) => {
+                error_text(&render::reply_text(&reply), self.color, width)
+            }
+            Err(e) => error_text(&e.to_string(), self.color, width),
+        }
     }
 
     /// `connect --add [NAME=]HOST[:PORT][@LAT,LON]`.

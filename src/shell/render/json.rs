@@ -29,6 +29,16 @@ pub fn json_line(value: &Value) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// A JSON object's text with `"server":"NAME"` as its first member (the
+/// objects of several servers: batch output, `--on-alert`'s stdin);
+/// `None` when `object` is not an object's text.
+pub fn with_server_first(object: &str, server: &str) -> Option<String> {
+    let rest = object.strip_prefix('{')?;
+    let sep = if rest.starts_with('}') { "" } else { "," };
+    let key = json_line(&Value::from(server));
+    Some(format!("{{\"server\":{key}{sep}{rest}"))
+}
+
 /// `x` rounded to three decimals, as seconds or milliseconds are given
 /// (`"latency_ms":0.412`); serde_json writes it the shortest way that reads
 /// back the same (`2.0`, `0.05`), and `null` when it is not finite.
